@@ -1,0 +1,39 @@
+import type { Protocol } from './result.js';
+
+export interface Timeouts {
+  connectMs: number;
+  firstTokenMs: number;
+  idleMs: number;
+  totalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  connectMs: 10_000,
+  firstTokenMs: 60_000,
+  idleMs: 60_000,
+  totalMs: 300_000,
+};
+
+/** Responses larger than this are cut off as `response_too_large`: a relay must not exhaust our memory. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A target ready to send to: config, flags and environment already merged,
+ * `${VAR}` expanded, the key loaded. The key and every expanded header value
+ * have been registered with core/redact before this object exists.
+ */
+export interface ResolvedTarget {
+  name: string;
+  /** Prefix up to and including the version segment, no trailing slash: https://api.openai.com/v1 */
+  baseUrl: string;
+  protocol: Protocol;
+  /** Never printed. Null: send no auth header (a local vLLM box). */
+  apiKey: string | null;
+  /** Lower-case header name carrying the key. `authorization` means `Bearer <key>`. */
+  apiKeyHeader: string;
+  headers: Record<string, string>;
+  priceMultiplier: number;
+  concurrency: number;
+  timeouts: Timeouts;
+  maxResponseBytes: number;
+}
