@@ -1,0 +1,202 @@
+import { UsageError } from '../core/errors.js';
+import { aliasDistance, normalizeModel, stripVendorPrefix } from './aliases.js';
+import { BUILTIN_PRICES } from './builtin.js';
+
+/** USD per token, LiteLLM's key names. */
+export interface ModelPrice {
+  input_cost_per_token: number;
+  output_cost_per_token: number;
+  /** Price of the cached part of the input; absent means "same as input". */
+  cache_read_input_token_cost?: number;
+  /** Price of reasoning tokens (part of the output); absent means "same as output". */
+  output_cost_per_reasoning_token?: number;
+}
+
+/**
+ * Token counts as RequestResult carries them: inputTokens includes the cached
+ * ones, outputTokens includes the reasoning ones.
+ */
+export interface TokenUsage {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedInputTokens: number | null;
+  reasoningTokens: number | null;
+}
+
+export interface PriceMatch {
+  /** The table key that priced the model (may differ from the name asked for). */
+  key: string;
+  price: ModelPrice;
+}
+
+const COST_FIELDS = [
+  'input_cost_per_token',
+  'output_cost_per_token',
+  'cache_read_input_token_cost',
+  'output_cost_per_reasoning_token',
+] as const;
+
+/** LiteLLM's documentation entry, not a model. */
+const IGNORED_KEYS = new Set(['sample_spec']);
+
+export class PriceTable {
+  private readonly prices: ReadonlyMap<string, ModelPrice>;
+  /** lower-cased key → key, so `GPT-4o` and `Qwen/…` keys match regardless of case. */
+  private readonly byLowerKey: ReadonlyMap<string, string>;
+  /** normalizeModel(key) → the key closest to canonical among those that normalise alike. */
+  private readonly byAlias: ReadonlyMap<string, string>;
+
+  private constructor(prices: Map<string, ModelPrice>) {
+    this.prices = prices;
+    const byLowerKey = new Map<string, string>();
+    const byAlias = new Map<string, { key: string; distance: number }>();
+    for (const key of prices.keys()) {
+      const lower = key.toLowerCase();
+      if (!byLowerKey.has(lower)) byLowerKey.set(lower, key);
+      const alias = normalizeModel(key);
+      const distance = aliasDistance(key);
+      const current = byAlias.get(alias);
+      if (!current || distance < current.distance) byAlias.set(alias, { key, distance });
+    }
+    this.byLowerKey = byLowerKey;
+    this.byAlias = new Map([...byAlias].map(([alias, v]) => [alias, v.key]));
+  }
+
+  static builtIn(): PriceTable {
+    return new PriceTable(new Map(Object.entries(BUILTIN_PRICES).map(([k, v]) => [k, { ...v }])));
+  }
+
+  /** Number of priced models. */
+  get size(): number {
+    return this.prices.size;
+  }
+
+  /**
+   * A new table with a LiteLLM-format object laid over this one. An overlay
+   * entry replaces every existing entry that names the same model once
+   * aliases are normalised, so a user's `deepseek/deepseek-v3.2` really does
+   * reprice `deepseek-v3.2`; the user's file is the more deliberate statement.
+   * Entries without a numeric input and output price (image, audio and search
+   * models, `sample_spec`) are skipped; malformed ones are an error.
+   */
+  withLiteLLM(json: unknown, source: string): PriceTable {
+    const overlay = parseLiteLLM(json, source);
+    const shadowed = new Set([...overlay.keys()].map((k) => normalizeModel(k)));
+    const merged = new Map<string, ModelPrice>();
+    for (const [key, price] of this.prices) {
+      if (!shadowed.has(normalizeModel(key))) merged.set(key, price);
+    }
+    for (const [key, price] of overlay) merged.set(key, price);
+    return new PriceTable(merged);
+  }
+
+  /**
+   * The price for a model name: an exact key first (as given, then
+   * case-insensitively, then without a vendor prefix), else the entry whose
+   * key normalises to the same model.
+   */
+  lookup(model: string): PriceMatch | null {
+    const exact = this.prices.get(model);
+    if (exact) return { key: model, price: exact };
+    for (const candidate of [model.trim().toLowerCase(), stripVendorPrefix(model)]) {
+      const key = this.byLowerKey.get(candidate);
+      if (key !== undefined) return this.match(key);
+    }
+    const key = this.byAlias.get(normalizeModel(model));
+    return key === undefined ? null : this.match(key);
+  }
+
+  /**
+   * USD for one request, or null when the model has no price or the input or
+   * output count is unknown: an unpriced request must never look free. The
+   * cached part of the input is priced at the cache-read rate and the
+   * reasoning part of the output at the reasoning rate (each falling back to
+   * the plain rate). A null cached or reasoning count means "not reported"
+   * and is priced at the plain rate, the upper bound.
+   */
+  cost(model: string, usage: TokenUsage, multiplier = 1): number | null {
+    const match = this.lookup(model);
+    if (!match) return null;
+    const { inputTokens, outputTokens } = usage;
+    if (!isCount(inputTokens) || !isCount(outputTokens)) return null;
+    const cachedRaw = usage.cachedInputTokens ?? 0;
+    const reasoningRaw = usage.reasoningTokens ?? 0;
+    if (!isCount(cachedRaw) || !isCount(reasoningRaw)) return null;
+    // A relay reporting more cached than total input (or more reasoning than
+    // output) is wrong about one of them; never price a negative remainder.
+    const cached = Math.min(cachedRaw, inputTokens);
+    const reasoning = Math.min(reasoningRaw, outputTokens);
+    const p = match.price;
+    const usd =
+      (inputTokens - cached) * p.input_cost_per_token +
+      cached * (p.cache_read_input_token_cost ?? p.input_cost_per_token) +
+      (outputTokens - reasoning) * p.output_cost_per_token +
+      reasoning * (p.output_cost_per_reasoning_token ?? p.output_cost_per_token);
+    return usd * multiplier;
+  }
+
+  /**
+   * The most a request can cost before it is sent: every input token at the
+   * input price and all of max_tokens at the dearer of the output and
+   * reasoning prices. Null when the model has no price.
+   */
+  worstCaseCost(model: string, inputTokens: number, maxTokens: number, multiplier = 1): number | null {
+    const match = this.lookup(model);
+    if (!match) return null;
+    const p = match.price;
+    const outPrice = Math.max(p.output_cost_per_token, p.output_cost_per_reasoning_token ?? 0);
+    return (inputTokens * p.input_cost_per_token + maxTokens * outPrice) * multiplier;
+  }
+
+  private match(key: string): PriceMatch | null {
+    const price = this.prices.get(key);
+    return price ? { key, price } : null;
+  }
+}
+
+function isCount(n: number | null): n is number {
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function parseLiteLLM(json: unknown, source: string): Map<string, ModelPrice> {
+  if (!isRecord(json)) {
+    throw new UsageError(`${source}: expected a JSON object mapping model names to prices, got ${describe(json)}`);
+  }
+  const out = new Map<string, ModelPrice>();
+  for (const [key, entry] of Object.entries(json)) {
+    if (IGNORED_KEYS.has(key)) continue;
+    if (!isRecord(entry)) throw new UsageError(`${source}: "${key}" must be an object of prices, got ${describe(entry)}`);
+    const costs: Partial<Record<(typeof COST_FIELDS)[number], number>> = {};
+    for (const field of COST_FIELDS) {
+      const v = entry[field];
+      // null is read as "no price known", the same as an absent field.
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        throw new UsageError(`${source}: "${key}".${field} must be a number ≥ 0, got ${describe(v)}`);
+      }
+      costs[field] = v;
+    }
+    const input = costs.input_cost_per_token;
+    const output = costs.output_cost_per_token;
+    if (input === undefined || output === undefined) continue;
+    const price: ModelPrice = { input_cost_per_token: input, output_cost_per_token: output };
+    if (costs.cache_read_input_token_cost !== undefined) price.cache_read_input_token_cost = costs.cache_read_input_token_cost;
+    if (costs.output_cost_per_reasoning_token !== undefined) {
+      price.output_cost_per_reasoning_token = costs.output_cost_per_reasoning_token;
+    }
+    out.set(key, price);
+  }
+  return out;
+}
