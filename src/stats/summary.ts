@@ -1,0 +1,135 @@
+/**
+ * The `summary` object of the machine-readable output (DESIGN.md
+ * "Machine-readable output"), computed exactly from the raw results of a run.
+ * Rolling windows use histograms; a final summary has every sample at hand.
+ */
+import { quantileSorted } from 'simple-statistics';
+import type { RequestResult } from '../core/result.js';
+
+export interface TimeStats {
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  avg: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+export interface Summary {
+  requests: number;
+  errors: number;
+  /** errors / requests; 0 when there were no requests. */
+  errorRate: number;
+  /** errorType → count, failed requests only. */
+  errorTypes: Record<string, number>;
+  latencyMs: TimeStats;
+  ttfbMs: TimeStats;
+  ttftMs: TimeStats;
+  itlMs: TimeStats;
+  outputTokensPerSecond: TimeStats;
+  /** Sums over the requests that have a token count. */
+  inputTokens: number;
+  outputTokens: number;
+  /**
+   * Sum of the known costs, or null when no request had one. When only some
+   * requests are priced the sum covers those alone (it is a lower bound), and
+   * `unpricedRequests` says how many were left out, so a partly-unpriced sum is
+   * never mistaken for the whole bill.
+   */
+  costUsd: number | null;
+  /** Requests whose costUsd is null (model without a price, or no usage to price). */
+  unpricedRequests: number;
+}
+
+export const EMPTY_TIME_STATS: TimeStats = Object.freeze({
+  p50: null,
+  p90: null,
+  p95: null,
+  p99: null,
+  avg: null,
+  min: null,
+  max: null,
+});
+
+/**
+ * Quantile of an ascending array, q in [0, 1], by linear interpolation between
+ * the two closest ranks (numpy's default "linear", Hyndman & Fan type 7; what
+ * simple-statistics' quantileSorted does): rank h = (n − 1)·q, result
+ * x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]). For 1..100, p50 = 50.5, p99 = 99.01.
+ */
+export function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return quantileSorted(sorted as number[], q);
+}
+
+/** Finite values of a numeric field, ascending. */
+export function sortedValues(values: Iterable<number | null>): number[] {
+  const out: number[] = [];
+  for (const v of values) if (v !== null && Number.isFinite(v)) out.push(v);
+  return out.sort((a, b) => a - b);
+}
+
+export function mean(sorted: readonly number[]): number | null {
+  if (sorted.length === 0) return null;
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return sum / sorted.length;
+}
+
+export function timeStats(values: Iterable<number | null>): TimeStats {
+  const s = sortedValues(values);
+  if (s.length === 0) return { ...EMPTY_TIME_STATS };
+  return {
+    p50: quantile(s, 0.5),
+    p90: quantile(s, 0.9),
+    p95: quantile(s, 0.95),
+    p99: quantile(s, 0.99),
+    avg: mean(s),
+    min: s[0] ?? null,
+    max: s[s.length - 1] ?? null,
+  };
+}
+
+/** Sum of the non-null costs and how many were null; sum is null when none was known. */
+export function sumCosts(results: readonly RequestResult[]): { sum: number | null; unpriced: number } {
+  let sum: number | null = null;
+  let unpriced = 0;
+  for (const r of results) {
+    if (r.costUsd === null) unpriced++;
+    else sum = (sum ?? 0) + r.costUsd;
+  }
+  return { sum, unpriced };
+}
+
+export function summarize(results: readonly RequestResult[]): Summary {
+  const failed = results.filter((r) => !r.ok);
+  const errorTypes: Record<string, number> = {};
+  for (const r of failed) {
+    // errorType is always set on a failed result; 'unknown' keeps a broken record visible rather than dropped.
+    const key = r.errorType ?? 'unknown';
+    errorTypes[key] = (errorTypes[key] ?? 0) + 1;
+  }
+  const cost = sumCosts(results);
+  let inputTokens = 0;
+  let outputTokens = 0;
+  for (const r of results) {
+    inputTokens += r.inputTokens ?? 0;
+    outputTokens += r.outputTokens ?? 0;
+  }
+  return {
+    requests: results.length,
+    errors: failed.length,
+    errorRate: results.length === 0 ? 0 : failed.length / results.length,
+    errorTypes,
+    latencyMs: timeStats(results.map((r) => r.latencyMs)),
+    ttfbMs: timeStats(results.map((r) => r.ttfbMs)),
+    ttftMs: timeStats(results.map((r) => r.ttftMs)),
+    itlMs: timeStats(results.map((r) => r.itlMs)),
+    outputTokensPerSecond: timeStats(results.map((r) => r.outputTokensPerSecond)),
+    inputTokens,
+    outputTokens,
+    costUsd: cost.sum,
+    unpricedRequests: cost.unpriced,
+  };
+}
