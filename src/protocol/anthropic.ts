@@ -1,0 +1,177 @@
+import type { ProtocolAdapter, RequestSpec, SseEvent, StreamDecoder, WireEvent } from './types.js';
+import { authHeader, overrideBody } from './auth.js';
+import { count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json } from './util.js';
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** Anthropic Messages API. */
+export const anthropicAdapter: ProtocolAdapter = {
+  protocol: 'anthropic',
+  chatPath: '/messages',
+  modelsPath: '/models',
+
+  buildBody(spec: RequestSpec): Record<string, unknown> {
+    if (spec.body) return overrideBody(spec.body, spec.model, spec.stream, spec.maxTokens, ['max_tokens']);
+    // Anthropic has no system role in messages: system (and developer) text goes top-level.
+    const system = spec.messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => m.content);
+    const messages = spec.messages
+      .filter((m) => m.role !== 'system' && m.role !== 'developer')
+      .map((m) => ({ role: m.role, content: m.content }));
+    const body: Record<string, unknown> = { model: spec.model };
+    if (system.length > 0) body['system'] = system.join('\n\n');
+    body['messages'] = messages;
+    body['max_tokens'] = spec.maxTokens;
+    body['stream'] = spec.stream;
+    return body;
+  },
+
+  headers(apiKey: string | null, apiKeyHeader: string): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      'anthropic-version': ANTHROPIC_VERSION,
+      ...authHeader(apiKey, apiKeyHeader),
+    };
+  },
+
+  newStreamDecoder(): StreamDecoder {
+    return { onEvent: decodeAnthropicEvent };
+  },
+
+  decodeBody(json: unknown): WireEvent[] {
+    if (!isRecord(json)) return [{ kind: 'invalid', message: 'response body is not a JSON object' }];
+    if (json['type'] === 'error' || (json['error'] !== undefined && json['error'] !== null)) {
+      return [inBandError(json['error'] ?? json)];
+    }
+    if (!Array.isArray(json['content'])) return [{ kind: 'invalid', message: 'response body has no content array' }];
+    const out: WireEvent[] = [];
+    const meta = metaOf(json);
+    if (meta) out.push(meta);
+    let content = '';
+    let reasoning = '';
+    let tool = '';
+    for (const block of json['content']) {
+      if (!isRecord(block)) continue;
+      if (block['type'] === 'text') content += str(block['text']) ?? '';
+      else if (block['type'] === 'thinking') reasoning += str(block['thinking']) ?? '';
+      else if (block['type'] === 'tool_use' || block['type'] === 'server_tool_use') {
+        if (block['input'] !== undefined) tool += JSON.stringify(block['input']);
+      }
+    }
+    if (reasoning) out.push({ kind: 'token', channel: 'reasoning', text: reasoning });
+    if (content) out.push({ kind: 'token', channel: 'content', text: content });
+    if (tool) out.push({ kind: 'token', channel: 'tool', text: tool });
+    const usage = usageOf(json['usage']);
+    if (usage) out.push(usage);
+    out.push({ kind: 'done' });
+    return out;
+  },
+
+  parseModelList: parseDataIds,
+};
+
+/**
+ * Stateless: every Anthropic event carries all it means. The type comes from
+ * the JSON `type` (it decides the payload's shape) and falls back to the SSE
+ * `event:` name for relays that leave `type` out.
+ */
+function decodeAnthropicEvent(ev: SseEvent): WireEvent[] {
+  if (ev.event === 'error') return [inBandError(errorEventPayload(ev.data))];
+  const raw = ev.data.trim();
+  // Relays that translate from OpenAI sometimes append an OpenAI terminator.
+  if (raw === '[DONE]') return [{ kind: 'done' }];
+  const parsed = parseObject(raw);
+  if (!parsed.ok) return [{ kind: 'invalid', message: parsed.message }];
+  const data = parsed.value;
+  const type = str(data['type']) ?? ev.event;
+  switch (type) {
+    case 'message_start': {
+      const out: WireEvent[] = [];
+      const message = isRecord(data['message']) ? data['message'] : {};
+      const meta = metaOf(message);
+      if (meta) out.push(meta);
+      const usage = usageOf(message['usage']);
+      if (usage) out.push(usage);
+      return out;
+    }
+    case 'content_block_start':
+      return isRecord(data['content_block']) ? blockStartTokens(data['content_block']) : [];
+    case 'content_block_delta':
+      return isRecord(data['delta']) ? deltaTokens(data['delta']) : [];
+    case 'message_delta': {
+      const usage = usageOf(data['usage']);
+      return usage ? [usage] : [];
+    }
+    case 'message_stop':
+      return [{ kind: 'done' }];
+    case 'error':
+      return [inBandError(data['error'] ?? data)];
+    default:
+      // ping, content_block_stop, and whatever Anthropic adds next.
+      return [];
+  }
+}
+
+function deltaTokens(delta: Json): WireEvent[] {
+  let t: string | undefined;
+  let channel: 'content' | 'reasoning' | 'tool';
+  switch (delta['type']) {
+    case 'text_delta':
+      t = text(delta['text']);
+      channel = 'content';
+      break;
+    case 'thinking_delta':
+      t = text(delta['thinking']);
+      channel = 'reasoning';
+      break;
+    case 'input_json_delta':
+      t = text(delta['partial_json']);
+      channel = 'tool';
+      break;
+    default:
+      // signature_delta, citations_delta: no tokens of their own.
+      return [];
+  }
+  return t === undefined ? [] : [{ kind: 'token', channel, text: t }];
+}
+
+/** Anthropic opens blocks empty, but a relay that puts text in the start event still sent tokens. */
+function blockStartTokens(block: Json): WireEvent[] {
+  if (block['type'] === 'text') {
+    const t = text(block['text']);
+    return t === undefined ? [] : [{ kind: 'token', channel: 'content', text: t }];
+  }
+  if (block['type'] === 'thinking') {
+    const t = text(block['thinking']);
+    return t === undefined ? [] : [{ kind: 'token', channel: 'reasoning', text: t }];
+  }
+  return [];
+}
+
+function metaOf(message: Json): WireEvent | null {
+  const id = text(message['id']);
+  const model = text(message['model']);
+  if (id === undefined && model === undefined) return null;
+  return { kind: 'meta', ...(id !== undefined ? { id } : {}), ...(model !== undefined ? { model } : {}) };
+}
+
+/**
+ * Anthropic counts cached prompt tokens outside input_tokens; our inputTokens
+ * is every prompt token, so the cache reads and writes are added back in.
+ * Every value is a running total (message_delta's output_tokens is
+ * cumulative), so each one is emitted for assignment, never summed across events.
+ */
+function usageOf(u: unknown): WireEvent | null {
+  if (!isRecord(u)) return null;
+  const input = count(u['input_tokens']);
+  const cacheRead = count(u['cache_read_input_tokens']);
+  const cacheWrite = count(u['cache_creation_input_tokens']);
+  const outputTokens = count(u['output_tokens']);
+  const inputTokens = input === undefined ? undefined : input + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  const ev = {
+    kind: 'usage' as const,
+    ...(inputTokens !== undefined ? { inputTokens } : {}),
+    ...(outputTokens !== undefined ? { outputTokens } : {}),
+    ...(cacheRead !== undefined ? { cachedInputTokens: cacheRead } : {}),
+  };
+  return Object.keys(ev).length > 1 ? ev : null;
+}

@@ -1,0 +1,20 @@
+import type { Protocol } from '../core/result.js';
+import type { ProtocolAdapter } from './types.js';
+import { openaiAdapter } from './openai.js';
+import { anthropicAdapter } from './anthropic.js';
+
+export function adapterFor(protocol: Protocol): ProtocolAdapter {
+  switch (protocol) {
+    case 'openai':
+      return openaiAdapter;
+    case 'anthropic':
+      return anthropicAdapter;
+  }
+}
+
+export type * from './types.js';
+export { openaiAdapter } from './openai.js';
+export { anthropicAdapter, ANTHROPIC_VERSION } from './anthropic.js';
+export { createSseFramer, type SseFramer } from './sse.js';
+export { classifyHttpError, classifyNetworkError, looksLikeHtml, type NetworkErrorClass } from './errors.js';
+export { rateLimitInfo, reportedCostFromHeaders, requestIds, retryAfterMs, REQUEST_ID_HEADERS, type ResponseHeaders } from './headers.js';

@@ -1,0 +1,184 @@
+import type { ProtocolAdapter, RequestSpec, SseEvent, StreamDecoder, WireEvent } from './types.js';
+import { authHeader, overrideBody } from './auth.js';
+import { count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json } from './util.js';
+
+type MetaEvent = Extract<WireEvent, { kind: 'meta' }>;
+
+/**
+ * OpenAI Chat Completions, as sent by OpenAI itself and by the relays that
+ * imitate it (OpenRouter, LiteLLM, one-api/new-api, vLLM, DeepSeek...).
+ */
+export const openaiAdapter: ProtocolAdapter = {
+  protocol: 'openai',
+  chatPath: '/chat/completions',
+  modelsPath: '/models',
+
+  buildBody(spec: RequestSpec): Record<string, unknown> {
+    if (spec.body) {
+      const out = overrideBody(spec.body, spec.model, spec.stream, spec.maxTokens, ['max_tokens', 'max_completion_tokens']);
+      if (spec.stream) {
+        const own = isRecord(out['stream_options']) ? out['stream_options'] : {};
+        out['stream_options'] = { ...own, include_usage: true };
+      } else {
+        // stream_options without stream is a 400 at OpenAI.
+        delete out['stream_options'];
+      }
+      return out;
+    }
+    const body: Record<string, unknown> = {
+      model: spec.model,
+      messages: spec.messages.map((m) => ({ role: m.role, content: m.content })),
+      max_tokens: spec.maxTokens,
+      stream: spec.stream,
+    };
+    if (spec.stream) body['stream_options'] = { include_usage: true };
+    return body;
+  },
+
+  headers(apiKey: string | null, apiKeyHeader: string): Record<string, string> {
+    return { 'content-type': 'application/json', ...authHeader(apiKey, apiKeyHeader) };
+  },
+
+  newStreamDecoder(): StreamDecoder {
+    return new OpenAiStreamDecoder();
+  },
+
+  decodeBody(json: unknown): WireEvent[] {
+    if (!isRecord(json)) return [{ kind: 'invalid', message: 'response body is not a JSON object' }];
+    if (json['error'] !== undefined && json['error'] !== null) return [inBandError(json['error'])];
+    const choices = json['choices'];
+    if (!Array.isArray(choices)) return [{ kind: 'invalid', message: 'response body has no choices array' }];
+    const out: WireEvent[] = [];
+    const meta = metaOf(json);
+    if (meta) out.push(meta);
+    let content = '';
+    let reasoning = '';
+    let tool = '';
+    for (const choice of choices) {
+      if (!isRecord(choice) || !isRecord(choice['message'])) continue;
+      const parts = deltaParts(choice['message']);
+      content += parts.content;
+      reasoning += parts.reasoning;
+      tool += parts.tool;
+    }
+    if (reasoning) out.push({ kind: 'token', channel: 'reasoning', text: reasoning });
+    if (content) out.push({ kind: 'token', channel: 'content', text: content });
+    if (tool) out.push({ kind: 'token', channel: 'tool', text: tool });
+    const usage = usageOf(json['usage']);
+    if (usage) out.push(usage);
+    out.push({ kind: 'done' });
+    return out;
+  },
+
+  parseModelList: parseDataIds,
+};
+
+class OpenAiStreamDecoder implements StreamDecoder {
+  /** Meta already emitted, so that an id repeated on every chunk is reported once. */
+  private readonly seen = new Map<string, string>();
+
+  onEvent(ev: SseEvent): WireEvent[] {
+    if (ev.event === 'error') return [inBandError(errorEventPayload(ev.data))];
+    const data = ev.data.trim();
+    if (data === '[DONE]') return [{ kind: 'done' }];
+    const parsed = parseObject(data);
+    if (!parsed.ok) return [{ kind: 'invalid', message: parsed.message }];
+    const chunk = parsed.value;
+    const out: WireEvent[] = [];
+    const meta = this.newMeta(chunk);
+    if (meta) out.push(meta);
+    if (chunk['error'] !== undefined && chunk['error'] !== null) {
+      out.push(inBandError(chunk['error']));
+      return out;
+    }
+    const choices = chunk['choices'];
+    if (choices !== undefined && choices !== null && !Array.isArray(choices)) {
+      out.push({ kind: 'invalid', message: 'stream chunk has a "choices" member that is not an array' });
+      return out;
+    }
+    for (const choice of choices ?? []) {
+      if (!isRecord(choice) || !isRecord(choice['delta'])) continue;
+      const parts = deltaParts(choice['delta']);
+      if (parts.reasoning) out.push({ kind: 'token', channel: 'reasoning', text: parts.reasoning });
+      if (parts.content) out.push({ kind: 'token', channel: 'content', text: parts.content });
+      if (parts.tool) out.push({ kind: 'token', channel: 'tool', text: parts.tool });
+    }
+    const usage = usageOf(chunk['usage']);
+    if (usage) out.push(usage);
+    return out;
+  }
+
+  private newMeta(chunk: Json): WireEvent | null {
+    const meta = metaOf(chunk);
+    if (!meta) return null;
+    const fresh: MetaEvent = { kind: 'meta' };
+    let any = false;
+    for (const key of ['id', 'model', 'systemFingerprint'] as const) {
+      const v = meta[key];
+      if (v === undefined || this.seen.get(key) === v) continue;
+      this.seen.set(key, v);
+      fresh[key] = v;
+      any = true;
+    }
+    return any ? fresh : null;
+  }
+}
+
+function metaOf(obj: Json): MetaEvent | null {
+  const id = text(obj['id']);
+  const model = text(obj['model']);
+  const systemFingerprint = text(obj['system_fingerprint']);
+  if (id === undefined && model === undefined && systemFingerprint === undefined) return null;
+  return {
+    kind: 'meta',
+    ...(id !== undefined ? { id } : {}),
+    ...(model !== undefined ? { model } : {}),
+    ...(systemFingerprint !== undefined ? { systemFingerprint } : {}),
+  };
+}
+
+/** The token-bearing text of a stream delta or a whole message. */
+function deltaParts(d: Json): { content: string; reasoning: string; tool: string } {
+  // Relays name reasoning differently (DeepSeek/vLLM reasoning_content, OpenRouter
+  // reasoning); some send both with the same text, so take one, not the sum.
+  const reasoning = text(d['reasoning_content']) ?? text(d['reasoning']) ?? '';
+  let tool = '';
+  if (Array.isArray(d['tool_calls'])) {
+    for (const call of d['tool_calls']) {
+      if (isRecord(call) && isRecord(call['function'])) tool += str(call['function']['arguments']) ?? '';
+    }
+  }
+  if (isRecord(d['function_call'])) tool += str(d['function_call']['arguments']) ?? '';
+  return { content: contentText(d['content']), reasoning, tool };
+}
+
+/** `content` is a string, or (some providers) an array of `{type:'text', text}` parts. */
+function contentText(c: unknown): string {
+  if (typeof c === 'string') return c;
+  if (!Array.isArray(c)) return '';
+  let s = '';
+  for (const part of c) {
+    if (isRecord(part) && part['type'] === 'text') s += str(part['text']) ?? '';
+  }
+  return s;
+}
+
+function usageOf(u: unknown): WireEvent | null {
+  if (!isRecord(u)) return null;
+  const inputTokens = count(u['prompt_tokens']);
+  const outputTokens = count(u['completion_tokens']);
+  const cachedInputTokens = isRecord(u['prompt_tokens_details']) ? count(u['prompt_tokens_details']['cached_tokens']) : undefined;
+  const reasoningTokens = isRecord(u['completion_tokens_details'])
+    ? count(u['completion_tokens_details']['reasoning_tokens'])
+    : undefined;
+  const costUsd = count(u['cost']);
+  const ev = {
+    kind: 'usage' as const,
+    ...(inputTokens !== undefined ? { inputTokens } : {}),
+    ...(outputTokens !== undefined ? { outputTokens } : {}),
+    ...(cachedInputTokens !== undefined ? { cachedInputTokens } : {}),
+    ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
+    ...(costUsd !== undefined ? { costUsd } : {}),
+  };
+  return Object.keys(ev).length > 1 ? ev : null;
+}

@@ -1,0 +1,63 @@
+import { createParser } from 'eventsource-parser';
+import type { SseEvent } from './types.js';
+
+export interface SseFramer {
+  /** Feed bytes exactly as they arrived; they may split lines, events or UTF-8 characters anywhere. */
+  push(chunk: Uint8Array): void;
+  /** The body ended. Idempotent; later pushes are ignored. */
+  end(): void;
+}
+
+/**
+ * Frames a byte stream into SSE events: eventsource-parser does the line and
+ * field rules (LF, CRLF and CR line ends, `:` comments, multi-line `data:`,
+ * `event:` names, unknown fields ignored), a streaming TextDecoder makes sure a
+ * UTF-8 character split across chunks decodes whole (and drops a leading BOM).
+ *
+ * At end() we differ from eventsource-parser, which silently drops an event
+ * that never got its closing blank line:
+ * - if the body's last line was complete (ended with a line terminator), the
+ *   pending event is dispatched. Relays that close right after
+ *   `data: [DONE]\n` have finished properly and must not be called truncated;
+ * - if the last line was cut off mid-way, the whole pending event is
+ *   discarded: those bytes are a fragment of a connection that died, and the
+ *   decoder must see no terminator so the client reports stream_truncated
+ *   rather than mistaking half a JSON object for a bad response.
+ */
+export function createSseFramer(onEvent: (ev: SseEvent) => void, onComment?: (text: string) => void): SseFramer {
+  const decoder = new TextDecoder('utf-8');
+  const parser = createParser({
+    onEvent(msg) {
+      onEvent(msg.event === undefined ? { data: msg.data } : { event: msg.event, data: msg.data });
+    },
+    ...(onComment ? { onComment } : {}),
+    // Unknown fields and bad `retry:` values are ignored, as the SSE spec says.
+    onError() {},
+  });
+  let lastChar = '';
+  let ended = false;
+
+  function feed(s: string): void {
+    if (s.length === 0) return;
+    lastChar = s[s.length - 1] ?? '';
+    parser.feed(s);
+  }
+
+  return {
+    push(chunk) {
+      if (ended) return;
+      feed(decoder.decode(chunk, { stream: true }));
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      feed(decoder.decode());
+      if (lastChar === '\n' || lastChar === '\r') {
+        // "\n\n" completes a dangling CR as CRLF if need be, then closes the event.
+        // A blank line with no pending data dispatches nothing.
+        parser.feed('\n\n');
+      }
+      parser.reset();
+    },
+  };
+}
