@@ -4,7 +4,19 @@
  * GPT-4.1, GPT-5 and o-series models; for other families it is an
  * approximation (a later refinement may pick the encoding per model family).
  */
-import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
+
+type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+
+/**
+ * Loading the o200k tables costs about half a second, and most relays report
+ * usage, so the encoder is loaded on first use rather than at start-up.
+ */
+let encoding: Encoding | null = null;
+function encode(text: string, options: { disallowedSpecial: Set<string> }): number[] {
+  encoding ??= createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as Encoding;
+  return encoding.encode(text, options);
+}
 
 /**
  * Chat-template overhead, as OpenAI's token-counting guide counts it for the

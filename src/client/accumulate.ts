@@ -1,0 +1,108 @@
+import type { WireEvent } from '../protocol/types.js';
+import type { ErrorType } from '../core/result.js';
+
+/**
+ * Folds the normalised events of one response, each stamped with the instant
+ * its bytes arrived, into what the RequestResult needs. Pure: no clock, no I/O,
+ * so every quirk can be unit tested with exact instants.
+ */
+export interface ReportedUsage {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedInputTokens: number | null;
+  reasoningTokens: number | null;
+  costUsd: number | null;
+}
+
+export interface StreamError {
+  errorType: ErrorType;
+  message: string;
+}
+
+export class ResponseAccumulator {
+  firstTokenAt: number | null = null;
+  firstContentAt: number | null = null;
+  lastTokenAt: number | null = null;
+  /** Token-bearing events seen. */
+  chunks = 0;
+  readonly chunkGapsMs: number[] = [];
+  /** Visible text and the text of the other channels, for local token estimates. */
+  contentText = '';
+  otherText = '';
+  id: string | null = null;
+  responseModel: string | null = null;
+  systemFingerprint: string | null = null;
+  usage: ReportedUsage = {
+    inputTokens: null,
+    outputTokens: null,
+    cachedInputTokens: null,
+    reasoningTokens: null,
+    costUsd: null,
+  };
+  usageSeen = false;
+  done = false;
+  error: StreamError | null = null;
+
+  /** Apply the events decoded from bytes that arrived at `at`. Returns the first error, if these events carried one. */
+  apply(events: readonly WireEvent[], at: number): StreamError | null {
+    let tokenInThisEvent = false;
+    for (const ev of events) {
+      switch (ev.kind) {
+        case 'token':
+          if (ev.text.length === 0) break; // an empty delta is not a token
+          if (this.firstTokenAt === null) this.firstTokenAt = at;
+          if (ev.channel === 'content') {
+            if (this.firstContentAt === null) this.firstContentAt = at;
+            this.contentText += ev.text;
+          } else {
+            this.otherText += ev.text;
+          }
+          tokenInThisEvent = true;
+          break;
+        case 'meta':
+          if (ev.id !== undefined && this.id === null) this.id = ev.id;
+          if (ev.model !== undefined && ev.model !== '') this.responseModel = ev.model;
+          if (ev.systemFingerprint !== undefined && ev.systemFingerprint !== '') this.systemFingerprint = ev.systemFingerprint;
+          break;
+        case 'usage':
+          // Assign, never add: Anthropic's message_delta usage is cumulative.
+          this.usageSeen = true;
+          if (ev.inputTokens !== undefined) this.usage.inputTokens = ev.inputTokens;
+          if (ev.outputTokens !== undefined) this.usage.outputTokens = ev.outputTokens;
+          if (ev.cachedInputTokens !== undefined) this.usage.cachedInputTokens = ev.cachedInputTokens;
+          if (ev.reasoningTokens !== undefined) this.usage.reasoningTokens = ev.reasoningTokens;
+          if (ev.costUsd !== undefined) this.usage.costUsd = ev.costUsd;
+          break;
+        case 'error':
+          this.error ??= { errorType: ev.errorType, message: ev.message };
+          break;
+        case 'invalid':
+          this.error ??= { errorType: 'bad_response', message: ev.message };
+          break;
+        case 'done':
+          this.done = true;
+          break;
+      }
+    }
+    if (tokenInThisEvent) {
+      if (this.lastTokenAt !== null) this.chunkGapsMs.push(at - this.lastTokenAt);
+      this.lastTokenAt = at;
+      this.chunks += 1;
+    }
+    return this.error;
+  }
+}
+
+/** ITL per request: (last token − first token) / (output tokens − 1). */
+export function interTokenLatency(firstTokenAt: number | null, lastTokenAt: number | null, outputTokens: number | null): number | null {
+  if (firstTokenAt === null || lastTokenAt === null || outputTokens === null || outputTokens < 2) return null;
+  return (lastTokenAt - firstTokenAt) / (outputTokens - 1);
+}
+
+/** Decode speed: output tokens / (end − first token), excluding TTFT. */
+export function outputTokensPerSecond(firstTokenAt: number | null, endAt: number, outputTokens: number | null): number | null {
+  if (firstTokenAt === null || outputTokens === null || outputTokens <= 0) return null;
+  const seconds = (endAt - firstTokenAt) / 1000;
+  if (seconds <= 0) return null;
+  return outputTokens / seconds;
+}

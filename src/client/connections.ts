@@ -1,0 +1,88 @@
+import * as diagnostics from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
+import type { Socket } from 'node:net';
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { ResolvedTarget } from '../core/target.js';
+
+/**
+ * Connection timing without patching undici: its diagnostics channels tell when a
+ * connect starts and ends and which socket a request's headers are written to.
+ * A request "opened" a connection when it is the first written to that socket.
+ *
+ * Correlating a request with its socket: undici calls the handler's
+ * onRequestStart and then publishes `undici:client:sendHeaders` synchronously in
+ * the same call (client-h1 writeH1), so the handler parks its context in
+ * `pending` and the subscriber claims it. No other code runs in between.
+ */
+export interface ConnectionTiming {
+  newConnection: boolean;
+  connectMs: number | null;
+}
+
+interface SocketInfo {
+  connectStart: number | null;
+  connectEnd: number;
+  requests: number;
+}
+
+const connectStarts = new WeakMap<object, number>();
+const sockets = new WeakMap<Socket, SocketInfo>();
+let pending: ((timing: ConnectionTiming) => void) | null = null;
+let subscribed = false;
+
+function subscribe(): void {
+  if (subscribed) return;
+  subscribed = true;
+  diagnostics.subscribe('undici:client:beforeConnect', (msg: unknown) => {
+    const { connector } = msg as { connector: object };
+    connectStarts.set(connector, performance.now());
+  });
+  diagnostics.subscribe('undici:client:connected', (msg: unknown) => {
+    const { connector, socket } = msg as { connector: object; socket: Socket };
+    sockets.set(socket, { connectStart: connectStarts.get(connector) ?? null, connectEnd: performance.now(), requests: 0 });
+  });
+  diagnostics.subscribe('undici:client:sendHeaders', (msg: unknown) => {
+    const claim = pending;
+    pending = null;
+    if (!claim) return;
+    const { socket } = msg as { socket: Socket };
+    const info = sockets.get(socket);
+    if (!info) {
+      claim({ newConnection: false, connectMs: null });
+      return;
+    }
+    info.requests += 1;
+    const isNew = info.requests === 1;
+    claim({
+      newConnection: isNew,
+      connectMs: isNew && info.connectStart !== null ? info.connectEnd - info.connectStart : null,
+    });
+  });
+}
+
+/** Called from a handler's onRequestStart; the callback receives this request's connection timing. */
+export function expectSendHeaders(onTiming: (timing: ConnectionTiming) => void): void {
+  pending = onTiming;
+}
+
+/** Called when a request is abandoned between onRequestStart and the headers write. */
+export function cancelSendHeaders(): void {
+  pending = null;
+}
+
+/**
+ * One keep-alive pool per target, honouring HTTP(S)_PROXY / NO_PROXY. Extra CAs
+ * come from NODE_EXTRA_CA_CERTS, which Node itself adds to the default store
+ * that undici's TLS connector uses.
+ */
+export function createDispatcher(target: ResolvedTarget): Dispatcher {
+  subscribe();
+  return new EnvHttpProxyAgent({
+    connections: Math.max(1, target.concurrency),
+    connect: { timeout: target.timeouts.connectMs },
+    // relaymon runs its own first-token, idle and total timers, by phase.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    keepAliveTimeout: 30_000,
+  });
+}

@@ -1,0 +1,251 @@
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import type { ResolvedTarget } from '../core/target.js';
+import type { ErrorType, RequestResult, TimeoutPhase } from '../core/result.js';
+import type { ProtocolAdapter, RequestSpec, WireEvent } from '../protocol/types.js';
+import { adapterFor } from '../protocol/index.js';
+import { createSseFramer } from '../protocol/sse.js';
+import { classifyHttpError, classifyNetworkError, looksLikeHtml } from '../protocol/errors.js';
+import { cancelSendHeaders, expectSendHeaders, type ConnectionTiming } from './connections.js';
+import { ResponseAccumulator } from './accumulate.js';
+import { buildResult, type Outcome, type ResponseFacts } from './result-builder.js';
+import type { PriceTable } from '../pricing/table.js';
+import { VERSION } from '../version.js';
+
+export interface ExecuteOptions {
+  /** performance.now() instant the request was meant to go out (open-loop schedule). Defaults to now. */
+  scheduledAt?: number;
+  probe?: string | null;
+  signal?: AbortSignal;
+}
+
+/** Error bodies are read for their message only; more than this is noise. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+type Phase = 'connecting' | 'waiting' | 'streaming';
+
+/**
+ * Sends one request and resolves one RequestResult; never rejects, never
+ * retries. Uses undici's handler API directly so that every instant is taken
+ * in the callback where the bytes arrive, not after stream plumbing.
+ */
+export function executeRequest(
+  dispatcher: Dispatcher,
+  target: ResolvedTarget,
+  spec: RequestSpec,
+  prices: PriceTable,
+  options: ExecuteOptions = {},
+): Promise<RequestResult> {
+  const adapter = adapterFor(target.protocol);
+  const body = JSON.stringify(adapter.buildBody(spec));
+  const url = new URL(target.baseUrl + adapter.chatPath);
+  const headers: Record<string, string> = {
+    ...adapter.headers(target.apiKey, target.apiKeyHeader),
+    ...target.headers,
+    accept: spec.stream ? 'text/event-stream' : 'application/json',
+    'user-agent': `relaymon/${VERSION}`,
+  };
+
+  return new Promise<RequestResult>((resolve) => {
+    const acc = new ResponseAccumulator();
+    const startedAt = Date.now();
+    const sentAt = performance.now();
+    const scheduledAt = options.scheduledAt ?? sentAt;
+    let phase: Phase = 'connecting';
+    let settled = false;
+    let controller: Dispatcher.DispatchController | null = null;
+    let timing: ConnectionTiming = { newConnection: false, connectMs: null };
+    let status: number | null = null;
+    let responseHeaders: Record<string, string | string[] | undefined> = {};
+    let headersAt: number | null = null;
+    let bytes = 0;
+    let isSse = spec.stream;
+    let sniffed = false;
+    const bodyChunks: Buffer[] = [];
+    let firstTokenTimer: NodeJS.Timeout | null = null;
+    let idleTimer: NodeJS.Timeout | null = null;
+
+    const framer = createSseFramer((ev) => {
+      if (settled) return;
+      const events: WireEvent[] = decoder.onEvent(ev);
+      if (events.length === 0) return;
+      const err = acc.apply(events, chunkAt);
+      if (acc.firstTokenAt !== null) clearFirstTokenTimer();
+      if (err) finish({ kind: 'error', errorType: err.errorType, message: err.message, timeoutPhase: null }, performance.now(), true);
+    });
+    const decoder = adapter.newStreamDecoder();
+    // The arrival instant of the bytes being framed right now; events framed from them share it.
+    let chunkAt = sentAt;
+
+    const clearFirstTokenTimer = (): void => {
+      if (firstTokenTimer) clearTimeout(firstTokenTimer);
+      firstTokenTimer = null;
+    };
+    const armIdle = (): void => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => timeout('idle', target.timeouts.idleMs), target.timeouts.idleMs);
+    };
+    const totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), target.timeouts.totalMs);
+    firstTokenTimer = setTimeout(() => timeout('first_token', target.timeouts.firstTokenMs), target.timeouts.firstTokenMs);
+
+    function timeout(which: TimeoutPhase, ms: number): void {
+      const label = { connect: 'connect', first_token: 'first token', idle: 'idle gap', total: 'total' }[which];
+      finish({ kind: 'error', errorType: 'timeout', timeoutPhase: which, message: `${label} timeout after ${ms} ms` }, performance.now(), true);
+    }
+
+    const onAbortSignal = (): void => {
+      finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, performance.now(), true);
+    };
+    if (options.signal) {
+      if (options.signal.aborted) queueMicrotask(onAbortSignal);
+      else options.signal.addEventListener('abort', onAbortSignal, { once: true });
+    }
+
+    function finish(outcome: Outcome, endAt: number, abort: boolean): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(totalTimer);
+      clearFirstTokenTimer();
+      if (idleTimer) clearTimeout(idleTimer);
+      options.signal?.removeEventListener('abort', onAbortSignal);
+      if (abort && controller && !controller.aborted) controller.abort(new Error('relaymon: request ended early'));
+      if (phase === 'connecting') cancelSendHeaders();
+      const facts: ResponseFacts = {
+        target,
+        spec,
+        probe: options.probe ?? null,
+        startedAt,
+        scheduledAt,
+        sentAt,
+        headersAt,
+        endAt,
+        status,
+        headers: responseHeaders,
+        bytes,
+        sse: isSse,
+        timing,
+        acc,
+      };
+      resolve(buildResult(facts, outcome, prices));
+    }
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(ctl) {
+        controller = ctl;
+        if (settled) {
+          // Timed out or cancelled while waiting for a connection.
+          ctl.abort(new Error('relaymon: request ended early'));
+          return;
+        }
+        expectSendHeaders((t) => {
+          timing = t;
+        });
+      },
+      onResponseStart(_ctl, statusCode, hdrs) {
+        if (settled) return;
+        headersAt = performance.now();
+        phase = 'waiting';
+        status = statusCode;
+        responseHeaders = hdrs as Record<string, string | string[] | undefined>;
+        const ct = String(responseHeaders['content-type'] ?? '').toLowerCase();
+        // A relay that ignores stream:true and answers JSON is read as a whole body.
+        if (statusCode >= 300 || ct.includes('application/json')) isSse = false;
+        if (!spec.stream || statusCode >= 300) clearFirstTokenTimer();
+        if (!isSse) armIdle();
+      },
+      onResponseData(_ctl, chunk) {
+        if (settled) return;
+        const at = performance.now();
+        bytes += chunk.length;
+        phase = 'streaming';
+        const limit = status !== null && status >= 300 ? MAX_ERROR_BODY_BYTES : target.maxResponseBytes;
+        if (bytes > limit) {
+          if (status !== null && status >= 300) return; // keep what we have of an error body
+          finish({ kind: 'error', errorType: 'response_too_large', timeoutPhase: null, message: `response exceeded ${target.maxResponseBytes} bytes` }, at, true);
+          return;
+        }
+        if (!sniffed) {
+          sniffed = true;
+          if (isSse && looksLikeHtml(String(responseHeaders['content-type'] ?? ''), chunk.subarray(0, 512).toString('utf8'))) {
+            isSse = false;
+          }
+        }
+        if (acc.firstTokenAt !== null || !isSse) armIdle();
+        if (!isSse) {
+          bodyChunks.push(chunk);
+          return;
+        }
+        chunkAt = at;
+        framer.push(chunk);
+      },
+      onResponseEnd() {
+        if (settled) return;
+        const at = performance.now();
+        if (isSse) {
+          framer.end();
+          if (settled) return;
+          finish(streamOutcome(acc), at, false);
+          return;
+        }
+        finish(wholeBodyOutcome(adapter, status ?? 0, responseHeaders, Buffer.concat(bodyChunks).toString('utf8'), acc, at, spec.stream), at, false);
+      },
+      onResponseError(_ctl, err) {
+        if (settled) return;
+        const c = classifyNetworkError(err);
+        finish({ kind: 'error', errorType: c.errorType, timeoutPhase: c.timeoutPhase, message: c.message }, performance.now(), false);
+      },
+    };
+
+    try {
+      dispatcher.dispatch(
+        { origin: url.origin, path: url.pathname + url.search, method: 'POST', headers, body },
+        handler,
+      );
+    } catch (err) {
+      const c = classifyNetworkError(err);
+      finish({ kind: 'error', errorType: c.errorType, timeoutPhase: c.timeoutPhase, message: c.message }, performance.now(), false);
+    }
+  });
+}
+
+function streamOutcome(acc: ResponseAccumulator): Outcome {
+  if (acc.error) return { kind: 'error', errorType: acc.error.errorType, message: acc.error.message, timeoutPhase: null };
+  if (!acc.done) {
+    return { kind: 'error', errorType: 'stream_truncated', timeoutPhase: null, message: 'stream ended without its terminator' };
+  }
+  return { kind: 'ok' };
+}
+
+function wholeBodyOutcome(
+  adapter: ProtocolAdapter,
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  text: string,
+  acc: ResponseAccumulator,
+  at: number,
+  streamRequested: boolean,
+): Outcome {
+  if (status >= 400) {
+    const c = classifyHttpError(status, headers, text);
+    return { kind: 'error', errorType: c.errorType, message: c.message, timeoutPhase: null, retryAfterMs: c.retryAfterMs };
+  }
+  if (status >= 300) {
+    const location = headers['location'];
+    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${status} redirect${location ? ` to ${String(location)}` : ''}: check baseUrl` };
+  }
+  const contentType = String(headers['content-type'] ?? '');
+  if (looksLikeHtml(contentType, text.slice(0, 512))) {
+    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${status} with an HTML page instead of JSON` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${status} with a body that is not JSON${streamRequested ? ' or SSE' : ''}` };
+  }
+  const err = acc.apply(adapter.decodeBody(json), at);
+  if (err) return { kind: 'error', errorType: err.errorType, message: err.message, timeoutPhase: null };
+  return { kind: 'ok' };
+}
+
+export type { ErrorType };

@@ -1,0 +1,83 @@
+import type { Dispatcher } from 'undici';
+import type { ResolvedTarget } from '../core/target.js';
+import type { RequestResult } from '../core/result.js';
+import type { RequestSpec } from '../protocol/types.js';
+import { adapterFor } from '../protocol/index.js';
+import { classifyHttpError, classifyNetworkError } from '../protocol/errors.js';
+import type { PriceTable } from '../pricing/table.js';
+import { RelaymonError, EXIT } from '../core/errors.js';
+import { VERSION } from '../version.js';
+import { createDispatcher } from './connections.js';
+import { executeRequest, type ExecuteOptions } from './execute.js';
+
+/**
+ * The measuring client: one keep-alive pool per target, one RequestResult per
+ * request. Everything that sends traffic goes through here, so this is the one
+ * place that decides what goes on the wire.
+ */
+export class RelayClient {
+  private readonly dispatchers = new Map<string, Dispatcher>();
+
+  constructor(private readonly prices: PriceTable) {}
+
+  private dispatcherFor(target: ResolvedTarget): Dispatcher {
+    let d = this.dispatchers.get(target.name);
+    if (!d) {
+      d = createDispatcher(target);
+      this.dispatchers.set(target.name, d);
+    }
+    return d;
+  }
+
+  execute(target: ResolvedTarget, spec: RequestSpec, options?: ExecuteOptions): Promise<RequestResult> {
+    return executeRequest(this.dispatcherFor(target), target, spec, this.prices, options);
+  }
+
+  /** GET {baseUrl}/models → ids. Failures are RelaymonErrors with a classified, secret-free message. */
+  async listModels(target: ResolvedTarget): Promise<string[]> {
+    const adapter = adapterFor(target.protocol);
+    const headers = {
+      ...adapter.headers(target.apiKey, target.apiKeyHeader),
+      ...target.headers,
+      accept: 'application/json',
+      'user-agent': `relaymon/${VERSION}`,
+    };
+    delete (headers as Record<string, string>)['content-type'];
+    let statusCode: number;
+    let text: string;
+    let resHeaders: Record<string, string | string[] | undefined>;
+    try {
+      const res = await this.dispatcherFor(target).request({
+        origin: new URL(target.baseUrl).origin,
+        path: new URL(target.baseUrl + adapter.modelsPath).pathname,
+        method: 'GET',
+        headers,
+        headersTimeout: target.timeouts.totalMs,
+        bodyTimeout: target.timeouts.totalMs,
+      });
+      statusCode = res.statusCode;
+      resHeaders = res.headers;
+      text = await res.body.text();
+    } catch (err) {
+      const c = classifyNetworkError(err);
+      throw new RelaymonError(`${target.name}: ${c.errorType}: ${c.message}`, EXIT.unreachable);
+    }
+    if (statusCode >= 400) {
+      const c = classifyHttpError(statusCode, resHeaders, text);
+      throw new RelaymonError(`${target.name}: ${c.errorType}: ${c.message}`, EXIT.failed);
+    }
+    try {
+      return adapter.parseModelList(JSON.parse(text));
+    } catch {
+      throw new RelaymonError(`${target.name}: bad_response: GET /models did not return a model list`, EXIT.failed);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.dispatchers.values()].map((d) => d.close()));
+    this.dispatchers.clear();
+  }
+}
+
+export { executeRequest };
+export type { ExecuteOptions };

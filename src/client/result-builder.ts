@@ -1,0 +1,150 @@
+import type { ErrorType, RequestResult, TimeoutPhase, UsageSource } from '../core/result.js';
+import type { ResolvedTarget } from '../core/target.js';
+import type { RequestSpec } from '../protocol/types.js';
+import { rateLimitInfo, reportedCostFromHeaders, requestIds, retryAfterMs } from '../protocol/headers.js';
+import { sameModel } from '../pricing/aliases.js';
+import type { PriceTable } from '../pricing/table.js';
+import { estimateInputTokens, estimateOutputTokens } from '../tokens/estimate.js';
+import { interTokenLatency, outputTokensPerSecond, type ResponseAccumulator } from './accumulate.js';
+import type { ConnectionTiming } from './connections.js';
+
+export type Outcome =
+  | { kind: 'ok' }
+  | { kind: 'error'; errorType: ErrorType; timeoutPhase: TimeoutPhase | null; message: string; retryAfterMs?: number | null };
+
+/** Everything the executor observed about one request. */
+export interface ResponseFacts {
+  target: ResolvedTarget;
+  spec: RequestSpec;
+  probe: string | null;
+  startedAt: number;
+  scheduledAt: number;
+  sentAt: number;
+  headersAt: number | null;
+  endAt: number;
+  status: number | null;
+  headers: Record<string, string | string[] | undefined>;
+  bytes: number;
+  /** The response was read as an event stream (a relay may answer a stream request with one JSON body). */
+  sse: boolean;
+  timing: ConnectionTiming;
+  acc: ResponseAccumulator;
+}
+
+interface Usage {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedInputTokens: number | null;
+  reasoningTokens: number | null;
+  usageSource: UsageSource | null;
+}
+
+/**
+ * Use the relay's usage when it gave both counts and mark it `reported`;
+ * otherwise fill what is missing with local estimates and mark it `estimated`.
+ * A failed request that reported nothing carries no usage: we cannot know what
+ * was billed.
+ */
+function resolveUsage(facts: ResponseFacts, ok: boolean): Usage {
+  const u = facts.acc.usage;
+  if (u.inputTokens !== null && u.outputTokens !== null) {
+    return { ...pickTokens(u), usageSource: 'reported' };
+  }
+  if (!ok && !facts.acc.usageSeen) {
+    return { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null, usageSource: null };
+  }
+  const input = u.inputTokens ?? estimateSpecInput(facts.spec);
+  const output = u.outputTokens ?? estimateOutputTokens(facts.acc.contentText + facts.acc.otherText);
+  return {
+    inputTokens: input,
+    outputTokens: output,
+    cachedInputTokens: u.cachedInputTokens,
+    reasoningTokens: u.reasoningTokens,
+    usageSource: 'estimated',
+  };
+}
+
+function pickTokens(u: ResponseFacts['acc']['usage']): Omit<Usage, 'usageSource'> {
+  return {
+    inputTokens: u.inputTokens,
+    outputTokens: u.outputTokens,
+    cachedInputTokens: u.cachedInputTokens,
+    reasoningTokens: u.reasoningTokens,
+  };
+}
+
+function estimateSpecInput(spec: RequestSpec): number {
+  const body = spec.body;
+  if (body && Array.isArray(body['messages'])) {
+    const system = typeof body['system'] === 'string' ? body['system'] : undefined;
+    return estimateInputTokens(body['messages'] as { role: string; content: unknown }[], system);
+  }
+  return estimateInputTokens(spec.messages);
+}
+
+export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: PriceTable): RequestResult {
+  const { acc, target, spec, sentAt, endAt } = facts;
+  const ok = outcome.kind === 'ok';
+  const usage = resolveUsage(facts, ok);
+  const streamed = facts.sse && acc.chunks > 0;
+  // In a non-streamed answer every token arrives with the body: TTFT, ITL and
+  // decode speed do not apply, and saying so beats reporting the latency twice.
+  const firstTokenAt = streamed ? acc.firstTokenAt : null;
+  const ids = requestIds(facts.headers);
+  const allIds = { ...ids.all };
+  if (acc.id !== null) allIds['body.id'] = acc.id;
+  const priceModel = prices.lookup(spec.model) ? spec.model : (acc.responseModel ?? spec.model);
+  const costUsd =
+    usage.inputTokens === null || usage.outputTokens === null
+      ? null
+      : prices.cost(priceModel, usage, target.priceMultiplier);
+
+  return {
+    target: target.name,
+    probe: facts.probe,
+    protocol: target.protocol,
+    model: spec.model,
+    responseModel: acc.responseModel,
+    modelMismatch: acc.responseModel !== null && !sameModel(spec.model, acc.responseModel),
+    systemFingerprint: acc.systemFingerprint,
+    requestId: ids.primary ?? acc.id,
+    requestIds: allIds,
+    stream: spec.stream,
+
+    startedAt: facts.startedAt,
+    scheduledAt: facts.scheduledAt,
+    sentAt,
+    headersAt: facts.headersAt,
+    firstTokenAt,
+    firstContentAt: streamed ? acc.firstContentAt : null,
+    lastTokenAt: streamed ? acc.lastTokenAt : null,
+    endAt,
+
+    queueMs: sentAt - facts.scheduledAt,
+    connectMs: facts.timing.connectMs,
+    newConnection: facts.timing.newConnection,
+    ttfbMs: facts.headersAt === null ? null : facts.headersAt - sentAt,
+    ttftMs: firstTokenAt === null ? null : firstTokenAt - sentAt,
+    ttftContentMs: streamed && acc.firstContentAt !== null ? acc.firstContentAt - sentAt : null,
+    latencyMs: endAt - sentAt,
+    latencyScheduledMs: endAt - facts.scheduledAt,
+    itlMs: streamed ? interTokenLatency(acc.firstTokenAt, acc.lastTokenAt, usage.outputTokens) : null,
+    chunkGapsMs: streamed ? acc.chunkGapsMs.slice() : [],
+    chunks: acc.chunks,
+    outputTokensPerSecond: ok && streamed ? outputTokensPerSecond(acc.firstTokenAt, endAt, usage.outputTokens) : null,
+
+    ok,
+    httpStatus: facts.status,
+    errorType: ok ? null : outcome.errorType,
+    timeoutPhase: ok ? null : outcome.timeoutPhase,
+    errorMessage: ok ? null : outcome.message,
+    retryAfterMs: (outcome.kind === 'error' ? outcome.retryAfterMs : null) ?? retryAfterMs(facts.headers),
+    responseBytes: facts.bytes,
+
+    ...usage,
+
+    costUsd,
+    reportedCostUsd: acc.usage.costUsd ?? reportedCostFromHeaders(facts.headers),
+    rateLimit: rateLimitInfo(facts.headers),
+  };
+}
