@@ -1,0 +1,269 @@
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { ResponseHeaders } from './headers.js';
+import { errorReply, notFoundReply, overloadedStatus, type ErrorReply } from './errors.js';
+import { resolveMockOptions, type MockOptions } from './options.js';
+import { chooseFault, FAULT_HEADER_VALUES, faultFromHeader, isImmediateFault, planResponse, type Fault } from './plan.js';
+import { mulberry32, normalSampler, randomSeed } from './random.js';
+import { bodyResponse, Job, sendAt, streamResponse } from './respond.js';
+import { copyStats, emptyStats, type MockOutcome, type MockRoute, type MockStats } from './stats.js';
+import {
+  AnthropicStreamWriter,
+  anthropicBody,
+  HTML_PAGE,
+  MODELS_BODY,
+  OpenAIStreamWriter,
+  openaiBody,
+  promptTokens,
+  requestedMaxTokens,
+  type MockProtocol,
+  type ResponseIdentity,
+} from './wire.js';
+
+export type { MockStats } from './stats.js';
+
+export interface MockServer {
+  /** Base URL including the version segment: http://HOST:PORT/v1 */
+  url: string;
+  host: string;
+  port: number;
+  /** Stops listening and drops every connection, streams in flight included. */
+  close(): Promise<void>;
+  stats(): MockStats;
+}
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** Host as it goes in a URL: IPv6 literals need brackets. */
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startMock(partial: Partial<MockOptions> = {}): Promise<MockServer> {
+  const opts = resolveMockOptions(partial);
+  const rng = mulberry32(opts.seed ?? randomSeed());
+  const normal = normalSampler(rng);
+  const stats = emptyStats();
+  const jobs = new Set<Job>();
+  const sockets = new Set<Socket>();
+
+  const count = (route: MockRoute): void => {
+    stats.requests++;
+    stats.byRoute[route]++;
+  };
+  const outcome = (o: MockOutcome): void => {
+    stats.byOutcome[o]++;
+  };
+
+  const ids = new ResponseHeaders(randomSeed().toString(36));
+  const commonHeaders = (protocol: MockProtocol, exhausted: boolean): OutgoingHttpHeaders => ids.next(protocol, exhausted);
+
+  const sendReply = (res: ServerResponse, reply: ErrorReply, extra: OutgoingHttpHeaders = {}): void => {
+    res.writeHead(reply.status, { ...extra, ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
+    res.end(reply.body);
+  };
+
+  const handleCompletion = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    protocol: MockProtocol,
+    raw: Buffer,
+    t0: number,
+    job: Job,
+  ): void => {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      body = null;
+    }
+    const refuse = (message: string): void => {
+      job.finish();
+      outcome('bad_request');
+      sendReply(res, errorReply(400, protocol, message), commonHeaders(protocol, false));
+    };
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return refuse('The request body is not valid JSON.');
+    const request = body as Record<string, unknown>;
+    const model = request['model'];
+    if (typeof model !== 'string' || model.length === 0) return refuse('you must provide a model parameter');
+    if (!Array.isArray(request['messages'])) return refuse("'messages' is a required property");
+
+    let fault: Fault;
+    const forced = req.headers['x-mock-fault'];
+    if (typeof forced === 'string' && forced.length > 0) {
+      const f = faultFromHeader(forced);
+      if (f === null) {
+        return refuse(`unknown x-mock-fault "${forced}"; expected one of ${FAULT_HEADER_VALUES.join(', ')}`);
+      }
+      fault = f;
+    } else {
+      fault = chooseFault(opts, rng);
+    }
+    outcome(fault === 'none' ? 'ok' : fault);
+    const headers = commonHeaders(protocol, fault === 'rate_limited');
+    const headerDue = t0 + (opts.latencyMs ?? 0);
+
+    if (isImmediateFault(fault)) {
+      if (fault === 'html') {
+        sendAt(res, headerDue, 200, { ...headers, 'content-type': 'text/html; charset=utf-8' }, HTML_PAGE, job);
+        return;
+      }
+      const status =
+        fault === 'status' ? (opts.status ?? 500) : fault === 'rate_limited' ? 429 : fault === 'overloaded' ? overloadedStatus(protocol) : 500;
+      const reply = errorReply(status, protocol);
+      sendAt(res, headerDue, reply.status, { ...headers, ...reply.headers }, reply.body, job);
+      return;
+    }
+
+    const maxTokens = requestedMaxTokens(request);
+    const n = maxTokens === null ? opts.tokens : Math.min(opts.tokens, maxTokens);
+    const capped = n < opts.tokens;
+    const plan = planResponse(opts, fault, n, normal);
+    const identity: ResponseIdentity = {
+      id: (protocol === 'openai' ? 'chatcmpl-' : 'msg_') + ids.last,
+      model: opts.serveModel ?? model,
+      created: Math.floor(Date.now() / 1000),
+      promptTokens: promptTokens(request),
+    };
+    const reported = (sent: number): number => Math.round(sent * opts.inflateUsage);
+
+    if (request['stream'] === true) {
+      const sseHeaders = { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+      if (protocol === 'openai') {
+        const opt = request['stream_options'];
+        const includeUsage = !!opt && typeof opt === 'object' && 'include_usage' in opt && opt.include_usage === true;
+        const w = new OpenAIStreamWriter(identity, includeUsage);
+        const wire = {
+          open: () => w.open(),
+          token: (i: number) => w.token(i),
+          finish: (sent: number) => w.finish(capped ? 'length' : 'stop', reported(sent)),
+          streamError: () => w.streamError(),
+        };
+        streamResponse(res, t0, plan, wire, sseHeaders, job);
+      } else {
+        const w = new AnthropicStreamWriter(identity);
+        const wire = {
+          open: () => w.open(),
+          token: (i: number) => w.token(i),
+          finish: (sent: number) => w.finish(capped ? 'max_tokens' : 'end_turn', reported(sent)),
+          streamError: () => w.streamError(),
+        };
+        streamResponse(res, t0, plan, wire, sseHeaders, job);
+      }
+      return;
+    }
+    const wire = {
+      body: (sent: number) =>
+        protocol === 'openai'
+          ? openaiBody(identity, sent, capped ? 'length' : 'stop', reported(sent))
+          : anthropicBody(identity, sent, capped ? 'max_tokens' : 'end_turn', reported(sent)),
+      overloaded: () => errorReply(overloadedStatus(protocol), protocol),
+    };
+    bodyResponse(res, t0, plan, wire, headers, job);
+  };
+
+  const server = createServer((req, res) => {
+    const t0 = performance.now();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+
+    if (path === '/__relaymon/stats' && method === 'GET') {
+      const body = JSON.stringify(copyStats(stats));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+
+    let protocol: MockProtocol | null = null;
+    if (method === 'POST' && path === '/v1/chat/completions') protocol = 'openai';
+    else if (method === 'POST' && path === '/v1/messages') protocol = 'anthropic';
+
+    if (protocol === null) {
+      req.resume();
+      if (method === 'GET' && path === '/v1/models') {
+        count('models');
+        if (opts.status !== null) {
+          outcome('status');
+          sendReply(res, errorReply(opts.status, 'openai'), commonHeaders('openai', false));
+          return;
+        }
+        outcome('ok');
+        const headers = commonHeaders('openai', false);
+        res.writeHead(200, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(MODELS_BODY) });
+        res.end(MODELS_BODY);
+        return;
+      }
+      count('not_found');
+      outcome('not_found');
+      sendReply(res, notFoundReply(method, path));
+      return;
+    }
+
+    count(protocol === 'openai' ? 'chat' : 'messages');
+    stats.inFlight++;
+    const job = new Job(jobs);
+    res.once('close', () => {
+      stats.inFlight--;
+      if (!job.finished) {
+        stats.clientClosed++;
+        job.finish();
+      }
+    });
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (job.finished) return;
+      if (size > MAX_BODY_BYTES) {
+        job.finish();
+        outcome('bad_request');
+        sendReply(res, errorReply(413, protocol), commonHeaders(protocol, false));
+        return;
+      }
+      handleCompletion(req, res, protocol, Buffer.concat(chunks, Math.min(size, MAX_BODY_BYTES)), t0, job);
+    });
+  });
+
+  server.on('connection', (socket: Socket) => {
+    // Each token is its own small write; Nagle would hold it back waiting for an ACK.
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // After listening, an accept failure (EMFILE under a flood) is emitted as 'error'; without a listener it
+  // would take down the process, which for `watch --demo` is the user's dashboard. Clients see it as refused.
+  server.on('error', () => undefined);
+  const address = server.address() as AddressInfo;
+  const host = address.address;
+  const port = address.port;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${urlHost(host)}:${port}/v1`,
+    host,
+    port,
+    stats: () => copyStats(stats),
+    close: () => {
+      if (closing) return closing;
+      for (const job of [...jobs]) job.finish();
+      closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      return closing;
+    },
+  };
+}
