@@ -1,0 +1,135 @@
+import { resolve } from 'node:path';
+import Conf from 'conf';
+import { z } from 'zod';
+import { ConfigError, UsageError } from '../core/errors.js';
+import { parseDuration } from '../core/units.js';
+import { describeValue } from './primitives.js';
+
+/**
+ * Per-user preferences (`relaymon config set fps 30`), kept by `conf` in the
+ * user's config folder, or in $RELAYMON_CONFIG_DIR when set (tests, portable
+ * installs). Unlike relaymon.config.yaml these are about the terminal, not
+ * about what to measure, so they hold nothing secret.
+ */
+
+const intervalSchema = z.string().refine(
+  (v) => {
+    try {
+      return parseDuration(v) > 0;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected a duration above zero like "5s" or "500ms"' },
+);
+
+const PREFERENCE_SCHEMAS = {
+  color: z.boolean({ error: 'expected true or false' }),
+  defaultModel: z.string().min(1, { error: 'expected a model name' }),
+  fps: z.int({ error: 'expected a whole number from 1 to 60' }).min(1, { error: 'expected a whole number from 1 to 60' }).max(60, {
+    error: 'expected a whole number from 1 to 60',
+  }),
+  interval: intervalSchema,
+  window: z.enum(['1m', '5m', '15m', 'all'], { error: 'expected one of 1m, 5m, 15m, all' }),
+} as const;
+
+export type PreferenceKey = keyof typeof PREFERENCE_SCHEMAS;
+export type Preferences = { [K in PreferenceKey]?: z.output<(typeof PREFERENCE_SCHEMAS)[K]> };
+export type PreferenceValue = NonNullable<Preferences[PreferenceKey]>;
+
+export const PREFERENCE_KEYS = Object.keys(PREFERENCE_SCHEMAS) as PreferenceKey[];
+
+export const PREFERENCE_DESCRIPTIONS: Record<PreferenceKey, string> = {
+  color: 'colour output (true/false); NO_COLOR and --no-color still win',
+  defaultModel: 'model used when a command is given no --model',
+  fps: 'dashboard redraws per second (1-60)',
+  interval: 'plain-mode line interval, e.g. 5s',
+  window: 'rolling window shown first in the dashboard: 1m, 5m, 15m or all',
+};
+
+export interface PreferenceOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+function isKey(key: string): key is PreferenceKey {
+  return Object.hasOwn(PREFERENCE_SCHEMAS, key);
+}
+
+function checkKey(key: string): PreferenceKey {
+  if (!isKey(key)) throw new UsageError(`unknown preference "${key}"; known: ${PREFERENCE_KEYS.join(', ')}`);
+  return key;
+}
+
+function openStore(opts: PreferenceOptions): Conf<Record<string, unknown>> {
+  const dir = (opts.env ?? process.env)['RELAYMON_CONFIG_DIR'];
+  try {
+    return new Conf<Record<string, unknown>>({
+      projectName: 'relaymon',
+      projectSuffix: '',
+      configName: 'preferences',
+      accessPropertiesByDotNotation: false,
+      ...(dir ? { cwd: resolve(dir) } : {}),
+    });
+  } catch (err) {
+    throw new ConfigError(`cannot read the preferences file: ${(err as Error).message}`, null, null, { cause: err });
+  }
+}
+
+export function preferencesPath(opts: PreferenceOptions = {}): string {
+  return openStore(opts).path;
+}
+
+/** Turn command-line text into the value the key holds ("true" → true, "30" → 30); other values pass through. */
+export function coercePreference(key: PreferenceKey, raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  const text = raw.trim();
+  if (key === 'color') {
+    const lower = text.toLowerCase();
+    if (['true', 'yes', 'on', '1'].includes(lower)) return true;
+    if (['false', 'no', 'off', '0'].includes(lower)) return false;
+    return text;
+  }
+  if (key === 'fps') return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+  return text;
+}
+
+function validate(key: PreferenceKey, value: unknown, source: 'input' | 'store', path: string): PreferenceValue {
+  const result = PREFERENCE_SCHEMAS[key].safeParse(value);
+  if (result.success) return result.data;
+  const expected = result.error.issues[0]?.message ?? 'expected a valid value';
+  const message = `${key}: ${expected}, got ${describeValue(value)}`;
+  if (source === 'input') throw new UsageError(message);
+  throw new ConfigError(`${path}: ${message}; fix it with: relaymon config set ${key} VALUE`, path, key);
+}
+
+export function getPreference<K extends PreferenceKey>(key: K, opts?: PreferenceOptions): Preferences[K] | undefined;
+export function getPreference(key: string, opts?: PreferenceOptions): PreferenceValue | undefined;
+export function getPreference(key: string, opts: PreferenceOptions = {}): PreferenceValue | undefined {
+  const k = checkKey(key);
+  const store = openStore(opts);
+  const value = store.get(k);
+  return value === undefined ? undefined : validate(k, value, 'store', store.path);
+}
+
+/** Validates, stores and returns the value as stored. */
+export function setPreference(key: string, value: unknown, opts: PreferenceOptions = {}): PreferenceValue {
+  const k = checkKey(key);
+  const parsed = validate(k, coercePreference(k, value), 'input', '');
+  openStore(opts).set(k, parsed);
+  return parsed;
+}
+
+export function deletePreference(key: string, opts: PreferenceOptions = {}): void {
+  openStore(opts).delete(checkKey(key));
+}
+
+/** The known preferences that are set; unknown entries in the file are left alone and not returned. */
+export function listPreferences(opts: PreferenceOptions = {}): Preferences {
+  const store = openStore(opts);
+  const out: Record<string, PreferenceValue> = {};
+  for (const key of PREFERENCE_KEYS) {
+    const value = store.get(key);
+    if (value !== undefined) out[key] = validate(key, value, 'store', store.path);
+  }
+  return out as Preferences;
+}

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { PROTOCOLS } from '../core/result.js';
+import {
+  PROM_LABEL_RE,
+  durationSchema,
+  envNameSchema,
+  headerNameSchema,
+  httpUrlSchema,
+  nameSchema,
+  rateSchema,
+  urlOrEnvSchema,
+} from './primitives.js';
+
+/**
+ * The whole relaymon.config.yaml shape (DESIGN.md "The config file"). Every
+ * object is strict, so a typo ("baseURL", "timeout") is an error rather than a
+ * silently ignored setting. Durations and rates stay as written; parse them
+ * with core/units. Thresholds and alert expressions are kept raw: src/stats
+ * owns their grammar.
+ */
+
+export const DEFAULT_PROBE_PROMPT = 'Reply with OK';
+export const DEFAULT_PROBE_MAX_TOKENS = 16;
+
+/** Header names that carry credentials: their values must come from `${VAR}`, never from the file. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'cookie']);
+
+const positiveInt = () => z.int({ error: 'expected a whole number above 0' }).positive();
+
+export const timeoutsSchema = z
+  .strictObject({
+    connect: durationSchema({ min: 'positive' }).optional(),
+    firstToken: durationSchema({ min: 'positive' }).optional(),
+    idle: durationSchema({ min: 'positive' }).optional(),
+    total: durationSchema({ min: 'positive' }).optional(),
+  })
+  .describe('Per-request timeouts; each a duration ("5s") or milliseconds');
+
+export const targetSchema = z
+  .strictObject({
+    baseUrl: httpUrlSchema.describe('Prefix up to and including the version segment, e.g. https://relay.example/v1'),
+    protocol: z.enum(PROTOCOLS).default('openai').describe('Wire protocol: openai (Chat Completions) or anthropic (Messages)'),
+    apiKeyEnv: envNameSchema.optional().describe('Name of the environment variable holding the key'),
+    apiKeyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('File holding the key (must not be readable by group or others: chmod 600); relative to this file, ~ allowed'),
+    apiKeyHeader: headerNameSchema
+      .optional()
+      .describe('Header carrying the key; default authorization (Bearer) for openai, x-api-key for anthropic'),
+    headers: z
+      .record(headerNameSchema, z.string())
+      .optional()
+      .describe('Extra request headers; values may use ${VAR} to take secrets from the environment'),
+    priceMultiplier: z.number({ error: 'expected a number above 0' }).positive().optional().describe('Scale list prices, e.g. 0.15 for a relay at 15% of list'),
+    concurrency: positiveInt().optional().describe('Most requests in flight to this target (default 8)'),
+    timeouts: timeoutsSchema.optional(),
+    maxResponseBytes: positiveInt().optional().describe('Cut off larger responses as response_too_large'),
+  })
+  .superRefine((t, ctx) => {
+    if (t.apiKeyEnv !== undefined && t.apiKeyFile !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiKeyFile'],
+        message: 'expected either apiKeyEnv or apiKeyFile, not both',
+      });
+    }
+    for (const [name, value] of Object.entries(t.headers ?? {})) {
+      if (CREDENTIAL_HEADERS.has(name.toLowerCase()) && !value.includes('${')) {
+        // The value is deliberately not echoed: it is probably a key.
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers', name],
+          message: 'expected "${ENV_VAR}": credentials never go in the config file; put the secret in an environment variable',
+        });
+      }
+    }
+  });
+
+export const probeMessageSchema = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+});
+
+export const probeSchema = z
+  .strictObject({
+    model: z.string().min(1).describe('Model to request'),
+    prompt: z.string().min(1).optional().describe(`Single user message (default "${DEFAULT_PROBE_PROMPT}")`),
+    messages: z.array(probeMessageSchema).min(1).optional().describe('Full message list, instead of prompt'),
+    maxTokens: positiveInt().default(DEFAULT_PROBE_MAX_TOKENS),
+    stream: z.boolean().default(true),
+    every: durationSchema({ min: 'positive' }).optional().describe('Send at a constant interval; or use rate'),
+    rate: rateSchema.optional(),
+    targets: z.array(nameSchema).min(1).optional().describe('Target names; default all targets'),
+    seed: z.int({ error: 'expected a whole number' }).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.prompt !== undefined && p.messages !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['messages'], message: 'expected either prompt or messages, not both' });
+    }
+    if (p.every !== undefined && p.rate !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rate'],
+        message: 'expected either every (constant interval) or rate (Poisson), not both',
+      });
+    }
+  })
+  // A probe with neither prompt nor messages sends the default prompt, so `model` alone is a working probe.
+  .transform((p) => (p.prompt === undefined && p.messages === undefined ? { ...p, prompt: DEFAULT_PROBE_PROMPT } : p));
+
+export const thresholdEntrySchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    threshold: z.string().min(1),
+    abortOnFail: z.boolean().optional(),
+    delayAbortEval: durationSchema({ min: 'zero' }).optional(),
+  }),
+]);
+
+export const ALERT_WINDOWS = ['1m', '5m', '15m'] as const;
+export const NOTIFY_CHANNELS = ['bell', 'webhook', 'alertmanager'] as const;
+
+export const alertSchema = z.strictObject({
+  name: z.string().min(1).optional().describe("Alertmanager's alertname; derived from the threshold if absent"),
+  threshold: z.string().min(1).describe('Threshold expression that must hold, e.g. ttft{target:relay}:p(95)<800'),
+  window: z.enum(ALERT_WINDOWS),
+  for: durationSchema({ min: 'zero' }).describe('How long the threshold must fail before the alert fires'),
+  notify: z.array(z.enum(NOTIFY_CHANNELS)).optional(),
+  minRequests: z.int({ error: 'expected a whole number of at least 0' }).nonnegative().optional().describe('Do not evaluate with fewer requests in the window'),
+  labels: z
+    .record(z.string().regex(PROM_LABEL_RE, { error: 'expected a label name of letters, digits and "_"' }), z.string())
+    .optional(),
+});
+
+export const notifySchema = z.strictObject({
+  webhook: urlOrEnvSchema.optional().describe('Webhook URL (a secret: prefer "${SLACK_WEBHOOK_URL}")'),
+  alertmanager: urlOrEnvSchema.optional().describe('Alertmanager base URL, e.g. http://127.0.0.1:9093'),
+});
+
+export const budgetSchema = z.strictObject({
+  usd: z.number({ error: 'expected a number of at least 0' }).nonnegative().describe('Stop when the estimated spend reaches this many US dollars'),
+});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('JSON Schema reference for editors; ignored'),
+    targets: z.record(nameSchema, targetSchema).optional(),
+    probes: z.record(nameSchema, probeSchema).optional(),
+    thresholds: z
+      .record(z.string().min(1), z.array(thresholdEntrySchema))
+      .optional()
+      .describe('k6 style: metric (with optional {tag:value}) -> expressions that must hold'),
+    alerts: z.array(alertSchema).optional(),
+    notify: notifySchema.optional(),
+    budget: budgetSchema.optional(),
+    prices: z.string().min(1).optional().describe('LiteLLM-format price JSON, relative to this file'),
+  })
+  .superRefine((c, ctx) => {
+    const targetNames = Object.keys(c.targets ?? {});
+    for (const [probeName, probe] of Object.entries(c.probes ?? {})) {
+      (probe.targets ?? []).forEach((name, i) => {
+        if (!targetNames.includes(name)) {
+          const known = targetNames.length > 0 ? `one of ${targetNames.join(', ')}` : 'a target, but no targets are defined';
+          ctx.addIssue({
+            code: 'custom',
+            path: ['probes', probeName, 'targets', i],
+            message: `expected ${known}, got "${name}"`,
+          });
+        }
+      });
+    }
+    const seen = new Set<string>();
+    (c.alerts ?? []).forEach((alert, i) => {
+      if (alert.name !== undefined) {
+        if (seen.has(alert.name)) {
+          ctx.addIssue({ code: 'custom', path: ['alerts', i, 'name'], message: `expected a unique name, "${alert.name}" is used twice` });
+        }
+        seen.add(alert.name);
+      }
+      for (const channel of ['webhook', 'alertmanager'] as const) {
+        if (alert.notify?.includes(channel) && c.notify?.[channel] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['alerts', i, 'notify'],
+            message: `expected notify.${channel} to be set, since this alert notifies ${channel}`,
+          });
+        }
+      }
+    });
+  });
+
+export type RelaymonConfig = z.output<typeof configSchema>;
+export type RelaymonConfigInput = z.input<typeof configSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;
+export type ProbeConfig = z.output<typeof probeSchema>;
+export type ThresholdEntry = z.output<typeof thresholdEntrySchema>;
+export type AlertConfig = z.output<typeof alertSchema>;
+export type NotifyConfig = z.output<typeof notifySchema>;
+export type AlertWindow = (typeof ALERT_WINDOWS)[number];
+export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];

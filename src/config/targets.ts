@@ -1,0 +1,229 @@
+import { ConfigError, UsageError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
+import type { Protocol } from '../core/result.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, type ResolvedTarget, type Timeouts } from '../core/target.js';
+import { parseDuration } from '../core/units.js';
+import { CONFIG_FILE_NAMES, configSource } from './load.js';
+import { displayPath } from './paths.js';
+import { ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, isEnvName, isHeaderName, isHttpUrl, quoteValue } from './primitives.js';
+import type { RelaymonConfig, TargetConfig } from './schema.js';
+import { expandEnv, readKeyFile } from './secrets.js';
+
+export interface TargetFlags {
+  target?: string | undefined;
+  baseUrl?: string | undefined;
+  protocol?: Protocol | undefined;
+  apiKeyEnv?: string | undefined;
+  apiKeyHeader?: string | undefined;
+  /** Total timeout per request. */
+  timeoutMs?: number | undefined;
+}
+
+/** Most requests in flight to one target unless the config says otherwise. */
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_PRICE_MULTIPLIER = 1;
+/** Name of the single target built from flags and environment when no config defines targets. */
+export const DEFAULT_TARGET_NAME = 'default';
+
+export const DEFAULT_BASE_URLS: Record<Protocol, string> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com/v1',
+};
+const BASE_URL_ENV: Record<Protocol, string> = { openai: 'OPENAI_BASE_URL', anthropic: 'ANTHROPIC_BASE_URL' };
+export const DEFAULT_KEY_ENV: Record<Protocol, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
+export const DEFAULT_KEY_HEADER: Record<Protocol, string> = { openai: 'authorization', anthropic: 'x-api-key' };
+
+/** Flags that describe one particular target; with several configured targets they need --target. */
+const PER_TARGET_FLAGS = [
+  ['baseUrl', '--base-url'],
+  ['protocol', '--protocol'],
+  ['apiKeyEnv', '--api-key-env'],
+  ['apiKeyHeader', '--api-key-header'],
+] as const;
+
+
+/**
+ * Config, flags and environment merged into targets ready to send to. Flags
+ * override the file. Without configured targets, one target named "default"
+ * comes from flags and OPENAI_* / ANTHROPIC_* variables, as the vendor SDKs do.
+ * Config targets get no key unless they name one (apiKeyEnv/apiKeyFile): a
+ * relay must not silently receive the user's OpenAI key.
+ */
+export async function resolveTargets(input: {
+  config: RelaymonConfig | null;
+  flags: TargetFlags;
+  env: NodeJS.ProcessEnv;
+}): Promise<ResolvedTarget[]> {
+  const { config, flags, env } = input;
+  validateFlags(flags);
+  const file = config ? configSource(config) : null;
+  const shown = file ? displayPath(file) : 'the config file';
+  const configured = Object.entries(config?.targets ?? {});
+
+  if (configured.length === 0) {
+    if (flags.target !== undefined) {
+      throw new UsageError(
+        config
+          ? `--target ${quoteValue(flags.target)}: ${shown} defines no targets`
+          : `--target ${quoteValue(flags.target)}: no config file found (looked for ${CONFIG_FILE_NAMES.join(', ')}, --config, RELAYMON_CONFIG)`,
+      );
+    }
+    return [await fromFlagsAndEnv(flags, env)];
+  }
+
+  let selected = configured;
+  if (flags.target !== undefined) {
+    selected = configured.filter(([name]) => name === flags.target);
+    if (selected.length === 0) {
+      const names = configured.map(([name]) => name).join(', ');
+      throw new UsageError(`unknown target ${quoteValue(flags.target)}; ${shown} defines: ${names}`);
+    }
+  }
+  if (selected.length > 1) {
+    const used = PER_TARGET_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+    if (used.length > 0) {
+      const names = selected.map(([name]) => name).join(', ');
+      throw new UsageError(`${used.join(', ')} describes one target, but ${shown} defines ${selected.length} (${names}): pick one with --target NAME`);
+    }
+  }
+  const out: ResolvedTarget[] = [];
+  for (const [name, target] of selected) out.push(await fromConfig(name, target, flags, env, file));
+  return out;
+}
+
+function validateFlags(flags: TargetFlags): void {
+  if (flags.baseUrl !== undefined && !isHttpUrl(flags.baseUrl)) {
+    throw new UsageError(`--base-url: expected a URL starting with http:// or https://, got ${quoteValue(flags.baseUrl)}`);
+  }
+  if (flags.apiKeyEnv !== undefined && !isEnvName(flags.apiKeyEnv)) {
+    throw new UsageError(`--api-key-env: ${ENV_NAME_EXPECTED}`);
+  }
+  if (flags.apiKeyHeader !== undefined && !isHeaderName(flags.apiKeyHeader)) {
+    throw new UsageError(`--api-key-header: ${HEADER_NAME_EXPECTED}`);
+  }
+  if (flags.timeoutMs !== undefined && !(Number.isFinite(flags.timeoutMs) && flags.timeoutMs > 0)) {
+    throw new UsageError('--timeout must be above zero');
+  }
+}
+
+async function fromConfig(
+  name: string,
+  t: TargetConfig,
+  flags: TargetFlags,
+  env: NodeJS.ProcessEnv,
+  file: string | null,
+): Promise<ResolvedTarget> {
+  const shown = file ? `${displayPath(file)}: ` : '';
+  const protocol = flags.protocol ?? t.protocol;
+  let apiKey: string | null = null;
+  if (flags.apiKeyEnv !== undefined) {
+    apiKey = readNamedEnv(env, flags.apiKeyEnv, () => new UsageError(`environment variable ${flags.apiKeyEnv} is not set (named by --api-key-env)`));
+  } else if (t.apiKeyEnv !== undefined) {
+    const path = `targets.${name}.apiKeyEnv`;
+    apiKey = readNamedEnv(env, t.apiKeyEnv, () => new ConfigError(`${shown}${path}: environment variable ${t.apiKeyEnv} is not set`, file, path));
+  } else if (t.apiKeyFile !== undefined) {
+    apiKey = await readKeyFile(t.apiKeyFile);
+  }
+  const apiKeyHeader = (flags.apiKeyHeader ?? t.apiKeyHeader ?? DEFAULT_KEY_HEADER[protocol]).toLowerCase();
+
+  const headers: Record<string, string> = {};
+  for (const [header, raw] of Object.entries(t.headers ?? {})) {
+    const path = `targets.${name}.headers.${header}`;
+    let value: string;
+    try {
+      value = expandEnv(raw, env, path);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(`${shown}${err.message}`, file, path);
+      throw err;
+    }
+    const lower = header.toLowerCase();
+    if (apiKey !== null && lower === apiKeyHeader) {
+      throw new ConfigError(`${shown}${path}: the key already goes in ${lower}; drop this header or the key setting`, file, path);
+    }
+    headers[lower] = value;
+  }
+
+  return {
+    name,
+    baseUrl: normaliseBaseUrl(flags.baseUrl ?? t.baseUrl),
+    protocol,
+    apiKey,
+    apiKeyHeader,
+    headers,
+    priceMultiplier: t.priceMultiplier ?? DEFAULT_PRICE_MULTIPLIER,
+    concurrency: t.concurrency ?? DEFAULT_CONCURRENCY,
+    timeouts: timeoutsFrom(t.timeouts, flags.timeoutMs),
+    maxResponseBytes: t.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+  };
+}
+
+async function fromFlagsAndEnv(flags: TargetFlags, env: NodeJS.ProcessEnv): Promise<ResolvedTarget> {
+  const protocol = flags.protocol ?? 'openai';
+  let apiKey: string | null;
+  if (flags.apiKeyEnv !== undefined) {
+    apiKey = readNamedEnv(env, flags.apiKeyEnv, () => new UsageError(`environment variable ${flags.apiKeyEnv} is not set (named by --api-key-env)`));
+  } else {
+    // No key in the default variable is allowed: some relays need none, and a relay that does will answer 401 (auth).
+    const v = env[DEFAULT_KEY_ENV[protocol]];
+    apiKey = v === undefined || v.trim() === '' ? null : v.trim();
+    registerSecret(apiKey);
+  }
+  return {
+    name: DEFAULT_TARGET_NAME,
+    baseUrl: normaliseBaseUrl(flags.baseUrl ?? baseUrlFromEnv(protocol, env)),
+    protocol,
+    apiKey,
+    apiKeyHeader: (flags.apiKeyHeader ?? DEFAULT_KEY_HEADER[protocol]).toLowerCase(),
+    headers: {},
+    priceMultiplier: DEFAULT_PRICE_MULTIPLIER,
+    concurrency: DEFAULT_CONCURRENCY,
+    timeouts: timeoutsFrom(undefined, flags.timeoutMs),
+    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+  };
+}
+
+function baseUrlFromEnv(protocol: Protocol, env: NodeJS.ProcessEnv): string {
+  const variable = BASE_URL_ENV[protocol];
+  const raw = env[variable]?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_BASE_URLS[protocol];
+  if (!isHttpUrl(raw)) {
+    throw new UsageError(`${variable}: expected a URL starting with http:// or https://, got ${quoteValue(raw)}`);
+  }
+  return protocol === 'anthropic' ? withVersionSegment(raw) : raw;
+}
+
+/** ANTHROPIC_BASE_URL is written without /v1 by convention (the SDK adds it); ours includes it. */
+export function withVersionSegment(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return /\/v\d+$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
+}
+
+export function normaliseBaseUrl(url: string): string {
+  const trimmed = url.trim().replace(/\/+$/, '');
+  try {
+    // Credentials inside a URL are secrets like any key.
+    const u = new URL(trimmed);
+    if (u.password) registerSecret(decodeURIComponent(u.password));
+    if (u.username) registerSecret(decodeURIComponent(u.username));
+  } catch {
+    // Already validated by the schema or the flag check; nothing to register.
+  }
+  return trimmed;
+}
+
+function readNamedEnv(env: NodeJS.ProcessEnv, name: string, missing: () => Error): string {
+  const v = env[name]?.trim();
+  if (v === undefined || v === '') throw missing();
+  registerSecret(v);
+  return v;
+}
+
+function timeoutsFrom(t: TargetConfig['timeouts'], totalOverrideMs: number | undefined): Timeouts {
+  const ms = (value: string | number | undefined, fallback: number) => (value === undefined ? fallback : parseDuration(value));
+  return {
+    connectMs: ms(t?.connect, DEFAULT_TIMEOUTS.connectMs),
+    firstTokenMs: ms(t?.firstToken, DEFAULT_TIMEOUTS.firstTokenMs),
+    idleMs: ms(t?.idle, DEFAULT_TIMEOUTS.idleMs),
+    totalMs: totalOverrideMs ?? ms(t?.total, DEFAULT_TIMEOUTS.totalMs),
+  };
+}
