@@ -1,2 +1,63 @@
-// placeholder, replaced by the CLI wiring
-export {};
+import { Command, CommanderError } from 'commander';
+import { EXIT, RelaymonError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { VERSION } from '../version.js';
+import { registerProbe } from './probe.js';
+import { registerModels } from './models.js';
+import { registerMock } from './mock.js';
+import { registerConfigCommands } from './config.js';
+import { registerInitCommand } from './init.js';
+
+function buildProgram(): Command {
+  const program = new Command('relaymon')
+    .description('Watch an LLM API relay from the client side: latency, time to first token, errors, tokens and dollars.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(redact(s)), writeOut: (s) => process.stdout.write(redact(s)) });
+  registerProbe(program);
+  registerModels(program);
+  registerMock(program);
+  registerInitCommand(program);
+  registerConfigCommands(program);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  relaymon mock                              # a simulated relay on a free port, no key needed
+  relaymon probe --base-url http://127.0.0.1:8787/v1 -n 5
+  relaymon probe --model gpt-4o              # OPENAI_BASE_URL / OPENAI_API_KEY
+  relaymon init                              # write a starter relaymon.config.yaml
+
+Exit codes: 0 pass, 1 a check failed, 2 bad usage/config/input, 3 unreachable, 130 interrupted.`,
+  );
+  // Subcommands inherit exitOverride so usage errors reach our handler (exit 2, not commander's 1).
+  for (const sub of program.commands) sub.exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}
+
+/** Every error ends here: a clear, redacted message and the contract's exit code. */
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage; // commander has already printed its message
+  }
+  if (err instanceof RelaymonError) {
+    process.stderr.write(redact(`relaymon: ${err.message}\n`));
+    return err.exitCode;
+  }
+  const detail = err instanceof Error ? (process.env['RELAYMON_DEBUG'] ? (err.stack ?? err.message) : err.message) : String(err);
+  process.stderr.write(redact(`relaymon: internal error: ${detail}\n(set RELAYMON_DEBUG=1 for a stack trace; please report this)\n`));
+  return EXIT.failed;
+}
+
+await main(process.argv);

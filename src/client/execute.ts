@@ -170,13 +170,15 @@ export function executeRequest(
             isSse = false;
           }
         }
-        if (acc.firstTokenAt !== null || !isSse) armIdle();
         if (!isSse) {
+          armIdle();
           bodyChunks.push(chunk);
           return;
         }
         chunkAt = at;
         framer.push(chunk);
+        // The idle clock starts with the first token; before it, the first-token timeout governs.
+        if (!settled && acc.firstTokenAt !== null) armIdle();
       },
       onResponseEnd() {
         if (settled) return;

@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// relaymon benchmarks. `npm run bench` builds, then runs this; it prints a
+// Markdown report (paste it into BENCHMARKS.md) and writes
+// bench/results/latest.json. Traffic goes only to a `relaymon mock` child
+// process on 127.0.0.1.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { RelayClient } from '../dist/client/index.js';
+import { PriceTable } from '../dist/pricing/table.js';
+import { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_BYTES } from '../dist/core/target.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.argv.includes('--quick');
+const TTFT_STREAMS = quick ? 60 : 300;
+const THROUGHPUT_SECONDS = quick ? 3 : 10;
+const CONNECTIONS = 32;
+
+function startMock(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${ROOT}bin/relaymon.js`, 'mock', '--port', '0', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      const m = /^listening on (\S+)$/.exec(line);
+      if (!m) return reject(new Error(`mock said: ${line}`));
+      resolve({ url: m[1], stop: () => new Promise((r) => (child.once('close', r), child.kill('SIGTERM'))) });
+    });
+    child.once('error', reject);
+  });
+}
+
+function target(baseUrl, concurrency) {
+  return {
+    name: 'mock',
+    baseUrl,
+    protocol: 'openai',
+    apiKey: null,
+    apiKeyHeader: 'authorization',
+    headers: {},
+    priceMultiplier: 1,
+    concurrency,
+    timeouts: DEFAULT_TIMEOUTS,
+    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+  };
+}
+
+function pct(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const i = (sorted.length - 1) * p;
+  const lo = Math.floor(i);
+  const hi = Math.ceil(i);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
+}
+
+const spec = (stream) => ({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Reply with OK' }],
+  maxTokens: 16,
+  stream,
+});
+
+/** TTFT measured by relaymon minus the delay the mock injected, over sequential streams on a warm connection. */
+async function ttftError() {
+  const INJECTED = 100;
+  const mock = await startMock(['--ttft', String(INJECTED), '--itl', '2', '--tokens', '4']);
+  const client = new RelayClient(PriceTable.builtIn());
+  const t = target(mock.url, 4);
+  for (let i = 0; i < 5; i++) await client.execute(t, spec(true)); // warm-up: JIT, connection pool
+  const errors = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < TTFT_STREAMS) {
+      next++;
+      const r = await client.execute(t, spec(true));
+      if (!r.ok || r.ttftMs === null) throw new Error(`bench stream failed: ${r.errorType} ${r.errorMessage}`);
+      errors.push(r.ttftMs - INJECTED);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  await client.close();
+  await mock.stop();
+  errors.sort((a, b) => a - b);
+  return { injectedMs: INJECTED, streams: errors.length, concurrency: 4, p50: pct(errors, 0.5), p99: pct(errors, 0.99), min: errors[0], max: errors.at(-1) };
+}
+
+/** Closed-loop non-streaming requests/s with the same connection count, relaymon's client vs autocannon. */
+async function throughput() {
+  const mock = await startMock(['--ttft', '0', '--itl', '0', '--tokens', '1']);
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], max_tokens: 16, stream: false });
+
+  const ac = await autocannon({
+    url: `${mock.url}/chat/completions`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: CONNECTIONS,
+    duration: THROUGHPUT_SECONDS,
+  });
+  const acRps = ac.requests.total / THROUGHPUT_SECONDS;
+
+  const client = new RelayClient(PriceTable.builtIn());
+  const t = target(mock.url, CONNECTIONS);
+  const deadline = performance.now() + THROUGHPUT_SECONDS * 1000;
+  let ok = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const r = await client.execute(t, spec(false));
+      if (r.ok) ok++;
+      else failed++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  await client.close();
+  await mock.stop();
+  const rmRps = ok / elapsed;
+  return { connections: CONNECTIONS, seconds: THROUGHPUT_SECONDS, relaymonRps: rmRps, relaymonFailed: failed, autocannonRps: acRps, autocannonNon2xx: ac.non2xx, ratio: rmRps / acRps };
+}
+
+const f = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${os.platform()}`;
+const ttft = await ttftError();
+const tp = await throughput();
+const results = { date: new Date().toISOString(), machine, quick, ttft, throughput: tp };
+mkdirSync(`${ROOT}bench/results`, { recursive: true });
+writeFileSync(`${ROOT}bench/results/latest.json`, JSON.stringify(results, null, 2) + '\n');
+
+console.log(`## Client (\`npm run bench\`${quick ? ' -- --quick' : ''}, ${results.date.slice(0, 10)})
+
+Machine: ${machine}. Mock and load generator share the machine.
+
+| measure | value |
+| --- | --- |
+| TTFT error vs injected ${ttft.injectedMs} ms, p50 (${ttft.streams} streams, ${ttft.concurrency} at a time) | ${f(ttft.p50)} ms |
+| TTFT error p99 (goal ≤ 2 ms) | ${f(ttft.p99)} ms |
+| TTFT error min / max | ${f(ttft.min)} / ${f(ttft.max)} ms |
+| non-streaming req/s, relaymon client, ${tp.connections} connections, ${tp.seconds} s | ${f(tp.relaymonRps, 0)} (${tp.relaymonFailed} failed) |
+| non-streaming req/s, autocannon, same mock, same connections | ${f(tp.autocannonRps, 0)} (${tp.autocannonNon2xx} non-2xx) |
+| relaymon / autocannon | ${f(tp.ratio)} |`);

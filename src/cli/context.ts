@@ -1,0 +1,71 @@
+import { Option, type Command } from 'commander';
+import type { ResolvedTarget } from '../core/target.js';
+import { PROTOCOLS, type Protocol } from '../core/result.js';
+import { UsageError } from '../core/errors.js';
+import { parseDuration } from '../core/units.js';
+import { findConfigFile, loadConfig } from '../config/load.js';
+import type { RelaymonConfig } from '../config/schema.js';
+import { resolveTargets } from '../config/targets.js';
+import { PriceTable } from '../pricing/table.js';
+import { loadPricesFile } from '../pricing/load.js';
+
+/** Flags shared by every command that talks to a target. */
+export interface TargetFlagValues {
+  config?: string;
+  target?: string;
+  baseUrl?: string;
+  protocol?: Protocol;
+  apiKeyEnv?: string;
+  apiKeyHeader?: string;
+  timeout?: string;
+  prices?: string;
+}
+
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'config file (default: relaymon.config.yaml|yml|json here, or $RELAYMON_CONFIG)')
+    .option('-t, --target <name>', 'a target named in the config file')
+    .option('--base-url <url>', 'relay URL up to and including the version segment, e.g. https://relay.example/v1')
+    .addOption(new Option('--protocol <protocol>', 'wire protocol').choices([...PROTOCOLS]))
+    .option('--api-key-env <name>', 'environment variable holding the key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)')
+    .option('--api-key-header <name>', 'header carrying the key, e.g. api-key for Azure (default by protocol)')
+    .option('--timeout <duration>', 'total timeout per request, e.g. 30s or 30000 (ms)')
+    .option('--prices <file>', 'LiteLLM-format price JSON applied on top of the built-in table');
+}
+
+export interface RunContext {
+  config: RelaymonConfig | null;
+  configPath: string | null;
+  targets: ResolvedTarget[];
+  prices: PriceTable;
+}
+
+export async function loadContext(
+  flags: TargetFlagValues,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { ignoreConfig?: boolean } = {},
+): Promise<RunContext> {
+  const configPath = opts.ignoreConfig ? null : findConfigFile({ cwd: process.cwd(), explicit: flags.config, env });
+  const config = configPath ? await loadConfig(configPath) : null;
+  let timeoutMs: number | undefined;
+  if (flags.timeout !== undefined) {
+    timeoutMs = parseDuration(flags.timeout);
+    if (!(timeoutMs > 0)) throw new UsageError('--timeout must be above zero');
+  }
+  const targets = await resolveTargets({
+    config,
+    flags: {
+      target: flags.target,
+      baseUrl: flags.baseUrl,
+      protocol: flags.protocol,
+      apiKeyEnv: flags.apiKeyEnv,
+      apiKeyHeader: flags.apiKeyHeader,
+      timeoutMs,
+    },
+    env,
+  });
+  let prices = PriceTable.builtIn();
+  if (config?.prices) prices = await loadPricesFile(config.prices, prices);
+  if (flags.prices) prices = await loadPricesFile(flags.prices, prices);
+  return { config, configPath, targets, prices };
+}

@@ -1,0 +1,92 @@
+import type { RequestResult } from '../core/result.js';
+import { PROBE_JSON_FIELDS } from '../core/result.js';
+import type { Summary, TimeStats } from '../stats/summary.js';
+import type { ThresholdResult } from '../stats/thresholds.js';
+import { describeThresholdResult } from '../stats/thresholds.js';
+import { fmtMs, fmtNum, fmtPct, fmtUsd, paint, table } from './format.js';
+
+const ROW_HEADER = ['#', 'status', 'ttfb', 'ttft', 'latency', 'in', 'out', 'tok/s', 'cost', 'request id'];
+
+/** Fixed column widths so rows can be printed one at a time as requests finish. */
+const WIDTHS = [3, 6, 8, 8, 8, 6, 6, 6, 10, 0];
+
+function row(cells: string[]): string {
+  return (
+    cells
+      .map((c, i) => {
+        const w = WIDTHS[i] ?? 0;
+        return i === 0 || i >= 5 ? c.padStart(w) : c.padEnd(w);
+      })
+      .join('  ')
+      .trimEnd() + '\n'
+  );
+}
+
+export function probeRowsHeader(): string {
+  return row(ROW_HEADER);
+}
+
+export function probeRow(index: number, r: RequestResult, color: boolean): string {
+  const status = r.httpStatus === null ? '---' : String(r.httpStatus);
+  const usageMark = r.usageSource === 'estimated' ? '~' : '';
+  const line = row([
+    String(index),
+    status,
+    fmtMs(r.ttfbMs),
+    fmtMs(r.ttftMs),
+    fmtMs(r.latencyMs),
+    r.inputTokens === null ? '-' : usageMark + String(r.inputTokens),
+    r.outputTokens === null ? '-' : usageMark + String(r.outputTokens),
+    fmtNum(r.outputTokensPerSecond),
+    r.ok || r.costUsd !== null ? fmtUsd(r.costUsd) : '-',
+    r.requestId ?? '-',
+  ]);
+  if (r.ok) {
+    const notes: string[] = [];
+    if (r.modelMismatch) notes.push(`model mismatch: asked ${r.model}, got ${r.responseModel ?? '?'}`);
+    return line + notes.map((n) => paint(color, 'yellow', `     ! ${n}\n`)).join('');
+  }
+  const phase = r.timeoutPhase ? ` (${r.timeoutPhase})` : '';
+  return line + paint(color, 'red', `     ✗ ${r.errorType ?? 'error'}${phase}: ${r.errorMessage ?? ''}\n`);
+}
+
+function statsRow(name: string, s: TimeStats, fmt: (n: number | null) => string): string[] {
+  return [name, fmt(s.p50), fmt(s.p90), fmt(s.p95), fmt(s.p99), fmt(s.avg), fmt(s.min), fmt(s.max)];
+}
+
+export function summaryText(s: Summary): string {
+  const rate = (n: number | null): string => fmtNum(n, 1);
+  const errors = Object.entries(s.errorTypes)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const head = `summary: ${s.requests} requests, ${s.errors} errors (${fmtPct(s.errorRate)})${errors ? ` — ${errors}` : ''}\n`;
+  const t = table(
+    ['', 'p50', 'p90', 'p95', 'p99', 'avg', 'min', 'max'],
+    [
+      statsRow('latency', s.latencyMs, fmtMs),
+      statsRow('ttfb', s.ttfbMs, fmtMs),
+      statsRow('ttft', s.ttftMs, fmtMs),
+      statsRow('itl', s.itlMs, fmtMs),
+      statsRow('tok/s', s.outputTokensPerSecond, rate),
+    ],
+  );
+  const tokens = `tokens: ${s.inputTokens} in, ${s.outputTokens} out · cost ${fmtUsd(s.costUsd)}\n`;
+  return head + t + tokens;
+}
+
+export function thresholdLines(results: readonly ThresholdResult[], color: boolean): string {
+  return (
+    'thresholds:\n' +
+    results.map((r) => '  ' + paint(color, r.ok ? 'green' : 'red', describeThresholdResult(r)) + '\n').join('')
+  );
+}
+
+export function requestJson(r: RequestResult): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of PROBE_JSON_FIELDS) out[k] = r[k];
+  return out;
+}
+
+export function probeJson(target: string, results: readonly RequestResult[], summary: Summary, thresholds: readonly ThresholdResult[]) {
+  return { target, requests: results.map(requestJson), summary, thresholds };
+}
