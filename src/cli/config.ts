@@ -47,8 +47,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .argument('<key>', `one of ${PREFERENCE_KEYS.join(', ')}`)
     .argument('<value>', 'the new value')
     .addHelpText('after', '\nExamples:\n  $ relaymon config set color false\n  $ relaymon config set interval 10s\n')
-    .action((key: string, value: string) => {
-      const stored = setPreference(key, value, opts());
+    .action(async (key: string, value: string) => {
+      const stored = await setPreference(key, value, opts());
       io().out(`${key} = ${String(stored)}\n`);
     });
 
@@ -57,8 +57,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .description('remove one preference, back to the default')
     .argument('<key>', `one of ${PREFERENCE_KEYS.join(', ')}`)
     .addHelpText('after', '\nExample:\n  $ relaymon config unset fps\n')
-    .action((key: string) => {
-      deletePreference(key, opts());
+    .action(async (key: string) => {
+      await deletePreference(key, opts());
     });
 
   config

@@ -8,6 +8,8 @@ import type { RelaymonConfig } from '../config/schema.js';
 import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
+import { parseThresholdMap } from '../stats/thresholds-parse.js';
+import type { Threshold } from '../stats/thresholds.js';
 
 /** Flags shared by every command that talks to a target. */
 export interface TargetFlagValues {
@@ -38,6 +40,8 @@ export interface RunContext {
   configPath: string | null;
   targets: ResolvedTarget[];
   prices: PriceTable;
+  /** The config file's `thresholds:`, parsed; a bad one is an error here, never a silent pass. */
+  thresholds: Threshold[];
 }
 
 export async function loadContext(
@@ -67,5 +71,6 @@ export async function loadContext(
   let prices = PriceTable.builtIn();
   if (config?.prices) prices = await loadPricesFile(config.prices, prices);
   if (flags.prices) prices = await loadPricesFile(flags.prices, prices);
-  return { config, configPath, targets, prices };
+  const thresholds = config?.thresholds ? parseThresholdMap(config.thresholds, configPath ?? 'config') : [];
+  return { config, configPath, targets, prices, thresholds };
 }

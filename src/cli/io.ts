@@ -14,7 +14,22 @@ export interface Io {
   stderrIsTty: boolean;
 }
 
+let pipeGuard = false;
+
+/** `relaymon … | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace. */
+function guardPipes(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 export function processIo(opts: { color?: boolean } = {}): Io {
+  guardPipes();
   const stdoutIsTty = process.stdout.isTTY === true;
   const noColorEnv = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
   return {

@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, RelaymonError } from '../core/errors.js';
-import { redact } from '../core/redact.js';
+import { redact, registerSecret } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { registerProbe } from './probe.js';
 import { registerModels } from './models.js';
+import { registerReplay } from './replay.js';
 import { registerMock } from './mock.js';
 import { registerConfigCommands } from './config.js';
 import { registerInitCommand } from './init.js';
@@ -17,6 +18,7 @@ function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(redact(s)), writeOut: (s) => process.stdout.write(redact(s)) });
   registerProbe(program);
   registerModels(program);
+  registerReplay(program);
   registerMock(program);
   registerInitCommand(program);
   registerConfigCommands(program);
@@ -36,7 +38,18 @@ Exit codes: 0 pass, 1 a check failed, 2 bad usage/config/input, 3 unreachable, 1
   return program;
 }
 
+/**
+ * Keys in the environment are secrets before any flag is parsed: an error
+ * message that echoes a mistyped flag or expression must not print one.
+ */
+function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (/(^|_)(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD)$/i.test(name)) registerSecret(value);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
+  registerEnvironmentSecrets(process.env);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

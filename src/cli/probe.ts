@@ -1,5 +1,11 @@
 import { Option, type Command } from 'commander';
-import type { RequestResult } from '../core/result.js';
+import type { Protocol, RequestResult } from '../core/result.js';
+import type { ResolvedTarget } from '../core/target.js';
+import type { RelaymonConfig } from '../config/schema.js';
+import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
+import { probeSpec } from '../traffic/probes.js';
+import { getPreference } from '../config/preferences.js';
+import { setMaxListeners } from 'node:events';
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import { parsePositiveInt } from '../core/units.js';
 import type { RequestSpec } from '../protocol/types.js';
@@ -9,7 +15,7 @@ import type { Threshold } from '../stats/thresholds.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/query.js';
 import { summarize } from '../stats/summary.js';
-import { probeJson, probeRow, probeRowsHeader, summaryText, thresholdLines } from '../export/probe-text.js';
+import { probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
 import { addTargetOptions, loadContext, type TargetFlagValues } from './context.js';
 import { processIo } from './io.js';
 import { onInterrupt } from './signals.js';
@@ -17,9 +23,9 @@ import { startMock, type MockServer } from '../mock/server.js';
 
 interface ProbeFlags extends TargetFlagValues {
   model?: string;
-  prompt: string;
-  maxTokens: string;
-  stream: boolean;
+  prompt?: string;
+  maxTokens?: string;
+  stream?: boolean;
   requests: string;
   concurrency: string;
   threshold: string[];
@@ -28,22 +34,21 @@ interface ProbeFlags extends TargetFlagValues {
   demo?: boolean;
 }
 
-export const DEFAULT_PROBE_MODEL = 'gpt-4o-mini';
-export const DEFAULT_PROMPT = 'Reply with OK';
-export const DEFAULT_MAX_TOKENS = 16;
+/** Small, cheap models: a probe through a paid relay costs the user money. */
+export const DEFAULT_PROBE_MODEL: Record<Protocol, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-haiku-4-5' };
 
 export function registerProbe(program: Command): void {
   const cmd = program
     .command('probe')
     .description('send a few requests through a relay and show what each cost in time and money')
-    .option('-m, --model <model>', `model to ask for (default: the config's first probe, else ${DEFAULT_PROBE_MODEL})`)
-    .option('--prompt <text>', 'the user message', DEFAULT_PROMPT)
-    .option('--max-tokens <n>', 'max_tokens of each request (keep it small: probes cost money)', String(DEFAULT_MAX_TOKENS))
-    .option('--stream', 'stream the response (default)', true)
+    .option('-m, --model <model>', `model to ask for (default: the config's probe, your defaultModel preference, else ${DEFAULT_PROBE_MODEL.openai} / ${DEFAULT_PROBE_MODEL.anthropic})`)
+    .option('--prompt <text>', `the user message (default: the config's probe, else "${DEFAULT_PROBE_PROMPT}")`)
+    .option('--max-tokens <n>', `max_tokens of each request; keep it small, probes cost money (default: the config's probe, else ${DEFAULT_PROBE_MAX_TOKENS})`)
+    .option('--stream', 'stream the response (the default)')
     .option('--no-stream', 'ask for one whole JSON response instead')
     .option('-n, --requests <n>', 'how many requests', '1')
     .option('-c, --concurrency <n>', 'requests in flight at once', '1')
-    .addOption(new Option('--threshold <expr>', 'k6-style check, repeatable, e.g. "ttft:p(95)<800"').argParser(collect).default([]))
+    .addOption(new Option('--threshold <expr>', 'k6-style check, repeatable, e.g. "ttft:p(95)<800" (config thresholds apply too)').argParser(collect).default([], 'none'))
     .option('--json', 'print one JSON object {target, requests, summary, thresholds} instead of text')
     .option('--demo', 'probe a built-in simulated relay started in-process (no key, no config, no cost)')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
@@ -74,44 +79,47 @@ function collect(value: string, previous: string[]): string[] {
 export async function runProbe(flags: ProbeFlags): Promise<ExitCode> {
   const n = parsePositiveInt(flags.requests, '--requests');
   const concurrency = Math.min(n, parsePositiveInt(flags.concurrency, '--concurrency'));
-  const maxTokens = parsePositiveInt(flags.maxTokens, '--max-tokens');
-  const thresholds: Threshold[] = flags.threshold.map((t) => parseThreshold(t));
+  if (flags.maxTokens !== undefined) parsePositiveInt(flags.maxTokens, '--max-tokens');
+  if (flags.model !== undefined && flags.model.trim() === '') throw new UsageError('--model must name a model');
   const demo = flags.demo ? await startMock({ scenario: 'healthy', jitter: true }) : null;
   try {
-    return await probeWith(flags, { n, concurrency, maxTokens, thresholds }, demo);
+    return await probeWith(flags, n, concurrency, demo);
   } finally {
     await demo?.close();
   }
 }
 
-interface ProbePlan {
-  n: number;
-  concurrency: number;
-  maxTokens: number;
-  thresholds: Threshold[];
+/** Flags win, then the config's probe for this target, then preferences, then small defaults. */
+function buildSpec(flags: ProbeFlags, config: RelaymonConfig | null, target: ResolvedTarget): RequestSpec {
+  const probes = Object.values(config?.probes ?? {});
+  const configProbe = probes.find((p) => p.targets?.includes(target.name)) ?? probes.find((p) => !p.targets) ?? probes[0];
+  const base = configProbe ? probeSpec(configProbe) : null;
+  return {
+    model: flags.model ?? base?.model ?? getPreference('defaultModel') ?? DEFAULT_PROBE_MODEL[target.protocol],
+    messages: flags.prompt !== undefined ? [{ role: 'user', content: flags.prompt }] : (base?.messages ?? [{ role: 'user', content: DEFAULT_PROBE_PROMPT }]),
+    maxTokens: flags.maxTokens !== undefined ? Number(flags.maxTokens) : (base?.maxTokens ?? DEFAULT_PROBE_MAX_TOKENS),
+    stream: flags.stream ?? base?.stream ?? true,
+  };
 }
 
-async function probeWith(flags: ProbeFlags, plan: ProbePlan, demo: MockServer | null): Promise<ExitCode> {
-  const io = processIo({ color: flags.color });
-  const { n, concurrency, maxTokens, thresholds } = plan;
+async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo: MockServer | null): Promise<ExitCode> {
+  const io = processIo({ color: flags.color !== false && getPreference('color') !== false });
   // The demo ignores config files and the environment: it must work on a fresh machine with nothing set.
   const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true }) : await loadContext(flags);
-  const target = ctx.targets[0];
-  if (!target) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
+  // Thresholds are parsed once every secret is known, so an expression that echoes one is redacted.
+  const thresholds: Threshold[] = [...ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
+  const configured = ctx.targets[0];
+  if (!configured) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
   if (ctx.targets.length > 1 && !flags.json) {
-    io.err(`probing target "${target.name}" (configured: ${ctx.targets.map((t) => t.name).join(', ')}; choose with --target)\n`);
+    io.err(`probing target "${configured.name}" (configured: ${ctx.targets.map((t) => t.name).join(', ')}; choose with --target)\n`);
   }
-  const configProbe = ctx.config?.probes ? Object.values(ctx.config.probes)[0] : undefined;
-  const model = flags.model ?? configProbe?.model ?? DEFAULT_PROBE_MODEL;
-  const spec: RequestSpec = {
-    model,
-    messages: [{ role: 'user', content: flags.prompt }],
-    maxTokens,
-    stream: flags.stream,
-  };
+  // The pool must hold every request in flight: one queued inside the client would count its wait as latency.
+  const target = { ...configured, concurrency: Math.max(configured.concurrency, concurrency) };
+  const spec = buildSpec(flags, ctx.config, target);
 
   const client = new RelayClient(ctx.prices);
   const abort = new AbortController();
+  setMaxListeners(Math.max(10, concurrency + 1), abort.signal);
   let interrupted = false;
   const release = onInterrupt(() => {
     interrupted = true;
@@ -120,8 +128,9 @@ async function probeWith(flags: ProbeFlags, plan: ProbePlan, demo: MockServer | 
 
   const startedAt = performance.now();
   const results: RequestResult[] = [];
+  const idWidth = io.stdoutIsTty ? Math.max(8, (process.stdout.columns || 80) - ROW_PREFIX_WIDTH - 1) : Infinity;
   if (!flags.json) {
-    io.out(`relaymon probe → ${target.name} (${target.protocol}) ${target.baseUrl}  model ${model}  ${spec.stream ? 'stream' : 'no-stream'}\n`);
+    io.out(`relaymon probe → ${target.name} (${target.protocol}) ${target.baseUrl}  model ${spec.model}  ${spec.stream ? 'stream' : 'no-stream'}\n`);
     io.out(probeRowsHeader());
   }
   let next = 0;
@@ -130,7 +139,7 @@ async function probeWith(flags: ProbeFlags, plan: ProbePlan, demo: MockServer | 
       const index = next++;
       const r = await client.execute(target, spec, { signal: abort.signal, probe: null });
       results[index] = r;
-      if (!flags.json) io.out(probeRow(index + 1, r, io.color));
+      if (!flags.json) io.out(probeRow(index + 1, r, io.color, idWidth));
     }
   };
   try {

@@ -86,3 +86,13 @@ export function createDispatcher(target: ResolvedTarget): Dispatcher {
     keepAliveTimeout: 30_000,
   });
 }
+
+/**
+ * baseUrl + endpoint path, keeping any query string where it belongs: Azure
+ * and some gateways need `?api-version=…` on every call.
+ */
+export function endpointUrl(baseUrl: string, path: string): URL {
+  const url = new URL(baseUrl);
+  url.pathname = url.pathname.replace(/\/+$/, '') + path;
+  return url;
+}

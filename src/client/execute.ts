@@ -6,7 +6,7 @@ import type { ProtocolAdapter, RequestSpec, WireEvent } from '../protocol/types.
 import { adapterFor } from '../protocol/index.js';
 import { createSseFramer } from '../protocol/sse.js';
 import { classifyHttpError, classifyNetworkError, looksLikeHtml } from '../protocol/errors.js';
-import { cancelSendHeaders, expectSendHeaders, type ConnectionTiming } from './connections.js';
+import { cancelSendHeaders, endpointUrl, expectSendHeaders, type ConnectionTiming } from './connections.js';
 import { ResponseAccumulator } from './accumulate.js';
 import { buildResult, type Outcome, type ResponseFacts } from './result-builder.js';
 import type { PriceTable } from '../pricing/table.js';
@@ -38,7 +38,7 @@ export function executeRequest(
 ): Promise<RequestResult> {
   const adapter = adapterFor(target.protocol);
   const body = JSON.stringify(adapter.buildBody(spec));
-  const url = new URL(target.baseUrl + adapter.chatPath);
+  const url = endpointUrl(target.baseUrl, adapter.chatPath);
   const headers: Record<string, string> = {
     ...adapter.headers(target.apiKey, target.apiKeyHeader),
     ...target.headers,

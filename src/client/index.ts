@@ -7,7 +7,7 @@ import { classifyHttpError, classifyNetworkError } from '../protocol/errors.js';
 import type { PriceTable } from '../pricing/table.js';
 import { RelaymonError, EXIT } from '../core/errors.js';
 import { VERSION } from '../version.js';
-import { createDispatcher } from './connections.js';
+import { createDispatcher, endpointUrl } from './connections.js';
 import { executeRequest, type ExecuteOptions } from './execute.js';
 
 /**
@@ -47,9 +47,10 @@ export class RelayClient {
     let text: string;
     let resHeaders: Record<string, string | string[] | undefined>;
     try {
+      const url = endpointUrl(target.baseUrl, adapter.modelsPath);
       const res = await this.dispatcherFor(target).request({
-        origin: new URL(target.baseUrl).origin,
-        path: new URL(target.baseUrl + adapter.modelsPath).pathname,
+        origin: url.origin,
+        path: url.pathname + url.search,
         method: 'GET',
         headers,
         headersTimeout: target.timeouts.totalMs,

@@ -1,5 +1,7 @@
-import { resolve } from 'node:path';
-import Conf from 'conf';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import envPaths from 'env-paths';
+import type Conf from 'conf';
 import { z } from 'zod';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
@@ -60,23 +62,56 @@ function checkKey(key: string): PreferenceKey {
   return key;
 }
 
-function openStore(opts: PreferenceOptions): Conf<Record<string, unknown>> {
+function preferencesDir(opts: PreferenceOptions): string {
   const dir = (opts.env ?? process.env)['RELAYMON_CONFIG_DIR'];
+  return dir ? resolve(dir) : envPaths('relaymon', { suffix: '' }).config;
+}
+
+/**
+ * conf is loaded only to write. Importing it hooks every signal (through
+ * atomically → when-exit) and re-raises SIGINT after its own handler, which
+ * would turn a clean first Ctrl-C into an immediate exit in every command.
+ */
+async function openStore(opts: PreferenceOptions): Promise<Conf<Record<string, unknown>>> {
+  const { default: ConfStore } = await import('conf');
   try {
-    return new Conf<Record<string, unknown>>({
+    return new ConfStore<Record<string, unknown>>({
       projectName: 'relaymon',
       projectSuffix: '',
       configName: 'preferences',
       accessPropertiesByDotNotation: false,
-      ...(dir ? { cwd: resolve(dir) } : {}),
+      cwd: preferencesDir(opts),
     });
   } catch (err) {
     throw new ConfigError(`cannot read the preferences file: ${(err as Error).message}`, null, null, { cause: err });
   }
 }
 
+/** The file conf keeps: `<dir>/preferences.json`. */
 export function preferencesPath(opts: PreferenceOptions = {}): string {
-  return openStore(opts).path;
+  return join(preferencesDir(opts), 'preferences.json');
+}
+
+/** Reading needs no conf: the store is a plain JSON object. A missing file is no preferences. */
+function readStore(opts: PreferenceOptions): { path: string; data: Record<string, unknown> } {
+  const path = preferencesPath(opts);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { path, data: {} };
+    throw new ConfigError(`cannot read the preferences file ${path}: ${(err as Error).message}`, path, null, { cause: err });
+  }
+  let data: unknown;
+  try {
+    data = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid JSON; fix or delete it (relaymon config path)`, path, null, { cause: err });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError(`${path}: expected a JSON object; fix or delete it`, path, null);
+  }
+  return { path, data: data as Record<string, unknown> };
 }
 
 /** Turn command-line text into the value the key holds ("true" → true, "30" → 30); other values pass through. */
@@ -106,29 +141,30 @@ export function getPreference<K extends PreferenceKey>(key: K, opts?: Preference
 export function getPreference(key: string, opts?: PreferenceOptions): PreferenceValue | undefined;
 export function getPreference(key: string, opts: PreferenceOptions = {}): PreferenceValue | undefined {
   const k = checkKey(key);
-  const store = openStore(opts);
-  const value = store.get(k);
+  const store = readStore(opts);
+  const value = store.data[k];
   return value === undefined ? undefined : validate(k, value, 'store', store.path);
 }
 
 /** Validates, stores and returns the value as stored. */
-export function setPreference(key: string, value: unknown, opts: PreferenceOptions = {}): PreferenceValue {
+export async function setPreference(key: string, value: unknown, opts: PreferenceOptions = {}): Promise<PreferenceValue> {
   const k = checkKey(key);
   const parsed = validate(k, coercePreference(k, value), 'input', '');
-  openStore(opts).set(k, parsed);
+  (await openStore(opts)).set(k, parsed);
   return parsed;
 }
 
-export function deletePreference(key: string, opts: PreferenceOptions = {}): void {
-  openStore(opts).delete(checkKey(key));
+export async function deletePreference(key: string, opts: PreferenceOptions = {}): Promise<void> {
+  const k = checkKey(key);
+  (await openStore(opts)).delete(k);
 }
 
 /** The known preferences that are set; unknown entries in the file are left alone and not returned. */
 export function listPreferences(opts: PreferenceOptions = {}): Preferences {
-  const store = openStore(opts);
+  const store = readStore(opts);
   const out: Record<string, PreferenceValue> = {};
   for (const key of PREFERENCE_KEYS) {
-    const value = store.get(key);
+    const value = store.data[key];
     if (value !== undefined) out[key] = validate(key, value, 'store', store.path);
   }
   return out as Preferences;

@@ -168,6 +168,13 @@ async function fromFlagsAndEnv(flags: TargetFlags, env: NodeJS.ProcessEnv): Prom
     apiKey = v === undefined || v.trim() === '' ? null : v.trim();
     registerSecret(apiKey);
   }
+  // With no URL and no key anywhere, the official API is surely not what was meant: say what to do instead.
+  const envUrl = env[BASE_URL_ENV[protocol]]?.trim();
+  if (flags.baseUrl === undefined && (envUrl === undefined || envUrl === '') && apiKey === null && flags.apiKeyEnv === undefined) {
+    throw new UsageError(
+      `no target: pass --base-url URL, set ${BASE_URL_ENV[protocol]} (and ${DEFAULT_KEY_ENV[protocol]}), or write a config file (relaymon init); try --demo for the built-in simulated relay`,
+    );
+  }
   return {
     name: DEFAULT_TARGET_NAME,
     baseUrl: normaliseBaseUrl(flags.baseUrl ?? baseUrlFromEnv(protocol, env)),
@@ -203,7 +210,10 @@ export function normaliseBaseUrl(url: string): string {
   try {
     // Credentials inside a URL are secrets like any key.
     const u = new URL(trimmed);
-    if (u.password) registerSecret(decodeURIComponent(u.password));
+    if (u.password) {
+      registerSecret(u.password); // as printed in the URL, percent-encoded
+      registerSecret(decodeURIComponent(u.password));
+    }
     if (u.username) registerSecret(decodeURIComponent(u.username));
   } catch {
     // Already validated by the schema or the flag check; nothing to register.

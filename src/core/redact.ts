@@ -27,6 +27,11 @@ export function redact(text: string): string {
   return out;
 }
 
+/** Every registered secret, to hand to a worker thread whose redactor must know them too. */
+export function registeredSecrets(): string[] {
+  return [...secrets];
+}
+
 /** For tests. */
 export function clearSecrets(): void {
   secrets.clear();

@@ -7,8 +7,10 @@ import { fmtMs, fmtNum, fmtPct, fmtUsd, paint, table } from './format.js';
 
 const ROW_HEADER = ['#', 'status', 'ttfb', 'ttft', 'latency', 'in', 'out', 'tok/s', 'cost', 'request id'];
 
-/** Fixed column widths so rows can be printed one at a time as requests finish. */
-const WIDTHS = [3, 6, 8, 8, 8, 6, 6, 6, 10, 0];
+/** Fixed column widths so rows can be printed one at a time as requests finish; the id gets what is left of 80 columns. */
+const WIDTHS = [3, 6, 7, 7, 7, 5, 5, 5, 9, 0];
+/** Width of everything before the request id, separators included. */
+export const ROW_PREFIX_WIDTH = WIDTHS.slice(0, -1).reduce((a, b) => a + b + 2, 0);
 
 function row(cells: string[]): string {
   return (
@@ -26,7 +28,11 @@ export function probeRowsHeader(): string {
   return row(ROW_HEADER);
 }
 
-export function probeRow(index: number, r: RequestResult, color: boolean): string {
+function fit(text: string, width: number): string {
+  return text.length <= width ? text : text.slice(0, Math.max(1, width - 1)) + '…';
+}
+
+export function probeRow(index: number, r: RequestResult, color: boolean, idWidth = Infinity): string {
   const status = r.httpStatus === null ? '---' : String(r.httpStatus);
   const usageMark = r.usageSource === 'estimated' ? '~' : '';
   const line = row([
@@ -39,15 +45,16 @@ export function probeRow(index: number, r: RequestResult, color: boolean): strin
     r.outputTokens === null ? '-' : usageMark + String(r.outputTokens),
     fmtNum(r.outputTokensPerSecond),
     r.ok || r.costUsd !== null ? fmtUsd(r.costUsd) : '-',
-    r.requestId ?? '-',
+    fit(r.requestId ?? '-', idWidth),
   ]);
   if (r.ok) {
     const notes: string[] = [];
     if (r.modelMismatch) notes.push(`model mismatch: asked ${r.model}, got ${r.responseModel ?? '?'}`);
-    return line + notes.map((n) => paint(color, 'yellow', `     ! ${n}\n`)).join('');
+    return line + notes.map((n) => paint(color, 'yellow', `     ! ${n}`) + '\n').join('');
   }
   const phase = r.timeoutPhase ? ` (${r.timeoutPhase})` : '';
-  return line + paint(color, 'red', `     ✗ ${r.errorType ?? 'error'}${phase}: ${r.errorMessage ?? ''}\n`);
+  const detail = `     ✗ ${r.errorType ?? 'error'}${phase}: ${r.errorMessage ?? ''}`;
+  return line + paint(color, 'red', idWidth === Infinity ? detail : fit(detail, idWidth + ROW_PREFIX_WIDTH)) + '\n';
 }
 
 function statsRow(name: string, s: TimeStats, fmt: (n: number | null) => string): string[] {

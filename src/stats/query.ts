@@ -4,7 +4,7 @@
  * histograms instead.
  */
 import type { RequestResult } from '../core/result.js';
-import { mean, quantile, sortedValues, sumCosts } from './summary.js';
+import { mean, quantile, sortedValues, sumCosts, timedResults } from './summary.js';
 import type { Aggregation, MetricName, MetricQuery, TagFilter, TimeMetric } from './thresholds.js';
 import { sameModel } from '../pricing/aliases.js';
 
@@ -66,7 +66,7 @@ export function queryFromResults(results: readonly RequestResult[], durationMs: 
       case 'itl':
       case 'tokens_per_s': {
         const field = TIME_FIELDS[metric];
-        return timeAggregate(sortedValues(rs.map(field)), aggregation);
+        return timeAggregate(sortedValues(timedResults(rs).map(field)), aggregation);
       }
       case 'errors':
         return counter(rs.filter((r) => !r.ok).length, rs.length, aggregation);

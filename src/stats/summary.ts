@@ -102,8 +102,17 @@ export function sumCosts(results: readonly RequestResult[]): { sum: number | nul
   return { sum, unpriced };
 }
 
+/**
+ * Requests relaymon itself cut short (Ctrl-C, a stop's grace period) say
+ * nothing about the relay's speed: they count as errors but stay out of timings.
+ */
+export function timedResults(results: readonly RequestResult[]): readonly RequestResult[] {
+  return results.some((r) => r.errorType === 'cancelled') ? results.filter((r) => r.errorType !== 'cancelled') : results;
+}
+
 export function summarize(results: readonly RequestResult[]): Summary {
   const failed = results.filter((r) => !r.ok);
+  const timed = timedResults(results);
   const errorTypes: Record<string, number> = {};
   for (const r of failed) {
     // errorType is always set on a failed result; 'unknown' keeps a broken record visible rather than dropped.
@@ -122,11 +131,11 @@ export function summarize(results: readonly RequestResult[]): Summary {
     errors: failed.length,
     errorRate: results.length === 0 ? 0 : failed.length / results.length,
     errorTypes,
-    latencyMs: timeStats(results.map((r) => r.latencyMs)),
-    ttfbMs: timeStats(results.map((r) => r.ttfbMs)),
-    ttftMs: timeStats(results.map((r) => r.ttftMs)),
-    itlMs: timeStats(results.map((r) => r.itlMs)),
-    outputTokensPerSecond: timeStats(results.map((r) => r.outputTokensPerSecond)),
+    latencyMs: timeStats(timed.map((r) => r.latencyMs)),
+    ttfbMs: timeStats(timed.map((r) => r.ttfbMs)),
+    ttftMs: timeStats(timed.map((r) => r.ttftMs)),
+    itlMs: timeStats(timed.map((r) => r.itlMs)),
+    outputTokensPerSecond: timeStats(timed.map((r) => r.outputTokensPerSecond)),
     inputTokens,
     outputTokens,
     costUsd: cost.sum,

@@ -1,12 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = `${ROOT}bin/relaymon.js`;
 
 /** A key that must never be printed; tests grep every output for it. */
 export const SENTINEL_KEY = 'sk-SENTINEL-relaymon-test-key-0123456789abcdef';
+
+const PREFS_DIR = mkdtempSync(join(tmpdir(), 'relaymon-prefs-'));
 
 export interface CliResult {
   code: number | null;
@@ -25,6 +30,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
     if (/^(https?_proxy|no_proxy|all_proxy|OPENAI_|ANTHROPIC_|RELAYMON_|NO_COLOR|FORCE_COLOR)/i.test(k)) continue;
     env[k] = v;
   }
+  // The user's own preferences (default model, colour) must not change what a test sees.
+  env['RELAYMON_CONFIG_DIR'] = PREFS_DIR;
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;

@@ -17,20 +17,20 @@ import { caught, tempDir } from './tmp.js';
 const envFor = (dir: string) => ({ env: { RELAYMON_CONFIG_DIR: dir } });
 
 describe('preferences', () => {
-  it('live in RELAYMON_CONFIG_DIR and round-trip typed values', () => {
+  it('live in RELAYMON_CONFIG_DIR and round-trip typed values', async () => {
     const dir = tempDir();
     const opts = envFor(dir);
     expect(preferencesPath(opts)).toBe(join(dir, 'preferences.json'));
     expect(listPreferences(opts)).toEqual({});
-    expect(setPreference('color', 'off', opts)).toBe(false);
-    expect(setPreference('fps', '30', opts)).toBe(30);
-    expect(setPreference('interval', '10s', opts)).toBe('10s');
-    expect(setPreference('window', '5m', opts)).toBe('5m');
-    expect(setPreference('defaultModel', 'gpt-4o-mini', opts)).toBe('gpt-4o-mini');
+    expect(await setPreference('color', 'off', opts)).toBe(false);
+    expect(await setPreference('fps', '30', opts)).toBe(30);
+    expect(await setPreference('interval', '10s', opts)).toBe('10s');
+    expect(await setPreference('window', '5m', opts)).toBe('5m');
+    expect(await setPreference('defaultModel', 'gpt-4o-mini', opts)).toBe('gpt-4o-mini');
     expect(getPreference('fps', opts)).toBe(30);
     expect(listPreferences(opts)).toEqual({ color: false, fps: 30, interval: '10s', window: '5m', defaultModel: 'gpt-4o-mini' });
     expect(JSON.parse(readFileSync(join(dir, 'preferences.json'), 'utf8'))).toMatchObject({ fps: 30, color: false });
-    deletePreference('fps', opts);
+    await deletePreference('fps', opts);
     expect(getPreference('fps', opts)).toBeUndefined();
   });
 
@@ -51,6 +51,14 @@ describe('preferences', () => {
       expect(err.message).toBe(message);
     }
     expect(listPreferences(opts)).toEqual({});
+  });
+
+  it('reading preferences does not load conf, whose signal hooks would break a clean Ctrl-C', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'preferences.json'), JSON.stringify({ fps: 12 }));
+    const before = process.listenerCount('SIGINT');
+    expect(getPreference('fps', envFor(dir))).toBe(12);
+    expect(process.listenerCount('SIGINT')).toBe(before);
   });
 
   it('an unknown key lists the known ones', async () => {

@@ -29,14 +29,14 @@ const run = (config: string | null, flags: TargetFlags, env: NodeJS.ProcessEnv) 
   resolveTargets({ config: config === null ? null : parseConfigText(config, FILE), flags, env });
 
 describe('resolveTargets with no config: one "default" target from flags and environment', () => {
-  it('openai defaults', async () => {
-    const [t, ...rest] = await run(null, {}, {});
+  it('openai defaults: a key alone means the official API', async () => {
+    const [t, ...rest] = await run(null, {}, { OPENAI_API_KEY: SENTINEL });
     expect(rest).toEqual([]);
     expect(t).toEqual({
       name: 'default',
       baseUrl: 'https://api.openai.com/v1',
       protocol: 'openai',
-      apiKey: null,
+      apiKey: SENTINEL,
       apiKeyHeader: 'authorization',
       headers: {},
       priceMultiplier: 1,
@@ -57,8 +57,11 @@ describe('resolveTargets with no config: one "default" target from flags and env
     const env = { ANTHROPIC_BASE_URL: 'https://proxy.example/anthropic/', ANTHROPIC_API_KEY: SENTINEL, OPENAI_API_KEY: 'sk-other-key-1234' };
     const [t] = await run(null, { protocol: 'anthropic' }, env);
     expect(t).toMatchObject({ baseUrl: 'https://proxy.example/anthropic/v1', apiKey: SENTINEL, apiKeyHeader: 'x-api-key' });
-    const [d] = await run(null, { protocol: 'anthropic' }, {});
+    const [d] = await run(null, { protocol: 'anthropic' }, { ANTHROPIC_API_KEY: SENTINEL });
     expect(d!.baseUrl).toBe('https://api.anthropic.com/v1');
+    // Neither a URL nor a key: no silent default target.
+    await expect(run(null, { protocol: 'anthropic' }, {})).rejects.toThrow(/no target: pass --base-url URL, set ANTHROPIC_BASE_URL/);
+    await expect(run(null, {}, {})).rejects.toThrow(/no target/);
     expect(withVersionSegment('https://api.anthropic.com')).toBe('https://api.anthropic.com/v1');
     expect(withVersionSegment('https://x.example/api/v2/')).toBe('https://x.example/api/v2');
     expect(withVersionSegment('https://x.example/v1beta')).toBe('https://x.example/v1beta/v1');
