@@ -3,12 +3,12 @@
 // Markdown report (paste it into BENCHMARKS.md) and writes
 // bench/results/latest.json. Traffic goes only to a `relaymon mock` child
 // process on 127.0.0.1.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { startMockProcess } from './mock-process.mjs';
+import { memoryRun, rateRun } from './engine.mjs';
 import { RelayClient } from '../dist/client/index.js';
 import { PriceTable } from '../dist/pricing/table.js';
 import { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_BYTES } from '../dist/core/target.js';
@@ -19,19 +19,7 @@ const TTFT_STREAMS = quick ? 60 : 300;
 const THROUGHPUT_SECONDS = quick ? 3 : 10;
 const CONNECTIONS = 32;
 
-function startMock(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/relaymon.js`, 'mock', '--port', '0', ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      const m = /^listening on (\S+)$/.exec(line);
-      if (!m) return reject(new Error(`mock said: ${line}`));
-      resolve({ url: m[1], stop: () => new Promise((r) => (child.once('close', r), child.kill('SIGTERM'))) });
-    });
-    child.once('error', reject);
-  });
-}
+const startMock = startMockProcess;
 
 function target(baseUrl, concurrency) {
   return {
@@ -128,7 +116,11 @@ const f = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${os.platform()}`;
 const ttft = await ttftError();
 const tp = await throughput();
-const results = { date: new Date().toISOString(), machine, quick, ttft, throughput: tp };
+const RATE_SECONDS = quick ? 5 : 30;
+const rates = [];
+for (const rps of [20, 200, 1000]) rates.push(await rateRun(rps, RATE_SECONDS));
+const memory = await memoryRun(quick ? 30_000 : 300_000);
+const results = { date: new Date().toISOString(), machine, quick, ttft, throughput: tp, rates, memory };
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
 writeFileSync(`${ROOT}bench/results/latest.json`, JSON.stringify(results, null, 2) + '\n');
 
@@ -143,4 +135,20 @@ Machine: ${machine}. Mock and load generator share the machine.
 | TTFT error min / max | ${f(ttft.min)} / ${f(ttft.max)} ms |
 | non-streaming req/s, relaymon client, ${tp.connections} connections, ${tp.seconds} s | ${f(tp.relaymonRps, 0)} (${tp.relaymonFailed} failed) |
 | non-streaming req/s, autocannon, same mock, same connections | ${f(tp.autocannonRps, 0)} (${tp.autocannonNon2xx} non-2xx) |
-| relaymon / autocannon | ${f(tp.ratio)} |`);
+| relaymon / autocannon | ${f(tp.ratio)} |
+
+## Engine (same run)
+
+Constant-rate probe streams through the engine worker for ${RATE_SECONDS} s against \`relaymon mock --ttft 20 --itl 5 --tokens 4\` (streaming).
+Goal: achieved within 1% of requested; send lateness p99 ≤ 2 ms at 200/s.
+
+| requested /s | scheduled | sent | achieved /s | errors | lateness p50 | p99 | max | worker loop delay p99 (worst tick) |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rates.map((r) => `| ${r.requestedRps} | ${r.scheduled} | ${r.sent} | ${f(r.achievedRps, 1)} | ${r.errors} | ${f(r.lagP50)} ms | ${f(r.lagP99)} ms | ${f(r.lagMax)} ms | ${f(r.loopDelayP99Max, 1)} ms |`).join('\n')}
+
+Long run: ${memory.requests} requests, closed loop (32 in flight, non-streaming, mock with no delay), ${f(memory.seconds, 0)} s, ${f(memory.rps, 0)} req/s, ${memory.errors} errors.
+Goal: RSS growth ≤ 10 MB after warm-up.
+
+| RSS after warm-up (${memory.warmAt} requests) | RSS at the end | growth | peak |
+| --- | --- | --- | --- |
+| ${f(memory.warmRssMb, 1)} MB | ${f(memory.endRssMb, 1)} MB | ${f(memory.endRssMb - memory.warmRssMb, 1)} MB | ${f(memory.peakRssMb, 1)} MB |`);

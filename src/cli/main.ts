@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { registerProbe } from './probe.js';
 import { registerModels } from './models.js';
 import { registerReplay } from './replay.js';
+import { registerCheck } from './check.js';
 import { registerMock } from './mock.js';
 import { registerConfigCommands } from './config.js';
 import { registerInitCommand } from './init.js';
@@ -19,6 +20,7 @@ function buildProgram(): Command {
   registerProbe(program);
   registerModels(program);
   registerReplay(program);
+  registerCheck(program);
   registerMock(program);
   registerInitCommand(program);
   registerConfigCommands(program);

@@ -27,9 +27,9 @@ import { fsReason } from '../traffic/replay/read.js';
  * API keys and secret header values never appear: headers are not logged, and
  * every line is passed through the secret redactor before it is written, so a
  * key that found its way into a prompt is written as `[REDACTED]`. The file is
- * created mode 0600 (bodies may hold prompts); an existing file is appended
- * to, so `t` restarts at 0 where a new run begins (use a fresh file for a run
- * you mean to replay at its original timing). Each line is written whole or
+ * created mode 0600 (bodies may hold prompts); the engine starts each run's
+ * log afresh (a log is the recording of one run, and `t` counts from its
+ * start). Each line is written whole or
  * not at all, so a run stopped by Ctrl-C or SIGTERM leaves a file whose every
  * line parses. `relaymon replay FILE` reads
  * it back (lines without `body` cannot be replayed and are reported as bad).

@@ -1,0 +1,108 @@
+// Engine benchmarks: achieved vs requested rate, send lateness, and memory over
+// a long accelerated run. The engine runs in its worker thread exactly as in
+// `relaymon replay`; the mock is a separate process on 127.0.0.1.
+import { Engine } from '../dist/engine/engine.js';
+import { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_BYTES } from '../dist/core/target.js';
+import { startMockProcess } from './mock-process.mjs';
+
+const SPEC = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens: 16, stream: true };
+
+function target(baseUrl, concurrency) {
+  return {
+    name: 'mock',
+    baseUrl,
+    protocol: 'openai',
+    apiKey: null,
+    apiKeyHeader: 'authorization',
+    headers: {},
+    priceMultiplier: 1,
+    concurrency,
+    timeouts: DEFAULT_TIMEOUTS,
+    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+  };
+}
+
+function baseConfig(t, plan, stopAfter, onSnapshotWanted = false) {
+  return {
+    targets: [t],
+    priceFiles: [],
+    plan,
+    tickMs: 250,
+    stopAfter,
+    graceMs: 10_000,
+    log: null,
+    thresholds: [],
+    secrets: [],
+    emitResults: onSnapshotWanted,
+    budgetUsd: null,
+    alerts: [],
+  };
+}
+
+/** A constant-rate probe stream for `seconds`; the engine stops by itself. */
+export async function rateRun(ratePerSec, seconds) {
+  const mock = await startMockProcess(['--ttft', '20', '--itl', '5', '--tokens', '4']);
+  const intervalMs = 1000 / ratePerSec;
+  const t = target(mock.url, 256);
+  const engine = new Engine(
+    baseConfig(t, { kind: 'probes', streams: [{ probe: 'bench', target: 'mock', spec: SPEC, schedule: { kind: 'every', intervalMs }, seed: 1 }] }, {
+      durationMs: seconds * 1000,
+      requests: null,
+    }),
+  );
+  let maxLoopP99 = 0;
+  engine.on('snapshot', (s) => (maxLoopP99 = Math.max(maxLoopP99, s.saturation.eventLoopDelayP99Ms)));
+  const final = await engine.done;
+  await mock.stop();
+  const s = final.snapshot;
+  // Sends due before the stop: instants 0, i, 2i, … < duration.
+  const scheduled = Math.ceil((seconds * 1000) / intervalMs);
+  const all = s.stats.windows.all;
+  return {
+    requestedRps: ratePerSec,
+    seconds,
+    scheduled,
+    sent: s.progress.sent,
+    achievedRps: s.progress.sent / seconds,
+    errors: all.errors,
+    lagP50: s.saturation.sendLagMs.p50,
+    lagP99: s.saturation.sendLagMs.p99,
+    lagMax: s.saturation.sendLagMs.max,
+    loopDelayP99Max: maxLoopP99,
+    ttftP50: all.ttftMs.p50,
+    ttftP99: all.ttftMs.p99,
+  };
+}
+
+/** Closed loop as fast as the mock answers, ≥ `requests` requests; RSS after warm-up and at the end. */
+export async function memoryRun(requests) {
+  const mock = await startMockProcess(['--ttft', '0', '--itl', '0', '--tokens', '1']);
+  const t = target(mock.url, 32);
+  const entry = { line: 1, offsetMs: null, spec: { ...SPEC, stream: false } };
+  const engine = new Engine(
+    baseConfig(t, { kind: 'replay', entries: [entry], mode: { kind: 'closed', concurrency: 32 }, loop: true, targets: ['mock'] }, { durationMs: null, requests }),
+  );
+  const warmAt = Math.min(20_000, Math.floor(requests / 10));
+  let warm = null;
+  let peak = 0;
+  const started = performance.now();
+  engine.on('snapshot', (s) => {
+    const rss = process.memoryUsage().rss;
+    peak = Math.max(peak, rss);
+    if (warm === null && s.progress.done >= warmAt) warm = { rss, done: s.progress.done };
+  });
+  const final = await engine.done;
+  const seconds = (performance.now() - started) / 1000;
+  const end = process.memoryUsage().rss;
+  await mock.stop();
+  return {
+    requests: final.snapshot.progress.done,
+    seconds,
+    rps: final.snapshot.progress.done / seconds,
+    warmRssMb: warm ? warm.rss / 2 ** 20 : null,
+    warmAt: warm?.done ?? null,
+    endRssMb: end / 2 ** 20,
+    peakRssMb: peak / 2 ** 20,
+    errors: final.snapshot.stats.windows.all.errors,
+  };
+}

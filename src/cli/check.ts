@@ -1,0 +1,210 @@
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
+import { parseDuration, parsePositiveInt, parseRate } from '../core/units.js';
+import type { ResolvedTarget } from '../core/target.js';
+import { parseThreshold } from '../stats/thresholds-parse.js';
+import type { Threshold } from '../stats/thresholds.js';
+import { planProbes } from '../traffic/probes.js';
+import { dryRunReport, dryRunText } from '../traffic/dry-run.js';
+import type { ProbeStream, TrafficPlan } from '../engine/messages.js';
+import { compileAlertRules } from '../alerts/rules.js';
+import { Notifier } from '../alerts/notifier.js';
+import { junitXml } from '../export/junit.js';
+import { checkText } from '../export/check-text.js';
+import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
+import { addTargetOptions, loadContext, type RunContext, type TargetFlagValues } from './context.js';
+import { processIo, type Io } from './io.js';
+import { DEFAULT_GRACE_MS, runExitCode, runHeadless, runSummaryJson } from './headless.js';
+import { DEFAULT_PROBE_MODEL } from './probe.js';
+
+/** `check` with no thresholds anywhere: a silent pass is worse in CI than a default. */
+export const DEFAULT_CHECK_THRESHOLD = 'errors:rate<0.05';
+export const DEFAULT_CHECK_DURATION = '30s';
+
+interface CheckFlags extends Omit<TargetFlagValues, 'target'> {
+  target?: string[];
+  duration?: string;
+  requests?: string;
+  model?: string;
+  prompt?: string;
+  maxTokens?: string;
+  stream?: boolean;
+  every?: string;
+  rate?: string;
+  threshold: string[];
+  json?: boolean;
+  summary?: string;
+  junit?: string;
+  budgetUsd?: string;
+  dryRun?: boolean;
+  log?: string;
+  logBodies: boolean;
+  color: boolean;
+}
+
+const collectList = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').filter(Boolean)];
+
+/** Traffic flags shared by the commands that run probes on a schedule (check, watch). */
+export function addScheduleOptions(cmd: Command): Command {
+  return cmd
+    .option('-d, --duration <d>', `how long to run, e.g. 60s, 5m (default ${DEFAULT_CHECK_DURATION} unless --requests)`)
+    .option('-n, --requests <n>', 'stop after sending this many requests')
+    .option('-m, --model <model>', 'probe this model (when the config has no probes)')
+    .option('--prompt <text>', `probe prompt (default "${DEFAULT_PROBE_PROMPT}")`)
+    .option('--max-tokens <n>', `max_tokens per probe (default ${DEFAULT_PROBE_MAX_TOKENS})`)
+    .option('--no-stream', 'probe without streaming')
+    .option('--every <d>', 'one probe per target every D, e.g. 2s (default 1s when the config has no probes)')
+    .option('--rate <r>', 'Poisson probe arrivals per target instead, e.g. 2/s')
+    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
+    .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
+    .option('--log <file>', 'one JSON line per request (the request log)')
+    .option('--no-log-bodies', 'leave prompts out of the log')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)');
+}
+
+export function registerCheck(program: Command): void {
+  const cmd = program
+    .command('check')
+    .description('CI smoke check: run the probes for a while, evaluate thresholds, exit code = verdict');
+  addScheduleOptions(cmd);
+  cmd
+    .addOption(new Option('--threshold <expr>', 'k6-style threshold, repeatable (config thresholds apply too)').argParser((v: string, p: string[]) => [...p, v]).default([], 'none'))
+    .option('--json', 'print the run summary as JSON instead of text')
+    .option('--summary <file>', 'also write the JSON summary to FILE')
+    .option('--junit <file>', 'write a JUnit XML report (one testsuite per target, one testcase per threshold)');
+  addTargetOptions(cmd);
+  const targetOpt = cmd.options.find((o) => o.long === '--target');
+  if (targetOpt) {
+    targetOpt.description = 'target(s) from the config, repeatable or comma-separated (default: all)';
+    targetOpt.argParser(collectList);
+  }
+  cmd.addHelpText(
+    'after',
+    `
+With no thresholds anywhere, check uses ${DEFAULT_CHECK_THRESHOLD} and says so.
+
+Examples:
+  relaymon check --duration 60s                                   # configured probes and thresholds
+  relaymon check -d 30s --base-url http://127.0.0.1:8787/v1 --threshold "ttft:p(95)<800"
+  relaymon check -t relay -n 20 --every 500ms --junit report.xml --budget-usd 0.05
+  relaymon check --dry-run                                        # what it would send and cost
+
+Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config, 3 no HTTP answer, 130 interrupted.`,
+  );
+  cmd.action(async (flags: CheckFlags) => {
+    process.exitCode = await runCheck(flags);
+  });
+}
+
+export interface ScheduledRun {
+  ctx: RunContext;
+  targets: ResolvedTarget[];
+  plan: TrafficPlan;
+  durationMs: number | null;
+  requests: number | null;
+  budgetUsd: number | null;
+}
+
+/** Targets, probes and bounds for check and watch, from flags over config. */
+export async function scheduledRun(flags: CheckFlags, opts: { defaultDuration: string | null }): Promise<ScheduledRun> {
+  const ctx = await loadContext({ ...flags, target: flags.target?.length === 1 ? flags.target[0] : undefined });
+  const names = flags.target ?? [];
+  const targets = names.length > 1 ? names.map((n) => pickTarget(ctx.targets, n)) : ctx.targets;
+  if (targets.length === 0) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
+  const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');
+  const durationText = flags.duration ?? (requests === null ? opts.defaultDuration : null);
+  const durationMs = durationText === null ? null : parseDuration(durationText);
+  if (durationMs !== null && !(durationMs > 0)) throw new UsageError('--duration must be above zero');
+  const budgetUsd = flags.budgetUsd !== undefined ? Number(flags.budgetUsd) : (ctx.config?.budget?.usd ?? null);
+  if (budgetUsd !== null && !(budgetUsd >= 0 && Number.isFinite(budgetUsd))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flags.budgetUsd}"`);
+  if (flags.every !== undefined && flags.rate !== undefined) throw new UsageError('choose one of --every and --rate');
+  const plan: TrafficPlan = { kind: 'probes', streams: probeStreams(flags, ctx, targets) };
+  if (plan.streams.length === 0) throw new UsageError('no probe sends to the chosen targets: check the probes\' targets in the config');
+  return { ctx, targets, plan, durationMs, requests, budgetUsd };
+}
+
+function probeStreams(flags: CheckFlags, ctx: RunContext, targets: ResolvedTarget[]): ProbeStream[] {
+  const names = targets.map((t) => t.name);
+  const flagSchedule = flags.rate !== undefined ? { kind: 'rate' as const, ratePerSec: parseRate(flags.rate) } : flags.every !== undefined ? { kind: 'every' as const, intervalMs: parseDuration(flags.every) } : null;
+  if (flagSchedule?.kind === 'every' && !(flagSchedule.intervalMs > 0)) throw new UsageError('--every must be above zero');
+  const configured = ctx.config?.probes && Object.keys(ctx.config.probes).length > 0 && flags.model === undefined;
+  if (configured) {
+    return planProbes(ctx.config!.probes, names).map((p) => ({ ...p, schedule: flagSchedule ?? p.schedule }));
+  }
+  const maxTokens = flags.maxTokens === undefined ? DEFAULT_PROBE_MAX_TOKENS : parsePositiveInt(flags.maxTokens, '--max-tokens');
+  return targets.map((t, i) => ({
+    probe: 'cli',
+    target: t.name,
+    spec: {
+      model: flags.model ?? DEFAULT_PROBE_MODEL[t.protocol],
+      messages: [{ role: 'user', content: flags.prompt ?? DEFAULT_PROBE_PROMPT }],
+      maxTokens,
+      stream: flags.stream !== false,
+    },
+    schedule: flagSchedule ?? { kind: 'every', intervalMs: 1000 },
+    seed: 1 + i,
+  }));
+}
+
+function pickTarget(all: ResolvedTarget[], name: string): ResolvedTarget {
+  const t = all.find((x) => x.name === name);
+  if (!t) throw new UsageError(`unknown target "${name}" (configured: ${all.map((x) => x.name).join(', ') || 'none'})`);
+  return t;
+}
+
+export function printDryRun(run: ScheduledRun, io: Io, json: boolean): ExitCode {
+  const report = dryRunReport(run.plan, run.targets, run.ctx.prices, { durationMs: run.durationMs, requests: run.requests });
+  io.out(json ? JSON.stringify(report, null, 2) + '\n' : dryRunText(report));
+  return EXIT.ok;
+}
+
+export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
+  const io = processIo({ color: flags.color });
+  const run = await scheduledRun(flags, { defaultDuration: DEFAULT_CHECK_DURATION });
+  const userThresholds: Threshold[] = [...run.ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
+  const defaults = userThresholds.length === 0 ? [DEFAULT_CHECK_THRESHOLD] : [];
+  const thresholds = userThresholds.length > 0 ? userThresholds : defaults.map((t) => parseThreshold(t));
+  const rules = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');
+  if (flags.dryRun) return printDryRun(run, io, flags.json === true);
+  if (defaults.length > 0 && !flags.json) io.err(`check: no thresholds configured; using the default ${DEFAULT_CHECK_THRESHOLD}\n`);
+
+  const notifier = new Notifier({
+    rules,
+    notify: run.ctx.config?.notify,
+    env: process.env,
+    headless: true,
+    stderr: (line) => io.err(line + '\n'),
+    bell: null,
+  });
+  const { final, interrupted } = await runHeadless(
+    {
+      targets: run.targets,
+      priceFiles: [run.ctx.config?.prices, flags.prices].filter((p): p is string => typeof p === 'string'),
+      plan: run.plan,
+      tickMs: 250,
+      stopAfter: { durationMs: run.durationMs, requests: run.requests },
+      graceMs: DEFAULT_GRACE_MS,
+      log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
+      thresholds,
+      emitResults: false,
+      budgetUsd: run.budgetUsd,
+      alerts: rules,
+    },
+    io,
+    { progress: true, onSnapshot: (s) => notifier.handle(s.alertTransitions) },
+  );
+  notifier.handle(final.snapshot.alertTransitions);
+  await notifier.flush(5000);
+  await notifier.close();
+
+  const json = runSummaryJson('check', run.targets, final);
+  if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');
+  if (flags.junit) writeFileSync(flags.junit, junitXml(json, { defaults }));
+  if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
+  else io.out(checkText(json, { defaults, color: io.color }));
+  if (final.stoppedBy === 'budget' && !flags.json) {
+    io.err(`check: stopped by the budget: spent $${final.snapshot.spend.spentUsd.toFixed(4)} of $${run.budgetUsd}\n`);
+  }
+  return runExitCode(final, interrupted);
+}

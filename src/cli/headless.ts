@@ -1,0 +1,107 @@
+import { Engine } from '../engine/engine.js';
+import type { EngineConfig, EngineFinal, EngineSnapshot } from '../engine/messages.js';
+import type { ResolvedTarget } from '../core/target.js';
+import type { Summary } from '../stats/summary.js';
+import type { WindowStats } from '../stats/windows.js';
+import type { ThresholdResult } from '../stats/thresholds.js';
+import { EXIT, type ExitCode } from '../core/errors.js';
+import { registeredSecrets } from '../core/redact.js';
+import { fmtMs, fmtPct } from '../export/format.js';
+import type { Io } from './io.js';
+import { onInterrupt } from './signals.js';
+
+/** How long a stop waits for requests in flight before cancelling them. */
+export const DEFAULT_GRACE_MS = 10_000;
+
+export interface HeadlessRun {
+  final: EngineFinal;
+  interrupted: boolean;
+}
+
+/**
+ * Runs the engine without a dashboard (check, replay, watch --no-tui): a
+ * progress line on stderr when it is a terminal, first Ctrl-C/SIGTERM stops
+ * cleanly (the summary still prints), a second exits at once.
+ */
+export async function runHeadless(
+  config: Omit<EngineConfig, 'secrets'>,
+  io: Io,
+  opts: { progress: boolean; onSnapshot?: (s: EngineSnapshot) => void },
+): Promise<HeadlessRun> {
+  const engine = new Engine({ ...config, secrets: registeredSecrets() });
+  let interrupted = false;
+  const release = onInterrupt(() => {
+    interrupted = true;
+    engine.stop('interrupt');
+  });
+  const showProgress = opts.progress && io.stderrIsTty;
+  engine.on('snapshot', (s) => {
+    opts.onSnapshot?.(s);
+    if (showProgress) io.err(`\r\u001b[2K${progressLine(s)}`);
+  });
+  try {
+    const final = await engine.done;
+    if (showProgress) io.err('\r\u001b[2K');
+    return { final, interrupted };
+  } finally {
+    release();
+  }
+}
+
+export function progressLine(s: EngineSnapshot): string {
+  const { sent, done, errors, total } = s.progress;
+  const secs = s.elapsedMs / 1000;
+  const rate = secs > 0 ? done / secs : 0;
+  const errPart = `${errors} errors${done > 0 ? ` (${fmtPct(errors / done)})` : ''}`;
+  if (total !== null && total > 0) {
+    const width = 24;
+    const filled = Math.min(width, Math.round((done / total) * width));
+    const eta = rate > 0 ? (total - done) / rate : null;
+    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)}/s  ${errPart}  ETA ${eta === null ? '?' : fmtMs(eta * 1000)}`;
+  }
+  return `${done} done, ${sent - done} in flight  ${rate.toFixed(1)}/s  ${errPart}  ${fmtMs(s.elapsedMs)}`;
+}
+
+/** The `summary` object of DESIGN.md from a window's statistics. */
+export function toSummary(w: WindowStats): Summary {
+  return {
+    requests: w.requests,
+    errors: w.errors,
+    errorRate: w.errorRate,
+    errorTypes: w.errorTypes,
+    latencyMs: w.latencyMs,
+    ttfbMs: w.ttfbMs,
+    ttftMs: w.ttftMs,
+    itlMs: w.itlMs,
+    outputTokensPerSecond: w.outputTokensPerSecond,
+    inputTokens: w.inputTokens,
+    outputTokens: w.outputTokens,
+    costUsd: w.costUsd,
+    unpricedRequests: w.unpricedRequests,
+  };
+}
+
+/** `{command, startedAt, durationMs, stoppedBy, targets, summary, thresholds}` for check, replay and watch. */
+export function runSummaryJson(command: string, targets: readonly ResolvedTarget[], final: EngineFinal) {
+  const snap = final.snapshot;
+  return {
+    command,
+    startedAt: new Date(snap.startedAt).toISOString(),
+    durationMs: Math.round(final.durationMs),
+    stoppedBy: final.stoppedBy,
+    targets: targets.map((t) => {
+      const cell = snap.stats.targets.find((c) => c.target === t.name);
+      return { name: t.name, baseUrl: t.baseUrl, protocol: t.protocol, summary: cell ? toSummary(cell.windows.all) : null };
+    }),
+    summary: toSummary(snap.stats.windows.all),
+    thresholds: final.thresholds,
+  };
+}
+
+/** Exit code of an engine run: the contract of DESIGN.md. */
+export function runExitCode(final: EngineFinal, interrupted: boolean): ExitCode {
+  if (interrupted) return EXIT.interrupted;
+  if (final.snapshot.progress.done > 0 && !final.anyHttpAnswer) return EXIT.unreachable;
+  if (final.thresholds.some((t: ThresholdResult) => !t.ok)) return EXIT.failed;
+  return EXIT.ok;
+}

@@ -1,0 +1,204 @@
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { UsageError, type ExitCode } from '../core/errors.js';
+import { parseDuration, parsePositiveInt, parseRate } from '../core/units.js';
+import type { ResolvedTarget } from '../core/target.js';
+import { readReplayFile } from '../traffic/replay/read.js';
+import type { ReplayItem, BadLine } from '../traffic/replay/types.js';
+import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js';
+import { compileAlertRules } from '../alerts/rules.js';
+import { Notifier } from '../alerts/notifier.js';
+import { printDryRun } from './check.js';
+import { parseThreshold } from '../stats/thresholds-parse.js';
+import { summaryText, thresholdLines } from '../export/probe-text.js';
+import { addTargetOptions, loadContext, type TargetFlagValues } from './context.js';
+import { processIo, type Io } from './io.js';
+import { DEFAULT_GRACE_MS, runExitCode, runHeadless, runSummaryJson, toSummary } from './headless.js';
+
+interface ReplayFlags extends Omit<TargetFlagValues, 'target'> {
+  target?: string[];
+  speed?: string;
+  rate?: string;
+  constant?: boolean;
+  seed?: string;
+  concurrency?: string;
+  loop?: boolean;
+  model?: string;
+  strict?: boolean;
+  duration?: string;
+  requests?: string;
+  threshold: string[];
+  json?: boolean;
+  summary?: string;
+  log?: string;
+  logBodies: boolean;
+  color: boolean;
+  budgetUsd?: string;
+  dryRun?: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').filter(Boolean)];
+
+export function registerReplay(program: Command): void {
+  const cmd = program
+    .command('replay')
+    .description('replay recorded traffic (OpenAI Batch input, plain request JSONL, or a relaymon request log) through relays')
+    .argument('<file>', 'JSONL file; the format is detected from its lines')
+    .option('--speed <x>', 'original timing (timestamp / offset_ms) scaled: 2 = twice as fast', undefined)
+    .option('--rate <r>', 'fixed rate instead of the original timing, e.g. 5 or 5/s or 300/m')
+    .option('--constant', 'with --rate: evenly spaced sends instead of Poisson arrivals')
+    .option('--seed <n>', 'seed for Poisson arrivals (reproducible runs)')
+    .option('-c, --concurrency <n>', 'closed loop: N requests in flight, the next sent when one finishes')
+    .option('--loop', 'start over at the end of the file (stop with --duration, --requests or Ctrl-C)')
+    .option('-m, --model <model>', 'send every line with this model instead of its own')
+    .option('--strict', 'any bad line is an error (exit 2) before anything is sent')
+    .option('-d, --duration <d>', 'stop after this long, e.g. 30s, 5m')
+    .option('-n, --requests <n>', 'stop after sending this many requests')
+    .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable').argParser((v: string, p: string[]) => [...p, v]).default([]))
+    .option('--json', 'print the run summary as JSON instead of text')
+    .option('--summary <file>', 'also write the JSON summary to FILE')
+    .option('--log <file>', 'append one JSON line per request (the request log; replayable)')
+    .option('--no-log-bodies', 'leave request bodies (prompts) out of the log')
+    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
+    .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)');
+  addTargetOptions(cmd);
+  // Several targets may be named: each line is sent to each of them, for comparison.
+  const targetOpt = cmd.options.find((o) => o.long === '--target');
+  if (targetOpt) {
+    targetOpt.description = 'target(s) from the config, repeatable or comma-separated; each line goes to each';
+    targetOpt.argParser(collect);
+  }
+  cmd.addHelpText(
+    'after',
+    `
+Formats (detected per file): OpenAI Batch API input lines {custom_id, method, url, body};
+plain JSONL of Chat Completions or Messages request bodies; relaymon's own --log files.
+Lines may carry "timestamp" (ISO or epoch) or "offset_ms" for the original timing.
+
+Examples:
+  relaymon replay traffic.jsonl --base-url http://127.0.0.1:8787/v1
+  relaymon replay traffic.jsonl --speed 2 -t relay
+  relaymon replay batch_input.jsonl --rate 5/s --seed 7 -t relay,direct --json
+  relaymon replay run.log --concurrency 8 --loop --duration 5m --threshold "ttft:p(95)<800"
+
+Bad lines are reported by number and skipped (--strict: exit 2, nothing sent).
+Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file, 3 no HTTP answer, 130 interrupted.`,
+  );
+  cmd.action(async (file: string, flags: ReplayFlags) => {
+    process.exitCode = await runReplay(file, flags);
+  });
+}
+
+function replayMode(flags: ReplayFlags, items: readonly ReplayItem[], io: Io): ReplayMode {
+  const chosen = [flags.speed !== undefined, flags.rate !== undefined, flags.concurrency !== undefined].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('choose one of --speed, --rate and --concurrency');
+  if (flags.concurrency !== undefined) return { kind: 'closed', concurrency: parsePositiveInt(flags.concurrency, '--concurrency') };
+  if (flags.rate !== undefined) {
+    const ratePerSec = /\//.test(flags.rate) ? parseRate(flags.rate) : Number(flags.rate);
+    if (!(ratePerSec > 0) || !Number.isFinite(ratePerSec)) throw new UsageError(`--rate expects e.g. 5, 5/s or 300/m, got "${flags.rate}"`);
+    const seed = flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : parsePositiveInt(flags.seed, '--seed');
+    return { kind: 'rate', ratePerSec, poisson: !flags.constant, seed };
+  }
+  const speed = flags.speed === undefined ? 1 : Number(flags.speed);
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new UsageError(`--speed expects a number above 0, got "${flags.speed}"`);
+  if (!items.some((i) => i.offsetMs !== null)) {
+    io.err('replay: the file has no timestamp or offset_ms; sending one request at a time (use --rate or --concurrency to choose)\n');
+    return { kind: 'closed', concurrency: 1 };
+  }
+  return { kind: 'original', speed };
+}
+
+function reportBadLines(bad: readonly BadLine[], file: string, io: Io): void {
+  const shown = bad.slice(0, 20);
+  for (const b of shown) io.err(`${file}:${b.line}: ${b.reason}\n`);
+  if (bad.length > shown.length) io.err(`… and ${bad.length - shown.length} more bad lines\n`);
+}
+
+/** Lines whose protocol differs from a target's cannot be sent to it. */
+function checkProtocols(items: ReplayItem[], targets: ResolvedTarget[]): { ok: ReplayItem[]; bad: BadLine[] } {
+  const ok: ReplayItem[] = [];
+  const bad: BadLine[] = [];
+  for (const item of items) {
+    const clash = targets.find((t) => item.protocol !== null && item.protocol !== t.protocol);
+    if (clash) bad.push({ line: item.line, reason: `a ${item.protocol} request, but target "${clash.name}" speaks ${clash.protocol}` });
+    else ok.push(item);
+  }
+  return { ok, bad };
+}
+
+export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
+  const io = processIo({ color: flags.color });
+  const thresholds = flags.threshold.map((t) => parseThreshold(t));
+  const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration);
+  const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');
+  const ctx = await loadContext({ ...flags, target: undefined });
+  const names = flags.target ?? [];
+  const targets = names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : ctx.targets.slice(0, 1);
+  if (targets.length === 0) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
+
+  const parsed = await readReplayFile(file);
+  const checked = checkProtocols(parsed.items, targets);
+  const bad = [...parsed.bad, ...checked.bad].sort((a, b) => a.line - b.line);
+  if (bad.length > 0) {
+    reportBadLines(bad, file, io);
+    if (flags.strict) throw new UsageError(`${file}: ${bad.length} bad line${bad.length === 1 ? '' : 's'}; nothing was sent (--strict)`);
+    io.err(`${file}: skipped ${bad.length} bad line${bad.length === 1 ? '' : 's'}\n`);
+  }
+  if (checked.ok.length === 0) throw new UsageError(`${file}: no line can be sent`);
+  const entries: ReplayEntry[] = checked.ok.map((i) => ({
+    line: i.line,
+    offsetMs: i.offsetMs,
+    spec: flags.model ? { ...i.spec, model: flags.model } : i.spec,
+  }));
+  const mode = replayMode(flags, checked.ok, io);
+  const plan: TrafficPlan = { kind: 'replay', entries, mode, loop: flags.loop === true, targets: targets.map((t) => t.name) };
+  const budgetUsd = flags.budgetUsd !== undefined ? Number(flags.budgetUsd) : (ctx.config?.budget?.usd ?? null);
+  if (budgetUsd !== null && !(budgetUsd >= 0 && Number.isFinite(budgetUsd))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flags.budgetUsd}"`);
+  if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags.json === true);
+  if (flags.loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
+  const rules = compileAlertRules(ctx.config?.alerts, ctx.configPath ?? 'config');
+  const notifier = new Notifier({ rules, notify: ctx.config?.notify, env: process.env, headless: true, stderr: (line) => io.err(line + '\n'), bell: null });
+
+  const { final, interrupted } = await runHeadless(
+    {
+      targets,
+      priceFiles: [ctx.config?.prices, flags.prices].filter((p): p is string => typeof p === 'string'),
+      plan,
+      tickMs: 250,
+      stopAfter: { durationMs, requests },
+      graceMs: DEFAULT_GRACE_MS,
+      log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
+      thresholds,
+      emitResults: false,
+      budgetUsd,
+      alerts: rules,
+    },
+    io,
+    { progress: true, onSnapshot: (s) => notifier.handle(s.alertTransitions) },
+  );
+  notifier.handle(final.snapshot.alertTransitions);
+  await notifier.flush(5000);
+  await notifier.close();
+
+  const json = runSummaryJson('replay', targets, final);
+  if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');
+  if (flags.json) {
+    io.out(JSON.stringify(json, null, 2) + '\n');
+  } else {
+    const why = final.stoppedBy ? ` (stopped by ${final.stoppedBy})` : '';
+    io.out(`relaymon replay ${file}: ${parsed.format}, ${entries.length} lines, ${Math.round(final.durationMs / 100) / 10}s${why}\n`);
+    for (const cell of final.snapshot.stats.targets) {
+      io.out(`\n${cell.target}\n` + summaryText(toSummary(cell.windows.all)));
+    }
+    if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
+  }
+  return runExitCode(final, interrupted);
+}
+
+function pickTarget(all: ResolvedTarget[], name: string): ResolvedTarget {
+  const t = all.find((x) => x.name === name);
+  if (!t) throw new UsageError(`unknown target "${name}" (configured: ${all.map((x) => x.name).join(', ') || 'none'})`);
+  return t;
+}
+

@@ -1,0 +1,67 @@
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { EXIT, RelaymonError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, StoppedBy, ToWorker } from './messages.js';
+
+/**
+ * The worker runs from the built JavaScript. Under a TypeScript test runner
+ * this module is the .ts source, so it points at dist/ instead.
+ */
+function workerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/engine/worker.js', here) : new URL('./worker.js', here);
+}
+
+interface EngineEvents {
+  snapshot: [EngineSnapshot];
+}
+
+/**
+ * The main thread's handle on the engine worker. Snapshots arrive as events;
+ * `done` settles with the final result, or rejects with a clear error when the
+ * worker fails or dies, so a crash is never a hang.
+ */
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly done: Promise<EngineFinal>;
+  private readonly worker: Worker;
+  private settled = false;
+
+  constructor(config: EngineConfig) {
+    super();
+    this.worker = new Worker(workerUrl());
+    this.done = new Promise<EngineFinal>((resolve, reject) => {
+      const settle = (fn: () => void): void => {
+        if (this.settled) return;
+        this.settled = true;
+        fn();
+        void this.worker.terminate();
+      };
+      this.worker.on('message', (msg: FromWorker) => {
+        if (msg.type === 'snapshot') this.emit('snapshot', msg.snapshot);
+        else if (msg.type === 'final') settle(() => resolve(msg.final));
+        else if (msg.type === 'error') settle(() => reject(new RelaymonError(msg.message, msg.exitCode)));
+      });
+      this.worker.on('error', (err) => settle(() => reject(new RelaymonError(redact(`engine crashed: ${err.message}`), EXIT.failed))));
+      this.worker.on('exit', (code) => settle(() => reject(new RelaymonError(`engine worker exited unexpectedly (code ${code})`, EXIT.failed))));
+    });
+    this.send({ type: 'start', config });
+  }
+
+  private send(msg: ToWorker): void {
+    if (!this.settled) this.worker.postMessage(msg);
+  }
+
+  stop(reason: StoppedBy): void {
+    this.send({ type: 'stop', reason });
+  }
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+  resume(): void {
+    this.send({ type: 'resume' });
+  }
+  reset(): void {
+    this.send({ type: 'reset' });
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The engine's message protocol between the main thread (terminal, output) and
+ * the worker (scheduler, client, aggregator). Small and tagged, as autocannon
+ * does it; results cross the thread boundary in batches once per tick, never
+ * one message per request. Everything here is plain data (structured clone).
+ */
+import type { ErrorType, Protocol, RequestResult } from '../core/result.js';
+import type { ExitCode } from '../core/errors.js';
+import type { ResolvedTarget } from '../core/target.js';
+import type { RequestSpec } from '../protocol/types.js';
+import type { StatsSnapshot } from '../stats/windows.js';
+import type { Threshold, ThresholdResult } from '../stats/thresholds.js';
+import type { AlertRule, AlertStateView, AlertTransition } from '../alerts/rules.js';
+
+export type EngineState = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped';
+
+/** Why a run ended; null when the traffic plan ran out by itself. A contract value (DESIGN.md). */
+export type StoppedBy = null | 'duration' | 'requests' | 'budget' | 'abortOnFail' | 'interrupt';
+
+/** One scheduled stream of probe traffic: a probe × a target. */
+export interface ProbeStream {
+  probe: string;
+  target: string;
+  spec: RequestSpec;
+  schedule: { kind: 'every'; intervalMs: number } | { kind: 'rate'; ratePerSec: number };
+  seed: number;
+}
+
+export interface ReplayEntry {
+  line: number;
+  offsetMs: number | null;
+  spec: RequestSpec;
+}
+
+export type ReplayMode =
+  | { kind: 'original'; speed: number }
+  | { kind: 'rate'; ratePerSec: number; poisson: boolean; seed: number }
+  | { kind: 'closed'; concurrency: number };
+
+export type TrafficPlan =
+  | { kind: 'probes'; streams: ProbeStream[] }
+  | { kind: 'replay'; entries: ReplayEntry[]; mode: ReplayMode; loop: boolean; targets: string[] };
+
+export interface EngineConfig {
+  targets: ResolvedTarget[];
+  /** Price files laid over the built-in table, in order (a PriceTable does not cross threads). */
+  priceFiles: string[];
+  plan: TrafficPlan;
+  /** Snapshot period; default 250 ms (4 per second). */
+  tickMs: number;
+  stopAfter: { durationMs: number | null; requests: number | null };
+  /** How long a stop waits for requests in flight before cancelling them. */
+  graceMs: number;
+  log: { path: string; logBodies: boolean } | null;
+  /** Thresholds evaluated in the worker on the 'all' window, where the histograms live. */
+  thresholds: Threshold[];
+  /** Secrets registered in the main thread; the worker's redactor must know them too. */
+  secrets: string[];
+  /** Include every finished RequestResult in snapshots (exporters, request log readers, honesty checks). */
+  emitResults: boolean;
+  /** Spend guard: no request is sent whose worst-case cost would take the spend over this. */
+  budgetUsd: number | null;
+  /** Alert rules, evaluated in the worker at every tick on the engine's windows. */
+  alerts: AlertRule[];
+}
+
+export interface RecentError {
+  /** Wall clock, epoch ms. */
+  time: number;
+  target: string;
+  model: string;
+  errorType: ErrorType;
+  httpStatus: number | null;
+  requestId: string | null;
+  message: string | null;
+}
+
+export interface Saturation {
+  /** Event-loop delay in the worker over the last tick, ms. */
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  inFlight: number;
+  /** Sends held back because a target's concurrency cap was full (cumulative). */
+  capWaits: number;
+  /** Sends later than 5 ms after their scheduled instant (cumulative). */
+  lateSends: number;
+  /** Lateness of sends (actual − scheduled) over the run so far, ms. */
+  sendLagMs: { p50: number | null; p99: number | null; max: number | null };
+  /** Scheduled sends dropped because the hold-back queue was full (cumulative). */
+  dropped: number;
+  saturated: boolean;
+  reasons: string[];
+}
+
+export interface TargetInfo {
+  name: string;
+  baseUrl: string;
+  protocol: Protocol;
+  /** 429 back-offs honoured (cumulative) and the instant (epoch ms) the current one ends, if any. */
+  backoffs: number;
+  backoffSkipped: number;
+  backoffUntil: number | null;
+}
+
+export interface EngineSnapshot {
+  state: EngineState;
+  /** Wall clock of the run's start, epoch ms. */
+  startedAt: number;
+  elapsedMs: number;
+  stats: StatsSnapshot;
+  targets: TargetInfo[];
+  saturation: Saturation;
+  recentErrors: RecentError[];
+  /** Requests sent and finished so far; total planned when known (replay without --loop). */
+  progress: { sent: number; done: number; errors: number; total: number | null };
+  /** RequestResults finished since the previous snapshot (when emitResults). */
+  results: RequestResult[];
+  alerts: AlertStateView[];
+  /** Alert state changes since the previous snapshot, for the notifier in the main thread. */
+  alertTransitions: AlertTransition[];
+  spend: { spentUsd: number; budgetUsd: number | null; refused: number };
+}
+
+export interface EngineFinal {
+  snapshot: EngineSnapshot;
+  stoppedBy: StoppedBy;
+  durationMs: number;
+  thresholds: ThresholdResult[];
+  /** True when at least one request to any target got an HTTP answer. */
+  anyHttpAnswer: boolean;
+}
+
+export type ToWorker =
+  | { type: 'start'; config: EngineConfig }
+  | { type: 'stop'; reason: StoppedBy }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'reset' };
+
+export type FromWorker =
+  | { type: 'started' }
+  | { type: 'snapshot'; snapshot: EngineSnapshot }
+  | { type: 'final'; final: EngineFinal }
+  /** A fatal error inside the worker; the message is secret-free and meant for the user. */
+  | { type: 'error'; message: string; exitCode: ExitCode };

@@ -1,0 +1,82 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import hdr from 'hdr-histogram-js';
+import type { Saturation } from './messages.js';
+
+/** A send more than this late counts as late. */
+export const LATE_SEND_MS = 5;
+/** Event-loop delay p99 above this means the client itself is the bottleneck. */
+const LOOP_DELAY_SATURATED_MS = 20;
+
+/**
+ * Is the client keeping up? Event-loop delay in the worker, lateness of sends
+ * against their scheduled instants, and hold-backs at concurrency caps. When
+ * it is not, the numbers measure relaymon as much as the relay, and the
+ * snapshot says so.
+ */
+export class SaturationMonitor {
+  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private lag = hdr.build({ bitBucketSize: 'packed', numberOfSignificantValueDigits: 3, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, useWebAssembly: false });
+  capWaits = 0;
+  lateSends = 0;
+  dropped = 0;
+  private capWaitsAtLastTick = 0;
+  private droppedAtLastTick = 0;
+  private lateAtLastTick = 0;
+
+  constructor() {
+    this.loop.enable();
+  }
+
+  /** lateness = actual send − scheduled send, ms */
+  recordSend(latenessMs: number): void {
+    const us = Math.max(0, Math.round(latenessMs * 1000));
+    this.lag.recordValue(Math.min(us, 3_600_000_000));
+    if (latenessMs > LATE_SEND_MS) this.lateSends += 1;
+  }
+
+  /** Called once per tick; event-loop figures cover the tick since the last call. */
+  read(inFlight: number): Saturation {
+    const p99 = this.loop.count > 0 ? this.loop.percentile(99) / 1e6 : 0;
+    const max = this.loop.count > 0 ? this.loop.max / 1e6 : 0;
+    this.loop.reset();
+    const hasLag = this.lag.totalCount > 0;
+    const lagP99 = hasLag ? this.lag.getValueAtPercentile(99) / 1000 : null;
+    const reasons: string[] = [];
+    if (p99 > LOOP_DELAY_SATURATED_MS) reasons.push(`event loop delay p99 ${p99.toFixed(0)} ms`);
+    if (this.capWaits > this.capWaitsAtLastTick) reasons.push('concurrency cap full');
+    if (this.dropped > this.droppedAtLastTick) reasons.push('sends dropped: hold-back queue full');
+    if (this.lateSends > this.lateAtLastTick) reasons.push(`${this.lateSends - this.lateAtLastTick} sends over ${LATE_SEND_MS} ms late`);
+    this.capWaitsAtLastTick = this.capWaits;
+    this.lateAtLastTick = this.lateSends;
+    this.droppedAtLastTick = this.dropped;
+    return {
+      eventLoopDelayP99Ms: p99,
+      eventLoopDelayMaxMs: max,
+      inFlight,
+      capWaits: this.capWaits,
+      lateSends: this.lateSends,
+      sendLagMs: {
+        p50: hasLag ? this.lag.getValueAtPercentile(50) / 1000 : null,
+        p99: lagP99,
+        max: hasLag ? this.lag.maxValue / 1000 : null,
+      },
+      dropped: this.dropped,
+      saturated: reasons.length > 0,
+      reasons,
+    };
+  }
+
+  reset(): void {
+    this.lag.reset();
+    this.capWaits = 0;
+    this.lateSends = 0;
+    this.dropped = 0;
+    this.capWaitsAtLastTick = 0;
+    this.droppedAtLastTick = 0;
+    this.lateAtLastTick = 0;
+  }
+
+  close(): void {
+    this.loop.disable();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The spend guard (`--budget-usd`, `budget.usd`): no request is sent whose
+ * worst-case cost would take the spend over the budget. Pure bookkeeping; the
+ * engine asks before each send and settles when the result is in.
+ */
+import type { ResolvedTarget } from '../core/target.js';
+import type { PriceTable } from '../pricing/table.js';
+import type { RequestSpec } from '../protocol/types.js';
+import { countTextTokens, estimateInputTokens } from '../tokens/estimate.js';
+
+/** Probes send the same spec object over and over; tokenizing its prompt once is enough. */
+const inputTokenCache = new WeakMap<RequestSpec, number>();
+
+/** Body fields that reach the model as prompt text besides the messages. */
+const EXTRA_PROMPT_FIELDS = ['tools', 'functions', 'response_format'] as const;
+
+/**
+ * Prompt tokens of a spec, counted locally. A replayed body may carry tool
+ * definitions or a schema, which the model is billed for as input; they are
+ * counted as their JSON text, which overcounts slightly (an upper bound is what
+ * a guard wants). Images and audio are not counted: their price depends on the
+ * provider, not on anything we can tokenize.
+ */
+export function specInputTokens(spec: RequestSpec): number {
+  const cached = inputTokenCache.get(spec);
+  if (cached !== undefined) return cached;
+  let n = estimateInputTokens(spec.messages);
+  const body = spec.body;
+  if (body) {
+    for (const field of EXTRA_PROMPT_FIELDS) {
+      const v = body[field];
+      if (v !== undefined && v !== null) n += countTextTokens(JSON.stringify(v));
+    }
+  }
+  inputTokenCache.set(spec, n);
+  return n;
+}
+
+/** Input at the input price plus all of max_tokens at the output price, scaled by the target's multiplier; null when unpriced. */
+export function worstCaseUsd(prices: PriceTable, target: ResolvedTarget, spec: RequestSpec): number | null {
+  return prices.worstCaseCost(spec.model, specInputTokens(spec), spec.maxTokens, target.priceMultiplier);
+}
+
+export type Admission =
+  | { ok: true; reservedUsd: number }
+  | {
+      ok: false;
+      reason: string;
+      /** 'budget': it would go over; 'unpriced': the model has no price, so its cost cannot be bounded. */
+      kind: 'budget' | 'unpriced';
+    };
+
+/**
+ * Comparisons allow for float dust: three requests of $0.0001 must fit a
+ * $0.0003 budget although 0.0001 + 0.0001 + 0.0001 > 0.0003 in binary.
+ */
+function slack(budget: number): number {
+  return budget * 1e-9 + 1e-12;
+}
+
+function usd(v: number): string {
+  if (v === 0) return '$0';
+  return Math.abs(v) >= 0.01 ? `$${v.toFixed(4)}` : `$${v.toPrecision(3)}`;
+}
+
+export class SpendGuard {
+  private spent = 0;
+  private reserved = 0;
+  private inFlight = 0;
+  private refusedCount = 0;
+  private exhaustedFlag = false;
+
+  constructor(
+    private readonly budgetUsd: number | null,
+    private readonly prices: PriceTable,
+  ) {
+    if (budgetUsd !== null && !(Number.isFinite(budgetUsd) && budgetUsd >= 0)) {
+      throw new RangeError(`budget must be a number of US dollars ≥ 0, got ${budgetUsd}`);
+    }
+  }
+
+  get budget(): number | null {
+    return this.budgetUsd;
+  }
+
+  worstCase(target: ResolvedTarget, spec: RequestSpec): number | null {
+    return worstCaseUsd(this.prices, target, spec);
+  }
+
+  /**
+   * Reserves the request's worst case against the budget, or refuses it.
+   * Reservations of requests still in flight count as spent, so any number of
+   * concurrent admits can never add up to more than the budget. Each admit
+   * that returns ok must be followed by exactly one settle().
+   */
+  admit(target: ResolvedTarget, spec: RequestSpec): Admission {
+    // No budget, nothing to protect: skip tokenizing the prompt (the o200k tables cost half a second to load).
+    if (this.budgetUsd === null) return this.reserve(0);
+    const worst = this.worstCase(target, spec);
+    if (worst === null) {
+      this.refusedCount += 1;
+      return {
+        ok: false,
+        kind: 'unpriced',
+        reason: `model "${spec.model}" has no price, so its cost cannot be bounded under the ${usd(this.budgetUsd)} budget; add it with --prices or drop the budget`,
+      };
+    }
+    if (this.spent + this.reserved + worst > this.budgetUsd + slack(this.budgetUsd)) {
+      this.refusedCount += 1;
+      // Nothing in flight means nothing will ever be released: every later request this size is refused too.
+      if (this.inFlight === 0) this.exhaustedFlag = true;
+      const held = this.reserved > 0 ? ` + ${usd(this.reserved)} held for requests in flight` : '';
+      return {
+        ok: false,
+        kind: 'budget',
+        reason: `budget ${usd(this.budgetUsd)} reached: spent ${usd(this.spent)}${held}, and this request could cost up to ${usd(worst)}`,
+      };
+    }
+    return this.reserve(worst);
+  }
+
+  /**
+   * Releases a reservation and books what the request really cost. A null
+   * cost (no usage reported, nothing to price) is booked at the worst case:
+   * nothing proves it was cheaper. (Without a budget nothing was reserved, so
+   * an unknown cost books nothing, as in the summary's costUsd.)
+   */
+  settle(reservedUsd: number, actualCostUsd: number | null): void {
+    this.reserved = Math.max(0, this.reserved - reservedUsd);
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (this.inFlight === 0) this.reserved = 0; // float dust must not hold budget forever
+    const booked = actualCostUsd !== null && Number.isFinite(actualCostUsd) && actualCostUsd >= 0 ? actualCostUsd : reservedUsd;
+    this.spent += booked;
+    if (this.budgetUsd !== null && this.spent >= this.budgetUsd - slack(this.budgetUsd)) this.exhaustedFlag = true;
+  }
+
+  /** USD booked by settled requests. */
+  spentUsd(): number {
+    return this.spent;
+  }
+
+  /** USD held for requests in flight. */
+  reservedUsd(): number {
+    return this.reserved;
+  }
+
+  /** What is left for new requests (budget − spent − held), never below 0; null without a budget. */
+  remainingUsd(): number | null {
+    if (this.budgetUsd === null) return null;
+    return Math.max(0, this.budgetUsd - this.spent - this.reserved);
+  }
+
+  /** Requests refused so far (over budget or unpriced). */
+  get refused(): number {
+    return this.refusedCount;
+  }
+
+  /**
+   * True once the budget is spent, or a request was refused with nothing in
+   * flight whose release could make room: the run should stop (`stoppedBy: "budget"`).
+   * A refusal while requests are in flight may clear when they settle.
+   */
+  get exhausted(): boolean {
+    return this.exhaustedFlag;
+  }
+
+  private reserve(worst: number): Admission {
+    this.reserved += worst;
+    this.inFlight += 1;
+    return { ok: true, reservedUsd: worst };
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * `--dry-run`: what a traffic plan would send (requests per hour per target
+ * and model) and what it could cost, without sending anything. Pure; the
+ * report is plain JSON for `--json`, dryRunText() is the table for people.
+ */
+import type { ResolvedTarget } from '../core/target.js';
+import { redact } from '../core/redact.js';
+import type { TrafficPlan } from '../engine/messages.js';
+import { table } from '../export/format.js';
+import type { PriceTable } from '../pricing/table.js';
+import type { RequestSpec } from '../protocol/types.js';
+import { specInputTokens, worstCaseUsd } from './budget.js';
+
+const HOUR_MS = 3_600_000;
+/** The "expected" cost guesses that a reply uses this share of its max_tokens. */
+export const EXPECTED_OUTPUT_FRACTION = 0.5;
+
+export interface DryRunRun {
+  /** Requests this row (or the whole run) would send; null when it cannot be known (closed loop cut by a duration). */
+  requests: number | null;
+  worstCaseUsd: number | null;
+  expectedUsd: number | null;
+}
+
+export interface DryRunRow {
+  target: string;
+  model: string;
+  /** Probe names feeding this row; empty for a replay. */
+  probes: string[];
+  /** Null when the rate is not set by the plan (closed-loop replay, a recording with no spread in time). */
+  requestsPerHour: number | null;
+  /** Prompt tokens of one request as counted locally (the mean over a replay's lines). */
+  inputTokensPerRequest: number;
+  maxTokensPerRequest: number;
+  /** Null when the model has no price. */
+  worstCaseUsdPerRequest: number | null;
+  expectedUsdPerRequest: number | null;
+  worstCaseUsdPerHour: number | null;
+  expectedUsdPerHour: number | null;
+  priced: boolean;
+  /** For a finite run (a duration, a request count, or a replay without --loop); null otherwise. */
+  run: DryRunRun | null;
+  notes: string[];
+}
+
+export interface DryRunReport {
+  dryRun: true;
+  plan: 'probes' | 'replay';
+  durationMs: number | null;
+  requestLimit: number | null;
+  rows: DryRunRow[];
+  totals: {
+    /** Null when any row's rate is unknown. */
+    requestsPerHour: number | null;
+    /** Sums over the priced rows; null when no row is priced. `unpricedRows` says how many were left out. */
+    worstCaseUsdPerHour: number | null;
+    expectedUsdPerHour: number | null;
+    unpricedRows: number;
+    run: DryRunRun | null;
+  };
+  assumptions: {
+    expectedOutputFraction: number;
+    worstCase: string;
+    expected: string;
+    inputTokens: string;
+  };
+  notes: string[];
+}
+
+export interface DryRunOptions {
+  durationMs: number | null;
+  /** `--requests N`: the run stops after N requests over all targets. */
+  requests?: number | null;
+}
+
+/** Requests of one (target, model) pair, before prices. */
+interface Flow {
+  target: ResolvedTarget;
+  model: string;
+  probes: string[];
+  /** Each spec with how often it is sent per hour (null: not set by the plan). */
+  items: { spec: RequestSpec; perHour: number | null }[];
+  /** Sends in all when the plan itself ends (a replay without --loop). */
+  count: number | null;
+  notes: string[];
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function sumKnown(values: readonly (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === 0 ? null : sum(known);
+}
+
+function flowFor(flows: Flow[], target: ResolvedTarget, model: string, init: () => Omit<Flow, 'target' | 'model' | 'items'>): Flow {
+  let f = flows.find((x) => x.target === target && x.model === model);
+  if (!f) flows.push((f = { target, model, items: [], ...init() }));
+  return f;
+}
+
+function lookupTarget(targets: readonly ResolvedTarget[], name: string): ResolvedTarget {
+  const t = targets.find((x) => x.name === name);
+  if (!t) throw new Error(`dry run: the plan names target "${name}", which is not among the resolved targets`);
+  return t;
+}
+
+function probeFlows(plan: Extract<TrafficPlan, { kind: 'probes' }>, targets: readonly ResolvedTarget[]): Flow[] {
+  const flows: Flow[] = [];
+  for (const s of plan.streams) {
+    const perHour = s.schedule.kind === 'every' ? HOUR_MS / s.schedule.intervalMs : 3600 * s.schedule.ratePerSec;
+    const f = flowFor(flows, lookupTarget(targets, s.target), s.spec.model, () => ({ probes: [], count: null, notes: [] }));
+    f.probes.push(s.probe);
+    f.items.push({ spec: s.spec, perHour });
+  }
+  return flows;
+}
+
+/** Sends per hour of each line of the recording, and why it may be unknown. */
+function replayLineRate(plan: Extract<TrafficPlan, { kind: 'replay' }>): { perHour: number | null; note: string | null } {
+  const { entries, mode } = plan;
+  const n = entries.length;
+  if (mode.kind === 'rate') return { perHour: (3600 * mode.ratePerSec) / n, note: null };
+  if (mode.kind === 'closed') {
+    return { perHour: null, note: `closed loop: ${mode.concurrency} in flight, as fast as the relay answers; the rate is unknown in advance` };
+  }
+  // The engine's own lap: the recording's span plus one mean gap (so a loop keeps the rate), scaled by speed.
+  const first = entries.find((e) => e.offsetMs !== null)?.offsetMs ?? 0;
+  let last = 0;
+  for (const e of entries) if (e.offsetMs !== null) last = Math.max(last, e.offsetMs - first);
+  const lapMs = n > 1 ? last + last / (n - 1) : 1000;
+  if (lapMs <= 0) return { perHour: null, note: 'the recording has no spread in time: all lines are sent at once' };
+  return { perHour: (HOUR_MS * mode.speed) / lapMs, note: `original timing at ${mode.speed}x speed` };
+}
+
+function replayFlows(plan: Extract<TrafficPlan, { kind: 'replay' }>, targets: readonly ResolvedTarget[]): Flow[] {
+  if (plan.entries.length === 0) return [];
+  const { perHour, note } = replayLineRate(plan);
+  const flows: Flow[] = [];
+  // Every line goes to every target.
+  for (const name of plan.targets) {
+    const target = lookupTarget(targets, name);
+    for (const e of plan.entries) {
+      const f = flowFor(flows, target, e.spec.model, () => ({ probes: [], count: plan.loop ? null : 0, notes: note === null ? [] : [note] }));
+      f.items.push({ spec: e.spec, perHour });
+      if (f.count !== null) f.count += 1;
+    }
+  }
+  return flows;
+}
+
+interface Priced {
+  requestsPerHour: number | null;
+  /** Means per request, weighted by how often each spec is sent. */
+  worst: number | null;
+  expected: number | null;
+  inputTokens: number;
+  maxTokens: number;
+}
+
+function priceFlow(flow: Flow, prices: PriceTable): Priced {
+  const rates = flow.items.map((i) => i.perHour);
+  const known = rates.every((r): r is number => r !== null);
+  const weights = known && sum(rates) > 0 ? rates : flow.items.map(() => 1);
+  const total = sum(weights);
+  const mean = (values: readonly number[]): number => sum(values.map((v, i) => v * (weights[i] ?? 0))) / total;
+  const inputs = flow.items.map((i) => specInputTokens(i.spec));
+  const worst = flow.items.map((i) => worstCaseUsd(prices, flow.target, i.spec));
+  const expected = flow.items.map((i, k) =>
+    prices.cost(
+      i.spec.model,
+      { inputTokens: inputs[k] ?? 0, outputTokens: i.spec.maxTokens * EXPECTED_OUTPUT_FRACTION, cachedInputTokens: null, reasoningTokens: null },
+      flow.target.priceMultiplier,
+    ),
+  );
+  const priced = worst.every((w) => w !== null) && expected.every((e) => e !== null);
+  return {
+    requestsPerHour: known ? sum(rates) : null,
+    worst: priced ? mean(worst.map((w) => w ?? 0)) : null,
+    expected: priced ? mean(expected.map((e) => e ?? 0)) : null,
+    inputTokens: mean(inputs),
+    maxTokens: mean(flow.items.map((i) => i.spec.maxTokens)),
+  };
+}
+
+/** Requests each flow sends in a finite run (null per flow when unknown); null overall when the run is endless. */
+function runCounts(flows: readonly Flow[], rates: readonly (number | null)[], opts: DryRunOptions): (number | null)[] | null {
+  const durationMs = opts.durationMs;
+  const limit = opts.requests ?? null;
+  const finitePlan = flows.length > 0 && flows.every((f) => f.count !== null);
+  if (durationMs === null && limit === null && !finitePlan) return null;
+  const base = flows.map((f, i) => {
+    const rate = rates[i] ?? null;
+    const byDuration = durationMs === null || rate === null ? null : (rate * durationMs) / HOUR_MS;
+    if (f.count === null) return byDuration;
+    return byDuration === null ? f.count : Math.min(f.count, byDuration);
+  });
+  if (limit === null) return base;
+  const known = base.filter((b): b is number => b !== null);
+  if (known.length === base.length && sum(known) <= limit) return base;
+  // The request limit cuts the run short: it is shared in proportion to each flow's rate (or its line count).
+  const weights = flows.map((f, i) => rates[i] ?? f.count ?? 0);
+  const total = sum(weights);
+  return flows.map((_, i) => {
+    const b = base[i] ?? null;
+    if (total <= 0) return b;
+    const share = (limit * (weights[i] ?? 0)) / total;
+    return b === null ? share : Math.min(b, share);
+  });
+}
+
+export function dryRunReport(plan: TrafficPlan, targets: ResolvedTarget[], prices: PriceTable, opts: DryRunOptions): DryRunReport {
+  const flows = plan.kind === 'probes' ? probeFlows(plan, targets) : replayFlows(plan, targets);
+  const priced = flows.map((f) => priceFlow(f, prices));
+  const counts = runCounts(
+    flows,
+    priced.map((p) => p.requestsPerHour),
+    opts,
+  );
+  const rows: DryRunRow[] = flows.map((f, i) => {
+    const p = priced[i]!;
+    const perHour = (usd: number | null): number | null => (usd === null || p.requestsPerHour === null ? null : usd * p.requestsPerHour);
+    const n = counts === null ? undefined : (counts[i] ?? null);
+    const times = (usd: number | null): number | null => (usd === null || n === undefined || n === null ? null : usd * n);
+    const notes = [...f.notes];
+    if (p.worst === null) notes.push(`model "${f.model}" has no price: its cost is unknown`);
+    return {
+      target: f.target.name,
+      model: f.model,
+      probes: f.probes,
+      requestsPerHour: p.requestsPerHour,
+      inputTokensPerRequest: p.inputTokens,
+      maxTokensPerRequest: p.maxTokens,
+      worstCaseUsdPerRequest: p.worst,
+      expectedUsdPerRequest: p.expected,
+      worstCaseUsdPerHour: perHour(p.worst),
+      expectedUsdPerHour: perHour(p.expected),
+      priced: p.worst !== null,
+      run: n === undefined ? null : { requests: n, worstCaseUsd: times(p.worst), expectedUsd: times(p.expected) },
+      notes,
+    };
+  });
+  const pricedRows = rows.filter((r) => r.priced);
+  const runTotal: DryRunRun | null =
+    counts === null
+      ? null
+      : {
+          requests: counts.some((c) => c === null) ? null : sum(counts.map((c) => c ?? 0)),
+          worstCaseUsd: sumKnown(pricedRows.map((r) => r.run?.worstCaseUsd ?? null)),
+          expectedUsd: sumKnown(pricedRows.map((r) => r.run?.expectedUsd ?? null)),
+        };
+  return {
+    dryRun: true,
+    plan: plan.kind,
+    durationMs: opts.durationMs,
+    requestLimit: opts.requests ?? null,
+    rows,
+    totals: {
+      requestsPerHour: rows.some((r) => r.requestsPerHour === null) ? null : sum(rows.map((r) => r.requestsPerHour ?? 0)),
+      worstCaseUsdPerHour: sumKnown(pricedRows.map((r) => r.worstCaseUsdPerHour)),
+      expectedUsdPerHour: sumKnown(pricedRows.map((r) => r.expectedUsdPerHour)),
+      unpricedRows: rows.length - pricedRows.length,
+      run: runTotal,
+    },
+    assumptions: {
+      expectedOutputFraction: EXPECTED_OUTPUT_FRACTION,
+      worstCase: "every input token at the input price plus all of max_tokens at the output price, times the target's price multiplier",
+      expected: `each reply uses ${EXPECTED_OUTPUT_FRACTION * 100}% of its max_tokens, billed at the output price`,
+      inputTokens: 'prompt tokens counted locally (o200k tokenizer), with the chat template overhead',
+    },
+    notes: plan.kind === 'replay' && plan.loop ? ['--loop: the recording starts over when it ends'] : [],
+  };
+}
+
+function fmtRate(n: number | null): string {
+  if (n === null) return '?';
+  return n < 10 && n !== 0 ? n.toFixed(1) : String(Math.round(n));
+}
+
+function clip(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+function wrap(text: string, width = 80): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = `  ${word}`;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...out, line];
+}
+
+function fmtDuration(ms: number): string {
+  if (ms % HOUR_MS === 0) return `${ms / HOUR_MS}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}
+
+/** Three significant digits below a dollar: a probe's cost per hour is often a fraction of a cent. */
+function money(usd: number | null | undefined, priced: boolean): string {
+  if (!priced) return 'unpriced';
+  if (usd === null || usd === undefined) return '?';
+  if (usd === 0) return '$0';
+  return Math.abs(usd) >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(3)}`;
+}
+
+/** The table people read: one row per target × model, then totals, the finite run, and what the numbers assume. */
+export function dryRunText(report: DryRunReport): string {
+  const t = report.totals;
+  const withRun = t.run !== null;
+  const header = ['target', 'model', 'req/h', 'worst $/h', 'expected $/h', ...(withRun ? ['run req', 'run worst'] : [])];
+  const line = (target: string, model: string, priced: boolean, perHour: number | null, worst: number | null, expected: number | null, run: DryRunRun | null): string[] => [
+    clip(target, 16),
+    clip(model, 24),
+    fmtRate(perHour),
+    money(worst, priced),
+    money(expected, priced),
+    ...(withRun ? [run === null || run.requests === null ? '?' : String(Math.round(run.requests)), money(run?.worstCaseUsd, priced)] : []),
+  ];
+  const rows = report.rows.map((r) => line(r.target, r.model, r.priced, r.requestsPerHour, r.worstCaseUsdPerHour, r.expectedUsdPerHour, r.run));
+  const anyPriced = t.unpricedRows < report.rows.length;
+  if (report.rows.length > 1) rows.push(line('total', '', anyPriced, t.requestsPerHour, t.worstCaseUsdPerHour, t.expectedUsdPerHour, t.run));
+  const out: string[] = [`dry run: nothing is sent. ${report.plan === 'probes' ? 'Probe' : 'Replay'} traffic by target and model:`, ''];
+  out.push(table(header, rows, 2).trimEnd(), '');
+  if (t.run !== null) {
+    const limits = [
+      report.durationMs !== null ? `for ${fmtDuration(report.durationMs)}` : null,
+      report.requestLimit !== null ? `at most ${report.requestLimit} requests` : null,
+    ].filter((x): x is string => x !== null);
+    const requests = t.run.requests === null ? 'an unknown number of requests' : `${Math.round(t.run.requests)} requests`;
+    out.push(
+      `the run${limits.length ? ` (${limits.join(', ')})` : ''}: ${requests}, ` +
+        `worst case ${money(t.run.worstCaseUsd, anyPriced)}, expected ${money(t.run.expectedUsd, anyPriced)}`,
+    );
+  }
+  if (t.unpricedRows > 0) out.push(`${t.unpricedRows} row(s) unpriced: totals cover the priced rows only`);
+  const notes = new Set([...report.notes, ...report.rows.flatMap((r) => r.notes)]);
+  const prose = [...[...notes].map((n) => `note: ${n}`), `worst case: ${report.assumptions.worstCase}`, `expected: assumes ${report.assumptions.expected}`];
+  return redact([...out, ...prose.flatMap((p) => wrap(p))].join('\n') + '\n');
+}

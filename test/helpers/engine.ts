@@ -1,0 +1,68 @@
+import { EngineRunner } from '../../src/engine/runner.js';
+import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, TrafficPlan } from '../../src/engine/messages.js';
+import type { ResolvedTarget } from '../../src/core/target.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS } from '../../src/core/target.js';
+import type { RequestSpec } from '../../src/protocol/types.js';
+
+export function target(name: string, baseUrl: string, over: Partial<ResolvedTarget> = {}): ResolvedTarget {
+  return {
+    name,
+    baseUrl,
+    protocol: 'openai',
+    apiKey: null,
+    apiKeyHeader: 'authorization',
+    headers: {},
+    priceMultiplier: 1,
+    concurrency: 8,
+    timeouts: DEFAULT_TIMEOUTS,
+    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+    ...over,
+  };
+}
+
+export const SMALL_SPEC: RequestSpec = {
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Reply with OK' }],
+  maxTokens: 16,
+  stream: true,
+};
+
+export interface InProcessRun {
+  runner: EngineRunner;
+  snapshots: EngineSnapshot[];
+  done: Promise<EngineFinal>;
+}
+
+/** The engine in this thread (the worker wiring is tested through the CLI). */
+export function startRunner(targets: ResolvedTarget[], plan: TrafficPlan, over: Partial<EngineConfig> = {}): InProcessRun {
+  const snapshots: EngineSnapshot[] = [];
+  let resolve!: (f: EngineFinal) => void;
+  let reject!: (e: Error) => void;
+  const done = new Promise<EngineFinal>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const post = (msg: FromWorker): void => {
+    if (msg.type === 'snapshot') snapshots.push(msg.snapshot);
+    else if (msg.type === 'final') resolve(msg.final);
+    else if (msg.type === 'error') reject(new Error(msg.message));
+  };
+  const config: EngineConfig = {
+    targets,
+    priceFiles: [],
+    plan,
+    tickMs: 100,
+    stopAfter: { durationMs: null, requests: null },
+    graceMs: 2000,
+    log: null,
+    thresholds: [],
+    secrets: [],
+    emitResults: true,
+    budgetUsd: null,
+    alerts: [],
+    ...over,
+  };
+  const runner = new EngineRunner(config, post);
+  runner.start().catch(reject);
+  return { runner, snapshots, done };
+}

@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { startMock, type MockServer } from '../../src/mock/server.js';
+import { startHostile, type HostileServer } from '../helpers/hostile.js';
+import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
+import { SMALL_SPEC, startRunner, target } from '../helpers/engine.js';
+import type { RequestResult } from '../../src/core/result.js';
+
+let mock: MockServer | null = null;
+let hostile: HostileServer | null = null;
+afterEach(async () => {
+  await mock?.close();
+  await hostile?.close();
+  mock = null;
+  hostile = null;
+});
+
+const results = (snaps: { results: RequestResult[] }[]): RequestResult[] => snaps.flatMap((s) => s.results);
+
+describe('probe schedules', () => {
+  it('every: sends exactly the scheduled count, on time', async () => {
+    mock = await startMock({ ttftMs: 5, itlMs: 1, tokens: 2 });
+    const run = startRunner(
+      [target('m', mock.url)],
+      { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 100 }, seed: 1 }] },
+      { stopAfter: { durationMs: 1050, requests: null } },
+    );
+    const final = await run.done;
+    // Sends at 0, 100, …, 1000 ms: 11, the stop at 1050 ms ends scheduling.
+    expect(mock.stats().byRoute.chat).toBe(11);
+    expect(final.stoppedBy).toBe('duration');
+    expect(final.snapshot.stats.windows.all.requests).toBe(11);
+    const lag = final.snapshot.saturation.sendLagMs;
+    // Typical lateness is a timer tick; the worst case is left to the benchmark (a noisy CI box can stall any one send).
+    expect(lag.p50!).toBeLessThan(20);
+    const rs = results([...run.snapshots, final.snapshot]);
+    expect(rs).toHaveLength(11);
+    for (const r of rs) expect(r.probe).toBe('p');
+  });
+
+  it('rate: Poisson arrivals average the requested rate (seeded)', async () => {
+    mock = await startMock({ ttftMs: 1, itlMs: 0, tokens: 1 });
+    const run = startRunner(
+      [target('m', mock.url)],
+      { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'rate', ratePerSec: 50 }, seed: 42 }] },
+      { stopAfter: { durationMs: 2000, requests: null } },
+    );
+    await run.done;
+    // 100 expected; a Poisson count over 2 s has sd 10. The seed makes it repeatable; the bound is loose on purpose.
+    expect(mock.stats().byRoute.chat).toBeGreaterThan(70);
+    expect(mock.stats().byRoute.chat).toBeLessThan(130);
+  });
+
+  it('--requests stops after that many sends', async () => {
+    mock = await startMock({ ttftMs: 1, itlMs: 0, tokens: 1 });
+    const run = startRunner(
+      [target('m', mock.url)],
+      { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'rate', ratePerSec: 200 }, seed: 3 }] },
+      { stopAfter: { durationMs: null, requests: 25 } },
+    );
+    const final = await run.done;
+    expect(final.stoppedBy).toBe('requests');
+    expect(mock.stats().byRoute.chat).toBe(25);
+  });
+});
+
+describe('coordinated omission', () => {
+  it('a stall shows in the scheduled-latency view, not in service time', async () => {
+    let stalled = false;
+    hostile = await startHostile(async (_req, res) => {
+      if (!stalled) {
+        stalled = true;
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+      res.writeHead(200, SSE_HEADERS);
+      res.end(sse(openaiChunk({ content: 'OK' })) + sse(openaiUsageChunk(3, 1)) + 'data: [DONE]\n\n');
+    });
+    const run = startRunner(
+      [target('h', hostile.url, { concurrency: 1 })],
+      { kind: 'probes', streams: [{ probe: 'p', target: 'h', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 50 }, seed: 1 }] },
+      { stopAfter: { durationMs: 3000, requests: null } },
+    );
+    const final = await run.done;
+    const all = final.snapshot.stats.windows.all;
+    // ~30 sends fell due during the 1.5 s stall and waited for the one connection.
+    expect(all.latencyScheduledMs.p90!).toBeGreaterThan(500);
+    expect(all.latencyMs.p90!).toBeLessThan(200);
+    expect(final.snapshot.saturation.capWaits).toBeGreaterThan(20);
+  });
+});
+
+describe('back-off', () => {
+  it('429 with retry-after is backed off as told and counted', async () => {
+    let first = true;
+    const arrivals: number[] = [];
+    hostile = await startHostile((_req, res) => {
+      arrivals.push(performance.now());
+      if (first) {
+        first = false;
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+        res.end(JSON.stringify({ error: { message: 'Rate limit reached', code: 'rate_limit_exceeded' } }));
+        return;
+      }
+      res.writeHead(200, SSE_HEADERS);
+      res.end(sse(openaiChunk({ content: 'OK' })) + 'data: [DONE]\n\n');
+    });
+    const run = startRunner(
+      [target('h', hostile.url)],
+      { kind: 'probes', streams: [{ probe: 'p', target: 'h', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 50 }, seed: 1 }] },
+      { stopAfter: { durationMs: 2000, requests: null } },
+    );
+    const final = await run.done;
+    const info = final.snapshot.targets[0]!;
+    expect(info.backoffs).toBe(1);
+    // About 20 sends fell inside the one-second back-off and were skipped, not bunched up.
+    expect(info.backoffSkipped).toBeGreaterThanOrEqual(15);
+    expect(info.backoffSkipped).toBeLessThanOrEqual(21);
+    const gap = arrivals[1]! - arrivals[0]!;
+    expect(gap).toBeGreaterThanOrEqual(990);
+  });
+});
+
+describe('a target that goes down and comes back', () => {
+  it('is survived and counted', async () => {
+    // A server we can stop and start again on the same port.
+    let server: Server | null = null;
+    const sockets = new Set<Socket>();
+    const listen = (port: number) =>
+      new Promise<number>((resolve) => {
+        server = createServer((req, res) => {
+          req.resume();
+          req.on('end', () => {
+            res.writeHead(200, SSE_HEADERS);
+            res.end(sse(openaiChunk({ content: 'OK' })) + 'data: [DONE]\n\n');
+          });
+        });
+        server.on('connection', (s: Socket) => {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+        });
+        server.listen(port, '127.0.0.1', () => resolve((server!.address() as AddressInfo).port));
+      });
+    const down = () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server!.close(() => resolve());
+      });
+    const port = await listen(0);
+    const run = startRunner(
+      [target('flappy', `http://127.0.0.1:${port}/v1`)],
+      { kind: 'probes', streams: [{ probe: 'p', target: 'flappy', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 50 }, seed: 1 }] },
+      { stopAfter: { durationMs: 2400, requests: null } },
+    );
+    await new Promise((r) => setTimeout(r, 600));
+    await down();
+    await new Promise((r) => setTimeout(r, 800));
+    await listen(port);
+    const final = await run.done;
+    await down();
+    const all = final.snapshot.stats.windows.all;
+    expect(all.errorTypes['connection_refused'] ?? 0).toBeGreaterThan(5);
+    const rs = results([...run.snapshots, final.snapshot]);
+    const lastOk = rs.filter((r) => r.ok).at(-1)!;
+    const firstRefused = rs.find((r) => r.errorType === 'connection_refused')!;
+    expect(lastOk.startedAt).toBeGreaterThan(firstRefused.startedAt);
+    expect(final.snapshot.recentErrors.length).toBeGreaterThan(0);
+    expect(final.anyHttpAnswer).toBe(true);
+  });
+});
+
+describe('control', () => {
+  it('pause stops sending, resume carries on, stop waits for requests in flight', async () => {
+    mock = await startMock({ ttftMs: 200, itlMs: 0, tokens: 1 });
+    const run = startRunner(
+      [target('m', mock.url)],
+      { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 50 }, seed: 1 }] },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    run.runner.pause();
+    // A send dispatched just before the pause may still be on its way to the mock.
+    await new Promise((r) => setTimeout(r, 100));
+    const atPause = mock.stats().requests;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(mock.stats().requests).toBe(atPause);
+    run.runner.resume();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mock.stats().requests).toBeGreaterThan(atPause);
+    run.runner.stop('interrupt');
+    const final = await run.done;
+    expect(final.stoppedBy).toBe('interrupt');
+    // Requests in flight at the stop finished (200 ms < the 2 s grace): none was cancelled.
+    expect(final.snapshot.stats.windows.all.errorTypes['cancelled'] ?? 0).toBe(0);
+    expect(final.snapshot.stats.windows.all.requests).toBe(mock.stats().requests);
+  });
+});

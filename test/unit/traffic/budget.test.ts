@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, type ResolvedTarget } from '../../../src/core/target.js';
+import { PriceTable } from '../../../src/pricing/table.js';
+import type { RequestSpec } from '../../../src/protocol/types.js';
+import { SpendGuard, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
+
+const prices = PriceTable.builtIn();
+
+function target(name = 'relay', priceMultiplier = 1): ResolvedTarget {
+  return {
+    name,
+    baseUrl: 'http://127.0.0.1:1/v1',
+    protocol: 'openai',
+    apiKey: null,
+    apiKeyHeader: 'authorization',
+    headers: {},
+    priceMultiplier,
+    concurrency: 8,
+    timeouts: DEFAULT_TIMEOUTS,
+    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+  };
+}
+
+/** "Reply with OK" as one user message: 3 (reply priming) + 3 (message framing) + 1 ("user") + 3 (text) = 10 tokens. */
+function spec(model = 'gpt-4o-mini', maxTokens = 16): RequestSpec {
+  return { model, messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens, stream: true };
+}
+
+// gpt-4o-mini in the built-in table: 1.5e-7 USD per input token ($0.15/M), 6e-7 per output token ($0.60/M).
+// Worst case of spec(): 10 × 1.5e-7 + 16 × 6e-7 = 1.5e-6 + 9.6e-6 = 1.11e-5 USD.
+const WORST = 1.11e-5;
+
+describe('worst case of a request', () => {
+  it('prices the locally counted input at the input price and all of max_tokens at the output price', () => {
+    expect(specInputTokens(spec())).toBe(10);
+    expect(worstCaseUsd(prices, target(), spec())).toBeCloseTo(WORST, 15);
+    expect(new SpendGuard(null, prices).worstCase(target(), spec('gpt-4o-mini', 1000))).toBeCloseTo(1.5e-6 + 6e-4, 15);
+  });
+
+  it('scales by the target price multiplier', () => {
+    expect(worstCaseUsd(prices, target('cheap', 0.15), spec())).toBeCloseTo(WORST * 0.15, 15);
+  });
+
+  it('is null for a model without a price', () => {
+    expect(worstCaseUsd(prices, target(), spec('no-such-model-xyz'))).toBeNull();
+  });
+
+  it('counts tool definitions in a replayed body as input', () => {
+    const tools = [{ type: 'function', function: { name: 'lookup_weather', description: 'Weather for a city, today and tomorrow' } }];
+    const plain = spec();
+    const withTools: RequestSpec = { ...spec(), body: { model: 'gpt-4o-mini', messages: [], tools } };
+    expect(specInputTokens(withTools)).toBeGreaterThan(specInputTokens(plain) + 10);
+  });
+});
+
+describe('SpendGuard', () => {
+  it('admits everything and still books known spend when there is no budget', () => {
+    const g = new SpendGuard(null, prices);
+    const a = g.admit(target(), spec());
+    // Nothing to protect, so nothing is reserved (and no prompt is tokenized).
+    expect(a).toEqual({ ok: true, reservedUsd: 0 });
+    const u = g.admit(target(), spec('no-such-model-xyz'));
+    expect(u).toEqual({ ok: true, reservedUsd: 0 });
+    if (a.ok) g.settle(a.reservedUsd, 4e-6);
+    if (u.ok) g.settle(u.reservedUsd, null);
+    expect(g.spentUsd()).toBeCloseTo(4e-6, 15);
+    expect(g.remainingUsd()).toBeNull();
+    expect(g.exhausted).toBe(false);
+  });
+
+  it('fits exactly as many worst cases as the budget holds, despite float dust', () => {
+    const g = new SpendGuard(3 * WORST, prices);
+    const results = [1, 2, 3, 4].map(() => g.admit(target(), spec()));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
+    expect(g.reservedUsd()).toBeCloseTo(3 * WORST, 15);
+    expect(g.remainingUsd()).toBeCloseTo(0, 15);
+  });
+
+  it('holds in-flight worst cases against the budget, so concurrent admits cannot overspend', () => {
+    // $0.00005 holds four worst cases (4.44e-5) but not five (5.55e-5).
+    const g = new SpendGuard(5e-5, prices);
+    const inFlight = [1, 2, 3, 4].map(() => g.admit(target(), spec()));
+    expect(inFlight.every((a) => a.ok)).toBe(true);
+    const fifth = g.admit(target(), spec());
+    expect(fifth.ok).toBe(false);
+    if (!fifth.ok) {
+      expect(fifth.kind).toBe('budget');
+      expect(fifth.reason).toContain('held for requests in flight');
+    }
+    // Refused while requests are in flight: their settling may make room, so the run is not over yet.
+    expect(g.exhausted).toBe(false);
+    // Each really cost 2e-6: settling all four frees 4.44e-5 − 8e-6.
+    for (const a of inFlight) if (a.ok) g.settle(a.reservedUsd, 2e-6);
+    expect(g.spentUsd()).toBeCloseTo(8e-6, 15);
+    expect(g.reservedUsd()).toBe(0);
+    expect(g.remainingUsd()).toBeCloseTo(5e-5 - 8e-6, 15);
+    // 8e-6 + 3 × 1.11e-5 = 4.13e-5 ≤ 5e-5; a fourth would be 5.24e-5.
+    const next = [1, 2, 3, 4].map(() => g.admit(target(), spec()));
+    expect(next.map((a) => a.ok)).toEqual([true, true, true, false]);
+  });
+
+  it('books the worst case when the actual cost is unknown', () => {
+    const g = new SpendGuard(1, prices);
+    const a = g.admit(target(), spec());
+    expect(a.ok).toBe(true);
+    if (a.ok) g.settle(a.reservedUsd, null);
+    expect(g.spentUsd()).toBeCloseTo(WORST, 15);
+    expect(g.remainingUsd()).toBeCloseTo(1 - WORST, 12);
+  });
+
+  it('books the actual cost even when it beats the worst case', () => {
+    const g = new SpendGuard(1, prices);
+    const a = g.admit(target(), spec());
+    if (a.ok) g.settle(a.reservedUsd, 0.5);
+    expect(g.spentUsd()).toBe(0.5);
+  });
+
+  it('becomes exhausted when a refusal cannot clear: nothing in flight', () => {
+    const g = new SpendGuard(1.5 * WORST, prices);
+    const a = g.admit(target(), spec());
+    if (a.ok) g.settle(a.reservedUsd, null);
+    expect(g.exhausted).toBe(false);
+    const b = g.admit(target(), spec());
+    expect(b.ok).toBe(false);
+    if (!b.ok) expect(b.reason).toBe('budget $0.0000167 reached: spent $0.0000111, and this request could cost up to $0.0000111');
+    expect(g.exhausted).toBe(true);
+    expect(g.refused).toBe(1);
+  });
+
+  it('becomes exhausted once the spend reaches the budget', () => {
+    const g = new SpendGuard(1e-5, prices);
+    const a = g.admit(target('cheap', 0.5), spec());
+    expect(a).toEqual({ ok: true, reservedUsd: expect.closeTo(WORST * 0.5, 15) as number });
+    if (a.ok) g.settle(a.reservedUsd, 1e-5);
+    expect(g.exhausted).toBe(true);
+    expect(g.remainingUsd()).toBe(0);
+  });
+
+  it('applies the multiplier: a relay at 15% of list price fits more requests', () => {
+    const budget = 10 * WORST;
+    const list = new SpendGuard(budget, prices);
+    const relay = new SpendGuard(budget, prices);
+    const count = (g: SpendGuard, t: ResolvedTarget): number => {
+      let n = 0;
+      while (n < 1000 && g.admit(t, spec()).ok) n++;
+      return n;
+    };
+    expect(count(list, target())).toBe(10);
+    // 10 / 0.15 = 66.67 → 66
+    expect(count(relay, target('relay', 0.15))).toBe(66);
+  });
+
+  it('refuses an unpriced model under a budget, saying why', () => {
+    const g = new SpendGuard(100, prices);
+    const r = g.admit(target(), spec('no-such-model-xyz'));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.kind).toBe('unpriced');
+      expect(r.reason).toContain('"no-such-model-xyz" has no price');
+      expect(r.reason).toContain('cannot be bounded');
+    }
+    expect(g.reservedUsd()).toBe(0);
+    // A priced model next to it is still admitted.
+    expect(g.admit(target(), spec()).ok).toBe(true);
+  });
+
+  it('refuses every priced request under a zero budget', () => {
+    const g = new SpendGuard(0, prices);
+    expect(g.admit(target(), spec()).ok).toBe(false);
+    expect(g.exhausted).toBe(true);
+  });
+
+  it('rejects a negative or non-finite budget', () => {
+    expect(() => new SpendGuard(-1, prices)).toThrow(RangeError);
+    expect(() => new SpendGuard(Number.NaN, prices)).toThrow(RangeError);
+  });
+});
