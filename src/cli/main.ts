@@ -31,6 +31,9 @@ Examples:
   relaymon mock                              # a simulated relay on a free port, no key needed
   relaymon probe --base-url http://127.0.0.1:8787/v1 -n 5
   relaymon probe --model gpt-4o              # OPENAI_BASE_URL / OPENAI_API_KEY
+  relaymon probe --demo -n 8                 # the built-in simulated relay, in-process
+  relaymon check --duration 60s              # CI: configured probes and thresholds, exit code = verdict
+  relaymon replay traffic.jsonl --speed 2    # recorded traffic through the relay
   relaymon init                              # write a starter relaymon.config.yaml
 
 Exit codes: 0 pass, 1 a check failed, 2 bad usage/config/input, 3 unreachable, 130 interrupted.`,

@@ -20,8 +20,14 @@ import { addTargetOptions, loadContext, type TargetFlagValues } from './context.
 import { processIo } from './io.js';
 import { onInterrupt } from './signals.js';
 import { startMock, type MockServer } from '../mock/server.js';
+import { SpendGuard } from '../traffic/budget.js';
+import { RequestLog } from '../export/request-log.js';
+import { adapterFor } from '../protocol/index.js';
 
 interface ProbeFlags extends TargetFlagValues {
+  log?: string;
+  logBodies: boolean;
+  budgetUsd?: string;
   model?: string;
   prompt?: string;
   maxTokens?: string;
@@ -51,6 +57,9 @@ export function registerProbe(program: Command): void {
     .addOption(new Option('--threshold <expr>', 'k6-style check, repeatable, e.g. "ttft:p(95)<800" (config thresholds apply too)').argParser(collect).default([], 'none'))
     .option('--json', 'print one JSON object {target, requests, summary, thresholds} instead of text')
     .option('--demo', 'probe a built-in simulated relay started in-process (no key, no config, no cost)')
+    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
+    .option('--log <file>', 'one JSON line per request (the request log; replayable)')
+    .option('--no-log-bodies', 'leave prompts out of the log')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
   addTargetOptions(cmd);
   cmd.addHelpText(
@@ -117,6 +126,12 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   const target = { ...configured, concurrency: Math.max(configured.concurrency, concurrency) };
   const spec = buildSpec(flags, ctx.config, target);
 
+  const budgetUsd = flags.budgetUsd !== undefined ? Number(flags.budgetUsd) : (ctx.config?.budget?.usd ?? null);
+  if (budgetUsd !== null && !(budgetUsd >= 0 && Number.isFinite(budgetUsd))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flags.budgetUsd}"`);
+  const guard = new SpendGuard(budgetUsd, ctx.prices);
+  let budgetStop: string | null = null;
+  const log = flags.log ? RequestLog.open(flags.log, { logBodies: flags.logBodies, truncate: true }) : null;
+  const body = log ? adapterFor(target.protocol).buildBody(spec) : null;
   const client = new RelayClient(ctx.prices);
   const abort = new AbortController();
   setMaxListeners(Math.max(10, concurrency + 1), abort.signal);
@@ -135,19 +150,29 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   }
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (!interrupted && next < n) {
+    while (!interrupted && budgetStop === null && next < n) {
+      const admitted = guard.admit(target, spec);
+      if (!admitted.ok) {
+        budgetStop = admitted.reason;
+        break;
+      }
       const index = next++;
       const r = await client.execute(target, spec, { signal: abort.signal, probe: null });
+      guard.settle(admitted.reservedUsd, r.costUsd);
       results[index] = r;
+      log?.write({ t: r.startedAt - wallStart, time: new Date(r.startedAt).toISOString(), target: r.target, probe: null, protocol: r.protocol, body: body ?? undefined, result: r });
       if (!flags.json) io.out(probeRow(index + 1, r, io.color, idWidth));
     }
   };
+  const wallStart = Date.now();
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
     release();
+    log?.close();
     await client.close();
   }
+  if (budgetStop !== null) io.err(`probe: stopped by the budget: ${budgetStop}\n`);
   const done = results.filter((r): r is RequestResult => r !== undefined);
   const durationMs = performance.now() - startedAt;
   const summary = summarize(done);

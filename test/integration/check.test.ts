@@ -104,6 +104,19 @@ describe('relaymon check', () => {
   });
 });
 
+describe('abortOnFail', () => {
+  it('a failing abortOnFail threshold stops the run early, exit 1', async () => {
+    const cfg = join(dir, 'abort.yaml');
+    writeFileSync(cfg, `targets:\n  relay:\n    baseUrl: ${mock.url}\nthresholds:\n  ttft:\n    - threshold: "p(95)<1"\n      abortOnFail: true\n`);
+    const started = Date.now();
+    const res = await runCli(['check', '--config', cfg, '--every', '50ms', '--duration', '30s', '--json']);
+    expect(res.code).toBe(1);
+    const json = JSON.parse(res.stdout) as CheckJson;
+    expect(json.stoppedBy).toBe('abortOnFail');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
+
 describe('alerts during check', () => {
   it('a webhook receiver gets firing and then resolved, with no secret', async () => {
     const received: { text: string; state: string }[] = [];

@@ -194,3 +194,24 @@ describe('control', () => {
     expect(final.snapshot.stats.windows.all.requests).toBe(mock.stats().requests);
   });
 });
+
+describe('failures inside the worker', () => {
+  it('reach the main thread as a clear error, never a hang', async () => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const engine = new Engine({
+      targets: [target('m', 'http://127.0.0.1:9/v1')],
+      priceFiles: ['/nonexistent/prices.json'],
+      plan: { kind: 'probes', streams: [] },
+      tickMs: 100,
+      stopAfter: { durationMs: 1000, requests: null },
+      graceMs: 100,
+      log: null,
+      thresholds: [],
+      secrets: [],
+      emitResults: false,
+      budgetUsd: null,
+      alerts: [],
+    });
+    await expect(engine.done).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('/nonexistent/prices.json') });
+  });
+});

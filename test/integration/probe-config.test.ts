@@ -84,6 +84,33 @@ describe('measurement stays honest', () => {
   });
 });
 
+describe('log and budget', () => {
+  it('--log writes one line per request, no key, and the log replays', async () => {
+    const log = join(dir, 'probe.log');
+    const run = await probeJson(mock.url, ['-n', '3', '--log', log]);
+    expect(run.code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(log, 'utf8');
+    expect(text).not.toContain(SENTINEL_KEY);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { v: number; target: string; result: { ok: boolean } });
+    expect(lines).toHaveLength(3);
+    expect(lines.every((l) => l.v === 1 && l.target === 'default' && l.result.ok)).toBe(true);
+    const again = await runCli(['replay', log, '--base-url', mock.url, '--concurrency', '1', '--json']);
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as { summary: { requests: number } }).summary.requests).toBe(3);
+  });
+
+  it('--budget-usd stops probing before the spend could pass it', async () => {
+    // gpt-4o-mini worst case here is about $0.0000075 (16 output tokens at $0.60/M plus a short prompt): 2 fit in $0.00002.
+    const run = await probeJson(mock.url, ['-n', '10', '--max-tokens', '10', '--budget-usd', '0.00002']);
+    expect(run.code).toBe(0);
+    expect(run.json.requests.length).toBeGreaterThan(0);
+    expect(run.json.requests.length).toBeLessThan(10);
+    expect(run.stderr).toContain('budget');
+    expect(run.json.summary['costUsd'] as number).toBeLessThanOrEqual(0.00002);
+  });
+});
+
 describe('refusals and secrets', () => {
   it('no URL and no key anywhere is exit 2 with what to do, not a silent default', async () => {
     const res = await runCli(['probe'], { cwd: dir });
