@@ -13,7 +13,7 @@ import { Notifier } from '../alerts/notifier.js';
 import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
-import { addTargetOptions, loadContext, type RunContext, type TargetFlagValues } from './context.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type RunContext, type TargetFlagValues } from './context.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_GRACE_MS, runExitCode, runHeadless, runSummaryJson } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
@@ -42,8 +42,6 @@ interface CheckFlags extends Omit<TargetFlagValues, 'target'> {
   logBodies: boolean;
   color: boolean;
 }
-
-const collectList = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').filter(Boolean)];
 
 /** Traffic flags shared by the commands that run probes on a schedule (check, watch). */
 export function addScheduleOptions(cmd: Command): Command {
@@ -74,11 +72,7 @@ export function registerCheck(program: Command): void {
     .option('--summary <file>', 'also write the JSON summary to FILE')
     .option('--junit <file>', 'write a JUnit XML report (one testsuite per target, one testcase per threshold)');
   addTargetOptions(cmd);
-  const targetOpt = cmd.options.find((o) => o.long === '--target');
-  if (targetOpt) {
-    targetOpt.description = 'target(s) from the config, repeatable or comma-separated (default: all)';
-    targetOpt.argParser(collectList);
-  }
+  allowManyTargets(cmd, 'target(s) from the config, repeatable or comma-separated (default: all)');
   cmd.addHelpText(
     'after',
     `
@@ -116,8 +110,7 @@ export async function scheduledRun(flags: CheckFlags, opts: { defaultDuration: s
   const durationText = flags.duration ?? (requests === null ? opts.defaultDuration : null);
   const durationMs = durationText === null ? null : parseDuration(durationText);
   if (durationMs !== null && !(durationMs > 0)) throw new UsageError('--duration must be above zero');
-  const budgetUsd = flags.budgetUsd !== undefined ? Number(flags.budgetUsd) : (ctx.config?.budget?.usd ?? null);
-  if (budgetUsd !== null && !(budgetUsd >= 0 && Number.isFinite(budgetUsd))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flags.budgetUsd}"`);
+  const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
   if (flags.every !== undefined && flags.rate !== undefined) throw new UsageError('choose one of --every and --rate');
   const plan: TrafficPlan = { kind: 'probes', streams: probeStreams(flags, ctx, targets) };
   if (plan.streams.length === 0) throw new UsageError('no probe sends to the chosen targets: check the probes\' targets in the config');
@@ -147,11 +140,6 @@ function probeStreams(flags: CheckFlags, ctx: RunContext, targets: ResolvedTarge
   }));
 }
 
-function pickTarget(all: ResolvedTarget[], name: string): ResolvedTarget {
-  const t = all.find((x) => x.name === name);
-  if (!t) throw new UsageError(`unknown target "${name}" (configured: ${all.map((x) => x.name).join(', ') || 'none'})`);
-  return t;
-}
 
 export function printDryRun(run: ScheduledRun, io: Io, json: boolean): ExitCode {
   const report = dryRunReport(run.plan, run.targets, run.ctx.prices, { durationMs: run.durationMs, requests: run.requests });

@@ -74,3 +74,25 @@ export async function loadContext(
   const thresholds = config?.thresholds ? parseThresholdMap(config.thresholds, configPath ?? 'config') : [];
   return { config, configPath, targets, prices, thresholds };
 }
+
+/** The budget from --budget-usd, else the config's `budget.usd`, else none. */
+export function budgetFrom(flag: string | undefined, config: RelaymonConfig | null): number | null {
+  const budget = flag !== undefined ? Number(flag) : (config?.budget?.usd ?? null);
+  if (budget !== null && !(budget >= 0 && Number.isFinite(budget))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flag}"`);
+  return budget;
+}
+
+/** A target named on the command line, or a usage error listing the configured ones. */
+export function pickTarget(all: readonly ResolvedTarget[], name: string): ResolvedTarget {
+  const t = all.find((x) => x.name === name);
+  if (!t) throw new UsageError(`unknown target "${name}" (configured: ${all.map((x) => x.name).join(', ') || 'none'})`);
+  return t;
+}
+
+/** Lets --target repeat and take comma-separated names: each line or probe goes to each target. */
+export function allowManyTargets(cmd: Command, description: string): void {
+  const option = cmd.options.find((o) => o.long === '--target');
+  if (!option) return;
+  option.description = description;
+  option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').filter(Boolean)]);
+}

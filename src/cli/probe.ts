@@ -16,7 +16,7 @@ import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/query.js';
 import { summarize } from '../stats/summary.js';
 import { probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
-import { addTargetOptions, loadContext, type TargetFlagValues } from './context.js';
+import { addTargetOptions, budgetFrom, loadContext, type TargetFlagValues } from './context.js';
 import { processIo } from './io.js';
 import { onInterrupt } from './signals.js';
 import { startMock, type MockServer } from '../mock/server.js';
@@ -126,8 +126,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   const target = { ...configured, concurrency: Math.max(configured.concurrency, concurrency) };
   const spec = buildSpec(flags, ctx.config, target);
 
-  const budgetUsd = flags.budgetUsd !== undefined ? Number(flags.budgetUsd) : (ctx.config?.budget?.usd ?? null);
-  if (budgetUsd !== null && !(budgetUsd >= 0 && Number.isFinite(budgetUsd))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flags.budgetUsd}"`);
+  const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
   const guard = new SpendGuard(budgetUsd, ctx.prices);
   let budgetStop: string | null = null;
   const log = flags.log ? RequestLog.open(flags.log, { logBodies: flags.logBodies, truncate: true }) : null;

@@ -11,7 +11,7 @@ import { Notifier } from '../alerts/notifier.js';
 import { printDryRun } from './check.js';
 import { parseThreshold } from '../stats/thresholds-parse.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
-import { addTargetOptions, loadContext, type TargetFlagValues } from './context.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_GRACE_MS, runExitCode, runHeadless, runSummaryJson, toSummary } from './headless.js';
 
@@ -37,8 +37,6 @@ interface ReplayFlags extends Omit<TargetFlagValues, 'target'> {
   dryRun?: boolean;
 }
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').filter(Boolean)];
-
 export function registerReplay(program: Command): void {
   const cmd = program
     .command('replay')
@@ -63,12 +61,7 @@ export function registerReplay(program: Command): void {
     .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
   addTargetOptions(cmd);
-  // Several targets may be named: each line is sent to each of them, for comparison.
-  const targetOpt = cmd.options.find((o) => o.long === '--target');
-  if (targetOpt) {
-    targetOpt.description = 'target(s) from the config, repeatable or comma-separated; each line goes to each';
-    targetOpt.argParser(collect);
-  }
+  allowManyTargets(cmd, 'target(s) from the config, repeatable or comma-separated; each line goes to each, for comparison');
   cmd.addHelpText(
     'after',
     `
@@ -153,8 +146,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   }));
   const mode = replayMode(flags, checked.ok, io);
   const plan: TrafficPlan = { kind: 'replay', entries, mode, loop: flags.loop === true, targets: targets.map((t) => t.name) };
-  const budgetUsd = flags.budgetUsd !== undefined ? Number(flags.budgetUsd) : (ctx.config?.budget?.usd ?? null);
-  if (budgetUsd !== null && !(budgetUsd >= 0 && Number.isFinite(budgetUsd))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flags.budgetUsd}"`);
+  const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
   if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags.json === true);
   if (flags.loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
   const rules = compileAlertRules(ctx.config?.alerts, ctx.configPath ?? 'config');
@@ -196,9 +188,4 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   return runExitCode(final, interrupted);
 }
 
-function pickTarget(all: ResolvedTarget[], name: string): ResolvedTarget {
-  const t = all.find((x) => x.name === name);
-  if (!t) throw new UsageError(`unknown target "${name}" (configured: ${all.map((x) => x.name).join(', ') || 'none'})`);
-  return t;
-}
 
