@@ -22,7 +22,7 @@ function target(baseUrl, concurrency) {
   };
 }
 
-function baseConfig(t, plan, stopAfter, onSnapshotWanted = false) {
+function baseConfig(t, plan, stopAfter, liveStats = false) {
   return {
     targets: [t],
     priceFiles: [],
@@ -33,14 +33,15 @@ function baseConfig(t, plan, stopAfter, onSnapshotWanted = false) {
     log: null,
     thresholds: [],
     secrets: [],
-    emitResults: onSnapshotWanted,
+    emitResults: false,
     budgetUsd: null,
     alerts: [],
+    liveStats,
   };
 }
 
 /** A constant-rate probe stream for `seconds`; the engine stops by itself. */
-export async function rateRun(ratePerSec, seconds) {
+export async function rateRun(ratePerSec, seconds, liveStats = false) {
   const mock = await startMockProcess(['--ttft', '20', '--itl', '5', '--tokens', '4']);
   const intervalMs = 1000 / ratePerSec;
   const t = target(mock.url, 256);
@@ -48,7 +49,7 @@ export async function rateRun(ratePerSec, seconds) {
     baseConfig(t, { kind: 'probes', streams: [{ probe: 'bench', target: 'mock', spec: SPEC, schedule: { kind: 'every', intervalMs }, seed: 1 }] }, {
       durationMs: seconds * 1000,
       requests: null,
-    }),
+    }, liveStats),
   );
   let maxLoopP99 = 0;
   engine.on('snapshot', (s) => (maxLoopP99 = Math.max(maxLoopP99, s.saturation.eventLoopDelayP99Ms)));
@@ -59,6 +60,7 @@ export async function rateRun(ratePerSec, seconds) {
   const scheduled = Math.ceil((seconds * 1000) / intervalMs);
   const all = s.stats.windows.all;
   return {
+    liveStats,
     requestedRps: ratePerSec,
     seconds,
     scheduled,

@@ -178,6 +178,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
       emitResults: false,
       budgetUsd: run.budgetUsd,
       alerts: rules,
+      liveStats: false, // only the progress line is live here
     },
     io,
     { progress: true, onSnapshot: (s) => notifier.handle(s.alertTransitions) },

@@ -165,6 +165,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
       emitResults: false,
       budgetUsd,
       alerts: rules,
+      liveStats: false, // only the progress line is live here
     },
     io,
     { progress: true, onSnapshot: (s) => notifier.handle(s.alertTransitions) },

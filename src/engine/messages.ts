@@ -62,6 +62,12 @@ export interface EngineConfig {
   budgetUsd: number | null;
   /** Alert rules, evaluated in the worker at every tick on the engine's windows. */
   alerts: AlertRule[];
+  /**
+   * Whether periodic snapshots carry window statistics. Computing every window
+   * costs milliseconds in the worker and delays sends due meanwhile, so headless
+   * runs that only show progress turn it off; the final snapshot always has them.
+   */
+  liveStats: boolean;
 }
 
 export interface RecentError {
@@ -107,7 +113,8 @@ export interface EngineSnapshot {
   /** Wall clock of the run's start, epoch ms. */
   startedAt: number;
   elapsedMs: number;
-  stats: StatsSnapshot;
+  /** Null in periodic snapshots when the run asked for no live statistics (liveStats false). */
+  stats: StatsSnapshot | null;
   targets: TargetInfo[];
   saturation: Saturation;
   recentErrors: RecentError[];
@@ -122,7 +129,7 @@ export interface EngineSnapshot {
 }
 
 export interface EngineFinal {
-  snapshot: EngineSnapshot;
+  snapshot: EngineSnapshot & { stats: StatsSnapshot };
   stoppedBy: StoppedBy;
   durationMs: number;
   thresholds: ThresholdResult[];

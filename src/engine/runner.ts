@@ -350,7 +350,7 @@ export class EngineRunner {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
     const now = performance.now();
-    const snapshot = this.snapshot();
+    const snapshot = { ...this.snapshot(false), stats: this.stats.snapshot(now) };
     const thresholds = evaluateThresholds(this.config.thresholds, this.stats.query('all', now));
     this.log?.close();
     this.saturation.close();
@@ -373,10 +373,10 @@ export class EngineRunner {
       const failed = evaluateThresholds(abortable, this.stats.query('all', now)).some((r) => !r.ok && r.value !== null);
       if (failed) this.stop('abortOnFail');
     }
-    this.post({ type: 'snapshot', snapshot: this.snapshot() });
+    this.post({ type: 'snapshot', snapshot: this.snapshot(this.config.liveStats) });
   }
 
-  snapshot(): EngineSnapshot {
+  snapshot(withStats: boolean): EngineSnapshot {
     const now = performance.now();
     const results = this.batch;
     this.batch = [];
@@ -384,7 +384,7 @@ export class EngineRunner {
       state: this.state,
       startedAt: this.startedAt,
       elapsedMs: now - this.startPerf,
-      stats: this.stats.snapshot(now),
+      stats: withStats ? this.stats.snapshot(now) : null,
       targets: [...this.targets.values()].map((ts) => ({
         ...ts.info,
         backoffUntil: ts.info.backoffUntil !== null && ts.info.backoffUntil > Date.now() ? ts.info.backoffUntil : null,

@@ -60,6 +60,7 @@ export function startRunner(targets: ResolvedTarget[], plan: TrafficPlan, over: 
     emitResults: true,
     budgetUsd: null,
     alerts: [],
+    liveStats: true,
     ...over,
   };
   const runner = new EngineRunner(config, post);

@@ -31,6 +31,7 @@ describe('probe schedules', () => {
     expect(mock.stats().byRoute.chat).toBe(11);
     expect(final.stoppedBy).toBe('duration');
     expect(final.snapshot.stats.windows.all.requests).toBe(11);
+    expect(run.snapshots.some((s) => s.stats !== null && s.stats.windows['1m'].requests > 0)).toBe(true);
     const lag = final.snapshot.saturation.sendLagMs;
     // Typical lateness is a timer tick; the worst case is left to the benchmark (a noisy CI box can stall any one send).
     expect(lag.p50!).toBeLessThan(20);
@@ -57,11 +58,14 @@ describe('probe schedules', () => {
     const run = startRunner(
       [target('m', mock.url)],
       { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'rate', ratePerSec: 200 }, seed: 3 }] },
-      { stopAfter: { durationMs: null, requests: 25 } },
+      { stopAfter: { durationMs: null, requests: 25 }, liveStats: false },
     );
     const final = await run.done;
     expect(final.stoppedBy).toBe('requests');
     expect(mock.stats().byRoute.chat).toBe(25);
+    // Headless runs skip live window statistics; the final snapshot always has them.
+    expect(run.snapshots.every((s) => s.stats === null)).toBe(true);
+    expect(final.snapshot.stats.windows.all.requests).toBe(25);
   });
 });
 
@@ -211,6 +215,7 @@ describe('failures inside the worker', () => {
       emitResults: false,
       budgetUsd: null,
       alerts: [],
+      liveStats: false,
     });
     await expect(engine.done).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('/nonexistent/prices.json') });
   });
