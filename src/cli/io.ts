@@ -17,7 +17,7 @@ export interface Io {
 let pipeGuard = false;
 
 /** `relaymon … | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace. */
-function guardPipes(): void {
+export function guardPipes(): void {
   if (pipeGuard) return;
   pipeGuard = true;
   for (const stream of [process.stdout, process.stderr]) {

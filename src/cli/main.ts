@@ -3,6 +3,7 @@ import { EXIT, RelaymonError } from '../core/errors.js';
 import { redact, registerSecret } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { registerProbe } from './probe.js';
+import { guardPipes } from './io.js';
 import { registerModels } from './models.js';
 import { registerReplay } from './replay.js';
 import { registerCheck } from './check.js';
@@ -54,6 +55,7 @@ function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
 }
 
 async function main(argv: string[]): Promise<void> {
+  guardPipes();
   registerEnvironmentSecrets(process.env);
   const program = buildProgram();
   try {

@@ -147,12 +147,14 @@ describe('refusals and secrets', () => {
   });
 
   it('a closed pipe (| head) ends quietly, without a stack trace', async () => {
-    const child = spawn(process.execPath, [BIN, 'probe', '--base-url', mock.url, '-n', '3'], { cwd: ROOT, env: cleanEnv() });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdout.once('data', () => child.stdout.destroy());
-    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
-    expect(stderr).not.toMatch(/EPIPE|at .*\.js/);
-    expect(code).toBe(0);
+    for (const args of [['probe', '--base-url', mock.url, '-n', '3'], ['check', '--help']]) {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv() });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+      expect(stderr).not.toMatch(/EPIPE|at .*\.js/);
+      expect(code).toBe(0);
+    }
   });
 });
