@@ -7,7 +7,8 @@ import { startMockProcess } from './mock-process.mjs';
 
 const SPEC = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens: 16, stream: true };
 
-function target(baseUrl, concurrency) {
+/** A ResolvedTarget for the mock: no key, default timeouts. */
+export function target(baseUrl, concurrency) {
   return {
     name: 'mock',
     baseUrl,

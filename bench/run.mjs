@@ -8,10 +8,9 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startMockProcess } from './mock-process.mjs';
-import { memoryRun, rateRun } from './engine.mjs';
+import { memoryRun, rateRun, target } from './engine.mjs';
 import { RelayClient } from '../dist/client/index.js';
 import { PriceTable } from '../dist/pricing/table.js';
-import { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_BYTES } from '../dist/core/target.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -20,21 +19,6 @@ const THROUGHPUT_SECONDS = quick ? 3 : 10;
 const CONNECTIONS = 32;
 
 const startMock = startMockProcess;
-
-function target(baseUrl, concurrency) {
-  return {
-    name: 'mock',
-    baseUrl,
-    protocol: 'openai',
-    apiKey: null,
-    apiKeyHeader: 'authorization',
-    headers: {},
-    priceMultiplier: 1,
-    concurrency,
-    timeouts: DEFAULT_TIMEOUTS,
-    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
-  };
-}
 
 function pct(sorted, p) {
   if (sorted.length === 0) return NaN;
