@@ -1,0 +1,94 @@
+/**
+ * The whole frame for one snapshot at a given terminal size: header, alert
+ * bar, the panels chosen by chooseLayout (or the help), a "+N more" line when
+ * not every target fits, and the events line. Presentational: the size, the
+ * window, the focus and the clock all come in as props.
+ */
+import { Box } from 'ink';
+import type { EngineSnapshot } from '../../engine/messages.js';
+import type { Threshold } from '../../stats/thresholds.js';
+import type { TargetStats, WindowName } from '../../stats/windows-types.js';
+import { chooseLayout, HEADER_LINES, EVENTS_LINES, MAX_ALERT_LINES } from '../core/layout.js';
+import { AlertBar, packAlerts } from './AlertBar.js';
+import { EventsLine } from './EventsLine.js';
+import { Header } from './Header.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { Line } from './Line.js';
+import { TargetPanel } from './TargetPanel.js';
+
+export interface DashboardProps {
+  snapshot: EngineSnapshot;
+  window: WindowName;
+  cols: number;
+  rows: number;
+  clock: string;
+  thresholds?: readonly Threshold[];
+  /** Index of the focused target, or null. */
+  focus?: number | null;
+  showHelp?: boolean;
+  formatTime?: (epochMs: number) => string;
+}
+
+/** Targets in the engine's order, each with its statistics when it has any. */
+export function dashboardTargets(snapshot: EngineSnapshot): { name: string; stats: TargetStats | null }[] {
+  const byName = new Map((snapshot.stats?.targets ?? []).map((t) => [t.target, t]));
+  const names = snapshot.targets.map((t) => t.name);
+  for (const t of snapshot.stats?.targets ?? []) if (!names.includes(t.target)) names.push(t.target);
+  return names.map((name) => ({ name, stats: byName.get(name) ?? null }));
+}
+
+export function Dashboard(props: DashboardProps) {
+  const { snapshot, window, cols, rows, clock } = props;
+  const width = Math.max(1, Math.floor(cols));
+  const alertLines = Math.min(MAX_ALERT_LINES, packAlerts(snapshot.alerts, width, MAX_ALERT_LINES).length);
+  const targets = dashboardTargets(snapshot);
+  const layout = chooseLayout(width, rows, targets.length, { alertLines });
+  const shown = targets.slice(0, layout.visibleTargets);
+  const hidden = targets.slice(layout.visibleTargets);
+  const grid: (typeof shown)[] = [];
+  for (let i = 0; i < shown.length; i += layout.columns) grid.push(shown.slice(i, i + layout.columns));
+  const panelsHeight = Math.max(0, Math.floor(rows) - HEADER_LINES - alertLines - EVENTS_LINES);
+
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header snapshot={snapshot} window={window} clock={clock} width={width} />
+      <AlertBar alerts={snapshot.alerts} width={width} maxLines={alertLines} />
+      {props.showHelp ? (
+        <HelpOverlay width={width} maxHeight={Math.max(1, panelsHeight)} />
+      ) : (
+        <>
+          {grid.map((row, r) => (
+            <Box key={r} flexDirection="row">
+              {row.map((t, c) => (
+                <TargetPanel
+                  key={t.name}
+                  name={t.name}
+                  stats={t.stats}
+                  window={window}
+                  detail={layout.detail}
+                  width={layout.panelWidth}
+                  thresholds={props.thresholds ?? []}
+                  focused={props.focus === r * layout.columns + c}
+                />
+              ))}
+            </Box>
+          ))}
+          {hidden.length > 0 ? (
+            <Line
+              segments={[
+                { text: `+${hidden.length} more: `, tone: 'warn' },
+                { text: hidden.map((t) => t.name).join(', '), tone: 'dim' },
+              ]}
+              width={width}
+            />
+          ) : null}
+        </>
+      )}
+      {props.formatTime ? (
+        <EventsLine errors={snapshot.recentErrors} width={width} formatTime={props.formatTime} />
+      ) : (
+        <EventsLine errors={snapshot.recentErrors} width={width} />
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,69 @@
+/** The two header lines: what is watched, how busy, what it costs, and the engine's state. */
+import { Box } from 'ink';
+import type { EngineSnapshot } from '../../engine/messages.js';
+import type { WindowName } from '../../stats/windows-types.js';
+import { fmtNum, fmtUsd } from '../../export/format.js';
+import type { Segment, Tone } from '../core/text.js';
+import { Line } from './Line.js';
+
+export interface HeaderProps {
+  snapshot: EngineSnapshot;
+  window: WindowName;
+  /** Already formatted by the caller (its clock, its time zone). */
+  clock: string;
+  width: number;
+}
+
+function stateSegment(snapshot: EngineSnapshot): Segment {
+  if (snapshot.saturation.saturated) return { text: '● client saturated', tone: 'bad' };
+  const tones: Record<EngineSnapshot['state'], Tone> = {
+    starting: 'dim',
+    running: 'ok',
+    paused: 'warn',
+    stopping: 'warn',
+    stopped: 'dim',
+  };
+  return { text: `● ${snapshot.state}`, tone: tones[snapshot.state] };
+}
+
+function elapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
+}
+
+export function Header({ snapshot, window, clock, width }: HeaderProps) {
+  const w = snapshot.stats?.windows[window] ?? null;
+  const budget = snapshot.spend.budgetUsd;
+  const first: Segment[] = [
+    { text: 'relaymon', tone: 'title' },
+    { text: '  ' },
+    stateSegment(snapshot),
+    { text: `  window ${window}` },
+    { text: `  ${w ? fmtNum(w.rps, 1) : '-'} rps` },
+    { text: `  spent ${fmtUsd(snapshot.spend.spentUsd)}` },
+    ...(budget !== null ? [{ text: ` of ${fmtUsd(budget)}`, tone: 'dim' as const }] : []),
+    { text: `  ${w && w.costPerHourUsd !== null ? fmtUsd(w.costPerHourUsd) : '-'}/h` },
+    { text: `  ${clock}`, tone: 'dim' },
+  ];
+  const sat = snapshot.saturation;
+  const second: Segment[] = sat.saturated
+    ? [
+        { text: 'client saturated: ', tone: 'bad' },
+        { text: sat.reasons.length > 0 ? sat.reasons.join('; ') : 'numbers may be the client, not the relay' },
+      ]
+    : [
+        { text: `${snapshot.targets.length} target${snapshot.targets.length === 1 ? '' : 's'}: `, tone: 'dim' },
+        { text: snapshot.targets.map((t) => t.name).join(', ') || 'none' },
+        { text: `  up ${elapsed(snapshot.elapsedMs)}`, tone: 'dim' },
+        { text: `  ${snapshot.progress.done} done, ${snapshot.progress.errors} errors`, tone: 'dim' },
+      ];
+  return (
+    <Box flexDirection="column" width={width}>
+      <Line segments={first} width={width} />
+      <Line segments={second} width={width} />
+    </Box>
+  );
+}

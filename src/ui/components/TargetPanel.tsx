@@ -1,0 +1,220 @@
+/**
+ * One target's panel at a chosen window and detail level. Always exactly
+ * PANEL_HEIGHT[detail] rows (blank-padded when there is little to say), so the
+ * layout's height arithmetic holds whatever the data.
+ */
+import { Box } from 'ink';
+import type { Threshold } from '../../stats/thresholds.js';
+import type { Aggregation, MetricName } from '../../stats/thresholds-types.js';
+import type { TargetStats, WindowName, WindowStats } from '../../stats/windows-types.js';
+import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
+import { PANEL_HEIGHT, type Detail } from '../core/layout.js';
+import { sparkline } from '../core/sparkline.js';
+import type { Segment } from '../core/text.js';
+import { thresholdColour, thresholdsFor } from '../core/threshold-colour.js';
+import { Line } from './Line.js';
+
+export interface TargetPanelProps {
+  name: string;
+  /** Null before the target has any statistics. */
+  stats: TargetStats | null;
+  window: WindowName;
+  detail: Detail;
+  width: number;
+  thresholds?: readonly Threshold[];
+  focused?: boolean;
+}
+
+/** Token counts the way they are read at a glance: 950, 12.3k, 4.56M. */
+export function fmtCount(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (Math.abs(n) >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
+  return String(Math.round(n));
+}
+
+type Judge = (metric: MetricName, aggregation: Aggregation, value: number | null) => Segment['tone'];
+
+function judgeFor(name: string, thresholds: readonly Threshold[]): Judge {
+  return (metric, aggregation, value) => thresholdColour(value, thresholdsFor(thresholds, metric, name, aggregation));
+}
+
+const P = (p: number): Aggregation => ({ kind: 'p', p });
+
+/** "rate_limited 3 · timeout 1": failures by type, most frequent first. */
+export function errorBreakdown(w: WindowStats): string {
+  const types = Object.entries(w.errorTypes)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, n]) => `${t} ${n}`);
+  return types.join(' · ') || 'no errors';
+}
+
+/** "HTTP 429×3 503×1": the non-2xx statuses ('none' = no HTTP answer); empty when all were 2xx. */
+export function statusBreakdown(w: WindowStats): string {
+  const statuses = Object.entries(w.statuses)
+    .filter(([s, n]) => n > 0 && !/^2\d\d$/.test(s))
+    .sort((a, b) => b[1] - a[1])
+    .map(([s, n]) => `${s}×${n}`);
+  return statuses.length > 0 ? `HTTP ${statuses.join(' ')}` : '';
+}
+
+function titleSegments(name: string, w: WindowStats | null, focused: boolean): Segment[] {
+  const segs: Segment[] = [{ text: `${focused ? '› ' : ''}${name}`, tone: focused ? 'accent' : 'title' }];
+  if (w) segs.push({ text: `  ${fmtNum(w.rps, 1)} rps  ${w.requests} req`, tone: 'dim' });
+  if (w && w.usageEstimated > 0) segs.push({ text: '  ~est', tone: 'warn' });
+  return segs;
+}
+
+function latencySegments(w: WindowStats, judge: Judge): Segment[] {
+  const l = w.latencyMs;
+  return [
+    { text: 'lat ', tone: 'dim' },
+    { text: `p50 ${fmtMs(l.p50)}`, tone: judge('latency', P(50), l.p50) },
+    { text: '  ' },
+    { text: `p95 ${fmtMs(l.p95)}`, tone: judge('latency', P(95), l.p95) },
+    { text: '  ' },
+    { text: `p99 ${fmtMs(l.p99)}`, tone: judge('latency', P(99), l.p99) },
+  ];
+}
+
+function errorSegments(w: WindowStats, judge: Judge): Segment[] {
+  return [
+    { text: 'err ', tone: 'dim' },
+    { text: fmtPct(w.errorRate), tone: judge('errors', { kind: 'rate' }, w.requests > 0 ? w.errorRate : null) },
+    { text: ` (${w.errors}/${w.requests})`, tone: 'dim' },
+  ];
+}
+
+function costSegments(w: WindowStats, judge: Judge): Segment[] {
+  const est = w.usageEstimated > 0 ? '~' : '';
+  return [
+    { text: 'cost ', tone: 'dim' },
+    { text: `${est}${fmtUsd(w.costUsd)}` },
+    { text: '  ' },
+    { text: `${est}${fmtUsd(w.costPerHourUsd)}/h`, tone: judge('cost_per_hour', { kind: 'value' }, w.costPerHourUsd) },
+    { text: '  30d ', tone: 'dim' },
+    { text: `${est}${fmtUsd(w.cost30dUsd)}` },
+  ];
+}
+
+function fullLines(p: TargetPanelProps, w: WindowStats, series: (number | null)[], inner: number, judge: Judge): Segment[][] {
+  const estTok = w.usageEstimated > 0 ? ` (~${w.usageEstimated} est)` : '';
+  const mismatch = w.modelMismatches > 0 ? [{ text: `  model≠ ${w.modelMismatches}`, tone: 'warn' as const }] : [];
+  return [
+    titleSegments(p.name, w, p.focused ?? false),
+    latencySegments(w, judge),
+    [{ text: 'p95 ', tone: 'dim' }, { text: sparkline(series, Math.max(1, inner - 4)), tone: 'accent' }],
+    [
+      { text: 'p95 ', tone: 'dim' },
+      { text: `ttfb ${fmtMs(w.ttfbMs.p95)}`, tone: judge('ttfb', P(95), w.ttfbMs.p95) },
+      { text: '  ' },
+      { text: `ttft ${fmtMs(w.ttftMs.p95)}`, tone: judge('ttft', P(95), w.ttftMs.p95) },
+      { text: '  ' },
+      { text: `itl ${fmtMs(w.itlMs.p95)}`, tone: judge('itl', P(95), w.itlMs.p95) },
+    ],
+    [
+      { text: 'tok/s ', tone: 'dim' },
+      {
+        text: fmtNum(w.outputTokensPerSecond.p50, 1),
+        tone: judge('tokens_per_s', P(50), w.outputTokensPerSecond.p50),
+      },
+      { text: ' p50', tone: 'dim' },
+      ...mismatch,
+    ],
+    [...errorSegments(w, judge), { text: `  ${statusBreakdown(w)}`, tone: 'dim' }],
+    [{ text: errorBreakdown(w), tone: w.errors > 0 ? 'bad' : 'dim' }],
+    [
+      { text: 'tokens ', tone: 'dim' },
+      { text: `in ${fmtCount(w.inputTokens)}  out ${fmtCount(w.outputTokens)}` },
+      { text: estTok, tone: 'warn' },
+    ],
+    costSegments(w, judge),
+  ];
+}
+
+function compactLines(p: TargetPanelProps, w: WindowStats, judge: Judge): Segment[][] {
+  const types = Object.entries(w.errorTypes).sort((a, b) => b[1] - a[1]);
+  const top = types[0];
+  return [
+    titleSegments(p.name, w, p.focused ?? false),
+    latencySegments(w, judge),
+    [
+      { text: 'ttft ', tone: 'dim' },
+      { text: fmtMs(w.ttftMs.p95), tone: judge('ttft', P(95), w.ttftMs.p95) },
+      { text: '  tok/s ', tone: 'dim' },
+      { text: fmtNum(w.outputTokensPerSecond.p50, 1) },
+    ],
+    [...errorSegments(w, judge), ...(top ? [{ text: `  ${top[0]} ${top[1]}`, tone: 'bad' as const }] : [])],
+    costSegments(w, judge).slice(0, 4),
+  ];
+}
+
+function minimalLine(p: TargetPanelProps, w: WindowStats | null, judge: Judge): Segment[] {
+  const head: Segment = { text: `${p.focused ? '›' : ' '}${p.name}`, tone: p.focused ? 'accent' : 'title' };
+  if (!w || w.requests === 0) return [head, { text: '  waiting for data…', tone: 'dim' }];
+  return [
+    head,
+    { text: '  p95 ', tone: 'dim' },
+    { text: fmtMs(w.latencyMs.p95), tone: judge('latency', P(95), w.latencyMs.p95) },
+    { text: '  err ', tone: 'dim' },
+    { text: fmtPct(w.errorRate), tone: judge('errors', { kind: 'rate' }, w.errorRate) },
+    { text: '  ', tone: 'dim' },
+    { text: `${w.usageEstimated > 0 ? '~' : ''}${fmtUsd(w.costPerHourUsd)}/h` },
+  ];
+}
+
+/** Inner width of a bordered panel: round border (2 columns) and one column of padding each side. */
+export function panelInnerWidth(width: number): number {
+  return Math.max(1, width - 4);
+}
+
+/**
+ * The panel's rows as styled segments (tones carry the threshold colours),
+ * without the border: one row for 'minimal', PANEL_HEIGHT − 2 otherwise.
+ */
+export function panelRows(props: TargetPanelProps): Segment[][] {
+  const { stats, window, detail } = props;
+  const judge = judgeFor(props.name, props.thresholds ?? []);
+  const w = stats?.windows[window] ?? null;
+  if (detail === 'minimal') return [minimalLine(props, w, judge)];
+  const height = PANEL_HEIGHT[detail] - 2;
+  let lines: Segment[][];
+  if (!w || w.requests === 0) {
+    lines = [titleSegments(props.name, w, props.focused ?? false), [{ text: 'waiting for data…', tone: 'dim' }]];
+  } else if (detail === 'full') {
+    lines = fullLines(props, w, stats?.series.latencyP95Ms ?? [], panelInnerWidth(props.width), judge);
+  } else {
+    lines = compactLines(props, w, judge);
+  }
+  const rows = lines.slice(0, height);
+  while (rows.length < height) rows.push([]);
+  return rows;
+}
+
+export function TargetPanel(props: TargetPanelProps) {
+  const { detail, width } = props;
+  const rows = panelRows(props);
+  if (detail === 'minimal') {
+    return (
+      <Box width={width} height={1}>
+        <Line segments={rows[0] ?? []} width={width} />
+      </Box>
+    );
+  }
+  const inner = panelInnerWidth(width);
+  return (
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={props.focused ? 'cyan' : 'gray'}
+      paddingX={1}
+      width={width}
+      height={PANEL_HEIGHT[detail]}
+    >
+      {rows.map((segs, i) => (
+        <Line key={i} segments={segs} width={inner} />
+      ))}
+    </Box>
+  );
+}
