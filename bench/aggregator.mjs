@@ -8,19 +8,11 @@
 // Exports the three measurements so bench/run.mjs can include them.
 import { fileURLToPath } from 'node:url';
 import { WindowedStats } from '../dist/stats/windows.js';
+import { mulberry32 } from '../dist/mock/random.js';
 
 
 /** A deterministic PRNG (mulberry32) so runs are comparable. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const TARGETS = Array.from({ length: 8 }, (_, i) => `relay-${i}`);
 const MODELS = ['gpt-4o', 'claude-sonnet-4-5'];

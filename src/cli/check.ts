@@ -9,13 +9,12 @@ import { planProbes } from '../traffic/probes.js';
 import { dryRunReport, dryRunText } from '../traffic/dry-run.js';
 import type { ProbeStream, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
-import { Notifier } from '../alerts/notifier.js';
 import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type RunContext, type TargetFlagValues } from './context.js';
 import { processIo, type Io } from './io.js';
-import { DEFAULT_GRACE_MS, runExitCode, runHeadless, runSummaryJson } from './headless.js';
+import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
 
 /** `check` with no thresholds anywhere: a silent pass is worse in CI than a default. */
@@ -157,35 +156,20 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   if (flags.dryRun) return printDryRun(run, io, flags.json === true);
   if (defaults.length > 0 && !flags.json) io.err(`check: no thresholds configured; using the default ${DEFAULT_CHECK_THRESHOLD}\n`);
 
-  const notifier = new Notifier({
-    rules,
-    notify: run.ctx.config?.notify,
-    env: process.env,
-    headless: true,
-    stderr: (line) => io.err(line + '\n'),
-    bell: null,
-  });
-  const { final, interrupted } = await runHeadless(
+  const { final, interrupted } = await runHeadlessWithAlerts(
     {
       targets: run.targets,
-      priceFiles: [run.ctx.config?.prices, flags.prices].filter((p): p is string => typeof p === 'string'),
+      priceFiles: priceFiles(run.ctx.config, flags.prices),
       plan: run.plan,
-      tickMs: 250,
       stopAfter: { durationMs: run.durationMs, requests: run.requests },
-      graceMs: DEFAULT_GRACE_MS,
       log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
       thresholds,
-      emitResults: false,
       budgetUsd: run.budgetUsd,
       alerts: rules,
-      liveStats: false, // only the progress line is live here
     },
+    run.ctx.config?.notify,
     io,
-    { progress: true, onSnapshot: (s) => notifier.handle(s.alertTransitions) },
   );
-  notifier.handle(final.snapshot.alertTransitions);
-  await notifier.flush(5000);
-  await notifier.close();
 
   const json = runSummaryJson('check', run.targets, final);
   if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');

@@ -9,6 +9,8 @@ import { registeredSecrets } from '../core/redact.js';
 import { fmtMs, fmtPct } from '../export/format.js';
 import type { Io } from './io.js';
 import { onInterrupt } from './signals.js';
+import { Notifier } from '../alerts/notifier.js';
+import type { NotifyConfig, RelaymonConfig } from '../config/schema.js';
 
 /** How long a stop waits for requests in flight before cancelling them. */
 export const DEFAULT_GRACE_MS = 10_000;
@@ -60,6 +62,32 @@ export function progressLine(s: EngineSnapshot): string {
     return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)}/s  ${errPart}  ETA ${eta === null ? '?' : fmtMs(eta * 1000)}`;
   }
   return `${done} done, ${sent - done} in flight  ${rate.toFixed(1)}/s  ${errPart}  ${fmtMs(s.elapsedMs)}`;
+}
+
+export type HeadlessConfig = Omit<EngineConfig, 'secrets' | 'tickMs' | 'graceMs' | 'emitResults' | 'liveStats'>;
+
+/**
+ * check and replay: the engine headless, alert transitions handed to the
+ * notifier as they come (webhook, Alertmanager, JSON lines on stderr), and
+ * deliveries flushed (bounded) before the summary is printed.
+ */
+export async function runHeadlessWithAlerts(config: HeadlessConfig, notify: NotifyConfig | undefined, io: Io): Promise<HeadlessRun> {
+  const notifier = new Notifier({ rules: config.alerts, notify, env: process.env, headless: true, stderr: (line) => io.err(line + '\n'), bell: null });
+  const run = await runHeadless(
+    // Only the progress line is live here: no per-tick window statistics (they would delay sends).
+    { ...config, tickMs: 250, graceMs: DEFAULT_GRACE_MS, emitResults: false, liveStats: false },
+    io,
+    { progress: true, onSnapshot: (s) => notifier.handle(s.alertTransitions) },
+  );
+  notifier.handle(run.final.snapshot.alertTransitions);
+  await notifier.flush(5000);
+  await notifier.close();
+  return run;
+}
+
+/** Price files in the order they stack: the config's, then --prices. */
+export function priceFiles(config: RelaymonConfig | null, flag: string | undefined): string[] {
+  return [config?.prices, flag].filter((p): p is string => typeof p === 'string');
 }
 
 /** The `summary` object of DESIGN.md from a window's statistics. */

@@ -7,13 +7,12 @@ import { readReplayFile } from '../traffic/replay/read.js';
 import type { ReplayItem, BadLine } from '../traffic/replay/types.js';
 import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
-import { Notifier } from '../alerts/notifier.js';
 import { printDryRun } from './check.js';
 import { parseThreshold } from '../stats/thresholds-parse.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
 import { processIo, type Io } from './io.js';
-import { DEFAULT_GRACE_MS, runExitCode, runHeadless, runSummaryJson, toSummary } from './headless.js';
+import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary } from './headless.js';
 
 interface ReplayFlags extends Omit<TargetFlagValues, 'target'> {
   target?: string[];
@@ -150,29 +149,20 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags.json === true);
   if (flags.loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
   const rules = compileAlertRules(ctx.config?.alerts, ctx.configPath ?? 'config');
-  const notifier = new Notifier({ rules, notify: ctx.config?.notify, env: process.env, headless: true, stderr: (line) => io.err(line + '\n'), bell: null });
-
-  const { final, interrupted } = await runHeadless(
+  const { final, interrupted } = await runHeadlessWithAlerts(
     {
       targets,
-      priceFiles: [ctx.config?.prices, flags.prices].filter((p): p is string => typeof p === 'string'),
+      priceFiles: priceFiles(ctx.config, flags.prices),
       plan,
-      tickMs: 250,
       stopAfter: { durationMs, requests },
-      graceMs: DEFAULT_GRACE_MS,
       log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
       thresholds,
-      emitResults: false,
       budgetUsd,
       alerts: rules,
-      liveStats: false, // only the progress line is live here
     },
+    ctx.config?.notify,
     io,
-    { progress: true, onSnapshot: (s) => notifier.handle(s.alertTransitions) },
   );
-  notifier.handle(final.snapshot.alertTransitions);
-  await notifier.flush(5000);
-  await notifier.close();
 
   const json = runSummaryJson('replay', targets, final);
   if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');

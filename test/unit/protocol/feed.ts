@@ -1,17 +1,9 @@
 import { createSseFramer } from '../../../src/protocol/sse.js';
+import { mulberry32 } from '../../../src/mock/random.js';
 import type { ProtocolAdapter, SseEvent, WireEvent } from '../../../src/protocol/types.js';
 
 /** Deterministic PRNG so a failing random split can be reproduced from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export function bytesOf(text: string): Uint8Array {
   return new TextEncoder().encode(text);
