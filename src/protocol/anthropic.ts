@@ -1,6 +1,6 @@
 import type { ProtocolAdapter, RequestSpec, SseEvent, StreamDecoder, WireEvent } from './types.js';
 import { authHeader, overrideBody } from './auth.js';
-import { count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json } from './util.js';
+import { count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json, wholeBodyEnd } from './util.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -57,13 +57,7 @@ export const anthropicAdapter: ProtocolAdapter = {
         if (block['input'] !== undefined) tool += JSON.stringify(block['input']);
       }
     }
-    if (reasoning) out.push({ kind: 'token', channel: 'reasoning', text: reasoning });
-    if (content) out.push({ kind: 'token', channel: 'content', text: content });
-    if (tool) out.push({ kind: 'token', channel: 'tool', text: tool });
-    const usage = usageOf(json['usage']);
-    if (usage) out.push(usage);
-    out.push({ kind: 'done' });
-    return out;
+    return wholeBodyEnd(out, { content, reasoning, tool }, usageOf(json['usage']));
   },
 
   parseModelList: parseDataIds,

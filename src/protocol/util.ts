@@ -103,3 +103,21 @@ export function parseDataIds(json: unknown): string[] {
   }
   return ids;
 }
+
+/**
+ * The end of a whole (non-streamed) body, the same for both protocols: one
+ * token event per non-empty channel (reasoning first, as a model produces
+ * it), then the usage, then the terminator.
+ */
+export function wholeBodyEnd(
+  out: WireEvent[],
+  parts: { content: string; reasoning: string; tool: string },
+  usage: WireEvent | null,
+): WireEvent[] {
+  if (parts.reasoning) out.push({ kind: 'token', channel: 'reasoning', text: parts.reasoning });
+  if (parts.content) out.push({ kind: 'token', channel: 'content', text: parts.content });
+  if (parts.tool) out.push({ kind: 'token', channel: 'tool', text: parts.tool });
+  if (usage) out.push(usage);
+  out.push({ kind: 'done' });
+  return out;
+}
