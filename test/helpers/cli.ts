@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { mkdtempSync } from 'node:fs';
@@ -39,31 +39,49 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   return env;
 }
 
-export function runCli(
-  args: string[],
-  opts: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number; input?: string } = {},
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd ?? ROOT,
-      env: cleanEnv(opts.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+  input?: string;
+}
+
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  /** Settles when the process exits, with everything it printed; rejects after timeoutMs (killing it). */
+  exited: Promise<CliResult>;
+}
+
+/** Start the real CLI; the test can signal it or close its pipes while it runs. */
+export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: cleanEnv(opts.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    const limit = opts.timeoutMs ?? 20_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`relaymon ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 20_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
+      reject(new Error(`relaymon ${args.join(' ')} did not exit within ${limit} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, limit);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
-    child.stdin.end(opts.input ?? '');
   });
+  child.stdin.end(opts.input ?? '');
+  return { child, exited };
+}
+
+/** Run the real CLI to the end. */
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return spawnCli(args, opts).exited;
 }
 
 export interface MockProcess {

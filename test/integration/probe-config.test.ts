@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, cleanEnv, ROOT, runCli, SENTINEL_KEY, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess } from '../helpers/cli.js';
 import { expectNoSecret, probeJson } from '../helpers/probe.js';
 import { startHostile } from '../helpers/hostile.js';
 
@@ -148,11 +147,9 @@ describe('refusals and secrets', () => {
 
   it('a closed pipe (| head) ends quietly, without a stack trace', async () => {
     for (const args of [['probe', '--base-url', mock.url, '-n', '3'], ['check', '--help']]) {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv() });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const { child, exited } = spawnCli(args);
       child.stdout.once('data', () => child.stdout.destroy());
-      const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+      const { code, stderr } = await exited;
       expect(stderr).not.toMatch(/EPIPE|at .*\.js/);
       expect(code).toBe(0);
     }

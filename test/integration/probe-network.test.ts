@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { startHostile, writeSlowly, type HostileServer } from '../helpers/hostile.js';
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
 import { probeJson, expectNoSecret, type ProbeJson } from '../helpers/probe.js';
-import { BIN, cleanEnv, ROOT, SENTINEL_KEY } from '../helpers/cli.js';
+import { SENTINEL_KEY, spawnCli } from '../helpers/cli.js';
 
 let server: HostileServer | null = null;
 afterEach(async () => {
@@ -217,20 +217,13 @@ describe('interrupt', () => {
       await writeSlowly(res, [sse(openaiChunk({ role: 'assistant', content: '' })), { waitMs: 10_000 }]);
       res.end();
     });
-    const child = spawn(process.execPath, [BIN, 'probe', '--base-url', server.url, '--json'], {
-      cwd: ROOT,
-      env: cleanEnv({ OPENAI_API_KEY: SENTINEL_KEY }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const { child, exited } = spawnCli(['probe', '--base-url', server.url, '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
     await requestArrived;
     child.kill('SIGINT');
-    const code = await exited;
+    const res = await exited;
+    const { code, stdout } = res;
     expect(code).toBe(130);
-    expectNoSecret({ code, signal: null, stdout, stderr });
+    expectNoSecret(res);
     const json = JSON.parse(stdout) as ProbeJson;
     expect(json.requests[0]!.errorType).toBe('cancelled');
   });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, cleanEnv, ROOT, runCli, SENTINEL_KEY, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
 
 let mock: MockProcess;
@@ -148,22 +147,17 @@ describe('interrupted run', () => {
   it('SIGINT mid-traffic: exit 130, summary printed, every log line parses, no key, and the log replays', async () => {
     const log = join(dir, 'interrupted.log');
     const path = file('slow.jsonl', [chatBody(SECRET_PROMPT)]);
-    const child = spawn(process.execPath, [BIN, 'replay', path, '--base-url', mock.url, '--rate', '40/s', '--loop', '--log', log, '--json'], {
-      cwd: ROOT,
-      env: cleanEnv({ OPENAI_API_KEY: SENTINEL_KEY }),
+    const { child, exited } = spawnCli(['replay', path, '--base-url', mock.url, '--rate', '40/s', '--loop', '--log', log, '--json'], {
+      env: { OPENAI_API_KEY: SENTINEL_KEY },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     // Wait for traffic to flow: the mock counts requests.
     const start = await mockRequests();
     while ((await mockRequests()) - start < 15) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
-    const code = await exited;
+    const res = await exited;
+    const { code, stdout } = res;
     expect(code).toBe(130);
-    expectNoSecret({ code, signal: null, stdout, stderr });
+    expectNoSecret(res);
     const json = JSON.parse(stdout) as RunJson;
     expect(json.stoppedBy).toBe('interrupt');
     const text = readFileSync(log, 'utf8');
