@@ -1,24 +1,9 @@
 import { EngineRunner } from '../../src/engine/runner.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, TrafficPlan } from '../../src/engine/messages.js';
-import type { ResolvedTarget } from '../../src/core/target.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS } from '../../src/core/target.js';
 import type { RequestSpec } from '../../src/protocol/types.js';
 
-export function target(name: string, baseUrl: string, over: Partial<ResolvedTarget> = {}): ResolvedTarget {
-  return {
-    name,
-    baseUrl,
-    protocol: 'openai',
-    apiKey: null,
-    apiKeyHeader: 'authorization',
-    headers: {},
-    priceMultiplier: 1,
-    concurrency: 8,
-    timeouts: DEFAULT_TIMEOUTS,
-    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
-    ...over,
-  };
-}
+export { target } from './target.js';
+import type { ResolvedTarget } from '../../src/core/target.js';
 
 export const SMALL_SPEC: RequestSpec = {
   model: 'gpt-4o-mini',

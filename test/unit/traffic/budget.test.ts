@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, type ResolvedTarget } from '../../../src/core/target.js';
+import type { ResolvedTarget } from '../../../src/core/target.js';
+import { target as makeTarget } from '../../helpers/target.js';
 import { PriceTable } from '../../../src/pricing/table.js';
 import type { RequestSpec } from '../../../src/protocol/types.js';
 import { SpendGuard, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
@@ -7,18 +8,7 @@ import { SpendGuard, specInputTokens, worstCaseUsd } from '../../../src/traffic/
 const prices = PriceTable.builtIn();
 
 function target(name = 'relay', priceMultiplier = 1): ResolvedTarget {
-  return {
-    name,
-    baseUrl: 'http://127.0.0.1:1/v1',
-    protocol: 'openai',
-    apiKey: null,
-    apiKeyHeader: 'authorization',
-    headers: {},
-    priceMultiplier,
-    concurrency: 8,
-    timeouts: DEFAULT_TIMEOUTS,
-    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
-  };
+  return makeTarget(name, 'http://127.0.0.1:1/v1', { priceMultiplier });
 }
 
 /** "Reply with OK" as one user message: 3 (reply priming) + 3 (message framing) + 1 ("user") + 3 (text) = 10 tokens. */

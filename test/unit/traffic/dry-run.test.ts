@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, type ResolvedTarget } from '../../../src/core/target.js';
+import type { ResolvedTarget } from '../../../src/core/target.js';
+import { target as makeTarget } from '../../helpers/target.js';
 import type { ProbeStream, ReplayEntry, ReplayMode, TrafficPlan } from '../../../src/engine/messages.js';
 import { PriceTable } from '../../../src/pricing/table.js';
 import type { RequestSpec } from '../../../src/protocol/types.js';
@@ -8,18 +9,7 @@ import { dryRunReport, dryRunText, type DryRunReport } from '../../../src/traffi
 const prices = PriceTable.builtIn();
 
 function target(name: string, priceMultiplier = 1): ResolvedTarget {
-  return {
-    name,
-    baseUrl: `http://127.0.0.1:1/${name}/v1`,
-    protocol: 'openai',
-    apiKey: null,
-    apiKeyHeader: 'authorization',
-    headers: {},
-    priceMultiplier,
-    concurrency: 8,
-    timeouts: DEFAULT_TIMEOUTS,
-    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
-  };
+  return makeTarget(name, `http://127.0.0.1:1/${name}/v1`, { priceMultiplier });
 }
 const TARGETS = [target('relay'), target('direct', 0.5)];
 
