@@ -31,6 +31,7 @@ export function makeResults(n, seed = 1, gaps = 8) {
       model: MODELS[(i >> 3) % 2],
       responseModel: ok ? MODELS[(i >> 3) % 2] : null,
       modelMismatch: false,
+      usageMismatch: false,
       systemFingerprint: null,
       requestId: null,
       requestIds: {},

@@ -106,6 +106,8 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     model: spec.model,
     responseModel: acc.responseModel,
     modelMismatch: acc.responseModel !== null && !sameModel(spec.model, acc.responseModel),
+    // Reconciliation (issue #7) is not computed yet: nothing is flagged.
+    usageMismatch: false,
     systemFingerprint: acc.systemFingerprint,
     requestId: ids.primary ?? acc.id,
     requestIds: allIds,

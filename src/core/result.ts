@@ -55,6 +55,12 @@ export interface RequestResult {
   /** True when responseModel is a different model once aliases are normalised. */
   modelMismatch: boolean;
   systemFingerprint: string | null;
+  /**
+   * True when the usage the relay reported differs from relaymon's own count
+   * beyond the tolerance (billing reconciliation, issue #7); false when they
+   * agree or there was nothing to compare.
+   */
+  usageMismatch: boolean;
   /** The most specific request id the relay gave (x-request-id, request-id, gateway ids, body id). */
   requestId: string | null;
   /** Every id header seen, by lower-case header name. */

@@ -9,6 +9,7 @@ export function result(overrides: Partial<RequestResult> = {}): RequestResult {
     model: 'gpt-4o-mini',
     responseModel: 'gpt-4o-mini-2024-07-18',
     modelMismatch: false,
+    usageMismatch: false,
     systemFingerprint: null,
     requestId: 'req_1',
     requestIds: { 'x-request-id': 'req_1' },

@@ -12,6 +12,7 @@ export function makeResult(overrides: Partial<RequestResult> = {}): RequestResul
     model: 'gpt-4o',
     responseModel: 'gpt-4o-2024-08-06',
     modelMismatch: false,
+    usageMismatch: false,
     systemFingerprint: 'fp_test',
     requestId: 'req_test',
     requestIds: { 'x-request-id': 'req_test' },

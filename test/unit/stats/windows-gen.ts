@@ -54,6 +54,7 @@ export function randomResult(rng: Rng, atMs: number, lateFrom = 180_000): Reques
     costUsd: rng() < 0.2 ? null : rng() * 0.01,
     responseModel: rng() < 0.1 ? null : identity.model,
     modelMismatch: rng() < 0.05,
+    usageMismatch: false,
     httpStatus: 200,
   });
 }
