@@ -31,6 +31,11 @@ export interface MockServer {
   /** Stops listening and drops every connection, streams in flight included. */
   close(): Promise<void>;
   stats(): MockStats;
+  /**
+   * Changes the behaviour for requests that arrive from now on (knobs not
+   * given keep their value). `watch --demo` stages its incident this way.
+   */
+  update(partial: Partial<MockOptions>): void;
 }
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -41,7 +46,8 @@ function urlHost(host: string): string {
 }
 
 export async function startMock(partial: Partial<MockOptions> = {}): Promise<MockServer> {
-  const opts = resolveMockOptions(partial);
+  // Mutable so update() can change behaviour mid-run; each request reads it when it arrives.
+  let opts = resolveMockOptions(partial);
   const rng = mulberry32(opts.seed ?? randomSeed());
   const normal = normalSampler(rng);
   const stats = emptyStats();
@@ -258,6 +264,10 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
     host,
     port,
     stats: () => copyStats(stats),
+    update: (next) => {
+      // Every current value is explicit here, so the scenario's table cannot undo an earlier update.
+      opts = resolveMockOptions({ ...opts, ...next });
+    },
     close: () => {
       if (closing) return closing;
       for (const job of [...jobs]) job.finish();
