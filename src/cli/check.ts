@@ -21,7 +21,7 @@ import { DEFAULT_PROBE_MODEL } from './probe.js';
 export const DEFAULT_CHECK_THRESHOLD = 'errors:rate<0.05';
 export const DEFAULT_CHECK_DURATION = '30s';
 
-interface CheckFlags extends Omit<TargetFlagValues, 'target'> {
+export interface CheckFlags extends Omit<TargetFlagValues, 'target'> {
   target?: string[];
   duration?: string;
   requests?: string;
@@ -100,8 +100,8 @@ export interface ScheduledRun {
 }
 
 /** Targets, probes and bounds for check and watch, from flags over config. */
-export async function scheduledRun(flags: CheckFlags, opts: { defaultDuration: string | null }): Promise<ScheduledRun> {
-  const ctx = await loadContext({ ...flags, target: flags.target?.length === 1 ? flags.target[0] : undefined });
+export async function scheduledRun(flags: CheckFlags, opts: { defaultDuration: string | null; context?: RunContext }): Promise<ScheduledRun> {
+  const ctx = opts.context ?? (await loadContext({ ...flags, target: flags.target?.length === 1 ? flags.target[0] : undefined }));
   const names = flags.target ?? [];
   const targets = names.length > 1 ? names.map((n) => pickTarget(ctx.targets, n)) : ctx.targets;
   if (targets.length === 0) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');

@@ -7,6 +7,7 @@ import { guardPipes } from './io.js';
 import { registerModels } from './models.js';
 import { registerReplay } from './replay.js';
 import { registerCheck } from './check.js';
+import { registerWatch } from './watch.js';
 import { registerMock } from './mock.js';
 import { registerConfigCommands } from './config.js';
 import { registerInitCommand } from './init.js';
@@ -18,6 +19,7 @@ function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(redact(s)), writeOut: (s) => process.stdout.write(redact(s)) });
+  registerWatch(program);
   registerProbe(program);
   registerModels(program);
   registerReplay(program);
@@ -29,6 +31,8 @@ function buildProgram(): Command {
     'after',
     `
 Examples:
+  relaymon watch --demo                      # the live dashboard on built-in simulated relays, no key needed
+  relaymon watch                             # the live dashboard of the configured targets
   relaymon mock                              # a simulated relay on a free port, no key needed
   relaymon probe --base-url http://127.0.0.1:8787/v1 -n 5
   relaymon probe --model gpt-4o              # OPENAI_BASE_URL / OPENAI_API_KEY

@@ -9,7 +9,9 @@ import type { EngineSnapshot } from '../../engine/messages.js';
 import type { Threshold } from '../../stats/thresholds.js';
 import type { TargetStats, WindowName } from '../../stats/windows-types.js';
 import { chooseLayout, HEADER_LINES, EVENTS_LINES, MAX_ALERT_LINES } from '../core/layout.js';
+import type { RecentSample } from '../core/recent.js';
 import { AlertBar, packAlerts } from './AlertBar.js';
+import { DetailView } from './DetailView.js';
 import { EventsLine } from './EventsLine.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -26,6 +28,10 @@ export interface DashboardProps {
   /** Index of the focused target, or null. */
   focus?: number | null;
   showHelp?: boolean;
+  /** 'detail' shows the focused target's detail view in place of the panels. */
+  screen?: 'dashboard' | 'detail';
+  /** The focused target's recent requests inside the window, for the detail view's histogram. */
+  detailSamples?: readonly RecentSample[];
   formatTime?: (epochMs: number) => string;
 }
 
@@ -48,6 +54,20 @@ export function Dashboard(props: DashboardProps) {
   const grid: (typeof shown)[] = [];
   for (let i = 0; i < shown.length; i += layout.columns) grid.push(shown.slice(i, i + layout.columns));
   const panelsHeight = Math.max(0, Math.floor(rows) - HEADER_LINES - alertLines - EVENTS_LINES);
+  const focused = props.focus !== null && props.focus !== undefined ? targets[props.focus] : undefined;
+  const detail =
+    props.screen === 'detail' && focused ? (
+      <DetailView
+        name={focused.name}
+        stats={focused.stats}
+        window={window}
+        samples={props.detailSamples ?? []}
+        errors={snapshot.recentErrors}
+        width={width}
+        height={Math.max(1, panelsHeight)}
+        {...(props.formatTime ? { formatTime: props.formatTime } : {})}
+      />
+    ) : null;
 
   return (
     <Box flexDirection="column" width={width}>
@@ -55,6 +75,8 @@ export function Dashboard(props: DashboardProps) {
       <AlertBar alerts={snapshot.alerts} width={width} maxLines={alertLines} />
       {props.showHelp ? (
         <HelpOverlay width={width} maxHeight={Math.max(1, panelsHeight)} />
+      ) : detail ? (
+        detail
       ) : (
         <>
           {grid.map((row, r) => (

@@ -3,6 +3,7 @@
  * PANEL_HEIGHT[detail] rows (blank-padded when there is little to say), so the
  * layout's height arithmetic holds whatever the data.
  */
+import { useContext } from 'react';
 import { Box } from 'ink';
 import type { Threshold } from '../../stats/thresholds.js';
 import type { Aggregation, MetricName } from '../../stats/thresholds-types.js';
@@ -12,7 +13,7 @@ import { PANEL_HEIGHT, type Detail } from '../core/layout.js';
 import { sparkline } from '../core/sparkline.js';
 import type { Segment } from '../core/text.js';
 import { thresholdColour, thresholdsFor } from '../core/threshold-colour.js';
-import { Line } from './Line.js';
+import { ColorContext, Line } from './Line.js';
 
 export interface TargetPanelProps {
   name: string;
@@ -203,11 +204,12 @@ export function TargetPanel(props: TargetPanelProps) {
     );
   }
   const inner = panelInnerWidth(width);
+  const color = useContext(ColorContext);
   return (
     <Box
       flexDirection="column"
       borderStyle="round"
-      borderColor={props.focused ? 'cyan' : 'gray'}
+      {...(color ? { borderColor: props.focused ? 'cyan' : 'gray' } : {})}
       paddingX={1}
       width={width}
       height={PANEL_HEIGHT[detail]}

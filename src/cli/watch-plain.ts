@@ -1,0 +1,50 @@
+/**
+ * `watch` without a terminal (or with --no-tui): the engine headless, one
+ * logfmt line per target every interval (DESIGN.md's plain line mode), alerts
+ * to their sinks and as JSON lines on stderr, then the summary.
+ */
+import type { ExitCode } from '../core/errors.js';
+import type { EngineFinal, EngineSnapshot } from '../engine/messages.js';
+import { Notifier } from '../alerts/notifier.js';
+import { logfmtLine } from '../export/logfmt.js';
+import { DEFAULT_GRACE_MS, runExitCode, runHeadless } from './headless.js';
+import type { WatchSetup } from './watch.js';
+
+export interface WatchOutcome {
+  final: EngineFinal;
+  exitCode: ExitCode;
+}
+
+/** The lines due at a snapshot: one per target, from the chosen window (targets without data yet get empty values). */
+export function plainLines(s: EngineSnapshot, targets: readonly string[], window: WatchSetup['window'], now: Date): string[] {
+  return targets.map((name) => {
+    const cell = s.stats?.targets.find((t) => t.target === name);
+    return logfmtLine(now, name, cell ? cell.windows[window] : null);
+  });
+}
+
+export async function runWatchPlain(s: WatchSetup, opts: { linesToStderr: boolean }): Promise<WatchOutcome> {
+  const { io } = s;
+  const notifier = new Notifier({ rules: s.engine.alerts, notify: s.notify, env: process.env, headless: true, stderr: (line) => io.err(line + '\n'), bell: null });
+  const names = s.engine.targets.map((t) => t.name);
+  const write = opts.linesToStderr ? io.err : io.out;
+  // Lines are due on the run's own clock, so a slow tick never shifts every later line.
+  let dueAt = s.intervalMs;
+  const run = await runHeadless(
+    { ...s.engine, tickMs: 250, graceMs: DEFAULT_GRACE_MS, emitResults: false, liveStats: true },
+    io,
+    {
+      progress: false,
+      onSnapshot: (snap) => {
+        notifier.handle(snap.alertTransitions);
+        if (snap.elapsedMs < dueAt || snap.stats === null) return;
+        while (dueAt <= snap.elapsedMs) dueAt += s.intervalMs;
+        write(plainLines(snap, names, s.window, new Date()).join('\n') + '\n');
+      },
+    },
+  );
+  notifier.handle(run.final.snapshot.alertTransitions);
+  await notifier.flush(5000);
+  await notifier.close();
+  return { final: run.final, exitCode: runExitCode(run.final, run.interrupted) };
+}

@@ -1,0 +1,93 @@
+/**
+ * The live dashboard: engine snapshots in, a frame out, keys turned into view
+ * changes and engine commands. All state that is not the engine's lives here
+ * (window, focus, help, detail); every component below is presentational.
+ */
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { Box, useInput, useStdin } from 'ink';
+import type { EngineSnapshot } from '../engine/messages.js';
+import type { Threshold } from '../stats/thresholds.js';
+import type { WindowName } from '../stats/windows-types.js';
+import { chooseLayout, MAX_ALERT_LINES } from './core/layout.js';
+import type { RecentResults } from './core/recent.js';
+import { initialView, onKey, type ViewCommand } from './core/view-state.js';
+import { Dashboard, dashboardTargets } from './components/Dashboard.js';
+import { localTime } from './components/EventsLine.js';
+import { Line } from './components/Line.js';
+import { useTerminalSize } from './hooks/useTerminalSize.js';
+
+/** Where the app reads the engine from: the latest snapshot, change notifications, recent requests. */
+export interface DashboardFeed {
+  latest(): EngineSnapshot | null;
+  subscribe(listener: () => void): () => void;
+  recent: RecentResults;
+}
+
+export interface AppProps {
+  feed: DashboardFeed;
+  thresholds: readonly Threshold[];
+  initialWindow: WindowName;
+  onCommand(command: ViewCommand): void;
+  /** Wall clock, epoch ms (tests pass a fixed one). */
+  now?: () => number;
+  formatTime?: (epochMs: number) => string;
+}
+
+const WINDOW_MS: Record<WindowName, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, all: Number.POSITIVE_INFINITY };
+
+export function App(props: AppProps) {
+  const { feed } = props;
+  const now = props.now ?? Date.now;
+  const formatTime = props.formatTime ?? localTime;
+  const snapshot = useSyncExternalStore(feed.subscribe, feed.latest);
+  const [view, setView] = useState(() => initialView(props.initialWindow));
+  const [clock, setClock] = useState(now);
+  const { cols, rows: termRows } = useTerminalSize();
+  const { isRawModeSupported } = useStdin();
+  // A frame as tall as the terminal makes Ink clear the whole screen on every
+  // update (a visible flicker), so the frame keeps one row free.
+  const rows = Math.max(1, termRows - 1);
+
+  useEffect(() => {
+    const timer = setInterval(() => setClock(now()), 1000);
+    return () => clearInterval(timer);
+  }, [now]);
+
+  const targets = snapshot ? dashboardTargets(snapshot) : [];
+  const columns = chooseLayout(cols, rows, targets.length, { alertLines: MAX_ALERT_LINES }).columns;
+
+  useInput(
+    (input, key) => {
+      const { state, command } = onKey(view, input, key, { targets: targets.length, columns });
+      setView(state);
+      if (command === 'reset') feed.recent.clear();
+      if (command) props.onCommand(command);
+    },
+    { isActive: isRawModeSupported },
+  );
+
+  if (!snapshot) {
+    return (
+      <Box width={cols}>
+        <Line segments={[{ text: 'relaymon', tone: 'title' }, { text: '  starting the engine…', tone: 'dim' }]} width={cols} />
+      </Box>
+    );
+  }
+  const focused = view.focus !== null ? targets[view.focus] : undefined;
+  const samples = view.screen === 'detail' && focused ? feed.recent.since(focused.name, clock - WINDOW_MS[view.window]) : [];
+  return (
+    <Dashboard
+      snapshot={snapshot}
+      window={view.window}
+      cols={cols}
+      rows={rows}
+      clock={formatTime(clock)}
+      thresholds={props.thresholds}
+      focus={view.focus}
+      showHelp={view.help}
+      screen={view.screen}
+      detailSamples={samples}
+      formatTime={formatTime}
+    />
+  );
+}

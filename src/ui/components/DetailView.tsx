@@ -1,0 +1,146 @@
+/**
+ * The detail view of one target (Enter on a focused panel): every timing's
+ * percentiles, a latency histogram of the recent requests in the window, one
+ * row per model, and the target's recent errors. Never taller than `height`:
+ * sections lower down are cut first.
+ */
+import { Box } from 'ink';
+import type { RecentError } from '../../engine/messages.js';
+import type { TimeStats } from '../../stats/summary.js';
+import type { TargetStats, WindowName, WindowStats } from '../../stats/windows-types.js';
+import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
+import { bar, logHistogram } from '../core/histogram.js';
+import type { RecentSample } from '../core/recent.js';
+import { padStart, type Segment } from '../core/text.js';
+import { localTime } from './EventsLine.js';
+import { Line } from './Line.js';
+import { errorBreakdown, fmtCount, statusBreakdown } from './TargetPanel.js';
+
+export interface DetailViewProps {
+  name: string;
+  stats: TargetStats | null;
+  window: WindowName;
+  /** Recent requests of this target inside the window, oldest first. */
+  samples: readonly RecentSample[];
+  errors: readonly RecentError[];
+  width: number;
+  height: number;
+  formatTime?: (epochMs: number) => string;
+}
+
+export const HISTOGRAM_BINS = 8;
+const COL = 9;
+
+function timingRow(label: string, t: TimeStats, fmt: (v: number | null) => string = fmtMs): Segment[] {
+  return [
+    { text: label.padEnd(12), tone: 'dim' },
+    ...[t.p50, t.p90, t.p95, t.p99, t.max].map((v) => ({ text: padStart(fmt(v), COL) })),
+  ];
+}
+
+function summaryRow(w: WindowStats): Segment[] {
+  const est = w.usageEstimated > 0 ? '~' : '';
+  return [
+    { text: `${w.requests} req  ${fmtNum(w.rps, 1)} rps  ` },
+    { text: `err ${fmtPct(w.errorRate)}`, tone: w.errors > 0 ? 'bad' : 'ok' },
+    { text: `  tokens in ${fmtCount(w.inputTokens)} out ${fmtCount(w.outputTokens)}` },
+    { text: `  cost ${est}${fmtUsd(w.costUsd)}  ${est}${fmtUsd(w.costPerHourUsd)}/h` },
+    ...(w.unpricedRequests > 0 ? [{ text: `  ${w.unpricedRequests} unpriced`, tone: 'warn' as const }] : []),
+  ];
+}
+
+function histogramRows(samples: readonly RecentSample[], width: number): Segment[][] {
+  const values = samples.map((s) => s.latencyMs);
+  const rows: Segment[][] = [[{ text: `latency distribution · last ${values.length} requests in the window`, tone: 'title' }]];
+  const bins = logHistogram(values, HISTOGRAM_BINS);
+  if (bins.length === 0) return [...rows, [{ text: '  no requests yet', tone: 'dim' }]];
+  const fullest = Math.max(...bins.map((b) => b.count));
+  const label = 22;
+  const countWidth = 6;
+  for (const b of bins) {
+    rows.push([
+      { text: padStart(`${fmtMs(b.from)} – ${fmtMs(b.to)}`, label - 2) + '  ', tone: 'dim' },
+      { text: padStart(String(b.count), countWidth) + ' ' },
+      { text: bar(b.count, fullest, Math.max(1, width - label - countWidth - 1)), tone: 'accent' },
+    ]);
+  }
+  return rows;
+}
+
+function modelRows(stats: TargetStats, window: WindowName): Segment[][] {
+  const rows: Segment[][] = [[{ text: 'per model', tone: 'title' }]];
+  for (const m of stats.models) {
+    const w = m.windows[window];
+    if (w.requests === 0) continue;
+    rows.push([
+      { text: `${m.model}  `, tone: 'accent' },
+      { text: `${w.requests} req  ` },
+      { text: `err ${fmtPct(w.errorRate)}`, tone: w.errors > 0 ? 'bad' : 'none' },
+      { text: `  p95 ${fmtMs(w.latencyMs.p95)}  ttft ${fmtMs(w.ttftMs.p95)}  tok/s ${fmtNum(w.outputTokensPerSecond.p50, 1)}  ${fmtUsd(w.costUsd)}` },
+      ...(w.modelMismatches > 0 ? [{ text: `  model≠ ${w.modelMismatches}/${w.namedModels}`, tone: 'warn' as const }] : []),
+    ]);
+  }
+  if (rows.length === 1) rows.push([{ text: '  no requests in this window', tone: 'dim' }]);
+  return rows;
+}
+
+function errorRows(errors: readonly RecentError[], formatTime: (ms: number) => string): Segment[][] {
+  const rows: Segment[][] = [[{ text: 'recent errors', tone: 'title' }]];
+  const newestFirst = [...errors].sort((a, b) => b.time - a.time);
+  for (const e of newestFirst) {
+    rows.push([
+      { text: `${formatTime(e.time)} `, tone: 'dim' },
+      { text: `${e.model} ` },
+      { text: e.errorType, tone: 'bad' },
+      { text: e.httpStatus !== null ? ` ${e.httpStatus}` : '' },
+      { text: e.requestId !== null ? ` ${e.requestId}` : '', tone: 'dim' },
+      { text: e.message !== null ? `  ${e.message}` : '', tone: 'dim' },
+    ]);
+  }
+  if (rows.length === 1) rows.push([{ text: '  none', tone: 'dim' }]);
+  return rows;
+}
+
+/** The view's rows, already cut to `height`. */
+export function detailRows(p: DetailViewProps): Segment[][] {
+  const w = p.stats?.windows[p.window] ?? null;
+  const rows: Segment[][] = [
+    [
+      { text: `${p.name}`, tone: 'accent' },
+      { text: `  detail · window ${p.window}`, tone: 'title' },
+      { text: '  Esc back · ↑↓ another target · w window', tone: 'dim' },
+    ],
+  ];
+  if (!p.stats || !w || w.requests === 0) {
+    rows.push([{ text: 'waiting for data…', tone: 'dim' }]);
+  } else {
+    rows.push(summaryRow(w));
+    rows.push([{ text: errorBreakdown(w), tone: w.errors > 0 ? 'bad' : 'dim' }, { text: `  ${statusBreakdown(w)}`, tone: 'dim' }]);
+    rows.push([{ text: ''.padEnd(12) }, ...['p50', 'p90', 'p95', 'p99', 'max'].map((h) => ({ text: padStart(h, COL), tone: 'dim' as const }))]);
+    rows.push(timingRow('latency', w.latencyMs));
+    rows.push(timingRow('scheduled', w.latencyScheduledMs));
+    rows.push(timingRow('ttfb', w.ttfbMs));
+    rows.push(timingRow('ttft', w.ttftMs));
+    rows.push(timingRow('itl', w.itlMs));
+    rows.push(timingRow('chunk gap', w.chunkGapMs));
+    rows.push(timingRow('tokens/s', w.outputTokensPerSecond, (v) => fmtNum(v, 1)));
+    rows.push([]);
+    rows.push(...histogramRows(p.samples, p.width));
+    rows.push([]);
+    rows.push(...modelRows(p.stats, p.window));
+  }
+  rows.push([]);
+  rows.push(...errorRows(p.errors.filter((e) => e.target === p.name), p.formatTime ?? localTime));
+  return rows.slice(0, Math.max(1, Math.floor(p.height)));
+}
+
+export function DetailView(props: DetailViewProps) {
+  const rows = detailRows(props);
+  return (
+    <Box flexDirection="column" width={props.width}>
+      {rows.map((segs, i) => (
+        <Line key={i} segments={segs} width={props.width} />
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * What the dashboard's keys do, as a pure reducer: the key and the current
+ * view in, the next view and at most one command for the engine out. Keeping
+ * it apart from Ink makes every key testable without a terminal.
+ */
+import { WINDOW_NAMES, type WindowName } from '../../stats/windows-types.js';
+
+export interface ViewState {
+  window: WindowName;
+  /** Index of the focused target in the engine's order, or null. */
+  focus: number | null;
+  screen: 'dashboard' | 'detail';
+  help: boolean;
+  paused: boolean;
+}
+
+/** The subset of Ink's Key the dashboard reads. */
+export interface KeyFlags {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  tab?: boolean;
+  shift?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  ctrl?: boolean;
+}
+
+export type ViewCommand = 'quit' | 'pause' | 'resume' | 'reset';
+
+export interface KeyContext {
+  targets: number;
+  /** Panels per row, so up/down move by a whole row. */
+  columns: number;
+}
+
+export function initialView(window: WindowName = '1m'): ViewState {
+  return { window, focus: null, screen: 'dashboard', help: false, paused: false };
+}
+
+export function nextWindow(w: WindowName): WindowName {
+  const i = WINDOW_NAMES.indexOf(w);
+  return WINDOW_NAMES[(i + 1) % WINDOW_NAMES.length] ?? '1m';
+}
+
+function moveFocus(focus: number | null, delta: number, targets: number): number | null {
+  if (targets <= 0) return null;
+  if (focus === null) return delta >= 0 ? 0 : targets - 1;
+  return (((focus + delta) % targets) + targets) % targets;
+}
+
+export function onKey(state: ViewState, input: string, key: KeyFlags, ctx: KeyContext): { state: ViewState; command: ViewCommand | null } {
+  const same = { state, command: null };
+  if ((key.ctrl && input === 'c') || (!key.ctrl && input === 'q')) return { state, command: 'quit' };
+  if (key.escape) {
+    if (state.help) return { state: { ...state, help: false }, command: null };
+    if (state.screen === 'detail') return { state: { ...state, screen: 'dashboard' }, command: null };
+    return { state: { ...state, focus: null }, command: null };
+  }
+  if (key.ctrl) return same;
+  if (input === '?') return { state: { ...state, help: !state.help }, command: null };
+  if (input === 'p') {
+    const paused = !state.paused;
+    return { state: { ...state, paused }, command: paused ? 'pause' : 'resume' };
+  }
+  if (input === 'r') return { state, command: 'reset' };
+  if (input === 'w') return { state: { ...state, window: nextWindow(state.window) }, command: null };
+  const cols = Math.max(1, ctx.columns);
+  let delta: number | null = null;
+  if (key.tab) delta = key.shift ? -1 : 1;
+  else if (key.rightArrow) delta = 1;
+  else if (key.leftArrow) delta = -1;
+  else if (key.downArrow) delta = state.screen === 'detail' ? 1 : cols;
+  else if (key.upArrow) delta = state.screen === 'detail' ? -1 : -cols;
+  if (delta !== null) {
+    const focus = moveFocus(state.focus, delta, ctx.targets);
+    return { state: { ...state, focus }, command: null };
+  }
+  if (key.return) {
+    if (ctx.targets === 0) return same;
+    return { state: { ...state, focus: state.focus ?? 0, screen: 'detail', help: false }, command: null };
+  }
+  return same;
+}

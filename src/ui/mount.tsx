@@ -1,0 +1,95 @@
+/**
+ * Puts the dashboard on the terminal and takes it off again. The frame lives
+ * on the alternate screen, so quitting gives the user back their terminal as
+ * it was, with the summary printed below their prompt. Everything Ink writes
+ * passes through redact(), like every other byte relaymon prints.
+ */
+import { render, type Instance } from 'ink';
+import { redact } from '../core/redact.js';
+import type { Threshold } from '../stats/thresholds.js';
+import type { WindowName } from '../stats/windows-types.js';
+import { App, type DashboardFeed } from './App.js';
+import { ColorContext } from './components/Line.js';
+import type { ViewCommand } from './core/view-state.js';
+
+export const DEFAULT_FPS = 10;
+const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+const SHOW_CURSOR = '\u001b[?25h';
+
+export interface MountOptions {
+  feed: DashboardFeed;
+  thresholds: readonly Threshold[];
+  initialWindow: WindowName;
+  fps: number;
+  color: boolean;
+  onCommand(command: ViewCommand): void;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+export interface SlowFrames {
+  frames: number;
+  slow: number;
+  worstMs: number;
+}
+
+export interface MountedDashboard {
+  /** Takes the frame down and restores the terminal; safe to call twice. */
+  unmount(): void;
+  /** Frames that took longer to render than one frame period. */
+  slowFrames(): SlowFrames;
+}
+
+/** A stream Ink can draw on whose writes are redacted; everything else is the real stream. */
+function redacting(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  const write = (chunk: unknown, ...rest: unknown[]): boolean =>
+    (stream.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest);
+  return new Proxy(stream, {
+    get(target, prop, receiver) {
+      if (prop === 'write') return write;
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+export function mountDashboard(o: MountOptions): MountedDashboard {
+  const stdout = o.stdout ?? process.stdout;
+  const stdin = o.stdin ?? process.stdin;
+  const budgetMs = 1000 / o.fps;
+  const frames: SlowFrames = { frames: 0, slow: 0, worstMs: 0 };
+  stdout.write(ENTER_ALT_SCREEN);
+  // If the process dies with the frame up, the user still gets their terminal back.
+  const restore = (): void => void stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
+  process.once('exit', restore);
+  const instance: Instance = render(
+    <ColorContext.Provider value={o.color}>
+      <App feed={o.feed} thresholds={o.thresholds} initialWindow={o.initialWindow} onCommand={o.onCommand} />
+    </ColorContext.Provider>,
+    {
+      stdout: redacting(stdout),
+      stdin,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: o.fps,
+      onRender: ({ renderTime }) => {
+        frames.frames++;
+        if (renderTime > budgetMs) frames.slow++;
+        frames.worstMs = Math.max(frames.worstMs, renderTime);
+      },
+    },
+  );
+  let mounted = true;
+  return {
+    unmount: () => {
+      if (!mounted) return;
+      mounted = false;
+      instance.unmount();
+      instance.cleanup();
+      process.off('exit', restore);
+      restore();
+    },
+    slowFrames: () => ({ ...frames }),
+  };
+}
