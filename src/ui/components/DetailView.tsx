@@ -29,6 +29,8 @@ export interface DetailViewProps {
 }
 
 export const HISTOGRAM_BINS = 8;
+/** Wider bars only stretch the picture: the eye reads shape, not length. */
+export const MAX_BAR_WIDTH = 48;
 const COL = 9;
 
 function timingRow(label: string, t: TimeStats, fmt: (v: number | null) => string = fmtMs): Segment[] {
@@ -61,7 +63,7 @@ function histogramRows(samples: readonly RecentSample[], width: number): Segment
     rows.push([
       { text: padStart(`${fmtMs(b.from)} – ${fmtMs(b.to)}`, label - 2) + '  ', tone: 'dim' },
       { text: padStart(String(b.count), countWidth) + ' ' },
-      { text: bar(b.count, fullest, Math.max(1, width - label - countWidth - 1)), tone: 'accent' },
+      { text: bar(b.count, fullest, Math.min(MAX_BAR_WIDTH, Math.max(1, width - label - countWidth - 1))), tone: 'accent' },
     ]);
   }
   return rows;
