@@ -3,7 +3,7 @@
  * changes and engine commands. All state that is not the engine's lives here
  * (window, focus, help, detail); every component below is presentational.
  */
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, useInput, useStdin } from 'ink';
 import type { EngineSnapshot } from '../engine/messages.js';
 import type { Threshold } from '../stats/thresholds.js';
@@ -41,6 +41,8 @@ export function App(props: AppProps) {
   const formatTime = props.formatTime ?? localTime;
   const snapshot = useSyncExternalStore(feed.subscribe, feed.latest);
   const [view, setView] = useState(() => initialView(props.initialWindow));
+  // Keys typed faster than a render (p p) must each see the previous key's result, not the last rendered view.
+  const viewRef = useRef(view);
   const [clock, setClock] = useState(now);
   const { cols, rows: termRows } = useTerminalSize();
   const { isRawModeSupported } = useStdin();
@@ -58,7 +60,8 @@ export function App(props: AppProps) {
 
   useInput(
     (input, key) => {
-      const { state, command } = onKey(view, input, key, { targets: targets.length, columns });
+      const { state, command } = onKey(viewRef.current, input, key, { targets: targets.length, columns });
+      viewRef.current = state;
       setView(state);
       if (command === 'reset') feed.recent.clear();
       if (command) props.onCommand(command);

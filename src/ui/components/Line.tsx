@@ -29,7 +29,7 @@ export const TONE_STYLE: Record<Tone, ToneStyle> = {
  */
 export const ColorContext = createContext(true);
 
-function styleFor(tone: Tone, color: boolean): ToneStyle {
+export function styleFor(tone: Tone, color: boolean): ToneStyle {
   const style = TONE_STYLE[tone];
   if (color) return style;
   const { color: _dropped, ...rest } = style;

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { initialView, nextWindow, onKey, type KeyFlags, type ViewState } from '../../../src/ui/core/view-state.js';
+
+const ctx = { targets: 5, columns: 2 };
+const press = (s: ViewState, input: string, key: KeyFlags = {}) => onKey(s, input, key, ctx);
+
+describe('dashboard keys', () => {
+  it('q and Ctrl-C quit; a plain c does nothing', () => {
+    expect(press(initialView(), 'q').command).toBe('quit');
+    expect(press(initialView(), 'c', { ctrl: true }).command).toBe('quit');
+    expect(press(initialView(), 'c')).toEqual({ state: initialView(), command: null });
+  });
+
+  it('w cycles 1m → 5m → 15m → all → 1m', () => {
+    let s = initialView('1m');
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      s = press(s, 'w').state;
+      seen.push(s.window);
+    }
+    expect(seen).toEqual(['5m', '15m', 'all', '1m', '5m']);
+    expect(nextWindow('all')).toBe('1m');
+  });
+
+  it('p toggles pause and says which engine command to send', () => {
+    const first = press(initialView(), 'p');
+    expect(first.command).toBe('pause');
+    expect(first.state.paused).toBe(true);
+    const second = press(first.state, 'p');
+    expect(second.command).toBe('resume');
+    expect(second.state.paused).toBe(false);
+  });
+
+  it('r asks for a reset and keeps the view', () => {
+    const s = { ...initialView('15m'), focus: 2 };
+    expect(press(s, 'r')).toEqual({ state: s, command: 'reset' });
+  });
+
+  it('Tab and arrows move the focus, wrapping; up/down move a whole row of panels', () => {
+    let s = press(initialView(), '', { tab: true }).state;
+    expect(s.focus).toBe(0);
+    s = press(s, '', { rightArrow: true }).state;
+    expect(s.focus).toBe(1);
+    s = press(s, '', { downArrow: true }).state;
+    expect(s.focus).toBe(3);
+    s = press(s, '', { downArrow: true }).state;
+    expect(s.focus).toBe(0); // 5 wraps to 0 of 5 targets
+    s = press(s, '', { leftArrow: true }).state;
+    expect(s.focus).toBe(4);
+    s = press(s, '', { tab: true, shift: true }).state;
+    expect(s.focus).toBe(3);
+    expect(press(initialView(), '', { upArrow: true }).state.focus).toBe(4);
+  });
+
+  it('no targets: focus stays null and Enter does nothing', () => {
+    const none = { targets: 0, columns: 1 };
+    expect(onKey(initialView(), '', { tab: true }, none).state.focus).toBeNull();
+    expect(onKey(initialView(), '', { return: true }, none).state.screen).toBe('dashboard');
+  });
+
+  it('Enter opens the detail of the focused target (the first when none), Esc goes back, then clears the focus', () => {
+    let s = press(initialView(), '', { return: true }).state;
+    expect(s).toMatchObject({ screen: 'detail', focus: 0 });
+    s = press(s, '', { downArrow: true }).state;
+    expect(s).toMatchObject({ screen: 'detail', focus: 1 }); // in the detail view down is the next target
+    s = press(s, '', { escape: true }).state;
+    expect(s).toMatchObject({ screen: 'dashboard', focus: 1 });
+    s = press(s, '', { escape: true }).state;
+    expect(s.focus).toBeNull();
+  });
+
+  it('? toggles the help; Esc closes it before leaving the detail view', () => {
+    let s = press(initialView(), '', { return: true }).state;
+    s = press(s, '?').state;
+    expect(s.help).toBe(true);
+    s = press(s, '', { escape: true }).state;
+    expect(s).toMatchObject({ help: false, screen: 'detail' });
+    expect(press(press(initialView(), '?').state, '?').state.help).toBe(false);
+  });
+});
