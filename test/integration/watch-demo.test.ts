@@ -1,0 +1,48 @@
+/**
+ * `watch --demo` end to end, headless: the staged incident on the simulated
+ * relay must fire the demo's alert and, once the bad minute has left the 1m
+ * window, resolve it. The run is long (about 100 s) because that is how long
+ * a 1m window takes to forget; it runs beside the rest of the suite.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { DEMO_INCIDENT } from '../../src/mock/demo.js';
+
+interface AlertLine {
+  alert: string;
+  state: string;
+  value: number | null;
+  at: string;
+}
+
+describe('watch --demo', () => {
+  it(
+    'the incident fires the error-rate alert and it resolves after the incident ends; the summary covers both relays',
+    async () => {
+      const res = await runCli(['watch', '--demo', '--no-tui', '--json', '--interval', '10s', '--duration', '105s'], { timeoutMs: 150_000 });
+      expect(res.code).toBe(0);
+      const alerts = res.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as AlertLine)
+        .filter((a) => a.alert === 'RelayErrorRate');
+      const states = alerts.map((a) => a.state);
+      expect(states).toContain('firing');
+      expect(states.at(-1)).toBe('resolved');
+      const firing = alerts.find((a) => a.state === 'firing')!;
+      expect(firing.value).toBeGreaterThan(0.1);
+      const summary = JSON.parse(res.stdout) as { command: string; targets: { name: string; summary: { requests: number; errorTypes: Record<string, number> } }[] };
+      expect(summary.command).toBe('watch');
+      const relay = summary.targets.find((t) => t.name === 'relay')!;
+      const direct = summary.targets.find((t) => t.name === 'direct')!;
+      // About 2 probes/s each for 105 s.
+      expect(relay.summary.requests).toBeGreaterThan(150);
+      expect(direct.summary.requests).toBeGreaterThan(150);
+      expect(relay.summary.errorTypes['overloaded'] ?? 0).toBeGreaterThan(0);
+      expect(Object.keys(direct.summary.errorTypes)).toEqual([]);
+      // The whole incident happened inside the run.
+      expect(DEMO_INCIDENT.startMs + DEMO_INCIDENT.durationMs).toBeLessThan(105_000);
+    },
+    160_000,
+  );
+});
