@@ -6,6 +6,11 @@ import type { Saturation } from './messages.js';
 export const LATE_SEND_MS = 5;
 /** Event-loop delay p99 above this means the client itself is the bottleneck. */
 const LOOP_DELAY_SATURATED_MS = 20;
+/**
+ * The sampling timer's period. Node's histogram records each whole period
+ * (an idle loop reads ~10 ms), so the delay is what lies beyond it.
+ */
+const LOOP_RESOLUTION_MS = 10;
 
 /**
  * Is the client keeping up? Event-loop delay in the worker, lateness of sends
@@ -14,7 +19,7 @@ const LOOP_DELAY_SATURATED_MS = 20;
  * snapshot says so.
  */
 export class SaturationMonitor {
-  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   private lag = hdr.build({ bitBucketSize: 'packed', numberOfSignificantValueDigits: 3, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, useWebAssembly: false });
   capWaits = 0;
   lateSends = 0;
@@ -36,8 +41,9 @@ export class SaturationMonitor {
 
   /** Called once per tick; event-loop figures cover the tick since the last call. */
   read(inFlight: number): Saturation {
-    const p99 = this.loop.count > 0 ? this.loop.percentile(99) / 1e6 : 0;
-    const max = this.loop.count > 0 ? this.loop.max / 1e6 : 0;
+    const beyond = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
+    const p99 = this.loop.count > 0 ? beyond(this.loop.percentile(99)) : 0;
+    const max = this.loop.count > 0 ? beyond(this.loop.max) : 0;
     this.loop.reset();
     const hasLag = this.lag.totalCount > 0;
     const lagP99 = hasLag ? this.lag.getValueAtPercentile(99) / 1000 : null;
