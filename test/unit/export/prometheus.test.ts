@@ -72,6 +72,7 @@ describe('PrometheusExporter: names, labels, buckets', () => {
       result({ ok: false, errorType: 'stream_truncated', usageSource: 'reported', inputTokens: 5, outputTokens: 3, responseModel: null }),
     ]);
     expect(find(s, `${METRIC.timeToFirstChunk}_count`).reduce((n, x) => n + x.value, 0)).toBe(1);
+    expect(find(s, `${METRIC.timePerOutputChunk}_count`).reduce((n, x) => n + x.value, 0)).toBe(2);
     expect(find(s, `${METRIC.tokenUsage}_count`, { gen_ai_token_type: 'input' }).reduce((n, x) => n + x.value, 0)).toBe(2);
     expect(find(s, `${METRIC.tokenUsage}_sum`, { gen_ai_token_type: 'input' }).reduce((n, x) => n + x.value, 0)).toBe(14);
     expect(one(s, METRIC.streamTruncated).value).toBe(1);
