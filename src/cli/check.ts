@@ -16,12 +16,13 @@ import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget
 import { processIo, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
+import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 
 /** `check` with no thresholds anywhere: a silent pass is worse in CI than a default. */
 export const DEFAULT_CHECK_THRESHOLD = 'errors:rate<0.05';
 export const DEFAULT_CHECK_DURATION = '30s';
 
-export interface CheckFlags extends Omit<TargetFlagValues, 'target'> {
+export interface CheckFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
   target?: string[];
   duration?: string;
   requests?: string;
@@ -70,6 +71,7 @@ export function registerCheck(program: Command): void {
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
     .option('--junit <file>', 'write a JUnit XML report (one testsuite per target, one testcase per threshold)');
+  addMetricsOptions(cmd);
   addTargetOptions(cmd);
   allowManyTargets(cmd, 'target(s) from the config, repeatable or comma-separated (default: all)');
   cmd.addHelpText(
@@ -82,6 +84,7 @@ Examples:
   relaymon check -d 30s --base-url http://127.0.0.1:8787/v1 --threshold "ttft:p(95)<800"
   relaymon check -t relay -n 20 --every 500ms --junit report.xml --budget-usd 0.05
   relaymon check --dry-run                                        # what it would send and cost
+  relaymon check -d 10m --metrics-port 9464                       # Prometheus /metrics while it runs
 
 Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config, 3 no HTTP answer, 130 interrupted.`,
   );
@@ -148,6 +151,7 @@ export function printDryRun(run: ScheduledRun, io: Io, json: boolean): ExitCode 
 
 export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
+  metricsAddress(flags); // a bad --metrics-port is a usage error before anything else happens
   const run = await scheduledRun(flags, { defaultDuration: DEFAULT_CHECK_DURATION });
   const userThresholds: Threshold[] = [...run.ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
   const defaults = userThresholds.length === 0 ? [DEFAULT_CHECK_THRESHOLD] : [];
@@ -156,20 +160,28 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   if (flags.dryRun) return printDryRun(run, io, flags.json === true);
   if (defaults.length > 0 && !flags.json) io.err(`check: no thresholds configured; using the default ${DEFAULT_CHECK_THRESHOLD}\n`);
 
-  const { final, interrupted } = await runHeadlessWithAlerts(
-    {
-      targets: run.targets,
-      priceFiles: priceFiles(run.ctx.config, flags.prices),
-      plan: run.plan,
-      stopAfter: { durationMs: run.durationMs, requests: run.requests },
-      log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
-      thresholds,
-      budgetUsd: run.budgetUsd,
-      alerts: rules,
-    },
-    run.ctx.config?.notify,
-    io,
-  );
+  const metrics = await startMetrics(flags, run.targets, { err: (t) => io.err(t) });
+  let headless;
+  try {
+    headless = await runHeadlessWithAlerts(
+      {
+        targets: run.targets,
+        priceFiles: priceFiles(run.ctx.config, flags.prices),
+        plan: run.plan,
+        stopAfter: { durationMs: run.durationMs, requests: run.requests },
+        log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
+        thresholds,
+        budgetUsd: run.budgetUsd,
+        alerts: rules,
+      },
+      run.ctx.config?.notify,
+      io,
+      { metrics },
+    );
+  } finally {
+    await metrics?.close();
+  }
+  const { final, interrupted } = headless;
 
   const json = runSummaryJson('check', run.targets, final);
   if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');

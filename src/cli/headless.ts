@@ -11,6 +11,7 @@ import type { Io } from './io.js';
 import { onInterrupt } from './signals.js';
 import { Notifier } from '../alerts/notifier.js';
 import type { NotifyConfig, RelaymonConfig } from '../config/schema.js';
+import type { MetricsHandle } from './metrics.js';
 
 /** How long a stop waits for requests in flight before cancelling them. */
 export const DEFAULT_GRACE_MS = 10_000;
@@ -69,17 +70,33 @@ export type HeadlessConfig = Omit<EngineConfig, 'secrets' | 'tickMs' | 'graceMs'
 /**
  * check and replay: the engine headless, alert transitions handed to the
  * notifier as they come (webhook, Alertmanager, JSON lines on stderr), and
- * deliveries flushed (bounded) before the summary is printed.
+ * deliveries flushed (bounded) before the summary is printed. With a metrics
+ * hook (--metrics-port) every snapshot, the final one too, carries its
+ * finished results and window statistics to it.
  */
-export async function runHeadlessWithAlerts(config: HeadlessConfig, notify: NotifyConfig | undefined, io: Io): Promise<HeadlessRun> {
+export async function runHeadlessWithAlerts(
+  config: HeadlessConfig,
+  notify: NotifyConfig | undefined,
+  io: Io,
+  opts: { metrics?: Pick<MetricsHandle, 'onSnapshot'> | null } = {},
+): Promise<HeadlessRun> {
   const notifier = new Notifier({ rules: config.alerts, notify, env: process.env, headless: true, stderr: (line) => io.err(line + '\n'), bell: null });
+  const metrics = opts.metrics ?? null;
   const run = await runHeadless(
-    // Only the progress line is live here: no per-tick window statistics (they would delay sends).
-    { ...config, tickMs: 250, graceMs: DEFAULT_GRACE_MS, emitResults: false, liveStats: false },
+    // Without metrics only the progress line is live: no per-tick window statistics (they would delay sends).
+    // /metrics needs the results, and the 1m window for relaymon_target_state.
+    { ...config, tickMs: 250, graceMs: DEFAULT_GRACE_MS, emitResults: metrics !== null, liveStats: metrics !== null },
     io,
-    { progress: true, onSnapshot: (s) => notifier.handle(s.alertTransitions) },
+    {
+      progress: true,
+      onSnapshot: (s) => {
+        notifier.handle(s.alertTransitions);
+        metrics?.onSnapshot(s);
+      },
+    },
   );
   notifier.handle(run.final.snapshot.alertTransitions);
+  metrics?.onSnapshot(run.final.snapshot);
   await notifier.flush(5000);
   await notifier.close();
   return run;

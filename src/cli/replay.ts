@@ -13,8 +13,9 @@ import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
 import { processIo, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary } from './headless.js';
+import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 
-interface ReplayFlags extends Omit<TargetFlagValues, 'target'> {
+interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
   target?: string[];
   speed?: string;
   rate?: string;
@@ -59,6 +60,7 @@ export function registerReplay(program: Command): void {
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
     .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
+  addMetricsOptions(cmd);
   addTargetOptions(cmd);
   allowManyTargets(cmd, 'target(s) from the config, repeatable or comma-separated; each line goes to each, for comparison');
   cmd.addHelpText(
@@ -73,6 +75,7 @@ Examples:
   relaymon replay traffic.jsonl --speed 2 -t relay
   relaymon replay batch_input.jsonl --rate 5/s --seed 7 -t relay,direct --json
   relaymon replay run.log --concurrency 8 --loop --duration 5m --threshold "ttft:p(95)<800"
+  relaymon replay traffic.jsonl --loop --metrics-port 9464       # Prometheus /metrics while it runs
 
 Bad lines are reported by number and skipped (--strict: exit 2, nothing sent).
 Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file, 3 no HTTP answer, 130 interrupted.`,
@@ -121,6 +124,7 @@ function checkProtocols(items: ReplayItem[], targets: ResolvedTarget[]): { ok: R
 
 export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
+  metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
   const thresholds = flags.threshold.map((t) => parseThreshold(t));
   const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration);
   const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');
@@ -149,20 +153,28 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags.json === true);
   if (flags.loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
   const rules = compileAlertRules(ctx.config?.alerts, ctx.configPath ?? 'config');
-  const { final, interrupted } = await runHeadlessWithAlerts(
-    {
-      targets,
-      priceFiles: priceFiles(ctx.config, flags.prices),
-      plan,
-      stopAfter: { durationMs, requests },
-      log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
-      thresholds,
-      budgetUsd,
-      alerts: rules,
-    },
-    ctx.config?.notify,
-    io,
-  );
+  const metrics = await startMetrics(flags, targets, { err: (t) => io.err(t) });
+  let headless;
+  try {
+    headless = await runHeadlessWithAlerts(
+      {
+        targets,
+        priceFiles: priceFiles(ctx.config, flags.prices),
+        plan,
+        stopAfter: { durationMs, requests },
+        log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
+        thresholds,
+        budgetUsd,
+        alerts: rules,
+      },
+      ctx.config?.notify,
+      io,
+      { metrics },
+    );
+  } finally {
+    await metrics?.close();
+  }
+  const { final, interrupted } = headless;
 
   const json = runSummaryJson('replay', targets, final);
   if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');

@@ -17,12 +17,17 @@ import { startMock, type MockServer } from './server.js';
 
 export const DEMO_MODEL = 'gpt-4o';
 /** When the incident starts in each cycle, how long it lasts, and how often it comes back. */
-export const DEMO_INCIDENT = { startMs: 20_000, durationMs: 15_000, cycleMs: 180_000 } as const;
+export interface DemoIncident {
+  startMs: number;
+  durationMs: number;
+  cycleMs: number;
+}
+export const DEMO_INCIDENT: Readonly<DemoIncident> = { startMs: 20_000, durationMs: 15_000, cycleMs: 180_000 };
 export const DEMO_RELAY_PRICE_MULTIPLIER = 0.3;
 
 export type DemoPhase = 'normal' | 'incident';
 
-export function demoPhase(elapsedMs: number, incident = DEMO_INCIDENT): DemoPhase {
+export function demoPhase(elapsedMs: number, incident: DemoIncident = DEMO_INCIDENT): DemoPhase {
   const t = ((elapsedMs % incident.cycleMs) + incident.cycleMs) % incident.cycleMs;
   return t >= incident.startMs && t < incident.startMs + incident.durationMs ? 'incident' : 'normal';
 }
@@ -75,7 +80,7 @@ export interface Demo {
 }
 
 /** Starts the simulated relays and the incident clock (elapsed from now). */
-export async function startDemo(opts: { seed?: number; now?: () => number; incident?: typeof DEMO_INCIDENT } = {}): Promise<Demo> {
+export async function startDemo(opts: { seed?: number; now?: () => number; incident?: DemoIncident } = {}): Promise<Demo> {
   const now = opts.now ?? (() => performance.now());
   const seed = opts.seed ?? null;
   const direct = await startMock({ ...DIRECT, seed });

@@ -8,7 +8,7 @@ import { SnapshotFeed } from '../../../src/ui/feed.js';
 import type { ViewCommand } from '../../../src/ui/core/view-state.js';
 import type { RecentSample } from '../../../src/ui/core/recent.js';
 import type { EngineSnapshot } from '../../../src/engine/messages.js';
-import { emptySnapshot, errorHeavySnapshot, normalSnapshot, recentError } from './fixtures.js';
+import { emptySnapshot, errorHeavySnapshot, normalSnapshot } from './fixtures.js';
 import { frameLines, utcTime, widest, WIDTHS } from './render-helpers.js';
 import { result } from '../export/result.js';
 

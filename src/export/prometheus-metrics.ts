@@ -1,0 +1,111 @@
+/**
+ * The metric names, labels and buckets of the Prometheus export: a public
+ * contract (DESIGN.md "Metric names"), listed in the README table; the
+ * dashboard and alert rules in dashboards/ may use only these.
+ *
+ * The gen_ai_* histograms are the OpenTelemetry GenAI client metrics as an
+ * OTel → Prometheus exporter spells them (dots become underscores, the unit
+ * `s` becomes `_seconds`, `{token}` adds nothing), with the bucket
+ * boundaries the semantic conventions advise. Our own series start with
+ * `relaymon_`; counters end in `_total`.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** OTel advisory boundaries for gen_ai.client.operation.duration, .time_to_first_chunk and .time_per_output_chunk (s). */
+export const OTEL_DURATION_BUCKETS: readonly number[] = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+/** OTel advisory boundaries for gen_ai.client.token.usage: powers of 4 from 1 to 4^13. */
+export const OTEL_TOKEN_BUCKETS: readonly number[] = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+/** Labels of every per-request series. */
+export const BASE_LABELS = [
+  'gen_ai_operation_name',
+  'gen_ai_provider_name',
+  'gen_ai_request_model',
+  'gen_ai_response_model',
+  'server_address',
+  'relaymon_target',
+] as const;
+export type BaseLabel = (typeof BASE_LABELS)[number];
+export type BaseLabels = Partial<Record<BaseLabel, string>>;
+const WITH_ERROR = [...BASE_LABELS, 'error_type'] as const;
+const TARGET_LABELS = ['relaymon_target', 'server_address', 'gen_ai_provider_name'] as const;
+
+export const METRIC = {
+  duration: 'gen_ai_client_operation_duration_seconds',
+  timeToFirstChunk: 'gen_ai_client_operation_time_to_first_chunk_seconds',
+  timePerOutputChunk: 'gen_ai_client_operation_time_per_output_chunk_seconds',
+  tokenUsage: 'gen_ai_client_token_usage',
+  requests: 'relaymon_requests_total',
+  cost: 'relaymon_cost_usd_total',
+  unpriced: 'relaymon_unpriced_requests_total',
+  usageMismatch: 'relaymon_usage_mismatch_total',
+  modelMismatch: 'relaymon_model_mismatch_total',
+  streamTruncated: 'relaymon_stream_truncated_total',
+  targetState: 'relaymon_target_state',
+  rateLimitRemaining: 'relaymon_rate_limit_remaining',
+  rateLimitLimit: 'relaymon_rate_limit_limit',
+  backoffs: 'relaymon_rate_limit_backoffs_total',
+  sendLagP50: 'relaymon_scheduler_send_lag_p50_seconds',
+  sendLagP99: 'relaymon_scheduler_send_lag_p99_seconds',
+  sendLagMax: 'relaymon_scheduler_send_lag_max_seconds',
+  lateSends: 'relaymon_scheduler_late_sends_total',
+  droppedSends: 'relaymon_scheduler_dropped_sends_total',
+  capWaits: 'relaymon_scheduler_cap_waits_total',
+  saturated: 'relaymon_client_saturated',
+  eventLoopDelayP99: 'relaymon_client_event_loop_delay_p99_seconds',
+  inFlight: 'relaymon_client_in_flight_requests',
+  alertFiring: 'relaymon_alert_firing',
+  buildInfo: 'relaymon_build_info',
+} as const;
+
+/** Every series name the export can produce, histograms with their _bucket/_sum/_count. */
+export function exportedSeriesNames(): string[] {
+  const histograms: string[] = [METRIC.duration, METRIC.timeToFirstChunk, METRIC.timePerOutputChunk, METRIC.tokenUsage];
+  const out: string[] = [];
+  for (const name of Object.values(METRIC)) {
+    if (histograms.includes(name)) out.push(`${name}_bucket`, `${name}_sum`, `${name}_count`);
+    else out.push(name);
+  }
+  return out;
+}
+
+/** The instruments, registered on one registry. */
+export function createInstruments(registry: Registry) {
+  const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge<L>({ name, help, labelNames, registers });
+  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: readonly number[]) =>
+    new Histogram<L>({ name, help, labelNames, buckets: [...buckets], registers });
+
+  return {
+    duration: histogram(METRIC.duration, 'GenAI operation duration: send to end of response (latencyMs), every request; error_type on failures.', WITH_ERROR, OTEL_DURATION_BUCKETS),
+    timeToFirstChunk: histogram(METRIC.timeToFirstChunk, 'Send to the first token-bearing chunk (ttftMs), streamed requests only.', BASE_LABELS, OTEL_DURATION_BUCKETS),
+    timePerOutputChunk: histogram(METRIC.timePerOutputChunk, 'Gap between successive token-bearing chunks, one observation per chunk after the first, streamed requests only.', BASE_LABELS, OTEL_DURATION_BUCKETS),
+    tokenUsage: histogram(METRIC.tokenUsage, 'Input and output tokens per request (reported by the relay, or estimated), by gen_ai_token_type.', [...BASE_LABELS, 'gen_ai_token_type'], OTEL_TOKEN_BUCKETS),
+    requests: counter(METRIC.requests, 'Finished requests; error_type on failures (closed vocabulary).', WITH_ERROR),
+    cost: counter(METRIC.cost, 'Cost of priced requests in USD, at list price times the target multiplier.', BASE_LABELS),
+    unpriced: counter(METRIC.unpriced, 'Requests whose cost is unknown (model without a price, or no usage to price).', BASE_LABELS),
+    usageMismatch: counter(METRIC.usageMismatch, 'Requests whose reported usage disagrees with relaymon\'s own count.', BASE_LABELS),
+    modelMismatch: counter(METRIC.modelMismatch, 'Responses claiming a different model than requested (aliases normalised).', BASE_LABELS),
+    streamTruncated: counter(METRIC.streamTruncated, 'Streams that ended without their terminator.', BASE_LABELS),
+    targetState: gauge(METRIC.targetState, 'Target state over the last minute: 0 ok, 1 degraded, 2 down.', TARGET_LABELS),
+    rateLimitRemaining: gauge(METRIC.rateLimitRemaining, 'Rate-limit headroom the relay last advertised (x-ratelimit-remaining-*), by resource.', ['relaymon_target', 'resource']),
+    rateLimitLimit: gauge(METRIC.rateLimitLimit, 'Rate limit the relay last advertised (x-ratelimit-limit-*), by resource.', ['relaymon_target', 'resource']),
+    backoffs: counter(METRIC.backoffs, '429 back-offs honoured.', ['relaymon_target']),
+    sendLagP50: gauge(METRIC.sendLagP50, 'Median lateness of sends (actual minus scheduled) over the run.', []),
+    sendLagP99: gauge(METRIC.sendLagP99, '99th percentile lateness of sends over the run.', []),
+    sendLagMax: gauge(METRIC.sendLagMax, 'Largest lateness of a send over the run.', []),
+    lateSends: counter(METRIC.lateSends, 'Sends more than 5 ms later than scheduled.', []),
+    droppedSends: counter(METRIC.droppedSends, 'Scheduled sends dropped because the hold-back queue was full.', []),
+    capWaits: counter(METRIC.capWaits, 'Sends held back by a full per-target concurrency cap.', []),
+    saturated: gauge(METRIC.saturated, '1 while the client itself is saturated (its numbers understate the relay), else 0.', []),
+    eventLoopDelayP99: gauge(METRIC.eventLoopDelayP99, 'Event-loop delay p99 in the measuring thread over the last tick.', []),
+    inFlight: gauge(METRIC.inFlight, 'Requests in flight.', []),
+    alertFiring: gauge(METRIC.alertFiring, '1 while a configured alert is firing, else 0.', ['relaymon_alert']),
+    buildInfo: gauge(METRIC.buildInfo, 'Always 1; the relaymon version as a label.', ['version']),
+  };
+}
+
+export type Instruments = ReturnType<typeof createInstruments>;

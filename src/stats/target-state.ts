@@ -1,0 +1,73 @@
+/**
+ * One number per target for dashboards and alert rules: 0 ok, 1 degraded,
+ * 2 down (the `relaymon_target_state` gauge; the terminal dashboard shows the
+ * same verdict). Pure: decided from the target's last-minute window, its
+ * firing alerts and whether a 429 back-off is running, never from I/O.
+ *
+ * The rule, in order:
+ *  - down (2): at least DOWN_MIN_REQUESTS requests finished in the window and
+ *    every one of them failed. One failure at start-up is not "down"; a
+ *    minute in which nothing got through is, whatever the errors were.
+ *  - degraded (1): an alert about this target is firing, or the target is
+ *    backing off after a 429, or at least DEGRADED_ERROR_RATE of the
+ *    window's requests failed.
+ *  - ok (0): otherwise, including a window with no requests yet (no
+ *    evidence is not an outage; Prometheus's `up` and the request rate
+ *    cover an agent that stopped sending).
+ *
+ * Which alerts are "about" a target: those whose threshold names it
+ * (`ttft{target:relay}:p(95)<800`); an alert without a target tag judges all
+ * traffic together, so it counts for a target only when there is one target.
+ */
+import type { AlertStateView } from '../alerts/types.js';
+import { parseThreshold } from './thresholds-parse.js';
+import type { WindowStats } from './windows-types.js';
+
+export const TARGET_STATE = { ok: 0, degraded: 1, down: 2 } as const;
+export type TargetState = (typeof TARGET_STATE)[keyof typeof TARGET_STATE];
+
+/** The window the verdict is taken on. */
+export const TARGET_STATE_WINDOW = '1m';
+export const DOWN_MIN_REQUESTS = 2;
+export const DEGRADED_ERROR_RATE = 0.05;
+
+export interface TargetStateInput {
+  /** The target's TARGET_STATE_WINDOW statistics; null when none are known yet. */
+  window: Pick<WindowStats, 'requests' | 'errors'> | null;
+  /** Alerts about this target that are firing now (see firingAlertsFor). */
+  firingAlerts: number;
+  /** A 429 back-off is running for this target. */
+  backingOff: boolean;
+}
+
+export function targetState(input: TargetStateInput): TargetState {
+  const w = input.window;
+  if (w !== null && w.requests >= DOWN_MIN_REQUESTS && w.errors >= w.requests) return TARGET_STATE.down;
+  if (input.firingAlerts > 0 || input.backingOff) return TARGET_STATE.degraded;
+  if (w !== null && w.requests > 0 && w.errors / w.requests >= DEGRADED_ERROR_RATE) return TARGET_STATE.degraded;
+  return TARGET_STATE.ok;
+}
+
+/** The target an alert's expression names, or null when it has no target tag (or cannot be read). */
+export function alertTarget(expression: string): string | null {
+  try {
+    return parseThreshold(expression).tags.target ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** How many firing alerts are about `target` (see the rule above). */
+export function firingAlertsFor(target: string, alerts: readonly Pick<AlertStateView, 'state' | 'expression'>[], targetCount: number): number {
+  let n = 0;
+  for (const a of alerts) {
+    if (a.state !== 'firing') continue;
+    const named = alertTarget(a.expression);
+    if (named === target || (named === null && targetCount === 1)) n++;
+  }
+  return n;
+}
+
+export function targetStateName(s: TargetState): 'ok' | 'degraded' | 'down' {
+  return s === TARGET_STATE.down ? 'down' : s === TARGET_STATE.degraded ? 'degraded' : 'ok';
+}
