@@ -31,18 +31,20 @@ export async function runWatchPlain(s: WatchSetup, opts: { linesToStderr: boolea
   // Lines are due on the run's own clock, so a slow tick never shifts every later line.
   let dueAt = s.intervalMs;
   const run = await runHeadless(
-    { ...s.engine, tickMs: 250, graceMs: DEFAULT_GRACE_MS, emitResults: false, liveStats: true },
+    { ...s.engine, tickMs: 250, graceMs: DEFAULT_GRACE_MS, emitResults: s.metrics !== null, liveStats: true },
     io,
     {
       progress: false,
       onSnapshot: (snap) => {
         notifier.handle(snap.alertTransitions);
+        s.metrics?.onSnapshot(snap);
         if (snap.elapsedMs < dueAt || snap.stats === null) return;
         while (dueAt <= snap.elapsedMs) dueAt += s.intervalMs;
         write(plainLines(snap, names, s.window, new Date()).join('\n') + '\n');
       },
     },
   );
+  s.metrics?.onSnapshot(run.final.snapshot);
   notifier.handle(run.final.snapshot.alertTransitions);
   await notifier.flush(5000);
   await notifier.close();

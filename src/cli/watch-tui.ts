@@ -36,6 +36,7 @@ export async function runWatchTui(s: WatchSetup): Promise<WatchOutcome> {
   engine.on('snapshot', (snap) => {
     feed.push(snap);
     notifier.handle(snap.alertTransitions);
+    s.metrics?.onSnapshot(snap);
   });
 
   let quitByKey = false;
@@ -80,6 +81,7 @@ export async function runWatchTui(s: WatchSetup): Promise<WatchOutcome> {
     dashboard.unmount();
     release();
   }
+  s.metrics?.onSnapshot(final.snapshot);
   for (const line of held) io.err(line + '\n');
   notifier.handle(final.snapshot.alertTransitions);
   await notifier.flush(5000);

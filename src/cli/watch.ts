@@ -17,12 +17,14 @@ import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags } from '
 import { addTargetOptions, allowManyTargets, type RunContext } from './context.js';
 import { priceFiles, runSummaryJson, type HeadlessConfig } from './headless.js';
 import { processIo, type Io } from './io.js';
+import { addMetricsOptions, metricsAddress, startMetrics, type MetricsHandle } from './metrics.js';
 import { runWatchPlain } from './watch-plain.js';
 import { runWatchTui } from './watch-tui.js';
 
 export const DEFAULT_INTERVAL = '5s';
 
 interface WatchFlags extends CheckFlags {
+  // CheckFlags already carries --metrics-port/--metrics-host (MetricsFlags).
   demo?: boolean;
   tui: boolean;
   interval?: string;
@@ -38,6 +40,8 @@ export interface WatchSetup {
   fps: number;
   intervalMs: number;
   io: Io;
+  /** /metrics (--metrics-port): fed every snapshot, the final one included. */
+  metrics: MetricsHandle | null;
 }
 
 export function registerWatch(program: Command): void {
@@ -54,6 +58,7 @@ export function registerWatch(program: Command): void {
     .addOption(new Option('--threshold <expr>', 'k6-style threshold, repeatable: colours the dashboard and decides the exit code of a --duration run').argParser((v: string, p: string[]) => [...p, v]).default([], 'none'))
     .option('--json', 'print the final summary as JSON instead of text (plain-mode lines then go to stderr)')
     .option('--summary <file>', 'also write the JSON summary to FILE');
+  addMetricsOptions(cmd);
   addTargetOptions(cmd);
   allowManyTargets(cmd, 'target(s) from the config, repeatable or comma-separated (default: all)');
   cmd.addHelpText(
@@ -70,6 +75,7 @@ Examples:
   relaymon watch                                       # the targets and probes of relaymon.config.yaml
   relaymon watch --base-url http://127.0.0.1:8787/v1 --every 2s
   relaymon watch --no-tui --interval 10s >> relay.log  # logfmt lines for a log shipper
+  relaymon watch --no-tui --metrics-port 9464          # headless agent for Prometheus (/metrics)
   relaymon watch --duration 5m --budget-usd 0.20 --summary watch.json
 
 Exit codes: 0 quit from the dashboard or run passed; with --duration/--requests 1 when a
@@ -114,16 +120,19 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   const fps = choose(flags.fps, getPreference('fps'), parseFps, DEFAULT_FPS);
   const intervalMs = parseInterval(flags.interval ?? getPreference('interval') ?? DEFAULT_INTERVAL);
   const window = flags.window ?? getPreference('window') ?? '1m';
+  metricsAddress(flags); // a bad --metrics-port is a usage error before anything starts
   if (flags.demo && (flags.baseUrl !== undefined || flags.config !== undefined || (flags.target?.length ?? 0) > 0)) {
     throw new UsageError('--demo watches its own simulated relays: leave out --base-url, --config and --target');
   }
   const demo = flags.demo ? await startDemo() : null;
+  let metrics: MetricsHandle | null = null;
   try {
     const context = demo ? await demoContext(demo) : undefined;
     const run = await scheduledRun(flags, { defaultDuration: null, ...(context ? { context } : {}) });
     const thresholds: Threshold[] = [...run.ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
     const alerts = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');
     if (flags.dryRun) return printDryRun(run, io, flags.json === true);
+    metrics = await startMetrics(flags, run.targets, { err: (t) => io.err(t) });
     const setup: WatchSetup = {
       engine: {
         targets: run.targets,
@@ -140,12 +149,14 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
       fps,
       intervalMs,
       io,
+      metrics,
     };
     const tui = flags.tui !== false && io.stdoutIsTty;
     const outcome = tui ? await runWatchTui(setup) : await runWatchPlain(setup, { linesToStderr: flags.json === true });
     printSummary(flags, run.targets, outcome.final, io);
     return outcome.exitCode;
   } finally {
+    await metrics?.close();
     await demo?.close();
   }
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
+import { counterSum, metricsUrl, promtool, scrape, until } from './prometheus-helpers.js';
 
 const LINE = /^time=(\S+) target=(\S+) rps=(\S*) p50_ms=(\S*) p95_ms=(\S*) ttft_p95_ms=(\S*) err_pct=(\S*) cost_per_hour_usd=(\S*)$/;
 const TTFT = 60;
@@ -127,6 +128,30 @@ describe('watch, plain line mode', () => {
     const json = JSON.parse(res.stdout) as { stoppedBy: string; summary: { costUsd: number } };
     expect(json.stoppedBy).toBe('budget');
     expect(json.summary.costUsd).toBeLessThanOrEqual(0.0005);
+  });
+});
+
+describe('watch as the headless Prometheus agent', () => {
+  it('--no-tui --metrics-port serves /metrics while it runs, valid for promtool, without the key', async () => {
+    const run = spawnCli(['watch', '--no-tui', '--metrics-port', '0', '--base-url', mock.url, '--every', '100ms', '--interval', '1s'], {
+      env: { OPENAI_API_KEY: SENTINEL_KEY },
+    });
+    try {
+      const url = await metricsUrl(run.child);
+      const text = await until(async () => {
+        const t = await scrape(url);
+        return counterSum(t, 'relaymon_requests_total', 'relaymon_target="default"') >= 5 ? t : null;
+      }, 'five requests counted on /metrics');
+      expect(counterSum(text, 'gen_ai_client_operation_duration_seconds_count', 'relaymon_target="default"')).toBeGreaterThanOrEqual(5);
+      expect(text).toMatch(/relaymon_target_state\{[^}]*relaymon_target="default"[^}]*\} 0/);
+      expect(text).not.toContain(SENTINEL_KEY);
+      expect(promtool(['check', 'metrics'], text).code).toBe(0);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    const res = await run.exited;
+    expect(res.code).toBe(130);
+    expectNoSecret(res);
   });
 });
 
