@@ -16,7 +16,8 @@ import { EventsLine } from './EventsLine.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { Line } from './Line.js';
-import { TargetPanel } from './TargetPanel.js';
+import { TargetPanel, type TargetStateName } from './TargetPanel.js';
+import { firingAlertsFor, targetState, targetStateName, TARGET_STATE_WINDOW } from '../../stats/target-state.js';
 
 export interface DashboardProps {
   snapshot: EngineSnapshot;
@@ -41,6 +42,19 @@ export function dashboardTargets(snapshot: EngineSnapshot): { name: string; stat
   const names = snapshot.targets.map((t) => t.name);
   for (const t of snapshot.stats?.targets ?? []) if (!names.includes(t.target)) names.push(t.target);
   return names.map((name) => ({ name, stats: byName.get(name) ?? null }));
+}
+
+/** The same verdict relaymon_target_state exports, from the snapshot alone. */
+export function panelState(snapshot: EngineSnapshot, name: string, stats: TargetStats | null, targetCount: number): TargetStateName {
+  const now = snapshot.startedAt + snapshot.elapsedMs;
+  const info = snapshot.targets.find((t) => t.name === name);
+  return targetStateName(
+    targetState({
+      window: stats ? stats.windows[TARGET_STATE_WINDOW] : null,
+      firingAlerts: firingAlertsFor(name, snapshot.alerts, targetCount),
+      backingOff: info?.backoffUntil !== null && info?.backoffUntil !== undefined && info.backoffUntil > now,
+    }),
+  );
 }
 
 export function Dashboard(props: DashboardProps) {
@@ -91,6 +105,7 @@ export function Dashboard(props: DashboardProps) {
                   width={layout.panelWidth}
                   thresholds={props.thresholds ?? []}
                   focused={props.focus === r * layout.columns + c}
+                  {...(t.stats ? { state: panelState(snapshot, t.name, t.stats, targets.length) } : {})}
                 />
               ))}
             </Box>

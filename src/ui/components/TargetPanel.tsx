@@ -24,6 +24,16 @@ export interface TargetPanelProps {
   width: number;
   thresholds?: readonly Threshold[];
   focused?: boolean;
+  /** The target-state verdict (ok, degraded, down), as exported in relaymon_target_state. */
+  state?: TargetStateName;
+}
+
+export type TargetStateName = 'ok' | 'degraded' | 'down';
+
+const STATE_TONE: Record<TargetStateName, Segment['tone']> = { ok: 'ok', degraded: 'warn', down: 'bad' };
+
+function stateSegments(state: TargetStateName | undefined): Segment[] {
+  return state ? [{ text: `  ● ${state}`, tone: STATE_TONE[state] }] : [];
 }
 
 /** Token counts the way they are read at a glance: 950, 12.3k, 4.56M. */
@@ -60,8 +70,8 @@ export function statusBreakdown(w: WindowStats): string {
   return statuses.length > 0 ? `HTTP ${statuses.join(' ')}` : '';
 }
 
-function titleSegments(name: string, w: WindowStats | null, focused: boolean): Segment[] {
-  const segs: Segment[] = [{ text: `${focused ? '› ' : ''}${name}`, tone: focused ? 'accent' : 'title' }];
+function titleSegments(name: string, w: WindowStats | null, focused: boolean, state?: TargetStateName): Segment[] {
+  const segs: Segment[] = [{ text: `${focused ? '› ' : ''}${name}`, tone: focused ? 'accent' : 'title' }, ...stateSegments(state)];
   if (w) segs.push({ text: `  ${fmtNum(w.rps, 1)} rps  ${w.requests} req`, tone: 'dim' });
   if (w && w.usageEstimated > 0) segs.push({ text: '  ~est', tone: 'warn' });
   return segs;
@@ -103,7 +113,7 @@ function fullLines(p: TargetPanelProps, w: WindowStats, series: (number | null)[
   const estTok = w.usageEstimated > 0 ? ` (~${w.usageEstimated} est)` : '';
   const mismatch = w.modelMismatches > 0 ? [{ text: `  model≠ ${w.modelMismatches}`, tone: 'warn' as const }] : [];
   return [
-    titleSegments(p.name, w, p.focused ?? false),
+    titleSegments(p.name, w, p.focused ?? false, p.state),
     latencySegments(w, judge),
     [{ text: 'p95 ', tone: 'dim' }, { text: sparkline(series, Math.max(1, inner - 4)), tone: 'accent' }],
     [
@@ -138,7 +148,7 @@ function compactLines(p: TargetPanelProps, w: WindowStats, judge: Judge): Segmen
   const types = Object.entries(w.errorTypes).sort((a, b) => b[1] - a[1]);
   const top = types[0];
   return [
-    titleSegments(p.name, w, p.focused ?? false),
+    titleSegments(p.name, w, p.focused ?? false, p.state),
     latencySegments(w, judge),
     [
       { text: 'ttft ', tone: 'dim' },
@@ -156,6 +166,7 @@ function minimalLine(p: TargetPanelProps, w: WindowStats | null, judge: Judge): 
   if (!w || w.requests === 0) return [head, { text: '  waiting for data…', tone: 'dim' }];
   return [
     head,
+    ...stateSegments(p.state),
     { text: '  p95 ', tone: 'dim' },
     { text: fmtMs(w.latencyMs.p95), tone: judge('latency', P(95), w.latencyMs.p95) },
     { text: '  err ', tone: 'dim' },
@@ -182,7 +193,7 @@ export function panelRows(props: TargetPanelProps): Segment[][] {
   const height = PANEL_HEIGHT[detail] - 2;
   let lines: Segment[][];
   if (!w || w.requests === 0) {
-    lines = [titleSegments(props.name, w, props.focused ?? false), [{ text: 'waiting for data…', tone: 'dim' }]];
+    lines = [titleSegments(props.name, w, props.focused ?? false, props.state), [{ text: 'waiting for data…', tone: 'dim' }]];
   } else if (detail === 'full') {
     lines = fullLines(props, w, stats?.series.latencyP95Ms ?? [], panelInnerWidth(props.width), judge);
   } else {

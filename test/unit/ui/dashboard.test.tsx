@@ -59,7 +59,7 @@ describe('Dashboard frame', () => {
     const squeezed = frameLines(<Dashboard snapshot={eightTargets()} window="1m" cols={60} rows={10} clock="x" />);
     // 2 header + 1 alert line + 5 one-line panels + "+3 more" + 1 events line = exactly 10.
     expect(squeezed).toHaveLength(10);
-    expect(squeezed[7]).toContain('relay-5  p95 800ms  err 0%  $25.20/h');
+    expect(squeezed[7]).toContain('relay-5  ● ok  p95 800ms  err 0%  $25.20/h');
     expect(squeezed[8]).toBe('+3 more: relay-6, relay-7, relay-8');
   });
 
@@ -94,5 +94,24 @@ describe('Dashboard frame', () => {
     const text = frameText(<Dashboard snapshot={normalSnapshot()} window="1m" cols={100} rows={50} clock="x" focus={1} />);
     expect(text).toContain('› relay');
     expect(text).not.toContain('› direct');
+  });
+});
+
+describe('panel state (the relaymon_target_state verdict)', () => {
+  it('ok, degraded on errors, down when nothing got through, degraded while an alert about it fires', () => {
+    const snap = errorHeavySnapshot();
+    const text = frameText(<Dashboard snapshot={snap} window="1m" cols={160} rows={50} clock="12:01:05" formatTime={utcTime} />, 160);
+    expect(text).toMatch(/direct\s+● ok/);
+    expect(text).toMatch(/relay\s+● degraded/);
+
+    const names = ['a', 'b'];
+    const down = engineSnapshot({
+      stats: statsSnapshot([targetStats('a', windowStats({ requests: 10, errors: 10 })), targetStats('b', windowStats())]),
+      targets: names.map(targetInfo),
+      alerts: [{ name: 'BSlow', expression: 'ttft{target:b}:p(95)<800', window: '1m', state: 'firing', value: 900, since: 0, lastFiredAt: 0, lastResolvedAt: null }],
+    });
+    const lines = frameText(<Dashboard snapshot={down} window="1m" cols={160} rows={50} clock="12:01:05" formatTime={utcTime} />, 160);
+    expect(lines).toMatch(/a\s+● down/);
+    expect(lines).toMatch(/b\s+● degraded/);
   });
 });
