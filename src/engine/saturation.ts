@@ -46,7 +46,10 @@ export class SaturationMonitor {
     const max = this.loop.count > 0 ? beyond(this.loop.max) : 0;
     this.loop.reset();
     const hasLag = this.lag.totalCount > 0;
-    const lagP99 = hasLag ? this.lag.getValueAtPercentile(99) / 1000 : null;
+    const lagMax = hasLag ? this.lag.maxValue / 1000 : null;
+    // A percentile is a bucket's upper edge, so it can sit a hair above the exact maximum.
+    const lagAt = (p: number): number | null => (hasLag && lagMax !== null ? Math.min(lagMax, this.lag.getValueAtPercentile(p) / 1000) : null);
+    const lagP99 = lagAt(99);
     const reasons: string[] = [];
     if (p99 > LOOP_DELAY_SATURATED_MS) reasons.push(`event loop delay p99 ${p99.toFixed(0)} ms`);
     if (this.capWaits > this.capWaitsAtLastTick) reasons.push('concurrency cap full');
@@ -62,9 +65,9 @@ export class SaturationMonitor {
       capWaits: this.capWaits,
       lateSends: this.lateSends,
       sendLagMs: {
-        p50: hasLag ? this.lag.getValueAtPercentile(50) / 1000 : null,
+        p50: lagAt(50),
         p99: lagP99,
-        max: hasLag ? this.lag.maxValue / 1000 : null,
+        max: lagMax,
       },
       dropped: this.dropped,
       saturated: reasons.length > 0,
