@@ -44,9 +44,10 @@ export interface CheckFlags extends Omit<TargetFlagValues, 'target'>, MetricsFla
 }
 
 /** Traffic flags shared by the commands that run probes on a schedule (check, watch). */
-export function addScheduleOptions(cmd: Command): Command {
+export function addScheduleOptions(cmd: Command, opts: { untilQuit?: boolean } = {}): Command {
+  const duration = opts.untilQuit ? 'until you quit' : `${DEFAULT_CHECK_DURATION} unless --requests`;
   return cmd
-    .option('-d, --duration <d>', `how long to run, e.g. 60s, 5m (default ${DEFAULT_CHECK_DURATION} unless --requests)`)
+    .option('-d, --duration <d>', `how long to run, e.g. 60s, 5m (default ${duration})`)
     .option('-n, --requests <n>', 'stop after sending this many requests')
     .option('-m, --model <model>', 'probe this model (when the config has no probes)')
     .option('--prompt <text>', `probe prompt (default "${DEFAULT_PROBE_PROMPT}")`)
