@@ -19,7 +19,8 @@ const dir = mkdtempSync(join(tmpdir(), 'relaymon-tmux-'));
 const socket = join(dir, 'tmux.sock');
 const codeFile = join(dir, 'code');
 const SESSION = 'watch';
-const env = cleanEnv({ TERM: 'xterm-256color', TMUX: undefined, TMUX_PANE: undefined });
+// A person's terminal: CI runners set CI=true, and Ink then draws nothing until it unmounts.
+const env = cleanEnv({ TERM: 'xterm-256color', TMUX: undefined, TMUX_PANE: undefined, CI: undefined, CONTINUOUS_INTEGRATION: undefined });
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -81,7 +82,7 @@ function wrapperScript(): string {
     .map(([k, v]) => `export ${k}=${quote(v)}`);
   return [
     '#!/bin/sh',
-    'unset TMUX TMUX_PANE',
+    'unset TMUX TMUX_PANE CI CONTINUOUS_INTEGRATION',
     ...exports,
     `cd ${quote(ROOT)}`,
     `${quote(process.execPath)} ${quote(BIN)} watch --demo`,
