@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import '../dist/cli/main.js';
+// React's development build draws the dashboard several times slower, and few shells set NODE_ENV.
+process.env.NODE_ENV ??= 'production';
+await import('../dist/cli/main.js');

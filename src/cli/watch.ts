@@ -11,7 +11,7 @@ import { WINDOW_NAMES, type WindowName } from '../stats/windows-types.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { checkText } from '../export/check-text.js';
 import { startDemo, type Demo } from '../mock/demo.js';
-import { DEFAULT_FPS } from '../ui/mount.js';
+import { DEFAULT_FPS } from '../ui/defaults.js';
 import type { EngineFinal } from '../engine/messages.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags } from './check.js';
 import { addTargetOptions, allowManyTargets, type RunContext } from './context.js';
@@ -19,7 +19,6 @@ import { priceFiles, runSummaryJson, type HeadlessConfig } from './headless.js';
 import { processIo, type Io } from './io.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsHandle } from './metrics.js';
 import { runWatchPlain } from './watch-plain.js';
-import { runWatchTui } from './watch-tui.js';
 
 export const DEFAULT_INTERVAL = '5s';
 
@@ -152,13 +151,25 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
       metrics,
     };
     const tui = flags.tui !== false && io.stdoutIsTty;
-    const outcome = tui ? await runWatchTui(setup) : await runWatchPlain(setup, { linesToStderr: flags.json === true });
+    const outcome = tui ? await (await loadTui()).runWatchTui(setup) : await runWatchPlain(setup, { linesToStderr: flags.json === true });
     printSummary(flags, run.targets, outcome.final, io);
     return outcome.exitCode;
   } finally {
     await metrics?.close();
     await demo?.close();
   }
+}
+
+/**
+ * Ink and React load only when a dashboard is drawn (every other command
+ * starts faster without them). Ink decides at load time that a CI
+ * environment gets no live frames; stdout is a terminal here, so someone is
+ * looking at it, and CI/CONTINUOUS_INTEGRATION must not blank the dashboard.
+ */
+async function loadTui(): Promise<typeof import('./watch-tui.js')> {
+  delete process.env['CI'];
+  delete process.env['CONTINUOUS_INTEGRATION'];
+  return import('./watch-tui.js');
 }
 
 function printSummary(flags: WatchFlags, targets: Parameters<typeof runSummaryJson>[1], final: EngineFinal, io: Io): void {

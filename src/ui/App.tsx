@@ -66,7 +66,7 @@ export function App(props: AppProps) {
       if (command === 'reset') feed.recent.clear();
       if (command) props.onCommand(command);
     },
-    { isActive: isRawModeSupported },
+    { isActive: isRawModeSupported === true },
   );
 
   if (!snapshot) {

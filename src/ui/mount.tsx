@@ -12,7 +12,7 @@ import { App, type DashboardFeed } from './App.js';
 import { ColorContext } from './components/Line.js';
 import type { ViewCommand } from './core/view-state.js';
 
-export const DEFAULT_FPS = 10;
+export { DEFAULT_FPS } from './defaults.js';
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
@@ -41,17 +41,45 @@ export interface MountedDashboard {
   slowFrames(): SlowFrames;
 }
 
-/** A stream Ink can draw on whose writes are redacted; everything else is the real stream. */
-function redacting(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+type Listener = (...args: unknown[]) => void;
+
+/**
+ * The stream Ink draws on: writes are redacted, and Ink's own 'resize'
+ * listeners run one turn later. Ink redraws on resize with the tree as it is;
+ * deferred, the dashboard (whose size hook listens directly) has re-rendered
+ * at the new size first, so shrinking a terminal never draws a frame at the
+ * old width (its lines would wrap and scroll the header away).
+ */
+function inkStream(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   const write = (chunk: unknown, ...rest: unknown[]): boolean =>
     (stream.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest);
-  return new Proxy(stream, {
+  const deferred = new Map<Listener, Listener>();
+  const proxy: NodeJS.WriteStream = new Proxy(stream, {
     get(target, prop, receiver) {
       if (prop === 'write') return write;
+      if (prop === 'on' || prop === 'addListener') {
+        return (event: string | symbol, fn: Listener) => {
+          let listener = fn;
+          if (event === 'resize') {
+            listener = (...args) => void setImmediate(() => fn(...args));
+            deferred.set(fn, listener);
+          }
+          (target as NodeJS.EventEmitter).on(event, listener);
+          return proxy;
+        };
+      }
+      if (prop === 'off' || prop === 'removeListener') {
+        return (event: string | symbol, fn: Listener) => {
+          (target as NodeJS.EventEmitter).off(event, deferred.get(fn) ?? fn);
+          deferred.delete(fn);
+          return proxy;
+        };
+      }
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+  return proxy;
 }
 
 export function mountDashboard(o: MountOptions): MountedDashboard {
@@ -68,7 +96,7 @@ export function mountDashboard(o: MountOptions): MountedDashboard {
       <App feed={o.feed} thresholds={o.thresholds} initialWindow={o.initialWindow} onCommand={o.onCommand} />
     </ColorContext.Provider>,
     {
-      stdout: redacting(stdout),
+      stdout: inkStream(stdout),
       stdin,
       exitOnCtrlC: false,
       patchConsole: false,

@@ -19,8 +19,9 @@ const dir = mkdtempSync(join(tmpdir(), 'relaymon-tmux-'));
 const socket = join(dir, 'tmux.sock');
 const codeFile = join(dir, 'code');
 const SESSION = 'watch';
-// A person's terminal: CI runners set CI=true, and Ink then draws nothing until it unmounts.
-const env = cleanEnv({ TERM: 'xterm-256color', TMUX: undefined, TMUX_PANE: undefined, CI: undefined, CONTINUOUS_INTEGRATION: undefined });
+// CI runners set CI=true, and Ink alone would then draw nothing until it unmounts; stdout is a
+// terminal here, so watch must draw anyway (it clears the variables before loading Ink).
+const env = cleanEnv({ TERM: 'xterm-256color', TMUX: undefined, TMUX_PANE: undefined, CI: 'true', CONTINUOUS_INTEGRATION: 'true' });
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,9 +57,9 @@ function doneCount(lines: string[]): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Requests in the window summed over the panels' titles ("direct  2.5 rps  5 req"), or null when a panel has none. */
+/** Requests in the window summed over the panels' titles ("direct  ● ok  2.5 rps  5 req"), or null when a panel has none. */
 function panelRequests(lines: string[]): number | null {
-  const counts = [...text(lines).matchAll(/(?:direct|relay) +[\d.]+ rps +(\d+) req/g)].map((m) => Number(m[1]));
+  const counts = [...text(lines).matchAll(/(?:direct|relay) +● (?:ok|degraded|down) +[\d.]+ rps +(\d+) req/g)].map((m) => Number(m[1]));
   return counts.length === 2 ? counts[0]! + counts[1]! : null;
 }
 
@@ -82,7 +83,7 @@ function wrapperScript(): string {
     .map(([k, v]) => `export ${k}=${quote(v)}`);
   return [
     '#!/bin/sh',
-    'unset TMUX TMUX_PANE CI CONTINUOUS_INTEGRATION',
+    'unset TMUX TMUX_PANE',
     ...exports,
     `cd ${quote(ROOT)}`,
     `${quote(process.execPath)} ${quote(BIN)} watch --demo`,
@@ -114,8 +115,8 @@ describe('relaymon watch --demo in tmux', () => {
     const lines = await waitFor('both panels with latency numbers', bothPanelsWithNumbers);
     expect(lines[0]).toMatch(/^relaymon {2}● \S+.* {2}window 1m {2}/);
     expect(text(lines)).toMatch(/2 targets: direct, relay|client saturated/);
-    expect(text(lines)).toMatch(/direct +[\d.]+ rps +\d+ req/);
-    expect(text(lines)).toMatch(/relay +[\d.]+ rps +\d+ req/);
+    expect(text(lines)).toMatch(/direct +● (?:ok|degraded|down) +[\d.]+ rps +\d+ req/);
+    expect(text(lines)).toMatch(/relay +● (?:ok|degraded|down) +[\d.]+ rps +\d+ req/);
     expect(text(lines)).toMatch(/ttft [\d.]+m?s/);
     expect(text(lines)).toMatch(/cost \$[\d.]+ /);
   });
@@ -181,7 +182,7 @@ describe('relaymon watch --demo in tmux', () => {
     expect(tmux('display-message', '-p', '-t', SESSION, '#{pane_width}x#{pane_height}').trim()).toBe('60x15');
     // One-line panels (no border) are only drawn at the small size: the frame is the new one, not the old one cut off.
     const fits = (l: string[]): boolean => l.every((line) => width(line) <= 60) && /^relaymon {2}/.test(l[0] ?? '');
-    const lines = await waitFor('a frame redrawn for 60×15', (l) => fits(l) && has(/^.direct {2}p95 /m)(l) && has(/^.relay {2}p95 /m)(l));
+    const lines = await waitFor('a frame redrawn for 60×15', (l) => fits(l) && has(/^.direct {2}● \w+ {2}p95 /m)(l) && has(/^.relay {2}● \w+ {2}p95 /m)(l));
     for (const line of lines) expect(width(line), line).toBeLessThanOrEqual(60);
     expect(lines.filter((l) => l.trim() !== '').length).toBeLessThanOrEqual(15);
     expect(lines[0]).toMatch(/^relaymon {2}● /);
@@ -215,4 +216,36 @@ describe('relaymon watch --demo in tmux', () => {
     }
     expect(readFileSync(codeFile, 'utf8').trim()).toBe('0');
   }, 45_000);
+});
+
+describe('relaymon watch in a terminal without a keyboard (stdin not a terminal)', () => {
+  const session = 'nokeys';
+  const code = join(dir, 'code-nokeys');
+
+  it('draws the dashboard without raw mode, ends by itself at --duration, prints the summary and exits 0', async () => {
+    const quote = (v: string): string => `'${v.replaceAll("'", `'\\''`)}'`;
+    const script = join(dir, 'nokeys.sh');
+    const exports = Object.entries(env)
+      .filter((e): e is [string, string] => e[1] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(e[0]))
+      .map(([k, v]) => `export ${k}=${quote(v)}`);
+    writeFileSync(
+      script,
+      ['#!/bin/sh', 'unset TMUX TMUX_PANE', ...exports, `cd ${quote(ROOT)}`, `${quote(process.execPath)} ${quote(BIN)} watch --demo --duration 4s < /dev/null 2>&1`, `echo $? > ${quote(code)}`, 'exec sleep 600'].join('\n') + '\n',
+    );
+    chmodSync(script, 0o755);
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', script);
+    const view = (): string => tmux('capture-pane', '-p', '-J', '-t', session);
+    const deadline = Date.now() + WAIT_MS;
+    let drawn = false;
+    while (!existsSync(code) || readFileSync(code, 'utf8').trim() === '') {
+      if (/│ direct +● /.test(view())) drawn = true;
+      if (Date.now() > deadline) throw new Error(`watch did not end; the screen was:\n${view()}`);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    const out = view();
+    expect(drawn).toBe(true);
+    expect(out).not.toMatch(/raw mode/i);
+    expect(out).toMatch(/^stopped: the duration was reached/m);
+    expect(readFileSync(code, 'utf8').trim()).toBe('0');
+  }, 30_000);
 });

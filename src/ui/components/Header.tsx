@@ -14,8 +14,7 @@ export interface HeaderProps {
   width: number;
 }
 
-function stateSegment(snapshot: EngineSnapshot): Segment {
-  if (snapshot.saturation.saturated) return { text: '● client saturated', tone: 'bad' };
+function stateSegments(snapshot: EngineSnapshot): Segment[] {
   const tones: Record<EngineSnapshot['state'], Tone> = {
     starting: 'dim',
     running: 'ok',
@@ -23,7 +22,9 @@ function stateSegment(snapshot: EngineSnapshot): Segment {
     stopping: 'warn',
     stopped: 'dim',
   };
-  return { text: `● ${snapshot.state}`, tone: tones[snapshot.state] };
+  // Both can be true: a paused run can still be finishing requests on a starved client.
+  const state: Segment = { text: `● ${snapshot.state}`, tone: tones[snapshot.state] };
+  return snapshot.saturation.saturated ? [state, { text: '  ● client saturated', tone: 'bad' }] : [state];
 }
 
 function elapsed(ms: number): string {
@@ -40,7 +41,7 @@ export function Header({ snapshot, window, clock, width }: HeaderProps) {
   const first: Segment[] = [
     { text: 'relaymon', tone: 'title' },
     { text: '  ' },
-    stateSegment(snapshot),
+    ...stateSegments(snapshot),
     { text: `  window ${window}` },
     { text: `  ${w ? fmtNum(w.rps, 1) : '-'} rps` },
     { text: `  spent ${fmtUsd(snapshot.spend.spentUsd)}` },
@@ -49,16 +50,18 @@ export function Header({ snapshot, window, clock, width }: HeaderProps) {
     { text: `  ${clock}`, tone: 'dim' },
   ];
   const sat = snapshot.saturation;
+  const progress: Segment = { text: `  ${snapshot.progress.done} done, ${snapshot.progress.errors} errors`, tone: 'dim' };
   const second: Segment[] = sat.saturated
     ? [
         { text: 'client saturated: ', tone: 'bad' },
         { text: sat.reasons.length > 0 ? sat.reasons.join('; ') : 'numbers may be the client, not the relay' },
+        progress,
       ]
     : [
         { text: `${snapshot.targets.length} target${snapshot.targets.length === 1 ? '' : 's'}: `, tone: 'dim' },
         { text: snapshot.targets.map((t) => t.name).join(', ') || 'none' },
         { text: `  up ${elapsed(snapshot.elapsedMs)}`, tone: 'dim' },
-        { text: `  ${snapshot.progress.done} done, ${snapshot.progress.errors} errors`, tone: 'dim' },
+        progress,
       ];
   return (
     <Box flexDirection="column" width={width}>

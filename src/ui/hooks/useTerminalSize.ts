@@ -26,7 +26,9 @@ export function useTerminalSize(): TerminalSize {
   const [size, setSize] = useState(() => readSize(stdout));
   useEffect(() => {
     const onResize = (): void => setSize(readSize(stdout));
-    stdout.on('resize', onResize);
+    // Ink redraws on resize too, with the tree as it is; ahead of it, the tree
+    // already has the new size, so a shrink never draws one frame at the old width.
+    stdout.prependListener('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };

@@ -115,3 +115,14 @@ describe('panel state (the relaymon_target_state verdict)', () => {
     expect(lines).toMatch(/b\s+● degraded/);
   });
 });
+
+describe('header state', () => {
+  it('a paused run on a saturated client shows both, and the progress stays visible', () => {
+    const snap = normalSnapshot();
+    const sat = { ...snap, state: 'paused' as const, saturation: { ...snap.saturation, saturated: true, reasons: ['3 sends over 5 ms late'] } };
+    const lines = frameLines(<Dashboard snapshot={sat} window="1m" cols={160} rows={30} clock="12:01:05" formatTime={utcTime} />, 160);
+    expect(lines[0]).toContain('● paused  ● client saturated');
+    expect(lines[1]).toContain('client saturated: 3 sends over 5 ms late');
+    expect(lines[1]).toContain('118 done, 0 errors');
+  });
+});
