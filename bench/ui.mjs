@@ -32,6 +32,8 @@ import { target } from './engine.mjs';
 // these when ink is first imported): the dashboard's user is at a terminal.
 delete process.env.CI;
 delete process.env.CONTINUOUS_INTEGRATION;
+// As bin/relaymon.js ships it: React's production build unless NODE_ENV says otherwise.
+process.env.NODE_ENV ??= 'production';
 const { Engine } = await import('../dist/engine/engine.js');
 const { SnapshotFeed } = await import('../dist/ui/feed.js');
 const { DEFAULT_FPS, mountDashboard } = await import('../dist/ui/mount.js');
@@ -237,7 +239,7 @@ const results = {
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
 writeFileSync(`${ROOT}bench/results/ui-latest.json`, JSON.stringify(results, null, 2) + '\n');
 
-const cmd = `${reactBuild === 'production' ? 'NODE_ENV=production ' : ''}node bench/ui.mjs${quick ? ' --quick' : ''}`;
+const cmd = `${reactBuild === 'development' ? 'NODE_ENV=development ' : ''}node bench/ui.mjs${quick ? ' --quick' : ''}`;
 console.log(`## Dashboard (\`${cmd}\`, ${date.slice(0, 10)})
 
 Machine: ${machine}; 1-minute load average ${f(loadBefore, 2)} before, ${f(loadAfter, 2)} after. React ${reactBuild} build.
