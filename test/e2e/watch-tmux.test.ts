@@ -222,7 +222,7 @@ describe('relaymon watch in a terminal without a keyboard (stdin not a terminal)
   const session = 'nokeys';
   const code = join(dir, 'code-nokeys');
 
-  it('draws the dashboard without raw mode, ends by itself at --duration, prints the summary and exits 0', async () => {
+  it('draws the dashboard without raw mode, ends by itself at --duration, prints the summary, exit code = its verdict', async () => {
     const quote = (v: string): string => `'${v.replaceAll("'", `'\\''`)}'`;
     const script = join(dir, 'nokeys.sh');
     const exports = Object.entries(env)
@@ -246,6 +246,8 @@ describe('relaymon watch in a terminal without a keyboard (stdin not a terminal)
     expect(drawn).toBe(true);
     expect(out).not.toMatch(/raw mode/i);
     expect(out).toMatch(/^stopped: the duration was reached/m);
-    expect(readFileSync(code, 'utf8').trim()).toBe('0');
+    // A bounded run ends like check: the demo's thresholds decide (a few 429s in 4 s can breach errors:rate<0.05).
+    const failed = /^✗ /m.test(out);
+    expect(readFileSync(code, 'utf8').trim()).toBe(failed ? '1' : '0');
   }, 30_000);
 });
