@@ -9,6 +9,7 @@ import { RelaymonError, EXIT } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { createDispatcher, endpointUrl } from './connections.js';
 import { executeRequest, type ExecuteOptions } from './execute.js';
+import { FingerprintTracker } from '../honesty/fingerprint.js';
 
 /**
  * The measuring client: one keep-alive pool per target, one RequestResult per
@@ -17,6 +18,8 @@ import { executeRequest, type ExecuteOptions } from './execute.js';
  */
 export class RelayClient {
   private readonly dispatchers = new Map<string, Dispatcher>();
+  /** One per client, so a fingerprint change is judged against this run's earlier responses. */
+  private readonly fingerprints = new FingerprintTracker();
 
   constructor(private readonly prices: PriceTable) {}
 
@@ -30,7 +33,7 @@ export class RelayClient {
   }
 
   execute(target: ResolvedTarget, spec: RequestSpec, options?: ExecuteOptions): Promise<RequestResult> {
-    return executeRequest(this.dispatcherFor(target), target, spec, this.prices, options);
+    return executeRequest(this.dispatcherFor(target), target, spec, this.prices, { fingerprints: this.fingerprints, ...options });
   }
 
   /** GET {baseUrl}/models → ids. Failures are RelaymonErrors with a classified, secret-free message. */
