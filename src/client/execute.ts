@@ -44,10 +44,10 @@ export function executeRequest(
   const adapter = adapterFor(target.protocol);
   const sentBody = adapter.buildBody(spec);
   const body = JSON.stringify(sentBody);
-  // Every result is reconciled against a local token count. The tables load
-  // once per process; loading them here, before the send instant is taken,
-  // puts that one-off cost in this request's queueMs instead of stalling the
-  // clock of whatever is streaming when the first result is built.
+  // Every result is reconciled against a local token count. Tables load once
+  // per process (RelayClient loads o200k up front); one loaded here, before
+  // the send instant is taken, puts its one-off cost in this request's
+  // queueMs instead of stalling whatever is streaming when the result is built.
   warmTokenizerFor(spec.model);
   const url = endpointUrl(target.baseUrl, adapter.chatPath);
   const headers: Record<string, string> = {

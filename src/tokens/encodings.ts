@@ -37,7 +37,9 @@ export function countWith(name: EncodingName, text: string): number {
 
 /** Loads an encoding now (before timing-sensitive work), so the first count does not stall it. */
 export function warmEncoding(name: EncodingName): void {
-  encoding(name);
+  if (loaded.has(name)) return;
+  // One count as well: the first encode compiles the hot paths (a few ms more).
+  countWith(name, 'warm up the encoder');
 }
 
 export function isEncodingLoaded(name: EncodingName): boolean {
