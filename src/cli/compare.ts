@@ -180,6 +180,10 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
   );
   results.push(...final.snapshot.results);
 
+  if (final.snapshot.saturation.capWaits > 0) {
+    const caps = run.targets.map((t) => `${t.name} ${t.concurrency}`).join(', ');
+    io.err(`compare: sends waited for a full concurrency cap (${caps}): the slower side got fewer requests, later; raise targets.NAME.concurrency for an even comparison\n`);
+  }
   const [a, b] = names.map((n) => run.targets.find((t) => t.name === n)!) as [ResolvedTarget, ResolvedTarget];
   const report = compareResults(a, b, results, options);
   const json = {

@@ -57,7 +57,7 @@ export function compareText(r: CompareReport, opts: { color: boolean; durationMs
     e.pValue === null ? '-' : verdict(e.significant, opts.color),
   ]);
   out += table(['metric', `${a.name} p50`, 'p95', `${b.name} p50`, 'p95', `${a.name} \u2212 ${b.name}`, 'p', ''], rows, 1);
-  out += '\n' + table(['', 'cost', 'per 1M tokens', 'billing', 'model', 'streams'], [targetRow(a), targetRow(b)], 1);
+  out += '\n' + table(['', 'cost', 'per 1M billed', 'per 1M counted', 'billing', 'model', 'streams'], [targetRow(a), targetRow(b)], 1);
   return out;
 }
 
@@ -70,7 +70,8 @@ function targetRow(t: CompareTarget): string[] {
   const model = h.namedModels === 0 ? '-' : `${h.modelMismatches}/${h.namedModels} substituted`;
   const broken = h.streamsWithoutUsage + h.streamsOutOfOrder + h.streamsUnterminated + h.streamsUsageDecreased;
   const streams = h.streams === 0 ? '-' : broken === 0 ? `${h.streams} conform` : streamIssues(t);
-  return [t.name, fmtUsd(t.costUsd), t.costPer1MTokensUsd === null ? 'unpriced' : fmtUsd(t.costPer1MTokensUsd), billing, model, streams];
+  const per = (v: number | null): string => (v === null ? '-' : fmtUsd(v));
+  return [t.name, fmtUsd(t.costUsd), t.costUsd === null ? 'unpriced' : per(t.costPer1MTokensUsd), per(t.costPer1MCountedTokensUsd), billing, model, streams];
 }
 
 function streamIssues(t: CompareTarget): string {

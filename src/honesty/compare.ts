@@ -67,8 +67,14 @@ export interface CompareTarget {
   outputTokens: number;
   /** Sum of the known costs; null when none was priced. */
   costUsd: number | null;
-  /** costUsd per million tokens (input and output of the priced requests); null when none was priced. */
+  /** costUsd per million tokens billed (input and output of the priced requests); null when none was priced. */
   costPer1MTokensUsd: number | null;
+  /**
+   * The same per million tokens relaymon counted (what was delivered), over
+   * the priced requests it counted in full; above costPer1MTokensUsd when the
+   * relay bills more tokens than it delivers.
+   */
+  costPer1MCountedTokensUsd: number | null;
   honesty: CompareHonesty;
 }
 
@@ -198,6 +204,8 @@ function targetSummary(t: TargetRef, rs: readonly RequestResult[]): CompareTarge
   let outputTokens = 0;
   let cost: number | null = null;
   let pricedTokens = 0;
+  let countedCost = 0;
+  let countedTokens = 0;
   let modelMismatches = 0;
   let namedModels = 0;
   for (const r of rs) {
@@ -206,6 +214,10 @@ function targetSummary(t: TargetRef, rs: readonly RequestResult[]): CompareTarge
     if (r.costUsd !== null) {
       cost = (cost ?? 0) + r.costUsd;
       pricedTokens += (r.inputTokens ?? 0) + (r.outputTokens ?? 0);
+      if (r.localInputTokens !== null && r.localOutputTokens !== null) {
+        countedCost += r.costUsd;
+        countedTokens += r.localInputTokens + r.localOutputTokens;
+      }
     }
     if (r.responseModel !== null) {
       namedModels++;
@@ -223,6 +235,7 @@ function targetSummary(t: TargetRef, rs: readonly RequestResult[]): CompareTarge
     outputTokens,
     costUsd: cost,
     costPer1MTokensUsd: cost !== null && pricedTokens > 0 ? (cost / pricedTokens) * 1e6 : null,
+    costPer1MCountedTokensUsd: countedTokens > 0 ? (countedCost / countedTokens) * 1e6 : null,
     honesty: {
       usageCompared: h.usageCompared,
       usageMismatches: h.usageMismatches,

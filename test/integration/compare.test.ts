@@ -82,6 +82,10 @@ describe('relaymon compare', () => {
     // Half the list price, but 1.5x the output tokens billed.
     expect(relay.costPer1MTokensUsd!).toBeGreaterThan(0);
     expect(relay.costPer1MTokensUsd!).toBeLessThan(direct.costPer1MTokensUsd!);
+    // Per token delivered it is dearer than per token billed: 16 delivered for every 24 billed.
+    expect(relay.costPer1MCountedTokensUsd!).toBeGreaterThan(relay.costPer1MTokensUsd!);
+    expect(direct.costPer1MCountedTokensUsd!).toBeCloseTo(direct.costPer1MTokensUsd!, 9);
+    expect(res.stderr).not.toContain('concurrency cap');
   });
 
   it('does not call two identical relays different', async () => {
@@ -105,7 +109,7 @@ describe('relaymon compare', () => {
     const ms = String.raw`[\d.]+m?s`;
     expect(res.stdout, res.stdout).toMatch(new RegExp(String.raw`^ttft\s+${ms}\s+${ms}\s+${ms}\s+${ms}\s+\+${ms} \(\+${ms} … \+${ms}\)\s+<0\.001\s+significant$`, 'm'));
     expect(res.stdout).toMatch(/^errors\s+0\/10\s+0%\s+0\/10\s+0%/m);
-    expect(res.stdout).toMatch(/^relay\s+\$\S+\s+\$\S+\s+10\/10 mismatched, \+\d+% billed\s+0\/10 substituted\s+10 conform$/m);
+    expect(res.stdout).toMatch(/^relay\s+\$\S+\s+\$\S+\s+\$\S+\s+10\/10 mismatched, \+\d+% billed\s+0\/10 substituted\s+10 conform$/m);
   });
 
   it('replays a file through both targets', async () => {

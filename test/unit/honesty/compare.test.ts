@@ -64,6 +64,8 @@ describe('compareResults', () => {
     const direct = traffic('direct', 100, 10, 9, { costUsd: 0.002, modelMismatch: true, streamViolations: ['usage_missing'] });
     const [a, b] = compareResults(A, B, [...relay, ...direct]).targets;
     expect(a.costPer1MTokensUsd).toBeCloseTo((0.01 / 400) * 1e6, 9);
+    // Delivered: 10 in + 20 out counted per request, 30 out billed.
+    expect(a.costPer1MCountedTokensUsd).toBeCloseTo((0.01 / 300) * 1e6, 9);
     expect(a.honesty).toMatchObject({ usageCompared: 10, usageMismatches: 10, usageRatio: { input: 1, output: 1.5 } });
     expect(a.honesty.usageGapRatio).toBeCloseTo(100 / 300, 12);
     expect(b.honesty).toMatchObject({ modelMismatches: 10, namedModels: 10, streamsWithoutUsage: 10, streams: 10 });
