@@ -71,6 +71,14 @@ export function makeResults(n, seed = 1, gaps = 8) {
       costUsd: ok ? 0.0004 : null,
       reportedCostUsd: null,
       rateLimit: { requestsRemaining: null, requestsLimit: null, tokensRemaining: null, tokensLimit: null },
+      localInputTokens: ok ? 20 : null,
+      localOutputTokens: ok ? 50 : null,
+      localCountKind: ok ? 'exact' : null,
+      usageGapTokens: ok ? 0 : null,
+      usageGapRatio: ok ? 0 : null,
+      costGapUsd: null,
+      fingerprintChanged: false,
+      streamViolations: [],
     });
   }
   return out;

@@ -11,6 +11,8 @@ import { registerWatch } from './watch.js';
 import { registerMock } from './mock.js';
 import { registerConfigCommands } from './config.js';
 import { registerInitCommand } from './init.js';
+import { registerCompare } from './compare.js';
+import { registerCost } from './cost.js';
 
 function buildProgram(): Command {
   const program = new Command('relaymon')
@@ -25,6 +27,8 @@ function buildProgram(): Command {
   registerReplay(program);
   registerCheck(program);
   registerMock(program);
+  registerCompare(program);
+  registerCost(program);
   registerInitCommand(program);
   registerConfigCommands(program);
   program.addHelpText(
@@ -39,6 +43,8 @@ Examples:
   relaymon probe --demo -n 8                 # the built-in simulated relay, in-process
   relaymon check --duration 60s              # CI: configured probes and thresholds, exit code = verdict
   relaymon replay traffic.jsonl --speed 2    # recorded traffic through the relay
+  relaymon compare --targets relay,direct    # the same probes through both; is the relay slower, dearer, honest?
+  relaymon cost --mix mix.yaml               # a monthly bill per target from a traffic mix
   relaymon init                              # write a starter relaymon.config.yaml
 
 Exit codes: 0 pass, 1 a check failed, 2 bad usage/config/input, 3 unreachable, 130 interrupted.`,

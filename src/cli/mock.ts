@@ -35,6 +35,7 @@ Examples:
   relaymon mock --scenario overloaded --error-rate 0.5
   relaymon mock --status 401                                    # every request refused
   relaymon mock --inflate-usage 1.3 --serve-model gpt-4o-mini   # a dishonest relay
+  relaymon mock --drop-usage 10% --fingerprint-every 50         # a sloppy one
   curl -N http://127.0.0.1:8080/v1/chat/completions -H 'x-mock-fault: truncate' \\
     -d '{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"hi"}]}'
   OPENAI_BASE_URL=http://127.0.0.1:8080/v1 OPENAI_API_KEY=x relaymon probe --model gpt-4o
@@ -92,6 +93,8 @@ export function registerMock(program: Command): void {
     .option('--scenario <name>', `a realistic mix: ${SCENARIO_NAMES.join(', ')}`)
     .option('--inflate-usage <f>', 'factor on reported completion tokens (1 = honest)')
     .option('--serve-model <name>', 'claim this model in responses, whatever was asked')
+    .option('--drop-usage <f>', 'fraction of answers that leave usage out, even when asked (default 0)')
+    .option('--fingerprint-every <n>', 'a new system_fingerprint every N answers (default 0: never changes)')
     .option('--stall-rate <f>', 'fraction of streams that pause mid-way (default 0)')
     .option('--stall-ms <ms>', 'how long a stall lasts (default 2000)')
     .option('--reset-rate <f>', 'fraction of streams whose connection is reset mid-way (default 0)')

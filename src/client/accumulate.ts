@@ -26,9 +26,12 @@ export class ResponseAccumulator {
   /** Token-bearing events seen. */
   chunks = 0;
   readonly chunkGapsMs: number[] = [];
-  /** Visible text and the text of the other channels, for local token estimates. */
+  /** Visible text and the text of the other channels, for local token counts. */
   contentText = '';
+  /** Reasoning and tool text together. */
   otherText = '';
+  reasoningText = '';
+  toolText = '';
   id: string | null = null;
   responseModel: string | null = null;
   systemFingerprint: string | null = null;
@@ -56,6 +59,8 @@ export class ResponseAccumulator {
             this.contentText += ev.text;
           } else {
             this.otherText += ev.text;
+            if (ev.channel === 'reasoning') this.reasoningText += ev.text;
+            else this.toolText += ev.text;
           }
           tokenInThisEvent = true;
           break;

@@ -11,12 +11,17 @@ import { ResponseAccumulator } from './accumulate.js';
 import { buildResult, type Outcome, type ResponseFacts } from './result-builder.js';
 import type { PriceTable } from '../pricing/table.js';
 import { VERSION } from '../version.js';
+import { StreamConformance } from '../honesty/conformance.js';
+import type { FingerprintTracker } from '../honesty/fingerprint.js';
+import { warmTokenizerFor } from '../honesty/tokens.js';
 
 export interface ExecuteOptions {
   /** performance.now() instant the request was meant to go out (open-loop schedule). Defaults to now. */
   scheduledAt?: number;
   probe?: string | null;
   signal?: AbortSignal;
+  /** Remembers each target × model's last system_fingerprint, to flag changes (RelayClient keeps one per client). */
+  fingerprints?: FingerprintTracker;
 }
 
 /** Error bodies are read for their message only; more than this is noise. */
@@ -37,7 +42,13 @@ export function executeRequest(
   options: ExecuteOptions = {},
 ): Promise<RequestResult> {
   const adapter = adapterFor(target.protocol);
-  const body = JSON.stringify(adapter.buildBody(spec));
+  const sentBody = adapter.buildBody(spec);
+  const body = JSON.stringify(sentBody);
+  // Every result is reconciled against a local token count. Tables load once
+  // per process (RelayClient loads o200k up front); one loaded here, before
+  // the send instant is taken, puts its one-off cost in this request's
+  // queueMs instead of stalling whatever is streaming when the result is built.
+  warmTokenizerFor(spec.model);
   const url = endpointUrl(target.baseUrl, adapter.chatPath);
   const headers: Record<string, string> = {
     ...adapter.headers(target.apiKey, target.apiKeyHeader),
@@ -48,6 +59,7 @@ export function executeRequest(
 
   return new Promise<RequestResult>((resolve) => {
     const acc = new ResponseAccumulator();
+    const conformance = spec.stream ? new StreamConformance(target.protocol) : null;
     const startedAt = Date.now();
     const sentAt = performance.now();
     const scheduledAt = options.scheduledAt ?? sentAt;
@@ -68,6 +80,7 @@ export function executeRequest(
     const framer = createSseFramer((ev) => {
       if (settled) return;
       const events: WireEvent[] = decoder.onEvent(ev);
+      conformance?.event(ev, events);
       if (events.length === 0) return;
       const err = acc.apply(events, chunkAt);
       if (acc.firstTokenAt !== null) clearFirstTokenTimer();
@@ -125,6 +138,9 @@ export function executeRequest(
         sse: isSse,
         timing,
         acc,
+        sentBody,
+        conformance,
+        fingerprints: options.fingerprints ?? null,
       };
       resolve(buildResult(facts, outcome, prices));
     }

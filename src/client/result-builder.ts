@@ -4,9 +4,13 @@ import type { RequestSpec } from '../protocol/types.js';
 import { rateLimitInfo, reportedCostFromHeaders, requestIds, retryAfterMs } from '../protocol/headers.js';
 import { sameModel } from '../pricing/aliases.js';
 import type { PriceTable } from '../pricing/table.js';
-import { estimateInputTokens, estimateOutputTokens } from '../tokens/estimate.js';
+import { DEFAULT_USAGE_TOLERANCES } from '../core/target.js';
+import type { PromptCount } from '../honesty/tokens.js';
+import type { StreamConformance } from '../honesty/conformance.js';
+import type { FingerprintTracker } from '../honesty/fingerprint.js';
 import { interTokenLatency, outputTokensPerSecond, type ResponseAccumulator } from './accumulate.js';
 import type { ConnectionTiming } from './connections.js';
+import { honestyFields, outputCount, promptCount, type LocalOutput } from './honesty.js';
 
 export type Outcome =
   | { kind: 'ok' }
@@ -29,6 +33,17 @@ export interface ResponseFacts {
   sse: boolean;
   timing: ConnectionTiming;
   acc: ResponseAccumulator;
+  /** The body as sent (adapter.buildBody), for counting the prompt. */
+  sentBody: Record<string, unknown>;
+  /** Stream conformance, fed while the stream was read; null for a request that did not ask to stream. */
+  conformance: StreamConformance | null;
+  fingerprints: FingerprintTracker | null;
+}
+
+/** relaymon's own counts, made at most once per result and shared by estimation and reconciliation. */
+interface LocalCounts {
+  prompt: PromptCount;
+  output: LocalOutput;
 }
 
 interface Usage {
@@ -41,11 +56,11 @@ interface Usage {
 
 /**
  * Use the relay's usage when it gave both counts and mark it `reported`;
- * otherwise fill what is missing with local estimates and mark it `estimated`.
+ * otherwise fill what is missing with local counts and mark it `estimated`.
  * A failed request that reported nothing carries no usage: we cannot know what
  * was billed.
  */
-function resolveUsage(facts: ResponseFacts, ok: boolean): Usage {
+function resolveUsage(facts: ResponseFacts, ok: boolean, local: () => LocalCounts): Usage {
   const u = facts.acc.usage;
   if (u.inputTokens !== null && u.outputTokens !== null) {
     return { ...pickTokens(u), usageSource: 'reported' };
@@ -53,8 +68,9 @@ function resolveUsage(facts: ResponseFacts, ok: boolean): Usage {
   if (!ok && !facts.acc.usageSeen) {
     return { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null, usageSource: null };
   }
-  const input = u.inputTokens ?? estimateSpecInput(facts.spec);
-  const output = u.outputTokens ?? estimateOutputTokens(facts.acc.contentText + facts.acc.otherText);
+  const counts = local();
+  const input = u.inputTokens ?? counts.prompt.tokens;
+  const output = u.outputTokens ?? counts.output.visible + counts.output.reasoningText;
   return {
     inputTokens: input,
     outputTokens: output,
@@ -73,19 +89,13 @@ function pickTokens(u: ResponseFacts['acc']['usage']): Omit<Usage, 'usageSource'
   };
 }
 
-function estimateSpecInput(spec: RequestSpec): number {
-  const body = spec.body;
-  if (body && Array.isArray(body['messages'])) {
-    const system = typeof body['system'] === 'string' ? body['system'] : undefined;
-    return estimateInputTokens(body['messages'] as { role: string; content: unknown }[], system);
-  }
-  return estimateInputTokens(spec.messages);
-}
-
 export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: PriceTable): RequestResult {
   const { acc, target, spec, sentAt, endAt } = facts;
   const ok = outcome.kind === 'ok';
-  const usage = resolveUsage(facts, ok);
+  let counted: LocalCounts | null = null;
+  const local = (): LocalCounts =>
+    (counted ??= { prompt: promptCount(spec, facts.sentBody), output: outputCount(spec.model, acc) });
+  const usage = resolveUsage(facts, ok, local);
   const streamed = facts.sse && acc.chunks > 0;
   // In a non-streamed answer every token arrives with the body: TTFT, ITL and
   // decode speed do not apply, and saying so beats reporting the latency twice.
@@ -98,6 +108,23 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     usage.inputTokens === null || usage.outputTokens === null
       ? null
       : prices.cost(priceModel, usage, target.priceMultiplier);
+  const reportedCostUsd = acc.usage.costUsd ?? reportedCostFromHeaders(facts.headers);
+  const errorType = ok ? null : outcome.errorType;
+  const honesty = honestyFields({
+    ok,
+    target: target.name,
+    model: spec.model,
+    acc,
+    prompt: ok ? local().prompt : null,
+    output: ok ? local().output : null,
+    usage,
+    costUsd,
+    reportedCostUsd,
+    tolerances: target.usageTolerance ?? DEFAULT_USAGE_TOLERANCES,
+    fingerprints: facts.fingerprints,
+    conformance: facts.sse && facts.status !== null && facts.status < 300 ? facts.conformance : null,
+    errorType,
+  });
 
   return {
     target: target.name,
@@ -106,8 +133,7 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     model: spec.model,
     responseModel: acc.responseModel,
     modelMismatch: acc.responseModel !== null && !sameModel(spec.model, acc.responseModel),
-    // Reconciliation (issue #7) is not computed yet: nothing is flagged.
-    usageMismatch: false,
+    usageMismatch: honesty.usageMismatch,
     systemFingerprint: acc.systemFingerprint,
     requestId: ids.primary ?? acc.id,
     requestIds: allIds,
@@ -137,7 +163,7 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
 
     ok,
     httpStatus: facts.status,
-    errorType: ok ? null : outcome.errorType,
+    errorType,
     timeoutPhase: ok ? null : outcome.timeoutPhase,
     errorMessage: ok ? null : outcome.message,
     retryAfterMs: (outcome.kind === 'error' ? outcome.retryAfterMs : null) ?? retryAfterMs(facts.headers),
@@ -146,7 +172,16 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     ...usage,
 
     costUsd,
-    reportedCostUsd: acc.usage.costUsd ?? reportedCostFromHeaders(facts.headers),
+    reportedCostUsd,
     rateLimit: rateLimitInfo(facts.headers),
+
+    localInputTokens: honesty.localInputTokens,
+    localOutputTokens: honesty.localOutputTokens,
+    localCountKind: honesty.localCountKind,
+    usageGapTokens: honesty.usageGapTokens,
+    usageGapRatio: honesty.usageGapRatio,
+    costGapUsd: honesty.costGapUsd,
+    fingerprintChanged: honesty.fingerprintChanged,
+    streamViolations: honesty.streamViolations,
   };
 }

@@ -143,6 +143,22 @@ export const budgetSchema = z.strictObject({
   usd: z.number({ error: 'expected a number of at least 0' }).nonnegative().describe('Stop when the estimated spend reaches this many US dollars'),
 });
 
+const toleranceSchema = z.strictObject({
+  tokens: z.number({ error: 'expected a number of tokens of at least 0' }).nonnegative().optional(),
+  percent: z.number({ error: 'expected a percentage of at least 0' }).nonnegative().optional(),
+});
+
+export const honestySchema = z
+  .strictObject({
+    usageTolerance: toleranceSchema
+      .optional()
+      .describe('Billing reconciliation for exact counts (OpenAI models): a gap beyond tokens + percent % of the count is a usage_mismatch (default 4 tokens + 5%)'),
+    estimateTolerance: toleranceSchema
+      .optional()
+      .describe('The same for estimated counts (models without a public tokenizer; default 32 tokens + 50%)'),
+  })
+  .describe('Relay honesty checks');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema reference for editors; ignored'),
@@ -156,6 +172,7 @@ export const configSchema = z
     notify: notifySchema.optional(),
     budget: budgetSchema.optional(),
     prices: z.string().min(1).optional().describe('LiteLLM-format price JSON, relative to this file'),
+    honesty: honestySchema.optional(),
   })
   .superRefine((c, ctx) => {
     const targetNames = Object.keys(c.targets ?? {});
@@ -198,5 +215,6 @@ export type ProbeConfig = z.output<typeof probeSchema>;
 export type ThresholdEntry = z.output<typeof thresholdEntrySchema>;
 export type AlertConfig = z.output<typeof alertSchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;
+export type HonestyConfig = z.output<typeof honestySchema>;
 export type AlertWindow = (typeof ALERT_WINDOWS)[number];
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];

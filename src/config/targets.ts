@@ -7,6 +7,7 @@ import { CONFIG_FILE_NAMES, configSource } from './load.js';
 import { displayPath } from './paths.js';
 import { ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, isEnvName, isHeaderName, isHttpUrl, quoteValue } from './primitives.js';
 import type { RelaymonConfig, TargetConfig } from './schema.js';
+import { resolveTolerances } from '../honesty/reconcile.js';
 import { expandEnv, readKeyFile } from './secrets.js';
 
 export interface TargetFlags {
@@ -68,7 +69,7 @@ export async function resolveTargets(input: {
           : `--target ${quoteValue(flags.target)}: no config file found (looked for ${CONFIG_FILE_NAMES.join(', ')}, --config, RELAYMON_CONFIG)`,
       );
     }
-    return [await fromFlagsAndEnv(flags, env)];
+    return [withHonesty(await fromFlagsAndEnv(flags, env), config)];
   }
 
   let selected = configured;
@@ -87,8 +88,13 @@ export async function resolveTargets(input: {
     }
   }
   const out: ResolvedTarget[] = [];
-  for (const [name, target] of selected) out.push(await fromConfig(name, target, flags, env, file));
+  for (const [name, target] of selected) out.push(withHonesty(await fromConfig(name, target, flags, env, file), config));
   return out;
+}
+
+/** The config's `honesty` tolerances travel with each target to the client that reconciles its usage. */
+function withHonesty(t: ResolvedTarget, config: RelaymonConfig | null): ResolvedTarget {
+  return config?.honesty ? { ...t, usageTolerance: resolveTolerances(config.honesty) } : t;
 }
 
 function validateFlags(flags: TargetFlags): void {

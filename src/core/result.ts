@@ -35,6 +35,25 @@ export type Protocol = (typeof PROTOCOLS)[number];
 
 export type UsageSource = 'reported' | 'estimated';
 
+/**
+ * How relaymon counted tokens itself: `exact` with the model's own public
+ * tokenizer and chat template (OpenAI models, text-only prompts), `estimate`
+ * otherwise (no public tokenizer, or parts such as tool calls whose framing
+ * is not public). Estimates are reconciled against a wider tolerance.
+ */
+export type LocalCountKind = 'exact' | 'estimate';
+
+/**
+ * How a stream broke the protocol (stream conformance, issue #7):
+ * `usage_missing` a finished stream without the usage that was asked for;
+ * `out_of_order` events in an order the protocol does not allow (Anthropic's
+ * message_start … message_stop, anything after OpenAI's [DONE]);
+ * `unterminated` a stream that opened and never sent its terminator;
+ * `usage_decreased` a cumulative usage count that went down.
+ */
+export const STREAM_VIOLATIONS = ['usage_missing', 'out_of_order', 'unterminated', 'usage_decreased'] as const;
+export type StreamViolation = (typeof STREAM_VIOLATIONS)[number];
+
 /** Rate-limit headroom as the relay advertised it on this response (null when absent). */
 export interface RateLimitInfo {
   requestsRemaining: number | null;
@@ -127,6 +146,39 @@ export interface RequestResult {
   /** What the relay itself said it cost (usage.cost, x-litellm-response-cost). */
   reportedCostUsd: number | null;
   rateLimit: RateLimitInfo;
+
+  // --- honesty (issue #7) ---
+  /**
+   * Prompt tokens as relaymon counts them locally (tokenizer of the model's
+   * family plus the chat template's overhead); null when the request failed
+   * or the prompt has parts that cannot be counted (images, tool definitions).
+   */
+  localInputTokens: number | null;
+  /**
+   * Output tokens as relaymon counts them from the streamed text (content and
+   * tool arguments), plus the reasoning: counted from the reasoning text when
+   * it was streamed, else the relay's own reasoning count, which cannot be
+   * checked; null when the request failed.
+   */
+  localOutputTokens: number | null;
+  localCountKind: LocalCountKind | null;
+  /**
+   * (reported − local) tokens, input and output together, for a successful
+   * response whose usage the relay reported; null when nothing was compared.
+   */
+  usageGapTokens: number | null;
+  /** usageGapTokens / the local count: 0.38 is "+38% billed". */
+  usageGapRatio: number | null;
+  /** reportedCostUsd − costUsd when both are known. */
+  costGapUsd: number | null;
+  /**
+   * True when systemFingerprint differs from the previous fingerprint the same
+   * target returned for the same requested model in this run (in the order
+   * responses finished).
+   */
+  fingerprintChanged: boolean;
+  /** What this stream did against its protocol; empty for conforming streams and non-streamed answers. */
+  streamViolations: StreamViolation[];
 }
 
 /** The fields of `probe --json` "requests", in contract order. */
@@ -155,4 +207,13 @@ export const PROBE_JSON_FIELDS = [
   'reportedCostUsd',
   'outputTokensPerSecond',
   'requestId',
+  'usageMismatch',
+  'localInputTokens',
+  'localOutputTokens',
+  'localCountKind',
+  'usageGapTokens',
+  'usageGapRatio',
+  'costGapUsd',
+  'fingerprintChanged',
+  'streamViolations',
 ] as const satisfies readonly (keyof RequestResult)[];

@@ -18,6 +18,31 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**
+ * Billing reconciliation: a reported token count disagrees with relaymon's own
+ * when |reported − counted| > tokens + percent % of counted.
+ */
+export interface UsageTolerance {
+  tokens: number;
+  percent: number;
+}
+
+/** `exact` for counts with the model's own tokenizer, `estimate` for the rest (see honesty/tokens.ts). */
+export interface UsageTolerances {
+  exact: UsageTolerance;
+  estimate: UsageTolerance;
+}
+
+/**
+ * A few tokens plus a few percent: re-encoding streamed text can merge tokens
+ * the model emitted apart, and relays differ by a token or two in framing.
+ * Estimates use another family's tokenizer, which can be a third off.
+ */
+export const DEFAULT_USAGE_TOLERANCES: Readonly<UsageTolerances> = Object.freeze({
+  exact: Object.freeze({ tokens: 4, percent: 5 }),
+  estimate: Object.freeze({ tokens: 32, percent: 50 }),
+});
+
+/**
  * A target ready to send to: config, flags and environment already merged,
  * `${VAR}` expanded, the key loaded. The key and every expanded header value
  * have been registered with core/redact before this object exists.
@@ -36,4 +61,6 @@ export interface ResolvedTarget {
   concurrency: number;
   timeouts: Timeouts;
   maxResponseBytes: number;
+  /** Config `honesty`; absent means DEFAULT_USAGE_TOLERANCES. */
+  usageTolerance?: UsageTolerances;
 }

@@ -15,6 +15,8 @@ export interface MockFlags {
   scenario?: string;
   inflateUsage?: string;
   serveModel?: string;
+  dropUsage?: string;
+  fingerprintEvery?: string;
   stallRate?: string;
   stallMs?: string;
   resetRate?: string;
@@ -89,6 +91,8 @@ export function parseMockFlags(f: MockFlags): Partial<MockOptions> {
   }
   if (f.inflateUsage !== undefined) out.inflateUsage = factor(f.inflateUsage, '--inflate-usage');
   if (f.serveModel !== undefined) out.serveModel = nonEmpty(f.serveModel, '--serve-model');
+  if (f.dropUsage !== undefined) out.dropUsageRate = fraction(f.dropUsage, '--drop-usage');
+  if (f.fingerprintEvery !== undefined) out.fingerprintEvery = integer(f.fingerprintEvery, '--fingerprint-every', 0, 1_000_000);
   if (f.stallRate !== undefined) out.stallRate = fraction(f.stallRate, '--stall-rate');
   if (f.stallMs !== undefined) out.stallMs = duration(f.stallMs, '--stall-ms');
   if (f.resetRate !== undefined) out.resetRate = fraction(f.resetRate, '--reset-rate');
@@ -116,6 +120,8 @@ export function describeMockOptions(o: MockOptions): string {
     o.truncateRate > 0 ? `truncations ${pct(o.truncateRate)}` : null,
     o.inflateUsage !== 1 ? `usage x${o.inflateUsage}` : null,
     o.serveModel ? `serving ${o.serveModel}` : null,
+    (o.dropUsageRate ?? 0) > 0 ? `usage dropped ${pct(o.dropUsageRate ?? 0)}` : null,
+    (o.fingerprintEvery ?? 0) > 0 ? `new fingerprint every ${o.fingerprintEvery}` : null,
     o.seed !== null ? `seed ${o.seed}` : null,
   ];
   return `relaymon mock: ${parts.filter((p) => p !== null).join(', ')}. Ctrl-C to stop.`;

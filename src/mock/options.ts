@@ -30,6 +30,10 @@ export interface MockOptions {
   inflateUsage: number;
   /** Claim this model in responses instead of the requested one. */
   serveModel: string | null;
+  /** Fraction of answers that leave usage out (stream: no usage chunk / no message_delta usage, even when asked). */
+  dropUsageRate?: number;
+  /** A new system_fingerprint every N answers; 0 = always the same. */
+  fingerprintEvery?: number;
   stallRate: number;
   stallMs: number;
   resetRate: number;
@@ -58,6 +62,8 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = Object.freeze({
   scenario: null,
   inflateUsage: 1,
   serveModel: null,
+  dropUsageRate: 0,
+  fingerprintEvery: 0,
   stallRate: 0,
   stallMs: 2000,
   resetRate: 0,
@@ -169,6 +175,12 @@ export function validateMockOptions(o: MockOptions): void {
   }
   if (o.serveModel !== null && (typeof o.serveModel !== 'string' || o.serveModel.length === 0)) {
     fail('serveModel must not be empty');
+  }
+  if (o.dropUsageRate !== undefined && (!Number.isFinite(o.dropUsageRate) || o.dropUsageRate < 0 || o.dropUsageRate > 1)) {
+    fail(`dropUsageRate must be a fraction between 0 and 1, got ${o.dropUsageRate}`);
+  }
+  if (o.fingerprintEvery !== undefined && (!Number.isInteger(o.fingerprintEvery) || o.fingerprintEvery < 0)) {
+    fail(`fingerprintEvery must be a whole number >= 0, got ${o.fingerprintEvery}`);
   }
   if (o.seed !== null && !Number.isInteger(o.seed)) fail(`seed must be a whole number, got ${o.seed}`);
   for (const key of ['ttftSigma', 'itlSigma'] as const) {

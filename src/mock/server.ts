@@ -6,11 +6,13 @@ import { errorReply, notFoundReply, overloadedStatus, type ErrorReply } from './
 import { resolveMockOptions, type MockOptions } from './options.js';
 import { chooseFault, FAULT_HEADER_VALUES, faultFromHeader, isImmediateFault, planResponse, type Fault } from './plan.js';
 import { mulberry32, normalSampler, randomSeed } from './random.js';
+import { warmEncoding } from '../tokens/encodings.js';
 import { bodyResponse, Job, sendAt, streamResponse } from './respond.js';
 import { copyStats, emptyStats, type MockOutcome, type MockRoute, type MockStats } from './stats.js';
 import {
   AnthropicStreamWriter,
   anthropicBody,
+  fingerprintFor,
   HTML_PAGE,
   MODELS_BODY,
   OpenAIStreamWriter,
@@ -48,6 +50,11 @@ function urlHost(host: string): string {
 export async function startMock(partial: Partial<MockOptions> = {}): Promise<MockServer> {
   // Mutable so update() can change behaviour mid-run; each request reads it when it arrives.
   let opts = resolveMockOptions(partial);
+  // Prompt tokens are counted with the real tokenizer (wire.ts promptTokens); its
+  // tables load now, not in the middle of the first request's timing.
+  warmEncoding('o200k_base');
+  /** Answers that got as far as a planned response, for --fingerprint-every. */
+  let answered = 0;
   const rng = mulberry32(opts.seed ?? randomSeed());
   const normal = normalSampler(rng);
   const stats = emptyStats();
@@ -131,8 +138,11 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
       model: opts.serveModel ?? model,
       created: Math.floor(Date.now() / 1000),
       promptTokens: promptTokens(request),
+      fingerprint: fingerprintFor(answered++, opts.fingerprintEvery ?? 0),
     };
-    const reported = (sent: number): number => Math.round(sent * opts.inflateUsage);
+    // Drawn only when the knob is on, so seeded runs without it keep their sequence.
+    const dropUsage = (opts.dropUsageRate ?? 0) > 0 && rng() < (opts.dropUsageRate ?? 0);
+    const reported = (sent: number): number | null => (dropUsage ? null : Math.round(sent * opts.inflateUsage));
 
     if (request['stream'] === true) {
       const sseHeaders = { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };

@@ -4,6 +4,8 @@
  * socket write — the mock has to keep up with benchmarks at ~1000 req/s.
  */
 
+import { countRequestPrompt } from '../honesty/tokens.js';
+
 export type MockProtocol = 'openai' | 'anthropic';
 
 /** Common English words, each one token in OpenAI's o200k encoding, so a local estimate agrees with the reported usage. */
@@ -34,28 +36,23 @@ export function responseText(n: number): string {
 
 export const SYSTEM_FINGERPRINT = 'fp_mock';
 
-function contentChars(content: unknown): number {
-  if (typeof content === 'string') return content.length;
-  if (Array.isArray(content)) {
-    let n = 0;
-    for (const part of content) {
-      if (part && typeof part === 'object' && 'text' in part && typeof part.text === 'string') n += part.text.length;
-    }
-    return n;
-  }
-  return 0;
+/**
+ * The system_fingerprint of response number `n` (0-based): always fp_mock,
+ * or with `every` > 0 a new one every `every` responses (fp_mock_0, fp_mock_1, ...),
+ * as when the backend behind a relay is redeployed or traffic is spread.
+ */
+export function fingerprintFor(n: number, every: number): string {
+  return every > 0 ? `${SYSTEM_FINGERPRINT}_${Math.floor(n / every)}` : SYSTEM_FINGERPRINT;
 }
 
-/** Deterministic prompt size: ceil(chars / 4) over message contents (and Anthropic's system), at least 1. */
+/**
+ * Prompt tokens as an honest relay would bill them: relaymon's own count
+ * (the model family's tokenizer and chat template), so that an honest mock
+ * reconciles and --inflate-usage is the only gap.
+ */
 export function promptTokens(body: Record<string, unknown>): number {
-  let chars = contentChars(body['system']);
-  const messages = body['messages'];
-  if (Array.isArray(messages)) {
-    for (const m of messages) {
-      if (m && typeof m === 'object' && 'content' in m) chars += contentChars(m.content);
-    }
-  }
-  return Math.max(1, Math.ceil(chars / 4));
+  const model = typeof body['model'] === 'string' ? body['model'] : '';
+  return countRequestPrompt(model, body).tokens;
 }
 
 /** The token limit the request asks for, or null. */
@@ -72,6 +69,8 @@ export interface ResponseIdentity {
   model: string;
   created: number;
   promptTokens: number;
+  /** OpenAI's system_fingerprint (Anthropic has none). */
+  fingerprint: string;
 }
 
 function openaiUsage(promptTokens: number, completionTokens: number): string {
@@ -100,7 +99,7 @@ export class OpenAIStreamWriter {
   ) {
     this.head =
       `data: {"id":${JSON.stringify(r.id)},"object":"chat.completion.chunk","created":${r.created},` +
-      `"model":${JSON.stringify(r.model)},"system_fingerprint":"${SYSTEM_FINGERPRINT}","choices":[`;
+      `"model":${JSON.stringify(r.model)},"system_fingerprint":${JSON.stringify(r.fingerprint)},"choices":[`;
     this.usageTail = includeUsage ? ',"usage":null' : '';
     this.tokenTail = `"},"logprobs":null,"finish_reason":null}]${this.usageTail}}\n\n`;
   }
@@ -111,9 +110,10 @@ export class OpenAIStreamWriter {
   token(i: number): string {
     return `${this.head}{"index":0,"delta":{"content":"${tokenJson(i)}` + this.tokenTail;
   }
-  finish(reason: 'stop' | 'length', completionTokens: number): string {
+  /** completionTokens null: a relay that drops the usage chunk although it was asked for. */
+  finish(reason: 'stop' | 'length', completionTokens: number | null): string {
     let s = `${this.head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}]${this.usageTail}}\n\n`;
-    if (this.includeUsage) s += `${this.head}],"usage":${openaiUsage(this.r.promptTokens, completionTokens)}}\n\n`;
+    if (this.includeUsage && completionTokens !== null) s += `${this.head}],"usage":${openaiUsage(this.r.promptTokens, completionTokens)}}\n\n`;
     return s + 'data: [DONE]\n\n';
   }
   /** An error inside a 200 stream, the way OpenRouter and OpenAI-compatible relays send it. */
@@ -122,12 +122,13 @@ export class OpenAIStreamWriter {
   }
 }
 
-export function openaiBody(r: ResponseIdentity, n: number, reason: 'stop' | 'length', completionTokens: number): string {
+/** completionTokens null: a relay that drops the usage object. */
+export function openaiBody(r: ResponseIdentity, n: number, reason: 'stop' | 'length', completionTokens: number | null): string {
   return (
     `{"id":${JSON.stringify(r.id)},"object":"chat.completion","created":${r.created},"model":${JSON.stringify(r.model)},` +
-    `"system_fingerprint":"${SYSTEM_FINGERPRINT}","choices":[{"index":0,"message":{"role":"assistant",` +
+    `"system_fingerprint":${JSON.stringify(r.fingerprint)},"choices":[{"index":0,"message":{"role":"assistant",` +
     `"content":${JSON.stringify(responseText(n))},"refusal":null,"annotations":[]},"logprobs":null,` +
-    `"finish_reason":"${reason}"}],"usage":${openaiUsage(r.promptTokens, completionTokens)},"service_tier":"default"}`
+    `"finish_reason":"${reason}"}]${completionTokens === null ? '' : `,"usage":${openaiUsage(r.promptTokens, completionTokens)}`},"service_tier":"default"}`
   );
 }
 
@@ -157,13 +158,12 @@ export class AnthropicStreamWriter {
       '"}}\n\n'
     );
   }
-  finish(reason: 'end_turn' | 'max_tokens', outputTokens: number): string {
+  /** outputTokens null: a relay that drops the final usage from message_delta. */
+  finish(reason: 'end_turn' | 'max_tokens', outputTokens: number | null): string {
+    const usage = outputTokens === null ? '' : `,"usage":{"output_tokens":${outputTokens}}`;
     return (
       sse('content_block_stop', '{"type":"content_block_stop","index":0}') +
-      sse(
-        'message_delta',
-        `{"type":"message_delta","delta":{"stop_reason":"${reason}","stop_sequence":null},"usage":{"output_tokens":${outputTokens}}}`,
-      ) +
+      sse('message_delta', `{"type":"message_delta","delta":{"stop_reason":"${reason}","stop_sequence":null}${usage}}`) +
       sse('message_stop', '{"type":"message_stop"}')
     );
   }
@@ -176,13 +176,17 @@ export function anthropicBody(
   r: ResponseIdentity,
   n: number,
   reason: 'end_turn' | 'max_tokens',
-  outputTokens: number,
+  outputTokens: number | null,
 ): string {
+  const usage =
+    outputTokens === null
+      ? ''
+      : `,"usage":{"input_tokens":${r.promptTokens},"cache_creation_input_tokens":0,` +
+        `"cache_read_input_tokens":0,"output_tokens":${outputTokens}}`;
   return (
     `{"id":${JSON.stringify(r.id)},"type":"message","role":"assistant","model":${JSON.stringify(r.model)},` +
     `"content":[{"type":"text","text":${JSON.stringify(responseText(n))}}],"stop_reason":"${reason}",` +
-    `"stop_sequence":null,"usage":{"input_tokens":${r.promptTokens},"cache_creation_input_tokens":0,` +
-    `"cache_read_input_tokens":0,"output_tokens":${outputTokens}}}`
+    `"stop_sequence":null${usage}}`
   );
 }
 

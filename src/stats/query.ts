@@ -78,11 +78,13 @@ export function queryFromResults(results: readonly RequestResult[], durationMs: 
         if (aggregation.kind === 'count') return named.filter((r) => r.modelMismatch).length;
         return counter(named.filter((r) => r.modelMismatch).length, named.length, aggregation);
       }
-      case 'usage_mismatch':
-        // RequestResult does not record reported-vs-estimated usage disagreement
-        // yet (a later change adds the field); until then there is no data, and
-        // a threshold on it fails rather than passing silently.
-        return null;
+      case 'usage_mismatch': {
+        // Only responses whose usage was reconciled can be a mismatch. A relay
+        // that reports no usage at all gives no data, so a threshold on it
+        // fails rather than passing a bill nobody could check.
+        const compared = rs.filter((r) => r.usageGapTokens !== null);
+        return counter(compared.filter((r) => r.usageMismatch).length, compared.length, aggregation);
+      }
       case 'requests':
         if (aggregation.kind === 'count') return rs.length;
         if (aggregation.kind === 'rate') {

@@ -6,6 +6,7 @@
  */
 import { ERROR_TYPES, type RequestResult } from '../core/result.js';
 import { HIGHEST_VALUE, indexOfValue, SparseHistogram } from './histogram.js';
+import { addHonesty, countHonesty, H_COUNT, subtractHonesty } from './windows-honesty.js';
 
 /** The distributions, in storage order; names are the WindowStats fields. */
 export const DISTS = [
@@ -56,6 +57,8 @@ export class Bucket {
   usageEstimated = 0;
   modelMismatches = 0;
   namedModels = 0;
+  /** Reconciliation, fingerprint and stream-conformance counters (windows-honesty.ts). */
+  readonly honesty = new Float64Array(H_COUNT);
   /** Values above the histogram range, recorded at its top. */
   clamped = 0;
   /** Bit per distribution whose min/max may be out of date after a subtract. */
@@ -93,6 +96,7 @@ export class Bucket {
       this.namedModels++;
       if (r.modelMismatch) this.modelMismatches++;
     }
+    countHonesty(this.honesty, r);
   }
 
   /**
@@ -140,6 +144,7 @@ export class Bucket {
     this.usageEstimated += o.usageEstimated;
     this.modelMismatches += o.modelMismatches;
     this.namedModels += o.namedModels;
+    addHonesty(this.honesty, o.honesty);
     this.clamped += o.clamped;
     const s = this.stat;
     const os = o.stat;
@@ -180,6 +185,7 @@ export class Bucket {
     this.usageEstimated -= o.usageEstimated;
     this.modelMismatches -= o.modelMismatches;
     this.namedModels -= o.namedModels;
+    subtractHonesty(this.honesty, o.honesty);
     this.clamped -= o.clamped;
     const s = this.stat;
     const os = o.stat;
@@ -240,7 +246,7 @@ export class Bucket {
 
   /** Approximate bytes held (typed arrays, maps, objects), for memory accounting. */
   get bytes(): number {
-    let n = 200 + this.errorTypes.byteLength + this.stat.byteLength + 40 * this.statuses.size;
+    let n = 200 + this.errorTypes.byteLength + this.stat.byteLength + this.honesty.byteLength + 40 * this.statuses.size;
     for (const h of this.hist) if (h) n += 100 + h.bytes;
     return n;
   }

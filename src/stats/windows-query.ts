@@ -7,6 +7,7 @@ import { percentilesOf } from './histogram-quantiles.js';
 import type { Aggregation, MetricName } from './thresholds.js';
 import { type Bucket, D_ITL, D_LATENCY, D_LATENCY_SCHEDULED, D_TPS, D_TTFB, D_TTFT } from './windows-bucket.js';
 import { exactOf, histsOf, toUnit } from './windows-exact.js';
+import { H_USAGE_COMPARED, H_USAGE_MISMATCHES } from './windows-honesty.js';
 
 const pctOut = new Float64Array(1);
 
@@ -72,8 +73,12 @@ export function metricOf(parts: readonly Bucket[], windowMs: number, metric: Met
       );
     }
     case 'usage_mismatch':
-      // Not recorded on RequestResult yet; no data, so a threshold on it fails (as in query.ts).
-      return null;
+      // Nothing reconciled (no usage reported) is no data, as in query.ts.
+      return counter(
+        sumOf(parts, (b) => b.honesty[H_USAGE_MISMATCHES]!),
+        sumOf(parts, (b) => b.honesty[H_USAGE_COMPARED]!),
+        a,
+      );
     case 'requests':
       if (a.kind === 'count') return requests;
       if (a.kind === 'rate') return requests === 0 ? 0 : windowMs > 0 ? (requests * 1000) / windowMs : null;

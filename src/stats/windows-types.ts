@@ -13,12 +13,15 @@
  */
 import type { TimeStats } from './summary.js';
 import type { WindowName } from './windows-node.js';
+import type { HonestyWindow } from './windows-honesty.js';
+
+export type { HonestyWindow, ReportedCost, UsageGap } from './windows-honesty.js';
 
 export type { WindowName } from './windows-node.js';
 export { WINDOW_NAMES } from './windows-node.js';
 
-/** One window of one cell or roll-up. */
-export interface WindowStats {
+/** One window of one cell or roll-up; the relay-honesty counts are the HonestyWindow fields. */
+export interface WindowStats extends HonestyWindow {
   requests: number;
   errors: number;
   /** errors / requests; 0 when there were no requests. */

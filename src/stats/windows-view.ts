@@ -25,6 +25,7 @@ import {
 } from './windows-bucket.js';
 import type { WindowStats } from './windows-types.js';
 import { type Owner, W_1M } from './windows-node.js';
+import { addHonesty, H_COUNT, type HonestyWindow, honestyWindow } from './windows-honesty.js';
 
 /** WindowStats minus what depends on the window's span (recomputed every snapshot). */
 export type WindowBase = Omit<WindowStats, 'rps' | 'costPerHourUsd' | 'cost30dUsd' | 'windowMs'>;
@@ -108,6 +109,7 @@ export function summarizeWindows(owner: Owner, ws: readonly number[]): WindowBas
 
 function withTimes(c: Counters, t: readonly TimeStats[]): WindowBase {
   return {
+    ...honestyOf(c),
     requests: c.requests,
     errors: c.errors,
     errorRate: c.errorRate,
@@ -152,6 +154,7 @@ function countersOf(parts: readonly Bucket[]): Counters {
   let modelMismatches = 0;
   let namedModels = 0;
   let clamped = 0;
+  const honesty = new Float64Array(H_COUNT);
   const types = new Float64Array(ERROR_TYPES.length + 1);
   const statuses: Record<string, number> = {};
   for (const p of parts) {
@@ -167,6 +170,7 @@ function countersOf(parts: readonly Bucket[]): Counters {
     modelMismatches += p.modelMismatches;
     namedModels += p.namedModels;
     clamped += p.clamped;
+    addHonesty(honesty, p.honesty);
     if (p.errors > 0) for (let i = 0; i < types.length; i++) types[i]! += p.errorTypes[i]!;
     for (const [k, v] of p.statuses) {
       const key = k === NO_STATUS ? 'none' : String(k);
@@ -192,6 +196,24 @@ function countersOf(parts: readonly Bucket[]): Counters {
     modelMismatches,
     namedModels,
     clampedValues: clamped,
+    ...honestyWindow(honesty),
+  };
+}
+
+/** The honesty fields of a WindowBase, spelled out (object spread of a whole WindowBase is the slow part). */
+function honestyOf(b: HonestyWindow): HonestyWindow {
+  return {
+    usageCompared: b.usageCompared,
+    usageMismatches: b.usageMismatches,
+    usageGap: b.usageGap,
+    reportedCost: b.reportedCost,
+    fingerprinted: b.fingerprinted,
+    fingerprintChanges: b.fingerprintChanges,
+    streams: b.streams,
+    streamsWithoutUsage: b.streamsWithoutUsage,
+    streamsOutOfOrder: b.streamsOutOfOrder,
+    streamsUnterminated: b.streamsUnterminated,
+    streamsUsageDecreased: b.streamsUsageDecreased,
   };
 }
 
@@ -199,6 +221,7 @@ function countersOf(parts: readonly Bucket[]): Counters {
 export function finish(b: WindowBase, windowMs: number): WindowStats {
   const perHour = b.costUsd !== null && windowMs > 0 ? b.costUsd / (windowMs / 3_600_000) : null;
   return {
+    ...honestyOf(b),
     requests: b.requests,
     errors: b.errors,
     errorRate: b.errorRate,

@@ -2,21 +2,11 @@
  * Local token estimates, used only when a relay does not report usage (the
  * result is then marked `estimated`). o200k_base is the encoding of the GPT-4o,
  * GPT-4.1, GPT-5 and o-series models; for other families it is an
- * approximation (a later refinement may pick the encoding per model family).
+ * approximation; src/honesty/tokens.ts picks the encoding per model family
+ * for billing reconciliation. The o200k tables are loaded on first use
+ * (tokens/encodings.ts).
  */
-import { createRequire } from 'node:module';
-
-type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
-
-/**
- * Loading the o200k tables costs about half a second, and most relays report
- * usage, so the encoder is loaded on first use rather than at start-up.
- */
-let encoding: Encoding | null = null;
-function encode(text: string, options: { disallowedSpecial: Set<string> }): number[] {
-  encoding ??= createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as Encoding;
-  return encoding.encode(text, options);
-}
+import { countWith } from './encodings.js';
 
 /**
  * Chat-template overhead, as OpenAI's token-counting guide counts it for the
@@ -26,15 +16,9 @@ function encode(text: string, options: { disallowedSpecial: Set<string> }): numb
 export const TOKENS_PER_MESSAGE = 3;
 export const TOKENS_REPLY_PRIMING = 3;
 
-/**
- * User text may contain strings such as "<|endoftext|>"; they reach the model
- * as plain text, so they are counted as text rather than rejected.
- */
-const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
-
 export function countTextTokens(text: string): number {
   if (text.length === 0) return 0;
-  return encode(text, AS_PLAIN_TEXT).length;
+  return countWith('o200k_base', text);
 }
 
 /**

@@ -26,6 +26,15 @@ export interface ProbeRequestJson {
   reportedCostUsd: number | null;
   outputTokensPerSecond: number | null;
   requestId: string | null;
+  usageMismatch: boolean;
+  localInputTokens: number | null;
+  localOutputTokens: number | null;
+  localCountKind: 'exact' | 'estimate' | null;
+  usageGapTokens: number | null;
+  usageGapRatio: number | null;
+  costGapUsd: number | null;
+  fingerprintChanged: boolean;
+  streamViolations: string[];
 }
 
 export interface ProbeJson {

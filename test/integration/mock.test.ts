@@ -113,8 +113,8 @@ describe('OpenAI chat completions', () => {
     expect(json(a.frames[n - 3]!).choices![0]!.finish_reason).toBe('stop');
     const usage = json(a.frames[n - 2]!);
     expect(usage.choices).toEqual([]);
-    // "Say hello to the mock relay" is 27 chars → ceil(27/4)
-    expect(usage.usage).toMatchObject({ prompt_tokens: 7, completion_tokens: 6, total_tokens: 13 });
+    // As relaymon counts it: 3 + "user" + 6 text tokens + 3 reply priming (an honest bill)
+    expect(usage.usage).toMatchObject({ prompt_tokens: 13, completion_tokens: 6, total_tokens: 19 });
     expect(a.frames[n - 1]!.data).toBe('[DONE]');
     expect(n).toBe(1 + 6 + 3);
   });
@@ -165,7 +165,7 @@ describe('Anthropic messages', () => {
       'message_delta',
       'message_stop',
     ]);
-    expect(json(a.frames[0]!).message!.usage.input_tokens).toBe(2);
+    expect(json(a.frames[0]!).message!.usage.input_tokens).toBe(9); // 3 + "user" + "hi there" + 3
     expect(json(a.frames[0]!).message!.model).toBe('claude-sonnet-4-5');
     expect(json(a.frames[8]!).usage!.output_tokens).toBe(4);
     expect(json(a.frames[8]!).delta!.stop_reason).toBe('end_turn');
@@ -175,7 +175,7 @@ describe('Anthropic messages', () => {
     const s = await mock({ tokens: 3 });
     const a = await call(s, '/messages', { ...ANTHROPIC_BODY, max_tokens: 2 });
     const body = JSON.parse(a.text);
-    expect(body).toMatchObject({ type: 'message', stop_reason: 'max_tokens', usage: { input_tokens: 2, output_tokens: 2 } });
+    expect(body).toMatchObject({ type: 'message', stop_reason: 'max_tokens', usage: { input_tokens: 9, output_tokens: 2 } });
     expect(body.content[0].text).toBe('The quick');
   });
 });

@@ -49,6 +49,14 @@ export function result(overrides: Partial<RequestResult> = {}): RequestResult {
     costUsd: 0.0001,
     reportedCostUsd: null,
     rateLimit: { requestsRemaining: 99, requestsLimit: 100, tokensRemaining: null, tokensLimit: null },
+    localInputTokens: 9,
+    localOutputTokens: 11,
+    localCountKind: 'exact',
+    usageGapTokens: 0,
+    usageGapRatio: 0,
+    costGapUsd: null,
+    fingerprintChanged: false,
+    streamViolations: [],
     ...overrides,
   };
 }

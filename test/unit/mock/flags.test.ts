@@ -23,6 +23,8 @@ describe('parseMockFlags', () => {
         scenario: 'overloaded',
         inflateUsage: '1.3',
         serveModel: 'gpt-4o-mini',
+        dropUsage: '10%',
+        fingerprintEvery: '50',
         stallRate: '0.1',
         stallMs: '3s',
         resetRate: '0.02',
@@ -41,6 +43,8 @@ describe('parseMockFlags', () => {
       scenario: 'overloaded',
       inflateUsage: 1.3,
       serveModel: 'gpt-4o-mini',
+      dropUsageRate: 0.1,
+      fingerprintEvery: 50,
       stallRate: 0.1,
       stallMs: 3000,
       resetRate: 0.02,
@@ -62,6 +66,8 @@ describe('parseMockFlags', () => {
     [{ scenario: 'chaos' }, /--scenario expects one of healthy, slow-tail, flaky, overloaded, got "chaos"/],
     [{ inflateUsage: 'lots' }, /--inflate-usage/],
     [{ serveModel: '  ' }, /--serve-model must not be empty/],
+    [{ dropUsage: '2' }, /--drop-usage expects a fraction/],
+    [{ fingerprintEvery: '1.5' }, /--fingerprint-every expects a whole number/],
     [{ seed: '-3' }, /--seed/],
     [{ host: '' }, /--host/],
   ];
@@ -79,6 +85,9 @@ describe('describeMockOptions', () => {
     expect(line).toBe(
       'relaymon mock: scenario flaky, ttft 300ms, itl 25ms, 32 tokens, jitter on, errors 5%, stalls 3% x 2000ms, ' +
         'resets 3%, truncations 3%, usage x1.5, seed 7. Ctrl-C to stop.',
+    );
+    expect(describeMockOptions(resolveMockOptions({ dropUsageRate: 0.25, fingerprintEvery: 10 }))).toContain(
+      'jitter off, usage dropped 25%, new fingerprint every 10. Ctrl-C',
     );
     expect(describeMockOptions(resolveMockOptions({}))).toBe(
       'relaymon mock: ttft 200ms, itl 20ms, 16 tokens, jitter off. Ctrl-C to stop.',

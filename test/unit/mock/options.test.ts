@@ -67,6 +67,8 @@ describe('validateMockOptions', () => {
     ['status 200', { status: 200 }, /status/],
     ['inflate', { inflateUsage: -1 }, /inflateUsage/],
     ['empty model', { serveModel: '' }, /serveModel/],
+    ['drop-usage rate', { dropUsageRate: 1.2 }, /dropUsageRate/],
+    ['fingerprint period', { fingerprintEvery: -2 }, /fingerprintEvery/],
     ['seed', { seed: 1.5 }, /seed/],
   ];
   for (const [name, patch, re] of bad) {

@@ -1,9 +1,10 @@
-import { encode } from 'gpt-tokenizer';
+import { encode, encodeChat } from 'gpt-tokenizer';
 import { describe, expect, it } from 'vitest';
 import { errorReply, notFoundReply, overloadedStatus } from '../../../src/mock/errors.js';
 import {
   AnthropicStreamWriter,
   anthropicBody,
+  fingerprintFor,
   MODELS_BODY,
   OpenAIStreamWriter,
   openaiBody,
@@ -14,7 +15,7 @@ import {
   type ResponseIdentity,
 } from '../../../src/mock/wire.js';
 
-const id: ResponseIdentity = { id: 'chatcmpl-x1', model: 'gpt-4o', created: 1_700_000_000, promptTokens: 7 };
+const id: ResponseIdentity = { id: 'chatcmpl-x1', model: 'gpt-4o', created: 1_700_000_000, promptTokens: 7, fingerprint: 'fp_mock' };
 
 /** SSE text → [{event, data}] (no multi-line data in our output). */
 function frames(text: string): Array<{ event: string | null; data: string }> {
@@ -114,15 +115,34 @@ describe('tokens and requests', () => {
     expect(encode(responseText(TOKEN_JSON.length * 2))).toHaveLength(TOKEN_JSON.length * 2);
   });
 
-  it('counts prompt tokens as ceil(chars / 4) of contents and system', () => {
-    expect(promptTokens({ messages: [{ role: 'user', content: 'abcdefghi' }] })).toBe(3);
+  it('bills prompt tokens as relaymon counts them: the chat as the model family encodes it', () => {
+    const chat = [{ role: 'user' as const, content: 'Say hello to the mock relay' }];
+    expect(promptTokens({ model: 'gpt-4o', messages: chat })).toBe(encodeChat(chat, 'gpt-4o').length);
+    expect(promptTokens({ model: 'gpt-4o', messages: chat })).toBe(13);
+    // Anthropic's top-level system is framed as a system message; an image adds nothing we could count.
     expect(
       promptTokens({
+        model: 'claude-sonnet-4-5',
         system: [{ type: 'text', text: 'abcd' }],
         messages: [{ role: 'user', content: [{ type: 'text', text: 'abcd' }, { type: 'image' }] }],
       }),
-    ).toBe(2);
-    expect(promptTokens({ messages: [] })).toBe(1);
+    ).toBe(3 + (3 + encode('system').length + encode('abcd').length) + (3 + encode('user').length + encode('abcd').length));
+    expect(promptTokens({ messages: [] })).toBe(3);
+  });
+
+  it('gives every answer the same fingerprint, or a new one every N answers', () => {
+    expect([0, 1, 2].map((n) => fingerprintFor(n, 0))).toEqual(['fp_mock', 'fp_mock', 'fp_mock']);
+    expect([0, 1, 2, 3, 4].map((n) => fingerprintFor(n, 2))).toEqual(['fp_mock_0', 'fp_mock_0', 'fp_mock_1', 'fp_mock_1', 'fp_mock_2']);
+  });
+
+  it('leaves usage out when told to (a relay that drops it)', () => {
+    const w = new OpenAIStreamWriter(id, true);
+    const f = frames(w.finish('stop', null));
+    expect(f.map((x) => x.data)).toEqual([expect.stringContaining('"finish_reason":"stop"'), '[DONE]']);
+    expect(JSON.parse(openaiBody(id, 2, 'stop', null)).usage).toBeUndefined();
+    const a = frames(new AnthropicStreamWriter(id).finish('end_turn', null));
+    expect(JSON.parse(a.find((x) => x.event === 'message_delta')!.data).usage).toBeUndefined();
+    expect(JSON.parse(anthropicBody(id, 2, 'end_turn', null)).usage).toBeUndefined();
   });
 
   it('reads the token limit from either field', () => {

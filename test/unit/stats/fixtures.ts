@@ -52,6 +52,14 @@ export function makeResult(overrides: Partial<RequestResult> = {}): RequestResul
     costUsd: 0.001,
     reportedCostUsd: null,
     rateLimit: { requestsRemaining: null, requestsLimit: null, tokensRemaining: null, tokensLimit: null },
+    localInputTokens: 10,
+    localOutputTokens: 11,
+    localCountKind: 'exact',
+    usageGapTokens: 0,
+    usageGapRatio: 0,
+    costGapUsd: null,
+    fingerprintChanged: false,
+    streamViolations: [],
   };
   return { ...base, ...overrides };
 }
@@ -82,6 +90,11 @@ export function makeFailure(
     outputTokens: null,
     usageSource: null,
     costUsd: null,
+    localInputTokens: null,
+    localOutputTokens: null,
+    localCountKind: null,
+    usageGapTokens: null,
+    usageGapRatio: null,
     ...overrides,
   });
 }

@@ -97,7 +97,7 @@ describe('queryFromResults: counters, requests and cost', () => {
     makeResult({ costUsd: 0.03, modelMismatch: true, responseModel: 'gpt-3.5-turbo' }),
     makeFailure('timeout'),
     makeFailure('server_error', { httpStatus: 500 }),
-    makeResult({ costUsd: null, model: 'mystery' }),
+    makeResult({ costUsd: null, model: 'mystery', usageMismatch: true, usageGapTokens: 20, usageGapRatio: 0.95 }),
   ];
   const q = queryFromResults(results, 20_000);
 
@@ -111,9 +111,16 @@ describe('queryFromResults: counters, requests and cost', () => {
     expect(q('model_mismatch', rate, {})).toBe(1 / 3);
   });
 
-  it('usage_mismatch has no data until RequestResult records it', () => {
-    expect(q('usage_mismatch', rate, {})).toBeNull();
-    expect(q('usage_mismatch', count, {})).toBeNull();
+  it('usage_mismatch counts flagged responses, rate over the responses whose usage was reconciled', () => {
+    expect(q('usage_mismatch', count, {})).toBe(1);
+    expect(q('usage_mismatch', rate, {})).toBe(1 / 3);
+    expect(q('usage_mismatch', count, { model: 'gpt-4o' })).toBe(0);
+  });
+
+  it('usage_mismatch has no data when nothing was reconciled (no usage reported): a threshold on it fails', () => {
+    const unreported = queryFromResults([makeResult({ usageSource: 'estimated', usageGapTokens: null, usageGapRatio: null }), makeFailure('timeout')], 1000);
+    expect(unreported('usage_mismatch', count, {})).toBeNull();
+    expect(unreported('usage_mismatch', rate, {})).toBeNull();
   });
 
   it('requests: count, and rate per second over the duration', () => {
@@ -173,7 +180,7 @@ describe('thresholds over results, end to end', () => {
       { expression: 'errors:rate<1%', ok: false, value: 0.05 },
       { expression: 'errors{target:direct}:count==0', ok: true, value: 0 },
       { expression: 'requests:rate>=120/m', ok: true, value: 2 },
-      { expression: 'usage_mismatch:count<1', ok: false, value: null },
+      { expression: 'usage_mismatch:count<1', ok: true, value: 0 },
     ]);
   });
 });

@@ -54,7 +54,7 @@ export function randomResult(rng: Rng, atMs: number, lateFrom = 180_000): Reques
     costUsd: rng() < 0.2 ? null : rng() * 0.01,
     responseModel: rng() < 0.1 ? null : identity.model,
     modelMismatch: rng() < 0.05,
-    usageMismatch: false,
+    ...honestyFields(rng),
     httpStatus: 200,
   });
 }
@@ -98,4 +98,28 @@ export function nearestRank(sorted: readonly number[], p: number): number {
 /** HDR precision at 3 significant digits, in ms: 1/1024 relative (< 0.1 %) plus the 1 µs recording unit. */
 export function hdrTolerance(exact: number): number {
   return Math.abs(exact) * 0.001 + 0.001;
+}
+
+const VIOLATIONS = ['usage_missing', 'out_of_order', 'unterminated', 'usage_decreased'] as const;
+
+/** Random reconciliation, cost, fingerprint and conformance facts. */
+function honestyFields(rng: Rng): Partial<RequestResult> {
+  const compared = rng() < 0.7;
+  const localIn = rng() < 0.2 ? null : Math.floor(rng() * 400);
+  const localOut = Math.floor(rng() * 300);
+  const gap = Math.floor(rng() * 60) - 10;
+  const reported = rng() < 0.3 ? rng() * 0.02 : null;
+  return {
+    usageMismatch: compared && rng() < 0.1,
+    localInputTokens: compared ? localIn : null,
+    localOutputTokens: compared ? localOut : null,
+    usageGapTokens: compared ? gap : null,
+    usageGapRatio: compared ? gap / Math.max(1, localOut + (localIn ?? 0)) : null,
+    reportedCostUsd: reported,
+    costGapUsd: null,
+    systemFingerprint: rng() < 0.4 ? null : `fp_${Math.floor(rng() * 3)}`,
+    fingerprintChanged: rng() < 0.1,
+    stream: rng() < 0.8,
+    streamViolations: VIOLATIONS.filter(() => rng() < 0.05),
+  };
 }

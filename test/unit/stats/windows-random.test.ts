@@ -8,6 +8,7 @@ import { METRIC_NAMES, VALID_AGGREGATIONS, type Aggregation, type MetricName, ty
 import { Bucket, DIST_COUNT } from '../../../src/stats/windows-bucket.js';
 import { Ring } from '../../../src/stats/windows-ring.js';
 import { WINDOW_NAMES, WindowedStats, type WindowStats } from '../../../src/stats/windows.js';
+import { honestyOfResults, type HonestyWindow } from '../../../src/stats/windows-honesty.js';
 import { expectedSpan, hdrTolerance, inWindow, nearestRank, randomResult, randomTraffic } from './windows-gen.js';
 
 function bucketOf(rs: readonly RequestResult[]): Bucket {
@@ -32,6 +33,7 @@ function expectSameBucket(a: Bucket, b: Bucket): void {
   expect([...a.errorTypes]).toEqual([...b.errorTypes]);
   expect(new Map(a.statuses)).toEqual(new Map(b.statuses));
   expect(a.costSum).toBeCloseTo(b.costSum, 12);
+  expect([...a.honesty].map((v) => Math.round(v * 1e9) / 1e9)).toEqual([...b.honesty].map((v) => Math.round(v * 1e9) / 1e9));
   for (let m = 0; m < DIST_COUNT; m++) {
     expect(a.stat[m * 4]).toBe(b.stat[m * 4]);
     expect(a.stat[m * 4 + 1]).toBeCloseTo(b.stat[m * 4 + 1]!, 6);
@@ -96,6 +98,7 @@ function expectWindow(ws: WindowStats, rs: readonly RequestResult[], span: numbe
   expect(ws.usageReported).toBe(rs.filter((r) => r.usageSource === 'reported').length);
   expect(ws.usageEstimated).toBe(rs.filter((r) => r.usageSource === 'estimated').length);
   expect(ws.modelMismatches).toBe(rs.filter((r) => r.responseModel !== null && r.modelMismatch).length);
+  expectHonesty(ws, honestyOfResults(rs));
   expectTime(ws.latencyMs, rs.map((r) => r.latencyMs));
   expectTime(ws.latencyScheduledMs, rs.map((r) => r.latencyScheduledMs));
   expectTime(ws.ttfbMs, rs.map((r) => r.ttfbMs));
@@ -103,6 +106,18 @@ function expectWindow(ws: WindowStats, rs: readonly RequestResult[], span: numbe
   expectTime(ws.itlMs, rs.map((r) => r.itlMs));
   expectTime(ws.chunkGapMs, rs.flatMap((r) => r.chunkGapsMs));
   expectTime(ws.outputTokensPerSecond, rs.map((r) => r.outputTokensPerSecond));
+}
+
+function expectHonesty(ws: WindowStats, want: HonestyWindow): void {
+  const { usageGap, reportedCost, ...counts } = want;
+  for (const [k, v] of Object.entries(counts)) expect([k, ws[k as keyof typeof counts]]).toEqual([k, v]);
+  expect(ws.usageGap).toEqual({ ...usageGap, ratio: usageGap.ratio === null ? null : expect.closeTo(usageGap.ratio, 12) });
+  expect(ws.reportedCost.requests).toBe(reportedCost.requests);
+  for (const k of ['reportedUsd', 'computedUsd', 'gapUsd'] as const) {
+    const v = reportedCost[k];
+    if (v === null) expect(ws.reportedCost[k]).toBeNull();
+    else expect(ws.reportedCost[k]).toBeCloseTo(v, 9);
+  }
 }
 
 const START = 5_000;

@@ -46,6 +46,17 @@ export function windowStats(o: Partial<WindowStats> = {}): WindowStats {
     namedModels: requests,
     clampedValues: 0,
     windowMs: 60_000,
+    usageCompared: requests,
+    usageMismatches: 0,
+    usageGap: { billedInputTokens: 24_000, countedInputTokens: 24_000, billedOutputTokens: 36_500, countedOutputTokens: 36_500, ratio: 0 },
+    reportedCost: { requests: 0, reportedUsd: null, computedUsd: null, gapUsd: null },
+    fingerprinted: requests,
+    fingerprintChanges: 0,
+    streams: requests,
+    streamsWithoutUsage: 0,
+    streamsOutOfOrder: 0,
+    streamsUnterminated: 0,
+    streamsUsageDecreased: 0,
     ...o,
   };
 }

@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
+import { findConfigFile, loadConfig } from '../config/load.js';
+import { PriceTable } from '../pricing/table.js';
+import { loadPricesFile } from '../pricing/load.js';
+import { fsReason } from '../traffic/replay/read.js';
+import { parseMix, projectCost, ratiosFromFile, type CostTarget } from '../honesty/cost-mix.js';
+import { costText } from '../honesty/cost-text.js';
+import { processIo } from './io.js';
+
+interface CostFlags {
+  mix?: string;
+  from?: string;
+  targets?: string;
+  config?: string;
+  prices?: string;
+  json?: boolean;
+  summary?: string;
+  color: boolean;
+}
+
+export function registerCost(program: Command): void {
+  program
+    .command('cost')
+    .description('project a monthly bill per target from a traffic mix, with measured usage ratios, and the saving between targets')
+    .requiredOption('--mix <file>', 'YAML or JSON map of model → { input, output } tokens per month')
+    .option('--from <file>', 'measured usage ratios: the JSON of `relaymon compare --json`, or a request log (--log)')
+    .option('--targets <a,b,...>', 'targets from the config (default: all; without a config, list price)')
+    .option('--config <file>', 'config file (default: relaymon.config.yaml|yml|json here, or $RELAYMON_CONFIG)')
+    .option('--prices <file>', 'LiteLLM-format price JSON applied on top of the built-in table')
+    .option('--json', 'print the projection as JSON instead of text')
+    .option('--summary <file>', 'also write the JSON to FILE')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
+    .addHelpText(
+      'after',
+      `
+A target's bill = list price × its priceMultiplier × the tokens it would bill, which is
+the mix × its usage ratio (tokens billed per token relaymon counted; measured by
+compare or any run with --log, else assumed 1). Nothing is sent; no key is needed.
+
+mix.yaml:
+  gpt-4o:      { input: 50M, output: 10M }
+  gpt-4o-mini: { input: 200M, output: 40M }
+
+Examples:
+  relaymon cost --mix mix.yaml
+  relaymon compare --targets relay,direct -n 100 --json > compare.json
+  relaymon cost --mix mix.yaml --from compare.json --json
+
+Exit codes: 0 projected, 2 bad usage/config/file.`,
+    )
+    .action(async (flags: CostFlags) => {
+      process.exitCode = await runCost(flags);
+    });
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${path}: ${fsReason(err)}`, { cause: err });
+  }
+}
+
+export async function runCost(flags: CostFlags): Promise<ExitCode> {
+  const io = processIo({ color: flags.color });
+  const mix = parseMix(await readText(flags.mix!, 'mix file'), flags.mix!);
+  // Only names and multipliers matter here: no target is resolved, so no key has to be set.
+  const configPath = findConfigFile({ cwd: process.cwd(), explicit: flags.config, env: process.env });
+  const config = configPath ? await loadConfig(configPath) : null;
+  let prices = PriceTable.builtIn();
+  if (config?.prices) prices = await loadPricesFile(config.prices, prices);
+  if (flags.prices) prices = await loadPricesFile(flags.prices, prices);
+  const configured: CostTarget[] = Object.entries(config?.targets ?? {}).map(([name, t]) => ({ name, priceMultiplier: t.priceMultiplier ?? 1 }));
+  let targets = configured.length > 0 ? configured : [{ name: 'list price', priceMultiplier: 1 }];
+  if (flags.targets !== undefined) {
+    const names = flags.targets.split(',').map((n) => n.trim()).filter(Boolean);
+    targets = names.map((n) => {
+      const t = configured.find((c) => c.name === n);
+      if (!t) throw new UsageError(`unknown target "${n}" (configured: ${configured.map((c) => c.name).join(', ') || 'none'})`);
+      return t;
+    });
+  }
+  const measured = flags.from === undefined ? new Map() : ratiosFromFile(await readText(flags.from, 'measurements'), flags.from);
+  const projection = projectCost(mix, targets, prices, measured);
+  const json = { command: 'cost', ...projection };
+  if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');
+  io.out(flags.json ? JSON.stringify(json, null, 2) + '\n' : costText(projection));
+  return EXIT.ok;
+}

@@ -1,0 +1,86 @@
+/** The text of `relaymon compare`: one row per metric, then errors, cost and honesty per target. Pure. */
+import { fmtMs, fmtNum, fmtPct, fmtUsd, paint, table } from '../export/format.js';
+import { describeUsageGap } from './reconcile.js';
+import type { CompareReport, CompareTarget, MetricComparison } from './compare.js';
+
+function value(v: number | null, unit: MetricComparison['unit']): string {
+  if (v === null) return '-';
+  return unit === 'ms' ? fmtMs(v) : fmtNum(v, 1);
+}
+
+function signedValue(v: number | null, unit: MetricComparison['unit']): string {
+  if (v === null) return '-';
+  const s = value(Math.abs(v), unit);
+  return v > 0 ? `+${s}` : v < 0 ? `\u2212${s}` : s;
+}
+
+export function fmtP(p: number | null): string {
+  if (p === null) return '-';
+  if (p < 0.001) return '<0.001';
+  return p.toFixed(3);
+}
+
+function verdict(significant: boolean, color: boolean): string {
+  return significant ? paint(color, 'yellow', 'significant') : paint(color, 'dim', 'no evidence');
+}
+
+export function compareText(r: CompareReport, opts: { color: boolean; durationMs: number; stoppedBy: string | null }): string {
+  const [a, b] = r.targets;
+  const secs = Math.round(opts.durationMs / 100) / 10;
+  const why = opts.stoppedBy ? `, stopped by ${opts.stoppedBy}` : '';
+  let out = `relaymon compare ${a.name} vs ${b.name}: ${a.requests} + ${b.requests} requests in ${secs}s${why}\n`;
+  out += paint(
+    opts.color,
+    'dim',
+    `differences are ${a.name} \u2212 ${b.name}, medians with a ${Math.round(r.confidence * 100)}% bootstrap interval; ` +
+      `significant = Mann\u2013Whitney p < ${r.alpha} and at least ${fmtPct(r.minEffect)} of ${b.name}'s median\n\n`,
+  );
+  const rows = r.metrics.map((m) => [
+    m.metric,
+    value(m.a.p50, m.unit),
+    value(m.a.p95, m.unit),
+    value(m.b.p50, m.unit),
+    value(m.b.p95, m.unit),
+    m.difference.median === null ? '-' : `${signedValue(m.difference.median, m.unit)} (${signedValue(m.difference.low, m.unit)} \u2026 ${signedValue(m.difference.high, m.unit)})`,
+    fmtP(m.pValue),
+    m.pValue === null ? paint(opts.color, 'dim', 'too few samples') : verdict(m.significant, opts.color),
+  ]);
+  const e = r.errors;
+  rows.push([
+    'errors',
+    `${e.a.errors}/${e.a.requests}`,
+    fmtPct(e.a.rate),
+    `${e.b.errors}/${e.b.requests}`,
+    fmtPct(e.b.rate),
+    e.difference === null ? '-' : `${e.difference >= 0 ? '+' : '\u2212'}${fmtNum(Math.abs(e.difference) * 100, 1)} pp`,
+    fmtP(e.pValue),
+    e.pValue === null ? '-' : verdict(e.significant, opts.color),
+  ]);
+  out += table(['metric', `${a.name} p50`, 'p95', `${b.name} p50`, 'p95', `${a.name} \u2212 ${b.name}`, 'p', ''], rows, 1);
+  out += '\n' + table(['', 'cost', 'per 1M billed', 'per 1M counted', 'billing', 'model', 'streams'], [targetRow(a), targetRow(b)], 1);
+  return out;
+}
+
+function targetRow(t: CompareTarget): string[] {
+  const h = t.honesty;
+  const billing =
+    h.usageCompared === 0
+      ? 'not reported'
+      : `${h.usageMismatches}/${h.usageCompared} mismatched${h.usageGapRatio !== null && h.usageGapRatio !== 0 ? `, ${describeUsageGap(0, h.usageGapRatio)}` : ''}`;
+  const model = h.namedModels === 0 ? '-' : `${h.modelMismatches}/${h.namedModels} substituted`;
+  const broken = h.streamsWithoutUsage + h.streamsOutOfOrder + h.streamsUnterminated + h.streamsUsageDecreased;
+  const streams = h.streams === 0 ? '-' : broken === 0 ? `${h.streams} conform` : streamIssues(t);
+  const per = (v: number | null): string => (v === null ? '-' : fmtUsd(v));
+  return [t.name, fmtUsd(t.costUsd), t.costUsd === null ? 'unpriced' : per(t.costPer1MTokensUsd), per(t.costPer1MCountedTokensUsd), billing, model, streams];
+}
+
+function streamIssues(t: CompareTarget): string {
+  const h = t.honesty;
+  const parts = [
+    h.streamsWithoutUsage > 0 ? `${h.streamsWithoutUsage} without usage` : null,
+    h.streamsOutOfOrder > 0 ? `${h.streamsOutOfOrder} out of order` : null,
+    h.streamsUnterminated > 0 ? `${h.streamsUnterminated} unterminated` : null,
+    h.streamsUsageDecreased > 0 ? `${h.streamsUsageDecreased} usage went down` : null,
+  ];
+  return `${parts.filter((p) => p !== null).join(', ')} of ${h.streams}`;
+}

@@ -1,0 +1,128 @@
+/**
+ * Stream conformance: whether a stream kept to its protocol. Fed every framed
+ * SSE event with what the protocol decoder made of it; pure, no clock.
+ *
+ * Anthropic's order: message_start first; then content blocks one at a time,
+ * each content_block_start(i), its deltas, content_block_stop(i), with i
+ * rising; then message_delta (the final usage), then message_stop, then
+ * nothing. ping and error may come anywhere. OpenAI's: nothing after
+ * `data: [DONE]`. A cumulative output count must never go down.
+ */
+import type { ErrorType, Protocol, StreamViolation } from '../core/result.js';
+import type { SseEvent, WireEvent } from '../protocol/types.js';
+
+const INDEX = /"index"\s*:\s*(\d+)/;
+const TYPE = /"type"\s*:\s*"([a-z_]+)"/;
+
+export interface StreamEnd {
+  ok: boolean;
+  /** The protocol's terminator arrived. */
+  terminated: boolean;
+  /** The stream carried an error event or undecodable data: it ended by saying so, not by hanging. */
+  failedInBand: boolean;
+  errorType: ErrorType | null;
+}
+
+/** Ends that relaymon caused itself say nothing about the relay's stream. */
+const OUR_OWN_END: ReadonlySet<ErrorType> = new Set(['cancelled', 'response_too_large']);
+
+export class StreamConformance {
+  private outOfOrder = false;
+  private usageDecreased = false;
+  private inputSeen = false;
+  private finalOutputSeen = false;
+  private lastOutput: number | null = null;
+  private done = false;
+  // Anthropic's message state.
+  private started = false;
+  private deltaSeen = false;
+  private stopped = false;
+  private openBlock: number | null = null;
+  private lastBlock = -1;
+
+  constructor(private readonly protocol: Protocol) {}
+
+  event(ev: SseEvent, decoded: readonly WireEvent[]): void {
+    let outputHere = false;
+    for (const d of decoded) {
+      if (d.kind !== 'usage') continue;
+      if (d.inputTokens !== undefined) this.inputSeen = true;
+      if (d.outputTokens !== undefined) {
+        if (this.lastOutput !== null && d.outputTokens < this.lastOutput) this.usageDecreased = true;
+        this.lastOutput = d.outputTokens;
+        outputHere = true;
+      }
+    }
+    if (this.protocol === 'anthropic') this.anthropic(ev, outputHere);
+    else this.openai(ev, decoded, outputHere);
+  }
+
+  violations(end: StreamEnd): StreamViolation[] {
+    const out: StreamViolation[] = [];
+    if (end.ok && !(this.inputSeen && this.finalOutputSeen)) out.push('usage_missing');
+    if (this.outOfOrder) out.push('out_of_order');
+    if (!end.ok && !end.terminated && !end.failedInBand && !(end.errorType !== null && OUR_OWN_END.has(end.errorType))) {
+      out.push('unterminated');
+    }
+    if (this.usageDecreased) out.push('usage_decreased');
+    return out;
+  }
+
+  private openai(ev: SseEvent, decoded: readonly WireEvent[], outputHere: boolean): void {
+    if (this.done && ev.data.trim() !== '') this.outOfOrder = true;
+    if (outputHere) this.finalOutputSeen = true;
+    for (const d of decoded) if (d.kind === 'done') this.done = true;
+  }
+
+  private anthropic(ev: SseEvent, outputHere: boolean): void {
+    const data = ev.data.trim();
+    // Relays translating from OpenAI append its terminator; the decoder accepts it, and so do we.
+    if (data === '[DONE]') return;
+    const type = ev.event ?? TYPE.exec(data)?.[1];
+    if (type === 'ping' || type === 'error' || type === undefined) return;
+    if (this.stopped) {
+      this.outOfOrder = true;
+      return;
+    }
+    if (type === 'message_start') {
+      if (this.started) this.outOfOrder = true;
+      this.started = true;
+      return;
+    }
+    if (!this.started) this.outOfOrder = true;
+    switch (type) {
+      case 'content_block_start': {
+        const i = indexOf(data, this.lastBlock + 1);
+        if (this.deltaSeen || this.openBlock !== null || i <= this.lastBlock) this.outOfOrder = true;
+        this.openBlock = i;
+        this.lastBlock = Math.max(this.lastBlock, i);
+        return;
+      }
+      case 'content_block_delta':
+        if (this.openBlock === null || indexOf(data, this.openBlock) !== this.openBlock) this.outOfOrder = true;
+        return;
+      case 'content_block_stop':
+        if (this.openBlock === null || indexOf(data, this.openBlock) !== this.openBlock) this.outOfOrder = true;
+        this.openBlock = null;
+        return;
+      case 'message_delta':
+        if (this.openBlock !== null) this.outOfOrder = true;
+        this.deltaSeen = true;
+        if (outputHere) this.finalOutputSeen = true;
+        return;
+      case 'message_stop':
+        if (this.openBlock !== null) this.outOfOrder = true;
+        this.stopped = true;
+        return;
+      default:
+        // Event types Anthropic adds later are not ours to judge.
+        return;
+    }
+  }
+}
+
+/** The block index of an event; a relay that leaves it out is taken to mean the block in hand. */
+function indexOf(data: string, fallback: number): number {
+  const m = INDEX.exec(data);
+  return m ? Number(m[1]) : fallback;
+}
