@@ -14,6 +14,7 @@ import type { RecentSample } from '../core/recent.js';
 import { padStart, type Segment } from '../core/text.js';
 import { localTime } from './EventsLine.js';
 import { Line } from './Line.js';
+import { describeUsageGap } from '../../honesty/reconcile.js';
 import { errorBreakdown, fmtCount, statusBreakdown } from './TargetPanel.js';
 
 export interface DetailViewProps {
@@ -80,9 +81,53 @@ function modelRows(stats: TargetStats, window: WindowName): Segment[][] {
       { text: `err ${fmtPct(w.errorRate)}`, tone: w.errors > 0 ? 'bad' : 'none' },
       { text: `  p95 ${fmtMs(w.latencyMs.p95)}  ttft ${fmtMs(w.ttftMs.p95)}  tok/s ${fmtNum(w.outputTokensPerSecond.p50, 1)}  ${fmtUsd(w.costUsd)}` },
       ...(w.modelMismatches > 0 ? [{ text: `  model≠ ${w.modelMismatches}/${w.namedModels}`, tone: 'warn' as const }] : []),
+      ...(w.usageMismatches > 0
+        ? [{ text: `  usage≠ ${w.usageMismatches}/${w.usageCompared}${w.usageGap.ratio !== null ? ` ${describeUsageGap(0, w.usageGap.ratio)}` : ''}`, tone: 'bad' as const }]
+        : []),
     ]);
   }
   if (rows.length === 1) rows.push([{ text: '  no requests in this window', tone: 'dim' }]);
+  return rows;
+}
+
+/** The honesty checks (billing, cost, model identity, stream conformance) with what each is based on. */
+export function honestyRows(w: WindowStats): Segment[][] {
+  const rows: Segment[][] = [[{ text: 'honesty', tone: 'title' }]];
+  const g = w.usageGap;
+  if (w.usageCompared > 0) {
+    rows.push([
+      { text: 'billing   ', tone: 'dim' },
+      { text: `${w.usageMismatches}/${w.usageCompared} beyond tolerance`, tone: w.usageMismatches > 0 ? 'bad' : 'ok' },
+      { text: g.ratio !== null ? `  ${describeUsageGap(0, g.ratio)}` : '', tone: w.usageMismatches > 0 ? 'bad' : 'dim' },
+      { text: `  in billed ${fmtCount(g.billedInputTokens)} / counted ${fmtCount(g.countedInputTokens)}`, tone: 'dim' },
+      { text: `  out billed ${fmtCount(g.billedOutputTokens)} / counted ${fmtCount(g.countedOutputTokens)}`, tone: 'dim' },
+    ]);
+  } else {
+    rows.push([{ text: 'billing   ', tone: 'dim' }, { text: 'nothing to reconcile yet (no reported usage on a successful answer)', tone: 'dim' }]);
+  }
+  const c = w.reportedCost;
+  if (c.requests > 0) {
+    rows.push([
+      { text: 'cost      ', tone: 'dim' },
+      { text: `relay says ${fmtUsd(c.reportedUsd)}, list × multiplier ${fmtUsd(c.computedUsd)}` },
+      { text: c.gapUsd !== null ? `  gap ${c.gapUsd >= 0 ? '+' : '−'}${fmtUsd(Math.abs(c.gapUsd))}` : '', tone: c.gapUsd !== null && c.gapUsd > 0 ? 'warn' : 'dim' },
+      { text: `  over ${c.requests} answers`, tone: 'dim' },
+    ]);
+  }
+  rows.push([
+    { text: 'model     ', tone: 'dim' },
+    { text: `${w.modelMismatches}/${w.namedModels} answered as another model`, tone: w.modelMismatches > 0 ? 'warn' : 'ok' },
+    { text: `  fingerprint changes ${w.fingerprintChanges}/${w.fingerprinted}`, tone: w.fingerprintChanges > 0 ? 'warn' : 'dim' },
+  ]);
+  const broken = w.streamsWithoutUsage + w.streamsOutOfOrder + w.streamsUnterminated + w.streamsUsageDecreased;
+  rows.push([
+    { text: 'streams   ', tone: 'dim' },
+    { text: `${w.streams} streamed`, tone: broken > 0 ? 'warn' : 'ok' },
+    {
+      text: `  no usage ${w.streamsWithoutUsage} · out of order ${w.streamsOutOfOrder} · unterminated ${w.streamsUnterminated} · usage went down ${w.streamsUsageDecreased}`,
+      tone: broken > 0 ? 'warn' : 'dim',
+    },
+  ]);
   return rows;
 }
 
@@ -130,6 +175,8 @@ export function detailRows(p: DetailViewProps): Segment[][] {
     rows.push(...histogramRows(p.samples, p.width));
     rows.push([]);
     rows.push(...modelRows(p.stats, p.window));
+    rows.push([]);
+    rows.push(...honestyRows(w));
   }
   rows.push([]);
   rows.push(...errorRows(p.errors.filter((e) => e.target === p.name), p.formatTime ?? localTime));

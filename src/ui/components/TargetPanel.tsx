@@ -14,6 +14,7 @@ import { sparkline } from '../core/sparkline.js';
 import type { Segment } from '../core/text.js';
 import { thresholdColour, thresholdsFor } from '../core/threshold-colour.js';
 import { ColorContext, Line } from './Line.js';
+import { describeUsageGap } from '../../honesty/reconcile.js';
 
 export interface TargetPanelProps {
   name: string;
@@ -109,9 +110,26 @@ function costSegments(w: WindowStats, judge: Judge): Segment[] {
   ];
 }
 
+/**
+ * What the honesty checks found, only when they found something: billing
+ * beyond tolerance with its size, another model than asked, a changed
+ * fingerprint, streams that broke the protocol. Quiet when all is well.
+ */
+export function honestySegments(w: WindowStats): Segment[] {
+  const segs: Segment[] = [];
+  if (w.usageMismatches > 0) {
+    const gap = w.usageGap.ratio !== null ? ` ${describeUsageGap(0, w.usageGap.ratio)}` : '';
+    segs.push({ text: `  usage≠ ${w.usageMismatches}/${w.usageCompared}${gap}`, tone: 'bad' });
+  }
+  if (w.modelMismatches > 0) segs.push({ text: `  model≠ ${w.modelMismatches}`, tone: 'warn' });
+  if (w.fingerprintChanges > 0) segs.push({ text: `  fp changed ${w.fingerprintChanges}`, tone: 'warn' });
+  const broken = w.streamsWithoutUsage + w.streamsOutOfOrder + w.streamsUnterminated + w.streamsUsageDecreased;
+  if (broken > 0) segs.push({ text: `  stream≠ ${broken}`, tone: 'warn' });
+  return segs;
+}
+
 function fullLines(p: TargetPanelProps, w: WindowStats, series: (number | null)[], inner: number, judge: Judge): Segment[][] {
   const estTok = w.usageEstimated > 0 ? ` (~${w.usageEstimated} est)` : '';
-  const mismatch = w.modelMismatches > 0 ? [{ text: `  model≠ ${w.modelMismatches}`, tone: 'warn' as const }] : [];
   return [
     titleSegments(p.name, w, p.focused ?? false, p.state),
     latencySegments(w, judge),
@@ -131,7 +149,7 @@ function fullLines(p: TargetPanelProps, w: WindowStats, series: (number | null)[
         tone: judge('tokens_per_s', P(50), w.outputTokensPerSecond.p50),
       },
       { text: ' p50', tone: 'dim' },
-      ...mismatch,
+      ...honestySegments(w),
     ],
     [...errorSegments(w, judge), { text: `  ${statusBreakdown(w)}`, tone: 'dim' }],
     [{ text: errorBreakdown(w), tone: w.errors > 0 ? 'bad' : 'dim' }],
