@@ -97,7 +97,27 @@ export class PrometheusExporter {
     if (r.usageMismatch) m.usageMismatch.inc(base);
     if (r.modelMismatch) m.modelMismatch.inc(base);
     if (r.errorType === 'stream_truncated') m.streamTruncated.inc(base);
+    this.observeHonesty(r, base);
     this.observeRateLimit(r);
+  }
+
+  /** Billing reconciliation, the relay's own cost, fingerprint changes and stream conformance (issue #7). */
+  private observeHonesty(r: RequestResult, base: BaseLabels): void {
+    const m = this.m;
+    if (r.usageGapTokens !== null) {
+      m.usageCompared.inc(base);
+      if (r.localInputTokens !== null && r.inputTokens !== null) {
+        m.billedTokens.inc({ ...base, gen_ai_token_type: 'input' }, r.inputTokens);
+        m.countedTokens.inc({ ...base, gen_ai_token_type: 'input' }, r.localInputTokens);
+      }
+      if (r.localOutputTokens !== null && r.outputTokens !== null) {
+        m.billedTokens.inc({ ...base, gen_ai_token_type: 'output' }, r.outputTokens);
+        m.countedTokens.inc({ ...base, gen_ai_token_type: 'output' }, r.localOutputTokens);
+      }
+    }
+    if (r.reportedCostUsd !== null) m.reportedCost.inc(base, Math.max(0, r.reportedCostUsd));
+    if (r.fingerprintChanged) m.fingerprintChanges.inc(base);
+    for (const kind of r.streamViolations) m.streamViolations.inc({ ...base, kind });
   }
 
   private baseLabels(r: RequestResult): BaseLabels {
