@@ -25,7 +25,7 @@ import {
 } from './windows-bucket.js';
 import type { WindowStats } from './windows-types.js';
 import { type Owner, W_1M } from './windows-node.js';
-import { addHonesty, H_COUNT, type HonestyWindow, honestyWindow } from './windows-honesty.js';
+import { addHonesty, H_COUNT, honestyWindow } from './windows-honesty.js';
 
 /** WindowStats minus what depends on the window's span (recomputed every snapshot). */
 export type WindowBase = Omit<WindowStats, 'rps' | 'costPerHourUsd' | 'cost30dUsd' | 'windowMs'>;
@@ -109,7 +109,6 @@ export function summarizeWindows(owner: Owner, ws: readonly number[]): WindowBas
 
 function withTimes(c: Counters, t: readonly TimeStats[]): WindowBase {
   return {
-    ...honestyOf(c),
     requests: c.requests,
     errors: c.errors,
     errorRate: c.errorRate,
@@ -131,6 +130,17 @@ function withTimes(c: Counters, t: readonly TimeStats[]): WindowBase {
     itlMs: t[D_ITL]!,
     chunkGapMs: t[D_GAP]!,
     outputTokensPerSecond: t[D_TPS]!,
+    usageCompared: c.usageCompared,
+    usageMismatches: c.usageMismatches,
+    usageGap: c.usageGap,
+    reportedCost: c.reportedCost,
+    fingerprinted: c.fingerprinted,
+    fingerprintChanges: c.fingerprintChanges,
+    streams: c.streams,
+    streamsWithoutUsage: c.streamsWithoutUsage,
+    streamsOutOfOrder: c.streamsOutOfOrder,
+    streamsUnterminated: c.streamsUnterminated,
+    streamsUsageDecreased: c.streamsUsageDecreased,
   };
 }
 
@@ -200,28 +210,11 @@ function countersOf(parts: readonly Bucket[]): Counters {
   };
 }
 
-/** The honesty fields of a WindowBase, spelled out (object spread of a whole WindowBase is the slow part). */
-function honestyOf(b: HonestyWindow): HonestyWindow {
-  return {
-    usageCompared: b.usageCompared,
-    usageMismatches: b.usageMismatches,
-    usageGap: b.usageGap,
-    reportedCost: b.reportedCost,
-    fingerprinted: b.fingerprinted,
-    fingerprintChanges: b.fingerprintChanges,
-    streams: b.streams,
-    streamsWithoutUsage: b.streamsWithoutUsage,
-    streamsOutOfOrder: b.streamsOutOfOrder,
-    streamsUnterminated: b.streamsUnterminated,
-    streamsUsageDecreased: b.streamsUsageDecreased,
-  };
-}
 
 /** Adds what depends on the span. Spelled out field by field: object spread is the slow part of a snapshot. */
 export function finish(b: WindowBase, windowMs: number): WindowStats {
   const perHour = b.costUsd !== null && windowMs > 0 ? b.costUsd / (windowMs / 3_600_000) : null;
   return {
-    ...honestyOf(b),
     requests: b.requests,
     errors: b.errors,
     errorRate: b.errorRate,
@@ -247,5 +240,16 @@ export function finish(b: WindowBase, windowMs: number): WindowStats {
     namedModels: b.namedModels,
     clampedValues: b.clampedValues,
     windowMs,
+    usageCompared: b.usageCompared,
+    usageMismatches: b.usageMismatches,
+    usageGap: b.usageGap,
+    reportedCost: b.reportedCost,
+    fingerprinted: b.fingerprinted,
+    fingerprintChanges: b.fingerprintChanges,
+    streams: b.streams,
+    streamsWithoutUsage: b.streamsWithoutUsage,
+    streamsOutOfOrder: b.streamsOutOfOrder,
+    streamsUnterminated: b.streamsUnterminated,
+    streamsUsageDecreased: b.streamsUsageDecreased,
   };
 }
