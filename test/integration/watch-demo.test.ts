@@ -27,8 +27,11 @@ describe('watch --demo', () => {
         .map((l) => JSON.parse(l) as AlertLine)
         .filter((a) => a.alert === 'RelayErrorRate');
       const states = alerts.map((a) => a.state);
-      expect(states).toContain('firing');
-      expect(states.at(-1)).toBe('resolved');
+      const fired = states.indexOf('firing');
+      expect(fired).toBeGreaterThanOrEqual(0);
+      // Resolved after it fired; a later blip may go pending and back to ok, but it must not end firing.
+      expect(states.indexOf('resolved', fired)).toBeGreaterThan(fired);
+      expect(['firing', 'pending']).not.toContain(states.at(-1));
       const firing = alerts.find((a) => a.state === 'firing')!;
       expect(firing.value).toBeGreaterThan(0.1);
       const summary = JSON.parse(res.stdout) as { command: string; targets: { name: string; summary: { requests: number; errorTypes: Record<string, number> } }[] };

@@ -27,7 +27,7 @@ const PROMQL_WORDS = new Set([
 ]);
 /** Labels Prometheus or the scrape config adds, and the ones a multi-agent setup is told to add. */
 const SCRAPE_LABELS = ['le', 'job', 'instance', 'region', '__name__'];
-const KNOWN_LABELS = new Set([...BASE_LABELS, 'error_type', 'gen_ai_token_type', 'resource', 'relaymon_alert', 'version', ...SCRAPE_LABELS]);
+const KNOWN_LABELS = new Set([...BASE_LABELS, 'error_type', 'gen_ai_token_type', 'resource', 'relaymon_alert', 'version', 'kind', ...SCRAPE_LABELS]);
 
 /** Metric and label names an expression uses. Grafana's $variables and strings are left out. */
 function namesIn(expr: string): { metrics: string[]; labels: string[] } {
