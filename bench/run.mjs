@@ -8,6 +8,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startMockProcess } from './mock-process.mjs';
+import { pct } from './pct.mjs';
 import { memoryRun, rateRun, target } from './engine.mjs';
 import { RelayClient } from '../dist/client/index.js';
 import { PriceTable } from '../dist/pricing/table.js';
@@ -20,13 +21,6 @@ const CONNECTIONS = 32;
 
 const startMock = startMockProcess;
 
-function pct(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const i = (sorted.length - 1) * p;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
-}
 
 const spec = (stream) => ({
   model: 'gpt-4o-mini',

@@ -26,6 +26,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startMockProcess } from './mock-process.mjs';
+import { pct } from './pct.mjs';
 import { target } from './engine.mjs';
 
 // Ink draws nothing until unmount when it thinks it runs in CI (is-in-ci reads
@@ -98,13 +99,6 @@ function mainThreadCpuS() {
   }
 }
 
-function pct(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const i = (sorted.length - 1) * p;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
-}
 
 /** One run: the engine for WARMUP_S + MEASURE_S, with or without the dashboard mounted. */
 async function run(dashboard) {

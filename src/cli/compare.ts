@@ -9,35 +9,20 @@ import { readReplayFile } from '../traffic/replay/read.js';
 import { mixSeed } from '../traffic/probes.js';
 import { compareResults, DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '../honesty/compare.js';
 import { compareText } from '../honesty/compare-text.js';
-import { addScheduleOptions, printDryRun, scheduledRun, type ScheduledRun } from './check.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
+import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags, type ScheduledRun } from './check.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget } from './context.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_GRACE_MS, priceFiles, runExitCode, runHeadless } from './headless.js';
 
 export const DEFAULT_COMPARE_DURATION = '60s';
 
-interface CompareFlags extends Omit<TargetFlagValues, 'target'> {
+/** check's schedule flags (CheckFlags) plus the pair, the seed and the significance settings. */
+interface CompareFlags extends Omit<CheckFlags, 'threshold' | 'junit'> {
   targets?: string;
-  target?: string[];
-  duration?: string;
-  requests?: string;
-  model?: string;
-  prompt?: string;
-  maxTokens?: string;
-  stream?: boolean;
-  every?: string;
-  rate?: string;
   concurrency?: string;
   seed?: string;
   alpha?: string;
   minEffect?: string;
-  json?: boolean;
-  summary?: string;
-  budgetUsd?: string;
-  dryRun?: boolean;
-  log?: string;
-  logBodies: boolean;
-  color: boolean;
 }
 
 export function registerCompare(program: Command): void {

@@ -5,7 +5,7 @@
  */
 import type { Protocol, RequestResult } from '../core/result.js';
 import { mulberry32 } from '../mock/random.js';
-import { honestyOfResults } from '../stats/windows-honesty.js';
+import { honestyOfResults, type HonestyWindow } from '../stats/windows-honesty.js';
 import { bootstrapMedianDifference, fisherExact, mannWhitney, median, percentile } from './compare-stats.js';
 
 export const COMPARE_METRICS = [
@@ -78,9 +78,11 @@ export interface CompareTarget {
   honesty: CompareHonesty;
 }
 
-export interface CompareHonesty {
-  usageCompared: number;
-  usageMismatches: number;
+export interface CompareHonesty
+  extends Pick<
+    HonestyWindow,
+    'usageCompared' | 'usageMismatches' | 'fingerprintChanges' | 'streams' | 'streamsWithoutUsage' | 'streamsOutOfOrder' | 'streamsUnterminated' | 'streamsUsageDecreased'
+  > {
   /** (billed − counted) / counted over the reconciled responses; 0.38 is "+38% billed". */
   usageGapRatio: number | null;
   /**
@@ -91,12 +93,6 @@ export interface CompareHonesty {
   usageRatio: { input: number | null; output: number | null };
   modelMismatches: number;
   namedModels: number;
-  fingerprintChanges: number;
-  streams: number;
-  streamsWithoutUsage: number;
-  streamsOutOfOrder: number;
-  streamsUnterminated: number;
-  streamsUsageDecreased: number;
 }
 
 export interface CompareReport {

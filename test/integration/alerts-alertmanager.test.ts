@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -10,6 +9,7 @@ import { Notifier } from '../../src/alerts/notifier.js';
 import { AlertEvaluator, type AlertTransition } from '../../src/alerts/rules.js';
 import { clearSecrets } from '../../src/core/redact.js';
 import { FakeWindow, makeRule } from '../unit/alerts/helpers.js';
+import { freePort, until as waitUntil } from '../helpers/net.js';
 
 /**
  * Against Debian's prometheus-alertmanager, started here on loopback with
@@ -32,23 +32,10 @@ let proc: ChildProcess | null = null;
 let base = '';
 let log = '';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const addr = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  if (addr === null || typeof addr === 'string') throw new Error('no port');
-  return addr.port;
-}
 
-async function until<T>(probe: () => Promise<T | null>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe().catch(() => null);
-    if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; alertmanager said:\n${log.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Polls with the test's deadline; on time-out says what Alertmanager logged. */
+function until<T>(probe: () => Promise<T | null>, what: string): Promise<T> {
+  return waitUntil(probe, what, 20_000, () => `alertmanager said:\n${log.slice(-2000)}`);
 }
 
 async function getJson<T>(path: string): Promise<T> {

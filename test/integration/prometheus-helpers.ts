@@ -1,7 +1,7 @@
 /** Shared by the /metrics and Prometheus integration tests. */
+export { freePort, until } from '../helpers/net.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 
 export const PROMTOOL = '/usr/bin/promtool';
@@ -10,26 +10,6 @@ export const PROMETHEUS = '/usr/bin/prometheus';
 /** .ci/test-deps installs Debian's prometheus package; a missing binary fails loudly rather than skipping. */
 export function requireBinary(path: string): void {
   if (!existsSync(path)) throw new Error(`${path} is missing: apt-get install --no-install-recommends prometheus (.ci/test-deps does)`);
-}
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const addr = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  if (addr === null || typeof addr === 'string') throw new Error('no port');
-  return addr.port;
-}
-
-/** Polls `probe` until it returns non-null, or fails with `what` after the deadline. */
-export async function until<T>(probe: () => Promise<T | null>, what: string, timeoutMs = 20_000, context: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe().catch(() => null);
-    if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${context()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The URL a relaymon command prints on stderr when --metrics-port is on. */
