@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import { parseDuration, parsePositiveInt, parseRate } from '../core/units.js';
@@ -13,7 +12,7 @@ import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type RunContext, type TargetFlagValues } from './context.js';
-import { processIo, type Io } from './io.js';
+import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
@@ -153,6 +152,8 @@ export function printDryRun(run: ScheduledRun, io: Io, json: boolean): ExitCode 
 export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   metricsAddress(flags); // a bad --metrics-port is a usage error before anything else happens
+  checkOutputPath(flags.summary, '--summary');
+  checkOutputPath(flags.junit, '--junit');
   const run = await scheduledRun(flags, { defaultDuration: DEFAULT_CHECK_DURATION });
   const userThresholds: Threshold[] = [...run.ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
   const defaults = userThresholds.length === 0 ? [DEFAULT_CHECK_THRESHOLD] : [];
@@ -185,10 +186,10 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   const { final, interrupted } = headless;
 
   const json = runSummaryJson('check', run.targets, final);
-  if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');
-  if (flags.junit) writeFileSync(flags.junit, junitXml(json, { defaults }));
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
   else io.out(checkText(json, { defaults, color: io.color }));
+  if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
+  if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
   if (final.stoppedBy === 'budget' && !flags.json) {
     io.err(`check: stopped by the budget: spent $${final.snapshot.spend.spentUsd.toFixed(4)} of $${run.budgetUsd}\n`);
   }

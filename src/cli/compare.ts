@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError, type ExitCode } from '../core/errors.js';
 import { parseDuration, parsePositiveInt, parseRate } from '../core/units.js';
@@ -11,7 +10,7 @@ import { compareResults, DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '..
 import { compareText } from '../honesty/compare-text.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags, type ScheduledRun } from './check.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget } from './context.js';
-import { processIo, type Io } from './io.js';
+import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { DEFAULT_GRACE_MS, priceFiles, runExitCode, runHeadless } from './headless.js';
 
 export const DEFAULT_COMPARE_DURATION = '60s';
@@ -139,6 +138,7 @@ async function fileRun(file: string, flags: CompareFlags, names: [string, string
 
 export async function runCompare(file: string | undefined, flags: CompareFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
+  checkOutputPath(flags.summary, '--summary');
   const names = targetNames(flags);
   const options = compareOptions(flags);
   const run = file === undefined ? await probeRun(flags, names) : await fileRun(file, flags, names, io);
@@ -178,8 +178,8 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
     stoppedBy: final.stoppedBy,
     ...report,
   };
-  if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
   else io.out(compareText(report, { color: io.color, durationMs: final.durationMs, stoppedBy: final.stoppedBy }));
+  if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   return runExitCode(final, interrupted);
 }

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
@@ -8,7 +7,7 @@ import { loadPricesFile } from '../pricing/load.js';
 import { fsReason } from '../traffic/replay/read.js';
 import { parseMix, projectCost, ratiosFromFile, type CostTarget } from '../honesty/cost-mix.js';
 import { costText } from '../honesty/cost-text.js';
-import { processIo } from './io.js';
+import { checkOutputPath, processIo, writeOutputFile } from './io.js';
 
 interface CostFlags {
   mix?: string;
@@ -66,6 +65,7 @@ async function readText(path: string, what: string): Promise<string> {
 
 export async function runCost(flags: CostFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
+  checkOutputPath(flags.summary, '--summary');
   const mix = parseMix(await readText(flags.mix!, 'mix file'), flags.mix!);
   // Only names and multipliers matter here: no target is resolved, so no key has to be set.
   const configPath = findConfigFile({ cwd: process.cwd(), explicit: flags.config, env: process.env });
@@ -86,7 +86,7 @@ export async function runCost(flags: CostFlags): Promise<ExitCode> {
   const measured = flags.from === undefined ? new Map() : ratiosFromFile(await readText(flags.from, 'measurements'), flags.from);
   const projection = projectCost(mix, targets, prices, measured);
   const json = { command: 'cost', ...projection };
-  if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');
   io.out(flags.json ? JSON.stringify(json, null, 2) + '\n' : costText(projection));
+  if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   return EXIT.ok;
 }

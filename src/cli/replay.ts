@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError, type ExitCode } from '../core/errors.js';
 import { parseDuration, parsePositiveInt, parseRate } from '../core/units.js';
@@ -11,7 +10,7 @@ import { printDryRun } from './check.js';
 import { parseThreshold } from '../stats/thresholds-parse.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
-import { processIo, type Io } from './io.js';
+import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 
@@ -124,6 +123,7 @@ function checkProtocols(items: ReplayItem[], targets: ResolvedTarget[]): { ok: R
 
 export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
+  checkOutputPath(flags.summary, '--summary');
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
   const thresholds = flags.threshold.map((t) => parseThreshold(t));
   const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration);
@@ -177,7 +177,6 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   const { final, interrupted } = headless;
 
   const json = runSummaryJson('replay', targets, final);
-  if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');
   if (flags.json) {
     io.out(JSON.stringify(json, null, 2) + '\n');
   } else {
@@ -188,6 +187,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     }
     if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
   }
+  if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   return runExitCode(final, interrupted);
 }
 

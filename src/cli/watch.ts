@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError, type ExitCode } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
@@ -16,7 +15,7 @@ import type { EngineFinal } from '../engine/messages.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags } from './check.js';
 import { addTargetOptions, allowManyTargets, type RunContext } from './context.js';
 import { priceFiles, runSummaryJson, type HeadlessConfig } from './headless.js';
-import { processIo, type Io } from './io.js';
+import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsHandle } from './metrics.js';
 import { runWatchPlain } from './watch-plain.js';
 
@@ -116,6 +115,7 @@ async function demoContext(demo: Demo): Promise<RunContext> {
 
 export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color !== false && getPreference('color') !== false });
+  checkOutputPath(flags.summary, '--summary');
   const fps = choose(flags.fps, getPreference('fps'), parseFps, DEFAULT_FPS);
   const intervalMs = parseInterval(flags.interval ?? getPreference('interval') ?? DEFAULT_INTERVAL);
   const window = flags.window ?? getPreference('window') ?? '1m';
@@ -174,9 +174,9 @@ async function loadTui(): Promise<typeof import('./watch-tui.js')> {
 
 function printSummary(flags: WatchFlags, targets: Parameters<typeof runSummaryJson>[1], final: EngineFinal, io: Io): void {
   const json = runSummaryJson('watch', targets, final);
-  if (flags.summary) writeFileSync(flags.summary, JSON.stringify(json, null, 2) + '\n');
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
   else io.out(checkText(json, { defaults: [], color: io.color }));
+  if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (final.stoppedBy === 'budget') io.err(`watch: stopped by the budget: spent $${final.snapshot.spend.spentUsd.toFixed(4)}\n`);
 }
 

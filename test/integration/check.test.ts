@@ -62,6 +62,17 @@ describe('relaymon check', () => {
     expect(balancedXml(xml)).toBe(true);
   });
 
+  it('an unwritable --summary or --junit is refused before anything is sent (a paid run would lose its results)', async () => {
+    const before = await mockRequests();
+    for (const args of [['--summary', join(dir, 'missing', 'x.json')], ['--junit', dir]]) {
+      const res = await runCli(['check', '--base-url', mock.url, '--requests', '2', ...args]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/--(summary|junit) .*(cannot create it|is a folder)/);
+      expect(res.stderr).not.toContain('internal error');
+    }
+    expect(await mockRequests()).toBe(before);
+  });
+
   it('unreachable → exit 3', async () => {
     const s = netServer();
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));

@@ -170,6 +170,8 @@ describe('watch, bad input → exit 2 with a clear message', () => {
     ['demo with a base URL', ['--demo', '--base-url', 'http://127.0.0.1:9/v1'], /--demo watches its own simulated relays/],
     ['bad threshold', ['--threshold', 'ttft:p(95)<>800'], /threshold/i],
     ['zero duration', ['--duration', '0s'], /--duration must be above zero/],
+    ['summary in a missing folder', ['--summary', '/nonexistent/relaymon/x.json'], /--summary \/nonexistent\/relaymon\/x\.json: cannot create it \(no folder/],
+    ['summary that is a folder', ['--summary', '/tmp'], /--summary \/tmp: is a folder/],
   ];
   for (const [name, args, message] of cases) {
     it(name, async () => {
