@@ -16,6 +16,8 @@ export { DEFAULT_FPS } from './defaults.js';
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
+const CLEAR_SCREEN = '\u001b[2J\u001b[H';
+const RESIZE_DEFER_MS = 30;
 
 export interface MountOptions {
   feed: DashboardFeed;
@@ -45,15 +47,17 @@ type Listener = (...args: unknown[]) => void;
 
 /**
  * The stream Ink draws on: writes are redacted, and Ink's own 'resize'
- * listeners run one turn later. Ink redraws on resize with the tree as it is;
+ * listeners run a moment later. Ink redraws on resize with the tree as it is;
  * deferred, the dashboard (whose size hook listens directly) has re-rendered
  * at the new size first, so shrinking a terminal never draws a frame at the
- * old width (its lines would wrap and scroll the header away).
+ * old width (its lines would wrap and scroll the header away); a narrower
+ * terminal gets a clean screen first.
  */
 function inkStream(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   const write = (chunk: unknown, ...rest: unknown[]): boolean =>
     (stream.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest);
   const deferred = new Map<Listener, Listener>();
+  let lastCols = stream.columns;
   const proxy: NodeJS.WriteStream = new Proxy(stream, {
     get(target, prop, receiver) {
       if (prop === 'write') return write;
@@ -61,7 +65,16 @@ function inkStream(stream: NodeJS.WriteStream): NodeJS.WriteStream {
         return (event: string | symbol, fn: Listener) => {
           let listener = fn;
           if (event === 'resize') {
-            listener = (...args) => void setImmediate(() => fn(...args));
+            // React schedules its re-render with setImmediate too; a short timer lands after it.
+            listener = (...args) =>
+              void setTimeout(() => {
+                // A narrower terminal re-wraps the old frame's lines onto more rows than
+                // Ink knows to erase; on the alternate screen a full clear loses nothing.
+                const cols = target.columns;
+                if (cols < lastCols) (stream.write as (s: string) => boolean)(CLEAR_SCREEN);
+                lastCols = cols;
+                fn(...args);
+              }, RESIZE_DEFER_MS);
             deferred.set(fn, listener);
           }
           (target as NodeJS.EventEmitter).on(event, listener);
