@@ -185,6 +185,9 @@ describe('relaymon watch --demo in tmux', () => {
     const lines = await waitFor('a frame redrawn for 60×15', (l) => fits(l) && has(/^.direct {2}● \w+ {2}p95 /m)(l) && has(/^.relay {2}● \w+ {2}p95 /m)(l));
     for (const line of lines) expect(width(line), line).toBeLessThanOrEqual(60);
     expect(lines.filter((l) => l.trim() !== '').length).toBeLessThanOrEqual(15);
+    // No debris of the wider frame: one header, no border pieces left behind.
+    expect(lines.filter((l) => /^relaymon {2}● /.test(l))).toHaveLength(1);
+    expect(text(lines)).not.toMatch(/[╭╮╰╯│]/);
     expect(lines[0]).toMatch(/^relaymon {2}● /);
     // The last row of the frame is still on screen too.
     expect(text(lines)).toMatch(/^(events|errors): /m);
