@@ -13,6 +13,8 @@ import type { WatchSetup } from './watch.js';
 export interface WatchOutcome {
   final: EngineFinal;
   exitCode: ExitCode;
+  /** Wall clock (epoch ms) of the last `r`: the summary covers only the traffic after it. */
+  resetAt?: number;
 }
 
 /** The lines due at a snapshot: one per target, from the chosen window (targets without data yet get empty values). */

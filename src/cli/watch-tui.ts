@@ -40,6 +40,7 @@ export async function runWatchTui(s: WatchSetup): Promise<WatchOutcome> {
   });
 
   let quitByKey = false;
+  let resetAt: number | undefined;
   let interrupted = false;
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
@@ -63,7 +64,10 @@ export async function runWatchTui(s: WatchSetup): Promise<WatchOutcome> {
         quit();
       } else if (command === 'pause') engine.pause();
       else if (command === 'resume') engine.resume();
-      else engine.reset();
+      else {
+        resetAt = Date.now();
+        engine.reset();
+      }
     },
   });
 
@@ -91,5 +95,5 @@ export async function runWatchTui(s: WatchSetup): Promise<WatchOutcome> {
     io.err(`watch: ${f.frames} frames drawn, ${f.slow} slower than ${Math.round(1000 / s.fps)} ms, worst ${f.worstMs.toFixed(1)} ms\n`);
   }
   const exitCode = quitByKey ? EXIT.ok : interrupted ? EXIT.interrupted : runExitCode(final, false);
-  return { final, exitCode };
+  return { final, exitCode, ...(resetAt !== undefined ? { resetAt } : {}) };
 }

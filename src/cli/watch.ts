@@ -11,13 +11,12 @@ import { compileAlertRules } from '../alerts/rules.js';
 import { checkText } from '../export/check-text.js';
 import { startDemo, type Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
-import type { EngineFinal } from '../engine/messages.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags } from './check.js';
 import { addTargetOptions, allowManyTargets, type RunContext } from './context.js';
 import { priceFiles, runSummaryJson, type HeadlessConfig } from './headless.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsHandle } from './metrics.js';
-import { runWatchPlain } from './watch-plain.js';
+import { runWatchPlain, type WatchOutcome } from './watch-plain.js';
 
 export const DEFAULT_INTERVAL = '5s';
 
@@ -152,7 +151,7 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
     };
     const tui = flags.tui !== false && io.stdoutIsTty;
     const outcome = tui ? await (await loadTui()).runWatchTui(setup) : await runWatchPlain(setup, { linesToStderr: flags.json === true });
-    printSummary(flags, run.targets, outcome.final, io);
+    printSummary(flags, run.targets, outcome, io);
     return outcome.exitCode;
   } finally {
     await metrics?.close();
@@ -172,10 +171,14 @@ async function loadTui(): Promise<typeof import('./watch-tui.js')> {
   return import('./watch-tui.js');
 }
 
-function printSummary(flags: WatchFlags, targets: Parameters<typeof runSummaryJson>[1], final: EngineFinal, io: Io): void {
+function printSummary(flags: WatchFlags, targets: Parameters<typeof runSummaryJson>[1], outcome: WatchOutcome, io: Io): void {
+  const { final } = outcome;
   const json = runSummaryJson('watch', targets, final);
+  // `r` starts the measurement afresh, the run's summary included; say so rather than let it pass for the whole run.
+  const resetNote = outcome.resetAt !== undefined ? `windows reset at ${new Date(outcome.resetAt).toLocaleTimeString()}: this summary covers the traffic after it` : null;
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults: [], color: io.color }));
+  else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote }));
+  if (resetNote && flags.json) io.err(`watch: ${resetNote}\n`);
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (final.stoppedBy === 'budget') io.err(`watch: stopped by the budget: spent $${final.snapshot.spend.spentUsd.toFixed(4)}\n`);
 }

@@ -203,7 +203,9 @@ describe('relaymon watch --demo in tmux', () => {
     expect(lines.filter((l) => /^╭─+╮╭─+╮$/.test(l))).toHaveLength(1);
   });
 
-  it('q quits: the frame goes, the summary is printed, and the exit code is 0', async () => {
+  it('r then q: the frame goes, the summary says it covers the traffic after the reset, and the exit code is 0', async () => {
+    keys('r');
+    await new Promise((r) => setTimeout(r, 300));
     keys('q');
     const lines = await waitFor('the summary', has(/^stopped: /m), 30_000);
     const out = text(lines);
@@ -212,6 +214,8 @@ describe('relaymon watch --demo in tmux', () => {
     expect(out).toMatch(/^requests +\d+ +\d+ +\d+$/m);
     expect(out).toMatch(/^ +direct +relay +total$/m);
     expect(out).not.toMatch(/^relaymon {2}● /m);
+    expect(out).toMatch(/windows reset at/);
+    expect(out.replace(/\s+/g, ' ')).toContain('this summary covers the traffic after it');
     const deadline = Date.now() + WAIT_MS;
     while (!existsSync(codeFile) || readFileSync(codeFile, 'utf8').trim() === '') {
       if (Date.now() > deadline) throw new Error(`no exit code after ${WAIT_MS} ms; the screen was:\n${text(screen())}`);

@@ -5,7 +5,7 @@ import { Line } from './Line.js';
 export const HELP_KEYS: readonly [string, string][] = [
   ['q, Ctrl-C', 'quit (prints the summary)'],
   ['p', 'pause / resume traffic'],
-  ['r', 'reset windows'],
+  ['r', 'reset windows (the summary then starts here too)'],
   ['w', 'cycle window 1m / 5m / 15m / all'],
   ['←→↑↓, Tab', 'focus a target'],
   ['Enter', 'detail view of the focused target'],
