@@ -15,6 +15,7 @@ import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
+import { getPreference } from '../config/preferences.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 
 /** `check` with no thresholds anywhere: a silent pass is worse in CI than a default. */
@@ -43,15 +44,15 @@ export interface CheckFlags extends Omit<TargetFlagValues, 'target'>, MetricsFla
 }
 
 /** Traffic flags shared by the commands that run probes on a schedule (check, watch). */
-export function addScheduleOptions(cmd: Command, opts: { untilQuit?: boolean } = {}): Command {
-  const duration = opts.untilQuit ? 'until you quit' : `${DEFAULT_CHECK_DURATION} unless --requests`;
+export function addScheduleOptions(cmd: Command, opts: { durationDefault?: string } = {}): Command {
+  const duration = opts.durationDefault ?? `${DEFAULT_CHECK_DURATION} unless --requests`;
   return cmd
     .option('-d, --duration <d>', `how long to run, e.g. 60s, 5m (default ${duration})`)
     .option('-n, --requests <n>', 'stop after sending this many requests')
-    .option('-m, --model <model>', 'probe this model (when the config has no probes)')
-    .option('--prompt <text>', `probe prompt (default "${DEFAULT_PROBE_PROMPT}")`)
-    .option('--max-tokens <n>', `max_tokens per probe (default ${DEFAULT_PROBE_MAX_TOKENS})`)
-    .option('--no-stream', 'probe without streaming')
+    .option('-m, --model <model>', 'probe this model with one small probe per target, instead of the config\'s probes')
+    .option('--prompt <text>', `probe prompt (default "${DEFAULT_PROBE_PROMPT}"; overrides the config's probes too)`)
+    .option('--max-tokens <n>', `max_tokens per probe (default ${DEFAULT_PROBE_MAX_TOKENS}; overrides the config's probes too)`)
+    .option('--no-stream', 'probe without streaming (the config\'s probes too)')
     .option('--every <d>', 'one probe per target every D, e.g. 2s (default 1s when the config has no probes)')
     .option('--rate <r>', 'Poisson probe arrivals per target instead, e.g. 2/s')
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
@@ -123,16 +124,27 @@ function probeStreams(flags: CheckFlags, ctx: RunContext, targets: ResolvedTarge
   const names = targets.map((t) => t.name);
   const flagSchedule = flags.rate !== undefined ? { kind: 'rate' as const, ratePerSec: parseRate(flags.rate) } : flags.every !== undefined ? { kind: 'every' as const, intervalMs: parseDuration(flags.every) } : null;
   if (flagSchedule?.kind === 'every' && !(flagSchedule.intervalMs > 0)) throw new UsageError('--every must be above zero');
+  const flagMaxTokens = flags.maxTokens === undefined ? undefined : parsePositiveInt(flags.maxTokens, '--max-tokens');
   const configured = ctx.config?.probes && Object.keys(ctx.config.probes).length > 0 && flags.model === undefined;
   if (configured) {
-    return planProbes(ctx.config!.probes, names).map((p) => ({ ...p, schedule: flagSchedule ?? p.schedule }));
+    // --prompt, --max-tokens and --no-stream adjust the configured probes (--model replaces them).
+    return planProbes(ctx.config!.probes, names).map((p) => ({
+      ...p,
+      spec: {
+        ...p.spec,
+        ...(flags.prompt !== undefined ? { messages: [{ role: 'user' as const, content: flags.prompt }] } : {}),
+        ...(flagMaxTokens !== undefined ? { maxTokens: flagMaxTokens } : {}),
+        ...(flags.stream === false ? { stream: false } : {}),
+      },
+      schedule: flagSchedule ?? p.schedule,
+    }));
   }
-  const maxTokens = flags.maxTokens === undefined ? DEFAULT_PROBE_MAX_TOKENS : parsePositiveInt(flags.maxTokens, '--max-tokens');
+  const maxTokens = flagMaxTokens ?? DEFAULT_PROBE_MAX_TOKENS;
   return targets.map((t, i) => ({
     probe: 'cli',
     target: t.name,
     spec: {
-      model: flags.model ?? DEFAULT_PROBE_MODEL[t.protocol],
+      model: flags.model ?? getPreference('defaultModel') ?? DEFAULT_PROBE_MODEL[t.protocol],
       messages: [{ role: 'user', content: flags.prompt ?? DEFAULT_PROBE_PROMPT }],
       maxTokens,
       stream: flags.stream !== false,

@@ -30,7 +30,7 @@ export function registerCompare(program: Command): void {
     .description('send the same probes (or a replay file) to two targets, interleaved, and test whether they differ')
     .argument('[file]', 'replay this JSONL file through both targets instead of probing (formats as in `relaymon replay`)')
     .option('--targets <a,b>', 'the two targets from the config; differences are the first minus the second');
-  addScheduleOptions(cmd);
+  addScheduleOptions(cmd, { durationDefault: `${DEFAULT_COMPARE_DURATION} unless --requests` });
   cmd
     .option('-c, --concurrency <n>', 'with FILE: lines in flight at once, each sent to both targets (default 1)')
     .option('--seed <n>', 'seed of the bootstrap (and of --rate arrivals with FILE), for a reproducible report (default 1)')

@@ -45,7 +45,7 @@ export function registerWatch(program: Command): void {
   const cmd = program
     .command('watch')
     .description('live dashboard of every target: latency, first token, errors, tokens and dollars (plain lines when not a terminal)');
-  addScheduleOptions(cmd, { untilQuit: true });
+  addScheduleOptions(cmd, { durationDefault: 'until you quit' });
   cmd
     .option('--demo', 'watch two built-in simulated relays started in-process, with a staged incident (no key, no config, no cost)')
     .option('--no-tui', 'no dashboard: one logfmt line per target every --interval, the summary at the end (also when stdout is not a terminal)')

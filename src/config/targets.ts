@@ -62,6 +62,8 @@ export async function resolveTargets(input: {
   const configured = Object.entries(config?.targets ?? {});
 
   if (configured.length === 0) {
+    // An empty map is a config mistake; falling back to the environment's default target would send traffic (and a key) elsewhere.
+    if (config?.targets !== undefined) throw new ConfigError(`${shown}: targets is empty; add a target, or remove the key to use --base-url / ${BASE_URL_ENV.openai}`);
     if (flags.target !== undefined) {
       throw new UsageError(
         config

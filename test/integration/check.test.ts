@@ -73,6 +73,22 @@ describe('relaymon check', () => {
     expect(await mockRequests()).toBe(before);
   });
 
+  it('--prompt, --max-tokens and --no-stream adjust the config\'s probes; --model replaces them', async () => {
+    const cfg = join(dir, 'probes.yaml');
+    writeFileSync(cfg, `targets:\n  relay:\n    baseUrl: ${mock.url}\nprobes:\n  cfg:\n    model: gpt-4o\n    prompt: "Reply with OK"\n    maxTokens: 32\n    stream: true\n`);
+    const log = join(dir, 'probes.log');
+    const res = await runCli(['check', '--config', cfg, '-n', '2', '--every', '50ms', '--prompt', 'Say hi', '--max-tokens', '5', '--no-stream', '--log', log]);
+    expect(res.code).toBe(0);
+    const bodies = readFileSync(log, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { probe: string; body: Record<string, unknown> }));
+    expect(bodies).toHaveLength(2);
+    for (const b of bodies) {
+      expect(b.probe).toBe('cfg');
+      expect(b.body).toMatchObject({ model: 'gpt-4o', max_tokens: 5, stream: false, messages: [{ role: 'user', content: 'Say hi' }] });
+    }
+    const zero = await runCli(['check', '--config', cfg, '-n', '1', '--max-tokens', '0']);
+    expect(zero.code).toBe(2);
+  });
+
   it('unreachable → exit 3', async () => {
     const s = netServer();
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
