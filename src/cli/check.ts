@@ -13,7 +13,7 @@ import { checkText } from '../export/check-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type RunContext, type TargetFlagValues } from './context.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
-import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson } from './headless.js';
+import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, unreachableNote } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
 import { getPreference } from '../config/preferences.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
@@ -205,5 +205,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   if (final.stoppedBy === 'budget' && !flags.json) {
     io.err(`check: stopped by the budget: spent $${final.snapshot.spend.spentUsd.toFixed(4)} of $${run.budgetUsd}\n`);
   }
+  const unreachable = unreachableNote('check', final);
+  if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);
 }

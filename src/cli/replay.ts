@@ -11,7 +11,7 @@ import { parseThreshold } from '../stats/thresholds-parse.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
-import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary } from './headless.js';
+import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 
 interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
@@ -188,6 +188,8 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
+  const unreachable = unreachableNote('replay', final);
+  if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);
 }
 

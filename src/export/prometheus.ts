@@ -5,6 +5,7 @@
  * its targets, saturation, alerts and window statistics. No I/O here: the
  * HTTP side is metrics-server.ts.
  */
+import { billedCost } from '../stats/summary.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RequestResult } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
@@ -92,7 +93,8 @@ export class PrometheusExporter {
       if (r.inputTokens !== null) m.tokenUsage.observe({ ...base, gen_ai_token_type: 'input' }, r.inputTokens);
       if (r.outputTokens !== null) m.tokenUsage.observe({ ...base, gen_ai_token_type: 'output' }, r.outputTokens);
     }
-    if (r.costUsd !== null) m.cost.inc(base, Math.max(0, r.costUsd));
+    const cost = billedCost(r);
+    if (cost !== null) m.cost.inc(base, Math.max(0, cost));
     else m.unpriced.inc(base);
     if (r.usageMismatch) m.usageMismatch.inc(base);
     if (r.modelMismatch) m.modelMismatch.inc(base);

@@ -91,13 +91,24 @@ export function timeStats(values: Iterable<number | null>): TimeStats {
   };
 }
 
-/** Sum of the non-null costs and how many were null; sum is null when none was known. */
+/**
+ * What a request adds to a cost total: its cost; 0 for a failure the relay
+ * reported no usage for (nothing was billed, so it is not "unpriced"); null
+ * when it was billed but has no price. The record's own costUsd stays null.
+ */
+export function billedCost(r: Pick<RequestResult, 'costUsd' | 'ok' | 'usageSource'>): number | null {
+  if (r.costUsd !== null) return r.costUsd;
+  return !r.ok && r.usageSource !== 'reported' ? 0 : null;
+}
+
+/** Sum of the known costs and how many were unpriced; sum is null when none was known. */
 export function sumCosts(results: readonly RequestResult[]): { sum: number | null; unpriced: number } {
   let sum: number | null = null;
   let unpriced = 0;
   for (const r of results) {
-    if (r.costUsd === null) unpriced++;
-    else sum = (sum ?? 0) + r.costUsd;
+    const cost = billedCost(r);
+    if (cost === null) unpriced++;
+    else sum = (sum ?? 0) + cost;
   }
   return { sum, unpriced };
 }

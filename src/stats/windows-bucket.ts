@@ -6,6 +6,7 @@
  */
 import { ERROR_TYPES, type RequestResult } from '../core/result.js';
 import { HIGHEST_VALUE, indexOfValue, SparseHistogram } from './histogram.js';
+import { billedCost } from './summary.js';
 import { addHonesty, countHonesty, H_COUNT, subtractHonesty } from './windows-honesty.js';
 
 /** The distributions, in storage order; names are the WindowStats fields. */
@@ -85,10 +86,11 @@ export class Bucket {
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
     this.inputTokens += r.inputTokens ?? 0;
     this.outputTokens += r.outputTokens ?? 0;
-    if (r.costUsd === null) this.unpriced++;
+    const cost = billedCost(r);
+    if (cost === null) this.unpriced++;
     else {
       this.priced++;
-      this.costSum += r.costUsd;
+      this.costSum += cost;
     }
     if (r.usageSource === 'reported') this.usageReported++;
     else if (r.usageSource === 'estimated') this.usageEstimated++;

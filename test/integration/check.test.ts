@@ -96,6 +96,7 @@ describe('relaymon check', () => {
     await new Promise<void>((r) => s.close(() => r()));
     const res = await runCli(['check', '--base-url', `http://127.0.0.1:${port}/v1`, '--every', '50ms', '--requests', '3']);
     expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/check: unreachable: no request got an HTTP answer from any target \(connection_refused ×3\); exit 3/);
   });
 
   it('bad config → exit 2', async () => {

@@ -76,7 +76,8 @@ describe('PrometheusExporter: names, labels, buckets', () => {
     expect(find(s, `${METRIC.tokenUsage}_count`, { gen_ai_token_type: 'input' }).reduce((n, x) => n + x.value, 0)).toBe(2);
     expect(find(s, `${METRIC.tokenUsage}_sum`, { gen_ai_token_type: 'input' }).reduce((n, x) => n + x.value, 0)).toBe(14);
     expect(one(s, METRIC.streamTruncated).value).toBe(1);
-    expect(one(s, METRIC.unpriced).value).toBe(1);
+    // A refused connection was billed nothing: it is not an unpriced request.
+    expect(find(s, METRIC.unpriced).reduce((n, x) => n + x.value, 0)).toBe(0);
   });
 
   it('counts cost, mismatches and truncations per series', async () => {

@@ -68,7 +68,8 @@ describe('snapshot', () => {
       errorRate: 0.5,
       errorTypes: { rate_limited: 1, connection_refused: 1 },
       statuses: { '200': 2, '429': 1, none: 1 },
-      unpricedRequests: 3,
+      // Only the success without a price; the two failures were billed nothing.
+      unpricedRequests: 1,
       costUsd: 0.001,
       usageReported: 2,
       namedModels: 2,
