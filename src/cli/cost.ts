@@ -74,7 +74,13 @@ export async function runCost(flags: CostFlags): Promise<ExitCode> {
   if (config?.prices) prices = await loadPricesFile(config.prices, prices);
   if (flags.prices) prices = await loadPricesFile(flags.prices, prices);
   const configured: CostTarget[] = Object.entries(config?.targets ?? {}).map(([name, t]) => ({ name, priceMultiplier: t.priceMultiplier ?? 1 }));
-  let targets = configured.length > 0 ? configured : [{ name: 'list price', priceMultiplier: 1 }];
+  const measured: ReturnType<typeof ratiosFromFile> = flags.from === undefined ? new Map() : ratiosFromFile(await readText(flags.from, 'measurements'), flags.from);
+  // Without a config, the measured targets still name the rows (at list price), so --from is never ignored.
+  const fromMeasured: CostTarget[] = [...measured.keys()].map((name) => ({ name, priceMultiplier: 1 }));
+  if (configured.length === 0 && fromMeasured.length > 0) {
+    io.err(`cost: no config file found: ${flags.from}'s targets at list price (priceMultiplier 1); pass --config for their multipliers\n`);
+  }
+  let targets = configured.length > 0 ? configured : fromMeasured.length > 0 ? fromMeasured : [{ name: 'list price', priceMultiplier: 1 }];
   if (flags.targets !== undefined) {
     const names = flags.targets.split(',').map((n) => n.trim()).filter(Boolean);
     targets = names.map((n) => {
@@ -83,7 +89,6 @@ export async function runCost(flags: CostFlags): Promise<ExitCode> {
       return t;
     });
   }
-  const measured = flags.from === undefined ? new Map() : ratiosFromFile(await readText(flags.from, 'measurements'), flags.from);
   const projection = projectCost(mix, targets, prices, measured);
   const json = { command: 'cost', ...projection };
   io.out(flags.json ? JSON.stringify(json, null, 2) + '\n' : costText(projection));

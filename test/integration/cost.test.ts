@@ -76,6 +76,15 @@ describe('relaymon cost --mix', () => {
     expect(res.stdout).toMatch(/^list price\s+1\.00\s+1\.00 \/ 1\.00 \(assumed\)\s+\$28\.00$/m);
   });
 
+  it('without a config but with --from: the measured targets, at list price, say so (the measurements are not ignored)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'relaymon-cost-from-'));
+    const res = await runCli(['cost', '--mix', mix, '--prices', prices, '--from', join(dir, 'compare.json')], { cwd: empty });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('no config file found');
+    expect(res.stdout).toMatch(/^relay\s+1\.00\s+1\.00 \/ 1\.50 \(measured\)/m);
+    expect(res.stdout).toMatch(/^direct\s+1\.00\s+1\.00 \/ 1\.00 \(measured\)/m);
+  });
+
   it('bad input is a usage error (exit 2) with a clear message', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'model-a: { input: plenty }\n');
