@@ -6,6 +6,7 @@
 import { Box } from 'ink';
 import type { AlertStateView } from '../../alerts/types.js';
 import { formatValue, parseThreshold, valueUnit } from '../../stats/thresholds.js';
+import { fmtMs } from '../../export/format.js';
 import { textWidth, type Segment } from '../core/text.js';
 import { Line } from './Line.js';
 
@@ -18,12 +19,14 @@ export interface AlertBarProps {
 
 const ORDER = { firing: 0, pending: 1, resolved: 2 } as const;
 
-/** The value in the unit of the alert's metric: "1203ms", "4.1%", "$1.20/h". */
+/** The value in the unit of the alert's metric: "1.20s", "4.1%", "$1.20/h". */
 export function alertValue(a: AlertStateView): string {
   if (a.value === null) return 'no data';
   try {
     const t = parseThreshold(a.expression);
-    return formatValue(a.value, valueUnit(t.metric, t.aggregation));
+    const unit = valueUnit(t.metric, t.aggregation);
+    // Times read the same as on the panels (1.20s, not 1203ms).
+    return unit === 'ms' ? fmtMs(a.value) : formatValue(a.value, unit);
   } catch {
     return String(a.value);
   }

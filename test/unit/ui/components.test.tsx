@@ -174,14 +174,14 @@ describe('AlertBar', () => {
       expect(lines.length).toBeLessThanOrEqual(3);
       expect(widest(lines)).toBeLessThanOrEqual(width);
       const text = lines.join('\n');
-      expect(text).toContain('FIRING ttft_target_relay_p95 1203ms');
+      expect(text).toContain('FIRING ttft_target_relay_p95 1.20s');
       expect(text).not.toContain('quiet');
     });
   }
 
   it('shows values in the metric unit and every state on a wide terminal', () => {
     const text = frameText(<AlertBar alerts={alerts} width={160} />, 160);
-    expect(text).toContain('▲ FIRING ttft_target_relay_p95 1203ms (1m)');
+    expect(text).toContain('▲ FIRING ttft_target_relay_p95 1.20s (1m)');
     expect(text).toContain('△ pending errors_relay 33.33% (1m)');
     expect(text).toContain('✓ resolved latency_direct');
     expect(alertValue(alertView({ value: null }))).toBe('no data');

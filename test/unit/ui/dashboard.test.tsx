@@ -69,7 +69,7 @@ describe('Dashboard frame', () => {
       160,
     );
     expect(text).toContain('client saturated');
-    expect(text).toContain('FIRING ttft_target_relay_p95 1203ms');
+    expect(text).toContain('FIRING ttft_target_relay_p95 1.20s');
     expect(text).toContain('errors: 12:00:32 relay server_error 503 req_zz9');
     expect(text).toContain('err 33% (30/90)');
   });
