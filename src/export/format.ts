@@ -11,7 +11,8 @@ export function fmtMs(ms: number | null | undefined): string {
 export function fmtUsd(usd: number | null | undefined): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd)) return 'unpriced';
   if (usd === 0) return '$0';
-  if (Math.abs(usd) < 0.01) return `$${usd.toPrecision(2)}`;
+  // Two significant digits below a dollar: $0.0084 and $0.015 side by side, not $0.0084 and $0.01.
+  if (Math.abs(usd) < 1) return `$${usd.toPrecision(2)}`;
   return `$${usd.toFixed(2)}`;
 }
 

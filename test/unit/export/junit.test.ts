@@ -236,7 +236,7 @@ describe('junitXml', () => {
     const doc = parseXml(junitXml(run({ stoppedBy: 'budget' }), { defaults: [] }));
     const outs = all(doc, 'system-out').map((o) => o.text);
     expect(outs[0]).toBe(
-      '40 requests, 1 errors (2.5%), latency p50 500ms p95 1.10s, ttft p95 1.20s, tokens 400 in / 640 out, cost $0.01',
+      '40 requests, 1 errors (2.5%), latency p50 500ms p95 1.10s, ttft p95 1.20s, tokens 400 in / 640 out, cost $0.012',
     );
     expect(outs[2]).toContain('80 requests');
     expect(outs[2]).toMatch(/; stopped by: budget$/);

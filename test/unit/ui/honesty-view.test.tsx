@@ -40,7 +40,7 @@ describe('honesty on the dashboard', () => {
     const rows = honestyRows(dishonest).map(text);
     expect(rows[0]).toBe('honesty');
     expect(rows.find((r) => r.startsWith('billing'))).toMatch(/12\/40 beyond tolerance {2}\+38% billed {2}in billed 1380 \/ counted 1000 {2}out billed 1380 \/ counted 1000/);
-    expect(rows.find((r) => r.startsWith('cost'))).toMatch(/relay says \$0\.05, list × multiplier \$0\.04 {2}gap \+\$0\.01 {2}over 40 answers/);
+    expect(rows.find((r) => r.startsWith('cost'))).toMatch(/relay says \$0\.050, list × multiplier \$0\.040 {2}gap \+\$0\.010 {2}over 40 answers/);
     expect(rows.find((r) => r.startsWith('model'))).toMatch(/3\/40 answered as another model {2}fingerprint changes 2\/40/);
     expect(rows.find((r) => r.startsWith('streams'))).toMatch(/40 streamed {2}no usage 4 · out of order 0 · unterminated 1 · usage went down 0/);
     const frame = frameText(
