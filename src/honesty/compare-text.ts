@@ -58,6 +58,14 @@ export function compareText(r: CompareReport, opts: { color: boolean; durationMs
   ]);
   out += table(['metric', `${a.name} p50`, 'p95', `${b.name} p50`, 'p95', `${a.name} \u2212 ${b.name}`, 'p', ''], rows, 1);
   out += '\n' + table(['', 'cost', 'per 1M billed', 'per 1M counted', 'billing', 'model', 'streams'], [targetRow(a), targetRow(b)], 1);
+  for (const t of [a, b]) {
+    const types = Object.entries(t.errorTypes).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ×${n}`);
+    if (types.length === 0) continue;
+    // A side with no successful answer has no timings worth comparing: say so, with why.
+    const none = t.requests > 0 && t.errors === t.requests;
+    out += `\n${t.name} errors: ${types.join(', ')}${none ? paint(opts.color, 'red', ` \u2014 no request to ${t.name} succeeded; its numbers say nothing about the relay`) : ''}`;
+  }
+  if (Object.keys(a.errorTypes).length + Object.keys(b.errorTypes).length > 0) out += '\n';
   return out;
 }
 

@@ -63,6 +63,8 @@ export interface CompareTarget {
   protocol: Protocol;
   requests: number;
   errors: number;
+  /** Failures by errorType (the closed vocabulary). */
+  errorTypes: Record<string, number>;
   inputTokens: number;
   outputTokens: number;
   /** Sum of the known costs; null when none was priced. */
@@ -227,6 +229,7 @@ function targetSummary(t: TargetRef, rs: readonly RequestResult[]): CompareTarge
     protocol: t.protocol,
     requests: rs.length,
     errors: rs.filter((r) => !r.ok).length,
+    errorTypes: countErrorTypes(rs),
     inputTokens,
     outputTokens,
     costUsd: cost,
@@ -267,4 +270,10 @@ export function usageRatio(rs: readonly RequestResult[]): { input: number | null
     }
   }
   return { input: countedIn > 0 ? billedIn / countedIn : null, output: countedOut > 0 ? billedOut / countedOut : null };
+}
+
+function countErrorTypes(rs: readonly RequestResult[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rs) if (!r.ok) out[r.errorType ?? 'unknown'] = (out[r.errorType ?? 'unknown'] ?? 0) + 1;
+  return out;
 }

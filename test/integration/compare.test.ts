@@ -124,6 +124,16 @@ describe('relaymon compare', () => {
     expect(json.metrics.find((m) => m.metric === 'ttft')!.a.n).toBe(8);
   });
 
+  it('a side that never answers is named with its error types, not shown as merely "unpriced"', async () => {
+    const closed = { url: 'http://127.0.0.1:1/v1' } as MockProcess;
+    const res = await compare(config('down', fast, closed), '-n', '6', '--every', '40ms', '--model', 'gpt-4o', '--no-color');
+    expect(res.stdout).toMatch(/^direct errors: connection_refused ×3 — no request to direct succeeded/m);
+    const json = await compare(config('down-json', fast, closed), '-n', '6', '--every', '40ms', '--model', 'gpt-4o', '--json');
+    const report = JSON.parse(json.stdout) as CompareJson;
+    expect(report.targets[1]).toMatchObject({ name: 'direct', requests: 3, errors: 3, errorTypes: { connection_refused: 3 } });
+    expect(report.targets[0]!.errorTypes).toEqual({});
+  });
+
   it('needs exactly two known targets; bad options are usage errors', async () => {
     const cfg = config('bad', twin1, twin2);
     const one = await runCli(['compare', '--config', cfg, '--targets', 'relay'], { env: { RELAY_KEY: SENTINEL_KEY } });
