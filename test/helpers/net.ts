@@ -1,4 +1,5 @@
 /** Loopback helpers for tests that start their own servers. */
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /** A port that was free a moment ago on 127.0.0.1 (for servers that must be told their port). */
@@ -20,4 +21,14 @@ export async function until<T>(probe: () => Promise<T | null>, what: string, tim
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${context()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Stops a server process the test started: SIGTERM, then SIGKILL after 5 s; resolves once it has exited. */
+export async function stopProcess(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
 }

@@ -9,7 +9,7 @@ import { Notifier } from '../../src/alerts/notifier.js';
 import { AlertEvaluator, type AlertTransition } from '../../src/alerts/rules.js';
 import { clearSecrets } from '../../src/core/redact.js';
 import { FakeWindow, makeRule } from '../unit/alerts/helpers.js';
-import { freePort, until as waitUntil } from '../helpers/net.js';
+import { freePort, stopProcess, until as waitUntil } from '../helpers/net.js';
 
 /**
  * Against Debian's prometheus-alertmanager, started here on loopback with
@@ -81,12 +81,7 @@ async function start(port: number, storage: string, config: string): Promise<boo
 async function stop(): Promise<void> {
   const child = proc;
   proc = null;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
+  await stopProcess(child);
 }
 
 beforeAll(async () => {
