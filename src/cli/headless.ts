@@ -68,7 +68,7 @@ export function progressLine(s: EngineSnapshot): string {
 export type HeadlessConfig = Omit<EngineConfig, 'secrets' | 'tickMs' | 'graceMs' | 'emitResults' | 'liveStats'>;
 
 /**
- * check and replay: the engine headless, alert transitions handed to the
+ * check, replay and watch --no-tui: the engine headless, alert transitions handed to the
  * notifier as they come (webhook, Alertmanager, JSON lines on stderr), and
  * deliveries flushed (bounded) before the summary is printed. With a metrics
  * hook (--metrics-port) every snapshot, the final one too, carries its
@@ -78,20 +78,28 @@ export async function runHeadlessWithAlerts(
   config: HeadlessConfig,
   notify: NotifyConfig | undefined,
   io: Io,
-  opts: { metrics?: Pick<MetricsHandle, 'onSnapshot'> | null } = {},
+  opts: {
+    metrics?: Pick<MetricsHandle, 'onSnapshot'> | null;
+    /** Window statistics in every snapshot even without metrics (watch's plain lines need them). */
+    liveStats?: boolean;
+    /** The progress line on a terminal's stderr (default on). */
+    progress?: boolean;
+    onSnapshot?: (s: EngineSnapshot) => void;
+  } = {},
 ): Promise<HeadlessRun> {
   const notifier = new Notifier({ rules: config.alerts, notify, env: process.env, headless: true, stderr: (line) => io.err(line + '\n'), bell: null });
   const metrics = opts.metrics ?? null;
   const run = await runHeadless(
     // Without metrics only the progress line is live: no per-tick window statistics (they would delay sends).
     // /metrics needs the results, and the 1m window for relaymon_target_state.
-    { ...config, tickMs: 250, graceMs: DEFAULT_GRACE_MS, emitResults: metrics !== null, liveStats: metrics !== null },
+    { ...config, tickMs: 250, graceMs: DEFAULT_GRACE_MS, emitResults: metrics !== null, liveStats: metrics !== null || opts.liveStats === true },
     io,
     {
-      progress: true,
+      progress: opts.progress ?? true,
       onSnapshot: (s) => {
         notifier.handle(s.alertTransitions);
         metrics?.onSnapshot(s);
+        opts.onSnapshot?.(s);
       },
     },
   );

@@ -1,13 +1,12 @@
 /**
- * `watch` without a terminal (or with --no-tui): the engine headless, one
- * logfmt line per target every interval (DESIGN.md's plain line mode), alerts
- * to their sinks and as JSON lines on stderr, then the summary.
+ * `watch` without a terminal (or with --no-tui): the engine headless as check
+ * runs it (alerts to their sinks and as JSON lines on stderr, /metrics), plus
+ * one logfmt line per target every interval (DESIGN.md's plain line mode).
  */
 import type { ExitCode } from '../core/errors.js';
 import type { EngineFinal, EngineSnapshot } from '../engine/messages.js';
-import { Notifier } from '../alerts/notifier.js';
 import { logfmtLine } from '../export/logfmt.js';
-import { DEFAULT_GRACE_MS, runExitCode, runHeadless } from './headless.js';
+import { runExitCode, runHeadlessWithAlerts } from './headless.js';
 import type { WatchSetup } from './watch.js';
 
 export interface WatchOutcome {
@@ -26,29 +25,19 @@ export function plainLines(s: EngineSnapshot, targets: readonly string[], window
 }
 
 export async function runWatchPlain(s: WatchSetup, opts: { linesToStderr: boolean }): Promise<WatchOutcome> {
-  const { io } = s;
-  const notifier = new Notifier({ rules: s.engine.alerts, notify: s.notify, env: process.env, headless: true, stderr: (line) => io.err(line + '\n'), bell: null });
   const names = s.engine.targets.map((t) => t.name);
-  const write = opts.linesToStderr ? io.err : io.out;
+  const write = opts.linesToStderr ? s.io.err : s.io.out;
   // Lines are due on the run's own clock, so a slow tick never shifts every later line.
   let dueAt = s.intervalMs;
-  const run = await runHeadless(
-    { ...s.engine, tickMs: 250, graceMs: DEFAULT_GRACE_MS, emitResults: s.metrics !== null, liveStats: true },
-    io,
-    {
-      progress: false,
-      onSnapshot: (snap) => {
-        notifier.handle(snap.alertTransitions);
-        s.metrics?.onSnapshot(snap);
-        if (snap.elapsedMs < dueAt || snap.stats === null) return;
-        while (dueAt <= snap.elapsedMs) dueAt += s.intervalMs;
-        write(plainLines(snap, names, s.window, new Date()).join('\n') + '\n');
-      },
+  const run = await runHeadlessWithAlerts(s.engine, s.notify, s.io, {
+    metrics: s.metrics,
+    liveStats: true,
+    progress: false,
+    onSnapshot: (snap) => {
+      if (snap.elapsedMs < dueAt || snap.stats === null) return;
+      while (dueAt <= snap.elapsedMs) dueAt += s.intervalMs;
+      write(plainLines(snap, names, s.window, new Date()).join('\n') + '\n');
     },
-  );
-  s.metrics?.onSnapshot(run.final.snapshot);
-  notifier.handle(run.final.snapshot.alertTransitions);
-  await notifier.flush(5000);
-  await notifier.close();
+  });
   return { final: run.final, exitCode: runExitCode(run.final, run.interrupted) };
 }
