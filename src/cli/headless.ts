@@ -153,16 +153,21 @@ export function runSummaryJson(command: string, targets: readonly ResolvedTarget
 
 /** Said on stderr when a run ends unreachable (exit 3), so the text does not read like a failed threshold. */
 export function unreachableNote(command: string, final: EngineFinal): string | null {
-  if (final.snapshot.progress.done === 0 || final.anyHttpAnswer) return null;
+  if (!isUnreachable(final)) return null;
   const types = Object.entries(final.snapshot.stats.windows.all.errorTypes).sort((a, b) => b[1] - a[1]);
   const why = types.length > 0 ? ` (${types.map(([t, n]) => `${t} ×${n}`).join(', ')})` : '';
   return `${command}: unreachable: no request got an HTTP answer from any target${why}; exit 3\n`;
 }
 
+/** Requests finished and none got an HTTP answer from any target (exit 3). */
+function isUnreachable(final: EngineFinal): boolean {
+  return final.snapshot.progress.done > 0 && !final.anyHttpAnswer;
+}
+
 /** Exit code of an engine run: the contract of DESIGN.md. */
 export function runExitCode(final: EngineFinal, interrupted: boolean): ExitCode {
   if (interrupted) return EXIT.interrupted;
-  if (final.snapshot.progress.done > 0 && !final.anyHttpAnswer) return EXIT.unreachable;
+  if (isUnreachable(final)) return EXIT.unreachable;
   if (final.thresholds.some((t: ThresholdResult) => !t.ok)) return EXIT.failed;
   return EXIT.ok;
 }

@@ -1,4 +1,5 @@
 /** The text of `relaymon compare`: one row per metric, then errors, cost and honesty per target. Pure. */
+import { brokenStreams } from '../stats/windows-honesty.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd, paint, table } from '../export/format.js';
 import { describeUsageGap } from './reconcile.js';
 import type { CompareReport, CompareTarget, MetricComparison } from './compare.js';
@@ -76,7 +77,7 @@ function targetRow(t: CompareTarget): string[] {
       ? 'not reported'
       : `${h.usageMismatches}/${h.usageCompared} mismatched${h.usageGapRatio !== null && h.usageGapRatio !== 0 ? `, ${describeUsageGap(0, h.usageGapRatio)}` : ''}`;
   const model = h.namedModels === 0 ? '-' : `${h.modelMismatches}/${h.namedModels} substituted`;
-  const broken = h.streamsWithoutUsage + h.streamsOutOfOrder + h.streamsUnterminated + h.streamsUsageDecreased;
+  const broken = brokenStreams(h);
   const streams = h.streams === 0 ? '-' : broken === 0 ? `${h.streams} conform` : streamIssues(t);
   const per = (v: number | null): string => (v === null ? '-' : fmtUsd(v));
   return [t.name, fmtUsd(t.costUsd), t.costUsd === null ? 'unpriced' : per(t.costPer1MTokensUsd), per(t.costPer1MCountedTokensUsd), billing, model, streams];

@@ -63,6 +63,13 @@ export interface HonestyWindow {
   streamsUsageDecreased: number;
 }
 
+type StreamCounts = Pick<HonestyWindow, 'streamsWithoutUsage' | 'streamsOutOfOrder' | 'streamsUnterminated' | 'streamsUsageDecreased'>;
+
+/** Streams that broke the protocol in any way (each kind is counted once per stream). */
+export function brokenStreams(h: StreamCounts): number {
+  return h.streamsWithoutUsage + h.streamsOutOfOrder + h.streamsUnterminated + h.streamsUsageDecreased;
+}
+
 export function countHonesty(h: Float64Array, r: RequestResult): void {
   if (r.usageGapTokens !== null) {
     h[H_USAGE_COMPARED]!++;

@@ -18,7 +18,7 @@ import type { HonestyWindow } from './windows-honesty.js';
 export type { HonestyWindow, ReportedCost, UsageGap } from './windows-honesty.js';
 
 export type { WindowName } from './windows-node.js';
-export { WINDOW_NAMES } from './windows-node.js';
+export { WINDOW_NAMES, WINDOW_SPAN_MS } from './windows-node.js';
 
 /** One window of one cell or roll-up; the relay-honesty counts are the HonestyWindow fields. */
 export interface WindowStats extends HonestyWindow {

@@ -24,7 +24,7 @@ import type { RequestResult } from '../core/result.js';
 import { normalizeModel } from '../pricing/aliases.js';
 import type { MetricQuery, TagFilter } from './thresholds.js';
 import type { Bucket } from './windows-bucket.js';
-import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SLOT_MS, WINDOW_NAMES, type WindowName } from './windows-node.js';
+import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SLOT_MS, WINDOW_NAMES, WINDOW_SPAN_MS, type WindowName } from './windows-node.js';
 import { SeriesRing } from './windows-series.js';
 import type { AggregatorFootprint, SnapshotOptions, StatsSnapshot, TargetStats, WindowSet } from './windows-types.js';
 import { metricOf } from './windows-query.js';
@@ -32,7 +32,6 @@ import { emptyBase, finish, summarizeWindows, type WindowBase } from './windows-
 
 export * from './windows-types.js';
 
-const WINDOW_SPAN_MS: Record<WindowName, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, all: Infinity };
 
 interface TargetEntry {
   name: string;

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, useInput, useStdin } from 'ink';
 import type { EngineSnapshot } from '../engine/messages.js';
 import type { Threshold } from '../stats/thresholds.js';
-import type { WindowName } from '../stats/windows-types.js';
+import { WINDOW_SPAN_MS, type WindowName } from '../stats/windows-types.js';
 import { chooseLayout, MAX_ALERT_LINES } from './core/layout.js';
 import type { RecentResults } from './core/recent.js';
 import { initialView, onKey, type ViewCommand } from './core/view-state.js';
@@ -32,8 +32,6 @@ export interface AppProps {
   now?: () => number;
   formatTime?: (epochMs: number) => string;
 }
-
-const WINDOW_MS: Record<WindowName, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, all: Number.POSITIVE_INFINITY };
 
 export function App(props: AppProps) {
   const { feed } = props;
@@ -77,7 +75,7 @@ export function App(props: AppProps) {
     );
   }
   const focused = view.focus !== null ? targets[view.focus] : undefined;
-  const samples = view.screen === 'detail' && focused ? feed.recent.since(focused.name, clock - WINDOW_MS[view.window]) : [];
+  const samples = view.screen === 'detail' && focused ? feed.recent.since(focused.name, clock - WINDOW_SPAN_MS[view.window]) : [];
   return (
     <Dashboard
       snapshot={snapshot}

@@ -4,6 +4,7 @@
  * row per model, and the target's recent errors. Never taller than `height`:
  * sections lower down are cut first.
  */
+import { brokenStreams } from '../../stats/windows-honesty.js';
 import { Box } from 'ink';
 import type { RecentError } from '../../engine/messages.js';
 import type { TimeStats } from '../../stats/summary.js';
@@ -119,7 +120,7 @@ export function honestyRows(w: WindowStats): Segment[][] {
     { text: `${w.modelMismatches}/${w.namedModels} answered as another model`, tone: w.modelMismatches > 0 ? 'warn' : 'ok' },
     { text: `  fingerprint changes ${w.fingerprintChanges}/${w.fingerprinted}`, tone: w.fingerprintChanges > 0 ? 'warn' : 'dim' },
   ]);
-  const broken = w.streamsWithoutUsage + w.streamsOutOfOrder + w.streamsUnterminated + w.streamsUsageDecreased;
+  const broken = brokenStreams(w);
   rows.push([
     { text: 'streams   ', tone: 'dim' },
     { text: `${w.streams} streamed`, tone: broken > 0 ? 'warn' : 'ok' },

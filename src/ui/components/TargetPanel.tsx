@@ -3,6 +3,7 @@
  * PANEL_HEIGHT[detail] rows (blank-padded when there is little to say), so the
  * layout's height arithmetic holds whatever the data.
  */
+import { brokenStreams } from '../../stats/windows-honesty.js';
 import { useContext } from 'react';
 import { Box } from 'ink';
 import type { Threshold } from '../../stats/thresholds.js';
@@ -123,7 +124,7 @@ export function honestySegments(w: WindowStats): Segment[] {
   }
   if (w.modelMismatches > 0) segs.push({ text: `  model≠ ${w.modelMismatches}`, tone: 'warn' });
   if (w.fingerprintChanges > 0) segs.push({ text: `  fp changed ${w.fingerprintChanges}`, tone: 'warn' });
-  const broken = w.streamsWithoutUsage + w.streamsOutOfOrder + w.streamsUnterminated + w.streamsUsageDecreased;
+  const broken = brokenStreams(w);
   if (broken > 0) segs.push({ text: `  stream≠ ${broken}`, tone: 'warn' });
   return segs;
 }
