@@ -84,10 +84,6 @@ threshold failed, 3 when no request got an HTTP answer; 2 bad usage/config; 130 
   });
 }
 
-function choose<T>(flag: string | undefined, pref: T | undefined, parse: (s: string) => T, fallback: T): T {
-  return flag !== undefined ? parse(flag) : (pref ?? fallback);
-}
-
 export function parseFps(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 60) throw new UsageError(`--fps expects a whole number from 1 to 60, got "${text}"`);
@@ -115,7 +111,7 @@ async function demoContext(demo: Demo): Promise<RunContext> {
 export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color !== false && getPreference('color') !== false });
   checkOutputPath(flags.summary, '--summary');
-  const fps = choose(flags.fps, getPreference('fps'), parseFps, DEFAULT_FPS);
+  const fps = flags.fps !== undefined ? parseFps(flags.fps) : (getPreference('fps') ?? DEFAULT_FPS);
   const intervalMs = parseInterval(flags.interval ?? getPreference('interval') ?? DEFAULT_INTERVAL);
   const window = flags.window ?? getPreference('window') ?? '1m';
   metricsAddress(flags); // a bad --metrics-port is a usage error before anything starts
