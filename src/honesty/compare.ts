@@ -6,6 +6,7 @@
 import type { Protocol, RequestResult } from '../core/result.js';
 import { mulberry32 } from '../mock/random.js';
 import { honestyOfResults, type HonestyWindow } from '../stats/windows-honesty.js';
+import { billedCost } from '../stats/summary.js';
 import { bootstrapMedianDifference, fisherExact, mannWhitney, median, percentile } from './compare-stats.js';
 
 export const COMPARE_METRICS = [
@@ -67,7 +68,7 @@ export interface CompareTarget {
   errorTypes: Record<string, number>;
   inputTokens: number;
   outputTokens: number;
-  /** Sum of the known costs; null when none was priced. */
+  /** Sum of the known costs (a failure the relay billed nothing for counts $0, as in the windows); null when none was known. */
   costUsd: number | null;
   /** costUsd per million tokens billed (input and output of the priced requests); null when none was priced. */
   costPer1MTokensUsd: number | null;
@@ -209,8 +210,10 @@ function targetSummary(t: TargetRef, rs: readonly RequestResult[]): CompareTarge
   for (const r of rs) {
     inputTokens += r.inputTokens ?? 0;
     outputTokens += r.outputTokens ?? 0;
+    // Totals count like the windows do (billedCost: a failure nothing was billed for adds $0).
+    const billed = billedCost(r);
+    if (billed !== null) cost = (cost ?? 0) + billed;
     if (r.costUsd !== null) {
-      cost = (cost ?? 0) + r.costUsd;
       pricedTokens += (r.inputTokens ?? 0) + (r.outputTokens ?? 0);
       if (r.localInputTokens !== null && r.localOutputTokens !== null) {
         countedCost += r.costUsd;

@@ -130,7 +130,7 @@ describe('relaymon compare', () => {
     expect(res.stdout).toMatch(/^direct errors: connection_refused ×3 — no request to direct succeeded/m);
     const json = await compare(config('down-json', fast, closed), '-n', '6', '--every', '40ms', '--model', 'gpt-4o', '--json');
     const report = JSON.parse(json.stdout) as CompareJson;
-    expect(report.targets[1]).toMatchObject({ name: 'direct', requests: 3, errors: 3, errorTypes: { connection_refused: 3 } });
+    expect(report.targets[1]).toMatchObject({ name: 'direct', requests: 3, errors: 3, errorTypes: { connection_refused: 3 }, costUsd: 0 });
     expect(report.targets[0]!.errorTypes).toEqual({});
   });
 
