@@ -10,6 +10,7 @@ import type { ProbeStream, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
+import { runHonesty } from '../export/honesty-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type RunContext, type TargetFlagValues } from './context.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
@@ -199,7 +200,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
 
   const json = runSummaryJson('check', run.targets, final);
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults, color: io.color }));
+  else io.out(checkText(json, { defaults, color: io.color, honesty: runHonesty(final.snapshot.stats) }));
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
   if (final.stoppedBy === 'budget' && !flags.json) {

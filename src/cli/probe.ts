@@ -15,7 +15,7 @@ import type { Threshold } from '../stats/thresholds.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/query.js';
 import { summarize } from '../stats/summary.js';
-import { probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
+import { probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
 import { addTargetOptions, budgetFrom, loadContext, type TargetFlagValues } from './context.js';
 import { processIo } from './io.js';
 import { onInterrupt } from './signals.js';
@@ -181,6 +181,8 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
     io.out(JSON.stringify(probeJson(target.name, done, summary, thresholdResults), null, 2) + '\n');
   } else {
     if (done.length > 1) io.out('\n' + summaryText(summary));
+    const honesty = probeHonestyText(done, io.color);
+    if (honesty !== '') io.out('\n' + honesty);
     if (thresholdResults.length > 0) io.out('\n' + thresholdLines(thresholdResults, io.color));
   }
   return probeExitCode(done, thresholdResults.every((t) => t.ok), interrupted);

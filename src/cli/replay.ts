@@ -115,7 +115,7 @@ function checkProtocols(items: ReplayItem[], targets: ResolvedTarget[]): { ok: R
   const bad: BadLine[] = [];
   for (const item of items) {
     const clash = targets.find((t) => item.protocol !== null && item.protocol !== t.protocol);
-    if (clash) bad.push({ line: item.line, reason: `a ${item.protocol} request, but target "${clash.name}" speaks ${clash.protocol}` });
+    if (clash) bad.push({ line: item.line, reason: `an ${item.protocol} request, but target "${clash.name}" speaks ${clash.protocol}` });
     else ok.push(item);
   }
   return { ok, bad };

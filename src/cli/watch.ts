@@ -9,6 +9,7 @@ import type { Threshold } from '../stats/thresholds.js';
 import { WINDOW_NAMES, type WindowName } from '../stats/windows-types.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { checkText } from '../export/check-text.js';
+import { runHonesty } from '../export/honesty-text.js';
 import { startDemo, type Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags } from './check.js';
@@ -173,7 +174,7 @@ function printSummary(flags: WatchFlags, targets: Parameters<typeof runSummaryJs
   // `r` starts the measurement afresh, the run's summary included; say so rather than let it pass for the whole run.
   const resetNote = outcome.resetAt !== undefined ? `windows reset at ${new Date(outcome.resetAt).toLocaleTimeString()}: this summary covers the traffic after it` : null;
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote }));
+  else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote, honesty: runHonesty(final.snapshot.stats) }));
   if (resetNote && flags.json) io.err(`watch: ${resetNote}\n`);
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   const unreachable = unreachableNote('watch', final);
