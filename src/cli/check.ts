@@ -12,7 +12,7 @@ import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type RunContext, type TargetFlagValues } from './context.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, runThresholds, type RunContext, type TargetFlagValues } from './context.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, unreachableNote } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
@@ -168,7 +168,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   checkOutputPath(flags.summary, '--summary');
   checkOutputPath(flags.junit, '--junit');
   const run = await scheduledRun(flags, { defaultDuration: DEFAULT_CHECK_DURATION });
-  const userThresholds: Threshold[] = [...run.ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
+  const userThresholds: Threshold[] = runThresholds(run.ctx, flags.threshold);
   const defaults = userThresholds.length === 0 ? [DEFAULT_CHECK_THRESHOLD] : [];
   const thresholds = userThresholds.length > 0 ? userThresholds : defaults.map((t) => parseThreshold(t));
   const rules = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');

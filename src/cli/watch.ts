@@ -4,7 +4,7 @@ import { parseDuration } from '../core/units.js';
 import { getPreference } from '../config/preferences.js';
 import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
-import { parseThreshold, parseThresholdMap } from '../stats/thresholds-parse.js';
+import { parseThresholdMap } from '../stats/thresholds-parse.js';
 import type { Threshold } from '../stats/thresholds.js';
 import { WINDOW_NAMES, type WindowName } from '../stats/windows-types.js';
 import { compileAlertRules } from '../alerts/rules.js';
@@ -13,7 +13,7 @@ import { runHonesty } from '../export/honesty-text.js';
 import { startDemo, type Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags } from './check.js';
-import { addTargetOptions, allowManyTargets, type RunContext } from './context.js';
+import { addTargetOptions, allowManyTargets, runThresholds, type RunContext } from './context.js';
 import { priceFiles, runSummaryJson, unreachableNote, type HeadlessConfig } from './headless.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsHandle } from './metrics.js';
@@ -124,7 +124,7 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   try {
     const context = demo ? await demoContext(demo) : undefined;
     const run = await scheduledRun(flags, { defaultDuration: null, ...(context ? { context } : {}) });
-    const thresholds: Threshold[] = [...run.ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
+    const thresholds: Threshold[] = runThresholds(run.ctx, flags.threshold);
     const alerts = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');
     if (flags.dryRun) return printDryRun(run, io, flags.json === true);
     metrics = await startMetrics(flags, run.targets, { err: (t) => io.err(t) });

@@ -138,10 +138,11 @@ function replayFlows(plan: Extract<TrafficPlan, { kind: 'replay' }>, targets: re
   if (plan.entries.length === 0) return [];
   const { perHour, note } = replayLineRate(plan);
   const flows: Flow[] = [];
-  // Every line goes to every target.
+  // A line goes to its own targets (a recorded log's), else to every target of the plan.
   for (const name of plan.targets) {
     const target = lookupTarget(targets, name);
     for (const e of plan.entries) {
+      if (e.targets !== undefined && !e.targets.includes(name)) continue;
       const f = flowFor(flows, target, e.spec.model, () => ({ probes: [], count: plan.loop ? null : 0, notes: note === null ? [] : [note] }));
       f.items.push({ spec: e.spec, perHour });
       if (f.count !== null) f.count += 1;
