@@ -156,9 +156,24 @@ function probeStreams(flags: CheckFlags, ctx: RunContext, targets: ResolvedTarge
 }
 
 
-export function printDryRun(run: ScheduledRun, io: Io, json: boolean): ExitCode {
-  const report = dryRunReport(run.plan, run.targets, run.ctx.prices, { durationMs: run.durationMs, requests: run.requests });
-  io.out(json ? JSON.stringify(report, null, 2) + '\n' : dryRunText(report));
+/** The flags a dry run reads: --json, and the output files it will not write. */
+export interface DryRunFlags {
+  json?: boolean;
+  summary?: string;
+  junit?: string;
+  log?: string;
+}
+
+export function printDryRun(run: ScheduledRun, io: Io, flags: DryRunFlags): ExitCode {
+  const unwritten = (
+    [
+      ['--summary', flags.summary],
+      ['--junit', flags.junit],
+      ['--log', flags.log],
+    ] as const
+  ).flatMap(([flag, path]) => (path === undefined ? [] : [`${flag} ${path}`]));
+  const report = dryRunReport(run.plan, run.targets, run.ctx.prices, { durationMs: run.durationMs, requests: run.requests, unwritten });
+  io.out(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : dryRunText(report));
   return EXIT.ok;
 }
 
@@ -172,7 +187,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   const defaults = userThresholds.length === 0 ? [DEFAULT_CHECK_THRESHOLD] : [];
   const thresholds = userThresholds.length > 0 ? userThresholds : defaults.map((t) => parseThreshold(t));
   const rules = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');
-  if (flags.dryRun) return printDryRun(run, io, flags.json === true);
+  if (flags.dryRun) return printDryRun(run, io, flags);
   if (defaults.length > 0 && !flags.json) io.err(`check: no thresholds configured; using the default ${DEFAULT_CHECK_THRESHOLD}\n`);
 
   const metrics = await startMetrics(flags, run.targets, { err: (t) => io.err(t) });

@@ -142,7 +142,7 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
   const names = targetNames(flags);
   const options = compareOptions(flags);
   const run = file === undefined ? await probeRun(flags, names) : await fileRun(file, flags, names, io);
-  if (flags.dryRun) return printDryRun(run, io, flags.json === true);
+  if (flags.dryRun) return printDryRun(run, io, flags);
 
   const results: RequestResult[] = [];
   const { final, interrupted } = await runHeadless(

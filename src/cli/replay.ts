@@ -173,7 +173,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   );
   const plan: TrafficPlan = { kind: 'replay', entries, mode, loop: flags.loop === true, targets: targets.map((t) => t.name) };
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
-  if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags.json === true);
+  if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags);
   if (flags.loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
   const rules = compileAlertRules(ctx.config?.alerts, ctx.configPath ?? 'config');
   const metrics = await startMetrics(flags, targets, { err: (t) => io.err(t) });

@@ -126,7 +126,7 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
     const run = await scheduledRun(flags, { defaultDuration: null, ...(context ? { context } : {}) });
     const thresholds: Threshold[] = runThresholds(run.ctx, flags.threshold);
     const alerts = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');
-    if (flags.dryRun) return printDryRun(run, io, flags.json === true);
+    if (flags.dryRun) return printDryRun(run, io, flags);
     metrics = await startMetrics(flags, run.targets, { err: (t) => io.err(t) });
     const setup: WatchSetup = {
       engine: {

@@ -71,6 +71,14 @@ export interface DryRunOptions {
   durationMs: number | null;
   /** `--requests N`: the run stops after N requests over all targets. */
   requests?: number | null;
+  /** Output flags given with --dry-run (e.g. "--summary report.json"): a dry run writes none of them, and says so. */
+  unwritten?: readonly string[];
+}
+
+/** The note a dry run adds when output files were asked for: nothing is sent, so nothing is written. */
+export function unwrittenNote(unwritten: readonly string[]): string | null {
+  if (unwritten.length === 0) return null;
+  return `nothing is written either: ${unwritten.join(', ')} ${unwritten.length === 1 ? 'is' : 'are'} left untouched (a dry run has no results)`;
 }
 
 /** Requests of one (target, model) pair, before prices. */
@@ -270,7 +278,10 @@ export function dryRunReport(plan: TrafficPlan, targets: ResolvedTarget[], price
       expected: `each reply uses ${EXPECTED_OUTPUT_FRACTION * 100}% of its max_tokens, billed at the output price`,
       inputTokens: 'prompt tokens counted locally (o200k tokenizer), with the chat template overhead',
     },
-    notes: plan.kind === 'replay' && plan.loop ? ['--loop: the recording starts over when it ends'] : [],
+    notes: [
+      ...(plan.kind === 'replay' && plan.loop ? ['--loop: the recording starts over when it ends'] : []),
+      ...[unwrittenNote(opts.unwritten ?? [])].filter((n): n is string => n !== null),
+    ],
   };
 }
 
