@@ -206,7 +206,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
       },
       run.ctx.config?.notify,
       io,
-      { metrics },
+      { metrics, command: 'check' },
     );
   } finally {
     await metrics?.close();

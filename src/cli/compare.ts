@@ -161,7 +161,7 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
       liveStats: false,
     },
     io,
-    { progress: true, onSnapshot: (s) => results.push(...s.results) },
+    { progress: true, command: 'compare', onSnapshot: (s) => results.push(...s.results) },
   );
   results.push(...final.snapshot.results);
 

@@ -192,7 +192,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
       },
       ctx.config?.notify,
       io,
-      { metrics },
+      { metrics, command: 'replay' },
     );
   } finally {
     await metrics?.close();
