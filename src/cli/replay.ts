@@ -150,7 +150,8 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   // Without -t, a recorded log's lines go back to the targets they were recorded against.
   const routing = names.length === 0 ? routeRecorded(parsed.items, ctx.targets.map((t) => t.name), fallback.name) : null;
   const targets = names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : routing ? routing.targets.map((n) => pickTarget(ctx.targets, n)) : [fallback];
-  if (routing) io.err(describeRouting(routing, fallback.name) + '\n');
+  // Said unless it changes nothing (every line recorded against the target it would go to anyway).
+  if (routing && (routing.targets.length > 1 || routing.targets[0] !== fallback.name)) io.err(describeRouting(routing, fallback.name) + '\n');
   const routed: Routed[] = parsed.items.map((item, i) => (routing ? { item, targets: [routing.lineTargets[i]!] } : { item }));
   const checked = checkProtocols(routed, targets);
   const bad = [...parsed.bad, ...checked.bad].sort((a, b) => a.line - b.line);
