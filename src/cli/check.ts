@@ -10,8 +10,9 @@ import type { ProbeStream, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
+import { runHonesty } from '../export/honesty-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type RunContext, type TargetFlagValues } from './context.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, runThresholds, type RunContext, type TargetFlagValues } from './context.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, unreachableNote } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
@@ -56,7 +57,7 @@ export function addScheduleOptions(cmd: Command, opts: { durationDefault?: strin
     .option('--every <d>', 'one probe per target every D, e.g. 2s (default 1s when the config has no probes)')
     .option('--rate <r>', 'Poisson probe arrivals per target instead, e.g. 2/s')
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
-    .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
+    .option('--dry-run', 'print what would be sent and its cost per hour; send and write nothing')
     .option('--log <file>', 'one JSON line per request (the request log)')
     .option('--no-log-bodies', 'leave prompts out of the log')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
@@ -155,9 +156,24 @@ function probeStreams(flags: CheckFlags, ctx: RunContext, targets: ResolvedTarge
 }
 
 
-export function printDryRun(run: ScheduledRun, io: Io, json: boolean): ExitCode {
-  const report = dryRunReport(run.plan, run.targets, run.ctx.prices, { durationMs: run.durationMs, requests: run.requests });
-  io.out(json ? JSON.stringify(report, null, 2) + '\n' : dryRunText(report));
+/** The flags a dry run reads: --json, and the output files it will not write. */
+export interface DryRunFlags {
+  json?: boolean;
+  summary?: string;
+  junit?: string;
+  log?: string;
+}
+
+export function printDryRun(run: ScheduledRun, io: Io, flags: DryRunFlags): ExitCode {
+  const unwritten = (
+    [
+      ['--summary', flags.summary],
+      ['--junit', flags.junit],
+      ['--log', flags.log],
+    ] as const
+  ).flatMap(([flag, path]) => (path === undefined ? [] : [`${flag} ${path}`]));
+  const report = dryRunReport(run.plan, run.targets, run.ctx.prices, { durationMs: run.durationMs, requests: run.requests, unwritten });
+  io.out(flags.json === true ? JSON.stringify(report, null, 2) + '\n' : dryRunText(report));
   return EXIT.ok;
 }
 
@@ -167,11 +183,11 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   checkOutputPath(flags.summary, '--summary');
   checkOutputPath(flags.junit, '--junit');
   const run = await scheduledRun(flags, { defaultDuration: DEFAULT_CHECK_DURATION });
-  const userThresholds: Threshold[] = [...run.ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
+  const userThresholds: Threshold[] = runThresholds(run.ctx, flags.threshold);
   const defaults = userThresholds.length === 0 ? [DEFAULT_CHECK_THRESHOLD] : [];
   const thresholds = userThresholds.length > 0 ? userThresholds : defaults.map((t) => parseThreshold(t));
   const rules = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');
-  if (flags.dryRun) return printDryRun(run, io, flags.json === true);
+  if (flags.dryRun) return printDryRun(run, io, flags);
   if (defaults.length > 0 && !flags.json) io.err(`check: no thresholds configured; using the default ${DEFAULT_CHECK_THRESHOLD}\n`);
 
   const metrics = await startMetrics(flags, run.targets, { err: (t) => io.err(t) });
@@ -190,7 +206,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
       },
       run.ctx.config?.notify,
       io,
-      { metrics },
+      { metrics, command: 'check' },
     );
   } finally {
     await metrics?.close();
@@ -199,7 +215,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
 
   const json = runSummaryJson('check', run.targets, final);
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults, color: io.color }));
+  else io.out(checkText(json, { defaults, color: io.color, honesty: runHonesty(final.snapshot.stats) }));
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
   if (final.stoppedBy === 'budget' && !flags.json) {

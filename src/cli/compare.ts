@@ -142,7 +142,7 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
   const names = targetNames(flags);
   const options = compareOptions(flags);
   const run = file === undefined ? await probeRun(flags, names) : await fileRun(file, flags, names, io);
-  if (flags.dryRun) return printDryRun(run, io, flags.json === true);
+  if (flags.dryRun) return printDryRun(run, io, flags);
 
   const results: RequestResult[] = [];
   const { final, interrupted } = await runHeadless(
@@ -161,7 +161,7 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
       liveStats: false,
     },
     io,
-    { progress: true, onSnapshot: (s) => results.push(...s.results) },
+    { progress: true, command: 'compare', onSnapshot: (s) => results.push(...s.results) },
   );
   results.push(...final.snapshot.results);
 

@@ -8,7 +8,7 @@ import type { RelaymonConfig } from '../config/schema.js';
 import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
-import { parseThresholdMap } from '../stats/thresholds-parse.js';
+import { checkThresholdTargets, parseThreshold, parseThresholdMap } from '../stats/thresholds-parse.js';
 import type { Threshold } from '../stats/thresholds.js';
 
 /** Flags shared by every command that talks to a target. */
@@ -73,6 +73,19 @@ export async function loadContext(
   if (flags.prices) prices = await loadPricesFile(flags.prices, prices);
   const thresholds = config?.thresholds ? parseThresholdMap(config.thresholds, configPath ?? 'config') : [];
   return { config, configPath, targets, prices, thresholds };
+}
+
+/**
+ * The config's thresholds and the --threshold flags, parsed (after the
+ * context: every secret is known, so an expression that echoes one is
+ * redacted) and their `{target:…}` tags checked against the targets the
+ * config defines and the run resolved.
+ */
+export function runThresholds(ctx: RunContext, flagExpressions: readonly string[]): Threshold[] {
+  const thresholds = [...ctx.thresholds, ...flagExpressions.map((t) => parseThreshold(t))];
+  const known = [...new Set([...Object.keys(ctx.config?.targets ?? {}), ...ctx.targets.map((t) => t.name)])];
+  checkThresholdTargets(thresholds, known);
+  return thresholds;
 }
 
 /** The budget from --budget-usd, else the config's `budget.usd`, else none. */

@@ -9,6 +9,7 @@ import { registeredSecrets } from '../core/redact.js';
 import { fmtMs, fmtPct } from '../export/format.js';
 import type { Io } from './io.js';
 import { onInterrupt } from './signals.js';
+import { createProgress } from './progress.js';
 import { Notifier } from '../alerts/notifier.js';
 import type { NotifyConfig, RelaymonConfig } from '../config/schema.js';
 import type { MetricsHandle } from './metrics.js';
@@ -22,14 +23,15 @@ export interface HeadlessRun {
 }
 
 /**
- * Runs the engine without a dashboard (check, replay, watch --no-tui): a
- * progress line on stderr when it is a terminal, first Ctrl-C/SIGTERM stops
- * cleanly (the summary still prints), a second exits at once.
+ * Runs the engine without a dashboard (check, replay, watch --no-tui,
+ * compare): progress on stderr by the one rule of progress.ts (a live line on
+ * a terminal, a line every 30 s off one), first Ctrl-C/SIGTERM stops cleanly
+ * (the summary still prints), a second exits at once.
  */
 export async function runHeadless(
   config: Omit<EngineConfig, 'secrets'>,
   io: Io,
-  opts: { progress: boolean; onSnapshot?: (s: EngineSnapshot) => void },
+  opts: { progress: boolean; command?: string; onSnapshot?: (s: EngineSnapshot) => void },
 ): Promise<HeadlessRun> {
   const engine = new Engine({ ...config, secrets: registeredSecrets() });
   let interrupted = false;
@@ -37,14 +39,14 @@ export async function runHeadless(
     interrupted = true;
     engine.stop('interrupt');
   });
-  const showProgress = opts.progress && io.stderrIsTty;
+  const progress = createProgress(io, opts.command ?? 'relaymon', { enabled: opts.progress });
+  const onSnapshot = opts.onSnapshot;
   engine.on('snapshot', (s) => {
-    opts.onSnapshot?.(s);
-    if (showProgress) io.err(`\r\u001b[2K${progressLine(s)}`);
+    progress.update(s.elapsedMs, () => progressLine(s), onSnapshot ? () => onSnapshot(s) : undefined);
   });
   try {
     const final = await engine.done;
-    if (showProgress) io.err('\r\u001b[2K');
+    progress.done();
     return { final, interrupted };
   } finally {
     release();
@@ -82,8 +84,10 @@ export async function runHeadlessWithAlerts(
     metrics?: Pick<MetricsHandle, 'onSnapshot'> | null;
     /** Window statistics in every snapshot even without metrics (watch's plain lines need them). */
     liveStats?: boolean;
-    /** The progress line on a terminal's stderr (default on). */
+    /** Progress on stderr by the rule of progress.ts (default on). */
     progress?: boolean;
+    /** The command, named on the off-terminal progress lines. */
+    command?: string;
     onSnapshot?: (s: EngineSnapshot) => void;
   } = {},
 ): Promise<HeadlessRun> {
@@ -96,6 +100,7 @@ export async function runHeadlessWithAlerts(
     io,
     {
       progress: opts.progress ?? true,
+      ...(opts.command !== undefined ? { command: opts.command } : {}),
       onSnapshot: (s) => {
         notifier.handle(s.alertTransitions);
         metrics?.onSnapshot(s);

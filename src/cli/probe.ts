@@ -10,13 +10,12 @@ import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import { parsePositiveInt } from '../core/units.js';
 import type { RequestSpec } from '../protocol/types.js';
 import { RelayClient } from '../client/index.js';
-import { parseThreshold } from '../stats/thresholds-parse.js';
 import type { Threshold } from '../stats/thresholds.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/query.js';
 import { summarize } from '../stats/summary.js';
-import { probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
-import { addTargetOptions, budgetFrom, loadContext, type TargetFlagValues } from './context.js';
+import { probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
+import { addTargetOptions, budgetFrom, loadContext, runThresholds, type TargetFlagValues } from './context.js';
 import { processIo } from './io.js';
 import { onInterrupt } from './signals.js';
 import { startMock, type MockServer } from '../mock/server.js';
@@ -116,7 +115,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   // The demo ignores config files and the environment: it must work on a fresh machine with nothing set.
   const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true }) : await loadContext(flags);
   // Thresholds are parsed once every secret is known, so an expression that echoes one is redacted.
-  const thresholds: Threshold[] = [...ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
+  const thresholds: Threshold[] = runThresholds(ctx, flags.threshold);
   const configured = ctx.targets[0];
   if (!configured) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
   if (ctx.targets.length > 1 && !flags.json) {
@@ -181,6 +180,8 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
     io.out(JSON.stringify(probeJson(target.name, done, summary, thresholdResults), null, 2) + '\n');
   } else {
     if (done.length > 1) io.out('\n' + summaryText(summary));
+    const honesty = probeHonestyText(done, io.color);
+    if (honesty !== '') io.out('\n' + honesty);
     if (thresholdResults.length > 0) io.out('\n' + thresholdLines(thresholdResults, io.color));
   }
   return probeExitCode(done, thresholdResults.every((t) => t.ok), interrupted);

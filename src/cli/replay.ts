@@ -7,9 +7,11 @@ import type { ReplayItem, BadLine } from '../traffic/replay/types.js';
 import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { printDryRun } from './check.js';
-import { parseThreshold } from '../stats/thresholds-parse.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
+import { honestyLines } from '../export/honesty-text.js';
+import { paint } from '../export/format.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, runThresholds, type TargetFlagValues } from './context.js';
+import { describeRouting, routeRecorded } from '../traffic/replay/route.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
@@ -51,23 +53,25 @@ export function registerReplay(program: Command): void {
     .option('--strict', 'any bad line is an error (exit 2) before anything is sent')
     .option('-d, --duration <d>', 'stop after this long, e.g. 30s, 5m')
     .option('-n, --requests <n>', 'stop after sending this many requests')
-    .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable').argParser((v: string, p: string[]) => [...p, v]).default([]))
+    .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable (config thresholds apply too)').argParser((v: string, p: string[]) => [...p, v]).default([]))
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
     .option('--log <file>', 'append one JSON line per request (the request log; replayable)')
     .option('--no-log-bodies', 'leave request bodies (prompts) out of the log')
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
-    .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
+    .option('--dry-run', 'print what would be sent and its cost per hour; send and write nothing')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
   addMetricsOptions(cmd);
   addTargetOptions(cmd);
-  allowManyTargets(cmd, 'target(s) from the config, repeatable or comma-separated; each line goes to each, for comparison');
+  allowManyTargets(cmd, 'target(s) from the config, repeatable or comma-separated; each line goes to each, for comparison (default: a relaymon log\'s recorded targets, else the first)');
   cmd.addHelpText(
     'after',
     `
 Formats (detected per file): OpenAI Batch API input lines {custom_id, method, url, body};
 plain JSONL of Chat Completions or Messages request bodies; relaymon's own --log files.
 Lines may carry "timestamp" (ISO or epoch) or "offset_ms" for the original timing.
+Without --target, each line of a relaymon log goes to the target it was recorded
+against when the config has that target (others go to the first target).
 
 Examples:
   relaymon replay traffic.jsonl --base-url http://127.0.0.1:8787/v1
@@ -109,14 +113,22 @@ function reportBadLines(bad: readonly BadLine[], file: string, io: Io): void {
   if (bad.length > shown.length) io.err(`… and ${bad.length - shown.length} more bad lines\n`);
 }
 
-/** Lines whose protocol differs from a target's cannot be sent to it. */
-function checkProtocols(items: ReplayItem[], targets: ResolvedTarget[]): { ok: ReplayItem[]; bad: BadLine[] } {
-  const ok: ReplayItem[] = [];
+/** A line and the targets it goes to (absent: every target of the run). */
+interface Routed {
+  item: ReplayItem;
+  targets?: string[];
+}
+
+/** Lines whose protocol differs from one of their targets' cannot be sent to it. */
+function checkProtocols(items: readonly Routed[], targets: ResolvedTarget[]): { ok: Routed[]; bad: BadLine[] } {
+  const ok: Routed[] = [];
   const bad: BadLine[] = [];
-  for (const item of items) {
-    const clash = targets.find((t) => item.protocol !== null && item.protocol !== t.protocol);
-    if (clash) bad.push({ line: item.line, reason: `a ${item.protocol} request, but target "${clash.name}" speaks ${clash.protocol}` });
-    else ok.push(item);
+  for (const r of items) {
+    const { item } = r;
+    const mine = r.targets === undefined ? targets : targets.filter((t) => r.targets!.includes(t.name));
+    const clash = mine.find((t) => item.protocol !== null && item.protocol !== t.protocol);
+    if (clash) bad.push({ line: item.line, reason: `an ${item.protocol} request, but target "${clash.name}" speaks ${clash.protocol}` });
+    else ok.push(r);
   }
   return { ok, bad };
 }
@@ -125,16 +137,23 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
-  const thresholds = flags.threshold.map((t) => parseThreshold(t));
   const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration);
   const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');
   const ctx = await loadContext({ ...flags, target: undefined });
+  // The config's thresholds apply as in probe and check.
+  const thresholds = runThresholds(ctx, flags.threshold);
   const names = flags.target ?? [];
-  const targets = names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : ctx.targets.slice(0, 1);
-  if (targets.length === 0) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
+  const fallback = ctx.targets[0];
+  if (fallback === undefined) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
 
   const parsed = await readReplayFile(file);
-  const checked = checkProtocols(parsed.items, targets);
+  // Without -t, a recorded log's lines go back to the targets they were recorded against.
+  const routing = names.length === 0 ? routeRecorded(parsed.items, ctx.targets.map((t) => t.name), fallback.name) : null;
+  const targets = names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : routing ? routing.targets.map((n) => pickTarget(ctx.targets, n)) : [fallback];
+  // Said unless it changes nothing (every line recorded against the target it would go to anyway).
+  if (routing && (routing.targets.length > 1 || routing.targets[0] !== fallback.name)) io.err(describeRouting(routing, fallback.name) + '\n');
+  const routed: Routed[] = parsed.items.map((item, i) => (routing ? { item, targets: [routing.lineTargets[i]!] } : { item }));
+  const checked = checkProtocols(routed, targets);
   const bad = [...parsed.bad, ...checked.bad].sort((a, b) => a.line - b.line);
   if (bad.length > 0) {
     reportBadLines(bad, file, io);
@@ -142,15 +161,20 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     io.err(`${file}: skipped ${bad.length} bad line${bad.length === 1 ? '' : 's'}\n`);
   }
   if (checked.ok.length === 0) throw new UsageError(`${file}: no line can be sent`);
-  const entries: ReplayEntry[] = checked.ok.map((i) => ({
+  const entries: ReplayEntry[] = checked.ok.map(({ item: i, targets: to }) => ({
     line: i.line,
     offsetMs: i.offsetMs,
     spec: flags.model ? { ...i.spec, model: flags.model } : i.spec,
+    ...(to ? { targets: to } : {}),
   }));
-  const mode = replayMode(flags, checked.ok, io);
+  const mode = replayMode(
+    flags,
+    checked.ok.map((r) => r.item),
+    io,
+  );
   const plan: TrafficPlan = { kind: 'replay', entries, mode, loop: flags.loop === true, targets: targets.map((t) => t.name) };
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
-  if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags.json === true);
+  if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags);
   if (flags.loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
   const rules = compileAlertRules(ctx.config?.alerts, ctx.configPath ?? 'config');
   const metrics = await startMetrics(flags, targets, { err: (t) => io.err(t) });
@@ -169,7 +193,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
       },
       ctx.config?.notify,
       io,
-      { metrics },
+      { metrics, command: 'replay' },
     );
   } finally {
     await metrics?.close();
@@ -184,6 +208,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     io.out(`relaymon replay ${file}: ${parsed.format}, ${entries.length} lines, ${Math.round(final.durationMs / 100) / 10}s${why}\n`);
     for (const cell of final.snapshot.stats.targets) {
       io.out(`\n${cell.target}\n` + summaryText(toSummary(cell.windows.all)));
+      for (const line of honestyLines(cell.windows.all)) io.out(paint(io.color, 'yellow', line) + '\n');
     }
     if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
   }

@@ -32,7 +32,7 @@ export async function runWatchPlain(s: WatchSetup, opts: { linesToStderr: boolea
   const run = await runHeadlessWithAlerts(s.engine, s.notify, s.io, {
     metrics: s.metrics,
     liveStats: true,
-    progress: false,
+    command: 'watch',
     onSnapshot: (snap) => {
       if (snap.elapsedMs < dueAt || snap.stats === null) return;
       while (dueAt <= snap.elapsedMs) dueAt += s.intervalMs;

@@ -4,15 +4,16 @@ import { parseDuration } from '../core/units.js';
 import { getPreference } from '../config/preferences.js';
 import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
-import { parseThreshold, parseThresholdMap } from '../stats/thresholds-parse.js';
+import { parseThresholdMap } from '../stats/thresholds-parse.js';
 import type { Threshold } from '../stats/thresholds.js';
 import { WINDOW_NAMES, type WindowName } from '../stats/windows-types.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { checkText } from '../export/check-text.js';
+import { runHonesty } from '../export/honesty-text.js';
 import { startDemo, type Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags } from './check.js';
-import { addTargetOptions, allowManyTargets, type RunContext } from './context.js';
+import { addTargetOptions, allowManyTargets, runThresholds, type RunContext } from './context.js';
 import { priceFiles, runSummaryJson, unreachableNote, type HeadlessConfig } from './headless.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsHandle } from './metrics.js';
@@ -123,9 +124,9 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   try {
     const context = demo ? await demoContext(demo) : undefined;
     const run = await scheduledRun(flags, { defaultDuration: null, ...(context ? { context } : {}) });
-    const thresholds: Threshold[] = [...run.ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
+    const thresholds: Threshold[] = runThresholds(run.ctx, flags.threshold);
     const alerts = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');
-    if (flags.dryRun) return printDryRun(run, io, flags.json === true);
+    if (flags.dryRun) return printDryRun(run, io, flags);
     metrics = await startMetrics(flags, run.targets, { err: (t) => io.err(t) });
     const setup: WatchSetup = {
       engine: {
@@ -173,7 +174,7 @@ function printSummary(flags: WatchFlags, targets: Parameters<typeof runSummaryJs
   // `r` starts the measurement afresh, the run's summary included; say so rather than let it pass for the whole run.
   const resetNote = outcome.resetAt !== undefined ? `windows reset at ${new Date(outcome.resetAt).toLocaleTimeString()}: this summary covers the traffic after it` : null;
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote }));
+  else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote, honesty: runHonesty(final.snapshot.stats) }));
   if (resetNote && flags.json) io.err(`watch: ${resetNote}\n`);
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   const unreachable = unreachableNote('watch', final);

@@ -30,6 +30,8 @@ export interface ReplayEntry {
   line: number;
   offsetMs: number | null;
   spec: RequestSpec;
+  /** The targets this line goes to (a recorded log's own target); absent: every target of the plan. */
+  targets?: string[];
 }
 
 export type ReplayMode =

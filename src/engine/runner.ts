@@ -10,7 +10,7 @@ import { loadPricesFile } from '../pricing/load.js';
 import { WindowedStats } from '../stats/windows.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import { RequestLog } from '../export/request-log.js';
-import type { EngineConfig, EngineSnapshot, EngineState, FromWorker, RecentError, StoppedBy, TargetInfo } from './messages.js';
+import type { EngineConfig, EngineSnapshot, EngineState, FromWorker, RecentError, ReplayEntry, StoppedBy, TargetInfo } from './messages.js';
 import { closedLoopCursor, openLoopSources, plannedTotal, SourceHeap, type DueSend } from './sources.js';
 import { SaturationMonitor } from './saturation.js';
 import { SpendGuard } from '../traffic/budget.js';
@@ -66,7 +66,7 @@ export class EngineRunner {
   private errors = 0;
   private anyHttpAnswer = false;
   private stoppedBy: StoppedBy = null;
-  private closedLoopNext: (() => RequestSpec | null) | null = null;
+  private closedLoopNext: (() => ReplayEntry | null) | null = null;
   private closedWorkers = 0;
   private readonly total: number | null;
   private readonly planned: number | null;
@@ -226,11 +226,12 @@ export class EngineRunner {
           this.stop('requests');
           break;
         }
-        const spec = this.closedLoopNext!();
-        if (spec === null) break;
+        const entry = this.closedLoopNext!();
+        if (entry === null) break;
+        const spec = entry.spec;
         const now = performance.now();
         const sent = await Promise.all(
-          targetNames.map((name) => {
+          (entry.targets ?? targetNames).map((name) => {
             const ts = this.targets.get(name);
             return ts ? this.send(ts, spec, null, now) : Promise.resolve(null);
           }),

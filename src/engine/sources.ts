@@ -96,7 +96,7 @@ class OriginalTimingSource implements OpenLoopSource {
       this.current = scaledOffsets(this.lapStart, this.offsets, this.speed);
       this.nextDue = this.current.next();
     }
-    return { dueMs: due, spec: entry.spec, targets: this.targets, probe: null };
+    return { dueMs: due, spec: entry.spec, targets: entry.targets ?? this.targets, probe: null };
   }
 }
 
@@ -106,7 +106,10 @@ function replayRateSource(entries: ReplayEntry[], mode: Extract<ReplayMode, { ki
     ? poissonSchedule(startMs, mode.ratePerSec, mulberry32(mode.seed), count)
     : constantSchedule(startMs, 1000 / mode.ratePerSec, count);
   let i = 0;
-  return new ScheduledSource(schedule, (dueMs) => ({ dueMs, spec: entries[i++ % entries.length]!.spec, targets, probe: null }));
+  return new ScheduledSource(schedule, (dueMs) => {
+    const entry = entries[i++ % entries.length]!;
+    return { dueMs, spec: entry.spec, targets: entry.targets ?? targets, probe: null };
+  });
 }
 
 export function openLoopSources(plan: TrafficPlan, startMs: number): OpenLoopSource[] {
@@ -117,18 +120,20 @@ export function openLoopSources(plan: TrafficPlan, startMs: number): OpenLoopSou
 }
 
 /** Closed loop: the next entry to send when a worker is free; null when the replay is done. */
-export function closedLoopCursor(entries: ReplayEntry[], loop: boolean): () => RequestSpec | null {
+export function closedLoopCursor(entries: ReplayEntry[], loop: boolean): () => ReplayEntry | null {
   let i = 0;
   return () => {
     if (!loop && i >= entries.length) return null;
-    return entries[i++ % entries.length]!.spec;
+    return entries[i++ % entries.length]!;
   };
 }
 
 /** Requests the plan will send in all, when finite. */
 export function plannedTotal(plan: TrafficPlan): number | null {
   if (plan.kind === 'probes' || plan.loop) return null;
-  return plan.entries.length * plan.targets.length;
+  let total = 0;
+  for (const e of plan.entries) total += (e.targets ?? plan.targets).length;
+  return total;
 }
 
 /** A binary min-heap of sources by their next instant. */

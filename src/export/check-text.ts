@@ -10,6 +10,7 @@ import type { Summary } from '../stats/summary.js';
 import { formatValue, parseThreshold, valueUnit, type ThresholdResult } from '../stats/thresholds.js';
 import { fmtMs, fmtNum, fmtPct, paint, table } from './format.js';
 import type { RunSummaryJson } from './junit.js';
+import { honestyLines, type TargetHonesty } from './honesty-text.js';
 
 export interface CheckTextOptions {
   /** Expressions relaymon added by itself; they are marked "(default)". */
@@ -17,6 +18,8 @@ export interface CheckTextOptions {
   color: boolean;
   /** More on why the run stopped (e.g. the budget's figures), appended to the stop line. */
   stopNote?: string | null;
+  /** Each target's billing and model counts: their findings are printed under the table, as the dashboard shows them. */
+  honesty?: readonly TargetHonesty[];
 }
 
 export const TEXT_WIDTH = 80;
@@ -142,6 +145,8 @@ export function checkText(run: RunSummaryJson, opts: CheckTextOptions): string {
   }
   for (const b of blocks) out.push(block(b, rowDefs));
 
+  const honesty = (opts.honesty ?? []).flatMap((t) => honestyLines(t.counts, t.name));
+  if (honesty.length > 0) out.push(...honesty.map((l) => paint(c, 'yellow', wrap(l, TEXT_WIDTH))), '');
   const unpriced = run.summary.unpricedRequests;
   if (unpriced > 0) {
     const what = run.summary.costUsd === null ? 'no request had a price' : '"≥" sums cover the priced ones only';

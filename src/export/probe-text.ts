@@ -4,6 +4,7 @@ import type { Summary, TimeStats } from '../stats/summary.js';
 import type { ThresholdResult } from '../stats/thresholds.js';
 import { describeThresholdResult } from '../stats/thresholds.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd, paint, table } from './format.js';
+import { honestyCountsOf, honestyLines } from './honesty-text.js';
 
 const ROW_HEADER = ['#', 'status', 'ttfb', 'ttft', 'latency', 'in', 'out', 'tok/s', 'cost', 'request id'];
 
@@ -50,11 +51,30 @@ export function probeRow(index: number, r: RequestResult, color: boolean, idWidt
   if (r.ok) {
     const notes: string[] = [];
     if (r.modelMismatch) notes.push(`model mismatch: asked ${r.model}, got ${r.responseModel ?? '?'}`);
+    if (r.usageMismatch) notes.push(`billing: ${billedVsCounted(r)}`);
     return line + notes.map((n) => paint(color, 'yellow', `     ! ${n}`) + '\n').join('');
   }
   const phase = r.timeoutPhase ? ` (${r.timeoutPhase})` : '';
   const detail = `     ✗ ${r.errorType ?? 'error'}${phase}: ${r.errorMessage ?? ''}`;
   return line + paint(color, 'red', idWidth === Infinity ? detail : fit(detail, idWidth + ROW_PREFIX_WIDTH)) + '\n';
+}
+
+/** "out 16 billed / 8 counted": the directions whose billed count differs from relaymon's own. */
+function billedVsCounted(r: RequestResult): string {
+  const parts: string[] = [];
+  if (r.inputTokens !== null && r.localInputTokens !== null && r.inputTokens !== r.localInputTokens) parts.push(`in ${r.inputTokens} billed / ${r.localInputTokens} counted`);
+  if (r.outputTokens !== null && r.localOutputTokens !== null && r.outputTokens !== r.localOutputTokens) parts.push(`out ${r.outputTokens} billed / ${r.localOutputTokens} counted`);
+  return parts.length > 0 ? `${parts.join(', ')} (beyond tolerance)` : 'tokens billed beyond tolerance';
+}
+
+/**
+ * The billing-gap and model-mismatch lines over all results, as the
+ * dashboard shows them; empty when there is nothing to show.
+ */
+export function probeHonestyText(results: readonly RequestResult[], color: boolean): string {
+  return honestyLines(honestyCountsOf(results))
+    .map((l) => paint(color, 'yellow', l) + '\n')
+    .join('');
 }
 
 function statsRow(name: string, s: TimeStats, fmt: (n: number | null) => string): string[] {

@@ -21,8 +21,15 @@ export function fmtP(p: number | null): string {
   return p.toFixed(3);
 }
 
-function verdict(significant: boolean, color: boolean): string {
-  return significant ? paint(color, 'yellow', 'significant') : paint(color, 'dim', 'no evidence');
+/**
+ * A metric is significant when its p-value is below alpha AND the effect is
+ * at least --min-effect; a small p with a small effect is evidence of a
+ * difference too small to matter, which "no evidence" would misstate.
+ */
+function verdict(significant: boolean, pValue: number | null, alpha: number, color: boolean): string {
+  if (significant) return paint(color, 'yellow', 'significant');
+  if (pValue !== null && pValue < alpha) return paint(color, 'dim', 'significant but below --min-effect');
+  return paint(color, 'dim', 'no evidence');
 }
 
 export function compareText(r: CompareReport, opts: { color: boolean; durationMs: number; stoppedBy: string | null }): string {
@@ -44,7 +51,7 @@ export function compareText(r: CompareReport, opts: { color: boolean; durationMs
     value(m.b.p95, m.unit),
     m.difference.median === null ? '-' : `${signedValue(m.difference.median, m.unit)} (${signedValue(m.difference.low, m.unit)} \u2026 ${signedValue(m.difference.high, m.unit)})`,
     fmtP(m.pValue),
-    m.pValue === null ? paint(opts.color, 'dim', 'too few samples') : verdict(m.significant, opts.color),
+    m.pValue === null ? paint(opts.color, 'dim', 'too few samples') : verdict(m.significant, m.pValue, r.alpha, opts.color),
   ]);
   const e = r.errors;
   rows.push([
@@ -55,7 +62,7 @@ export function compareText(r: CompareReport, opts: { color: boolean; durationMs
     fmtPct(e.b.rate),
     e.difference === null ? '-' : `${e.difference >= 0 ? '+' : '\u2212'}${fmtNum(Math.abs(e.difference) * 100, 1)} pp`,
     fmtP(e.pValue),
-    e.pValue === null ? '-' : verdict(e.significant, opts.color),
+    e.pValue === null ? '-' : verdict(e.significant, e.pValue, r.alpha, opts.color),
   ]);
   out += table(['metric', `${a.name} p50`, 'p95', `${b.name} p50`, 'p95', `${a.name} \u2212 ${b.name}`, 'p', ''], rows, 1);
   out += '\n' + table(['', 'cost', 'per 1M billed', 'per 1M counted', 'billing', 'model', 'streams'], [targetRow(a), targetRow(b)], 1);

@@ -304,3 +304,16 @@ function parseEntry(entry: unknown, key: ParsedKey, where: string): Threshold {
   expectEnd(c, 'threshold');
   return build(key, expr, abortOnFail, delayAbortEvalMs);
 }
+
+/**
+ * A `{target:NAME}` tag must name a target relaymon knows: a misspelt name
+ * would match no request and fail as "no data", reading like a relay fault.
+ * A usage error (exit 2) naming the known targets, before anything is sent.
+ */
+export function checkThresholdTargets(thresholds: readonly Threshold[], known: readonly string[]): void {
+  for (const t of thresholds) {
+    const name = t.tags.target;
+    if (name === undefined || known.includes(name)) continue;
+    throw new UsageError(`threshold "${t.expression}": unknown target "${name}" (known targets: ${known.join(', ') || 'none'})`);
+  }
+}

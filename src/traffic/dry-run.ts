@@ -71,6 +71,14 @@ export interface DryRunOptions {
   durationMs: number | null;
   /** `--requests N`: the run stops after N requests over all targets. */
   requests?: number | null;
+  /** Output flags given with --dry-run (e.g. "--summary report.json"): a dry run writes none of them, and says so. */
+  unwritten?: readonly string[];
+}
+
+/** The note a dry run adds when output files were asked for: nothing is sent, so nothing is written. */
+export function unwrittenNote(unwritten: readonly string[]): string | null {
+  if (unwritten.length === 0) return null;
+  return `nothing is written either: ${unwritten.join(', ')} ${unwritten.length === 1 ? 'is' : 'are'} left untouched (a dry run has no results)`;
 }
 
 /** Requests of one (target, model) pair, before prices. */
@@ -138,10 +146,11 @@ function replayFlows(plan: Extract<TrafficPlan, { kind: 'replay' }>, targets: re
   if (plan.entries.length === 0) return [];
   const { perHour, note } = replayLineRate(plan);
   const flows: Flow[] = [];
-  // Every line goes to every target.
+  // A line goes to its own targets (a recorded log's), else to every target of the plan.
   for (const name of plan.targets) {
     const target = lookupTarget(targets, name);
     for (const e of plan.entries) {
+      if (e.targets !== undefined && !e.targets.includes(name)) continue;
       const f = flowFor(flows, target, e.spec.model, () => ({ probes: [], count: plan.loop ? null : 0, notes: note === null ? [] : [note] }));
       f.items.push({ spec: e.spec, perHour });
       if (f.count !== null) f.count += 1;
@@ -269,7 +278,10 @@ export function dryRunReport(plan: TrafficPlan, targets: ResolvedTarget[], price
       expected: `each reply uses ${EXPECTED_OUTPUT_FRACTION * 100}% of its max_tokens, billed at the output price`,
       inputTokens: 'prompt tokens counted locally (o200k tokenizer), with the chat template overhead',
     },
-    notes: plan.kind === 'replay' && plan.loop ? ['--loop: the recording starts over when it ends'] : [],
+    notes: [
+      ...(plan.kind === 'replay' && plan.loop ? ['--loop: the recording starts over when it ends'] : []),
+      ...[unwrittenNote(opts.unwritten ?? [])].filter((n): n is string => n !== null),
+    ],
   };
 }
 

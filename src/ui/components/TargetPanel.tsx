@@ -63,13 +63,20 @@ export function errorBreakdown(w: WindowStats): string {
   return types.join(' · ') || 'no errors';
 }
 
-/** "HTTP 429×3 503×1": the non-2xx statuses ('none' = no HTTP answer); empty when all were 2xx. */
+/**
+ * "HTTP 429×3 503×1 · no HTTP answer ×19": the non-2xx statuses, then the
+ * requests that got no HTTP answer at all (the windows' 'none' key, which is
+ * not a status and must not read as one); empty when all were 2xx.
+ */
 export function statusBreakdown(w: WindowStats): string {
-  const statuses = Object.entries(w.statuses)
-    .filter(([s, n]) => n > 0 && !/^2\d\d$/.test(s))
+  const entries = Object.entries(w.statuses).filter(([s, n]) => n > 0 && !/^2\d\d$/.test(s));
+  const statuses = entries
+    .filter(([s]) => s !== 'none')
     .sort((a, b) => b[1] - a[1])
     .map(([s, n]) => `${s}×${n}`);
-  return statuses.length > 0 ? `HTTP ${statuses.join(' ')}` : '';
+  const none = w.statuses['none'] ?? 0;
+  const parts = [statuses.length > 0 ? `HTTP ${statuses.join(' ')}` : '', none > 0 ? `no HTTP answer ×${none}` : ''];
+  return parts.filter((p) => p !== '').join(' · ');
 }
 
 function titleSegments(name: string, w: WindowStats | null, focused: boolean, state?: TargetStateName): Segment[] {

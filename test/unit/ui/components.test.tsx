@@ -98,7 +98,7 @@ describe('TargetPanel', () => {
   it('error-heavy: rate, breakdown by type and status, estimated-usage marks', () => {
     const text = frameText(<TargetPanel name="relay" stats={heavy} window="1m" detail="full" width={100} />, 100);
     expect(text).toContain('err 33% (30/90)');
-    expect(text).toContain('err 33% (30/90)  HTTP 429×21 none×6 503×3');
+    expect(text).toContain('err 33% (30/90)  HTTP 429×21 503×3 · no HTTP answer ×6');
     expect(text).toContain('rate_limited 21 · timeout 6 · server_error 3');
     expect(text).toContain('~est');
     expect(text).toContain('(~12 est)');
