@@ -57,7 +57,7 @@ export function addScheduleOptions(cmd: Command, opts: { durationDefault?: strin
     .option('--rate <r>', 'Poisson probe arrivals per target instead, e.g. 2/s')
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
     .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
-    .option('--log <file>', 'one JSON line per request (the request log)')
+    .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log)')
     .option('--no-log-bodies', 'leave prompts out of the log')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
 }

@@ -58,7 +58,7 @@ export function registerProbe(program: Command): void {
     .option('--json', 'print one JSON object {target, requests, summary, thresholds} instead of text')
     .option('--demo', 'probe a built-in simulated relay started in-process (no key, no config, no cost)')
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
-    .option('--log <file>', 'one JSON line per request (the request log; replayable)')
+    .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log; replayable)')
     .option('--no-log-bodies', 'leave prompts out of the log')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
   addTargetOptions(cmd);
@@ -129,7 +129,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
   const guard = new SpendGuard(budgetUsd, ctx.prices);
   let budgetStop: string | null = null;
-  const log = flags.log ? RequestLog.open(flags.log, { logBodies: flags.logBodies, truncate: true }) : null;
+  const log = flags.log ? RequestLog.open(flags.log, { logBodies: flags.logBodies }) : null;
   const body = log ? adapterFor(target.protocol).buildBody(spec) : null;
   const client = new RelayClient(ctx.prices);
   const abort = new AbortController();

@@ -10,7 +10,7 @@ import { printDryRun } from './check.js';
 import { parseThreshold } from '../stats/thresholds-parse.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
-import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
+import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 
@@ -54,7 +54,7 @@ export function registerReplay(program: Command): void {
     .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable').argParser((v: string, p: string[]) => [...p, v]).default([]))
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
-    .option('--log <file>', 'append one JSON line per request (the request log; replayable)')
+    .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log; replayable; not the file being replayed)')
     .option('--no-log-bodies', 'leave request bodies (prompts) out of the log')
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
     .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
@@ -124,6 +124,9 @@ function checkProtocols(items: ReplayItem[], targets: ResolvedTarget[]): { ok: R
 export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
+  // Each output is written afresh: one that names the file being replayed would erase the recording.
+  refuseOverwritingInput(file, flags.log, '--log');
+  refuseOverwritingInput(file, flags.summary, '--summary');
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
   const thresholds = flags.threshold.map((t) => parseThreshold(t));
   const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration);
