@@ -87,7 +87,7 @@ Examples:
   relaymon check --dry-run                                        # what it would send and cost
   relaymon check -d 10m --metrics-port 9464                       # Prometheus /metrics while it runs
 
-Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config, 3 no HTTP answer, 130 interrupted.`,
+Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config or an output not written, 3 no HTTP answer, 130 interrupted.`,
   );
   cmd.action(async (flags: CheckFlags) => {
     process.exitCode = await runCheck(flags);

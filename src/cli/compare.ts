@@ -57,7 +57,7 @@ Examples:
   relaymon compare traffic.jsonl --targets relay,direct --concurrency 4
   relaymon compare --targets relay,direct --dry-run
 
-Exit codes: 0 compared, 2 bad usage/config/file, 3 no HTTP answer, 130 interrupted.`,
+Exit codes: 0 compared, 2 bad usage/config/file or an output not written, 3 no HTTP answer, 130 interrupted.`,
   );
   cmd.action(async (file: string | undefined, flags: CompareFlags) => {
     process.exitCode = await runCompare(file, flags);

@@ -74,7 +74,7 @@ Examples:
   relaymon probe -t relay -n 20 -c 4 --threshold "ttft:p(95)<800" --json
 
 Exit codes: 0 all requests ok and thresholds hold; 1 a request failed or a threshold
-was breached; 2 bad usage or config; 3 no request got an HTTP answer; 130 interrupted.`,
+was breached; 2 bad usage or config, or an output not written; 3 no request got an HTTP answer; 130 interrupted.`,
   );
   cmd.action(async (flags: ProbeFlags) => {
     process.exitCode = await runProbe(flags);

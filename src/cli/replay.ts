@@ -77,7 +77,7 @@ Examples:
   relaymon replay traffic.jsonl --loop --metrics-port 9464       # Prometheus /metrics while it runs
 
 Bad lines are reported by number and skipped (--strict: exit 2, nothing sent).
-Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file, 3 no HTTP answer, 130 interrupted.`,
+Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file or an output not written, 3 no HTTP answer, 130 interrupted.`,
   );
   cmd.action(async (file: string, flags: ReplayFlags) => {
     process.exitCode = await runReplay(file, flags);
