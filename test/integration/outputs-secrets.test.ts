@@ -20,15 +20,18 @@ const PATH_KEY = SENTINEL_KEY; // the API key (RELAY_API_KEY), also a path segme
 const USERINFO_PASSWORD = 'SENTINEL-userinfo-pw-4b1d9e';
 const QUERY_KEY = 'SENTINEL-query-key-77b1e0';
 const HEADER_SECRET = 'SENTINEL-gateway-header-c0ffee';
+const WEBHOOK_SECRET = 'SENTINEL-webhook-path-0b5e55';
 /** Every secret above contains this; no output may. */
 const MARK = 'SENTINEL';
 
 let relay: HostileServer;
+let hook: HostileServer;
+let alertsConfig: string;
 const inputs = mkdtempSync(join(tmpdir(), 'relaymon-secrets-in-'));
 let config: string;
 let baseUrl: string;
 
-const env = () => ({ RELAY_API_KEY: PATH_KEY, GATEWAY_KEY: HEADER_SECRET });
+const env = () => ({ RELAY_API_KEY: PATH_KEY, GATEWAY_KEY: HEADER_SECRET, HOOK_SECRET: WEBHOOK_SECRET });
 
 beforeAll(async () => {
   // A relay that serves any path prefix (so a key in the path still reaches it) and checks that the key arrived.
@@ -56,10 +59,21 @@ beforeAll(async () => {
   const targetYaml = (name: string) =>
     `  ${name}:\n    baseUrl: "${baseUrl}"\n    apiKeyEnv: RELAY_API_KEY\n    headers: { X-Gateway-Key: "\${GATEWAY_KEY}" }\n`;
   writeFileSync(config, `targets:\n${targetYaml('relay')}${targetYaml('direct')}`);
+  // A webhook receiver whose URL holds a secret, and a rule that fires within a second or two.
+  hook = await startHostile((_req, res) => void res.writeHead(200).end('ok'));
+  alertsConfig = join(inputs, 'alerts.yaml');
+  writeFileSync(
+    alertsConfig,
+    `targets:\n${targetYaml('relay')}notify:\n  webhook: "http://127.0.0.1:${hook.port}/hook/\${HOOK_SECRET}"\n` +
+      `alerts:\n  - name: Slow\n    threshold: "latency:p(95)<0.001"\n    window: 1m\n    for: 0s\n    minRequests: 1\n    notify: [webhook]\n`,
+  );
   writeFileSync(join(inputs, 'traffic.jsonl'), `${JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 })}\n`.repeat(2));
   writeFileSync(join(inputs, 'mix.yaml'), 'gpt-4o-mini: { input: 1000000, output: 200000 }\n');
 }, 30_000);
-afterAll(() => relay.close());
+afterAll(async () => {
+  await relay.close();
+  await hook.close();
+});
 
 /** Every file under dir, by name, with its text. */
 function filesIn(dir: string): Map<string, string> {
@@ -73,7 +87,7 @@ function filesIn(dir: string): Map<string, string> {
 
 function expectClean(what: string, outputs: Map<string, string>): void {
   for (const [name, text] of outputs) {
-    for (const secret of [MARK, PATH_KEY, USERINFO_PASSWORD, QUERY_KEY, HEADER_SECRET, encodeURIComponent(PATH_KEY)]) {
+    for (const secret of [MARK, PATH_KEY, USERINFO_PASSWORD, QUERY_KEY, HEADER_SECRET, WEBHOOK_SECRET, encodeURIComponent(PATH_KEY)]) {
       expect(text.includes(secret), `${what}: ${name} holds ${secret}:\n${text.slice(0, 2000)}`).toBe(false);
     }
   }
@@ -150,6 +164,18 @@ describe('no output of any command holds a key (URL user-info, path, query, ${VA
     expect(b.res.code, b.res.stderr).toBe(0);
     expect(b.res.stdout).toContain('gpt-4o-mini');
   });
+
+  it('check with an alert: the webhook body and the alert lines on stderr', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'relaymon-secrets-alerts-'));
+    const run = spawnCli(['check', '--config', alertsConfig, '--every', '100ms', '--json', '--summary', 'a.json', '--log', 'a.log'], { cwd, env: env(), timeoutMs: 40_000 });
+    await until(async () => (hook.requests.length > 0 ? true : null), 'the webhook to be called', 30_000);
+    run.child.kill('SIGINT');
+    const res = await run.exited;
+    const bodies = hook.requests.map((r) => JSON.stringify(r.body));
+    expect(bodies[0]).toContain('FIRING');
+    expect(res.stderr).toContain('"state":"firing"');
+    expectClean('check with alerts', new Map([['stdout', res.stdout], ['stderr', res.stderr], ...bodies.map((b, i) => [`webhook body ${i}`, b] as [string, string]), ...filesIn(cwd)]));
+  }, 60_000);
 
   it('watch --no-tui: logfmt lines, /metrics scrape, --summary, --log', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'relaymon-secrets-watch-'));
