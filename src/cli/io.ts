@@ -56,9 +56,10 @@ export function guardPipes(): void {
     broken.stdout = true;
     reportOutputFailure('to stdout', err);
   });
-  process.stderr.on('error', () => {
-    // Nowhere left to say it: the exit code has to.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
     broken.stderr = true;
+    // A reader that closed the pipe chose to stop reading (as with stdout); any other failure has nowhere left to be said, so the exit code says it.
+    if (err.code === 'EPIPE') return;
     outputFailures += 1;
     process.exitCode = EXIT.usage;
   });
@@ -160,15 +161,16 @@ export function refuseOverwritingInput(input: string, output: string | undefined
  * renamed over the target, so a kill or a full disk mid-write leaves the old
  * file or the new one, never a torn one (write-file-atomic does the
  * temp-fsync-rename dance and removes the temporary file if it fails). A
- * target that exists and is not a regular file (/dev/stdout, a FIFO, a
- * device) is written in place: renaming over it would replace the device
- * itself. A failure is reported as an output failure (exit 2) and the run's
+ * target that exists and is not a regular file (a FIFO, a device), or is
+ * reached through /dev or /proc (/dev/stdout), is written in place: renaming
+ * over it would replace the device itself. A failure is reported as an output failure (exit 2) and the run's
  * other outputs are still written.
  */
 export function writeOutputFile(path: string, text: string, flag: string): void {
   const data = redact(text);
   try {
-    if (isSpecialFile(path)) writeFileSync(path, data);
+    // Appending: a device ignores it, and /dev/stdout redirected to a file must not be truncated under the shell's redirect.
+    if (isSpecialFile(path)) writeFileSync(path, data, { flag: 'a' });
     else writeFileAtomic.sync(path, data, { encoding: 'utf8' });
   } catch (err) {
     reportOutputFailure(`${flag} ${path}`, err, broken.stdout ? '' : '; the results are on stdout');
@@ -176,6 +178,8 @@ export function writeOutputFile(path: string, text: string, flag: string): void 
 }
 
 function isSpecialFile(path: string): boolean {
+  // /dev/stdout or /proc/self/fd/1 redirected to a regular file: renaming over it would detach the shell's redirect.
+  if (/^\/(dev|proc)\//.test(resolvePath(path))) return true;
   try {
     return !statSync(path).isFile();
   } catch {
