@@ -135,6 +135,16 @@ describe('--summary and --junit are written atomically', () => {
   }, 60_000);
 });
 
+describe('--summary on /dev/stdout', () => {
+  it('with stdout redirected to a file: the summary is added after the --json output, not written over it', async () => {
+    const out = join(fresh('dev-stdout'), 'both.json');
+    const res = await runWithStdoutTo(out, ['check', '--base-url', mock.url, '-n', '1', '--json', '--summary', '/dev/stdout']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8').match(/"command": "check"/g)).toHaveLength(2);
+    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+  });
+});
+
 describe('every output failure is one line on stderr and exit 2', () => {
   const check = (extra: string[] = []) => ['check', '--base-url', mock.url, '-n', '2', '--every', '10ms', ...extra];
 
