@@ -58,7 +58,7 @@ export function addScheduleOptions(cmd: Command, opts: { durationDefault?: strin
     .option('--rate <r>', 'Poisson probe arrivals per target instead, e.g. 2/s')
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
     .option('--dry-run', 'print what would be sent and its cost per hour; send and write nothing')
-    .option('--log <file>', 'one JSON line per request (the request log)')
+    .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log)')
     .option('--no-log-bodies', 'leave prompts out of the log')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
 }
@@ -88,7 +88,7 @@ Examples:
   relaymon check --dry-run                                        # what it would send and cost
   relaymon check -d 10m --metrics-port 9464                       # Prometheus /metrics while it runs
 
-Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config, 3 no HTTP answer, 130 interrupted.`,
+Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config or an output not written, 3 no HTTP answer, 130 interrupted.`,
   );
   cmd.action(async (flags: CheckFlags) => {
     process.exitCode = await runCheck(flags);

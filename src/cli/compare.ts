@@ -10,7 +10,7 @@ import { compareResults, DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '..
 import { compareText } from '../honesty/compare-text.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags, type ScheduledRun } from './check.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget } from './context.js';
-import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
+import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
 import { DEFAULT_GRACE_MS, priceFiles, runExitCode, runHeadless } from './headless.js';
 
 export const DEFAULT_COMPARE_DURATION = '60s';
@@ -57,7 +57,7 @@ Examples:
   relaymon compare traffic.jsonl --targets relay,direct --concurrency 4
   relaymon compare --targets relay,direct --dry-run
 
-Exit codes: 0 compared, 2 bad usage/config/file, 3 no HTTP answer, 130 interrupted.`,
+Exit codes: 0 compared, 2 bad usage/config/file or an output not written, 3 no HTTP answer, 130 interrupted.`,
   );
   cmd.action(async (file: string | undefined, flags: CompareFlags) => {
     process.exitCode = await runCompare(file, flags);
@@ -139,6 +139,11 @@ async function fileRun(file: string, flags: CompareFlags, names: [string, string
 export async function runCompare(file: string | undefined, flags: CompareFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
+  if (file !== undefined) {
+    // Outputs are written afresh: one that names the file being replayed would erase the recording.
+    refuseOverwritingInput(file, flags.log, '--log');
+    refuseOverwritingInput(file, flags.summary, '--summary');
+  }
   const names = targetNames(flags);
   const options = compareOptions(flags);
   const run = file === undefined ? await probeRun(flags, names) : await fileRun(file, flags, names, io);

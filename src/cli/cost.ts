@@ -48,7 +48,7 @@ Examples:
   relaymon compare --targets relay,direct -n 100 --json > compare.json
   relaymon cost --mix mix.yaml --from compare.json --json
 
-Exit codes: 0 projected, 2 bad usage/config/file.`,
+Exit codes: 0 projected, 2 bad usage/config/file or an output not written.`,
     )
     .action(async (flags: CostFlags) => {
       process.exitCode = await runCost(flags);

@@ -1,12 +1,24 @@
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { UsageError } from '../core/errors.js';
+import writeFileAtomic from 'write-file-atomic';
+import { EXIT, UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { writeReason } from '../export/write-reason.js';
 
 /**
- * The only way the CLI writes to the terminal: everything passes through
- * redact(), so a key that slipped into a message still never reaches a screen,
- * a CI log or a pipe.
+ * The one way relaymon writes anything a user reads: the terminal (stdout,
+ * stderr) and every output file (--summary, --junit). Everything passes
+ * through redact() here, so a key that slipped into a message or a JSON field
+ * still never reaches a screen, a CI log, a pipe or a file. (The request log,
+ * written line by line from the engine's thread, redacts each line in
+ * export/request-log.ts the same way.)
+ *
+ * A write that fails is an output failure: one line on stderr naming what
+ * could not be written and why, no stack trace, and exit code 2 at the end
+ * (2 outranks the threshold verdict 1). The run itself carries on, so the
+ * other outputs are still written. The one exception is EPIPE on stdout
+ * (`relaymon … | head`): the reader chose to stop reading, so relaymon stops
+ * quietly with the exit code it already had.
  */
 export interface Io {
   out(text: string): void;
@@ -17,17 +29,64 @@ export interface Io {
   stderrIsTty: boolean;
 }
 
+const broken = { stdout: false, stderr: false };
+let outputFailures = 0;
+
+/** True once any output (stdout, stderr, a file) could not be written: the exit code is 2. */
+export function outputFailed(): boolean {
+  return outputFailures > 0;
+}
+
+/** Records an output that could not be written: one redacted line on stderr (while stderr works) and exit code 2. */
+export function reportOutputFailure(what: string, err: unknown, after = ''): void {
+  outputFailures += 1;
+  process.exitCode = EXIT.usage;
+  writeStderr(`relaymon: could not write ${what}: ${writeReason(err)}${after}\n`);
+}
+
 let pipeGuard = false;
 
-/** `relaymon … | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace. */
+/** Errors on stdout/stderr arrive as events (a pipe, or a file such as /dev/full): they end here, never as a stack trace. */
 export function guardPipes(): void {
   if (pipeGuard) return;
   pipeGuard = true;
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
-    });
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (broken.stdout) return;
+    broken.stdout = true;
+    reportOutputFailure('to stdout', err);
+  });
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    broken.stderr = true;
+    // A reader that closed the pipe chose to stop reading (as with stdout); any other failure has nowhere left to be said, so the exit code says it.
+    if (err.code === 'EPIPE') return;
+    outputFailures += 1;
+    process.exitCode = EXIT.usage;
+  });
+}
+
+/** Redacted text to stdout; after stdout failed, nothing more is tried. */
+export function writeStdout(text: string): void {
+  guardPipes();
+  if (broken.stdout) return;
+  try {
+    process.stdout.write(redact(text));
+  } catch (err) {
+    broken.stdout = true;
+    reportOutputFailure('to stdout', err);
+  }
+}
+
+/** Redacted text to stderr; after stderr failed, nothing more is tried. */
+export function writeStderr(text: string): void {
+  guardPipes();
+  if (broken.stderr) return;
+  try {
+    process.stderr.write(redact(text));
+  } catch {
+    broken.stderr = true;
+    outputFailures += 1;
+    process.exitCode = EXIT.usage;
   }
 }
 
@@ -36,8 +95,8 @@ export function processIo(opts: { color?: boolean } = {}): Io {
   const stdoutIsTty = process.stdout.isTTY === true;
   const noColorEnv = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
   return {
-    out: (t) => void process.stdout.write(redact(t)),
-    err: (t) => void process.stderr.write(redact(t)),
+    out: writeStdout,
+    err: writeStderr,
     color: opts.color !== false && !noColorEnv && stdoutIsTty,
     stdoutIsTty,
     stderrIsTty: process.stderr.isTTY === true,
@@ -45,8 +104,9 @@ export function processIo(opts: { color?: boolean } = {}): Io {
 }
 
 /**
- * Refuses an output path (--summary, --junit) that cannot be written, before
- * any request is sent: finding out after a paid run would lose its results.
+ * Refuses an output path (--summary, --junit, --log) that cannot be written,
+ * before any request is sent: finding out after a paid run would lose its
+ * results.
  */
 export function checkOutputPath(path: string | undefined, flag: string): void {
   if (path === undefined) return;
@@ -73,11 +133,56 @@ export function checkOutputPath(path: string | undefined, flag: string): void {
   }
 }
 
-/** Writes an output file; a failure is a clear usage error (exit 2), never an internal one. */
-export function writeOutputFile(path: string, text: string, flag: string): void {
+/** The file a path names once symlinks and `./` are resolved; the path itself when it does not exist yet. */
+function canonical(path: string): string {
+  const full = resolvePath(path);
   try {
-    writeFileSync(path, text);
+    return realpathSync(full);
+  } catch {
+    return full;
+  }
+}
+
+/**
+ * An output that would overwrite an input is refused before anything is
+ * sent (`replay same.log --log same.log` would erase the recording it
+ * replays). Compared after resolving symlinks, `./` and `..`.
+ */
+export function refuseOverwritingInput(input: string, output: string | undefined, flag: string): void {
+  if (output === undefined) return;
+  if (canonical(input) === canonical(output)) {
+    throw new UsageError(`${flag} ${output} is the file being replayed (${input}); writing it would erase the recording: choose another file`);
+  }
+}
+
+/**
+ * Writes an output file (--summary, --junit): redacted, and atomically: the
+ * text goes to a temporary file beside the target, is flushed to disk, and is
+ * renamed over the target, so a kill or a full disk mid-write leaves the old
+ * file or the new one, never a torn one (write-file-atomic does the
+ * temp-fsync-rename dance and removes the temporary file if it fails). A
+ * target that exists and is not a regular file (a FIFO, a device), or is
+ * reached through /dev or /proc (/dev/stdout), is written in place: renaming
+ * over it would replace the device itself. A failure is reported as an output failure (exit 2) and the run's
+ * other outputs are still written.
+ */
+export function writeOutputFile(path: string, text: string, flag: string): void {
+  const data = redact(text);
+  try {
+    // Appending: a device ignores it, and /dev/stdout redirected to a file must not be truncated under the shell's redirect.
+    if (isSpecialFile(path)) writeFileSync(path, data, { flag: 'a' });
+    else writeFileAtomic.sync(path, data, { encoding: 'utf8' });
   } catch (err) {
-    throw new UsageError(`${flag} ${path}: could not write it (${(err as NodeJS.ErrnoException).code ?? 'error'}); the results are above`);
+    reportOutputFailure(`${flag} ${path}`, err, broken.stdout ? '' : '; the results are on stdout');
+  }
+}
+
+function isSpecialFile(path: string): boolean {
+  // /dev/stdout or /proc/self/fd/1 redirected to a regular file: renaming over it would detach the shell's redirect.
+  if (/^\/(dev|proc)\//.test(resolvePath(path))) return true;
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false; // not there yet: created as a regular file
   }
 }

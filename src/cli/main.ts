@@ -1,9 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, RelaymonError } from '../core/errors.js';
-import { redact, registerSecret } from '../core/redact.js';
+import { registerSecret, registerUrlSecrets } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { registerProbe } from './probe.js';
-import { guardPipes } from './io.js';
+import { guardPipes, outputFailed, writeStderr, writeStdout } from './io.js';
 import { registerModels } from './models.js';
 import { registerReplay } from './replay.js';
 import { registerCheck } from './check.js';
@@ -20,7 +20,7 @@ function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(redact(s)), writeOut: (s) => process.stdout.write(redact(s)) });
+    .configureOutput({ writeErr: writeStderr, writeOut: writeStdout });
   registerWatch(program);
   registerProbe(program);
   registerModels(program);
@@ -47,7 +47,7 @@ Examples:
   relaymon cost --mix mix.yaml               # a monthly bill per target from a traffic mix
   relaymon init                              # write a starter relaymon.config.yaml
 
-Exit codes: 0 pass, 1 a check failed, 2 bad usage/config/input, 3 unreachable, 130 interrupted.`,
+Exit codes: 0 pass, 1 a check failed, 2 bad usage/config/input or an output could not be written, 3 unreachable, 130 interrupted.`,
   );
   // Subcommands inherit exitOverride so usage errors reach our handler (exit 2, not commander's 1).
   for (const sub of program.commands) sub.exitOverride();
@@ -61,6 +61,8 @@ Exit codes: 0 pass, 1 a check failed, 2 bad usage/config/input, 3 unreachable, 1
 function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
   for (const [name, value] of Object.entries(env)) {
     if (/(^|_)(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD)$/i.test(name)) registerSecret(value);
+    // OPENAI_BASE_URL=https://user:key@relay/v1?key=… carries credentials too.
+    else if (value !== undefined && /^https?:\/\//i.test(value.trim())) registerUrlSecrets(value);
   }
 }
 
@@ -73,6 +75,8 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     process.exitCode = reportError(err);
   }
+  // An output that could not be written (already reported on its own line) is exit 2, which outranks the verdict 1.
+  if (outputFailed()) process.exitCode = EXIT.usage;
 }
 
 /** Every error ends here: a clear, redacted message and the contract's exit code. */
@@ -82,11 +86,11 @@ function reportError(err: unknown): number {
     return EXIT.usage; // commander has already printed its message
   }
   if (err instanceof RelaymonError) {
-    process.stderr.write(redact(`relaymon: ${err.message}\n`));
+    writeStderr(`relaymon: ${err.message}\n`);
     return err.exitCode;
   }
   const detail = err instanceof Error ? (process.env['RELAYMON_DEBUG'] ? (err.stack ?? err.message) : err.message) : String(err);
-  process.stderr.write(redact(`relaymon: internal error: ${detail}\n(set RELAYMON_DEBUG=1 for a stack trace; please report this)\n`));
+  writeStderr(`relaymon: internal error: ${detail}\n(set RELAYMON_DEBUG=1 for a stack trace; please report this)\n`);
   return EXIT.failed;
 }
 

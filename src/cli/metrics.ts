@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { redact } from '../core/redact.js';
+import { writeStderr } from './io.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { EngineSnapshot } from '../engine/messages.js';
 import { DEFAULT_METRICS_HOST, METRICS_PATH, startMetricsServer } from '../export/metrics-server.js';
@@ -100,7 +100,7 @@ export async function startMetrics(
     exporter.close();
     throw listenError(err, addr.host, addr.port);
   }
-  const err = opts.err ?? ((text: string) => void process.stderr.write(redact(text)));
+  const err = opts.err ?? writeStderr;
   err(`metrics: serving Prometheus metrics at ${server.url}\n`);
   const srv = server;
   return {

@@ -57,7 +57,7 @@ export function registerProbe(program: Command): void {
     .option('--json', 'print one JSON object {target, requests, summary, thresholds} instead of text')
     .option('--demo', 'probe a built-in simulated relay started in-process (no key, no config, no cost)')
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
-    .option('--log <file>', 'one JSON line per request (the request log; replayable)')
+    .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log; replayable)')
     .option('--no-log-bodies', 'leave prompts out of the log')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
   addTargetOptions(cmd);
@@ -73,7 +73,7 @@ Examples:
   relaymon probe -t relay -n 20 -c 4 --threshold "ttft:p(95)<800" --json
 
 Exit codes: 0 all requests ok and thresholds hold; 1 a request failed or a threshold
-was breached; 2 bad usage or config; 3 no request got an HTTP answer; 130 interrupted.`,
+was breached; 2 bad usage or config, or an output not written; 3 no request got an HTTP answer; 130 interrupted.`,
   );
   cmd.action(async (flags: ProbeFlags) => {
     process.exitCode = await runProbe(flags);
@@ -128,7 +128,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
   const guard = new SpendGuard(budgetUsd, ctx.prices);
   let budgetStop: string | null = null;
-  const log = flags.log ? RequestLog.open(flags.log, { logBodies: flags.logBodies, truncate: true }) : null;
+  const log = flags.log ? RequestLog.open(flags.log, { logBodies: flags.logBodies }) : null;
   const body = log ? adapterFor(target.protocol).buildBody(spec) : null;
   const client = new RelayClient(ctx.prices);
   const abort = new AbortController();

@@ -12,7 +12,7 @@ import { honestyLines } from '../export/honesty-text.js';
 import { paint } from '../export/format.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, runThresholds, type TargetFlagValues } from './context.js';
 import { describeRouting, routeRecorded } from '../traffic/replay/route.js';
-import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
+import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 
@@ -56,7 +56,7 @@ export function registerReplay(program: Command): void {
     .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable (config thresholds apply too)').argParser((v: string, p: string[]) => [...p, v]).default([]))
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
-    .option('--log <file>', 'append one JSON line per request (the request log; replayable)')
+    .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log; replayable; not the file being replayed)')
     .option('--no-log-bodies', 'leave request bodies (prompts) out of the log')
     .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
     .option('--dry-run', 'print what would be sent and its cost per hour; send and write nothing')
@@ -81,7 +81,7 @@ Examples:
   relaymon replay traffic.jsonl --loop --metrics-port 9464       # Prometheus /metrics while it runs
 
 Bad lines are reported by number and skipped (--strict: exit 2, nothing sent).
-Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file, 3 no HTTP answer, 130 interrupted.`,
+Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file or an output not written, 3 no HTTP answer, 130 interrupted.`,
   );
   cmd.action(async (file: string, flags: ReplayFlags) => {
     process.exitCode = await runReplay(file, flags);
@@ -136,6 +136,9 @@ function checkProtocols(items: readonly Routed[], targets: ResolvedTarget[]): { 
 export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
+  // Each output is written afresh: one that names the file being replayed would erase the recording.
+  refuseOverwritingInput(file, flags.log, '--log');
+  refuseOverwritingInput(file, flags.summary, '--summary');
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
   const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration);
   const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');

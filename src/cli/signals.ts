@@ -1,4 +1,5 @@
 import { EXIT } from '../core/errors.js';
+import { writeStderr } from './io.js';
 
 /**
  * First Ctrl-C (or SIGTERM) asks the command to stop cleanly and still print
@@ -10,7 +11,7 @@ export function onInterrupt(stop: (signal: NodeJS.Signals) => void): () => void 
   const handler = (signal: NodeJS.Signals): void => {
     count += 1;
     if (count === 1) {
-      process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping (again to exit at once)\n`);
+      writeStderr(`\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping (again to exit at once)\n`);
       stop(signal);
     } else {
       process.exit(EXIT.interrupted);

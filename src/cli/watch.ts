@@ -77,7 +77,7 @@ Examples:
   relaymon watch --duration 5m --budget-usd 0.20 --summary watch.json
 
 Exit codes: 0 quit from the dashboard or run passed; with --duration/--requests 1 when a
-threshold failed, 3 when no request got an HTTP answer; 2 bad usage/config; 130 interrupted
+threshold failed, 3 when no request got an HTTP answer; 2 bad usage/config or an output not written; 130 interrupted
 (SIGTERM, or Ctrl-C in plain mode).`,
   );
   cmd.action(async (flags: WatchFlags) => {

@@ -1,5 +1,5 @@
 import { ConfigError, UsageError } from '../core/errors.js';
-import { registerSecret } from '../core/redact.js';
+import { registerSecret, registerUrlSecrets } from '../core/redact.js';
 import type { Protocol } from '../core/result.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, type ResolvedTarget, type Timeouts } from '../core/target.js';
 import { parseDuration } from '../core/units.js';
@@ -215,17 +215,8 @@ export function withVersionSegment(url: string): string {
 
 export function normaliseBaseUrl(url: string): string {
   const trimmed = url.trim().replace(/\/+$/, '');
-  try {
-    // Credentials inside a URL are secrets like any key.
-    const u = new URL(trimmed);
-    if (u.password) {
-      registerSecret(u.password); // as printed in the URL, percent-encoded
-      registerSecret(decodeURIComponent(u.password));
-    }
-    if (u.username) registerSecret(decodeURIComponent(u.username));
-  } catch {
-    // Already validated by the schema or the flag check; nothing to register.
-  }
+  // Credentials inside a URL (user-info, ?key=…) are secrets like any key.
+  registerUrlSecrets(trimmed);
   return trimmed;
 }
 

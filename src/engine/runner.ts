@@ -102,7 +102,7 @@ export class EngineRunner {
     for (const file of this.config.priceFiles) prices = await loadPricesFile(file, prices);
     this.client = new RelayClient(prices);
     this.guard = new SpendGuard(this.config.budgetUsd, prices);
-    if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies, truncate: true });
+    if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
     this.state = 'running';
     const start = performance.now();
     this.planStart = start;

@@ -3,6 +3,7 @@ import type { Protocol, RequestResult } from '../core/result.js';
 import { RelaymonError, EXIT, UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { fsReason } from '../traffic/replay/read.js';
+import { writeReason } from './write-reason.js';
 
 /*
  * ## Request log (`--log FILE`)
@@ -27,9 +28,8 @@ import { fsReason } from '../traffic/replay/read.js';
  * API keys and secret header values never appear: headers are not logged, and
  * every line is passed through the secret redactor before it is written, so a
  * key that found its way into a prompt is written as `[REDACTED]`. The file is
- * created mode 0600 (bodies may hold prompts); the engine starts each run's
- * log afresh (a log is the recording of one run, and `t` counts from its
- * start). Each line is written whole or
+ * created mode 0600 (bodies may hold prompts) and written afresh by every
+ * command (a log is the recording of one run, and `t` counts from its start). Each line is written whole or
  * not at all, so a run stopped by Ctrl-C or SIGTERM leaves a file whose every
  * line parses. `relaymon replay FILE` reads
  * it back (lines without `body` cannot be replayed and are reported as bad).
@@ -40,8 +40,6 @@ export const REQUEST_LOG_VERSION = 1;
 export interface RequestLogOptions {
   /** False for --no-log-bodies: prompts stay out of the file. */
   logBodies: boolean;
-  /** Empty the file first. Default false: lines are appended to what is there. */
-  truncate?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -74,7 +72,8 @@ export class RequestLog {
   }
 
   static open(path: string, opts: RequestLogOptions): RequestLog {
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | (opts.truncate ? constants.O_TRUNC : 0);
+    // Afresh on every command: a log is the recording of one run (`t` counts from its start), so an old run's lines never mix in.
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_TRUNC;
     let fd: number;
     try {
       fd = openSync(path, flags, 0o600);
@@ -125,7 +124,8 @@ export class RequestLog {
       // A short write only happens when the disk is full or a hard limit is hit; finish the line if we can.
       while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done);
     } catch (err) {
-      throw new RelaymonError(`cannot write request log ${this.path}: ${fsReason(err)}`, EXIT.failed, { cause: err });
+      // An output that cannot be written is exit 2 (usage/output), never the threshold verdict 1.
+      throw new RelaymonError(`could not write --log ${this.path}: ${writeReason(err)}`, EXIT.usage, { cause: err });
     }
   }
 

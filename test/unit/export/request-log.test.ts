@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/core/errors.js';
+import { RelaymonError, UsageError } from '../../../src/core/errors.js';
 import { clearSecrets, registerSecret } from '../../../src/core/redact.js';
 import { RequestLog } from '../../../src/export/request-log.js';
 import { anthropicAdapter, openaiAdapter } from '../../../src/protocol/index.js';
@@ -90,18 +90,28 @@ describe('RequestLog', () => {
     expect(lines(path)[0]).not.toHaveProperty('body');
   });
 
-  it('appends by default and empties the file with truncate', () => {
+  it('every open writes the file afresh: an earlier run\'s lines never mix in', () => {
     const path = freshPath();
     for (let i = 0; i < 2; i++) {
       const log = RequestLog.open(path, { logBodies: false });
       log.write({ t: i, body: null, result: result() });
       log.close();
     }
-    expect(lines(path).map((l) => l['t'])).toEqual([0, 1]);
-    const log = RequestLog.open(path, { logBodies: false, truncate: true });
-    log.write({ t: 7, body: null, result: result() });
+    expect(lines(path).map((l) => l['t'])).toEqual([1]);
+  });
+
+  it('a write that fails (a full disk) is one line and exit 2, not the threshold code 1', () => {
+    const log = RequestLog.open('/dev/full', { logBodies: false });
+    let caught: unknown;
+    try {
+      log.write({ t: 0, body: null, result: result() });
+    } catch (err) {
+      caught = err;
+    }
     log.close();
-    expect(lines(path).map((l) => l['t'])).toEqual([7]);
+    expect(caught).toBeInstanceOf(RelaymonError);
+    expect((caught as RelaymonError).exitCode).toBe(2);
+    expect((caught as RelaymonError).message).toBe('could not write --log /dev/full: no space left on device (ENOSPC)');
   });
 
   it('close is idempotent and a write after close is an error', () => {

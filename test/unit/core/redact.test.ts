@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { clearSecrets, redact, registerSecret, registerUrlSecrets } from '../../../src/core/redact.js';
+import { normaliseBaseUrl } from '../../../src/config/targets.js';
+
+afterEach(() => clearSecrets());
+
+describe('redact: a key is removed wherever and however it is written', () => {
+  it('user-info, and query values named like a key, are registered from a URL', () => {
+    registerUrlSecrets('https://alice:pa%2Fss-word-1@relay.example/v1?api-key=qk-123456&key=k2-abcdef&model=gpt-4o');
+    const text = 'pa/ss-word-1 pa%2Fss-word-1 alice qk-123456 k2-abcdef gpt-4o';
+    expect(redact(text)).toBe('[REDACTED] [REDACTED] [REDACTED] [REDACTED] [REDACTED] gpt-4o');
+  });
+
+  it('normaliseBaseUrl registers a ?key= value (it did not: a key in the query reached --summary)', () => {
+    normaliseBaseUrl('http://127.0.0.1:9/v1?key=query-secret-9f8e');
+    expect(redact('{"baseUrl":"http://127.0.0.1:9/v1?key=query-secret-9f8e"}')).toBe('{"baseUrl":"http://127.0.0.1:9/v1?key=[REDACTED]"}');
+  });
+
+  it('a key is also caught in its URL-encoded and JSON-escaped spellings (a path segment, a JSON string)', () => {
+    const key = 'sk-a/b+c"d\\e';
+    registerSecret(key);
+    expect(redact(`http://h/${encodeURIComponent(key)}/v1`)).toBe('http://h/[REDACTED]/v1');
+    expect(redact(JSON.stringify({ k: key }))).toBe('{"k":"[REDACTED]"}');
+  });
+
+  it('a password in any URL is cut even if it was never registered', () => {
+    expect(redact('GET http://bob:never-registered@host/v1 and ftp://x:y@z')).toBe('GET http://bob:[REDACTED]@host/v1 and ftp://x:[REDACTED]@z');
+    expect(redact('mail bob@example.com at 12:30, see http://host:8080/path')).toBe('mail bob@example.com at 12:30, see http://host:8080/path');
+  });
+
+  it('stays linear on a huge text with @ in it', () => {
+    const huge = ':/'.repeat(500_000) + 'a.b-c'.repeat(200_000) + '@';
+    // A quadratic scan of these 2 MB would run for many minutes and trip the test's timeout.
+    expect(redact(huge)).toBe(huge);
+  }, 60_000);
+});
