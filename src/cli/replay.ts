@@ -9,7 +9,8 @@ import { compileAlertRules } from '../alerts/rules.js';
 import { printDryRun } from './check.js';
 import { parseThreshold } from '../stats/thresholds-parse.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, MAX_IN_FLIGHT_HELP, pickTarget, withMaxInFlight, type TargetFlagValues } from './context.js';
+import { scheduleLines } from '../export/check-text.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
@@ -26,6 +27,7 @@ interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
   strict?: boolean;
   duration?: string;
   requests?: string;
+  maxInFlight?: string;
   threshold: string[];
   json?: boolean;
   summary?: string;
@@ -45,12 +47,13 @@ export function registerReplay(program: Command): void {
     .option('--rate <r>', 'fixed rate instead of the original timing, e.g. 5 or 5/s or 300/m')
     .option('--constant', 'with --rate: evenly spaced sends instead of Poisson arrivals')
     .option('--seed <n>', 'seed for Poisson arrivals (reproducible runs)')
-    .option('-c, --concurrency <n>', 'closed loop: N requests in flight, the next sent when one finishes')
+    .option('-c, --concurrency <n>', 'closed loop: N workers, each sending its next line when the last one finished (raises the default cap to N)')
     .option('--loop', 'start over at the end of the file (stop with --duration, --requests or Ctrl-C)')
     .option('-m, --model <model>', 'send every line with this model instead of its own')
     .option('--strict', 'any bad line is an error (exit 2) before anything is sent')
     .option('-d, --duration <d>', 'stop after this long, e.g. 30s, 5m')
-    .option('-n, --requests <n>', 'stop after sending this many requests')
+    .option('-n, --requests <n>', 'stop after this many lines of the file (each sent to every target)')
+    .option('--max-in-flight <n>', MAX_IN_FLIGHT_HELP)
     .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable').argParser((v: string, p: string[]) => [...p, v]).default([]))
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
@@ -130,7 +133,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');
   const ctx = await loadContext({ ...flags, target: undefined });
   const names = flags.target ?? [];
-  const targets = names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : ctx.targets.slice(0, 1);
+  const targets = withMaxInFlight(names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : ctx.targets.slice(0, 1), flags.maxInFlight);
   if (targets.length === 0) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
 
   const parsed = await readReplayFile(file);
@@ -185,6 +188,8 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     for (const cell of final.snapshot.stats.targets) {
       io.out(`\n${cell.target}\n` + summaryText(toSummary(cell.windows.all)));
     }
+    const held = scheduleLines(json);
+    if (held.length > 0) io.out('\n' + held.join('\n') + '\n');
     if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
