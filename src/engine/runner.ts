@@ -108,6 +108,8 @@ export class EngineRunner {
     this.state = 'running';
     const start = performance.now();
     this.planStart = start;
+    // The measured span starts with the plan, not with loading prices and tokenizer tables.
+    this.stats.reset(start);
     const plan = this.config.plan;
     if (plan.kind === 'replay' && plan.mode.kind === 'closed') {
       this.closedLoopNext = closedLoopCursor(plan.entries, plan.loop);
@@ -202,8 +204,9 @@ export class EngineRunner {
     this.sent += 1;
     ts.gate.counts.sent += 1;
     ts.gate.inFlight += 1;
-    // -n cut the plan short: stop scheduling now and let these finish.
-    if (this.limitReached() && !this.planEndsWithin()) this.stop('requests');
+    // -n cut an open-loop plan short: stop scheduling now and let these finish. (The closed loop stops
+    // when its workers have sent their lines, so that a line's sends to the other targets still go out.)
+    if (this.closedLoopNext === null && this.limitReached() && !this.planEndsWithin()) this.stop('requests');
     this.saturation.recordSend(performance.now() - scheduledAt);
     const result = await this.client!.execute(ts.target, spec, { scheduledAt, probe, signal: this.abort.signal });
     ts.gate.inFlight -= 1;
@@ -239,10 +242,7 @@ export class EngineRunner {
           await new Promise((r) => setTimeout(r, 50));
           continue;
         }
-        if (this.limitReached()) {
-          if (!this.planEndsWithin()) this.stop('requests');
-          break;
-        }
+        if (this.limitReached()) break;
         const spec = this.closedLoopNext!();
         if (spec === null) break;
         this.closedTaken += 1;
@@ -258,7 +258,10 @@ export class EngineRunner {
       }
     } finally {
       this.closedWorkers -= 1;
-      if (this.closedWorkers === 0) this.maybeFinishPlan();
+      if (this.closedWorkers === 0) {
+        if (this.state === 'running' && this.limitReached() && !this.planEndsWithin()) this.stop('requests');
+        else this.maybeFinishPlan();
+      }
     }
   }
 
@@ -431,7 +434,7 @@ export class EngineRunner {
     await this.client?.close({ force: true }).catch(() => undefined);
     this.post({
       type: 'final',
-      final: { snapshot, stoppedBy: this.stoppedBy, durationMs: now - this.startPerf, measuredMs: end - this.startPerf, thresholds, anyHttpAnswer: this.anyHttpAnswer },
+      final: { snapshot, stoppedBy: this.stoppedBy, durationMs: now - this.startPerf, measuredMs: end - this.planStart, thresholds, anyHttpAnswer: this.anyHttpAnswer },
     });
   }
 
@@ -453,7 +456,7 @@ export class EngineRunner {
   /** measuredEnd: the end of the span rates are over (the final snapshot's; default now). */
   snapshot(withStats: boolean, measuredEnd?: number): EngineSnapshot {
     const now = performance.now();
-    const spanMs = (measuredEnd ?? now) - this.startPerf;
+    const spanMs = this.state === 'starting' ? 0 : (measuredEnd ?? now) - this.planStart;
     const results = this.batch;
     this.batch = [];
     return {
