@@ -56,21 +56,21 @@ export function Header({ snapshot, window, clock, width }: HeaderProps) {
   const held = snapshot.targets.filter((t) => scheduleShortfall(t.schedule));
   const heldNote: Segment[] =
     held.length > 0
-      ? [{ text: `  ${held.map((t) => `${t.name} ${t.schedule.sent}/${t.schedule.scheduled} sent (cap ${t.cap})`).join(', ')}`, tone: 'warn' }]
+      ? [{ text: `held back: ${held.map((t) => `${t.name} ${t.schedule.sent}/${t.schedule.scheduled} sent (cap ${t.cap})`).join(', ')}  `, tone: 'warn' }]
       : [];
   const second: Segment[] = sat.saturated
     ? [
+        ...heldNote,
         { text: 'client saturated: ', tone: 'bad' },
         { text: sat.reasons.length > 0 ? sat.reasons.join('; ') : 'numbers may be the client, not the relay' },
         progress,
-        ...heldNote,
       ]
     : [
+        ...heldNote,
         { text: `${snapshot.targets.length} target${snapshot.targets.length === 1 ? '' : 's'}: `, tone: 'dim' },
         { text: snapshot.targets.map((t) => t.name).join(', ') || 'none' },
         { text: `  up ${elapsed(snapshot.elapsedMs)}`, tone: 'dim' },
         progress,
-        ...heldNote,
       ];
   return (
     <Box flexDirection="column" width={width}>
