@@ -140,8 +140,6 @@ describe('the pool holds every request the engine puts in flight (item 0a)', () 
     const { json, code } = await runJson(['replay', path, '--loop', '-c', '100', '--duration', '3s', '--base-url', server.url]);
     expect(code).toBe(0);
     const t = json.targets[0]!;
-    // A closed loop of 100 raises the default cap (8) to 100, and the pool with it.
-    expect(t.maxInFlight).toBe(100);
     expect(server.truth.maxInFlight).toBeGreaterThanOrEqual(95);
     expect(server.truth.maxInFlight).toBeLessThanOrEqual(100);
     const truthTtft = median(server.truth.firstByteMs);
@@ -150,6 +148,8 @@ describe('the pool holds every request the engine puts in flight (item 0a)', () 
     // requests in a pool of 8 read seconds here before.
     expect(t.summary!.ttftMs.p50!).toBeGreaterThanOrEqual(truthTtft - 5);
     expect(t.summary!.ttftMs.p50!).toBeLessThan(truthTtft + 300);
+    // A closed loop of 100 raises the default cap (8) to 100, and the pool with it.
+    expect(t.maxInFlight).toBe(100);
     expect(t.schedule.capWaits).toBe(0);
     expectBalanced(t.schedule);
   }, 90_000);
@@ -197,9 +197,9 @@ describe('the closed loop keeps to the cap and the back-off (item 0c)', () => {
     const { json } = await runJson(['replay', path, '--config', cfg, '--loop', '-c', '6', '--duration', '2s']);
     const t = json.targets[0]!;
     expect(server.truth.maxInFlight).toBe(2);
-    expect(t.maxInFlight).toBe(2);
     // 200 ms of service; waiting for one of two connections read ~600 ms before.
     expect(t.summary!.latencyMs.p50!).toBeLessThan(400);
+    expect(t.maxInFlight).toBe(2);
     expect(t.schedule.capWaits).toBeGreaterThan(0);
     expectBalanced(t.schedule);
   }, 60_000);
