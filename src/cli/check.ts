@@ -81,6 +81,8 @@ export function registerCheck(program: Command): void {
     'after',
     `
 With no thresholds anywhere, check uses ${DEFAULT_CHECK_THRESHOLD} and says so.
+-n N sends N requests to each target. Sends held back by a target's cap (--max-in-flight)
+or skipped during a 429 back-off are counted per target (JSON "schedule") and said in the text.
 
 Examples:
   relaymon check --duration 60s                                   # configured probes and thresholds

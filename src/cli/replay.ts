@@ -79,6 +79,9 @@ Examples:
   relaymon replay run.log --concurrency 8 --loop --duration 5m --threshold "ttft:p(95)<800"
   relaymon replay traffic.jsonl --loop --metrics-port 9464       # Prometheus /metrics while it runs
 
+Each target has a cap on requests in flight (targets.NAME.concurrency, default 8, or
+--max-in-flight); -c N raises the default to N, never a cap you set. Sends held back by the
+cap or skipped during a 429 back-off are counted per target (JSON "schedule") and said in the text.
 Bad lines are reported by number and skipped (--strict: exit 2, nothing sent).
 Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file, 3 no HTTP answer, 130 interrupted.`,
   );
