@@ -189,6 +189,17 @@ describe('an open loop above the cap says what it could not send (item 0b)', () 
   }, 60_000);
 });
 
+describe('--max-in-flight on probe', () => {
+  it('probe -n 4 -c 4 --max-in-flight 2: the server never sees more than 2', async () => {
+    server = await startTruthServer({ ttftMs: 150, tokens: 1, itlMs: 0 });
+    const res = await runCli(['probe', '--base-url', server.url, '-n', '4', '-c', '4', '--max-in-flight', '2', '--json'], { env, timeoutMs: 60_000 });
+    expectNoSecret(res);
+    expect(res.code).toBe(0);
+    expect(server.truth.arrivals).toHaveLength(4);
+    expect(server.truth.maxInFlight).toBe(2);
+  }, 60_000);
+});
+
 describe('the closed loop keeps to the cap and the back-off (item 0c)', () => {
   it('replay -c 6 at concurrency: 2: the server never sees more than 2, and latency is service time', async () => {
     server = await startTruthServer({ ttftMs: 200, tokens: 1, itlMs: 0 });
