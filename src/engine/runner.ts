@@ -423,6 +423,8 @@ export class EngineRunner {
     this.state = 'stopped';
     if (this.graceTimer) clearTimeout(this.graceTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
+    // Closed-loop workers the stop woke (from a back-off, at the cap) count their sends as dropped first.
+    await new Promise((resolve) => setImmediate(resolve));
     const now = performance.now();
     // Statistics as of the end of the measured span: every result is in, and rates and cost per hour divide by that span.
     const end = Math.min(now, this.measuredEnd ?? now);

@@ -225,6 +225,18 @@ describe('the closed loop keeps to the cap and the back-off (item 0c)', () => {
     expectBalanced(json.targets[0]!.schedule);
   }, 60_000);
 
+  it('a stop during a closed-loop back-off ends the run at once and counts the waiting send as dropped', async () => {
+    server = await startTruthServer({ ttftMs: 5, tokens: 1, itlMs: 0, first429RetryAfterS: 30 });
+    const path = file('long-backoff.jsonl', [LINE]);
+    const started = performance.now();
+    const { json } = await runJson(['replay', path, '--base-url', server.url, '--loop', '-c', '1', '--duration', '1s']);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(server.truth.arrivals).toHaveLength(1);
+    const s = json.targets[0]!.schedule;
+    expect(s).toMatchObject({ sent: 1, dropped: 1 });
+    expectBalanced(s);
+  }, 60_000);
+
   it('an open loop counts the sends it skipped during a back-off (item 9)', async () => {
     server = await startTruthServer({ ttftMs: 5, tokens: 1, itlMs: 0, first429RetryAfterS: 1 });
     const { json } = await runJson(['check', '--base-url', server.url, '--every', '100ms', '--duration', '2s']);
