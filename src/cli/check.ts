@@ -12,7 +12,7 @@ import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, runThresholds, type RunContext, type TargetFlagValues } from './context.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, MAX_IN_FLIGHT_HELP, pickTarget, runThresholds, withMaxInFlight, type RunContext, type TargetFlagValues } from './context.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, unreachableNote } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
@@ -27,6 +27,7 @@ export interface CheckFlags extends Omit<TargetFlagValues, 'target'>, MetricsFla
   target?: string[];
   duration?: string;
   requests?: string;
+  maxInFlight?: string;
   model?: string;
   prompt?: string;
   maxTokens?: string;
@@ -49,7 +50,8 @@ export function addScheduleOptions(cmd: Command, opts: { durationDefault?: strin
   const duration = opts.durationDefault ?? `${DEFAULT_CHECK_DURATION} unless --requests`;
   return cmd
     .option('-d, --duration <d>', `how long to run, e.g. 60s, 5m (default ${duration})`)
-    .option('-n, --requests <n>', 'stop after sending this many requests')
+    .option('-n, --requests <n>', 'stop after sending this many requests to each target')
+    .option('--max-in-flight <n>', MAX_IN_FLIGHT_HELP)
     .option('-m, --model <model>', 'probe this model with one small probe per target, instead of the config\'s probes')
     .option('--prompt <text>', `probe prompt (default "${DEFAULT_PROBE_PROMPT}"; overrides the config's probes too)`)
     .option('--max-tokens <n>', `max_tokens per probe (default ${DEFAULT_PROBE_MAX_TOKENS}; overrides the config's probes too)`)
@@ -80,6 +82,8 @@ export function registerCheck(program: Command): void {
     'after',
     `
 With no thresholds anywhere, check uses ${DEFAULT_CHECK_THRESHOLD} and says so.
+-n N sends N requests to each target. Sends held back by a target's cap (--max-in-flight)
+or skipped during a 429 back-off are counted per target (JSON "schedule") and said in the text.
 
 Examples:
   relaymon check --duration 60s                                   # configured probes and thresholds
@@ -108,7 +112,7 @@ export interface ScheduledRun {
 export async function scheduledRun(flags: CheckFlags, opts: { defaultDuration: string | null; context?: RunContext }): Promise<ScheduledRun> {
   const ctx = opts.context ?? (await loadContext({ ...flags, target: flags.target?.length === 1 ? flags.target[0] : undefined }));
   const names = flags.target ?? [];
-  const targets = names.length > 1 ? names.map((n) => pickTarget(ctx.targets, n)) : ctx.targets;
+  const targets = withMaxInFlight(names.length > 1 ? names.map((n) => pickTarget(ctx.targets, n)) : ctx.targets, flags.maxInFlight);
   if (targets.length === 0) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
   const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');
   const durationText = flags.duration ?? (requests === null ? opts.defaultDuration : null);

@@ -9,7 +9,7 @@ import { mixSeed } from '../traffic/probes.js';
 import { compareResults, DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '../honesty/compare.js';
 import { compareText } from '../honesty/compare-text.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags, type ScheduledRun } from './check.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget } from './context.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, withMaxInFlight } from './context.js';
 import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
 import { DEFAULT_GRACE_MS, priceFiles, runExitCode, runHeadless } from './headless.js';
 
@@ -112,7 +112,7 @@ async function probeRun(flags: CompareFlags, names: [string, string]): Promise<S
 
 async function fileRun(file: string, flags: CompareFlags, names: [string, string], io: Io): Promise<ScheduledRun> {
   const ctx = await loadContext({ ...flags, target: undefined });
-  const targets = names.map((n) => pickTarget(ctx.targets, n));
+  const targets = withMaxInFlight(names.map((n) => pickTarget(ctx.targets, n)), flags.maxInFlight);
   const parsed = await readReplayFile(file);
   const usable = parsed.items.filter((i) => targets.every((t) => i.protocol === null || i.protocol === t.protocol));
   const skipped = parsed.bad.length + parsed.items.length - usable.length;
@@ -171,7 +171,7 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
   results.push(...final.snapshot.results);
 
   if (final.snapshot.saturation.capWaits > 0) {
-    const caps = run.targets.map((t) => `${t.name} ${t.concurrency}`).join(', ');
+    const caps = final.snapshot.targets.map((t) => `${t.name} ${t.cap}`).join(', ');
     io.err(`compare: sends waited for a full concurrency cap (${caps}): the slower side got fewer requests, later; raise targets.NAME.concurrency for an even comparison\n`);
   }
   const [a, b] = names.map((n) => run.targets.find((t) => t.name === n)!) as [ResolvedTarget, ResolvedTarget];

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { ResolvedTarget } from '../core/target.js';
 import { PROTOCOLS, type Protocol } from '../core/result.js';
 import { UsageError } from '../core/errors.js';
-import { parseDuration } from '../core/units.js';
+import { parseDuration, parsePositiveInt } from '../core/units.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { RelaymonConfig } from '../config/schema.js';
 import { resolveTargets } from '../config/targets.js';
@@ -100,6 +100,15 @@ export function pickTarget(all: readonly ResolvedTarget[], name: string): Resolv
   const t = all.find((x) => x.name === name);
   if (!t) throw new UsageError(`unknown target "${name}" (configured: ${all.map((x) => x.name).join(', ') || 'none'})`);
   return t;
+}
+
+export const MAX_IN_FLIGHT_HELP = 'most requests in flight to each target at once (default: targets.NAME.concurrency, else 8)';
+
+/** --max-in-flight N: the per-target cap of every sending command, over the config's targets.NAME.concurrency. */
+export function withMaxInFlight(targets: ResolvedTarget[], flag: string | undefined): ResolvedTarget[] {
+  if (flag === undefined) return targets;
+  const n = parsePositiveInt(flag, '--max-in-flight');
+  return targets.map((t) => ({ ...t, concurrency: n, concurrencyChosen: true }));
 }
 
 /** Lets --target repeat and take comma-separated names: each line or probe goes to each target. */

@@ -1,5 +1,5 @@
 import { Engine } from '../engine/engine.js';
-import type { EngineConfig, EngineFinal, EngineSnapshot } from '../engine/messages.js';
+import type { EngineConfig, EngineFinal, EngineSnapshot, TargetSchedule } from '../engine/messages.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { Summary } from '../stats/summary.js';
 import type { WindowStats } from '../stats/windows.js';
@@ -139,17 +139,51 @@ export function toSummary(w: WindowStats): Summary {
   };
 }
 
-/** `{command, startedAt, durationMs, stoppedBy, targets, summary, thresholds}` for check, replay and watch. */
-export function runSummaryJson(command: string, targets: readonly ResolvedTarget[], final: EngineFinal) {
+/** A target object of the run summary; maxInFlight and schedule are absent in summaries made before a run (tests, readers of old files). */
+export interface RunTargetJson {
+  name: string;
+  baseUrl: string;
+  protocol: ResolvedTarget['protocol'];
+  summary: Summary | null;
+  maxInFlight?: number;
+  schedule?: TargetSchedule | null;
+}
+
+export interface RunSummary {
+  command: string;
+  startedAt: string;
+  durationMs: number;
+  measuredMs?: number;
+  stoppedBy: EngineFinal['stoppedBy'];
+  targets: RunTargetJson[];
+  summary: Summary;
+  thresholds: ThresholdResult[];
+}
+
+/**
+ * `{command, startedAt, durationMs, measuredMs, stoppedBy, targets, summary, thresholds}` for check, replay and watch.
+ * measuredMs is the span rates and cost per hour are over (EngineFinal.measuredMs); each target carries its
+ * cap (maxInFlight) and what became of the sends owed to it (schedule).
+ */
+export function runSummaryJson(command: string, targets: readonly ResolvedTarget[], final: EngineFinal): RunSummary {
   const snap = final.snapshot;
   return {
     command,
     startedAt: new Date(snap.startedAt).toISOString(),
     durationMs: Math.round(final.durationMs),
+    measuredMs: Math.round(final.measuredMs),
     stoppedBy: final.stoppedBy,
     targets: targets.map((t) => {
       const cell = snap.stats.targets.find((c) => c.target === t.name);
-      return { name: t.name, baseUrl: t.baseUrl, protocol: t.protocol, summary: cell ? toSummary(cell.windows.all) : null };
+      const info = snap.targets.find((i) => i.name === t.name);
+      return {
+        name: t.name,
+        baseUrl: t.baseUrl,
+        protocol: t.protocol,
+        summary: cell ? toSummary(cell.windows.all) : null,
+        maxInFlight: info?.cap ?? t.concurrency,
+        schedule: info?.schedule ?? null,
+      };
     }),
     summary: toSummary(snap.stats.windows.all),
     thresholds: final.thresholds,

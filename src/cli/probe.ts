@@ -15,7 +15,7 @@ import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/query.js';
 import { summarize } from '../stats/summary.js';
 import { probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
-import { addTargetOptions, budgetFrom, loadContext, runThresholds, type TargetFlagValues } from './context.js';
+import { addTargetOptions, budgetFrom, loadContext, MAX_IN_FLIGHT_HELP, runThresholds, withMaxInFlight, type TargetFlagValues } from './context.js';
 import { processIo } from './io.js';
 import { onInterrupt } from './signals.js';
 import { startMock, type MockServer } from '../mock/server.js';
@@ -33,6 +33,7 @@ interface ProbeFlags extends TargetFlagValues {
   stream?: boolean;
   requests: string;
   concurrency: string;
+  maxInFlight?: string;
   threshold: string[];
   json?: boolean;
   color: boolean;
@@ -53,6 +54,7 @@ export function registerProbe(program: Command): void {
     .option('--no-stream', 'ask for one whole JSON response instead')
     .option('-n, --requests <n>', 'how many requests', '1')
     .option('-c, --concurrency <n>', 'requests in flight at once', '1')
+    .option('--max-in-flight <n>', `${MAX_IN_FLIGHT_HELP}; -c above it waits for a free slot`)
     .addOption(new Option('--threshold <expr>', 'k6-style check, repeatable, e.g. "ttft:p(95)<800" (config thresholds apply too)').argParser(collect).default([], 'none'))
     .option('--json', 'print one JSON object {target, requests, summary, thresholds} instead of text')
     .option('--demo', 'probe a built-in simulated relay started in-process (no key, no config, no cost)')
@@ -116,13 +118,15 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true }) : await loadContext(flags);
   // Thresholds are parsed once every secret is known, so an expression that echoes one is redacted.
   const thresholds: Threshold[] = runThresholds(ctx, flags.threshold);
-  const configured = ctx.targets[0];
+  const configured = withMaxInFlight(ctx.targets.slice(0, 1), flags.maxInFlight)[0];
   if (!configured) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
   if (ctx.targets.length > 1 && !flags.json) {
     io.err(`probing target "${configured.name}" (configured: ${ctx.targets.map((t) => t.name).join(', ')}; choose with --target)\n`);
   }
   // The pool must hold every request in flight: one queued inside the client would count its wait as latency.
-  const target = { ...configured, concurrency: Math.max(configured.concurrency, concurrency) };
+  // A cap the user chose (--max-in-flight, the config) is kept: -c above it runs that many at once.
+  const workers = configured.concurrencyChosen === true ? Math.min(concurrency, configured.concurrency) : concurrency;
+  const target = { ...configured, concurrency: Math.max(configured.concurrency, workers) };
   const spec = buildSpec(flags, ctx.config, target);
 
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
@@ -164,7 +168,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   };
   const wallStart = Date.now();
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     release();
     log?.close();

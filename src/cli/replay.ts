@@ -10,8 +10,9 @@ import { printDryRun } from './check.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { honestyLines } from '../export/honesty-text.js';
 import { paint } from '../export/format.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, runThresholds, type TargetFlagValues } from './context.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, runThresholds, MAX_IN_FLIGHT_HELP, withMaxInFlight, type TargetFlagValues } from './context.js';
 import { describeRouting, routeRecorded } from '../traffic/replay/route.js';
+import { scheduleLines } from '../export/check-text.js';
 import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
@@ -28,6 +29,7 @@ interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
   strict?: boolean;
   duration?: string;
   requests?: string;
+  maxInFlight?: string;
   threshold: string[];
   json?: boolean;
   summary?: string;
@@ -47,12 +49,13 @@ export function registerReplay(program: Command): void {
     .option('--rate <r>', 'fixed rate instead of the original timing, e.g. 5 or 5/s or 300/m')
     .option('--constant', 'with --rate: evenly spaced sends instead of Poisson arrivals')
     .option('--seed <n>', 'seed for Poisson arrivals (reproducible runs)')
-    .option('-c, --concurrency <n>', 'closed loop: N requests in flight, the next sent when one finishes')
+    .option('-c, --concurrency <n>', 'closed loop: N workers, each sending its next line when the last one finished (raises the default cap to N)')
     .option('--loop', 'start over at the end of the file (stop with --duration, --requests or Ctrl-C)')
     .option('-m, --model <model>', 'send every line with this model instead of its own')
     .option('--strict', 'any bad line is an error (exit 2) before anything is sent')
     .option('-d, --duration <d>', 'stop after this long, e.g. 30s, 5m')
-    .option('-n, --requests <n>', 'stop after sending this many requests')
+    .option('-n, --requests <n>', 'stop after this many lines of the file (each sent to every target)')
+    .option('--max-in-flight <n>', MAX_IN_FLIGHT_HELP)
     .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable (config thresholds apply too)').argParser((v: string, p: string[]) => [...p, v]).default([]))
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
@@ -80,6 +83,9 @@ Examples:
   relaymon replay run.log --concurrency 8 --loop --duration 5m --threshold "ttft:p(95)<800"
   relaymon replay traffic.jsonl --loop --metrics-port 9464       # Prometheus /metrics while it runs
 
+Each target has a cap on requests in flight (targets.NAME.concurrency, default 8, or
+--max-in-flight); -c N raises the default to N, never a cap you set. Sends held back by the
+cap or skipped during a 429 back-off are counted per target (JSON "schedule") and said in the text.
 Bad lines are reported by number and skipped (--strict: exit 2, nothing sent).
 Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file or an output not written, 3 no HTTP answer, 130 interrupted.`,
   );
@@ -152,7 +158,10 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   const parsed = await readReplayFile(file);
   // Without -t, a recorded log's lines go back to the targets they were recorded against.
   const routing = names.length === 0 ? routeRecorded(parsed.items, ctx.targets.map((t) => t.name), fallback.name) : null;
-  const targets = names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : routing ? routing.targets.map((n) => pickTarget(ctx.targets, n)) : [fallback];
+  const targets = withMaxInFlight(
+    names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : routing ? routing.targets.map((n) => pickTarget(ctx.targets, n)) : [fallback],
+    flags.maxInFlight,
+  );
   // Said unless it changes nothing (every line recorded against the target it would go to anyway).
   if (routing && (routing.targets.length > 1 || routing.targets[0] !== fallback.name)) io.err(describeRouting(routing, fallback.name) + '\n');
   const routed: Routed[] = parsed.items.map((item, i) => (routing ? { item, targets: [routing.lineTargets[i]!] } : { item }));
@@ -213,6 +222,8 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
       io.out(`\n${cell.target}\n` + summaryText(toSummary(cell.windows.all)));
       for (const line of honestyLines(cell.windows.all)) io.out(paint(io.color, 'yellow', line) + '\n');
     }
+    const held = scheduleLines(json);
+    if (held.length > 0) io.out('\n' + held.join('\n') + '\n');
     if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');

@@ -20,7 +20,8 @@ export interface WatchOutcome {
 export function plainLines(s: EngineSnapshot, targets: readonly string[], window: WatchSetup['window'], now: Date): string[] {
   return targets.map((name) => {
     const cell = s.stats?.targets.find((t) => t.target === name);
-    return logfmtLine(now, name, cell ? cell.windows[window] : null);
+    const info = s.targets.find((t) => t.name === name);
+    return logfmtLine(now, name, cell ? cell.windows[window] : null, info);
   });
 }
 

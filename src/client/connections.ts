@@ -17,6 +17,12 @@ import type { ResolvedTarget } from '../core/target.js';
 export interface ConnectionTiming {
   newConnection: boolean;
   connectMs: number | null;
+  /**
+   * The instant this request really left relaymon: when the connection it
+   * opened started connecting (connect time is part of what a client feels),
+   * else when its headers were written. Null when that is unknown.
+   */
+  sendAt: number | null;
 }
 
 interface SocketInfo {
@@ -45,10 +51,11 @@ function subscribe(): void {
     const claim = pending;
     pending = null;
     if (!claim) return;
+    const headersAt = performance.now();
     const { socket } = msg as { socket: Socket };
     const info = sockets.get(socket);
     if (!info) {
-      claim({ newConnection: false, connectMs: null });
+      claim({ newConnection: false, connectMs: null, sendAt: headersAt });
       return;
     }
     info.requests += 1;
@@ -56,6 +63,7 @@ function subscribe(): void {
     claim({
       newConnection: isNew,
       connectMs: isNew && info.connectStart !== null ? info.connectEnd - info.connectStart : null,
+      sendAt: isNew && info.connectStart !== null ? info.connectStart : headersAt,
     });
   });
 }
@@ -73,7 +81,10 @@ export function cancelSendHeaders(): void {
 /**
  * One keep-alive pool per target, honouring HTTP(S)_PROXY / NO_PROXY. Extra CAs
  * come from NODE_EXTRA_CA_CERTS, which Node itself adds to the default store
- * that undici's TLS connector uses.
+ * that undici's TLS connector uses. The pool holds as many connections as the
+ * target's cap (the engine never puts more in flight), so no request waits
+ * inside undici behind another; should one still wait, its send instant is
+ * taken when it really leaves (ConnectionTiming.sendAt) and the wait is queueMs.
  */
 export function createDispatcher(target: ResolvedTarget): Dispatcher {
   subscribe();

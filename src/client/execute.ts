@@ -60,13 +60,15 @@ export function executeRequest(
   return new Promise<RequestResult>((resolve) => {
     const acc = new ResponseAccumulator();
     const conformance = spec.stream ? new StreamConformance(target.protocol) : null;
-    const startedAt = Date.now();
-    const sentAt = performance.now();
-    const scheduledAt = options.scheduledAt ?? sentAt;
+    let startedAt = Date.now();
+    const dispatchedAt = performance.now();
+    // Moved to the instant undici really sends (connections.ts): a wait for a connection is queueMs, never TTFB.
+    let sentAt = dispatchedAt;
+    const scheduledAt = options.scheduledAt ?? dispatchedAt;
     let phase: Phase = 'connecting';
     let settled = false;
     let controller: Dispatcher.DispatchController | null = null;
-    let timing: ConnectionTiming = { newConnection: false, connectMs: null };
+    let timing: ConnectionTiming = { newConnection: false, connectMs: null, sendAt: null };
     let status: number | null = null;
     let responseHeaders: Record<string, string | string[] | undefined> = {};
     let headersAt: number | null = null;
@@ -155,6 +157,10 @@ export function executeRequest(
         }
         expectSendHeaders((t) => {
           timing = t;
+          if (t.sendAt !== null && t.sendAt > sentAt) {
+            startedAt += t.sendAt - sentAt;
+            sentAt = t.sendAt;
+          }
         });
       },
       onResponseStart(_ctl, statusCode, hdrs) {

@@ -88,8 +88,13 @@ export class RelayClient {
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.dispatchers.values()].map((d) => d.close()));
+  /**
+   * force: drop whatever undici still holds (a connect the run's grace period
+   * already gave up on) instead of waiting for it; a graceful close would
+   * wait out the connect timeout and end the run that much late.
+   */
+  async close(opts: { force?: boolean } = {}): Promise<void> {
+    await Promise.all([...this.dispatchers.values()].map((d) => (opts.force ? d.destroy() : d.close())));
     this.dispatchers.clear();
   }
 }

@@ -54,7 +54,7 @@ export const targetSchema = z
       .optional()
       .describe('Extra request headers; values may use ${VAR} to take secrets from the environment'),
     priceMultiplier: z.number({ error: 'expected a number above 0' }).positive().optional().describe('Scale list prices, e.g. 0.15 for a relay at 15% of list'),
-    concurrency: positiveInt().optional().describe('Most requests in flight to this target (default 8)'),
+    concurrency: positiveInt().optional().describe('Most requests in flight to this target (default 8; --max-in-flight overrides it; a closed loop of -c N raises the default, not a value set here)'),
     timeouts: timeoutsSchema.optional(),
     maxResponseBytes: positiveInt().optional().describe('Cut off larger responses as response_too_large'),
   })

@@ -160,6 +160,7 @@ async function fromConfig(
     headers,
     priceMultiplier: t.priceMultiplier ?? DEFAULT_PRICE_MULTIPLIER,
     concurrency: t.concurrency ?? DEFAULT_CONCURRENCY,
+    concurrencyChosen: t.concurrency !== undefined,
     timeouts: timeoutsFrom(t.timeouts, flags.timeoutMs),
     maxResponseBytes: t.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   };

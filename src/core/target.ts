@@ -58,7 +58,10 @@ export interface ResolvedTarget {
   apiKeyHeader: string;
   headers: Record<string, string>;
   priceMultiplier: number;
+  /** Most requests in flight at once (targets.<name>.concurrency, --max-in-flight). */
   concurrency: number;
+  /** True when the user set the cap (config or --max-in-flight): a closed loop then keeps to it instead of raising it. */
+  concurrencyChosen?: boolean;
   timeouts: Timeouts;
   maxResponseBytes: number;
   /** Config `honesty`; absent means DEFAULT_USAGE_TOLERANCES. */

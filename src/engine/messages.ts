@@ -50,6 +50,7 @@ export interface EngineConfig {
   plan: TrafficPlan;
   /** Snapshot period; default 250 ms (4 per second). */
   tickMs: number;
+  /** requests: N requests to EACH target (in a replay, N lines of the file, each sent to every target). */
   stopAfter: { durationMs: number | null; requests: number | null };
   /** How long a stop waits for requests in flight before cancelling them. */
   graceMs: number;
@@ -100,10 +101,31 @@ export interface Saturation {
   reasons: string[];
 }
 
+/**
+ * What became of the sends the plan owed a target. scheduled = sent + dropped +
+ * skippedBackoff at the end of a run; while it runs, the sends held at a full
+ * cap are the difference. capWaits counts sends that had to wait at the cap
+ * (held in the open loop, a worker waiting in the closed loop); dropped, the
+ * sends never made: held when the run stopped, beyond the hold-back queue, or
+ * refused by the spend guard.
+ */
+export interface TargetSchedule {
+  scheduled: number;
+  sent: number;
+  capWaits: number;
+  dropped: number;
+  skippedBackoff: number;
+  /** sent over the measured span, per second; null before any time has passed. */
+  achievedRatePerSec: number | null;
+}
+
 export interface TargetInfo {
   name: string;
   baseUrl: string;
   protocol: Protocol;
+  /** The most requests in flight at once in this run (--max-in-flight, the config, or a closed loop's N). */
+  cap: number;
+  schedule: TargetSchedule;
   /** 429 back-offs honoured (cumulative) and the instant (epoch ms) the current one ends, if any. */
   backoffs: number;
   backoffSkipped: number;
@@ -134,6 +156,13 @@ export interface EngineFinal {
   snapshot: EngineSnapshot & { stats: StatsSnapshot };
   stoppedBy: StoppedBy;
   durationMs: number;
+  /**
+   * The span rates and cost per hour are over: from the start to the instant
+   * sending stopped when a duration, Ctrl-C, the budget or an abortOnFail
+   * threshold ended the run (not the drain of requests in flight after it);
+   * the whole run when the plan or -n ran out.
+   */
+  measuredMs: number;
   thresholds: ThresholdResult[];
   /** True when at least one request to any target got an HTTP answer. */
   anyHttpAnswer: boolean;

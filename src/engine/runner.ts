@@ -11,27 +11,18 @@ import { WindowedStats } from '../stats/windows.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import { RequestLog } from '../export/request-log.js';
 import type { EngineConfig, EngineSnapshot, EngineState, FromWorker, RecentError, ReplayEntry, StoppedBy, TargetInfo } from './messages.js';
-import { closedLoopCursor, openLoopSources, plannedTotal, SourceHeap, type DueSend } from './sources.js';
+import { closedLoopCursor, openLoopSources, plannedTotal, planTargets, SourceHeap, type DueSend } from './sources.js';
+import { effectiveCap, TargetGate } from './gate.js';
 import { SaturationMonitor } from './saturation.js';
 import { SpendGuard } from '../traffic/budget.js';
 import { AlertEvaluator, type AlertTransition } from '../alerts/rules.js';
 
 const RECENT_ERRORS = 20;
-/** Sends held back at a full concurrency cap, per target, before new ones are dropped. */
-const MAX_HELD_PER_TARGET = 10_000;
-
-interface Held {
-  spec: RequestSpec;
-  probe: string | null;
-  scheduledAt: number;
-}
 
 interface TargetState {
   target: ResolvedTarget;
-  inFlight: number;
-  held: Held[];
-  info: TargetInfo;
-  backoffUntilPerf: number;
+  gate: TargetGate;
+  info: Omit<TargetInfo, 'schedule'>;
 }
 
 /**
@@ -66,8 +57,16 @@ export class EngineRunner {
   private errors = 0;
   private anyHttpAnswer = false;
   private stoppedBy: StoppedBy = null;
+  /** performance.now() when sending stopped for a reason of time (not the plan running out); rates end here. */
+  private measuredEnd: number | null = null;
   private closedLoopNext: (() => ReplayEntry | null) | null = null;
   private closedWorkers = 0;
+  /** Lines the closed loop has taken (each goes to every target); -n counts them. */
+  private closedTaken = 0;
+  /** Closed-loop workers sleeping out a 429 back-off; a stop wakes them. */
+  private readonly sleepers = new Set<() => void>();
+  /** The targets the plan sends to: -n is met when each of them has had its N. */
+  private readonly planTargets: string[];
   private readonly total: number | null;
   private readonly planned: number | null;
   private guard: SpendGuard | null = null;
@@ -83,18 +82,21 @@ export class EngineRunner {
     this.alerts = new AlertEvaluator(config.alerts);
     setMaxListeners(0, this.abort.signal); // one listener per request in flight, by design
     for (const t of config.targets) {
+      // The pool is made from this target (RelayClient), so it holds every request the cap lets out.
+      const cap = effectiveCap(t, config.plan);
+      const target = { ...t, concurrency: cap };
       this.targets.set(t.name, {
-        target: t,
-        inFlight: 0,
-        held: [],
-        backoffUntilPerf: 0,
-        info: { name: t.name, baseUrl: t.baseUrl, protocol: t.protocol, backoffs: 0, backoffSkipped: 0, backoffUntil: null },
+        target,
+        gate: new TargetGate(target, cap),
+        info: { name: t.name, baseUrl: t.baseUrl, protocol: t.protocol, cap, backoffs: 0, backoffSkipped: 0, backoffUntil: null },
       });
     }
+    this.planTargets = planTargets(config.plan).filter((n) => this.targets.has(n));
     const planned = plannedTotal(config.plan);
-    const cap = config.stopAfter.requests;
+    const n = config.stopAfter.requests;
+    const perTargetCap = n === null ? null : n * this.planTargets.length;
     this.planned = planned;
-    this.total = planned === null ? cap : cap === null ? planned : Math.min(planned, cap);
+    this.total = planned === null ? perTargetCap : perTargetCap === null ? planned : Math.min(planned, perTargetCap);
   }
 
   async start(): Promise<void> {
@@ -106,6 +108,8 @@ export class EngineRunner {
     this.state = 'running';
     const start = performance.now();
     this.planStart = start;
+    // The measured span starts with the plan, not with loading prices and tokenizer tables.
+    this.stats.reset(start);
     const plan = this.config.plan;
     if (plan.kind === 'replay' && plan.mode.kind === 'closed') {
       this.closedLoopNext = closedLoopCursor(plan.entries, plan.loop);
@@ -154,29 +158,36 @@ export class EngineRunner {
   private fire(send: DueSend): void {
     const scheduledAt = send.dueMs + this.shift;
     for (const name of send.targets) {
-      if (this.limitReached()) {
-        this.stop('requests');
-        return;
-      }
       const ts = this.targets.get(name);
-      if (!ts) continue;
-      if (performance.now() < ts.backoffUntilPerf) {
+      if (!ts || this.quotaMet(ts)) continue;
+      const gate = ts.gate;
+      gate.counts.scheduled += 1;
+      if (gate.inBackoff(performance.now())) {
+        gate.counts.skippedBackoff += 1;
         ts.info.backoffSkipped += 1;
         continue;
       }
-      if (ts.inFlight >= ts.target.concurrency) {
+      if (gate.full) {
         this.saturation.capWaits += 1;
-        if (ts.held.length >= MAX_HELD_PER_TARGET) this.saturation.dropped += 1;
-        else ts.held.push({ spec: send.spec, probe: send.probe, scheduledAt });
+        if (gate.hold({ spec: send.spec, probe: send.probe, scheduledAt }) === 'dropped') this.saturation.dropped += 1;
         continue;
       }
       void this.send(ts, send.spec, send.probe, scheduledAt);
     }
   }
 
+  /** -n N: this target has had its N (sent, or held to be sent). */
+  private quotaMet(ts: TargetState): boolean {
+    const n = this.config.stopAfter.requests;
+    return n !== null && ts.gate.counts.sent + ts.gate.held.length >= n;
+  }
+
+  /** -n N: every target of the plan has been sent its N. */
   private limitReached(): boolean {
-    const cap = this.config.stopAfter.requests;
-    return cap !== null && this.sent >= cap;
+    const n = this.config.stopAfter.requests;
+    if (n === null) return false;
+    if (this.closedLoopNext !== null) return this.closedTaken >= n;
+    return this.planTargets.every((name) => (this.targets.get(name)?.gate.counts.sent ?? n) >= n);
   }
 
   private async send(ts: TargetState, spec: RequestSpec, probe: string | null, scheduledAt: number): Promise<RequestResult | null> {
@@ -184,31 +195,40 @@ export class EngineRunner {
     const admitted = this.guard!.admit(ts.target, spec);
     if (!admitted.ok) {
       this.spendRefused += 1;
+      ts.gate.counts.dropped += 1;
       // A refusal while others are in flight may clear when they settle below their worst case; skip this send.
       // Once nothing can free room (or the model cannot be priced), the budget has ended the run.
       if (admitted.kind === 'unpriced' || this.guard!.exhausted) this.stop('budget');
       return null;
     }
     this.sent += 1;
-    ts.inFlight += 1;
-    // --requests cut the plan short: stop scheduling now and let these finish.
-    const cap = this.config.stopAfter.requests;
-    if (cap !== null && this.sent >= cap && (this.planned === null || cap < this.planned)) this.stop('requests');
+    ts.gate.counts.sent += 1;
+    ts.gate.inFlight += 1;
+    // -n cut an open-loop plan short: stop scheduling now and let these finish. (The closed loop stops
+    // when its workers have sent their lines, so that a line's sends to the other targets still go out.)
+    if (this.closedLoopNext === null && this.limitReached() && !this.planEndsWithin()) this.stop('requests');
     this.saturation.recordSend(performance.now() - scheduledAt);
     const result = await this.client!.execute(ts.target, spec, { scheduledAt, probe, signal: this.abort.signal });
-    ts.inFlight -= 1;
+    ts.gate.inFlight -= 1;
     this.guard!.settle(admitted.reservedUsd, result.costUsd);
     this.onResult(ts, spec, result);
     this.releaseHeld(ts);
     return result;
   }
 
+  /** The plan ends by itself no later than -n would stop it (a replay of fewer lines than N). */
+  private planEndsWithin(): boolean {
+    const n = this.config.stopAfter.requests;
+    return this.planned !== null && n !== null && n * this.planTargets.length >= this.planned;
+  }
+
   private releaseHeld(ts: TargetState): void {
-    while (ts.held.length > 0 && ts.inFlight < ts.target.concurrency && (this.state === 'running' || this.state === 'paused')) {
-      if (this.limitReached()) break;
-      const h = ts.held.shift()!;
+    const gate = ts.gate;
+    while (gate.held.length > 0 && !gate.full && (this.state === 'running' || this.state === 'paused')) {
+      const h = gate.held.shift()!;
       void this.send(ts, h.spec, h.probe, h.scheduledAt);
     }
+    gate.wake();
     this.maybeFinish();
   }
 
@@ -222,18 +242,16 @@ export class EngineRunner {
           await new Promise((r) => setTimeout(r, 50));
           continue;
         }
-        if (this.limitReached()) {
-          this.stop('requests');
-          break;
-        }
+        if (this.limitReached()) break;
         const entry = this.closedLoopNext!();
         if (entry === null) break;
         const spec = entry.spec;
+        this.closedTaken += 1;
         const now = performance.now();
         const sent = await Promise.all(
           (entry.targets ?? targetNames).map((name) => {
             const ts = this.targets.get(name);
-            return ts ? this.send(ts, spec, null, now) : Promise.resolve(null);
+            return ts ? this.closedSend(ts, spec, now) : Promise.resolve(null);
           }),
         );
         // Refused by the spend guard while others settle: wait for room instead of spinning.
@@ -241,8 +259,57 @@ export class EngineRunner {
       }
     } finally {
       this.closedWorkers -= 1;
-      if (this.closedWorkers === 0) this.maybeFinishPlan();
+      if (this.closedWorkers === 0) {
+        if (this.state === 'running' && this.limitReached() && !this.planEndsWithin()) this.stop('requests');
+        else this.maybeFinishPlan();
+      }
     }
+  }
+
+  /**
+   * A closed-loop send keeps to the same rules as the open loop's: it waits
+   * out a 429 back-off (as a client told "retry after" would) and waits for a
+   * free slot at the target's cap. The wait is the request's queueMs; a run
+   * that stops meanwhile drops it.
+   */
+  private async closedSend(ts: TargetState, spec: RequestSpec, scheduledAt: number): Promise<RequestResult | null> {
+    const gate = ts.gate;
+    gate.counts.scheduled += 1;
+    let waited = false;
+    for (;;) {
+      if (this.state !== 'running' && this.state !== 'paused') {
+        gate.counts.dropped += 1;
+        return null;
+      }
+      const now = performance.now();
+      if (gate.inBackoff(now)) {
+        await this.sleep(gate.backoffUntilPerf - now);
+        continue;
+      }
+      if (gate.full) {
+        if (!waited) {
+          waited = true;
+          gate.counts.capWaits += 1;
+          this.saturation.capWaits += 1;
+        }
+        await gate.waitForSlot();
+        continue;
+      }
+      return this.send(ts, spec, null, scheduledAt);
+    }
+  }
+
+  /** A timer a stop cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(1, ms));
+      this.sleepers.add(wake);
+    });
   }
 
   // --- results -----------------------------------------------------------
@@ -266,7 +333,9 @@ export class EngineRunner {
     }
     // A relay that says "retry after" is backed off exactly as told; scheduled sends that fall inside are skipped, not bunched up for later.
     if (r.httpStatus === 429 && r.retryAfterMs !== null && r.retryAfterMs > 0) {
-      ts.backoffUntilPerf = Math.max(ts.backoffUntilPerf, performance.now() + r.retryAfterMs);
+      ts.gate.backoffUntilPerf = Math.max(ts.gate.backoffUntilPerf, performance.now() + r.retryAfterMs);
+      ts.info.backoffSkipped += ts.gate.held.length;
+      ts.gate.skipHeld();
       ts.info.backoffs += 1;
       ts.info.backoffUntil = Date.now() + r.retryAfterMs;
     }
@@ -313,9 +382,14 @@ export class EngineRunner {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     if (this.stoppedBy === null) this.stoppedBy = reason;
     this.state = 'stopping';
+    // Stopped by time, not by the plan or -n running out: rates cover the time traffic was being sent, not the drain after.
+    if (reason !== null && reason !== 'requests') this.measuredEnd = performance.now();
     if (this.timer) clearTimeout(this.timer);
     if (this.durationTimer) clearTimeout(this.durationTimer);
-    for (const ts of this.targets.values()) ts.held.length = 0;
+    // Sends still held at a full cap are never made: counted as dropped, not silently forgotten.
+    for (const ts of this.targets.values()) this.saturation.dropped += ts.gate.dropHeld();
+    for (const ts of this.targets.values()) ts.gate.wake();
+    for (const wake of [...this.sleepers]) wake();
     this.graceTimer = setTimeout(() => this.abort.abort(), this.config.graceMs);
     this.maybeFinish();
   }
@@ -336,13 +410,13 @@ export class EngineRunner {
 
   private inFlight(): number {
     let n = 0;
-    for (const ts of this.targets.values()) n += ts.inFlight;
+    for (const ts of this.targets.values()) n += ts.gate.inFlight;
     return n;
   }
 
   private heldCount(): number {
     let n = 0;
-    for (const ts of this.targets.values()) n += ts.held.length;
+    for (const ts of this.targets.values()) n += ts.gate.held.length;
     return n;
   }
 
@@ -350,15 +424,20 @@ export class EngineRunner {
     this.state = 'stopped';
     if (this.graceTimer) clearTimeout(this.graceTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
+    // Closed-loop workers the stop woke (from a back-off, at the cap) count their sends as dropped first.
+    await new Promise((resolve) => setImmediate(resolve));
     const now = performance.now();
-    const snapshot = { ...this.snapshot(false), stats: this.stats.snapshot(now) };
-    const thresholds = evaluateThresholds(this.config.thresholds, this.stats.query('all', now));
+    // Statistics as of the end of the measured span: every result is in, and rates and cost per hour divide by that span.
+    const end = Math.min(now, this.measuredEnd ?? now);
+    const snapshot = { ...this.snapshot(false, end), stats: this.stats.snapshot(end) };
+    const thresholds = evaluateThresholds(this.config.thresholds, this.stats.query('all', end));
     this.log?.close();
     this.saturation.close();
-    await this.client?.close();
+    // Every request has settled; what undici may still hold (a connect a timeout or the grace period gave up on) is dropped, not waited for.
+    await this.client?.close({ force: true }).catch(() => undefined);
     this.post({
       type: 'final',
-      final: { snapshot, stoppedBy: this.stoppedBy, durationMs: now - this.startPerf, thresholds, anyHttpAnswer: this.anyHttpAnswer },
+      final: { snapshot, stoppedBy: this.stoppedBy, durationMs: now - this.startPerf, measuredMs: end - this.planStart, thresholds, anyHttpAnswer: this.anyHttpAnswer },
     });
   }
 
@@ -377,8 +456,10 @@ export class EngineRunner {
     this.post({ type: 'snapshot', snapshot: this.snapshot(this.config.liveStats) });
   }
 
-  snapshot(withStats: boolean): EngineSnapshot {
+  /** measuredEnd: the end of the span rates are over (the final snapshot's; default now). */
+  snapshot(withStats: boolean, measuredEnd?: number): EngineSnapshot {
     const now = performance.now();
+    const spanMs = this.state === 'starting' ? 0 : (measuredEnd ?? now) - this.planStart;
     const results = this.batch;
     this.batch = [];
     return {
@@ -388,6 +469,7 @@ export class EngineRunner {
       stats: withStats ? this.stats.snapshot(now) : null,
       targets: [...this.targets.values()].map((ts) => ({
         ...ts.info,
+        schedule: ts.gate.schedule(spanMs),
         backoffUntil: ts.info.backoffUntil !== null && ts.info.backoffUntil > Date.now() ? ts.info.backoffUntil : null,
       })),
       saturation: this.saturation.read(this.inFlight()),

@@ -128,6 +128,11 @@ export function closedLoopCursor(entries: ReplayEntry[], loop: boolean): () => R
   };
 }
 
+/** The targets a plan sends to, in order of first mention. */
+export function planTargets(plan: TrafficPlan): string[] {
+  return plan.kind === 'probes' ? [...new Set(plan.streams.map((s) => s.target))] : [...new Set(plan.targets)];
+}
+
 /** Requests the plan will send in all, when finite. */
 export function plannedTotal(plan: TrafficPlan): number | null {
   if (plan.kind === 'probes' || plan.loop) return null;

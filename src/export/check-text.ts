@@ -11,6 +11,7 @@ import { formatValue, parseThreshold, valueUnit, type ThresholdResult } from '..
 import { fmtMs, fmtNum, fmtPct, paint, table } from './format.js';
 import type { RunSummaryJson } from './junit.js';
 import { honestyLines, type TargetHonesty } from './honesty-text.js';
+import { scheduleNote } from './schedule-text.js';
 
 export interface CheckTextOptions {
   /** Expressions relaymon added by itself; they are marked "(default)". */
@@ -122,6 +123,15 @@ function wrap(text: string, width: number, indent = '  '): string {
   return out.join('\n');
 }
 
+/** One line per target the engine held traffic back from (its cap, a 429 back-off), then a blank line; none when it held nothing. */
+export function scheduleLines(run: Pick<RunSummaryJson, 'targets'>): string[] {
+  const lines = run.targets.flatMap((t) => {
+    const note = t.schedule && t.maxInFlight !== undefined ? scheduleNote(t.maxInFlight, t.schedule) : null;
+    return note ? [wrap(`${t.name}: ${note}`, TEXT_WIDTH)] : [];
+  });
+  return lines.length > 0 ? [...lines, ''] : [];
+}
+
 export function checkText(run: RunSummaryJson, opts: CheckTextOptions): string {
   const defaults = new Set(opts.defaults);
   const c = opts.color;
@@ -133,7 +143,8 @@ export function checkText(run: RunSummaryJson, opts: CheckTextOptions): string {
   const targets: Column[] = run.targets.map((t) => ({ name: t.name, summary: t.summary }));
   const all = [...run.targets.map((t) => t.summary), run.summary];
   const errorTypes = [...new Set(all.flatMap((s) => (s ? Object.keys(s.errorTypes) : [])))].sort();
-  const rowDefs = rows(run.durationMs, errorTypes);
+  // Cost per hour over the measured span: the drain of requests in flight after a stop is not traffic time.
+  const rowDefs = rows(run.measuredMs ?? run.durationMs, errorTypes);
   const blocks: Column[][] = [];
   for (let i = 0; i < targets.length; i += TARGETS_PER_BLOCK) blocks.push(targets.slice(i, i + TARGETS_PER_BLOCK));
   // One target's column already is the total.
@@ -152,6 +163,7 @@ export function checkText(run: RunSummaryJson, opts: CheckTextOptions): string {
     const what = run.summary.costUsd === null ? 'no request had a price' : '"≥" sums cover the priced ones only';
     out.push(wrap(`cost: ${unpriced} request${unpriced === 1 ? '' : 's'} unpriced (no price for the model, or no usage to price); ${what}`, TEXT_WIDTH), '');
   }
+  out.push(...scheduleLines(run));
   out.push(wrap(stopLine(run.stoppedBy, run.durationMs, opts.stopNote), TEXT_WIDTH));
   const failed = run.thresholds.filter((r) => !r.ok).length;
   const n = run.thresholds.length;

@@ -8,6 +8,8 @@
  * (`p95_ms=`), never 0: a zero would read as "fast".
  */
 import type { WindowStats } from '../stats/windows-types.js';
+import type { TargetSchedule } from '../engine/messages.js';
+import { scheduleFields } from './schedule-text.js';
 
 export const LOGFMT_KEYS = ['time', 'target', 'rps', 'p50_ms', 'p95_ms', 'ttft_p95_ms', 'err_pct', 'cost_per_hour_usd'] as const;
 
@@ -22,7 +24,11 @@ function num(v: number | null, digits: number): string {
   return v === null || !Number.isFinite(v) ? '' : v.toFixed(digits);
 }
 
-export function logfmtLine(time: Date, target: string, w: WindowStats | null): string {
+/**
+ * schedule: the target's cap and sends so far; when the engine held any back (its cap, a 429 back-off),
+ * cap, cap_waits, sent, scheduled, dropped and skipped_backoff follow the standard keys.
+ */
+export function logfmtLine(time: Date, target: string, w: WindowStats | null, schedule?: { cap: number; schedule: TargetSchedule }): string {
   const has = w !== null && w.requests > 0;
   const fields: [string, string][] = [
     ['time', time.toISOString()],
@@ -33,6 +39,7 @@ export function logfmtLine(time: Date, target: string, w: WindowStats | null): s
     ['ttft_p95_ms', has ? num(w.ttftMs.p95, 0) : ''],
     ['err_pct', has ? num(w.errorRate * 100, 2) : ''],
     ['cost_per_hour_usd', w ? num(w.costPerHourUsd, 4) : ''],
+    ...(schedule ? scheduleFields(schedule.cap, schedule.schedule) : []),
   ];
   return fields.map(([k, v]) => `${k}=${logfmtValue(v)}`).join(' ');
 }

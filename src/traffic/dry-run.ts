@@ -69,7 +69,7 @@ export interface DryRunReport {
 
 export interface DryRunOptions {
   durationMs: number | null;
-  /** `--requests N`: the run stops after N requests over all targets. */
+  /** `--requests N`: the run stops after N requests to each target. */
   requests?: number | null;
   /** Output flags given with --dry-run (e.g. "--summary report.json"): a dry run writes none of them, and says so. */
   unwritten?: readonly string[];
@@ -206,17 +206,23 @@ function runCounts(flows: readonly Flow[], rates: readonly (number | null)[], op
     return byDuration === null ? f.count : Math.min(f.count, byDuration);
   });
   if (limit === null) return base;
-  const known = base.filter((b): b is number => b !== null);
-  if (known.length === base.length && sum(known) <= limit) return base;
-  // The request limit cuts the run short: it is shared in proportion to each flow's rate (or its line count).
-  const weights = flows.map((f, i) => rates[i] ?? f.count ?? 0);
-  const total = sum(weights);
-  return flows.map((_, i) => {
-    const b = base[i] ?? null;
-    if (total <= 0) return b;
-    const share = (limit * (weights[i] ?? 0)) / total;
-    return b === null ? share : Math.min(b, share);
-  });
+  // -n N is per target: where it cuts a target's run short, its N is shared among that target's flows
+  // in proportion to each flow's rate (or its line count).
+  const out = base.slice();
+  for (const name of new Set(flows.map((f) => f.target.name))) {
+    const idx = flows.flatMap((f, i) => (f.target.name === name ? [i] : []));
+    const known = idx.map((i) => base[i] ?? null).filter((b): b is number => b !== null);
+    if (known.length === idx.length && sum(known) <= limit) continue;
+    const weights = idx.map((i) => rates[i] ?? flows[i]!.count ?? 0);
+    const total = sum(weights);
+    if (total <= 0) continue;
+    idx.forEach((i, k) => {
+      const b = base[i] ?? null;
+      const share = (limit * (weights[k] ?? 0)) / total;
+      out[i] = b === null ? share : Math.min(b, share);
+    });
+  }
+  return out;
 }
 
 export function dryRunReport(plan: TrafficPlan, targets: ResolvedTarget[], prices: PriceTable, opts: DryRunOptions): DryRunReport {
@@ -341,7 +347,7 @@ export function dryRunText(report: DryRunReport): string {
   if (t.run !== null) {
     const limits = [
       report.durationMs !== null ? `for ${fmtDuration(report.durationMs)}` : null,
-      report.requestLimit !== null ? `at most ${report.requestLimit} requests` : null,
+      report.requestLimit !== null ? `at most ${report.requestLimit} requests per target` : null,
     ].filter((x): x is string => x !== null);
     const requests = t.run.requests === null ? 'an unknown number of requests' : `${Math.round(t.run.requests)} requests`;
     out.push(

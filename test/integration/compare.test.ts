@@ -56,7 +56,7 @@ const compare = (cfg: string, ...args: string[]) =>
 describe('relaymon compare', () => {
   it('reports a known 200 ms TTFT difference as significant, with honesty and cost per target (--json)', async () => {
     const summary = join(dir, 'compare.json');
-    const res = await compare(config('known', slow, fast), '-n', '60', '--every', '40ms', '--model', 'gpt-4o', '--json', '--summary', summary);
+    const res = await compare(config('known', slow, fast), '-n', '30', '--every', '40ms', '--model', 'gpt-4o', '--json', '--summary', summary);
     expectNoSecret(res);
     expect(res.code).toBe(0);
     const json = JSON.parse(res.stdout) as CompareJson;
@@ -89,7 +89,7 @@ describe('relaymon compare', () => {
   });
 
   it('does not call two identical relays different', async () => {
-    const res = await compare(config('twins', twin1, twin2), '-n', '60', '--every', '40ms', '--model', 'gpt-4o', '--json');
+    const res = await compare(config('twins', twin1, twin2), '-n', '30', '--every', '40ms', '--model', 'gpt-4o', '--json');
     expect(res.code).toBe(0);
     const json = JSON.parse(res.stdout) as CompareJson;
     expect(json.targets.map((t) => t.requests)).toEqual([30, 30]);
@@ -101,7 +101,7 @@ describe('relaymon compare', () => {
   });
 
   it('prints a table per metric with medians, p95s, the difference and its interval', async () => {
-    const res = await compare(config('text', slow, fast), '-n', '20', '--every', '40ms', '--model', 'gpt-4o', '--no-color');
+    const res = await compare(config('text', slow, fast), '-n', '10', '--every', '40ms', '--model', 'gpt-4o', '--no-color');
     expectNoSecret(res);
     expect(res.code).toBe(0);
     expect(res.stdout, res.stdout).toContain('relaymon compare relay vs direct: 10 + 10 requests');
@@ -126,9 +126,9 @@ describe('relaymon compare', () => {
 
   it('a side that never answers is named with its error types, not shown as merely "unpriced"', async () => {
     const closed = { url: 'http://127.0.0.1:1/v1' } as MockProcess;
-    const res = await compare(config('down', fast, closed), '-n', '6', '--every', '40ms', '--model', 'gpt-4o', '--no-color');
+    const res = await compare(config('down', fast, closed), '-n', '3', '--every', '40ms', '--model', 'gpt-4o', '--no-color');
     expect(res.stdout).toMatch(/^direct errors: connection_refused ×3 — no request to direct succeeded/m);
-    const json = await compare(config('down-json', fast, closed), '-n', '6', '--every', '40ms', '--model', 'gpt-4o', '--json');
+    const json = await compare(config('down-json', fast, closed), '-n', '3', '--every', '40ms', '--model', 'gpt-4o', '--json');
     const report = JSON.parse(json.stdout) as CompareJson;
     expect(report.targets[1]).toMatchObject({ name: 'direct', requests: 3, errors: 3, errorTypes: { connection_refused: 3 }, costUsd: 0 });
     expect(report.targets[0]!.errorTypes).toEqual({});

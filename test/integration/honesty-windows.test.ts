@@ -33,7 +33,7 @@ describe('honesty counts in the windows', () => {
     const run = startRunner(
       [target('honest', honest.url), target('inflated', inflated.url), target('sloppy', sloppy.url, { concurrency: 1 })],
       { kind: 'probes', streams: [stream('honest'), stream('inflated'), stream('sloppy')] },
-      { stopAfter: { durationMs: null, requests: 18 } },
+      { stopAfter: { durationMs: null, requests: 6 } }, // six to each target
     );
     const final = await run.done;
     const win = (name: string) => {

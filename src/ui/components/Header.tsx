@@ -3,6 +3,7 @@ import { Box } from 'ink';
 import type { EngineSnapshot } from '../../engine/messages.js';
 import type { WindowName } from '../../stats/windows-types.js';
 import { fmtNum, fmtUsd } from '../../export/format.js';
+import { scheduleShortfall } from '../../export/schedule-text.js';
 import type { Segment, Tone } from '../core/text.js';
 import { Line } from './Line.js';
 
@@ -51,13 +52,21 @@ export function Header({ snapshot, window, clock, width }: HeaderProps) {
   ];
   const sat = snapshot.saturation;
   const progress: Segment = { text: `  ${snapshot.progress.done} done, ${snapshot.progress.errors} errors`, tone: 'dim' };
+  // Held back by relaymon's own cap or a 429 back-off: said for the whole run, not only on the tick it happened.
+  const held = snapshot.targets.filter((t) => scheduleShortfall(t.schedule));
+  const heldNote: Segment[] =
+    held.length > 0
+      ? [{ text: `held back: ${held.map((t) => `${t.name} ${t.schedule.sent}/${t.schedule.scheduled} sent (cap ${t.cap})`).join(', ')}  `, tone: 'warn' }]
+      : [];
   const second: Segment[] = sat.saturated
     ? [
+        ...heldNote,
         { text: 'client saturated: ', tone: 'bad' },
         { text: sat.reasons.length > 0 ? sat.reasons.join('; ') : 'numbers may be the client, not the relay' },
         progress,
       ]
     : [
+        ...heldNote,
         { text: `${snapshot.targets.length} target${snapshot.targets.length === 1 ? '' : 's'}: `, tone: 'dim' },
         { text: snapshot.targets.map((t) => t.name).join(', ') || 'none' },
         { text: `  up ${elapsed(snapshot.elapsedMs)}`, tone: 'dim' },

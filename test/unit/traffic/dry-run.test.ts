@@ -77,12 +77,13 @@ describe('dry run of probes', () => {
     });
   });
 
-  it('shares a request limit in proportion to the rates', () => {
+  it('applies a request limit to each target (-n N means N requests to each)', () => {
     const report = dryRunReport(probesPlan, TARGETS, prices, { durationMs: null, requests: 21 });
-    // 21 × 360/7560 = 1 and 21 × 7200/7560 = 20.
-    expect(row(report, 'relay').run?.requests).toBeCloseTo(1, 12);
-    expect(row(report, 'direct').run?.requests).toBeCloseTo(20, 12);
-    expect(report.totals.run?.worstCaseUsd).toBeCloseTo(1.11e-5 + 20 * 5.55e-6, 14);
+    expect(row(report, 'relay').run?.requests).toBeCloseTo(21, 12);
+    expect(row(report, 'direct').run?.requests).toBeCloseTo(21, 12);
+    expect(report.totals.run?.requests).toBeCloseTo(42, 12);
+    expect(report.totals.run?.worstCaseUsd).toBeCloseTo(21 * 1.11e-5 + 21 * 5.55e-6, 14);
+    expect(dryRunText(report)).toContain('at most 21 requests per target');
     // A limit the duration never reaches changes nothing.
     expect(dryRunReport(probesPlan, TARGETS, prices, { durationMs: 60_000, requests: 1000 }).totals.run?.requests).toBe(126);
   });

@@ -118,6 +118,8 @@ export function targetInfo(name: string): TargetInfo {
     name,
     baseUrl: `http://127.0.0.1:9/${name}`,
     protocol: 'openai',
+    cap: 8,
+    schedule: { scheduled: 0, sent: 0, capWaits: 0, dropped: 0, skippedBackoff: 0, achievedRatePerSec: null },
     backoffs: 0,
     backoffSkipped: 0,
     backoffUntil: null,
