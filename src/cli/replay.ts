@@ -8,6 +8,7 @@ import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js
 import { compileAlertRules } from '../alerts/rules.js';
 import { printDryRun } from './check.js';
 import { parseThreshold } from '../stats/thresholds-parse.js';
+import { IMPLIED_ERRORS_THRESHOLD, withImpliedThresholds } from '../stats/thresholds-implied.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, type TargetFlagValues } from './context.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
@@ -27,6 +28,8 @@ interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
   duration?: string;
   requests?: string;
   threshold: string[];
+  /** false with --no-default-thresholds. */
+  defaultThresholds?: boolean;
   json?: boolean;
   summary?: string;
   log?: string;
@@ -52,6 +55,7 @@ export function registerReplay(program: Command): void {
     .option('-d, --duration <d>', 'stop after this long, e.g. 30s, 5m')
     .option('-n, --requests <n>', 'stop after sending this many requests')
     .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable').argParser((v: string, p: string[]) => [...p, v]).default([]))
+    .option('--no-default-thresholds', `do not imply ${IMPLIED_ERRORS_THRESHOLD} when no errors threshold is given`)
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
     .option('--log <file>', 'append one JSON line per request (the request log; replayable)')
@@ -75,6 +79,12 @@ Examples:
   relaymon replay batch_input.jsonl --rate 5/s --seed 7 -t relay,direct --json
   relaymon replay run.log --concurrency 8 --loop --duration 5m --threshold "ttft:p(95)<800"
   relaymon replay traffic.jsonl --loop --metrics-port 9464       # Prometheus /metrics while it runs
+
+At original timing each line goes out at its recorded offset (a --log file is written in
+completion order; relaymon sorts it by offset_ms first).
+
+Timing metrics are over successful requests only; failures count in errors. Unless an
+errors threshold is given, ${IMPLIED_ERRORS_THRESHOLD} is implied (--no-default-thresholds drops it).
 
 Bad lines are reported by number and skipped (--strict: exit 2, nothing sent).
 Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file, 3 no HTTP answer, 130 interrupted.`,
@@ -125,7 +135,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
-  const thresholds = flags.threshold.map((t) => parseThreshold(t));
+  const thresholds = withImpliedThresholds(flags.threshold.map((t) => parseThreshold(t)), flags.defaultThresholds !== false);
   const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration);
   const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');
   const ctx = await loadContext({ ...flags, target: undefined });

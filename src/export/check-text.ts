@@ -12,7 +12,7 @@ import { fmtMs, fmtNum, fmtPct, paint, table } from './format.js';
 import type { RunSummaryJson } from './junit.js';
 
 export interface CheckTextOptions {
-  /** Expressions relaymon added by itself; they are marked "(default)". */
+  /** Expressions relaymon added by itself; they are marked "(implied)" (results with implied: true are too). */
   defaults: string[];
   color: boolean;
   /** More on why the run stopped (e.g. the budget's figures), appended to the stop line. */
@@ -39,7 +39,7 @@ function shownValue(r: ThresholdResult): string {
 }
 
 export function thresholdLine(r: ThresholdResult, isDefault: boolean, width = TEXT_WIDTH): string {
-  const head = `${r.ok ? '✓' : '✗'} ${r.expression}${isDefault ? ' (default)' : ''}`;
+  const head = `${r.ok ? '✓' : '✗'} ${r.expression}${isDefault || r.implied ? ' (implied)' : ''}`;
   const value = shownValue(r);
   const one = `${head}  ${value}`;
   // A long expression keeps its value readable on a line of its own rather than overflowing.

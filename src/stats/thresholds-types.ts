@@ -52,6 +52,8 @@ export interface Threshold {
   value: number;
   abortOnFail: boolean;
   delayAbortEvalMs: number;
+  /** Added by relaymon, not written by the user (thresholds-implied.ts). */
+  implied?: boolean;
 }
 
 /** 'p' stands for p(N). */

@@ -39,7 +39,7 @@ describe('relaymon check', () => {
     expectNoSecret(res);
     expect(res.code).toBe(0);
     expect(res.stderr).toContain('errors:rate<0.05');
-    expect(res.stdout).toMatch(/✓ errors:rate<0\.05.*default/);
+    expect(res.stdout).toMatch(/✓ errors:rate<0\.05 \(implied\)/);
   });
 
   it('fails (exit 1) on a breached threshold; JSON and JUnit name it with the observed value', async () => {

@@ -232,7 +232,7 @@ describe('junitXml', () => {
     );
     const tc = all(doc, 'testcase')[0]!;
     expect(all(tc, 'property').map((p) => p.attrs)).toEqual([{ name: 'relaymon.default', value: 'true' }]);
-    expect(all(tc, 'failure')[0]!.text).toBe('errors:rate<0.05: observed 50% (0.5), wanted rate<0.05 (relaymon default threshold)');
+    expect(all(tc, 'failure')[0]!.text).toBe('errors:rate<0.05: observed 50% (0.5), wanted rate<0.05 (implied by relaymon)');
   });
 
   it('puts the summary line and why it stopped in system-out', () => {
