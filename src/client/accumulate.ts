@@ -10,6 +10,8 @@ export interface ReportedUsage {
   inputTokens: number | null;
   outputTokens: number | null;
   cachedInputTokens: number | null;
+  /** Prompt tokens written to the cache (Anthropic), part of inputTokens. */
+  cacheWriteInputTokens: number | null;
   reasoningTokens: number | null;
   costUsd: number | null;
 }
@@ -46,6 +48,7 @@ export class ResponseAccumulator {
     inputTokens: null,
     outputTokens: null,
     cachedInputTokens: null,
+    cacheWriteInputTokens: null,
     reasoningTokens: null,
     costUsd: null,
   };
@@ -86,6 +89,7 @@ export class ResponseAccumulator {
           if (ev.inputTokens !== undefined) this.usage.inputTokens = ev.inputTokens;
           if (ev.outputTokens !== undefined) this.usage.outputTokens = ev.outputTokens;
           if (ev.cachedInputTokens !== undefined) this.usage.cachedInputTokens = ev.cachedInputTokens;
+          if (ev.cacheWriteInputTokens !== undefined) this.usage.cacheWriteInputTokens = ev.cacheWriteInputTokens;
           if (ev.reasoningTokens !== undefined) this.usage.reasoningTokens = ev.reasoningTokens;
           if (ev.costUsd !== undefined) this.usage.costUsd = ev.costUsd;
           break;

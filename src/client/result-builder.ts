@@ -126,7 +126,7 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
   const costUsd =
     usage.inputTokens === null || usage.outputTokens === null
       ? null
-      : prices.cost(priceModel, usage, target.priceMultiplier);
+      : prices.cost(priceModel, { ...usage, cacheWriteInputTokens: usage.usageSource === 'reported' ? acc.usage.cacheWriteInputTokens : null }, target.priceMultiplier);
   const reportedCostUsd = acc.usage.costUsd ?? reportedCostFromHeaders(facts.headers);
   const errorType = ok ? null : outcome.errorType;
   const honesty = honestyFields({
