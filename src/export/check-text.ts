@@ -60,13 +60,15 @@ function costCell(s: Summary, usd: number | null): string {
   return (s.unpricedRequests > 0 ? '≥' : '') + fmtCost(usd);
 }
 
-function rows(durationMs: number, errorTypes: string[]): Row[] {
+/** Timings are over successful requests only (stats/summary.ts); unfinished requests get a row when there are any. */
+function rows(durationMs: number, errorTypes: string[], unfinished: boolean): Row[] {
   const when = (f: (s: Summary) => string): ((s: Summary | null) => string) => (s) => (s === null ? '-' : f(s));
   const hours = durationMs / 3_600_000;
   return [
     ['requests', (s) => String(s?.requests ?? 0)],
     ['errors', when((s) => `${s.errors} (${fmtPct(s.errorRate)})`)],
     ...errorTypes.map((t): Row => [`  ${t}`, when((s) => String(s.errorTypes[t] ?? 0))]),
+    ...(unfinished ? [['unfinished', when((s) => String(s.unfinished))] satisfies Row] : []),
     ['latency p50', when((s) => fmtMs(s.latencyMs.p50))],
     ['latency p95', when((s) => fmtMs(s.latencyMs.p95))],
     ['latency p99', when((s) => fmtMs(s.latencyMs.p99))],
@@ -130,7 +132,7 @@ export function checkText(run: RunSummaryJson, opts: CheckTextOptions): string {
   const targets: Column[] = run.targets.map((t) => ({ name: t.name, summary: t.summary }));
   const all = [...run.targets.map((t) => t.summary), run.summary];
   const errorTypes = [...new Set(all.flatMap((s) => (s ? Object.keys(s.errorTypes) : [])))].sort();
-  const rowDefs = rows(run.durationMs, errorTypes);
+  const rowDefs = rows(run.durationMs, errorTypes, all.some((s) => (s?.unfinished ?? 0) > 0));
   const blocks: Column[][] = [];
   for (let i = 0; i < targets.length; i += TARGETS_PER_BLOCK) blocks.push(targets.slice(i, i + TARGETS_PER_BLOCK));
   // One target's column already is the total.
