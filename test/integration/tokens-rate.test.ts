@@ -4,6 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerResponse } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli, SENTINEL_KEY } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
 import { startHostile, writeSlowly, type HostileServer } from '../helpers/hostile.js';
@@ -125,5 +128,39 @@ describe('a stream that fails part-way', () => {
     expect(r.costUsd!).toBeGreaterThan(0);
     expect(json.summary.outputTokens).toBe(8);
     expect(json.summary.costUsd).toBe(r.costUsd);
+  });
+});
+
+describe('Anthropic cache writes', () => {
+  it('are priced at the cache-write rate (cache_creation_input_token_cost), not the plain input rate', async () => {
+    const prices = join(mkdtempSync(join(tmpdir(), 'relaymon-prices-')), 'prices.json');
+    writeFileSync(
+      prices,
+      JSON.stringify({
+        'test-claude': { input_cost_per_token: 3e-6, output_cost_per_token: 1.5e-5, cache_read_input_token_cost: 3e-7, cache_creation_input_token_cost: 3.75e-6 },
+      }),
+    );
+    const ev = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    server = await startHostile((_req, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      res.end(
+        ev('message_start', {
+          message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'test-claude', content: [], usage: { input_tokens: 25, cache_creation_input_tokens: 1000, cache_read_input_tokens: 2000, output_tokens: 1 } },
+        }) +
+          ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) +
+          ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'OK' } }) +
+          ev('content_block_stop', { index: 0 }) +
+          ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 20 } }) +
+          ev('message_stop', {}),
+      );
+    });
+    const res = await runCli(['probe', '--base-url', server.url, '--protocol', 'anthropic', '--model', 'test-claude', '--prices', prices, '--json'], {
+      env: { ANTHROPIC_API_KEY: SENTINEL_KEY },
+    });
+    expectNoSecret(res);
+    const r = (JSON.parse(res.stdout) as ProbeJson).requests[0]!;
+    expect(r.ok).toBe(true);
+    // 25 × 3e-6 + 2000 × 3e-7 + 1000 × 3.75e-6 + 20 × 1.5e-5 (at the plain input rate the writes would cost $0.003, not $0.00375).
+    expect(r.costUsd!).toBeCloseTo(0.000075 + 0.0006 + 0.00375 + 0.0003, 12);
   });
 });
