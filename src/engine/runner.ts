@@ -9,6 +9,7 @@ import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
 import { WindowedStats } from '../stats/windows.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
+import { GracePeriodOver } from '../core/stop.js';
 import { RequestLog } from '../export/request-log.js';
 import type { EngineConfig, EngineSnapshot, EngineState, FromWorker, RecentError, StoppedBy, TargetInfo } from './messages.js';
 import { closedLoopCursor, openLoopSources, plannedTotal, SourceHeap, type DueSend } from './sources.js';
@@ -315,7 +316,7 @@ export class EngineRunner {
     if (this.timer) clearTimeout(this.timer);
     if (this.durationTimer) clearTimeout(this.durationTimer);
     for (const ts of this.targets.values()) ts.held.length = 0;
-    this.graceTimer = setTimeout(() => this.abort.abort(), this.config.graceMs);
+    this.graceTimer = setTimeout(() => this.abort.abort(new GracePeriodOver(this.config.graceMs)), this.config.graceMs);
     this.maybeFinish();
   }
 

@@ -184,4 +184,41 @@ describe('requests relaymon cut short at the end of a run', () => {
       await slow.close();
     }
   });
+
+  it('a stream the relay stalled for the whole grace period is the relay\'s timeout, not unfinished', async () => {
+    // 'stall' sends one token and then nothing; 'busy' sends a token every 50 ms. Both outlive the run.
+    const stall = await startHostile(async (_req, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      res.write(sse(openaiChunk({ role: 'assistant', content: '' })) + sse(openaiChunk({ content: 'x' })));
+      await new Promise((r) => setTimeout(r, 10_000));
+      res.end();
+    });
+    const busy = await startHostile(async (_req, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      const parts: (string | { waitMs: number })[] = [sse(openaiChunk({ role: 'assistant', content: '' }))];
+      for (let i = 0; i < 200; i++) parts.push(sse(openaiChunk({ content: 'x' })), { waitMs: 50 });
+      await writeSlowly(res, parts).catch(() => undefined);
+      res.end();
+    });
+    try {
+      const every = { kind: 'every' as const, intervalMs: 10_000 };
+      const run = startRunner(
+        [target('stall', stall.url), target('busy', busy.url)],
+        {
+          kind: 'probes',
+          streams: [
+            { probe: 'p', target: 'stall', spec: SMALL_SPEC, schedule: every, seed: 1 },
+            { probe: 'p', target: 'busy', spec: SMALL_SPEC, schedule: every, seed: 2 },
+          ],
+        },
+        { stopAfter: { durationMs: 400, requests: null }, graceMs: 500 },
+      );
+      const final = await run.done;
+      const cell = (name: string) => final.snapshot.stats.targets.find((t) => t.target === name)!.windows.all;
+      expect(cell('stall')).toMatchObject({ requests: 1, errors: 1, unfinished: 0, errorTypes: { timeout: 1 } });
+      expect(cell('busy')).toMatchObject({ requests: 0, errors: 0, unfinished: 1, errorTypes: {} });
+    } finally {
+      await Promise.all([stall.close(), busy.close()]);
+    }
+  });
 });
