@@ -221,4 +221,32 @@ describe('requests relaymon cut short at the end of a run', () => {
       await Promise.all([stall.close(), busy.close()]);
     }
   });
+
+  it('through the CLI: check --duration stopping while a slow stream is still streaming beyond the grace period', async () => {
+    // The first request streams a token every 200 ms for far longer than the run and its grace; the rest finish at once.
+    let n = 0;
+    const slow = await startHostile(async (_req, res) => {
+      if (n++ > 0) return okStream(res);
+      res.writeHead(200, SSE_HEADERS);
+      const parts: (string | { waitMs: number })[] = [sse(openaiChunk({ role: 'assistant', content: '' }))];
+      for (let i = 0; i < 300; i++) parts.push(sse(openaiChunk({ content: 'x' })), { waitMs: 200 });
+      await writeSlowly(res, parts).catch(() => undefined);
+      res.end();
+    });
+    try {
+      const res = await runCli(['check', '--base-url', slow.url, '--duration', '1s', '--every', '300ms', '--json'], { env, timeoutMs: 40_000 });
+      expectNoSecret(res);
+      const json = JSON.parse(res.stdout) as RunJson;
+      expect(json.summary.unfinished).toBe(1);
+      expect(json.summary.requests).toBe(slow.requests.length - 1);
+      expect(json.summary.errors).toBe(0);
+      expect(json.summary.errorTypes).toEqual({});
+      expect(json.summary.latencyMs.max!).toBeLessThan(1000);
+      // Nothing failed on the relay's side: the implied error guard holds and the check passes.
+      expect(json.thresholds).toEqual([{ expression: 'errors:rate<0.05', ok: true, value: 0, implied: true }]);
+      expect(res.code).toBe(0);
+    } finally {
+      await slow.close();
+    }
+  }, 45_000);
 });
