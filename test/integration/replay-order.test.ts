@@ -43,13 +43,13 @@ describe('replaying relaymon\'s own log at original timing', () => {
     expect(res.code).toBe(0);
     expect(arrivals.size).toBe(offsets.length);
     const at = (t: number): number => arrivals.get(`L${t}`)! - arrivals.get('L0')!;
-    // In order of offset, each no earlier than its offset (timers never fire early; a little slack for
-    // the clocks of two processes) and well before the next line's offset: in file order the 300 ms
-    // line went out with the 600 ms one, the 900 ms line with the 1200 ms one.
+    // In order of offset, each near its offset (slack for a loaded machine delaying the first arrival)
+    // and well before the next line's: in file order the 300 ms line went out with the 600 ms one,
+    // the 900 ms line with the 1200 ms one.
     const sorted = [...offsets].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) {
       expect(at(sorted[i]!)).toBeGreaterThan(at(sorted[i - 1]!));
-      expect(at(sorted[i]!)).toBeGreaterThanOrEqual(sorted[i]! - 50);
+      expect(at(sorted[i]!)).toBeGreaterThanOrEqual(sorted[i]! - 150);
     }
     expect(at(300)).toBeLessThan(550);
     expect(at(900)).toBeLessThan(1150);
