@@ -2,8 +2,7 @@ import { Option, type Command } from 'commander';
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import { parseDuration, parsePositiveInt, parseRate } from '../core/units.js';
 import type { ResolvedTarget } from '../core/target.js';
-import { parseThreshold } from '../stats/thresholds-parse.js';
-import type { Threshold } from '../stats/thresholds.js';
+import { IMPLIED_ERRORS_THRESHOLD, impliedExpressions, withImpliedThresholds, type Threshold } from '../stats/thresholds.js';
 import { planProbes } from '../traffic/probes.js';
 import { dryRunReport, dryRunText } from '../traffic/dry-run.js';
 import type { ProbeStream, TrafficPlan } from '../engine/messages.js';
@@ -19,8 +18,8 @@ import { DEFAULT_PROBE_MODEL } from './probe.js';
 import { getPreference } from '../config/preferences.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 
-/** `check` with no thresholds anywhere: a silent pass is worse in CI than a default. */
-export const DEFAULT_CHECK_THRESHOLD = 'errors:rate<0.05';
+/** Implied unless the user wrote an errors threshold (stats/thresholds-implied.ts). */
+export const DEFAULT_CHECK_THRESHOLD = IMPLIED_ERRORS_THRESHOLD;
 export const DEFAULT_CHECK_DURATION = '30s';
 
 export interface CheckFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
@@ -35,6 +34,8 @@ export interface CheckFlags extends Omit<TargetFlagValues, 'target'>, MetricsFla
   every?: string;
   rate?: string;
   threshold: string[];
+  /** false with --no-default-thresholds. */
+  defaultThresholds?: boolean;
   json?: boolean;
   summary?: string;
   junit?: string;
@@ -72,6 +73,7 @@ export function registerCheck(program: Command): void {
   addScheduleOptions(cmd);
   cmd
     .addOption(new Option('--threshold <expr>', 'k6-style threshold, repeatable (config thresholds apply too)').argParser((v: string, p: string[]) => [...p, v]).default([], 'none'))
+    .option('--no-default-thresholds', `do not imply ${DEFAULT_CHECK_THRESHOLD} when no errors threshold is given`)
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
     .option('--junit <file>', 'write a JUnit XML report (one testsuite per target, one testcase per threshold)');
@@ -81,7 +83,11 @@ export function registerCheck(program: Command): void {
   cmd.addHelpText(
     'after',
     `
-With no thresholds anywhere, check uses ${DEFAULT_CHECK_THRESHOLD} and says so.
+Timing metrics (latency, latency_scheduled, ttfb, ttft, ttft_content, itl,
+tokens_per_s) are over successful requests only; failures count in errors. A
+run whose requests all failed has no timing data, so its timing thresholds
+fail ("no data"). Unless an errors threshold is given, ${DEFAULT_CHECK_THRESHOLD}
+is implied and printed as "(implied)"; --no-default-thresholds drops it.
 -n N sends N requests to each target. Sends held back by a target's cap (--max-in-flight)
 or skipped during a 429 back-off are counted per target (JSON "schedule") and said in the text.
 
@@ -188,11 +194,11 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   checkOutputPath(flags.junit, '--junit');
   const run = await scheduledRun(flags, { defaultDuration: DEFAULT_CHECK_DURATION });
   const userThresholds: Threshold[] = runThresholds(run.ctx, flags.threshold);
-  const defaults = userThresholds.length === 0 ? [DEFAULT_CHECK_THRESHOLD] : [];
-  const thresholds = userThresholds.length > 0 ? userThresholds : defaults.map((t) => parseThreshold(t));
+  const thresholds = withImpliedThresholds(userThresholds, flags.defaultThresholds !== false);
+  const defaults = impliedExpressions(thresholds);
   const rules = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');
   if (flags.dryRun) return printDryRun(run, io, flags);
-  if (defaults.length > 0 && !flags.json) io.err(`check: no thresholds configured; using the default ${DEFAULT_CHECK_THRESHOLD}\n`);
+  if (defaults.length > 0 && !flags.json) io.err(`check: no errors threshold given; ${DEFAULT_CHECK_THRESHOLD} is implied (--no-default-thresholds drops it)\n`);
 
   const metrics = await startMetrics(flags, run.targets, { err: (t) => io.err(t) });
   let headless;

@@ -74,6 +74,11 @@ Examples:
   relaymon probe --protocol anthropic --model claude-haiku-4-5   # ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY
   relaymon probe -t relay -n 20 -c 4 --threshold "ttft:p(95)<800" --json
 
+itl and tok/s cover the visible answer (not the reasoning): itl = (last − first visible
+token) / (visible tokens − 1), tok/s = 1000 × (visible tokens − 1) / (last − first visible
+token), none for a one-token or buffered answer. The summary's timings are over successful
+requests only; failures count in errors.
+
 Exit codes: 0 all requests ok and thresholds hold; 1 a request failed or a threshold
 was breached; 2 bad usage or config, or an output not written; 3 no request got an HTTP answer; 130 interrupted.`,
   );

@@ -7,6 +7,7 @@ import type { ReplayItem, BadLine } from '../traffic/replay/types.js';
 import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { printDryRun } from './check.js';
+import { IMPLIED_ERRORS_THRESHOLD, withImpliedThresholds } from '../stats/thresholds-implied.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { honestyLines } from '../export/honesty-text.js';
 import { paint } from '../export/format.js';
@@ -31,6 +32,8 @@ interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
   requests?: string;
   maxInFlight?: string;
   threshold: string[];
+  /** false with --no-default-thresholds. */
+  defaultThresholds?: boolean;
   json?: boolean;
   summary?: string;
   log?: string;
@@ -57,6 +60,7 @@ export function registerReplay(program: Command): void {
     .option('-n, --requests <n>', 'stop after this many lines of the file (each sent to every target)')
     .option('--max-in-flight <n>', MAX_IN_FLIGHT_HELP)
     .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable (config thresholds apply too)').argParser((v: string, p: string[]) => [...p, v]).default([]))
+    .option('--no-default-thresholds', `do not imply ${IMPLIED_ERRORS_THRESHOLD} when no errors threshold is given`)
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
     .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log; replayable; not the file being replayed)')
@@ -86,6 +90,13 @@ Examples:
 Each target has a cap on requests in flight (targets.NAME.concurrency, default 8, or
 --max-in-flight); -c N raises the default to N, never a cap you set. Sends held back by the
 cap or skipped during a 429 back-off are counted per target (JSON "schedule") and said in the text.
+
+At original timing each line goes out at its recorded offset (a --log file is written in
+completion order; relaymon sorts it by offset_ms first).
+
+Timing metrics are over successful requests only; failures count in errors. Unless an
+errors threshold is given, ${IMPLIED_ERRORS_THRESHOLD} is implied (--no-default-thresholds drops it).
+
 Bad lines are reported by number and skipped (--strict: exit 2, nothing sent).
 Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config/file or an output not written, 3 no HTTP answer, 130 interrupted.`,
   );
@@ -150,7 +161,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');
   const ctx = await loadContext({ ...flags, target: undefined });
   // The config's thresholds apply as in probe and check.
-  const thresholds = runThresholds(ctx, flags.threshold);
+  const thresholds = withImpliedThresholds(runThresholds(ctx, flags.threshold), flags.defaultThresholds !== false);
   const names = flags.target ?? [];
   const fallback = ctx.targets[0];
   if (fallback === undefined) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');

@@ -5,7 +5,7 @@ import { getPreference } from '../config/preferences.js';
 import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
 import { parseThresholdMap } from '../stats/thresholds-parse.js';
-import type { Threshold } from '../stats/thresholds.js';
+import { IMPLIED_ERRORS_THRESHOLD, withImpliedThresholds, type Threshold } from '../stats/thresholds.js';
 import { WINDOW_NAMES, type WindowName } from '../stats/windows-types.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { checkText } from '../export/check-text.js';
@@ -54,6 +54,7 @@ export function registerWatch(program: Command): void {
     .option('--fps <n>', `most dashboard redraws per second, 1-60 (default ${DEFAULT_FPS}, or the "fps" preference)`)
     .addOption(new Option('--window <w>', 'rolling window shown first (default 1m, or the "window" preference)').choices([...WINDOW_NAMES]))
     .addOption(new Option('--threshold <expr>', 'k6-style threshold, repeatable: colours the dashboard and decides the exit code of a --duration run').argParser((v: string, p: string[]) => [...p, v]).default([], 'none'))
+    .option('--no-default-thresholds', `a bounded run (--duration or --requests) does not imply ${IMPLIED_ERRORS_THRESHOLD} when no errors threshold is given`)
     .option('--json', 'print the final summary as JSON instead of text (plain-mode lines then go to stderr)')
     .option('--summary <file>', 'also write the JSON summary to FILE');
   addMetricsOptions(cmd);
@@ -75,6 +76,10 @@ Examples:
   relaymon watch --no-tui --interval 10s >> relay.log  # logfmt lines for a log shipper
   relaymon watch --no-tui --metrics-port 9464          # headless agent for Prometheus (/metrics)
   relaymon watch --duration 5m --budget-usd 0.20 --summary watch.json
+
+Timing metrics are over successful requests only; failures count in errors. A run bounded by
+--duration/--requests implies ${IMPLIED_ERRORS_THRESHOLD} unless an errors threshold is given
+(--no-default-thresholds drops it).
 
 Exit codes: 0 quit from the dashboard or run passed; with --duration/--requests 1 when a
 threshold failed, 3 when no request got an HTTP answer; 2 bad usage/config or an output not written; 130 interrupted
@@ -124,7 +129,10 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   try {
     const context = demo ? await demoContext(demo) : undefined;
     const run = await scheduledRun(flags, { defaultDuration: null, ...(context ? { context } : {}) });
-    const thresholds: Threshold[] = runThresholds(run.ctx, flags.threshold);
+    const user: Threshold[] = runThresholds(run.ctx, flags.threshold);
+    // Only a bounded watch has a verdict to guard; an open-ended one is a monitor.
+    const bounded = run.durationMs !== null || run.requests !== null;
+    const thresholds = withImpliedThresholds(user, bounded && flags.defaultThresholds !== false);
     const alerts = compileAlertRules(run.ctx.config?.alerts, run.ctx.configPath ?? 'config');
     if (flags.dryRun) return printDryRun(run, io, flags);
     metrics = await startMetrics(flags, run.targets, { err: (t) => io.err(t) });

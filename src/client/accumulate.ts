@@ -10,6 +10,8 @@ export interface ReportedUsage {
   inputTokens: number | null;
   outputTokens: number | null;
   cachedInputTokens: number | null;
+  /** Prompt tokens written to the cache (Anthropic), part of inputTokens. */
+  cacheWriteInputTokens: number | null;
   reasoningTokens: number | null;
   costUsd: number | null;
 }
@@ -23,6 +25,13 @@ export class ResponseAccumulator {
   firstTokenAt: number | null = null;
   firstContentAt: number | null = null;
   lastTokenAt: number | null = null;
+  /**
+   * First and last token of the visible answer (content and tool arguments,
+   * not reasoning): ITL and decode speed are measured over these, so the
+   * reasoning before an answer and the pause after it do not stretch them.
+   */
+  firstVisibleAt: number | null = null;
+  lastVisibleAt: number | null = null;
   /** Token-bearing events seen. */
   chunks = 0;
   readonly chunkGapsMs: number[] = [];
@@ -39,6 +48,7 @@ export class ResponseAccumulator {
     inputTokens: null,
     outputTokens: null,
     cachedInputTokens: null,
+    cacheWriteInputTokens: null,
     reasoningTokens: null,
     costUsd: null,
   };
@@ -54,6 +64,10 @@ export class ResponseAccumulator {
         case 'token':
           if (ev.text.length === 0) break; // an empty delta is not a token
           if (this.firstTokenAt === null) this.firstTokenAt = at;
+          if (ev.channel !== 'reasoning') {
+            if (this.firstVisibleAt === null) this.firstVisibleAt = at;
+            this.lastVisibleAt = at;
+          }
           if (ev.channel === 'content') {
             if (this.firstContentAt === null) this.firstContentAt = at;
             this.contentText += ev.text;
@@ -75,6 +89,7 @@ export class ResponseAccumulator {
           if (ev.inputTokens !== undefined) this.usage.inputTokens = ev.inputTokens;
           if (ev.outputTokens !== undefined) this.usage.outputTokens = ev.outputTokens;
           if (ev.cachedInputTokens !== undefined) this.usage.cachedInputTokens = ev.cachedInputTokens;
+          if (ev.cacheWriteInputTokens !== undefined) this.usage.cacheWriteInputTokens = ev.cacheWriteInputTokens;
           if (ev.reasoningTokens !== undefined) this.usage.reasoningTokens = ev.reasoningTokens;
           if (ev.costUsd !== undefined) this.usage.costUsd = ev.costUsd;
           break;
@@ -98,16 +113,25 @@ export class ResponseAccumulator {
   }
 }
 
-/** ITL per request: (last token − first token) / (output tokens − 1). */
-export function interTokenLatency(firstTokenAt: number | null, lastTokenAt: number | null, outputTokens: number | null): number | null {
-  if (firstTokenAt === null || lastTokenAt === null || outputTokens === null || outputTokens < 2) return null;
-  return (lastTokenAt - firstTokenAt) / (outputTokens - 1);
+/**
+ * ITL per request over the visible answer: (last visible token − first
+ * visible token) / (visible tokens − 1). Null with fewer than two visible
+ * tokens, and when they all arrived at one instant (a buffered answer says
+ * nothing about the gaps between its tokens).
+ */
+export function interTokenLatency(firstVisibleAt: number | null, lastVisibleAt: number | null, visibleTokens: number | null): number | null {
+  if (firstVisibleAt === null || lastVisibleAt === null || visibleTokens === null || visibleTokens < 2) return null;
+  const span = lastVisibleAt - firstVisibleAt;
+  if (!(span > 0)) return null;
+  return span / (visibleTokens - 1);
 }
 
-/** Decode speed: output tokens / (end − first token), excluding TTFT. */
-export function outputTokensPerSecond(firstTokenAt: number | null, endAt: number, outputTokens: number | null): number | null {
-  if (firstTokenAt === null || outputTokens === null || outputTokens <= 0) return null;
-  const seconds = (endAt - firstTokenAt) / 1000;
-  if (seconds <= 0) return null;
-  return outputTokens / seconds;
+/**
+ * Decode speed: 1000 × (visible tokens − 1) / (last visible token − first
+ * visible token), tokens per second; the reciprocal of ITL, so null wherever
+ * ITL is null (a one-token answer, a buffered answer).
+ */
+export function outputTokensPerSecond(firstVisibleAt: number | null, lastVisibleAt: number | null, visibleTokens: number | null): number | null {
+  const itl = interTokenLatency(firstVisibleAt, lastVisibleAt, visibleTokens);
+  return itl === null ? null : 1000 / itl;
 }

@@ -14,6 +14,7 @@ import { VERSION } from '../version.js';
 import { StreamConformance } from '../honesty/conformance.js';
 import type { FingerprintTracker } from '../honesty/fingerprint.js';
 import { warmTokenizerFor } from '../honesty/tokens.js';
+import { GracePeriodOver } from '../core/stop.js';
 
 export interface ExecuteOptions {
   /** performance.now() instant the request was meant to go out (open-loop schedule). Defaults to now. */
@@ -73,6 +74,8 @@ export function executeRequest(
     let responseHeaders: Record<string, string | string[] | undefined> = {};
     let headersAt: number | null = null;
     let bytes = 0;
+    // The last instant bytes arrived (the send, before any): a stream silent for the whole grace period was stalled.
+    let lastByteAt = sentAt;
     let isSse = spec.stream;
     let sniffed = false;
     const bodyChunks: Buffer[] = [];
@@ -109,7 +112,16 @@ export function executeRequest(
     }
 
     const onAbortSignal = (): void => {
-      finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, performance.now(), true);
+      const now = performance.now();
+      const reason: unknown = options.signal?.reason;
+      // Nothing arrived during the whole grace period: the relay had stalled, which is its timeout, not our cut.
+      if (reason instanceof GracePeriodOver && now - lastByteAt >= reason.graceMs) {
+        const which: TimeoutPhase = phase === 'connecting' ? 'connect' : acc.firstTokenAt === null ? 'first_token' : 'idle';
+        const message = `no data for ${Math.round(now - lastByteAt)} ms when the run stopped (stalled)`;
+        finish({ kind: 'error', errorType: 'timeout', timeoutPhase: which, message }, now, true);
+        return;
+      }
+      finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, now, true);
     };
     if (options.signal) {
       if (options.signal.aborted) queueMicrotask(onAbortSignal);
@@ -178,6 +190,7 @@ export function executeRequest(
       onResponseData(_ctl, chunk) {
         if (settled) return;
         const at = performance.now();
+        lastByteAt = at;
         bytes += chunk.length;
         phase = 'streaming';
         const limit = status !== null && status >= 300 ? MAX_ERROR_BODY_BYTES : target.maxResponseBytes;

@@ -57,15 +57,18 @@ interface Usage {
 /**
  * Use the relay's usage when it gave both counts and mark it `reported`;
  * otherwise fill what is missing with local counts and mark it `estimated`.
- * A failed request that reported nothing carries no usage: we cannot know what
- * was billed.
+ * A failed request that neither reported usage nor delivered a token carries
+ * no usage; one that broke off part-way is estimated from what it delivered.
  */
 function resolveUsage(facts: ResponseFacts, ok: boolean, local: () => LocalCounts): Usage {
   const u = facts.acc.usage;
   if (u.inputTokens !== null && u.outputTokens !== null) {
     return { ...pickTokens(u), usageSource: 'reported' };
   }
-  if (!ok && !facts.acc.usageSeen) {
+  // A failure that delivered nothing and reported nothing carries no usage. One
+  // that broke off part-way delivered tokens (and they are billed): count them.
+  const delivered = facts.acc.contentText.length > 0 || facts.acc.otherText.length > 0;
+  if (!ok && !facts.acc.usageSeen && !delivered) {
     return { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null, usageSource: null };
   }
   const counts = local();
@@ -89,6 +92,21 @@ function pickTokens(u: ResponseFacts['acc']['usage']): Omit<Usage, 'usageSource'
   };
 }
 
+/**
+ * Tokens of the visible answer, what ITL and decode speed divide by. Without
+ * reasoning that is every output token; with it, the output minus the
+ * reasoning when the relay reported both, else relaymon's own count of the
+ * visible text (output_tokens of a thinking model include the reasoning).
+ */
+function visibleOutputTokens(acc: ResponseAccumulator, usage: Usage, localVisible: () => number): number | null {
+  const reasoned = acc.reasoningText.length > 0 || (usage.reasoningTokens ?? 0) > 0;
+  if (!reasoned) return usage.outputTokens;
+  if (usage.usageSource === 'reported' && usage.outputTokens !== null && usage.reasoningTokens !== null) {
+    return Math.max(0, usage.outputTokens - usage.reasoningTokens);
+  }
+  return localVisible();
+}
+
 export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: PriceTable): RequestResult {
   const { acc, target, spec, sentAt, endAt } = facts;
   const ok = outcome.kind === 'ok';
@@ -100,6 +118,7 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
   // In a non-streamed answer every token arrives with the body: TTFT, ITL and
   // decode speed do not apply, and saying so beats reporting the latency twice.
   const firstTokenAt = streamed ? acc.firstTokenAt : null;
+  const visibleTokens = streamed ? visibleOutputTokens(acc, usage, () => local().output.visible) : null;
   const ids = requestIds(facts.headers);
   const allIds = { ...ids.all };
   if (acc.id !== null) allIds['body.id'] = acc.id;
@@ -107,7 +126,7 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
   const costUsd =
     usage.inputTokens === null || usage.outputTokens === null
       ? null
-      : prices.cost(priceModel, usage, target.priceMultiplier);
+      : prices.cost(priceModel, { ...usage, cacheWriteInputTokens: usage.usageSource === 'reported' ? acc.usage.cacheWriteInputTokens : null }, target.priceMultiplier);
   const reportedCostUsd = acc.usage.costUsd ?? reportedCostFromHeaders(facts.headers);
   const errorType = ok ? null : outcome.errorType;
   const honesty = honestyFields({
@@ -156,10 +175,10 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     ttftContentMs: streamed && acc.firstContentAt !== null ? acc.firstContentAt - sentAt : null,
     latencyMs: endAt - sentAt,
     latencyScheduledMs: endAt - facts.scheduledAt,
-    itlMs: streamed ? interTokenLatency(acc.firstTokenAt, acc.lastTokenAt, usage.outputTokens) : null,
+    itlMs: streamed ? interTokenLatency(acc.firstVisibleAt, acc.lastVisibleAt, visibleTokens) : null,
     chunkGapsMs: streamed ? acc.chunkGapsMs.slice() : [],
     chunks: acc.chunks,
-    outputTokensPerSecond: ok && streamed ? outputTokensPerSecond(acc.firstTokenAt, endAt, usage.outputTokens) : null,
+    outputTokensPerSecond: streamed ? outputTokensPerSecond(acc.firstVisibleAt, acc.lastVisibleAt, visibleTokens) : null,
 
     ok,
     httpStatus: facts.status,

@@ -113,13 +113,17 @@ export interface RequestResult {
   latencyMs: number;
   /** end − scheduled send (coordinated-omission corrected) */
   latencyScheduledMs: number;
-  /** (last token − first token) / (output tokens − 1) */
+  /**
+   * (last visible token − first visible token) / (visible output tokens − 1),
+   * over the visible answer (content and tool arguments, not reasoning); null
+   * with fewer than two visible tokens or when they all arrived at once.
+   */
   itlMs: number | null;
   /** Gaps between successive token-bearing chunks, ms, in arrival order. */
   chunkGapsMs: number[];
   /** Token-bearing chunks received. */
   chunks: number;
-  /** output tokens / (end − first token) */
+  /** 1000 × (visible output tokens − 1) / (last visible token − first visible token); null wherever itlMs is null. */
   outputTokensPerSecond: number | null;
 
   // --- outcome ---

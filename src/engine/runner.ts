@@ -9,6 +9,7 @@ import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
 import { WindowedStats } from '../stats/windows.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
+import { GracePeriodOver } from '../core/stop.js';
 import { RequestLog } from '../export/request-log.js';
 import type { EngineConfig, EngineSnapshot, EngineState, FromWorker, RecentError, ReplayEntry, StoppedBy, TargetInfo } from './messages.js';
 import { closedLoopCursor, openLoopSources, plannedTotal, planTargets, SourceHeap, type DueSend } from './sources.js';
@@ -390,7 +391,7 @@ export class EngineRunner {
     for (const ts of this.targets.values()) this.saturation.dropped += ts.gate.dropHeld();
     for (const ts of this.targets.values()) ts.gate.wake();
     for (const wake of [...this.sleepers]) wake();
-    this.graceTimer = setTimeout(() => this.abort.abort(), this.config.graceMs);
+    this.graceTimer = setTimeout(() => this.abort.abort(new GracePeriodOver(this.config.graceMs)), this.config.graceMs);
     this.maybeFinish();
   }
 

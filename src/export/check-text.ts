@@ -14,7 +14,7 @@ import { honestyLines, type TargetHonesty } from './honesty-text.js';
 import { scheduleNote } from './schedule-text.js';
 
 export interface CheckTextOptions {
-  /** Expressions relaymon added by itself; they are marked "(default)". */
+  /** Expressions relaymon added by itself; they are marked "(implied)" (results with implied: true are too). */
   defaults: string[];
   color: boolean;
   /** More on why the run stopped (e.g. the budget's figures), appended to the stop line. */
@@ -43,7 +43,7 @@ function shownValue(r: ThresholdResult): string {
 }
 
 export function thresholdLine(r: ThresholdResult, isDefault: boolean, width = TEXT_WIDTH): string {
-  const head = `${r.ok ? '✓' : '✗'} ${r.expression}${isDefault ? ' (default)' : ''}`;
+  const head = `${r.ok ? '✓' : '✗'} ${r.expression}${isDefault || r.implied ? ' (implied)' : ''}`;
   const value = shownValue(r);
   const one = `${head}  ${value}`;
   // A long expression keeps its value readable on a line of its own rather than overflowing.
@@ -64,13 +64,15 @@ function costCell(s: Summary, usd: number | null): string {
   return (s.unpricedRequests > 0 ? '≥' : '') + fmtCost(usd);
 }
 
-function rows(durationMs: number, errorTypes: string[]): Row[] {
+/** Timings are over successful requests only (stats/summary.ts); unfinished requests get a row when there are any. */
+function rows(durationMs: number, errorTypes: string[], unfinished: boolean): Row[] {
   const when = (f: (s: Summary) => string): ((s: Summary | null) => string) => (s) => (s === null ? '-' : f(s));
   const hours = durationMs / 3_600_000;
   return [
     ['requests', (s) => String(s?.requests ?? 0)],
     ['errors', when((s) => `${s.errors} (${fmtPct(s.errorRate)})`)],
     ...errorTypes.map((t): Row => [`  ${t}`, when((s) => String(s.errorTypes[t] ?? 0))]),
+    ...(unfinished ? [['unfinished', when((s) => String(s.unfinished))] satisfies Row] : []),
     ['latency p50', when((s) => fmtMs(s.latencyMs.p50))],
     ['latency p95', when((s) => fmtMs(s.latencyMs.p95))],
     ['latency p99', when((s) => fmtMs(s.latencyMs.p99))],
@@ -144,7 +146,7 @@ export function checkText(run: RunSummaryJson, opts: CheckTextOptions): string {
   const all = [...run.targets.map((t) => t.summary), run.summary];
   const errorTypes = [...new Set(all.flatMap((s) => (s ? Object.keys(s.errorTypes) : [])))].sort();
   // Cost per hour over the measured span: the drain of requests in flight after a stop is not traffic time.
-  const rowDefs = rows(run.measuredMs ?? run.durationMs, errorTypes);
+  const rowDefs = rows(run.measuredMs ?? run.durationMs, errorTypes, all.some((s) => (s?.unfinished ?? 0) > 0));
   const blocks: Column[][] = [];
   for (let i = 0; i < targets.length; i += TARGETS_PER_BLOCK) blocks.push(targets.slice(i, i + TARGETS_PER_BLOCK));
   // One target's column already is the total.

@@ -112,13 +112,13 @@ function seconds(ms: number): string {
 
 function testcase(r: ThresholdResult, suiteKey: string, defaults: ReadonlySet<string>): string {
   const head = `    <testcase classname="${attr(`relaymon.${suiteKey}`)}" name="${attr(r.expression)}" time="0"`;
-  const isDefault = defaults.has(r.expression);
+  const isDefault = defaults.has(r.expression) || r.implied === true;
   const props = isDefault ? '      <properties><property name="relaymon.default" value="true"/></properties>\n' : '';
   if (r.ok && !isDefault) return `${head}/>\n`;
   const lines = [`${head}>\n`, props];
   if (!r.ok) {
     const message = failureMessage(r);
-    const detail = `${r.expression}: ${message}${isDefault ? ' (relaymon default threshold)' : ''}`;
+    const detail = `${r.expression}: ${message}${isDefault ? ' (implied by relaymon)' : ''}`;
     lines.push(`      <failure message="${attr(message)}" type="threshold">${xmlEscape(detail)}</failure>\n`);
   }
   lines.push('    </testcase>\n');

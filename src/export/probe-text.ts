@@ -86,7 +86,8 @@ export function summaryText(s: Summary): string {
   const errors = Object.entries(s.errorTypes)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  const head = `summary: ${s.requests} requests, ${s.errors} errors (${fmtPct(s.errorRate)})${errors ? ` — ${errors}` : ''}\n`;
+  const unfinished = s.unfinished > 0 ? `, ${s.unfinished} unfinished (cut short when the run stopped)` : '';
+  const head = `summary: ${s.requests} requests, ${s.errors} errors (${fmtPct(s.errorRate)})${errors ? ` — ${errors}` : ''}${unfinished}\n`;
   const t = table(
     ['', 'p50', 'p90', 'p95', 'p99', 'avg', 'min', 'max'],
     [

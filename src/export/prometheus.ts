@@ -5,7 +5,7 @@
  * its targets, saturation, alerts and window statistics. No I/O here: the
  * HTTP side is metrics-server.ts.
  */
-import { billedCost } from '../stats/summary.js';
+import { billedCost, isUnfinished } from '../stats/summary.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RequestResult } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
@@ -82,14 +82,17 @@ export class PrometheusExporter {
     const m = this.m;
     const failed = !r.ok;
     const withError = failed ? { ...base, error_type: r.errorType ?? '_OTHER' } : base;
-    m.requests.inc(withError);
+    // The OTel duration histogram records every operation, error_type on failures (the GenAI conventions);
+    // relaymon's own counters leave out what relaymon itself cut short (stats/summary.ts isUnfinished).
     m.duration.observe(withError, r.latencyMs / 1000);
+    if (isUnfinished(r)) m.unfinished.inc(base);
+    else m.requests.inc(withError);
     if (r.stream) {
       if (r.ttftMs !== null) m.timeToFirstChunk.observe(base, r.ttftMs / 1000);
       for (const gap of r.chunkGapsMs) m.timePerOutputChunk.observe(base, gap / 1000);
     }
-    // Tokens a failed request never got billed for would inflate the usage; the relay's own report counts.
-    if (r.ok || r.usageSource === 'reported') {
+    // A failure carries usage only when the relay reported it or the stream delivered tokens before it broke.
+    if (r.ok || r.usageSource !== null) {
       if (r.inputTokens !== null) m.tokenUsage.observe({ ...base, gen_ai_token_type: 'input' }, r.inputTokens);
       if (r.outputTokens !== null) m.tokenUsage.observe({ ...base, gen_ai_token_type: 'output' }, r.outputTokens);
     }

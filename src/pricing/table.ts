@@ -8,6 +8,8 @@ export interface ModelPrice {
   output_cost_per_token: number;
   /** Price of the cached part of the input; absent means "same as input". */
   cache_read_input_token_cost?: number;
+  /** Price of input tokens written to the cache (Anthropic cache_creation_input_tokens); absent means "same as input". */
+  cache_creation_input_token_cost?: number;
   /** Price of reasoning tokens (part of the output); absent means "same as output". */
   output_cost_per_reasoning_token?: number;
 }
@@ -20,6 +22,8 @@ export interface TokenUsage {
   inputTokens: number | null;
   outputTokens: number | null;
   cachedInputTokens: number | null;
+  /** Part of inputTokens written to the cache (Anthropic); absent or null means none reported. */
+  cacheWriteInputTokens?: number | null;
   reasoningTokens: number | null;
 }
 
@@ -33,6 +37,7 @@ const COST_FIELDS = [
   'input_cost_per_token',
   'output_cost_per_token',
   'cache_read_input_token_cost',
+  'cache_creation_input_token_cost',
   'output_cost_per_reasoning_token',
 ] as const;
 
@@ -108,11 +113,17 @@ export class PriceTable {
 
   /**
    * USD for one request, or null when the model has no price or the input or
-   * output count is unknown: an unpriced request must never look free. The
-   * cached part of the input is priced at the cache-read rate and the
-   * reasoning part of the output at the reasoning rate (each falling back to
-   * the plain rate). A null cached or reasoning count means "not reported"
-   * and is priced at the plain rate, the upper bound.
+   * output count is unknown: an unpriced request must never look free.
+   *
+   *   cost = (input − cacheRead − cacheWrite) × input_cost_per_token
+   *        + cacheRead × cache_read_input_token_cost
+   *        + cacheWrite × cache_creation_input_token_cost
+   *        + (output − reasoning) × output_cost_per_token
+   *        + reasoning × output_cost_per_reasoning_token
+   *
+   * each special rate falling back to the plain one when the entry has none.
+   * A null cached, cache-write or reasoning count means "not reported" and is
+   * priced at the plain rate.
    */
   cost(model: string, usage: TokenUsage, multiplier = 1): number | null {
     const match = this.lookup(model);
@@ -120,16 +131,19 @@ export class PriceTable {
     const { inputTokens, outputTokens } = usage;
     if (!isCount(inputTokens) || !isCount(outputTokens)) return null;
     const cachedRaw = usage.cachedInputTokens ?? 0;
+    const writeRaw = usage.cacheWriteInputTokens ?? 0;
     const reasoningRaw = usage.reasoningTokens ?? 0;
-    if (!isCount(cachedRaw) || !isCount(reasoningRaw)) return null;
+    if (!isCount(cachedRaw) || !isCount(writeRaw) || !isCount(reasoningRaw)) return null;
     // A relay reporting more cached than total input (or more reasoning than
     // output) is wrong about one of them; never price a negative remainder.
     const cached = Math.min(cachedRaw, inputTokens);
+    const written = Math.min(writeRaw, inputTokens - cached);
     const reasoning = Math.min(reasoningRaw, outputTokens);
     const p = match.price;
     const usd =
-      (inputTokens - cached) * p.input_cost_per_token +
+      (inputTokens - cached - written) * p.input_cost_per_token +
       cached * (p.cache_read_input_token_cost ?? p.input_cost_per_token) +
+      written * (p.cache_creation_input_token_cost ?? p.input_cost_per_token) +
       (outputTokens - reasoning) * p.output_cost_per_token +
       reasoning * (p.output_cost_per_reasoning_token ?? p.output_cost_per_token);
     return usd * multiplier;
@@ -193,6 +207,7 @@ function parseLiteLLM(json: unknown, source: string): Map<string, ModelPrice> {
     if (input === undefined || output === undefined) continue;
     const price: ModelPrice = { input_cost_per_token: input, output_cost_per_token: output };
     if (costs.cache_read_input_token_cost !== undefined) price.cache_read_input_token_cost = costs.cache_read_input_token_cost;
+    if (costs.cache_creation_input_token_cost !== undefined) price.cache_creation_input_token_cost = costs.cache_creation_input_token_cost;
     if (costs.output_cost_per_reasoning_token !== undefined) {
       price.output_cost_per_reasoning_token = costs.output_cost_per_reasoning_token;
     }

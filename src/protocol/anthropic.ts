@@ -166,6 +166,8 @@ function usageOf(u: unknown): WireEvent | null {
     ...(inputTokens !== undefined ? { inputTokens } : {}),
     ...(outputTokens !== undefined ? { outputTokens } : {}),
     ...(cacheRead !== undefined ? { cachedInputTokens: cacheRead } : {}),
+    // Priced at the cache-write rate (pricing/table.ts cost), not the plain input rate.
+    ...(cacheWrite !== undefined ? { cacheWriteInputTokens: cacheWrite } : {}),
   };
   return Object.keys(ev).length > 1 ? ev : null;
 }

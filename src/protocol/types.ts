@@ -39,6 +39,8 @@ export type WireEvent =
       inputTokens?: number;
       outputTokens?: number;
       cachedInputTokens?: number;
+      /** Prompt tokens written to the cache (Anthropic cache_creation_input_tokens), part of inputTokens. */
+      cacheWriteInputTokens?: number;
       reasoningTokens?: number;
       costUsd?: number;
     }

@@ -4,7 +4,7 @@
  * histograms instead.
  */
 import type { RequestResult } from '../core/result.js';
-import { mean, quantile, sortedValues, sumCosts, timedResults } from './summary.js';
+import { finishedResults, mean, quantile, sortedValues, sumCosts, timedResults } from './summary.js';
 import type { Aggregation, MetricName, MetricQuery, TagFilter, TimeMetric } from './thresholds.js';
 import { sameModel } from '../pricing/aliases.js';
 
@@ -13,6 +13,7 @@ const TIME_FIELDS: Record<TimeMetric | 'tokens_per_s', (r: RequestResult) => num
   latency_scheduled: (r) => r.latencyScheduledMs,
   ttfb: (r) => r.ttfbMs,
   ttft: (r) => r.ttftMs,
+  ttft_content: (r) => r.ttftContentMs,
   itl: (r) => r.itlMs,
   tokens_per_s: (r) => r.outputTokensPerSecond,
 };
@@ -57,12 +58,15 @@ export function queryFromResults(results: readonly RequestResult[], durationMs: 
   const seconds = durationMs / 1000;
   const hours = durationMs / 3_600_000;
   return (metric: MetricName, aggregation: Aggregation, tags: TagFilter): number | null => {
-    const rs = results.filter((r) => matchesTags(r, tags));
+    // Money counts every request; the counters leave out the unfinished (summary.ts isUnfinished).
+    const all = results.filter((r) => matchesTags(r, tags));
+    const rs = finishedResults(all);
     switch (metric) {
       case 'latency':
       case 'latency_scheduled':
       case 'ttfb':
       case 'ttft':
+      case 'ttft_content':
       case 'itl':
       case 'tokens_per_s': {
         const field = TIME_FIELDS[metric];
@@ -94,11 +98,11 @@ export function queryFromResults(results: readonly RequestResult[], durationMs: 
         return null;
       case 'cost': {
         if (aggregation.kind !== 'sum') return null;
-        return sumCosts(rs).sum;
+        return sumCosts(all).sum;
       }
       case 'cost_per_hour': {
         if (aggregation.kind !== 'value' || hours <= 0) return null;
-        const sum = sumCosts(rs).sum;
+        const sum = sumCosts(all).sum;
         return sum === null ? null : sum / hours;
       }
     }

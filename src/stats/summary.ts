@@ -16,16 +16,32 @@ export interface TimeStats {
   max: number | null;
 }
 
+/**
+ * Timing fields (latencyMs … outputTokensPerSecond) are over successful
+ * requests only: a failure's "latency" is how fast the relay said no, which
+ * would pull every percentile down. Failures count in `errors`.
+ */
 export interface Summary {
+  /** Requests that finished (successes and relay errors); `unfinished` ones are not in it. */
   requests: number;
   errors: number;
   /** errors / requests; 0 when there were no requests. */
   errorRate: number;
   /** errorType → count, failed requests only. */
   errorTypes: Record<string, number>;
+  /**
+   * Requests relaymon itself cut short when the run stopped (the grace period
+   * ran out): neither a relay error nor a timing, so in none of the fields
+   * above or the timings; their tokens and cost still count (they were spent).
+   */
+  unfinished: number;
   latencyMs: TimeStats;
+  /** end − scheduled send: latencyMs plus the time the request waited to be sent. */
+  latencyScheduledMs: TimeStats;
   ttfbMs: TimeStats;
   ttftMs: TimeStats;
+  /** First visible content token − send. */
+  ttftContentMs: TimeStats;
   itlMs: TimeStats;
   outputTokensPerSecond: TimeStats;
   /** Sums over the requests that have a token count. */
@@ -114,16 +130,29 @@ export function sumCosts(results: readonly RequestResult[]): { sum: number | nul
 }
 
 /**
- * Requests relaymon itself cut short (Ctrl-C, a stop's grace period) say
- * nothing about the relay's speed: they count as errors but stay out of timings.
+ * A request relaymon itself cut short: `cancelled` comes only from the
+ * run's own abort (src/client/execute.ts onAbortSignal: the grace period of a
+ * stop ran out, or a second Ctrl-C). It says nothing about the relay: not an
+ * error, not a timing. A stream the relay stalled ends as `timeout` before that.
  */
+export function isUnfinished(r: Pick<RequestResult, 'errorType'>): boolean {
+  return r.errorType === 'cancelled';
+}
+
+/** The requests that count as requests: everything but the unfinished ones. */
+export function finishedResults(results: readonly RequestResult[]): readonly RequestResult[] {
+  return results.some(isUnfinished) ? results.filter((r) => !isUnfinished(r)) : results;
+}
+
+/** The requests timing statistics are over: the successful ones. */
 export function timedResults(results: readonly RequestResult[]): readonly RequestResult[] {
-  return results.some((r) => r.errorType === 'cancelled') ? results.filter((r) => r.errorType !== 'cancelled') : results;
+  return results.filter((r) => r.ok);
 }
 
 export function summarize(results: readonly RequestResult[]): Summary {
-  const failed = results.filter((r) => !r.ok);
-  const timed = timedResults(results);
+  const finished = finishedResults(results);
+  const failed = finished.filter((r) => !r.ok);
+  const timed = timedResults(finished);
   const errorTypes: Record<string, number> = {};
   for (const r of failed) {
     // errorType is always set on a failed result; 'unknown' keeps a broken record visible rather than dropped.
@@ -138,13 +167,16 @@ export function summarize(results: readonly RequestResult[]): Summary {
     outputTokens += r.outputTokens ?? 0;
   }
   return {
-    requests: results.length,
+    requests: finished.length,
     errors: failed.length,
-    errorRate: results.length === 0 ? 0 : failed.length / results.length,
+    errorRate: finished.length === 0 ? 0 : failed.length / finished.length,
     errorTypes,
+    unfinished: results.length - finished.length,
     latencyMs: timeStats(timed.map((r) => r.latencyMs)),
+    latencyScheduledMs: timeStats(timed.map((r) => r.latencyScheduledMs)),
     ttfbMs: timeStats(timed.map((r) => r.ttfbMs)),
     ttftMs: timeStats(timed.map((r) => r.ttftMs)),
+    ttftContentMs: timeStats(timed.map((r) => r.ttftContentMs)),
     itlMs: timeStats(timed.map((r) => r.itlMs)),
     outputTokensPerSecond: timeStats(timed.map((r) => r.outputTokensPerSecond)),
     inputTokens,

@@ -4,7 +4,7 @@
  * thresholds-parse.ts, evaluation in thresholds.ts.
  */
 
-export const TIME_METRICS = ['latency', 'latency_scheduled', 'ttfb', 'ttft', 'itl'] as const;
+export const TIME_METRICS = ['latency', 'latency_scheduled', 'ttfb', 'ttft', 'ttft_content', 'itl'] as const;
 export type TimeMetric = (typeof TIME_METRICS)[number];
 
 export const METRIC_NAMES = [
@@ -52,6 +52,8 @@ export interface Threshold {
   value: number;
   abortOnFail: boolean;
   delayAbortEvalMs: number;
+  /** Added by relaymon, not written by the user (thresholds-implied.ts). */
+  implied?: boolean;
 }
 
 /** 'p' stands for p(N). */
@@ -65,6 +67,7 @@ export const VALID_AGGREGATIONS: Record<MetricName, readonly AggregationName[]> 
   latency_scheduled: TIME_AGGREGATIONS,
   ttfb: TIME_AGGREGATIONS,
   ttft: TIME_AGGREGATIONS,
+  ttft_content: TIME_AGGREGATIONS,
   itl: TIME_AGGREGATIONS,
   tokens_per_s: TIME_AGGREGATIONS,
   errors: COUNTER_AGGREGATIONS,

@@ -16,6 +16,7 @@ import {
 
 export * from './thresholds-types.js';
 export { parseThreshold, parseThresholdMap, ThresholdParseError } from './thresholds-parse.js';
+export { IMPLIED_ERRORS_THRESHOLD, impliedExpressions, withImpliedThresholds } from './thresholds-implied.js';
 
 /** Answers one metric × aggregation over the data matching `tags`, in the metric's unit; null = no data. */
 export type MetricQuery = (metric: MetricName, aggregation: Aggregation, tags: TagFilter) => number | null;
@@ -25,6 +26,8 @@ export interface ThresholdResult {
   ok: boolean;
   /** In the metric's unit (ms, fraction, per second, USD, count); null when there was no data. */
   value: number | null;
+  /** Present (true) on a threshold relaymon added itself (thresholds-implied.ts). */
+  implied?: true;
 }
 
 export function compare(observed: number, op: Operator, limit: number): boolean {
@@ -48,7 +51,9 @@ export function evaluateThreshold(t: Threshold, query: MetricQuery): ThresholdRe
   const raw = query(t.metric, t.aggregation, t.tags);
   // NaN is what 0/0 looks like; it is no data, not a value that happens to fail.
   const value = raw === null || Number.isNaN(raw) ? null : raw;
-  return { expression: t.expression, ok: value !== null && compare(value, t.op, t.value), value };
+  const result: ThresholdResult = { expression: t.expression, ok: value !== null && compare(value, t.op, t.value), value };
+  if (t.implied) result.implied = true;
+  return result;
 }
 
 export function evaluateThresholds(thresholds: Threshold[], query: MetricQuery): ThresholdResult[] {
@@ -95,9 +100,10 @@ function unitOf(expression: string): ValueUnit | null {
 /** One line, k6 style: `✓ ttft:p(95)<800  value=412.3ms`, `✗ errors:rate<0.01  no data`. */
 export function describeThresholdResult(r: ThresholdResult): string {
   const mark = r.ok ? '✓' : '✗';
-  if (r.value === null) return `${mark} ${r.expression}  no data`;
+  const expr = r.implied ? `${r.expression} (implied)` : r.expression;
+  if (r.value === null) return `${mark} ${expr}  no data`;
   // The expression is canonical CLI form, so it always re-parses; the fallback only guards hand-made results.
   const unit = unitOf(r.expression);
   const shown = unit ? formatValue(r.value, unit) : String(r.value);
-  return `${mark} ${r.expression}  value=${shown}`;
+  return `${mark} ${expr}  value=${shown}`;
 }

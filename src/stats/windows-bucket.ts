@@ -6,7 +6,7 @@
  */
 import { ERROR_TYPES, type RequestResult } from '../core/result.js';
 import { HIGHEST_VALUE, indexOfValue, SparseHistogram } from './histogram.js';
-import { billedCost } from './summary.js';
+import { billedCost, isUnfinished } from './summary.js';
 import { addHonesty, countHonesty, H_COUNT, subtractHonesty } from './windows-honesty.js';
 
 /** The distributions, in storage order; names are the WindowStats fields. */
@@ -18,6 +18,7 @@ export const DISTS = [
   'itlMs',
   'chunkGapMs',
   'outputTokensPerSecond',
+  'ttftContentMs',
 ] as const;
 export type DistName = (typeof DISTS)[number];
 export const DIST_COUNT = DISTS.length;
@@ -28,6 +29,7 @@ export const D_TTFT = 3;
 export const D_ITL = 4;
 export const D_GAP = 5;
 export const D_TPS = 6;
+export const D_TTFT_CONTENT = 7;
 
 /** Per distribution in `stat`: count, sum, min, max. */
 export const S_COUNT = 0;
@@ -45,8 +47,11 @@ export const NO_STATUS = 0;
 export const VALUE_SCALE = 1000;
 
 export class Bucket {
+  /** Finished requests: successes and relay errors (summary.ts Summary.requests). */
   requests = 0;
   errors = 0;
+  /** Requests relaymon cut short when the run stopped (summary.ts isUnfinished). */
+  unfinished = 0;
   readonly errorTypes = new Float64Array(ERROR_TYPES.length + 1);
   readonly statuses = new Map<number, number>();
   inputTokens = 0;
@@ -74,8 +79,18 @@ export class Bucket {
     }
   }
 
+  /** Whether anything was recorded (an unfinished request alone still carries its cost). */
+  get recorded(): boolean {
+    return this.requests + this.unfinished > 0;
+  }
+
   /** The counters of one result (distributions go through `value`). */
   countRequest(r: RequestResult): void {
+    this.countMoney(r);
+    if (isUnfinished(r)) {
+      this.unfinished++;
+      return;
+    }
     this.requests++;
     if (!r.ok) {
       this.errors++;
@@ -84,6 +99,17 @@ export class Bucket {
     }
     const status = r.httpStatus ?? NO_STATUS;
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
+    if (r.usageSource === 'reported') this.usageReported++;
+    else if (r.usageSource === 'estimated') this.usageEstimated++;
+    if (r.responseModel !== null) {
+      this.namedModels++;
+      if (r.modelMismatch) this.modelMismatches++;
+    }
+    countHonesty(this.honesty, r);
+  }
+
+  /** Tokens and cost: spent even by a request cut short, so every request counts here. */
+  private countMoney(r: RequestResult): void {
     this.inputTokens += r.inputTokens ?? 0;
     this.outputTokens += r.outputTokens ?? 0;
     const cost = billedCost(r);
@@ -92,13 +118,6 @@ export class Bucket {
       this.priced++;
       this.costSum += cost;
     }
-    if (r.usageSource === 'reported') this.usageReported++;
-    else if (r.usageSource === 'estimated') this.usageEstimated++;
-    if (r.responseModel !== null) {
-      this.namedModels++;
-      if (r.modelMismatch) this.modelMismatches++;
-    }
-    countHonesty(this.honesty, r);
   }
 
   /**
@@ -135,6 +154,7 @@ export class Bucket {
   add(o: Bucket): void {
     this.requests += o.requests;
     this.errors += o.errors;
+    this.unfinished += o.unfinished;
     if (o.errors > 0) for (let i = 0; i < this.errorTypes.length; i++) this.errorTypes[i]! += o.errorTypes[i]!;
     for (const [k, v] of o.statuses) this.statuses.set(k, (this.statuses.get(k) ?? 0) + v);
     this.inputTokens += o.inputTokens;
@@ -172,6 +192,7 @@ export class Bucket {
   subtract(o: Bucket): void {
     this.requests -= o.requests;
     this.errors -= o.errors;
+    this.unfinished -= o.unfinished;
     if (o.errors > 0) for (let i = 0; i < this.errorTypes.length; i++) this.errorTypes[i]! -= o.errorTypes[i]!;
     for (const [k, v] of o.statuses) {
       const left = (this.statuses.get(k) ?? 0) - v;

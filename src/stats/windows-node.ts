@@ -24,6 +24,7 @@ import {
   D_TPS,
   D_TTFB,
   D_TTFT,
+  D_TTFT_CONTENT,
   DIST_COUNT,
   S_COUNT,
   S_MAX,
@@ -177,13 +178,17 @@ export class Cell extends Owner {
     const b = this.open1s ?? (this.open1s = new Bucket());
     const buf = this.pending ?? (this.pending = new Uint16Array(BATCH * DIST_COUNT));
     b.countRequest(r);
-    this.put(b, buf, D_LATENCY, r.latencyMs);
-    this.put(b, buf, D_LATENCY_SCHEDULED, r.latencyScheduledMs);
-    this.put(b, buf, D_TTFB, r.ttfbMs);
-    this.put(b, buf, D_TTFT, r.ttftMs);
-    this.put(b, buf, D_ITL, r.itlMs);
-    this.put(b, buf, D_TPS, r.outputTokensPerSecond);
-    if (r.chunkGapsMs.length > 0) this.putGaps(b, buf, r.chunkGapsMs);
+    // Timings are over successful requests only (summary.ts timedResults).
+    if (r.ok) {
+      this.put(b, buf, D_LATENCY, r.latencyMs);
+      this.put(b, buf, D_LATENCY_SCHEDULED, r.latencyScheduledMs);
+      this.put(b, buf, D_TTFB, r.ttfbMs);
+      this.put(b, buf, D_TTFT, r.ttftMs);
+      this.put(b, buf, D_TTFT_CONTENT, r.ttftContentMs);
+      this.put(b, buf, D_ITL, r.itlMs);
+      this.put(b, buf, D_TPS, r.outputTokensPerSecond);
+      if (r.chunkGapsMs.length > 0) this.putGaps(b, buf, r.chunkGapsMs);
+    }
     this.dataVer++;
     for (const p of this.parents) p.dataVer++;
   }
@@ -256,7 +261,7 @@ export class Cell extends Owner {
    */
   advance(from: number, to: number): void {
     this.flush();
-    const b = this.open1s !== null && this.open1s.requests > 0 ? this.open1s : null;
+    const b = this.open1s !== null && this.open1s.recorded ? this.open1s : null;
     this.open1s = null;
     b?.trim();
     let lost = this.ring1s.close(from, b, this.tell1);

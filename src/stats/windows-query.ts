@@ -5,7 +5,7 @@
  */
 import { percentilesOf } from './histogram-quantiles.js';
 import type { Aggregation, MetricName } from './thresholds.js';
-import { type Bucket, D_ITL, D_LATENCY, D_LATENCY_SCHEDULED, D_TPS, D_TTFB, D_TTFT } from './windows-bucket.js';
+import { type Bucket, D_ITL, D_LATENCY, D_LATENCY_SCHEDULED, D_TPS, D_TTFB, D_TTFT, D_TTFT_CONTENT } from './windows-bucket.js';
 import { exactOf, histsOf, toUnit } from './windows-exact.js';
 import { H_USAGE_COMPARED, H_USAGE_MISMATCHES } from './windows-honesty.js';
 
@@ -16,6 +16,7 @@ const TIME_DISTS: Partial<Record<MetricName, number>> = {
   latency_scheduled: D_LATENCY_SCHEDULED,
   ttfb: D_TTFB,
   ttft: D_TTFT,
+  ttft_content: D_TTFT_CONTENT,
   itl: D_ITL,
   tokens_per_s: D_TPS,
 };

@@ -101,7 +101,7 @@ export class Ring {
     for (let k = 0; k < this.views.length; k++) {
       const v = this.views[k]!;
       if (onExpire) for (const old of this.inView(v.len)) onExpire(k, old);
-      if (v.agg.requests > 0) lost |= 1 << k;
+      if (v.agg.recorded) lost |= 1 << k;
       v.agg = new Bucket();
     }
     this.slots.fill(null);

@@ -28,14 +28,18 @@ export interface WindowStats extends HonestyWindow {
   errorRate: number;
   /** errorType → count, failed requests only ('unknown' for a failure without a type). */
   errorTypes: Record<string, number>;
+  /** Requests relaymon cut short when the run stopped: in none of requests, errors or the timings (summary.ts isUnfinished). */
+  unfinished: number;
   /** HTTP status → count, every request ('none' when no HTTP answer). */
   statuses: Record<string, number>;
   /** requests / windowMs, per second (for 'all': since start). */
   rps: number;
+  /** The timings are over successful requests only (summary.ts Summary). */
   latencyMs: TimeStats;
   latencyScheduledMs: TimeStats;
   ttfbMs: TimeStats;
   ttftMs: TimeStats;
+  ttftContentMs: TimeStats;
   itlMs: TimeStats;
   /** Gaps between token-bearing chunks, every gap of every request. */
   chunkGapMs: TimeStats;

@@ -17,6 +17,7 @@ import {
   D_TPS,
   D_TTFB,
   D_TTFT,
+  D_TTFT_CONTENT,
   D_GAP,
   DIST_COUNT,
   type DistName,
@@ -113,6 +114,7 @@ function withTimes(c: Counters, t: readonly TimeStats[]): WindowBase {
     errors: c.errors,
     errorRate: c.errorRate,
     errorTypes: c.errorTypes,
+    unfinished: c.unfinished,
     statuses: c.statuses,
     inputTokens: c.inputTokens,
     outputTokens: c.outputTokens,
@@ -127,6 +129,7 @@ function withTimes(c: Counters, t: readonly TimeStats[]): WindowBase {
     latencyScheduledMs: t[D_LATENCY_SCHEDULED]!,
     ttfbMs: t[D_TTFB]!,
     ttftMs: t[D_TTFT]!,
+    ttftContentMs: t[D_TTFT_CONTENT]!,
     itlMs: t[D_ITL]!,
     chunkGapMs: t[D_GAP]!,
     outputTokensPerSecond: t[D_TPS]!,
@@ -154,6 +157,7 @@ type Counters = Omit<WindowBase, DistName>;
 function countersOf(parts: readonly Bucket[]): Counters {
   let requests = 0;
   let errors = 0;
+  let unfinished = 0;
   let inputTokens = 0;
   let outputTokens = 0;
   let cost = 0;
@@ -170,6 +174,7 @@ function countersOf(parts: readonly Bucket[]): Counters {
   for (const p of parts) {
     requests += p.requests;
     errors += p.errors;
+    unfinished += p.unfinished;
     inputTokens += p.inputTokens;
     outputTokens += p.outputTokens;
     cost += p.costSum;
@@ -196,6 +201,7 @@ function countersOf(parts: readonly Bucket[]): Counters {
     errors,
     errorRate: requests === 0 ? 0 : errors / requests,
     errorTypes,
+    unfinished,
     statuses,
     inputTokens,
     outputTokens,
@@ -219,12 +225,14 @@ export function finish(b: WindowBase, windowMs: number): WindowStats {
     errors: b.errors,
     errorRate: b.errorRate,
     errorTypes: b.errorTypes,
+    unfinished: b.unfinished,
     statuses: b.statuses,
     rps: windowMs > 0 ? (b.requests * 1000) / windowMs : 0,
     latencyMs: b.latencyMs,
     latencyScheduledMs: b.latencyScheduledMs,
     ttfbMs: b.ttfbMs,
     ttftMs: b.ttftMs,
+    ttftContentMs: b.ttftContentMs,
     itlMs: b.itlMs,
     chunkGapMs: b.chunkGapMs,
     outputTokensPerSecond: b.outputTokensPerSecond,

@@ -166,7 +166,8 @@ describe('stream conformance', () => {
 
 describe('check thresholds on usage_mismatch and model_mismatch', () => {
   const check = (url: string, ...thresholds: string[]) =>
-    runCli(['check', '--base-url', url, '--model', 'gpt-4o', '--every', '50ms', '--requests', '4', '--json', ...thresholds.flatMap((t) => ['--threshold', t])], {
+    // --no-default-thresholds: these tests look at the user's thresholds alone (the implied errors guard is tested in check-stats.test.ts).
+    runCli(['check', '--base-url', url, '--model', 'gpt-4o', '--every', '50ms', '--requests', '4', '--json', '--no-default-thresholds', ...thresholds.flatMap((t) => ['--threshold', t])], {
       env: { OPENAI_API_KEY: SENTINEL_KEY },
     });
   type Verdict = { thresholds: { expression: string; ok: boolean; value: number | null }[] };

@@ -91,14 +91,28 @@ function decideFormat(kind: LineKind, good: readonly { kind: LineKind; line: num
   return { format: decisive.candidate.protocol === 'anthropic' ? 'messages-jsonl' : 'chat-jsonl', toldBy: decisive.line };
 }
 
-/** Offsets from the earliest timed line, so a file whose lines are out of order never yields a negative offset. */
+/**
+ * Offsets from the earliest timed line, so a file whose lines are out of order
+ * never yields a negative offset; and the lines in the order they were sent.
+ * relaymon's own request log is written as requests finish, so its `t` goes
+ * backwards wherever a later request finished first; replayed in file order
+ * those lines would all go out at once. A line without a time keeps its place
+ * after the timed line before it (the sort is stable).
+ */
 function toItems(accepted: readonly Candidate[]): ReplayItem[] {
   let origin = Infinity;
   for (const c of accepted) if (c.time !== null && c.time.ms < origin) origin = c.time.ms;
-  return accepted.map((c) => {
+  let previous = 0;
+  const keyed = accepted.map((c) => {
+    const offsetMs = c.time === null ? null : c.time.ms - origin;
+    if (offsetMs !== null) previous = offsetMs;
+    return { c, offsetMs, key: previous };
+  });
+  keyed.sort((a, b) => a.key - b.key);
+  return keyed.map(({ c, offsetMs }) => {
     const item: ReplayItem = {
       line: c.line,
-      offsetMs: c.time === null ? null : c.time.ms - origin,
+      offsetMs,
       spec: c.spec,
       protocol: c.protocol,
     };

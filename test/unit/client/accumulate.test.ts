@@ -44,15 +44,33 @@ describe('ResponseAccumulator', () => {
 });
 
 describe('derived timing', () => {
-  it('ITL = (last − first) / (tokens − 1)', () => {
+  it('ITL = (last visible − first visible) / (visible tokens − 1)', () => {
     expect(interTokenLatency(100, 190, 10)).toBe(10);
     expect(interTokenLatency(100, 100, 1)).toBeNull();
     expect(interTokenLatency(null, 190, 10)).toBeNull();
+    // Every token at one instant (a buffered answer): no gaps to speak of.
+    expect(interTokenLatency(100, 100, 40)).toBeNull();
   });
 
-  it('tokens per second excludes TTFT', () => {
-    expect(outputTokensPerSecond(1000, 3000, 50)).toBe(25);
+  it('tokens per second = 1000 × (visible − 1) / (last visible − first visible), null wherever ITL is null', () => {
+    expect(outputTokensPerSecond(1000, 3000, 51)).toBe(25);
+    // One token: the old formula read thousands of tokens per second here.
+    expect(outputTokensPerSecond(1000, 1000, 1)).toBeNull();
+    expect(outputTokensPerSecond(1000, 1200, 1)).toBeNull();
+    // A buffered answer: the old formula read ~70,000/s.
     expect(outputTokensPerSecond(1000, 1000, 50)).toBeNull();
     expect(outputTokensPerSecond(null, 1000, 50)).toBeNull();
+    for (const [a, b, n] of [[0, 90, 10], [5, 5, 3], [0, 10, 1], [null, 3, 4]] as const) {
+      expect(outputTokensPerSecond(a, b, n) === null).toBe(interTokenLatency(a, b, n) === null);
+    }
+  });
+
+  it('the visible span leaves out reasoning: first/last visible ignore reasoning deltas', () => {
+    const acc = new ResponseAccumulator();
+    acc.apply([{ kind: 'token', channel: 'reasoning', text: 'hmm' }], 10);
+    acc.apply([{ kind: 'token', channel: 'reasoning', text: 'so' }], 20);
+    acc.apply([{ kind: 'token', channel: 'content', text: 'A' }], 500);
+    acc.apply([{ kind: 'token', channel: 'content', text: 'B' }], 520);
+    expect([acc.firstTokenAt, acc.firstContentAt, acc.firstVisibleAt, acc.lastVisibleAt]).toEqual([10, 500, 500, 520]);
   });
 });

@@ -18,9 +18,12 @@ function summary(over: Partial<Summary> = {}): Summary {
     errors: 3,
     errorRate: 0.05,
     errorTypes: { timeout: 2, rate_limited: 1 },
+    unfinished: 0,
     latencyMs: times(812, 1620, 2440),
+    latencyScheduledMs: times(812, 1620, 2440),
     ttfbMs: times(100, 200, 300),
     ttftMs: times(350, 700, 900),
+    ttftContentMs: times(350, 700, 900),
     itlMs: times(12.34, 20, 30),
     outputTokensPerSecond: times(45.25, 60, 70),
     inputTokens: 600,
@@ -54,14 +57,14 @@ describe('threshold lines', () => {
   it('gives one ✓/✗ line per threshold with the deciding value, defaults marked', () => {
     const text = checkText(run(['relay']), { defaults: ['errors:rate<0.05'], color: false });
     expect(text.split('\n').slice(0, 3)).toEqual([
-      '✓ errors:rate<0.05 (default)  value=1.25%',
+      '✓ errors:rate<0.05 (implied)  value=1.25%',
       '✗ ttft:p(95)<800  value=1203ms',
       '✗ cost:sum<0.50  no data',
     ]);
   });
 
   it('marks nothing as a default when the user gave every threshold', () => {
-    expect(checkText(run(['relay']), { defaults: [], color: false })).not.toContain('(default)');
+    expect(checkText(run(['relay']), { defaults: [], color: false })).not.toContain('(implied)');
   });
 
   it('moves the value of a very long expression to its own line', () => {

@@ -133,9 +133,12 @@ function summary(over: Partial<Summary> = {}): Summary {
     errors: 1,
     errorRate: 0.025,
     errorTypes: { timeout: 1 },
+    unfinished: 0,
     latencyMs: { ...EMPTY_TIME_STATS, p50: 500, p95: 1100 },
+    latencyScheduledMs: { ...EMPTY_TIME_STATS, p50: 500, p95: 1100 },
     ttfbMs: { ...EMPTY_TIME_STATS },
     ttftMs: { ...EMPTY_TIME_STATS, p95: 1203 },
+    ttftContentMs: { ...EMPTY_TIME_STATS, p95: 1203 },
     itlMs: { ...EMPTY_TIME_STATS },
     outputTokensPerSecond: { ...EMPTY_TIME_STATS },
     inputTokens: 400,
@@ -229,7 +232,7 @@ describe('junitXml', () => {
     );
     const tc = all(doc, 'testcase')[0]!;
     expect(all(tc, 'property').map((p) => p.attrs)).toEqual([{ name: 'relaymon.default', value: 'true' }]);
-    expect(all(tc, 'failure')[0]!.text).toBe('errors:rate<0.05: observed 50% (0.5), wanted rate<0.05 (relaymon default threshold)');
+    expect(all(tc, 'failure')[0]!.text).toBe('errors:rate<0.05: observed 50% (0.5), wanted rate<0.05 (implied by relaymon)');
   });
 
   it('puts the summary line and why it stopped in system-out', () => {

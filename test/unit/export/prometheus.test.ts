@@ -64,20 +64,30 @@ describe('PrometheusExporter: names, labels, buckets', () => {
     }
   });
 
-  it('non-streamed requests record no chunk timings; failed ones no estimated tokens', async () => {
+  it('non-streamed requests record no chunk timings; failures only the tokens reported or delivered', async () => {
     const s = await scrape([
       // Even if a non-streamed record carried chunk timings, OTel says: streaming calls only.
       result({ stream: false, ttftMs: 150, chunkGapsMs: [20] }),
-      result({ ok: false, errorType: 'connection_refused', httpStatus: null, ttftMs: null, chunkGapsMs: [], usageSource: 'estimated', inputTokens: 9, outputTokens: null, costUsd: null, responseModel: null }),
+      result({ ok: false, errorType: 'connection_refused', httpStatus: null, ttftMs: null, chunkGapsMs: [], usageSource: null, inputTokens: null, outputTokens: null, costUsd: null, responseModel: null }),
       result({ ok: false, errorType: 'stream_truncated', usageSource: 'reported', inputTokens: 5, outputTokens: 3, responseModel: null }),
+      // A stream that broke part-way: the tokens it delivered were billed (issue 11).
+      result({ ok: false, errorType: 'connection_reset', stream: false, usageSource: 'estimated', inputTokens: 7, outputTokens: 4, responseModel: null }),
     ]);
     expect(find(s, `${METRIC.timeToFirstChunk}_count`).reduce((n, x) => n + x.value, 0)).toBe(1);
     expect(find(s, `${METRIC.timePerOutputChunk}_count`).reduce((n, x) => n + x.value, 0)).toBe(2);
-    expect(find(s, `${METRIC.tokenUsage}_count`, { gen_ai_token_type: 'input' }).reduce((n, x) => n + x.value, 0)).toBe(2);
-    expect(find(s, `${METRIC.tokenUsage}_sum`, { gen_ai_token_type: 'input' }).reduce((n, x) => n + x.value, 0)).toBe(14);
+    expect(find(s, `${METRIC.tokenUsage}_count`, { gen_ai_token_type: 'input' }).reduce((n, x) => n + x.value, 0)).toBe(3);
+    expect(find(s, `${METRIC.tokenUsage}_sum`, { gen_ai_token_type: 'input' }).reduce((n, x) => n + x.value, 0)).toBe(21);
     expect(one(s, METRIC.streamTruncated).value).toBe(1);
     // A refused connection was billed nothing: it is not an unpriced request.
     expect(find(s, METRIC.unpriced).reduce((n, x) => n + x.value, 0)).toBe(0);
+  });
+
+  it('a request relaymon cut short is unfinished, not a finished request; the OTel duration still records it', async () => {
+    const s = await scrape([result(), result({ ok: false, errorType: 'cancelled', responseModel: null })]);
+    expect(find(s, METRIC.requests).reduce((n, x) => n + x.value, 0)).toBe(1);
+    expect(find(s, METRIC.requests, { error_type: 'cancelled' })).toEqual([]);
+    expect(one(s, METRIC.unfinished).value).toBe(1);
+    expect(one(s, `${METRIC.duration}_count`, { error_type: 'cancelled' }).value).toBe(1);
   });
 
   it('counts cost, mismatches and truncations per series', async () => {

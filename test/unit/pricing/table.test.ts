@@ -82,6 +82,29 @@ describe('PriceTable.cost', () => {
     expect(t.cost('test-reasoner', u, 2)).toBeCloseTo(0.0046, 12);
   });
 
+  it('prices Anthropic cache-write tokens at the cache-write rate (cache_creation_input_token_cost)', () => {
+    const t = table.withLiteLLM(
+      {
+        'test-claude': {
+          input_cost_per_token: 3e-6,
+          output_cost_per_token: 1.5e-5,
+          cache_read_input_token_cost: 3e-7,
+          cache_creation_input_token_cost: 3.75e-6,
+        },
+      },
+      'test',
+    );
+    // input 2125 = 25 plain + 2000 cache reads + 100 cache writes:
+    // 25 × 3e-6 + 2000 × 3e-7 + 100 × 3.75e-6 + 20 × 1.5e-5 = 0.000075 + 0.0006 + 0.000375 + 0.0003
+    const u = { ...usage({ inputTokens: 2125, cachedInputTokens: 2000, outputTokens: 20, reasoningTokens: 0 }), cacheWriteInputTokens: 100 };
+    expect(t.cost('test-claude', u)).toBeCloseTo(0.00135, 12);
+    // Without a cache-write rate the writes fall back to the input rate.
+    const plain = table.withLiteLLM({ 'test-claude': { input_cost_per_token: 3e-6, output_cost_per_token: 1.5e-5, cache_read_input_token_cost: 3e-7 } }, 'test');
+    expect(plain.cost('test-claude', u)).toBeCloseTo(0.000075 + 0.0006 + 0.0003 + 0.0003, 12);
+    // Never more written than the input left after the reads.
+    expect(t.cost('test-claude', { ...u, cacheWriteInputTokens: 5000 })).toBeCloseTo(125 * 3.75e-6 + 0.0006 + 0.0003, 12);
+  });
+
   it('falls back to the plain rates when no cache or reasoning rate is given', () => {
     // gpt-4o-2024-05-13 has no cache rate: 1000 × 5e-6 + 100 × 1.5e-5 = 0.005 + 0.0015
     const u = usage({ inputTokens: 1000, cachedInputTokens: 500, outputTokens: 100, reasoningTokens: 60 });

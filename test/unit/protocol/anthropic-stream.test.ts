@@ -48,7 +48,7 @@ describe('anthropic stream decoder', () => {
       expect(f.id, name).toBe('msg_01XFDUDYJgAACzvnptvVoYEL');
       expect(f.model, name).toBe('claude-sonnet-4-5-20250929');
       // Cumulative output_tokens 5, 12, 20: assigned, so the fold ends at 20, not 37 (or 38 with the 1 from message_start).
-      expect(f.usage, name).toEqual({ inputTokens: 2125, cachedInputTokens: 2000, outputTokens: 20 });
+      expect(f.usage, name).toEqual({ inputTokens: 2125, cachedInputTokens: 2000, cacheWriteInputTokens: 100, outputTokens: 20 });
       expect(f.done, name).toBe(true);
       expect(f.errors, name).toEqual([]);
       expect(f.invalid, name).toEqual([]);
@@ -78,7 +78,7 @@ describe('anthropic stream decoder', () => {
   it('reads input and cache fields on message_delta the same way as on message_start', () => {
     expect(
       on({ type: 'message_delta', delta: {}, usage: { input_tokens: 10, cache_read_input_tokens: 50, cache_creation_input_tokens: 0, output_tokens: 7 } }),
-    ).toEqual([{ kind: 'usage', inputTokens: 60, outputTokens: 7, cachedInputTokens: 50 }]);
+    ).toEqual([{ kind: 'usage', inputTokens: 60, outputTokens: 7, cachedInputTokens: 50, cacheWriteInputTokens: 0 }]);
     expect(on({ type: 'message_delta', delta: {}, usage: { output_tokens: 3, cache_creation_input_tokens: null } })).toEqual([
       { kind: 'usage', outputTokens: 3 },
     ]);
@@ -95,7 +95,7 @@ describe('anthropic stream decoder', () => {
       on({ type: 'message_start', message: { id: 'msg_2', usage: { input_tokens: 3, cache_creation_input_tokens: 1000 } } }),
     ).toEqual([
       { kind: 'meta', id: 'msg_2' },
-      { kind: 'usage', inputTokens: 1003 },
+      { kind: 'usage', inputTokens: 1003, cacheWriteInputTokens: 1000 },
     ]);
     expect(on({ type: 'message_start' })).toEqual([]);
   });

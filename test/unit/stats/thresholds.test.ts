@@ -20,6 +20,7 @@ const BASE: Record<MetricName, number> = {
   latency_scheduled: 500,
   ttfb: 60,
   ttft: 300,
+  ttft_content: 320,
   itl: 20,
   tokens_per_s: 50,
   errors: 0.5,
@@ -86,10 +87,10 @@ for (const metric of METRIC_NAMES) {
 }
 
 describe('every valid metric × aggregation × operator', () => {
-  it('covers all 12 metrics and every pair', () => {
-    expect(new Set(table.map((r) => r.metric)).size).toBe(12);
-    // 6 time-like metrics × 5 (p twice) + 3 counters × 2 + requests × 2 + cost + cost_per_hour, each × 6 ops × 3.
-    expect(table).toHaveLength((6 * 6 + 3 * 2 + 2 + 1 + 1) * 6 * 3);
+  it('covers all 13 metrics and every pair', () => {
+    expect(new Set(table.map((r) => r.metric)).size).toBe(13);
+    // 7 time-like metrics × 5 (p twice) + 3 counters × 2 + requests × 2 + cost + cost_per_hour, each × 6 ops × 3.
+    expect(table).toHaveLength((7 * 6 + 3 * 2 + 2 + 1 + 1) * 6 * 3);
   });
 
   it.each(table)('$metric:$agg $op (limit $delta from observed) → ok=$ok', ({ metric, agg, op, delta, tagged, ok }) => {
@@ -116,8 +117,8 @@ describe('invalid metric × aggregation pairs', () => {
   );
 
   it('there are invalid pairs for every metric', () => {
-    expect(new Set(invalid.map((p) => p.metric)).size).toBe(12);
-    expect(invalid).toHaveLength(9 * 12 - (6 * 5 + 3 * 2 + 2 + 1 + 1));
+    expect(new Set(invalid.map((p) => p.metric)).size).toBe(13);
+    expect(invalid).toHaveLength(9 * 13 - (7 * 5 + 3 * 2 + 2 + 1 + 1));
   });
 
   it.each(invalid)('$metric:$agg is an error', ({ metric, agg }) => {

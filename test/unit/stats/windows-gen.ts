@@ -28,13 +28,29 @@ export function randomResult(rng: Rng, atMs: number, lateFrom = 180_000): Reques
   const probes = atMs > lateFrom ? ['p1', 'p2', null] : ['p1', null];
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
   const identity = { target: pick(targets), model: pick(models), probe: pick(probes) };
-  if (rng() < 0.12) {
+  const u = rng();
+  if (u < 0.12) {
+    // A failure can carry timings (a stream that broke part-way); none of them may reach a timing statistic.
+    const lat = latency(rng);
+    const partial = rng() < 0.4;
     return makeFailure(pick(ERRORS), {
       ...identity,
       httpStatus: rng() < 0.5 ? null : pick([429, 500, 503]),
       errorType: rng() < 0.05 ? null : pick(ERRORS),
-      latencyMs: latency(rng),
+      latencyMs: lat,
       latencyScheduledMs: latency(rng) + 5,
+      ...(partial ? partialStream(rng, lat) : {}),
+    });
+  }
+  if (u < 0.16) {
+    // Unfinished: cut short by relaymon's own stop (errorType cancelled), with or without a partial stream and its cost.
+    const lat = latency(rng);
+    return makeFailure('cancelled', {
+      ...identity,
+      httpStatus: rng() < 0.3 ? null : 200,
+      latencyMs: lat,
+      latencyScheduledMs: lat + 3,
+      ...(rng() < 0.6 ? partialStream(rng, lat) : {}),
     });
   }
   const lat = latency(rng);
@@ -45,6 +61,7 @@ export function randomResult(rng: Rng, atMs: number, lateFrom = 180_000): Reques
     latencyScheduledMs: lat + rng() * 30,
     ttfbMs: rng() < 0.1 ? null : lat * 0.2,
     ttftMs: lat * (0.1 + rng() * 0.5),
+    ttftContentMs: rng() < 0.15 ? null : lat * (0.6 + rng() * 0.1),
     itlMs: rng() < 0.2 ? null : rng() * 40,
     chunkGapsMs: gaps,
     outputTokensPerSecond: rng() < 0.1 ? null : 5 + rng() * 300,
@@ -57,6 +74,22 @@ export function randomResult(rng: Rng, atMs: number, lateFrom = 180_000): Reques
     ...honestyFields(rng),
     httpStatus: 200,
   });
+}
+
+/** What a stream that broke off part-way carries: timings, the tokens it delivered and their cost. */
+function partialStream(rng: Rng, lat: number): Partial<RequestResult> {
+  return {
+    ttfbMs: lat * 0.1,
+    ttftMs: lat * 0.3,
+    ttftContentMs: lat * 0.4,
+    itlMs: rng() * 30,
+    chunkGapsMs: [rng() * 50, rng() * 50],
+    outputTokensPerSecond: 10 + rng() * 100,
+    inputTokens: Math.floor(rng() * 400),
+    outputTokens: Math.floor(rng() * 100),
+    usageSource: 'estimated',
+    costUsd: rng() < 0.2 ? null : rng() * 0.005,
+  };
 }
 
 /** `n` results at increasing random times over `spanMs` after `startMs`. */

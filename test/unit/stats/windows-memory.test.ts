@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DIST_COUNT } from '../../../src/stats/windows-bucket.js';
 import { mulberry32 } from '../../../src/mock/random.js';
 import { WindowedStats, type AggregatorFootprint } from '../../../src/stats/windows.js';
 import { makeFailure, makeResult } from './fixtures.js';
@@ -56,8 +57,8 @@ describe('memory stays flat', () => {
       expect(f.liveSlots).toBeLessThanOrEqual(f.cells * 120);
       // Slots, plus per cell 1 open slot, 1 open 15 s slot, 4 aggregates; per roll-up 4 + 1.
       expect(f.buckets).toBeLessThanOrEqual(f.liveSlots + f.cells * 6 + (f.nodes - f.cells) * 5);
-      // Each bucket: at most 7 histograms (one per distribution).
-      expect(f.histograms).toBeLessThanOrEqual(f.buckets * 7);
+      // Each bucket: at most one histogram per distribution.
+      expect(f.histograms).toBeLessThanOrEqual(f.buckets * DIST_COUNT);
     }
     // After the first hour nothing grows but the 'all' histograms' distinct slots.
     const first = hourly[0]!;

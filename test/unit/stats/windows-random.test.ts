@@ -15,10 +15,12 @@ function bucketOf(rs: readonly RequestResult[]): Bucket {
   const b = new Bucket();
   for (const r of rs) {
     b.countRequest(r);
+    if (!r.ok) continue;
     const vals = [r.latencyMs, r.latencyScheduledMs, r.ttfbMs, r.ttftMs, r.itlMs];
     vals.forEach((v, m) => put(b, m, v));
     for (const g of r.chunkGapsMs) put(b, 5, g);
     put(b, 6, r.outputTokensPerSecond);
+    put(b, 7, r.ttftContentMs);
   }
   return b;
 }
@@ -28,7 +30,7 @@ function put(b: Bucket, m: number, v: number | null): void {
 }
 
 function expectSameBucket(a: Bucket, b: Bucket): void {
-  const counters = (x: Bucket) => [x.requests, x.errors, x.inputTokens, x.outputTokens, x.priced, x.unpriced, x.usageReported, x.usageEstimated, x.modelMismatches, x.namedModels];
+  const counters = (x: Bucket) => [x.requests, x.errors, x.unfinished, x.inputTokens, x.outputTokens, x.priced, x.unpriced, x.usageReported, x.usageEstimated, x.modelMismatches, x.namedModels];
   expect(counters(a)).toEqual(counters(b));
   expect([...a.errorTypes]).toEqual([...b.errorTypes]);
   expect(new Map(a.statuses)).toEqual(new Map(b.statuses));
@@ -81,13 +83,21 @@ function expectTime(ts: TimeStats, values: readonly (number | null)[]): void {
   }
 }
 
-function expectWindow(ws: WindowStats, rs: readonly RequestResult[], span: number): void {
-  const sum = summarize(rs);
+function expectWindow(ws: WindowStats, all: readonly RequestResult[], span: number): void {
+  const sum = summarize(all);
+  // Unfinished requests (cut short by relaymon's stop) count nowhere but `unfinished`, tokens and cost;
+  // timings are over successes only.
+  const rs = all.filter((r) => r.errorType !== 'cancelled');
+  const ok = rs.filter((r) => r.ok);
   expect(ws.windowMs).toBe(span);
   expect(ws.requests).toBe(sum.requests);
+  expect(ws.requests).toBe(rs.length);
+  expect(ws.unfinished).toBe(sum.unfinished);
+  expect(ws.unfinished).toBe(all.length - rs.length);
   expect(ws.errors).toBe(sum.errors);
   expect(ws.errorRate).toBeCloseTo(sum.errorRate, 12);
   expect(ws.errorTypes).toEqual(sum.errorTypes);
+  expect(ws.errorTypes['cancelled']).toBeUndefined();
   const statuses: Record<string, number> = {};
   for (const r of rs) statuses[r.httpStatus === null ? 'none' : String(r.httpStatus)] = (statuses[r.httpStatus === null ? 'none' : String(r.httpStatus)] ?? 0) + 1;
   expect(ws.statuses).toEqual(statuses);
@@ -99,13 +109,17 @@ function expectWindow(ws: WindowStats, rs: readonly RequestResult[], span: numbe
   expect(ws.usageEstimated).toBe(rs.filter((r) => r.usageSource === 'estimated').length);
   expect(ws.modelMismatches).toBe(rs.filter((r) => r.responseModel !== null && r.modelMismatch).length);
   expectHonesty(ws, honestyOfResults(rs));
-  expectTime(ws.latencyMs, rs.map((r) => r.latencyMs));
-  expectTime(ws.latencyScheduledMs, rs.map((r) => r.latencyScheduledMs));
-  expectTime(ws.ttfbMs, rs.map((r) => r.ttfbMs));
-  expectTime(ws.ttftMs, rs.map((r) => r.ttftMs));
-  expectTime(ws.itlMs, rs.map((r) => r.itlMs));
-  expectTime(ws.chunkGapMs, rs.flatMap((r) => r.chunkGapsMs));
-  expectTime(ws.outputTokensPerSecond, rs.map((r) => r.outputTokensPerSecond));
+  expectTime(ws.latencyMs, ok.map((r) => r.latencyMs));
+  expectTime(ws.latencyScheduledMs, ok.map((r) => r.latencyScheduledMs));
+  expectTime(ws.ttfbMs, ok.map((r) => r.ttfbMs));
+  expectTime(ws.ttftMs, ok.map((r) => r.ttftMs));
+  expectTime(ws.ttftContentMs, ok.map((r) => r.ttftContentMs));
+  expectTime(ws.itlMs, ok.map((r) => r.itlMs));
+  expectTime(ws.chunkGapMs, ok.flatMap((r) => r.chunkGapsMs));
+  expectTime(ws.outputTokensPerSecond, ok.map((r) => r.outputTokensPerSecond));
+  for (const k of ['latencyMs', 'latencyScheduledMs', 'ttfbMs', 'ttftMs', 'ttftContentMs', 'itlMs', 'outputTokensPerSecond'] as const) {
+    expect([k, ws[k]]).toEqual([k, sum[k]].map((v, i) => (i === 0 ? v : expect.objectContaining({ min: (v as TimeStats).min, max: (v as TimeStats).max }))));
+  }
 }
 
 function expectHonesty(ws: WindowStats, want: HonestyWindow): void {
@@ -190,7 +204,7 @@ describe('windows against the raw results (randomised, seeded)', () => {
                 if (want === null || got === null) {
                   expect([metric, a, tag, got]).toEqual([metric, a, tag, want]);
                 } else if (a.kind === 'p' || a.kind === 'med') {
-                  if (!sorted.has(metric)) sorted.set(metric, sortedValues(rs.filter((r) => matchesTags(r, tag)).map(FIELD[metric]!)));
+                  if (!sorted.has(metric)) sorted.set(metric, sortedValues(rs.filter((r) => r.ok && matchesTags(r, tag)).map(FIELD[metric]!)));
                   expectPercentile(got, want, sorted.get(metric)!, a.kind === 'p' ? a.p : 50);
                 } else {
                   expect(got).toBeCloseTo(want, 9);
@@ -210,6 +224,7 @@ const FIELD: Partial<Record<MetricName, (r: RequestResult) => number | null>> = 
   latency_scheduled: (r) => r.latencyScheduledMs,
   ttfb: (r) => r.ttfbMs,
   ttft: (r) => r.ttftMs,
+  ttft_content: (r) => r.ttftContentMs,
   itl: (r) => r.itlMs,
   tokens_per_s: (r) => r.outputTokensPerSecond,
 };

@@ -114,7 +114,8 @@ describe('timing', () => {
 
   it('takes epoch seconds and epoch milliseconds, relative to the earliest line', () => {
     const secs = parseReplayText([`{${body},"timestamp":1700000002}`, `{${body},"timestamp":1700000000.5}`].join('\n'), 'mem');
-    expect(secs.items.map((i) => i.offsetMs)).toEqual([1500, 0]);
+    // In the order they were sent: the earlier timestamp first, whatever the file order (line numbers kept).
+    expect(secs.items.map((i) => [i.line, i.offsetMs])).toEqual([[2, 0], [1, 1500]]);
     const ms = parseReplayText([`{${body},"timestamp":1700000000000}`, `{${body},"timestamp":"1700000000250"}`].join('\n'), 'mem');
     expect(ms.items.map((i) => i.offsetMs)).toEqual([0, 250]);
   });

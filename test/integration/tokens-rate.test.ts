@@ -1,0 +1,167 @@
+/**
+ * Issue 11 item 11: rates and tokens counted right, against hand-written
+ * relays over loopback (the mock has no reasoning knobs).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, SENTINEL_KEY } from '../helpers/cli.js';
+import { expectNoSecret } from '../helpers/probe.js';
+import { startHostile, writeSlowly, type HostileServer } from '../helpers/hostile.js';
+import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
+
+interface ProbeJson {
+  requests: {
+    ok: boolean;
+    errorType: string | null;
+    ttftMs: number | null;
+    ttftContentMs: number | null;
+    itlMs: number | null;
+    outputTokens: number | null;
+    usageSource: string | null;
+    costUsd: number | null;
+    outputTokensPerSecond: number | null;
+  }[];
+  summary: { outputTokens: number; costUsd: number | null; ttftContentMs: { p50: number | null } };
+}
+
+let server: HostileServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+async function probe(handler: (res: ServerResponse) => Promise<void> | void): Promise<ProbeJson> {
+  server = await startHostile(async (_req, res) => handler(res));
+  const res = await runCli(['probe', '--base-url', server.url, '--model', 'gpt-4o', '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+  expectNoSecret(res);
+  return JSON.parse(res.stdout) as ProbeJson;
+}
+
+const role = sse(openaiChunk({ role: 'assistant', content: '' }));
+const done = 'data: [DONE]\n\n';
+
+describe('tokens per second and ITL', () => {
+  it('a one-token answer has no decode speed (null), not thousands of tokens per second', async () => {
+    const json = await probe(async (res) => {
+      res.writeHead(200, SSE_HEADERS);
+      await writeSlowly(res, [role, { waitMs: 30 }, sse(openaiChunk({ content: 'OK' })), { waitMs: 30 }, sse(openaiUsageChunk(9, 1)), done]);
+      res.end();
+    });
+    const r = json.requests[0]!;
+    expect(r.ok).toBe(true);
+    expect(r.outputTokens).toBe(1);
+    expect(r.itlMs).toBeNull();
+    expect(r.outputTokensPerSecond).toBeNull();
+  });
+
+  it('a buffered answer (every token in one write) has no decode speed, not ~70,000/s', async () => {
+    const json = await probe(async (res) => {
+      res.writeHead(200, SSE_HEADERS);
+      await writeSlowly(res, [role, { waitMs: 50 }]);
+      // The whole answer at once, then a pause before the end: the old formula divided by that pause.
+      const body = Array.from({ length: 40 }, (_, i) => sse(openaiChunk({ content: `w${i} ` }))).join('');
+      await writeSlowly(res, [body, { waitMs: 5 }, sse(openaiUsageChunk(9, 40)), done]);
+      res.end();
+    });
+    const r = json.requests[0]!;
+    expect(r.ok).toBe(true);
+    expect(r.outputTokens).toBe(40);
+    expect(r.outputTokensPerSecond).toBeNull();
+    expect(r.itlMs).toBeNull();
+  });
+
+  it('a steady stream reads 1000 × (visible − 1) / span: ~50/s for 20 ms gaps', async () => {
+    const json = await probe(async (res) => {
+      res.writeHead(200, SSE_HEADERS);
+      const parts: (string | { waitMs: number })[] = [role];
+      for (let i = 0; i < 11; i++) parts.push(sse(openaiChunk({ content: `t${i}` })), { waitMs: 20 });
+      await writeSlowly(res, [...parts, sse(openaiUsageChunk(9, 11)), done]);
+      res.end();
+    });
+    const r = json.requests[0]!;
+    // 20 ms gaps, with room for a loaded machine stamping one arrival late (which shortens or stretches the span).
+    expect(r.itlMs!).toBeGreaterThanOrEqual(10);
+    expect(r.itlMs!).toBeLessThan(80);
+    // Exactly the reciprocal: tokens/s = 1000 × (visible − 1) / span, ITL = span / (visible − 1).
+    expect(r.outputTokensPerSecond!).toBeCloseTo(1000 / r.itlMs!, 9);
+  });
+
+  it('on a reasoning stream ITL and tokens/s cover the visible answer only; ttftContentMs is the first visible token', async () => {
+    const json = await probe(async (res) => {
+      res.writeHead(200, SSE_HEADERS);
+      const parts: (string | { waitMs: number })[] = [role];
+      // 5 reasoning deltas 20 ms apart, a 600 ms pause, then 6 answer tokens 20 ms apart.
+      for (let i = 0; i < 5; i++) parts.push(sse(openaiChunk({ reasoning_content: `r${i}` })), { waitMs: 20 });
+      parts.push({ waitMs: 600 });
+      for (let i = 0; i < 6; i++) parts.push(sse(openaiChunk({ content: `a${i}` })), { waitMs: 20 });
+      parts.push(sse(openaiUsageChunk(9, 11, { completion_tokens_details: { reasoning_tokens: 5 } })), done);
+      await writeSlowly(res, parts);
+      res.end();
+    });
+    const r = json.requests[0]!;
+    expect(r.ok).toBe(true);
+    // True ITL of the answer: 20 ms. Over the reasoning and the pause (the old way) it read ~78 ms.
+    expect(r.itlMs!).toBeGreaterThanOrEqual(10);
+    expect(r.itlMs!).toBeLessThan(60);
+    expect(r.outputTokensPerSecond!).toBeCloseTo(1000 / r.itlMs!, 9);
+    expect(r.ttftContentMs! - r.ttftMs!).toBeGreaterThanOrEqual(550);
+    expect(json.summary.ttftContentMs.p50).toBe(r.ttftContentMs);
+  });
+});
+
+describe('a stream that fails part-way', () => {
+  it('counts the tokens it delivered and their cost', async () => {
+    const json = await probe(async (res) => {
+      res.writeHead(200, SSE_HEADERS);
+      const parts: (string | { waitMs: number })[] = [role];
+      for (let i = 0; i < 8; i++) parts.push(sse(openaiChunk({ content: ' hello' })), { waitMs: 5 });
+      await writeSlowly(res, parts);
+      res.end(); // no [DONE], no usage: truncated
+    });
+    const r = json.requests[0]!;
+    expect(r.ok).toBe(false);
+    expect(r.errorType).toBe('stream_truncated');
+    expect(r.usageSource).toBe('estimated');
+    expect(r.outputTokens).toBe(8);
+    expect(r.costUsd!).toBeGreaterThan(0);
+    expect(json.summary.outputTokens).toBe(8);
+    expect(json.summary.costUsd).toBe(r.costUsd);
+  });
+});
+
+describe('Anthropic cache writes', () => {
+  it('are priced at the cache-write rate (cache_creation_input_token_cost), not the plain input rate', async () => {
+    const prices = join(mkdtempSync(join(tmpdir(), 'relaymon-prices-')), 'prices.json');
+    writeFileSync(
+      prices,
+      JSON.stringify({
+        'test-claude': { input_cost_per_token: 3e-6, output_cost_per_token: 1.5e-5, cache_read_input_token_cost: 3e-7, cache_creation_input_token_cost: 3.75e-6 },
+      }),
+    );
+    const ev = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    server = await startHostile((_req, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      res.end(
+        ev('message_start', {
+          message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'test-claude', content: [], usage: { input_tokens: 25, cache_creation_input_tokens: 1000, cache_read_input_tokens: 2000, output_tokens: 1 } },
+        }) +
+          ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) +
+          ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'OK' } }) +
+          ev('content_block_stop', { index: 0 }) +
+          ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 20 } }) +
+          ev('message_stop', {}),
+      );
+    });
+    const res = await runCli(['probe', '--base-url', server.url, '--protocol', 'anthropic', '--model', 'test-claude', '--prices', prices, '--json'], {
+      env: { ANTHROPIC_API_KEY: SENTINEL_KEY },
+    });
+    expectNoSecret(res);
+    const r = (JSON.parse(res.stdout) as ProbeJson).requests[0]!;
+    expect(r.ok).toBe(true);
+    // 25 × 3e-6 + 2000 × 3e-7 + 1000 × 3.75e-6 + 20 × 1.5e-5 (at the plain input rate the writes would cost $0.003, not $0.00375).
+    expect(r.costUsd!).toBeCloseTo(0.000075 + 0.0006 + 0.00375 + 0.0003, 12);
+  });
+});
