@@ -110,6 +110,8 @@ describe('resolveTargets with a config', () => {
       headers: { 'x-title': 'relaymon', 'x-gateway-key': 'gw-secret-value' },
       priceMultiplier: 0.15,
       concurrency: 3,
+      // Set in the file, so a closed loop's -c N does not raise it.
+      concurrencyChosen: true,
       timeouts: { connectMs: 5000, firstTokenMs: 30_000, idleMs: 2000, totalMs: 120_000 },
       maxResponseBytes: 1000,
     });
