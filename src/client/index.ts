@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 import { createDispatcher, endpointUrl } from './connections.js';
 import { executeRequest, type ExecuteOptions } from './execute.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
-import { warmEncoding } from '../tokens/encodings.js';
+import { ResultPublisher } from './counting.js';
 
 /**
  * The measuring client: one keep-alive pool per target, one RequestResult per
@@ -21,18 +21,11 @@ export class RelayClient {
   private readonly dispatchers = new Map<string, Dispatcher>();
   /** One per client, so a fingerprint change is judged against this run's earlier responses. */
   private readonly fingerprints = new FingerprintTracker();
+  /** Results leave in the order their responses ended, each once counted (client/counting.ts). */
+  private readonly publisher = new ResultPublisher();
 
-  /**
-   * Every result is reconciled against a local token count, so the o200k
-   * tables (the encoding of OpenAI's current models and of every estimate)
-   * load here, before any traffic: a client is made before its schedule
-   * starts, and loading on the first send would stall the sends due behind it
-   * into a burst. Other encodings (cl100k for GPT-4 and 3.5) load when first
-   * needed, before that request's send instant (execute.ts).
-   */
-  constructor(private readonly prices: PriceTable) {
-    warmEncoding('o200k_base');
-  }
+  /** Token counting runs in the counting worker, started by the first request (execute.ts): nothing to load here. */
+  constructor(private readonly prices: PriceTable) {}
 
   private dispatcherFor(target: ResolvedTarget): Dispatcher {
     let d = this.dispatchers.get(target.name);
@@ -44,7 +37,7 @@ export class RelayClient {
   }
 
   execute(target: ResolvedTarget, spec: RequestSpec, options?: ExecuteOptions): Promise<RequestResult> {
-    return executeRequest(this.dispatcherFor(target), target, spec, this.prices, { fingerprints: this.fingerprints, ...options });
+    return executeRequest(this.dispatcherFor(target), target, spec, this.prices, { fingerprints: this.fingerprints, publisher: this.publisher, ...options });
   }
 
   /** GET {baseUrl}/models → ids. Failures are RelaymonErrors with a classified, secret-free message. */
