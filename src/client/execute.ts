@@ -48,10 +48,9 @@ export function executeRequest(
   const sentBody = adapter.buildBody(spec);
   const body = JSON.stringify(sentBody);
   // Every result is reconciled against a local token count, made in the
-  // counting worker (client/counting.ts). Starting it (on the first request)
-  // and having it load this model's tables now, before the send instant, keeps
-  // both out of every timing.
-  tokenCounter().warm(spec.model);
+  // counting worker (client/counting.ts); RelayClient.prepare() started it. A
+  // model of another encoding has its tables loaded there now, off this thread.
+  void tokenCounter().warm(spec.model);
   const url = endpointUrl(target.baseUrl, adapter.chatPath);
   const headers: Record<string, string> = {
     ...adapter.headers(target.apiKey, target.apiKeyHeader),

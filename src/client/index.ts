@@ -11,6 +11,7 @@ import { createDispatcher, endpointUrl } from './connections.js';
 import { executeRequest, type ExecuteOptions } from './execute.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
 import { ResultPublisher } from './counting.js';
+import { tokenCounter } from '../tokens/counter.js';
 
 /**
  * The measuring client: one keep-alive pool per target, one RequestResult per
@@ -24,8 +25,18 @@ export class RelayClient {
   /** Results leave in the order their responses ended, each once counted (client/counting.ts). */
   private readonly publisher = new ResultPublisher();
 
-  /** Token counting runs in the counting worker, started by the first request (execute.ts): nothing to load here. */
   constructor(private readonly prices: PriceTable) {}
+
+  /**
+   * Starts the counting worker (tokens/counter.ts) and waits until it has
+   * loaded the tables of `models` (o200k_base at least, the encoding of every
+   * estimate): called once before traffic, so that neither starting it nor
+   * loading competes with the first requests' timings. Bounded by the
+   * counter's timeout; counting still works (estimated) if it fails.
+   */
+  async prepare(models: readonly string[] = []): Promise<void> {
+    await Promise.all(['gpt-4o', ...models].map((m) => tokenCounter().warm(m)));
+  }
 
   private dispatcherFor(target: ResolvedTarget): Dispatcher {
     let d = this.dispatchers.get(target.name);

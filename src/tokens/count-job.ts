@@ -29,7 +29,9 @@ export interface CountJob {
 
 export type CountReply = { id: number; expired: false; prompt: PromptCount | null; output: LocalOutput | null } | { id: number; expired: true };
 
-export type ToCounter = { type: 'warm'; model: string } | { type: 'count'; job: CountJob };
+export type ToCounter = { type: 'warm'; id: number; model: string } | { type: 'count'; job: CountJob };
+/** A count, or the answer to a `warm` (its encoding is loaded). */
+export type FromCounter = CountReply | { id: number; warmed: true };
 
 /** Only the head of a text is sent (a copy across threads costs time on the sending thread). */
 export function textHead(text: string): TextHead {

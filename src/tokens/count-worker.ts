@@ -6,23 +6,22 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { warmTokenizerFor } from '../honesty/tokens.js';
-import { runCountJob, type ToCounter } from './count-job.js';
+import { runCountJob, type FromCounter, type ToCounter } from './count-job.js';
 
 if (!parentPort) throw new Error('tokens/count-worker.js must run in a worker thread');
 const port = parentPort;
-
-// o200k_base counts every estimate as well as OpenAI's current models: load it before the first job arrives.
-warmTokenizerFor('gpt-4o');
+const post = (msg: FromCounter): void => port.postMessage(msg);
 
 port.on('message', (msg: ToCounter) => {
   if (msg.type === 'warm') {
     warmTokenizerFor(msg.model);
+    post({ id: msg.id, warmed: true });
     return;
   }
   // A crash in one count must not take the others down: the job is answered as expired and estimated by the caller.
   try {
-    port.postMessage(runCountJob(msg.job));
+    post(runCountJob(msg.job));
   } catch {
-    port.postMessage({ id: msg.job.id, expired: true });
+    post({ id: msg.job.id, expired: true });
   }
 });

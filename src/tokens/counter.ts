@@ -11,7 +11,7 @@
  * starts a new one.
  */
 import { Worker } from 'node:worker_threads';
-import type { CountJob, CountReply, ToCounter } from './count-job.js';
+import type { CountJob, CountReply, FromCounter, ToCounter } from './count-job.js';
 
 /** Counting time per result inside the worker; past it the rest is extrapolated (`time`). */
 export const COUNT_BUDGET_MS = 500;
@@ -27,6 +27,7 @@ function workerUrl(): URL {
 }
 
 interface Pending {
+  /** Null when not answered in time (or a warm-up answered). */
   resolve: (a: CountAnswer | null) => void;
   timer: NodeJS.Timeout;
   off: () => void;
@@ -36,26 +37,38 @@ export class TokenCounter {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private readonly warmed = new Set<string>();
+  private readonly warmed = new Map<string, Promise<void>>();
 
-  /** Starts the worker if need be and has it load the model's encoding before the first count. */
-  warm(model: string): void {
-    if (this.warmed.has(model) && this.worker) return;
-    this.warmed.add(model);
-    this.post({ type: 'warm', model });
+  /**
+   * Starts the worker if need be and has it load the model's encoding;
+   * settles when it has (or after the timeout). Loading takes a core for a
+   * quarter of a second, so senders await this before their first send: on a
+   * two-core machine it would otherwise share the CPU with the first timings.
+   */
+  warm(model: string): Promise<void> {
+    let w = this.worker ? this.warmed.get(model) : undefined;
+    if (!w) {
+      w = this.request((id) => ({ type: 'warm', id, model }), {}).then(() => undefined);
+      this.warmed.set(model, w);
+    }
+    return w;
   }
 
   count(job: Omit<CountJob, 'id' | 'expiresAt' | 'budgetMs'>, opts: { signal?: AbortSignal; timeoutMs?: number; budgetMs?: number } = {}): Promise<CountAnswer | null> {
+    const timeoutMs = opts.timeoutMs ?? COUNT_TIMEOUT_MS;
+    const budgetMs = opts.budgetMs ?? COUNT_BUDGET_MS;
+    return this.request((id) => ({ type: 'count', job: { ...job, id, budgetMs, expiresAt: Date.now() + timeoutMs } }), { ...opts, timeoutMs });
+  }
+
+  private request(message: (id: number) => ToCounter, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<CountAnswer | null> {
     if (opts.signal?.aborted) return Promise.resolve(null);
     const id = this.nextId++;
-    const timeoutMs = opts.timeoutMs ?? COUNT_TIMEOUT_MS;
     return new Promise<CountAnswer | null>((resolve) => {
       const onAbort = (): void => this.settle(id, null);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => this.settle(id, null), timeoutMs);
+      const timer = setTimeout(() => this.settle(id, null), opts.timeoutMs ?? COUNT_TIMEOUT_MS);
       this.pending.set(id, { resolve, timer, off: () => opts.signal?.removeEventListener('abort', onAbort) });
-      this.refresh();
-      this.post({ type: 'count', job: { ...job, id, budgetMs: opts.budgetMs ?? COUNT_BUDGET_MS, expiresAt: Date.now() + timeoutMs } });
+      this.post(message(id), id);
     });
   }
 
@@ -64,18 +77,19 @@ export class TokenCounter {
     return this.pending.size;
   }
 
-  private post(msg: ToCounter): void {
+  private post(msg: ToCounter, id: number): void {
     try {
       this.start().postMessage(msg);
+      this.refresh();
     } catch {
-      if (msg.type === 'count') this.settle(msg.job.id, null);
+      this.settle(id, null);
     }
   }
 
   private start(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(workerUrl());
-    w.on('message', (reply: CountReply) => this.settle(reply.id, reply.expired ? null : reply));
+    w.on('message', (reply: FromCounter) => this.settle(reply.id, 'warmed' in reply || reply.expired ? null : reply));
     const gone = (): void => {
       if (this.worker !== w) return;
       this.worker = null;
