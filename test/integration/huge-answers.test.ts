@@ -98,8 +98,8 @@ describe('megabyte answers beside a normal target', () => {
         },
         probes: {
           steady: { model: 'gpt-4o', maxTokens: 20, every: '200ms', targets: ['normal'] },
-          bigStream: { model: 'gpt-4o', every: '500ms', targets: ['huge'], stream: true },
-          bigJson: { model: 'gpt-4o', every: '500ms', targets: ['huge'], stream: false },
+          bigStream: { model: 'gpt-4o', every: '1500ms', targets: ['huge'], stream: true },
+          bigJson: { model: 'gpt-4o', every: '1500ms', targets: ['huge'], stream: false },
         },
       }),
     );
