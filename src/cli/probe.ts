@@ -140,6 +140,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   const log = flags.log ? RequestLog.open(flags.log, { logBodies: flags.logBodies }) : null;
   const body = log ? adapterFor(target.protocol).buildBody(spec) : null;
   const client = new RelayClient(ctx.prices);
+  await client.prepare([spec.model]); // the counting worker loads its tables before the first send
   const abort = new AbortController();
   setMaxListeners(Math.max(10, concurrency + 1), abort.signal);
   let interrupted = false;

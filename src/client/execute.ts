@@ -8,13 +8,14 @@ import { createSseFramer } from '../protocol/sse.js';
 import { classifyHttpError, classifyNetworkError, looksLikeHtml } from '../protocol/errors.js';
 import { cancelSendHeaders, endpointUrl, expectSendHeaders, type ConnectionTiming } from './connections.js';
 import { ResponseAccumulator } from './accumulate.js';
-import { buildResult, type Outcome, type ResponseFacts } from './result-builder.js';
+import type { Outcome, ResponseFacts } from './result-builder.js';
+import { ResultPublisher } from './counting.js';
 import type { PriceTable } from '../pricing/table.js';
 import { VERSION } from '../version.js';
 import { StreamConformance } from '../honesty/conformance.js';
 import type { FingerprintTracker } from '../honesty/fingerprint.js';
-import { warmTokenizerFor } from '../honesty/tokens.js';
 import { GracePeriodOver } from '../core/stop.js';
+import { tokenCounter } from '../tokens/counter.js';
 
 export interface ExecuteOptions {
   /** performance.now() instant the request was meant to go out (open-loop schedule). Defaults to now. */
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Remembers each target × model's last system_fingerprint, to flag changes (RelayClient keeps one per client). */
   fingerprints?: FingerprintTracker;
+  /** Publishes results in completion order once counted (RelayClient keeps one per client). */
+  publisher?: ResultPublisher;
 }
 
 /** Error bodies are read for their message only; more than this is noise. */
@@ -45,11 +48,10 @@ export function executeRequest(
   const adapter = adapterFor(target.protocol);
   const sentBody = adapter.buildBody(spec);
   const body = JSON.stringify(sentBody);
-  // Every result is reconciled against a local token count. Tables load once
-  // per process (RelayClient loads o200k up front); one loaded here, before
-  // the send instant is taken, puts its one-off cost in this request's
-  // queueMs instead of stalling whatever is streaming when the result is built.
-  warmTokenizerFor(spec.model);
+  // Every result is reconciled against a local token count, made in the
+  // counting worker (client/counting.ts); RelayClient.prepare() started it. A
+  // model of another encoding has its tables loaded there now, off this thread.
+  void tokenCounter().warm(spec.model);
   const url = endpointUrl(target.baseUrl, adapter.chatPath);
   const headers: Record<string, string> = {
     ...adapter.headers(target.apiKey, target.apiKeyHeader),
@@ -156,7 +158,7 @@ export function executeRequest(
         conformance,
         fingerprints: options.fingerprints ?? null,
       };
-      resolve(buildResult(facts, outcome, prices));
+      resolve((options.publisher ?? new ResultPublisher()).publish(facts, outcome, prices, options.signal));
     }
 
     const handler: Dispatcher.DispatchHandler = {

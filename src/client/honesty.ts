@@ -4,10 +4,11 @@
  * changes and stream conformance. Separate from result-builder.ts so that
  * the counting is done once and shared with usage estimation.
  */
-import type { LocalCountKind, RequestResult, StreamViolation } from '../core/result.js';
+import type { LocalCountKind, LocalCountLimit, RequestResult, StreamViolation } from '../core/result.js';
 import type { UsageTolerances } from '../core/target.js';
 import type { RequestSpec } from '../protocol/types.js';
-import { countRequestPrompt, countText, tokenizerFor, type PromptCount } from '../honesty/tokens.js';
+import { countRequestPrompt, countTextBounded, tokenizerFor, type CountOptions, type PromptCount } from '../honesty/tokens.js';
+import { worseLimit } from '../tokens/bounded.js';
 import { localOutputTokens, reconcileUsage } from '../honesty/reconcile.js';
 import type { StreamConformance } from '../honesty/conformance.js';
 import type { FingerprintTracker } from '../honesty/fingerprint.js';
@@ -19,6 +20,7 @@ export type HonestyFields = Pick<
   | 'localInputTokens'
   | 'localOutputTokens'
   | 'localCountKind'
+  | 'localCountLimit'
   | 'usageGapTokens'
   | 'usageGapRatio'
   | 'costGapUsd'
@@ -44,15 +46,35 @@ export interface LocalOutput {
   visible: number;
   reasoningText: number;
   kind: LocalCountKind;
+  /** Which bound cut the count short (tokens/bounded.ts); null when it was counted in full. */
+  limit: LocalCountLimit | null;
 }
 
-/** Tokens of the streamed text; tool calls make it an estimate (their framing is not public). */
-export function outputCount(model: string, acc: ResponseAccumulator): LocalOutput {
+/** The texts of an answer that relaymon counts. */
+export type OutputTexts = Pick<ResponseAccumulator, 'contentText' | 'toolText' | 'reasoningText'>;
+
+/**
+ * Tokens of the streamed text; tool calls make it an estimate (their framing
+ * is not public), and so does a bound that cut the count short. Runs in the
+ * counting worker (tokens/counter.ts), not on the thread that sends.
+ */
+export function outputCount(
+  model: string,
+  acc: OutputTexts,
+  opts: CountOptions & { lengths?: { content: number; tool: number; reasoning: number } } = {},
+): LocalOutput {
   const tok = tokenizerFor(model);
+  const bounds = { deadline: opts.deadline };
+  const len = opts.lengths ?? { content: acc.contentText.length, tool: acc.toolText.length, reasoning: acc.reasoningText.length };
+  const content = countTextBounded(model, acc.contentText, bounds, len.content);
+  const tool = countTextBounded(model, acc.toolText, bounds, len.tool);
+  const reasoning = countTextBounded(model, acc.reasoningText, bounds, len.reasoning);
+  const limit = worseLimit(worseLimit(content.limit, tool.limit), reasoning.limit);
   return {
-    visible: countText(model, acc.contentText) + countText(model, acc.toolText),
-    reasoningText: countText(model, acc.reasoningText),
-    kind: tok.exact && acc.toolText.length === 0 ? 'exact' : 'estimate',
+    visible: content.tokens + tool.tokens,
+    reasoningText: reasoning.tokens,
+    kind: tok.exact && len.tool === 0 && limit === null ? 'exact' : 'estimate',
+    limit,
   };
 }
 
@@ -79,6 +101,7 @@ export function honestyFields(h: HonestyInput): HonestyFields {
     localInputTokens: null,
     localOutputTokens: null,
     localCountKind: null,
+    localCountLimit: null,
     usageGapTokens: null,
     usageGapRatio: null,
     costGapUsd: h.reportedCostUsd !== null && h.costUsd !== null ? h.reportedCostUsd - h.costUsd : null,
@@ -94,6 +117,8 @@ export function honestyFields(h: HonestyInput): HonestyFields {
   out.localInputTokens = input;
   out.localOutputTokens = output;
   out.localCountKind = kind;
+  // The prompt's bound only matters when the prompt is compared, like its kind.
+  out.localCountLimit = worseLimit(h.output.limit, input === null ? null : h.prompt.limit);
   const { inputTokens, outputTokens } = h.usage;
   if (h.usage.usageSource === 'reported' && inputTokens !== null && outputTokens !== null) {
     const r = reconcileUsage({ inputTokens, outputTokens }, { inputTokens: input, outputTokens: output, kind }, h.tolerances);

@@ -10,7 +10,8 @@ import { VERSION } from '../version.js';
 import { createDispatcher, endpointUrl } from './connections.js';
 import { executeRequest, type ExecuteOptions } from './execute.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
-import { warmEncoding } from '../tokens/encodings.js';
+import { ResultPublisher } from './counting.js';
+import { tokenCounter } from '../tokens/counter.js';
 
 /**
  * The measuring client: one keep-alive pool per target, one RequestResult per
@@ -21,17 +22,20 @@ export class RelayClient {
   private readonly dispatchers = new Map<string, Dispatcher>();
   /** One per client, so a fingerprint change is judged against this run's earlier responses. */
   private readonly fingerprints = new FingerprintTracker();
+  /** Results leave in the order their responses ended, each once counted (client/counting.ts). */
+  private readonly publisher = new ResultPublisher();
+
+  constructor(private readonly prices: PriceTable) {}
 
   /**
-   * Every result is reconciled against a local token count, so the o200k
-   * tables (the encoding of OpenAI's current models and of every estimate)
-   * load here, before any traffic: a client is made before its schedule
-   * starts, and loading on the first send would stall the sends due behind it
-   * into a burst. Other encodings (cl100k for GPT-4 and 3.5) load when first
-   * needed, before that request's send instant (execute.ts).
+   * Starts the counting worker (tokens/counter.ts) and waits until it has
+   * loaded the tables of `models` (o200k_base at least, the encoding of every
+   * estimate): called once before traffic, so that neither starting it nor
+   * loading competes with the first requests' timings. Bounded by the
+   * counter's timeout; counting still works (estimated) if it fails.
    */
-  constructor(private readonly prices: PriceTable) {
-    warmEncoding('o200k_base');
+  async prepare(models: readonly string[] = []): Promise<void> {
+    await Promise.all(['gpt-4o', ...models].map((m) => tokenCounter().warm(m)));
   }
 
   private dispatcherFor(target: ResolvedTarget): Dispatcher {
@@ -44,7 +48,7 @@ export class RelayClient {
   }
 
   execute(target: ResolvedTarget, spec: RequestSpec, options?: ExecuteOptions): Promise<RequestResult> {
-    return executeRequest(this.dispatcherFor(target), target, spec, this.prices, { fingerprints: this.fingerprints, ...options });
+    return executeRequest(this.dispatcherFor(target), target, spec, this.prices, { fingerprints: this.fingerprints, publisher: this.publisher, ...options });
   }
 
   /** GET {baseUrl}/models → ids. Failures are RelaymonErrors with a classified, secret-free message. */

@@ -41,7 +41,7 @@ export interface ResponseFacts {
 }
 
 /** relaymon's own counts, made at most once per result and shared by estimation and reconciliation. */
-interface LocalCounts {
+export interface LocalCounts {
   prompt: PromptCount;
   output: LocalOutput;
 }
@@ -107,10 +107,10 @@ function visibleOutputTokens(acc: ResponseAccumulator, usage: Usage, localVisibl
   return localVisible();
 }
 
-export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: PriceTable): RequestResult {
+/** `counted`: the counts the counting worker made (client/counting.ts); without them they are made here. */
+export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: PriceTable, counted: LocalCounts | null = null): RequestResult {
   const { acc, target, spec, sentAt, endAt } = facts;
   const ok = outcome.kind === 'ok';
-  let counted: LocalCounts | null = null;
   const local = (): LocalCounts =>
     (counted ??= { prompt: promptCount(spec, facts.sentBody), output: outputCount(spec.model, acc) });
   const usage = resolveUsage(facts, ok, local);
@@ -197,6 +197,7 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     localInputTokens: honesty.localInputTokens,
     localOutputTokens: honesty.localOutputTokens,
     localCountKind: honesty.localCountKind,
+    localCountLimit: honesty.localCountLimit,
     usageGapTokens: honesty.usageGapTokens,
     usageGapRatio: honesty.usageGapRatio,
     costGapUsd: honesty.costGapUsd,

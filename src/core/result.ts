@@ -44,6 +44,16 @@ export type UsageSource = 'reported' | 'estimated';
 export type LocalCountKind = 'exact' | 'estimate';
 
 /**
+ * Which bound cut relaymon's own count short (the count is then an
+ * `estimate`): `word` a word longer than 256 characters, counted in cuts;
+ * `size` text beyond the first 524,288 characters, extrapolated at the rate
+ * measured on them; `time` the counter ran out of time (its budget per result,
+ * or the run's grace period), the rest estimated from the length.
+ */
+export const LOCAL_COUNT_LIMITS = ['word', 'size', 'time'] as const;
+export type LocalCountLimit = (typeof LOCAL_COUNT_LIMITS)[number];
+
+/**
  * How a stream broke the protocol (stream conformance, issue #7):
  * `usage_missing` a finished stream without the usage that was asked for;
  * `out_of_order` events in an order the protocol does not allow (Anthropic's
@@ -167,6 +177,11 @@ export interface RequestResult {
   localOutputTokens: number | null;
   localCountKind: LocalCountKind | null;
   /**
+   * Which bound cut that count short, making it an `estimate` (see
+   * LocalCountLimit); null when it was counted in full or not at all.
+   */
+  localCountLimit: LocalCountLimit | null;
+  /**
    * (reported − local) tokens, input and output together, for a successful
    * response whose usage the relay reported; null when nothing was compared.
    */
@@ -215,6 +230,7 @@ export const PROBE_JSON_FIELDS = [
   'localInputTokens',
   'localOutputTokens',
   'localCountKind',
+  'localCountLimit',
   'usageGapTokens',
   'usageGapRatio',
   'costGapUsd',

@@ -104,6 +104,7 @@ export class EngineRunner {
     let prices = PriceTable.builtIn();
     for (const file of this.config.priceFiles) prices = await loadPricesFile(file, prices);
     this.client = new RelayClient(prices);
+    await this.client.prepare(); // the counting worker loads its tables before the schedule starts
     this.guard = new SpendGuard(this.config.budgetUsd, prices);
     if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
     this.state = 'running';

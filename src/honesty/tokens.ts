@@ -9,9 +9,10 @@
  * their tokenizers or templates are not public or not installed, and a count
  * that is off by a fifth must not be presented as proof of anything.
  */
-import type { LocalCountKind } from '../core/result.js';
+import type { LocalCountKind, LocalCountLimit } from '../core/result.js';
 import { stripVendorPrefix } from '../pricing/aliases.js';
-import { countWith, warmEncoding, type EncodingName } from '../tokens/encodings.js';
+import { warmEncoding, type EncodingName } from '../tokens/encodings.js';
+import { countBounded, worseLimit, type BoundedCount } from '../tokens/bounded.js';
 
 export interface ModelTokenizer {
   encoding: EncodingName;
@@ -45,13 +46,23 @@ export function tokenizerFor(model: string): ModelTokenizer {
   return ESTIMATE;
 }
 
-/** Loads the model's encoding now, so that the first count does not stall a measurement. */
+/** Loads the model's encoding now (the counting worker does, before its first count). */
 export function warmTokenizerFor(model: string): void {
   warmEncoding(tokenizerFor(model).encoding);
 }
 
+/** Bounds shared by every text of one count: its deadline (performance.now() instant). */
+export interface CountOptions {
+  deadline?: number;
+}
+
+/** Tokens of `text`, bounded (tokens/bounded.ts): `limit` says which bound cut the count short, if any. */
+export function countTextBounded(model: string, text: string, opts: CountOptions = {}, totalLength = text.length): BoundedCount {
+  return countBounded(tokenizerFor(model).encoding, text, opts.deadline === undefined ? {} : { deadline: opts.deadline }, totalLength);
+}
+
 export function countText(model: string, text: string): number {
-  return countWith(tokenizerFor(model).encoding, text);
+  return countTextBounded(model, text).tokens;
 }
 
 export interface PromptCount {
@@ -59,6 +70,8 @@ export interface PromptCount {
   /** False when part of the prompt could not be counted (images, audio, tool calls, tool definitions). */
   complete: boolean;
   kind: LocalCountKind;
+  /** Which bound cut the count short (tokens/bounded.ts); null when it was counted in full. */
+  limit: LocalCountLimit | null;
 }
 
 /** Request-body fields that are billed as prompt tokens in a form that is not public. */
@@ -70,19 +83,20 @@ const UNCOUNTABLE_FIELDS = ['tools', 'functions'] as const;
  * `system` + `messages`. A system prompt given at the top level is framed as
  * one system message.
  */
-export function countRequestPrompt(model: string, body: Record<string, unknown>): PromptCount {
+export function countRequestPrompt(model: string, body: Record<string, unknown>, opts: CountOptions = {}): PromptCount {
   const tok = tokenizerFor(model);
+  const counter = new Tally(tok.encoding, opts);
   const messages = Array.isArray(body['messages']) ? (body['messages'] as unknown[]) : [];
   let complete = true;
   let tokens = REPLY_PRIMING;
   const system = body['system'];
   if (system !== undefined && system !== null && system !== '') {
-    const c = messageTokens(tok, { role: 'system', content: system });
+    const c = messageTokens(tok, counter, { role: 'system', content: system });
     tokens += c.tokens;
     complete &&= c.complete;
   }
   for (const m of messages) {
-    const c = messageTokens(tok, m);
+    const c = messageTokens(tok, counter, m);
     tokens += c.tokens;
     complete &&= c.complete;
   }
@@ -93,29 +107,44 @@ export function countRequestPrompt(model: string, body: Record<string, unknown>)
   const format = body['response_format'];
   // A JSON schema is rendered into the prompt in a way OpenAI does not publish.
   if (isRecord(format) && format['type'] === 'json_schema') complete = false;
-  return { tokens, complete, kind: tok.exact && complete ? 'exact' : 'estimate' };
+  const limit = counter.limit;
+  return { tokens, complete, kind: tok.exact && complete && limit === null ? 'exact' : 'estimate', limit };
 }
 
 /** Prompt tokens of a plain list of chat messages (a probe's). */
-export function countChatPrompt(model: string, messages: readonly { role: string; content: unknown }[]): PromptCount {
-  return countRequestPrompt(model, { messages: messages as unknown[] });
+export function countChatPrompt(model: string, messages: readonly { role: string; content: unknown }[], opts: CountOptions = {}): PromptCount {
+  return countRequestPrompt(model, { messages: messages as unknown[] }, opts);
 }
 
-function messageTokens(tok: ModelTokenizer, m: unknown): { tokens: number; complete: boolean } {
+/** Counts the texts of one prompt under one deadline, remembering the worst bound hit. */
+class Tally {
+  limit: LocalCountLimit | null = null;
+  constructor(
+    private readonly encoding: EncodingName,
+    private readonly opts: CountOptions,
+  ) {}
+  count(text: string): number {
+    const c = countBounded(this.encoding, text, this.opts.deadline === undefined ? {} : { deadline: this.opts.deadline });
+    this.limit = worseLimit(this.limit, c.limit);
+    return c.tokens;
+  }
+}
+
+function messageTokens(tok: ModelTokenizer, counter: Tally, m: unknown): { tokens: number; complete: boolean } {
   if (!isRecord(m)) return { tokens: 0, complete: false };
   let tokens = tok.perMessage;
   let complete = true;
-  if (typeof m['role'] === 'string') tokens += countWith(tok.encoding, m['role']);
+  if (typeof m['role'] === 'string') tokens += counter.count(m['role']);
   const content = m['content'];
-  if (typeof content === 'string') tokens += countWith(tok.encoding, content);
+  if (typeof content === 'string') tokens += counter.count(content);
   else if (Array.isArray(content)) {
     for (const part of content) {
-      if (typeof part === 'string') tokens += countWith(tok.encoding, part);
-      else if (isRecord(part) && part['type'] === 'text' && typeof part['text'] === 'string') tokens += countWith(tok.encoding, part['text']);
+      if (typeof part === 'string') tokens += counter.count(part);
+      else if (isRecord(part) && part['type'] === 'text' && typeof part['text'] === 'string') tokens += counter.count(part['text']);
       else complete = false; // image, audio, document, tool_use, tool_result: priced by rules we cannot see
     }
   } else if (content !== undefined && content !== null) complete = false;
-  if (typeof m['name'] === 'string') tokens += tok.perName + countWith(tok.encoding, m['name']);
+  if (typeof m['name'] === 'string') tokens += tok.perName + counter.count(m['name']);
   if (m['tool_calls'] !== undefined || m['function_call'] !== undefined) complete = false;
   return { tokens, complete };
 }

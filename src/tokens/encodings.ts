@@ -1,8 +1,9 @@
 /**
  * The BPE encodings relaymon counts with, loaded on first use and then kept
- * for the life of the process. Loading is synchronous and costs about a
+ * for the life of the thread. Loading is synchronous and costs about a
  * quarter of a second for o200k_base (less for cl100k_base) on a laptop, so
- * a command that never counts never pays it, and one that does pays it once.
+ * it happens only in the counting worker (tokens/counter.ts), never on the
+ * thread that sends requests and stamps their times.
  */
 import { createRequire } from 'node:module';
 
@@ -10,8 +11,10 @@ export const ENCODING_NAMES = ['o200k_base', 'cl100k_base'] as const;
 export type EncodingName = (typeof ENCODING_NAMES)[number];
 
 type EncodingModule = typeof import('gpt-tokenizer/encoding/o200k_base');
+type SplitPatterns = typeof import('gpt-tokenizer/encodingParams/constants');
 
 const loaded = new Map<EncodingName, EncodingModule>();
+const patterns = new Map<EncodingName, RegExp>();
 const requireCjs = createRequire(import.meta.url);
 
 /**
@@ -29,13 +32,33 @@ function encoding(name: EncodingName): EncodingModule {
   return e;
 }
 
-/** Tokens of `text` in encoding `name`, special-token look-alikes counted as text. */
-export function countWith(name: EncodingName, text: string): number {
-  if (text.length === 0) return 0;
-  return encoding(name).encode(text, AS_PLAIN_TEXT).length;
+/**
+ * The encoding's pre-tokenizer: the pattern that cuts text into the pieces
+ * byte-pair merging works on (tokens never cross a piece boundary). A copy,
+ * because a global RegExp carries its position.
+ */
+export function splitPattern(name: EncodingName): RegExp {
+  let p = patterns.get(name);
+  if (!p) {
+    const c = requireCjs('gpt-tokenizer/encodingParams/constants') as SplitPatterns;
+    const src = name === 'o200k_base' ? c.O200K_TOKEN_SPLIT_REGEX : c.CL100K_TOKEN_SPLIT_REGEX;
+    p = new RegExp(src.source, src.flags.includes('g') ? src.flags : `${src.flags}g`);
+    patterns.set(name, p);
+  }
+  return p;
 }
 
-/** Loads an encoding now (before timing-sensitive work), so the first count does not stall it. */
+/**
+ * Tokens of `text` in encoding `name`, special-token look-alikes counted as
+ * text. Unbounded: the cost grows with the square of the longest word, so
+ * callers go through tokens/bounded.ts.
+ */
+export function countWith(name: EncodingName, text: string): number {
+  if (text.length === 0) return 0;
+  return encoding(name).countTokens(text, AS_PLAIN_TEXT);
+}
+
+/** Loads an encoding now (in the counting worker, before its first job). */
 export function warmEncoding(name: EncodingName): void {
   if (loaded.has(name)) return;
   // One count as well: the first encode compiles the hot paths (a few ms more).

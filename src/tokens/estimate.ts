@@ -1,12 +1,13 @@
 /**
- * Local token estimates, used only when a relay does not report usage (the
- * result is then marked `estimated`). o200k_base is the encoding of the GPT-4o,
- * GPT-4.1, GPT-5 and o-series models; for other families it is an
- * approximation; src/honesty/tokens.ts picks the encoding per model family
- * for billing reconciliation. The o200k tables are loaded on first use
- * (tokens/encodings.ts).
+ * Quick local token estimates for the spend guard (traffic/budget.ts), which
+ * must price a request's worst case before sending it, on the thread that
+ * sends. o200k_base is the encoding of the GPT-4o, GPT-4.1, GPT-5 and
+ * o-series models; for other families it is an approximation. Bounded
+ * tighter than the counting worker's counts (tokens/bounded.ts): past
+ * QUICK_MAX_CHARS characters of one text the rest is extrapolated, so a huge
+ * prompt costs this thread a few milliseconds, not seconds.
  */
-import { countWith } from './encodings.js';
+import { countBounded } from './bounded.js';
 
 /**
  * Chat-template overhead, as OpenAI's token-counting guide counts it for the
@@ -16,9 +17,12 @@ import { countWith } from './encodings.js';
 export const TOKENS_PER_MESSAGE = 3;
 export const TOKENS_REPLY_PRIMING = 3;
 
+/** Characters of one text counted on the sending thread; the rest is extrapolated. */
+export const QUICK_MAX_CHARS = 65_536;
+
 export function countTextTokens(text: string): number {
   if (text.length === 0) return 0;
-  return countWith('o200k_base', text);
+  return countBounded('o200k_base', text, { maxChars: QUICK_MAX_CHARS }).tokens;
 }
 
 /**

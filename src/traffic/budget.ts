@@ -7,6 +7,7 @@ import type { ResolvedTarget } from '../core/target.js';
 import type { PriceTable } from '../pricing/table.js';
 import type { RequestSpec } from '../protocol/types.js';
 import { countTextTokens, estimateInputTokens } from '../tokens/estimate.js';
+import { warmEncoding } from '../tokens/encodings.js';
 
 /** Probes send the same spec object over and over; tokenizing its prompt once is enough. */
 const inputTokenCache = new WeakMap<RequestSpec, number>();
@@ -77,6 +78,8 @@ export class SpendGuard {
     if (budgetUsd !== null && !(Number.isFinite(budgetUsd) && budgetUsd >= 0)) {
       throw new RangeError(`budget must be a number of US dollars ≥ 0, got ${budgetUsd}`);
     }
+    // A guard prices every prompt before it is sent: load the tables now, before the schedule starts, not at the first send.
+    if (budgetUsd !== null) warmEncoding('o200k_base');
   }
 
   get budget(): number | null {

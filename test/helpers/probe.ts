@@ -30,6 +30,7 @@ export interface ProbeRequestJson {
   localInputTokens: number | null;
   localOutputTokens: number | null;
   localCountKind: 'exact' | 'estimate' | null;
+  localCountLimit: 'word' | 'size' | 'time' | null;
   usageGapTokens: number | null;
   usageGapRatio: number | null;
   costGapUsd: number | null;

@@ -52,6 +52,7 @@ export function result(overrides: Partial<RequestResult> = {}): RequestResult {
     localInputTokens: 9,
     localOutputTokens: 11,
     localCountKind: 'exact',
+    localCountLimit: null,
     usageGapTokens: 0,
     usageGapRatio: 0,
     costGapUsd: null,

@@ -1,0 +1,126 @@
+/**
+ * Token counting with a bound on the work, whatever the text. gpt-tokenizer's
+ * byte-pair merge is quadratic in the length of one pre-tokenized piece (a
+ * 40,000-letter word takes seconds, a 10 MB one hours) and spreads a piece's
+ * tokens as call arguments (a long CJK run overflows the stack). So the text
+ * is split here with the encoding's own pre-tokenizer pattern and counted in
+ * slices cut at piece boundaries, which gives the same count as the whole
+ * text; what would cost too much is estimated instead, and the count says
+ * which bound was hit:
+ * - `word`: a piece longer than maxPieceChars is counted in cuts of that size
+ *   (a few tokens off at each cut);
+ * - `size`: only the first maxChars characters are counted, the rest is
+ *   extrapolated at the rate measured on them;
+ * - `time`: counting went past its deadline; the rest is extrapolated.
+ */
+import { performance } from 'node:perf_hooks';
+import type { LocalCountLimit } from '../core/result.js';
+import { countWith, splitPattern, type EncodingName } from './encodings.js';
+
+export interface BoundedCount {
+  tokens: number;
+  /** Null when every character was counted exactly. */
+  limit: LocalCountLimit | null;
+}
+
+export interface CountBounds {
+  /** Characters counted at most; the rest is extrapolated. */
+  maxChars: number;
+  /** A longer piece (one "word") is counted in cuts of this many characters. */
+  maxPieceChars: number;
+  /** Pieces are handed to the tokenizer in slices of about this many characters. */
+  sliceChars: number;
+  /** performance.now() instant after which the rest is extrapolated. */
+  deadline: number;
+}
+
+export const DEFAULT_BOUNDS: Readonly<Omit<CountBounds, 'deadline'>> = {
+  maxChars: 1 << 19,
+  maxPieceChars: 256,
+  sliceChars: 8192,
+};
+
+/** Which bound matters most when several were hit: time cuts the most, a long word the least. */
+const SEVERITY: Record<LocalCountLimit, number> = { word: 1, size: 2, time: 3 };
+
+export function worseLimit(a: LocalCountLimit | null, b: LocalCountLimit | null): LocalCountLimit | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}
+
+/**
+ * Tokens of text nobody counted: a quarter of its UTF-8 bytes, about right for
+ * English in o200k_base and for CJK (three bytes a character, about one token
+ * for every one or two characters).
+ */
+export function estimateFromLength(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
+}
+
+/**
+ * Tokens of `text`, within the bounds. `totalLength` is the length of the
+ * whole text when `text` is only its head (the counting worker is sent at most
+ * maxChars characters of each text): the rest is extrapolated.
+ */
+export function countBounded(name: EncodingName, text: string, bounds: Partial<CountBounds> = {}, totalLength = text.length): BoundedCount {
+  if (totalLength === 0) return { tokens: 0, limit: null };
+  const b = { ...DEFAULT_BOUNDS, deadline: Number.POSITIVE_INFINITY, ...bounds };
+  const pattern = splitPattern(name);
+  pattern.lastIndex = 0;
+  const end = Math.min(text.length, b.maxChars);
+  let tokens = 0;
+  let limit: LocalCountLimit | null = null;
+  let outOfTime = false;
+  // text[0, counted) is counted; text[counted, gathered) is whole pieces waiting to be counted as one slice.
+  let counted = 0;
+  let gathered = 0;
+  const flush = (): void => {
+    if (gathered > counted) tokens += countWith(name, text.slice(counted, gathered));
+    counted = gathered;
+  };
+
+  while (gathered < end) {
+    const m = pattern.exec(text);
+    if (m === null || m[0].length === 0) break; // the pattern matches every character; never loop on an empty match
+    const pieceEnd = m.index + m[0].length;
+    if (m[0].length <= b.maxPieceChars) {
+      if (pieceEnd > end) break; // the piece that crosses maxChars is left to the estimate
+      gathered = pieceEnd;
+      if (gathered - counted >= b.sliceChars) {
+        flush();
+        if (performance.now() > b.deadline) {
+          outOfTime = true;
+          break;
+        }
+      }
+      continue;
+    }
+    // One very long piece: counted in cuts (up to maxChars), each merged on its own.
+    gathered = m.index;
+    flush();
+    limit = worseLimit(limit, 'word');
+    const stop = Math.min(pieceEnd, end);
+    while (counted < stop && !outOfTime) {
+      let cut = Math.min(stop, counted + b.maxPieceChars);
+      if (cut < stop && isHighSurrogate(text.charCodeAt(cut - 1))) cut -= 1; // never split a surrogate pair
+      tokens += countWith(name, text.slice(counted, cut));
+      counted = gathered = cut;
+      outOfTime = performance.now() > b.deadline;
+    }
+    if (outOfTime || stop < pieceEnd) break;
+  }
+  flush();
+  if (counted < totalLength) {
+    const rest = totalLength - counted;
+    // At the rate measured so far; with nothing counted, a quarter of the UTF-8 bytes (of the head, scaled).
+    const rate = counted > 0 ? tokens / counted : text.length > counted ? estimateFromLength(text.slice(counted, counted + 65_536)) / Math.min(65_536, text.length - counted) : 0.25;
+    tokens += Math.ceil(rate * rest);
+    limit = worseLimit(limit, outOfTime ? 'time' : 'size');
+  }
+  return { tokens, limit };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}

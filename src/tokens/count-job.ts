@@ -1,0 +1,54 @@
+/**
+ * One job of the counting worker: relaymon's own token counts for one result
+ * (the prompt it sent, the text it received), run under a deadline. Pure
+ * apart from the clock, so it is tested in-process; count-worker.ts runs it
+ * off the thread that sends.
+ */
+import { performance } from 'node:perf_hooks';
+import { countRequestPrompt, type PromptCount } from '../honesty/tokens.js';
+import { outputCount, type LocalOutput } from '../client/honesty.js';
+import { DEFAULT_BOUNDS } from './bounded.js';
+
+/** A text as it travels to the worker: its first maxChars characters and the whole length. */
+export interface TextHead {
+  head: string;
+  length: number;
+}
+
+export interface CountJob {
+  id: number;
+  model: string;
+  /** The request body as sent, when its prompt is to be counted. */
+  body: Record<string, unknown> | null;
+  output: { content: TextHead; tool: TextHead; reasoning: TextHead } | null;
+  /** Counting time allowed once the job starts; the rest is extrapolated (`time`). */
+  budgetMs: number;
+  /** Date.now() instant after which nobody waits for the answer any more: skip the job. */
+  expiresAt: number;
+}
+
+export type CountReply = { id: number; expired: false; prompt: PromptCount | null; output: LocalOutput | null } | { id: number; expired: true };
+
+export type ToCounter = { type: 'warm'; id: number; model: string } | { type: 'count'; job: CountJob };
+/** A count, or the answer to a `warm` (its encoding is loaded). */
+export type FromCounter = CountReply | { id: number; warmed: true };
+
+/** Only the head of a text is sent (a copy across threads costs time on the sending thread). */
+export function textHead(text: string): TextHead {
+  return { head: text.length > DEFAULT_BOUNDS.maxChars ? text.slice(0, DEFAULT_BOUNDS.maxChars) : text, length: text.length };
+}
+
+export function runCountJob(job: CountJob, nowMs = Date.now()): CountReply {
+  const left = job.expiresAt - nowMs;
+  if (left <= 0) return { id: job.id, expired: true };
+  const deadline = performance.now() + Math.min(job.budgetMs, left);
+  const prompt = job.body === null ? null : countRequestPrompt(job.model, job.body, { deadline });
+  const output =
+    job.output === null
+      ? null
+      : outputCount(job.model, { contentText: job.output.content.head, toolText: job.output.tool.head, reasoningText: job.output.reasoning.head }, {
+          deadline,
+          lengths: { content: job.output.content.length, tool: job.output.tool.length, reasoning: job.output.reasoning.length },
+        });
+  return { id: job.id, expired: false, prompt, output };
+}
