@@ -17,6 +17,7 @@ import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, unreach
 import { DEFAULT_PROBE_MODEL } from './probe.js';
 import { getPreference } from '../config/preferences.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
+import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
 
 /** `check` with no thresholds anywhere: a silent pass is worse in CI than a default. */
 export const DEFAULT_CHECK_THRESHOLD = 'errors:rate<0.05';
@@ -199,12 +200,10 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
 
   const json = runSummaryJson('check', run.targets, final);
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults, color: io.color }));
+  else io.out(checkText(json, { defaults, color: io.color, stopNote: final.stoppedBy === 'budget' ? budgetStopNote(final.snapshot.spend) : null }));
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
-  if (final.stoppedBy === 'budget' && !flags.json) {
-    io.err(`check: stopped by the budget: spent $${final.snapshot.spend.spentUsd.toFixed(4)} of $${run.budgetUsd}\n`);
-  }
+  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('check', final.snapshot.spend));
   const unreachable = unreachableNote('check', final);
   if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);

@@ -77,9 +77,14 @@ export async function loadContext(
 
 /** The budget from --budget-usd, else the config's `budget.usd`, else none. */
 export function budgetFrom(flag: string | undefined, config: RelaymonConfig | null): number | null {
-  const budget = flag !== undefined ? Number(flag) : (config?.budget?.usd ?? null);
-  if (budget !== null && !(budget >= 0 && Number.isFinite(budget))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flag}"`);
-  return budget;
+  if (flag !== undefined) {
+    const budget = flag.trim() === '' ? NaN : Number(flag);
+    if (!(budget >= 0 && Number.isFinite(budget))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flag}"`);
+    // A zero budget can only refuse every request: the run would stop before it began, which is never what was meant.
+    if (budget === 0) throw new UsageError('--budget-usd 0 would refuse every request; give an amount above 0 (e.g. --budget-usd 0.05), or leave it out for no budget');
+    return budget;
+  }
+  return config?.budget?.usd ?? null;
 }
 
 /** A target named on the command line, or a usage error listing the configured ones. */

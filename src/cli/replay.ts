@@ -13,6 +13,7 @@ import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
+import { budgetStopMessage } from '../traffic/budget.js';
 
 interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
   target?: string[];
@@ -188,6 +189,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
+  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('replay', final.snapshot.spend));
   const unreachable = unreachableNote('replay', final);
   if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);
