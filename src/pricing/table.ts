@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { aliasDistance, normalizeModel, stripVendorPrefix } from './aliases.js';
-import { BUILTIN_PRICES } from './builtin.js';
+import { builtinMatch, builtinPrices } from './builtin.js';
 
 /** USD per token, LiteLLM's key names. */
 export interface ModelPrice {
@@ -8,6 +8,8 @@ export interface ModelPrice {
   output_cost_per_token: number;
   /** Price of the cached part of the input; absent means "same as input". */
   cache_read_input_token_cost?: number;
+  /** Price of input written to the prompt cache (Anthropic's cache_creation_input_tokens); absent means "same as input". */
+  cache_creation_input_token_cost?: number;
   /** Price of reasoning tokens (part of the output); absent means "same as output". */
   output_cost_per_reasoning_token?: number;
 }
@@ -33,21 +35,47 @@ const COST_FIELDS = [
   'input_cost_per_token',
   'output_cost_per_token',
   'cache_read_input_token_cost',
+  'cache_creation_input_token_cost',
   'output_cost_per_reasoning_token',
 ] as const;
 
 /** LiteLLM's documentation entry, not a model. */
 const IGNORED_KEYS = new Set(['sample_spec']);
 
-export class PriceTable {
-  private readonly prices: ReadonlyMap<string, ModelPrice>;
+interface Index {
+  prices: ReadonlyMap<string, ModelPrice>;
   /** lower-cased key → key, so `GPT-4o` and `Qwen/…` keys match regardless of case. */
-  private readonly byLowerKey: ReadonlyMap<string, string>;
+  byLowerKey: ReadonlyMap<string, string>;
   /** normalizeModel(key) → the key closest to canonical among those that normalise alike. */
-  private readonly byAlias: ReadonlyMap<string, string>;
+  byAlias: ReadonlyMap<string, string>;
+}
 
-  private constructor(prices: Map<string, ModelPrice>) {
-    this.prices = prices;
+/**
+ * The built-in layer's name matcher for names no key matches (see builtin.ts);
+ * `shadowed` holds the normalised names a user's file priced, which it must not undercut.
+ */
+interface Fallback {
+  match: (model: string) => PriceMatch | null;
+  shadowed: ReadonlySet<string>;
+}
+
+export class PriceTable {
+  /**
+   * Built on the first lookup: the built-in layer is a price database whose
+   * loading would slow every command's start-up, and most commands never price.
+   */
+  private readonly source: () => Map<string, ModelPrice>;
+  private index: Index | null = null;
+  private readonly fallback: Fallback | null;
+
+  private constructor(source: () => Map<string, ModelPrice>, fallback: Fallback | null) {
+    this.source = source;
+    this.fallback = fallback;
+  }
+
+  private get built(): Index {
+    if (this.index) return this.index;
+    const prices = this.source();
     const byLowerKey = new Map<string, string>();
     const byAlias = new Map<string, { key: string; distance: number }>();
     for (const key of prices.keys()) {
@@ -58,17 +86,22 @@ export class PriceTable {
       const current = byAlias.get(alias);
       if (!current || distance < current.distance) byAlias.set(alias, { key, distance });
     }
-    this.byLowerKey = byLowerKey;
-    this.byAlias = new Map([...byAlias].map(([alias, v]) => [alias, v.key]));
+    this.index = { prices, byLowerKey, byAlias: new Map([...byAlias].map(([alias, v]) => [alias, v.key])) };
+    return this.index;
   }
 
   static builtIn(): PriceTable {
-    return new PriceTable(new Map(Object.entries(BUILTIN_PRICES).map(([k, v]) => [k, { ...v }])));
+    return new PriceTable(builtinPrices, { match: builtinMatch, shadowed: new Set() });
+  }
+
+  /** A table of exactly these entries, without the built-in database (tests, and callers that want only their own prices). */
+  static of(entries: Record<string, ModelPrice>): PriceTable {
+    return new PriceTable(() => new Map(Object.entries(entries).map(([k, v]) => [k, { ...v }])), null);
   }
 
   /** Number of priced models. */
   get size(): number {
-    return this.prices.size;
+    return this.built.prices.size;
   }
 
   /**
@@ -80,14 +113,19 @@ export class PriceTable {
    * models, `sample_spec`) are skipped; malformed ones are an error.
    */
   withLiteLLM(json: unknown, source: string): PriceTable {
+    // Parsed now, so a bad file is an error at start-up rather than at the first lookup.
     const overlay = parseLiteLLM(json, source);
     const shadowed = new Set([...overlay.keys()].map((k) => normalizeModel(k)));
-    const merged = new Map<string, ModelPrice>();
-    for (const [key, price] of this.prices) {
-      if (!shadowed.has(normalizeModel(key))) merged.set(key, price);
-    }
-    for (const [key, price] of overlay) merged.set(key, price);
-    return new PriceTable(merged);
+    const merge = (): Map<string, ModelPrice> => {
+      const merged = new Map<string, ModelPrice>();
+      for (const [key, price] of this.built.prices) {
+        if (!shadowed.has(normalizeModel(key))) merged.set(key, price);
+      }
+      for (const [key, price] of overlay) merged.set(key, price);
+      return merged;
+    };
+    const fallback = this.fallback ? { match: this.fallback.match, shadowed: new Set([...this.fallback.shadowed, ...shadowed]) } : null;
+    return new PriceTable(merge, fallback);
   }
 
   /**
@@ -96,14 +134,26 @@ export class PriceTable {
    * key normalises to the same model.
    */
   lookup(model: string): PriceMatch | null {
-    const exact = this.prices.get(model);
+    const { prices, byLowerKey, byAlias } = this.built;
+    const exact = prices.get(model);
     if (exact) return { key: model, price: exact };
     for (const candidate of [model.trim().toLowerCase(), stripVendorPrefix(model)]) {
-      const key = this.byLowerKey.get(candidate);
+      const key = byLowerKey.get(candidate);
       if (key !== undefined) return this.match(key);
     }
-    const key = this.byAlias.get(normalizeModel(model));
-    return key === undefined ? null : this.match(key);
+    const key = byAlias.get(normalizeModel(model));
+    if (key !== undefined) return this.match(key);
+    return this.matchFallback(model);
+  }
+
+  /** The built-in database's own matching, unless a user's file priced a model of that name or the match's. */
+  private matchFallback(model: string): PriceMatch | null {
+    if (!this.fallback || model.trim() === '') return null;
+    const { match, shadowed } = this.fallback;
+    if (shadowed.has(normalizeModel(model))) return null;
+    const found = match(stripVendorPrefix(model));
+    if (!found || shadowed.has(normalizeModel(found.key))) return null;
+    return found;
   }
 
   /**
@@ -149,7 +199,7 @@ export class PriceTable {
   }
 
   private match(key: string): PriceMatch | null {
-    const price = this.prices.get(key);
+    const price = this.built.prices.get(key);
     return price ? { key, price } : null;
   }
 }
@@ -193,6 +243,7 @@ function parseLiteLLM(json: unknown, source: string): Map<string, ModelPrice> {
     if (input === undefined || output === undefined) continue;
     const price: ModelPrice = { input_cost_per_token: input, output_cost_per_token: output };
     if (costs.cache_read_input_token_cost !== undefined) price.cache_read_input_token_cost = costs.cache_read_input_token_cost;
+    if (costs.cache_creation_input_token_cost !== undefined) price.cache_creation_input_token_cost = costs.cache_creation_input_token_cost;
     if (costs.output_cost_per_reasoning_token !== undefined) {
       price.output_cost_per_reasoning_token = costs.output_cost_per_reasoning_token;
     }
