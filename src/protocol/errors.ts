@@ -3,6 +3,7 @@ import type { ErrorType } from '../core/result.js';
 import type { ClassifiedError } from './types.js';
 import { retryAfterMs, type ResponseHeaders } from './headers.js';
 import { isRecord, oneLine, str } from './util.js';
+import { QUOTA_WORDS } from './error-types.js';
 
 export { classifyNetworkError, type NetworkErrorClass } from './network-errors.js';
 
@@ -88,11 +89,6 @@ function detailText(d: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * Spend caps, balances and billing, in English and in the Chinese that
- * one-api/new-api speak (额度 quota, 余额 balance).
- */
-const QUOTA_WORDS = /quota|billing|spend(?:ing)?[\s_-]*(?:cap|limit)|budget|(?<![a-z])credits?(?![a-z])|(?<![a-z])balance(?![a-z])|额度|余额/i;
 
 function speaksOfQuota(body: BodyFacts): boolean {
   if (QUOTA_WORDS.test(body.codes)) return true;
