@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { ResolvedTarget } from '../core/target.js';
 import { PROTOCOLS, type Protocol } from '../core/result.js';
 import { UsageError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { parseDuration } from '../core/units.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { RelaymonConfig } from '../config/schema.js';
@@ -56,7 +57,9 @@ export async function loadContext(
     timeoutMs = parseDuration(flags.timeout);
     if (!(timeoutMs > 0)) throw new UsageError('--timeout must be above zero');
   }
+  const notes: string[] = [];
   const targets = await resolveTargets({
+    notes,
     config,
     flags: {
       target: flags.target,
@@ -68,6 +71,8 @@ export async function loadContext(
     },
     env,
   });
+  // On stderr (stdout stays pure under --json), before any command sends anything; redacted, as URLs may carry credentials.
+  for (const note of notes) process.stderr.write(redact(note));
   let prices = PriceTable.builtIn();
   if (config?.prices) prices = await loadPricesFile(config.prices, prices);
   if (flags.prices) prices = await loadPricesFile(flags.prices, prices);

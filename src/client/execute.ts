@@ -5,7 +5,7 @@ import type { ErrorType, RequestResult, TimeoutPhase } from '../core/result.js';
 import type { ProtocolAdapter, RequestSpec, WireEvent } from '../protocol/types.js';
 import { adapterFor } from '../protocol/index.js';
 import { createSseFramer } from '../protocol/sse.js';
-import { classifyHttpError, classifyNetworkError, looksLikeHtml } from '../protocol/errors.js';
+import { classifyHttpError, classifyNetworkError, looksLikeHtml, notFoundHint } from '../protocol/errors.js';
 import { cancelSendHeaders, endpointUrl, expectSendHeaders, type ConnectionTiming } from './connections.js';
 import { ResponseAccumulator } from './accumulate.js';
 import { bodyDecoder, type BodyDecoder } from './decode.js';
@@ -246,7 +246,9 @@ export function executeRequest(
         finish(streamOutcome(acc), at, false);
         return;
       }
-      finish(wholeBodyOutcome(adapter, status ?? 0, responseHeaders, Buffer.concat(bodyChunks).toString('utf8'), acc, at, spec.stream), at, false);
+      const outcome = wholeBodyOutcome(adapter, status ?? 0, responseHeaders, Buffer.concat(bodyChunks).toString('utf8'), acc, at, spec.stream);
+      if (outcome.kind === 'error' && outcome.errorType === 'not_found') outcome.message += notFoundHint(target.baseUrl);
+      finish(outcome, at, false);
     }
 
     try {

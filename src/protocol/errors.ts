@@ -145,3 +145,20 @@ export function looksLikeHtml(contentType: string | undefined, bodyStart: string
   if (NOT_HTML_START.test(s)) return false;
   return /\b(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '');
 }
+
+/**
+ * What to add to a 404's message when the base URL has no version segment:
+ * the usual cause is a base URL copied without its `/v1`. Empty otherwise.
+ * The URL itself is not repeated (it may carry credentials).
+ */
+export function notFoundHint(baseUrl: string): string {
+  let path: string;
+  try {
+    path = new URL(baseUrl).pathname;
+  } catch {
+    return '';
+  }
+  if (/\/v\d+(?:beta\d*|alpha\d*)?(?:\/|$)/i.test(path)) return '';
+  return ' (the base URL has no /v1: try adding /v1 to it)';
+}
+
