@@ -32,6 +32,8 @@ export class RelayClient {
    */
   constructor(private readonly prices: PriceTable) {
     warmEncoding('o200k_base');
+    // Likewise the price database (src/pricing/builtin.ts): loaded on the first lookup, which must not be a result's.
+    prices.warm();
   }
 
   private dispatcherFor(target: ResolvedTarget): Dispatcher {

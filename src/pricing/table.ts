@@ -66,6 +66,8 @@ export class PriceTable {
    */
   private readonly source: () => Map<string, ModelPrice>;
   private index: Index | null = null;
+  /** The database matcher's answers, by name: a run asks about the same few models over and over. */
+  private readonly fallbackCache = new Map<string, PriceMatch | null>();
   private readonly fallback: Fallback | null;
 
   private constructor(source: () => Map<string, ModelPrice>, fallback: Fallback | null) {
@@ -97,6 +99,16 @@ export class PriceTable {
   /** A table of exactly these entries, without the built-in database (tests, and callers that want only their own prices). */
   static of(entries: Record<string, ModelPrice>): PriceTable {
     return new PriceTable(() => new Map(Object.entries(entries).map(([k, v]) => [k, { ...v }])), null);
+  }
+
+  /**
+   * Loads the built-in database and builds the index now. A client calls it
+   * before its first send, so that the load (a tenth of a second or more)
+   * never stalls the event loop that stamps the times of requests in flight.
+   */
+  warm(): void {
+    void this.built;
+    this.fallback?.match('gpt-4o');
   }
 
   /** Number of priced models. */
@@ -150,9 +162,11 @@ export class PriceTable {
   private matchFallback(model: string): PriceMatch | null {
     if (!this.fallback || model.trim() === '') return null;
     const { match, shadowed } = this.fallback;
-    if (shadowed.has(normalizeModel(model))) return null;
-    const found = match(stripVendorPrefix(model));
-    if (!found || shadowed.has(normalizeModel(found.key))) return null;
+    const cached = this.fallbackCache.get(model);
+    if (cached !== undefined) return cached;
+    let found = shadowed.has(normalizeModel(model)) ? null : match(stripVendorPrefix(model));
+    if (found && shadowed.has(normalizeModel(found.key))) found = null;
+    if (this.fallbackCache.size < 1000) this.fallbackCache.set(model, found);
     return found;
   }
 
