@@ -28,7 +28,7 @@ export function addTargetOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'config file (default: relaymon.config.yaml|yml|json here, or $RELAYMON_CONFIG)')
     .option('-t, --target <name>', 'a target named in the config file')
-    .option('--base-url <url>', 'relay URL up to and including the version segment, e.g. https://relay.example/v1')
+    .option('--base-url <url>', 'relay URL up to and including the version segment, e.g. https://relay.example/v1 (a pasted …/chat/completions is trimmed; an Anthropic URL gets its /v1)')
     .addOption(new Option('--protocol <protocol>', 'wire protocol').choices([...PROTOCOLS]))
     .option('--api-key-env <name>', 'environment variable holding the key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)')
     .option('--api-key-header <name>', 'header carrying the key, e.g. api-key for Azure (default by protocol)')
