@@ -20,7 +20,7 @@ import { addTargetOptions, budgetFrom, loadContext, type TargetFlagValues } from
 import { processIo } from './io.js';
 import { onInterrupt } from './signals.js';
 import { startMock, type MockServer } from '../mock/server.js';
-import { SpendGuard } from '../traffic/budget.js';
+import { SpendGuard, budgetStopMessage } from '../traffic/budget.js';
 import { RequestLog } from '../export/request-log.js';
 import { adapterFor } from '../protocol/index.js';
 
@@ -171,7 +171,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
     log?.close();
     await client.close();
   }
-  if (budgetStop !== null) io.err(`probe: stopped by the budget: ${budgetStop}\n`);
+  if (budgetStop !== null) io.err(budgetStopMessage('probe', { spentUsd: guard.spentUsd(), budgetUsd, refusal: budgetStop }));
   const done = results.filter((r): r is RequestResult => r !== undefined);
   const durationMs = performance.now() - startedAt;
   const summary = summarize(done);
