@@ -48,7 +48,8 @@ export interface RunContext {
 export async function loadContext(
   flags: TargetFlagValues,
   env: NodeJS.ProcessEnv = process.env,
-  opts: { ignoreConfig?: boolean } = {},
+  /** quiet: no notes on stderr (the built-in demo relay needs no key, and the user gave no URL to diagnose). */
+  opts: { ignoreConfig?: boolean; quiet?: boolean } = {},
 ): Promise<RunContext> {
   const configPath = opts.ignoreConfig ? null : findConfigFile({ cwd: process.cwd(), explicit: flags.config, env });
   const config = configPath ? await loadConfig(configPath) : null;
@@ -72,7 +73,7 @@ export async function loadContext(
     env,
   });
   // On stderr (stdout stays pure under --json), before any command sends anything; redacted, as URLs may carry credentials.
-  for (const note of notes) process.stderr.write(redact(note));
+  if (!opts.quiet) for (const note of notes) process.stderr.write(redact(note));
   let prices = PriceTable.builtIn();
   if (config?.prices) prices = await loadPricesFile(config.prices, prices);
   if (flags.prices) prices = await loadPricesFile(flags.prices, prices);

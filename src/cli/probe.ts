@@ -114,7 +114,7 @@ function buildSpec(flags: ProbeFlags, config: RelaymonConfig | null, target: Res
 async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo: MockServer | null): Promise<ExitCode> {
   const io = processIo({ color: flags.color !== false && getPreference('color') !== false });
   // The demo ignores config files and the environment: it must work on a fresh machine with nothing set.
-  const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true }) : await loadContext(flags);
+  const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true, quiet: true }) : await loadContext(flags);
   // Thresholds are parsed once every secret is known, so an expression that echoes one is redacted.
   const thresholds: Threshold[] = [...ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
   const configured = ctx.targets[0];
