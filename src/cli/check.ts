@@ -56,7 +56,7 @@ export function addScheduleOptions(cmd: Command, opts: { durationDefault?: strin
     .option('--no-stream', 'probe without streaming (the config\'s probes too)')
     .option('--every <d>', 'one probe per target every D, e.g. 2s (default 1s when the config has no probes)')
     .option('--rate <r>', 'Poisson probe arrivals per target instead, e.g. 2/s')
-    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
+    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this many USD (above 0)')
     .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
     .option('--log <file>', 'one JSON line per request (the request log)')
     .option('--no-log-bodies', 'leave prompts out of the log')

@@ -57,7 +57,7 @@ export function registerProbe(program: Command): void {
     .addOption(new Option('--threshold <expr>', 'k6-style check, repeatable, e.g. "ttft:p(95)<800" (config thresholds apply too)').argParser(collect).default([], 'none'))
     .option('--json', 'print one JSON object {target, requests, summary, thresholds} instead of text')
     .option('--demo', 'probe a built-in simulated relay started in-process (no key, no config, no cost)')
-    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
+    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this many USD (above 0)')
     .option('--log <file>', 'one JSON line per request (the request log; replayable)')
     .option('--no-log-bodies', 'leave prompts out of the log')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');

@@ -57,7 +57,7 @@ export function registerReplay(program: Command): void {
     .option('--summary <file>', 'also write the JSON summary to FILE')
     .option('--log <file>', 'append one JSON line per request (the request log; replayable)')
     .option('--no-log-bodies', 'leave request bodies (prompts) out of the log')
-    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
+    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this many USD (above 0)')
     .option('--dry-run', 'print what would be sent and its cost per hour; send nothing')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
   addMetricsOptions(cmd);
