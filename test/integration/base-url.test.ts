@@ -77,6 +77,14 @@ describe('a pasted full endpoint', () => {
     expect(run.stderr).toContain(`--base-url ends with the endpoint ${endpoint.slice(3)}; using the base URL ${origin(server)}/v1`);
     expect(run.code).toBe(0);
   });
+
+  it('the note never shows a key carried in the pasted URL', async () => {
+    server = await relay();
+    // probeJson greps stdout and stderr for the sentinel key.
+    const run = await probeJson(`http://user:${SENTINEL_KEY}@127.0.0.1:${server.port}/v1/chat/completions`, ['--no-stream', '-n', '1']);
+    expect(run.stderr).toContain('--base-url ends with the endpoint /chat/completions');
+    expect(server.requests.map((r) => r.path)).toEqual(['/v1/chat/completions']);
+  });
 });
 
 describe('the Anthropic base URL, with or without /v1, from every source', () => {
