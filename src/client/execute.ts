@@ -183,7 +183,11 @@ export function executeRequest(
               finish({ kind: 'error', errorType: 'response_too_large', timeoutPhase: null, message: `decoded response exceeded ${target.maxResponseBytes} bytes` }, performance.now(), true);
             } else consume(decoded, rawAt);
           },
-          (message) => finish({ kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${statusCode}: ${message}` }, performance.now(), true),
+          // An error status is classified by its status whatever its body (which may be cut at MAX_ERROR_BODY_BYTES).
+          (message) =>
+            statusCode >= 300
+              ? complete(performance.now())
+              : finish({ kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${statusCode}: ${message}` }, performance.now(), true),
         );
       },
       onResponseData(_ctl, chunk) {

@@ -64,6 +64,17 @@ describe('content-encoding', () => {
     expect(code).toBe(0);
   });
 
+  it('a gzip-encoded error body is decoded and read for its type', async () => {
+    server = await startHostile((_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(Buffer.from(JSON.stringify({ error: { message: 'You exceeded your current quota', type: 'insufficient_quota' } }))));
+    });
+    const { json } = await probeJson(server.url, ['--no-stream', '-n', '1']);
+    const r = json.requests[0]!;
+    expect(r.errorType).toBe('quota_exceeded');
+    expect(r.errorMessage).toContain('You exceeded your current quota');
+  });
+
   it('a body that claims gzip but is not is a bad_response that says so', async () => {
     server = await startHostile((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
