@@ -17,6 +17,7 @@ import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, unreach
 import { DEFAULT_PROBE_MODEL } from './probe.js';
 import { getPreference } from '../config/preferences.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
+import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
 
 /** Implied unless the user wrote an errors threshold (stats/thresholds-implied.ts). */
 export const DEFAULT_CHECK_THRESHOLD = IMPLIED_ERRORS_THRESHOLD;
@@ -59,7 +60,7 @@ export function addScheduleOptions(cmd: Command, opts: { durationDefault?: strin
     .option('--no-stream', 'probe without streaming (the config\'s probes too)')
     .option('--every <d>', 'one probe per target every D, e.g. 2s (default 1s when the config has no probes)')
     .option('--rate <r>', 'Poisson probe arrivals per target instead, e.g. 2/s')
-    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
+    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this many USD (above 0)')
     .option('--dry-run', 'print what would be sent and its cost per hour; send and write nothing')
     .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log)')
     .option('--no-log-bodies', 'leave prompts out of the log')
@@ -225,12 +226,10 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
 
   const json = runSummaryJson('check', run.targets, final);
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults, color: io.color, honesty: runHonesty(final.snapshot.stats) }));
+  else io.out(checkText(json, { defaults, color: io.color, honesty: runHonesty(final.snapshot.stats), stopNote: final.stoppedBy === 'budget' ? budgetStopNote(final.snapshot.spend) : null }));
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
-  if (final.stoppedBy === 'budget' && !flags.json) {
-    io.err(`check: stopped by the budget: spent $${final.snapshot.spend.spentUsd.toFixed(4)} of $${run.budgetUsd}\n`);
-  }
+  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('check', final.snapshot.spend));
   const unreachable = unreachableNote('check', final);
   if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);

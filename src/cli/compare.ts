@@ -12,6 +12,7 @@ import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags, type Sc
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, withMaxInFlight } from './context.js';
 import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
 import { DEFAULT_GRACE_MS, priceFiles, runExitCode, runHeadless } from './headless.js';
+import { budgetStopMessage } from '../traffic/budget.js';
 
 export const DEFAULT_COMPARE_DURATION = '60s';
 
@@ -186,5 +187,6 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
   else io.out(compareText(report, { color: io.color, durationMs: final.durationMs, stoppedBy: final.stoppedBy }));
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
+  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('compare', final.snapshot.spend));
   return runExitCode(final, interrupted);
 }

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { ResolvedTarget } from '../core/target.js';
 import { PROTOCOLS, type Protocol } from '../core/result.js';
 import { UsageError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { parseDuration, parsePositiveInt } from '../core/units.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { RelaymonConfig } from '../config/schema.js';
@@ -27,7 +28,7 @@ export function addTargetOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'config file (default: relaymon.config.yaml|yml|json here, or $RELAYMON_CONFIG)')
     .option('-t, --target <name>', 'a target named in the config file')
-    .option('--base-url <url>', 'relay URL up to and including the version segment, e.g. https://relay.example/v1')
+    .option('--base-url <url>', 'relay URL up to and including the version segment, e.g. https://relay.example/v1 (a pasted …/chat/completions is trimmed; an Anthropic URL gets its /v1)')
     .addOption(new Option('--protocol <protocol>', 'wire protocol').choices([...PROTOCOLS]))
     .option('--api-key-env <name>', 'environment variable holding the key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)')
     .option('--api-key-header <name>', 'header carrying the key, e.g. api-key for Azure (default by protocol)')
@@ -47,7 +48,8 @@ export interface RunContext {
 export async function loadContext(
   flags: TargetFlagValues,
   env: NodeJS.ProcessEnv = process.env,
-  opts: { ignoreConfig?: boolean } = {},
+  /** quiet: no notes on stderr (the built-in demo relay needs no key, and the user gave no URL to diagnose). */
+  opts: { ignoreConfig?: boolean; quiet?: boolean } = {},
 ): Promise<RunContext> {
   const configPath = opts.ignoreConfig ? null : findConfigFile({ cwd: process.cwd(), explicit: flags.config, env });
   const config = configPath ? await loadConfig(configPath) : null;
@@ -56,7 +58,9 @@ export async function loadContext(
     timeoutMs = parseDuration(flags.timeout);
     if (!(timeoutMs > 0)) throw new UsageError('--timeout must be above zero');
   }
+  const notes: string[] = [];
   const targets = await resolveTargets({
+    notes,
     config,
     flags: {
       target: flags.target,
@@ -68,6 +72,8 @@ export async function loadContext(
     },
     env,
   });
+  // On stderr (stdout stays pure under --json), before any command sends anything; redacted, as URLs may carry credentials.
+  if (!opts.quiet) for (const note of notes) process.stderr.write(redact(note));
   let prices = PriceTable.builtIn();
   if (config?.prices) prices = await loadPricesFile(config.prices, prices);
   if (flags.prices) prices = await loadPricesFile(flags.prices, prices);
@@ -90,9 +96,14 @@ export function runThresholds(ctx: RunContext, flagExpressions: readonly string[
 
 /** The budget from --budget-usd, else the config's `budget.usd`, else none. */
 export function budgetFrom(flag: string | undefined, config: RelaymonConfig | null): number | null {
-  const budget = flag !== undefined ? Number(flag) : (config?.budget?.usd ?? null);
-  if (budget !== null && !(budget >= 0 && Number.isFinite(budget))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flag}"`);
-  return budget;
+  if (flag !== undefined) {
+    const budget = flag.trim() === '' ? NaN : Number(flag);
+    if (!(budget >= 0 && Number.isFinite(budget))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flag}"`);
+    // A zero budget can only refuse every request: the run would stop before it began, which is never what was meant.
+    if (budget === 0) throw new UsageError('--budget-usd 0 would refuse every request; give an amount above 0 (e.g. --budget-usd 0.05), or leave it out for no budget');
+    return budget;
+  }
+  return config?.budget?.usd ?? null;
 }
 
 /** A target named on the command line, or a usage error listing the configured ones. */

@@ -19,7 +19,7 @@ import { addTargetOptions, budgetFrom, loadContext, MAX_IN_FLIGHT_HELP, runThres
 import { processIo } from './io.js';
 import { onInterrupt } from './signals.js';
 import { startMock, type MockServer } from '../mock/server.js';
-import { SpendGuard } from '../traffic/budget.js';
+import { SpendGuard, budgetStopMessage } from '../traffic/budget.js';
 import { RequestLog } from '../export/request-log.js';
 import { adapterFor } from '../protocol/index.js';
 
@@ -58,7 +58,7 @@ export function registerProbe(program: Command): void {
     .addOption(new Option('--threshold <expr>', 'k6-style check, repeatable, e.g. "ttft:p(95)<800" (config thresholds apply too)').argParser(collect).default([], 'none'))
     .option('--json', 'print one JSON object {target, requests, summary, thresholds} instead of text')
     .option('--demo', 'probe a built-in simulated relay started in-process (no key, no config, no cost)')
-    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
+    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this many USD (above 0)')
     .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log; replayable)')
     .option('--no-log-bodies', 'leave prompts out of the log')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
@@ -120,7 +120,7 @@ function buildSpec(flags: ProbeFlags, config: RelaymonConfig | null, target: Res
 async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo: MockServer | null): Promise<ExitCode> {
   const io = processIo({ color: flags.color !== false && getPreference('color') !== false });
   // The demo ignores config files and the environment: it must work on a fresh machine with nothing set.
-  const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true }) : await loadContext(flags);
+  const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true, quiet: true }) : await loadContext(flags);
   // Thresholds are parsed once every secret is known, so an expression that echoes one is redacted.
   const thresholds: Threshold[] = runThresholds(ctx, flags.threshold);
   const configured = withMaxInFlight(ctx.targets.slice(0, 1), flags.maxInFlight)[0];
@@ -180,7 +180,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
     log?.close();
     await client.close();
   }
-  if (budgetStop !== null) io.err(`probe: stopped by the budget: ${budgetStop}\n`);
+  if (budgetStop !== null) io.err(budgetStopMessage('probe', { spentUsd: guard.spentUsd(), budgetUsd, refusal: budgetStop }));
   const done = results.filter((r): r is RequestResult => r !== undefined);
   const durationMs = performance.now() - startedAt;
   const summary = summarize(done);

@@ -17,6 +17,7 @@ import { scheduleLines } from '../export/check-text.js';
 import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
+import { budgetStopMessage } from '../traffic/budget.js';
 
 interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
   target?: string[];
@@ -65,7 +66,7 @@ export function registerReplay(program: Command): void {
     .option('--summary <file>', 'also write the JSON summary to FILE')
     .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log; replayable; not the file being replayed)')
     .option('--no-log-bodies', 'leave request bodies (prompts) out of the log')
-    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this')
+    .option('--budget-usd <usd>', 'never send a request whose worst-case cost would take the spend over this many USD (above 0)')
     .option('--dry-run', 'print what would be sent and its cost per hour; send and write nothing')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
   addMetricsOptions(cmd);
@@ -238,6 +239,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
+  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('replay', final.snapshot.spend));
   const unreachable = unreachableNote('replay', final);
   if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);

@@ -18,6 +18,7 @@ import { priceFiles, runSummaryJson, unreachableNote, type HeadlessConfig } from
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsHandle } from './metrics.js';
 import { runWatchPlain, type WatchOutcome } from './watch-plain.js';
+import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
 
 export const DEFAULT_INTERVAL = '5s';
 
@@ -182,11 +183,11 @@ function printSummary(flags: WatchFlags, targets: Parameters<typeof runSummaryJs
   // `r` starts the measurement afresh, the run's summary included; say so rather than let it pass for the whole run.
   const resetNote = outcome.resetAt !== undefined ? `windows reset at ${new Date(outcome.resetAt).toLocaleTimeString()}: this summary covers the traffic after it` : null;
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote, honesty: runHonesty(final.snapshot.stats) }));
+  else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote ?? (final.stoppedBy === 'budget' ? budgetStopNote(final.snapshot.spend) : null), honesty: runHonesty(final.snapshot.stats) }));
   if (resetNote && flags.json) io.err(`watch: ${resetNote}\n`);
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   const unreachable = unreachableNote('watch', final);
   if (unreachable) io.err(unreachable);
-  if (final.stoppedBy === 'budget') io.err(`watch: stopped by the budget: spent $${final.snapshot.spend.spentUsd.toFixed(4)}\n`);
+  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('watch', final.snapshot.spend));
 }
 

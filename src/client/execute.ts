@@ -5,9 +5,10 @@ import type { ErrorType, RequestResult, TimeoutPhase } from '../core/result.js';
 import type { ProtocolAdapter, RequestSpec, WireEvent } from '../protocol/types.js';
 import { adapterFor } from '../protocol/index.js';
 import { createSseFramer } from '../protocol/sse.js';
-import { classifyHttpError, classifyNetworkError, looksLikeHtml } from '../protocol/errors.js';
+import { classifyHttpError, classifyNetworkError, looksLikeHtml, notFoundHint } from '../protocol/errors.js';
 import { cancelSendHeaders, endpointUrl, expectSendHeaders, type ConnectionTiming } from './connections.js';
 import { ResponseAccumulator } from './accumulate.js';
+import { bodyDecoder, type BodyDecoder } from './decode.js';
 import type { Outcome, ResponseFacts } from './result-builder.js';
 import { ResultPublisher } from './counting.js';
 import type { PriceTable } from '../pricing/table.js';
@@ -82,6 +83,10 @@ export function executeRequest(
     let sniffed = false;
     const bodyChunks: Buffer[] = [];
     let firstTokenTimer: NodeJS.Timeout | null = null;
+    // A gzip/deflate/br body is decoded before it is read; its bytes keep the instant they arrived (rawAt).
+    let unzip: BodyDecoder | null = null;
+    let rawAt = sentAt;
+    let decodedBytes = 0;
     let idleTimer: NodeJS.Timeout | null = null;
 
     const framer = createSseFramer((ev) => {
@@ -139,6 +144,7 @@ export function executeRequest(
       options.signal?.removeEventListener('abort', onAbortSignal);
       if (abort && controller && !controller.aborted) controller.abort(new Error('relaymon: request ended early'));
       if (phase === 'connecting') cancelSendHeaders();
+      unzip?.destroy();
       const facts: ResponseFacts = {
         target,
         spec,
@@ -188,6 +194,21 @@ export function executeRequest(
         if (statusCode >= 300 || ct.includes('application/json')) isSse = false;
         if (!spec.stream || statusCode >= 300) clearFirstTokenTimer();
         if (!isSse) armIdle();
+        unzip = bodyDecoder(
+          responseHeaders['content-encoding'],
+          (decoded) => {
+            // The decoded size is what gets parsed: a small gzip body can inflate without bound.
+            decodedBytes += decoded.length;
+            if (decodedBytes > target.maxResponseBytes) {
+              finish({ kind: 'error', errorType: 'response_too_large', timeoutPhase: null, message: `decoded response exceeded ${target.maxResponseBytes} bytes` }, performance.now(), true);
+            } else consume(decoded, rawAt);
+          },
+          // An error status is classified by its status whatever its body (which may be cut at MAX_ERROR_BODY_BYTES).
+          (message) =>
+            statusCode >= 300
+              ? complete(performance.now())
+              : finish({ kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${statusCode}: ${message}` }, performance.now(), true),
+        );
       },
       onResponseData(_ctl, chunk) {
         if (settled) return;
@@ -201,32 +222,19 @@ export function executeRequest(
           finish({ kind: 'error', errorType: 'response_too_large', timeoutPhase: null, message: `response exceeded ${target.maxResponseBytes} bytes` }, at, true);
           return;
         }
-        if (!sniffed) {
-          sniffed = true;
-          if (isSse && looksLikeHtml(String(responseHeaders['content-type'] ?? ''), chunk.subarray(0, 512).toString('utf8'))) {
-            isSse = false;
-          }
-        }
-        if (!isSse) {
-          armIdle();
-          bodyChunks.push(chunk);
+        if (unzip) {
+          rawAt = at;
+          unzip.push(chunk);
+          if (!isSse) armIdle();
           return;
         }
-        chunkAt = at;
-        framer.push(chunk);
-        // The idle clock starts with the first token; before it, the first-token timeout governs.
-        if (!settled && acc.firstTokenAt !== null) armIdle();
+        consume(chunk, at);
       },
       onResponseEnd() {
         if (settled) return;
         const at = performance.now();
-        if (isSse) {
-          framer.end();
-          if (settled) return;
-          finish(streamOutcome(acc), at, false);
-          return;
-        }
-        finish(wholeBodyOutcome(adapter, status ?? 0, responseHeaders, Buffer.concat(bodyChunks).toString('utf8'), acc, at, spec.stream), at, false);
+        if (unzip) unzip.end(() => complete(at));
+        else complete(at);
       },
       onResponseError(_ctl, err) {
         if (settled) return;
@@ -234,6 +242,39 @@ export function executeRequest(
         finish({ kind: 'error', errorType: c.errorType, timeoutPhase: c.timeoutPhase, message: c.message }, performance.now(), false);
       },
     };
+
+    /** Bytes of the body as the protocol readers see them (decoded when the body was encoded). */
+    function consume(chunk: Buffer, at: number): void {
+      if (settled) return;
+      if (!sniffed) {
+        sniffed = true;
+        if (isSse && looksLikeHtml(String(responseHeaders['content-type'] ?? ''), chunk.subarray(0, 512).toString('utf8'))) {
+          isSse = false;
+        }
+      }
+      if (!isSse) {
+        armIdle();
+        bodyChunks.push(chunk);
+        return;
+      }
+      chunkAt = at;
+      framer.push(chunk);
+      // The idle clock starts with the first token; before it, the first-token timeout governs.
+      if (!settled && acc.firstTokenAt !== null) armIdle();
+    }
+
+    function complete(at: number): void {
+      if (settled) return;
+      if (isSse) {
+        framer.end();
+        if (settled) return;
+        finish(streamOutcome(acc), at, false);
+        return;
+      }
+      const outcome = wholeBodyOutcome(adapter, status ?? 0, responseHeaders, Buffer.concat(bodyChunks).toString('utf8'), acc, at, spec.stream);
+      if (outcome.kind === 'error' && outcome.errorType === 'not_found') outcome.message += notFoundHint(target.baseUrl);
+      finish(outcome, at, false);
+    }
 
     try {
       dispatcher.dispatch(

@@ -25,7 +25,11 @@ export class RelayClient {
   /** Results leave in the order their responses ended, each once counted (client/counting.ts). */
   private readonly publisher = new ResultPublisher();
 
-  constructor(private readonly prices: PriceTable) {}
+  constructor(private readonly prices: PriceTable) {
+    // The price database (src/pricing/builtin.ts) loads on the first lookup, which must not be a result's:
+    // loading it while requests are in flight stalls their timings.
+    prices.warm();
+  }
 
   /**
    * Starts the counting worker (tokens/counter.ts) and waits until it has

@@ -140,7 +140,11 @@ export const notifySchema = z.strictObject({
 });
 
 export const budgetSchema = z.strictObject({
-  usd: z.number({ error: 'expected a number of at least 0' }).nonnegative().describe('Stop when the estimated spend reaches this many US dollars'),
+  // 0 would refuse every request (the run stops before it starts), so it is refused here like a negative amount.
+  usd: z
+    .number({ error: 'expected a number of dollars above 0' })
+    .positive({ error: 'expected a number of dollars above 0 (0 would refuse every request; remove budget for none)' })
+    .describe('Stop when the estimated spend reaches this many US dollars'),
 });
 
 const toleranceSchema = z.strictObject({

@@ -54,8 +54,11 @@ export async function resolveTargets(input: {
   config: RelaymonConfig | null;
   flags: TargetFlags;
   env: NodeJS.ProcessEnv;
+  /** Receives one line per thing the user should know before anything is sent (trimmed URLs, no key, the official API). */
+  notes?: string[];
 }): Promise<ResolvedTarget[]> {
   const { config, flags, env } = input;
+  const notes = input.notes ?? [];
   validateFlags(flags);
   const file = config ? configSource(config) : null;
   const shown = file ? displayPath(file) : 'the config file';
@@ -71,7 +74,7 @@ export async function resolveTargets(input: {
           : `--target ${quoteValue(flags.target)}: no config file found (looked for ${CONFIG_FILE_NAMES.join(', ')}, --config, RELAYMON_CONFIG)`,
       );
     }
-    return [withHonesty(await fromFlagsAndEnv(flags, env), config)];
+    return [withHonesty(await fromFlagsAndEnv(flags, env, notes), config)];
   }
 
   let selected = configured;
@@ -90,7 +93,7 @@ export async function resolveTargets(input: {
     }
   }
   const out: ResolvedTarget[] = [];
-  for (const [name, target] of selected) out.push(withHonesty(await fromConfig(name, target, flags, env, file), config));
+  for (const [name, target] of selected) out.push(withHonesty(await fromConfig(name, target, flags, env, file, notes), config));
   return out;
 }
 
@@ -120,6 +123,7 @@ async function fromConfig(
   flags: TargetFlags,
   env: NodeJS.ProcessEnv,
   file: string | null,
+  notes: string[],
 ): Promise<ResolvedTarget> {
   const shown = file ? `${displayPath(file)}: ` : '';
   const protocol = flags.protocol ?? t.protocol;
@@ -151,9 +155,12 @@ async function fromConfig(
     headers[lower] = value;
   }
 
+  if (apiKey === null && !(apiKeyHeader in headers) && !('authorization' in headers)) {
+    notes.push(noKeyWarning(name, `targets.${name} names no apiKeyEnv or apiKeyFile`));
+  }
   return {
     name,
-    baseUrl: normaliseBaseUrl(flags.baseUrl ?? t.baseUrl),
+    baseUrl: resolveBaseUrl(flags.baseUrl ?? t.baseUrl, protocol, flags.baseUrl !== undefined ? '--base-url' : `targets.${name}.baseUrl`, notes),
     protocol,
     apiKey,
     apiKeyHeader,
@@ -166,7 +173,7 @@ async function fromConfig(
   };
 }
 
-async function fromFlagsAndEnv(flags: TargetFlags, env: NodeJS.ProcessEnv): Promise<ResolvedTarget> {
+async function fromFlagsAndEnv(flags: TargetFlags, env: NodeJS.ProcessEnv, notes: string[]): Promise<ResolvedTarget> {
   const protocol = flags.protocol ?? 'openai';
   let apiKey: string | null;
   if (flags.apiKeyEnv !== undefined) {
@@ -184,9 +191,18 @@ async function fromFlagsAndEnv(flags: TargetFlags, env: NodeJS.ProcessEnv): Prom
       `no target: pass --base-url URL, set ${BASE_URL_ENV[protocol]} (and ${DEFAULT_KEY_ENV[protocol]}), or write a config file (relaymon init); try --demo for the built-in simulated relay`,
     );
   }
+  if (apiKey === null) notes.push(noKeyWarning(DEFAULT_TARGET_NAME, `${flags.apiKeyEnv ?? DEFAULT_KEY_ENV[protocol]} is not set`));
+  let baseUrl: string;
+  if (flags.baseUrl !== undefined) baseUrl = resolveBaseUrl(flags.baseUrl, protocol, '--base-url', notes);
+  else if (envUrl !== undefined && envUrl !== '') baseUrl = resolveBaseUrl(baseUrlFromEnv(protocol, env), protocol, BASE_URL_ENV[protocol], notes);
+  else {
+    baseUrl = DEFAULT_BASE_URLS[protocol];
+    // Said before anything is sent: a key was found but no URL, so the traffic (and the bill) goes to the vendor itself.
+    notes.push(`relaymon: note: no --base-url, ${BASE_URL_ENV[protocol]} or config target: requests go to the official API, ${baseUrl}\n`);
+  }
   return {
     name: DEFAULT_TARGET_NAME,
-    baseUrl: normaliseBaseUrl(flags.baseUrl ?? baseUrlFromEnv(protocol, env)),
+    baseUrl,
     protocol,
     apiKey,
     apiKeyHeader: (flags.apiKeyHeader ?? DEFAULT_KEY_HEADER[protocol]).toLowerCase(),
@@ -205,13 +221,57 @@ function baseUrlFromEnv(protocol: Protocol, env: NodeJS.ProcessEnv): string {
   if (!isHttpUrl(raw)) {
     throw new UsageError(`${variable}: expected a URL starting with http:// or https://, got ${quoteValue(raw)}`);
   }
-  return protocol === 'anthropic' ? withVersionSegment(raw) : raw;
+  return raw;
+}
+
+function noKeyWarning(target: string, why: string): string {
+  return `relaymon: warning: no API key for target ${target} (${why}): requests go out unauthenticated\n`;
+}
+
+/**
+ * Endpoints people paste whole from a curl example; relaymon appends these
+ * itself, so the base is whatever comes before them.
+ */
+const ENDPOINT_SUFFIX = /\/(?:chat\/completions|completions|responses|messages|models)\/?$/i;
+
+/**
+ * The base URL as relaymon uses it, from whichever source gave it: a pasted
+ * full endpoint trimmed back to its base (with a note), and an Anthropic URL
+ * without its version segment given one, as ANTHROPIC_BASE_URL is written by
+ * convention and as the Anthropic SDK reads it (flag, config or environment alike).
+ */
+export function resolveBaseUrl(raw: string, protocol: Protocol, source: string, notes: string[]): string {
+  let url = raw.trim().replace(/\/+$/, '');
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Validated by the schema or the flag check already; used as given.
+  }
+  if (parsed && ENDPOINT_SUFFIX.test(parsed.pathname)) {
+    const endpoint = ENDPOINT_SUFFIX.exec(parsed.pathname)![0].replace(/\/$/, '');
+    parsed.pathname = parsed.pathname.replace(ENDPOINT_SUFFIX, '') || '/';
+    const trimmed = parsed.toString().replace(/\/+$/, '');
+    notes.push(`relaymon: note: ${source} ends with the endpoint ${endpoint}; using the base URL ${trimmed} (relaymon appends the endpoint itself)\n`);
+    url = trimmed;
+  }
+  if (protocol === 'anthropic') url = withVersionSegment(url);
+  return normaliseBaseUrl(url);
 }
 
 /** ANTHROPIC_BASE_URL is written without /v1 by convention (the SDK adds it); ours includes it. */
 export function withVersionSegment(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
-  return /\/v\d+$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
+  try {
+    const u = new URL(trimmed);
+    const path = u.pathname.replace(/\/+$/, '');
+    if (/\/v\d+$/.test(path)) return trimmed;
+    // On the path, so that a query string (a gateway's ?key=…) stays at the end.
+    u.pathname = `${path}/v1`;
+    return u.toString();
+  } catch {
+    return /\/v\d+$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
+  }
 }
 
 export function normaliseBaseUrl(url: string): string {

@@ -149,7 +149,8 @@ export interface EngineSnapshot {
   alerts: AlertStateView[];
   /** Alert state changes since the previous snapshot, for the notifier in the main thread. */
   alertTransitions: AlertTransition[];
-  spend: { spentUsd: number; budgetUsd: number | null; refused: number };
+  /** `refusal`: why the spend guard refused the request that stopped the run (null when the spend itself reached the budget). */
+  spend: { spentUsd: number; budgetUsd: number | null; refused: number; refusal?: string | null };
 }
 
 export interface EngineFinal {

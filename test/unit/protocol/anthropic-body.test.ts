@@ -37,8 +37,20 @@ describe('anthropic decodeBody', () => {
       { kind: 'error', errorType: 'overloaded', message: 'Overloaded' },
     ]);
     expect(anthropicAdapter.decodeBody({ type: 'error', error: { type: 'invalid_request_error', message: 'bad' } })).toEqual([
-      { kind: 'error', errorType: 'stream_error', message: 'bad' },
+      { kind: 'error', errorType: 'bad_request', message: 'bad' },
     ]);
+  });
+
+  it.each([
+    ['rate_limit_error', 'rate_limited'],
+    ['overloaded_error', 'overloaded'],
+    ['authentication_error', 'auth'],
+    ['permission_error', 'auth'],
+    ['not_found_error', 'not_found'],
+    ['billing_error', 'quota_exceeded'],
+    ['api_error', 'stream_error'],
+  ])('classifies a 200 error body of type %s as %s (issue 11)', (type, errorType) => {
+    expect(anthropicAdapter.decodeBody({ type: 'error', error: { type, message: 'm' } })).toEqual([{ kind: 'error', errorType, message: 'm' }]);
   });
 
   it('reports a wrong shape as invalid', () => {

@@ -58,6 +58,17 @@ describe('openai decodeBody', () => {
     ]);
   });
 
+  it.each([
+    [{ type: 'insufficient_quota', code: 'insufficient_quota' }, 'quota_exceeded'],
+    [{ type: 'requests', code: 'rate_limit_exceeded' }, 'rate_limited'],
+    [{ type: 'invalid_request_error', code: 'invalid_api_key' }, 'auth'],
+    [{ type: 'invalid_request_error', code: 'model_not_found' }, 'not_found'],
+    [{ type: 'new_api_error', code: 'pre_consume_token_quota_failed' }, 'quota_exceeded'],
+    [{ type: 'server_error' }, 'stream_error'],
+  ])('classifies a 200 error body %o by its type as %s (issue 11)', (fields, errorType) => {
+    expect(openaiAdapter.decodeBody({ error: { message: 'm', ...fields } })).toEqual([{ kind: 'error', errorType, message: 'm' }]);
+  });
+
   it('reports a wrong shape as invalid', () => {
     expect(openaiAdapter.decodeBody({ id: 'x', object: 'chat.completion' })[0]?.kind).toBe('invalid');
     expect(openaiAdapter.decodeBody({ choices: 'nope' })[0]?.kind).toBe('invalid');

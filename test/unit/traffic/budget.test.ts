@@ -3,7 +3,7 @@ import type { ResolvedTarget } from '../../../src/core/target.js';
 import { target as makeTarget } from '../../helpers/target.js';
 import { PriceTable } from '../../../src/pricing/table.js';
 import type { RequestSpec } from '../../../src/protocol/types.js';
-import { SpendGuard, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
+import { SpendGuard, budgetStopMessage, formatUsd, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
 
 const prices = PriceTable.builtIn();
 
@@ -112,7 +112,11 @@ describe('SpendGuard', () => {
     expect(g.exhausted).toBe(false);
     const b = g.admit(target(), spec());
     expect(b.ok).toBe(false);
-    if (!b.ok) expect(b.reason).toBe('budget $0.0000167 reached: spent $0.0000111, and this request could cost up to $0.0000111');
+    if (!b.ok) {
+      expect(b.reason).toBe(
+        'a request to "gpt-4o-mini" could cost up to $0.0000111 (10 input tokens, max_tokens 16), above the $0.00000555 left of the $0.0000167 budget (spent $0.0000111)',
+      );
+    }
     expect(g.exhausted).toBe(true);
     expect(g.refused).toBe(1);
   });
@@ -146,7 +150,7 @@ describe('SpendGuard', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.kind).toBe('unpriced');
-      expect(r.reason).toContain('"no-such-model-xyz" has no price');
+      expect(r.reason).toContain('no price for model "no-such-model-xyz"');
       expect(r.reason).toContain('cannot be bounded');
     }
     expect(g.reservedUsd()).toBe(0);
@@ -163,5 +167,23 @@ describe('SpendGuard', () => {
   it('rejects a negative or non-finite budget', () => {
     expect(() => new SpendGuard(-1, prices)).toThrow(RangeError);
     expect(() => new SpendGuard(Number.NaN, prices)).toThrow(RangeError);
+  });
+});
+
+describe('formatUsd', () => {
+  it.each([
+    [0, '$0'],
+    [0.0000414, '$0.0000414'],
+    [0.00005, '$0.00005'],
+    [0.05, '$0.05'],
+    [1.5, '$1.50'],
+    [12.34567, '$12.3457'],
+    [1e-9, '$0.000000001'],
+  ])('%s → %s', (v, text) => {
+    expect(formatUsd(v)).toBe(text);
+  });
+
+  it('tells the spent amount from a small budget apart (issue 11: "$0.0000 of $0.00005")', () => {
+    expect(budgetStopMessage('check', { spentUsd: 0.0000414, budgetUsd: 0.00005 })).toBe('check: stopped by the budget: spent $0.0000414 of $0.00005\n');
   });
 });
