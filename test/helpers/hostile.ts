@@ -62,3 +62,61 @@ export async function writeSlowly(res: ServerResponse, parts: (string | Buffer |
     }
   }
 }
+
+/** A request the case server saw, and when its response was finished (or its connection dropped). */
+export interface CaseRequest {
+  caseName: string;
+  run: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  responded: Promise<void>;
+}
+
+export interface CaseServer {
+  /** http://127.0.0.1:PORT/<caseName>/v1: the base URL that selects a case. */
+  urlFor(caseName: string): string;
+  port: number;
+  requests: CaseRequest[];
+  /** Resolves with the first request of `run` (the `x-hostile-run` header) once it has arrived. */
+  firstRequest(run: string): Promise<CaseRequest>;
+  close(): Promise<void>;
+}
+
+/**
+ * ONE server for a table of hostile cases: the first path segment names the
+ * case (`/<case>/v1/chat/completions`), and the `x-hostile-run` request header
+ * (set through the target's config headers) tells apart runs of the same
+ * case, so a test can wait for its own run's requests while others go on.
+ */
+export async function startCaseServer(cases: Record<string, HostileHandler>): Promise<CaseServer> {
+  const requests: CaseRequest[] = [];
+  const waiters = new Map<string, ((r: CaseRequest) => void)[]>();
+  const server = await startHostile(async (req, res, body) => {
+    const path = req.url ?? '';
+    const caseName = path.split('/')[1] ?? '';
+    const run = String(req.headers['x-hostile-run'] ?? '');
+    const responded = new Promise<void>((resolve) => res.once('close', () => resolve()));
+    const seen: CaseRequest = { caseName, run, path, headers: req.headers, responded };
+    requests.push(seen);
+    const wake = waiters.get(run);
+    waiters.delete(run);
+    for (const w of wake ?? []) w(seen);
+    const handler = cases[caseName];
+    if (!handler) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(`no hostile case ${caseName}`);
+      return;
+    }
+    await handler(req, res, body);
+  });
+  return {
+    urlFor: (caseName) => `http://127.0.0.1:${server.port}/${caseName}/v1`,
+    port: server.port,
+    requests,
+    firstRequest(run) {
+      const seen = requests.find((r) => r.run === run);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.set(run, [...(waiters.get(run) ?? []), resolve]));
+    },
+    close: () => server.close(),
+  };
+}

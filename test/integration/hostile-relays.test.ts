@@ -1,0 +1,388 @@
+/**
+ * The hostile-relay table: ONE loopback server whose first path segment picks
+ * how it misbehaves, and one row per misbehaviour. Each row runs the real CLI
+ * twice: `check -n 2` to its end, and a `check -d 60s` interrupted with SIGINT
+ * while the case is in flight. Every row checks the errorType (summary and
+ * request log), the exit code, a bounded wall time, Ctrl-C (exit 130, summary
+ * still printed) and that no output or file written carries the key.
+ *
+ * Expectations are the contract (README "Errors" and "Exit codes"), not what
+ * some version of the code happens to do.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { ServerResponse } from 'node:http';
+import { SENTINEL_KEY, spawnCli, type CliResult } from '../helpers/cli.js';
+import { startCaseServer, writeSlowly, type CaseServer, type HostileHandler } from '../helpers/hostile.js';
+import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
+import type { ErrorType, TimeoutPhase } from '../../src/core/result.js';
+
+// Short per-request timeouts so stalls end fast; a stop's grace period is the CLI's own (10 s, src/cli/headless.ts).
+const TIMEOUTS = { connect: '2s', firstToken: '2s', idle: '2s', total: '6s' };
+const TOTAL_MS = 6000;
+const EVERY_MS = 200;
+const GRACE_MS = 10_000;
+// The run's own clock (durationMs) may pass the longest a request can take by this much.
+const RUN_MARGIN_MS = 2000;
+// Starting and stopping node on a loaded 2-core box (load 15 was seen): process wall
+// time only catches hangs and ignored signals; the run's own bound is on durationMs.
+const SLACK_MS = 10_000;
+// The interrupted runs send slower, so that few requests are in flight when SIGINT comes.
+const INTERRUPTED_EVERY = '1s';
+const MB = 1024 * 1024;
+
+interface Row {
+  name: string;
+  handler: HostileHandler;
+  errorType: ErrorType | null;
+  timeoutPhase?: TimeoutPhase;
+  exit: 0 | 1 | 3;
+  /** Extra time the relay itself asks for (retry-after), ms. */
+  extraMs?: number;
+  /** When to send SIGINT in the interrupted run: when the request arrives (default) or once its response is written. */
+  interruptOn?: 'request' | 'responded';
+}
+
+function okStream(eol = '\n'): string[] {
+  return [
+    sse(openaiChunk({ role: 'assistant', content: '' }), undefined, eol),
+    sse(openaiChunk({ content: 'O' }), undefined, eol),
+    sse(openaiChunk({ content: 'K' }), undefined, eol),
+    sse(openaiChunk({}, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }), undefined, eol),
+    sse(openaiUsageChunk(12, 2), undefined, eol),
+    `data: [DONE]${eol}${eol}`,
+  ];
+}
+
+function completion(content: string): Record<string, unknown> {
+  return {
+    id: 'chatcmpl-hostile',
+    object: 'chat.completion',
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+/** Writes `total` bytes of SSE in 1 MB events, waiting for the socket to drain; stops when the client hangs up. */
+async function writeMegabytes(res: ServerResponse, total: number, word: string): Promise<void> {
+  res.writeHead(200, SSE_HEADERS);
+  const event = sse(openaiChunk({ content: word.repeat(Math.ceil(MB / word.length)) }));
+  for (let sent = 0; sent < total && !res.destroyed; sent += event.length) {
+    if (!res.write(event)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done).off('close', done);
+          resolve();
+        };
+        res.on('drain', done).on('close', done);
+      });
+    }
+  }
+  if (!res.destroyed) res.end('data: [DONE]\n\n');
+}
+
+const ROWS: Row[] = [
+  {
+    name: 'html',
+    handler: (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body>hi</body></html>');
+    },
+    errorType: 'bad_response',
+    exit: 1,
+  },
+  {
+    name: 'http-401',
+    // Like OpenAI, the relay echoes the key it was sent: that must never be printed.
+    handler: (q, res) => json(res, 401, { error: { message: `Incorrect API key provided: ${String(q.headers['authorization'])}`, type: 'invalid_request_error', code: 'invalid_api_key' } }),
+    errorType: 'auth',
+    exit: 1,
+  },
+  { name: 'http-403', handler: (_q, res) => json(res, 403, { error: { message: 'Forbidden', type: 'permission_error' } }), errorType: 'auth', exit: 1 },
+  { name: 'http-404', handler: (_q, res) => json(res, 404, { error: { message: 'Not found', type: 'not_found_error' } }), errorType: 'not_found', exit: 1 },
+  {
+    name: 'http-429',
+    handler: (_q, res) => json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }, { 'retry-after': '1' }),
+    errorType: 'rate_limited',
+    exit: 1,
+    extraMs: 1000,
+  },
+  { name: 'http-500', handler: (_q, res) => json(res, 500, { error: { message: 'Internal error', type: 'server_error' } }), errorType: 'server_error', exit: 1 },
+  {
+    name: 'http-503',
+    handler: (_q, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+    },
+    errorType: 'server_error',
+    exit: 1,
+  },
+  { name: 'http-529', handler: (_q, res) => json(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), errorType: 'overloaded', exit: 1 },
+  { name: 'quota-in-200', handler: (_q, res) => json(res, 200, { error: { type: 'insufficient_quota' } }), errorType: 'quota_exceeded', exit: 1 },
+  {
+    name: 'gzip',
+    handler: (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(JSON.stringify(completion('OK'))));
+    },
+    errorType: null,
+    exit: 0,
+  },
+  {
+    name: 'bad-json',
+    handler: (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"chatcmpl-x","choices":[{"message":');
+    },
+    errorType: 'bad_response',
+    exit: 1,
+  },
+  {
+    name: 'no-terminator',
+    handler: async (_q, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      await writeSlowly(res, okStream().slice(0, -1));
+      res.end();
+    },
+    errorType: 'stream_truncated',
+    exit: 1,
+  },
+  {
+    name: 'crlf',
+    handler: async (_q, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      await writeSlowly(res, okStream('\r\n'));
+      res.end();
+    },
+    errorType: null,
+    exit: 0,
+  },
+  {
+    name: 'comments',
+    handler: async (_q, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      const [first, ...rest] = okStream();
+      await writeSlowly(res, [': OPENROUTER PROCESSING\n\n', first!, ':\n', ...rest.flatMap((e) => [': keep-alive\n\n', e])]);
+      res.end();
+    },
+    errorType: null,
+    exit: 0,
+  },
+  {
+    name: 'split-utf8',
+    handler: async (_q, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      const bytes = Buffer.from(sse(openaiChunk({ content: 'h世🙂' })));
+      const at = bytes.indexOf(Buffer.from('世')) + 1; // inside the 3-byte character
+      const at2 = bytes.indexOf(Buffer.from('🙂')) + 2; // inside the 4-byte one
+      const [role, ...rest] = okStream();
+      await writeSlowly(res, [role!, bytes.subarray(0, at), { waitMs: 30 }, bytes.subarray(at, at2), { waitMs: 30 }, bytes.subarray(at2), ...rest]);
+      res.end();
+    },
+    errorType: null,
+    exit: 0,
+  },
+  {
+    name: 'stall',
+    handler: (_q, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      res.flushHeaders(); // and then nothing, until the client gives up
+    },
+    errorType: 'timeout',
+    timeoutPhase: 'first_token',
+    exit: 1,
+  },
+  {
+    name: 'stall-mid-stream',
+    handler: (_q, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      res.write(okStream().slice(0, 2).join(''));
+    },
+    errorType: 'timeout',
+    timeoutPhase: 'idle',
+    exit: 1,
+  },
+  {
+    name: 'reset-mid-stream',
+    handler: async (_q, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      await writeSlowly(res, [...okStream().slice(0, 2), { waitMs: 50 }]);
+      res.socket?.resetAndDestroy();
+    },
+    errorType: 'connection_reset',
+    exit: 1,
+  },
+  {
+    // No request ever gets an HTTP answer: unreachable.
+    name: 'reset-before-answer',
+    handler: (q) => {
+      q.socket.resetAndDestroy();
+    },
+    errorType: 'connection_reset',
+    exit: 3,
+  },
+  {
+    name: 'over-16mb',
+    handler: (_q, res) => writeMegabytes(res, 17 * MB, 'lorem ipsum '),
+    errorType: 'response_too_large',
+    exit: 1,
+    interruptOn: 'responded',
+  },
+  {
+    name: 'one-word-10mb',
+    handler: (_q, res) => json(res, 200, completion('a'.repeat(10 * MB))),
+    errorType: null,
+    exit: 0,
+    interruptOn: 'responded',
+  },
+];
+
+let server: CaseServer;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startCaseServer(Object.fromEntries(ROWS.map((r) => [r.name, r.handler])));
+  dir = mkdtempSync(join(tmpdir(), 'relaymon-hostile-'));
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** At most this many CLI processes at once: 2 cores, shared. */
+let running = 0;
+const queue: (() => void)[] = [];
+async function limited<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= 4) await new Promise<void>((r) => queue.push(r));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
+}
+
+interface Run {
+  result: CliResult | null;
+  /** Why there is no result: the process outlived its bound and was killed. */
+  killed: string | null;
+  wallMs: number;
+  /** ms from SIGINT to exit, in the interrupted run. */
+  afterSigintMs: number | null;
+  files: Map<string, string>;
+}
+
+async function runCase(row: Row, mode: 'to-end' | 'interrupted'): Promise<Run> {
+  const run = `${row.name}-${mode}`;
+  const runDir = mkdtempSync(join(dir, `${run}-`));
+  const config = join(runDir, 'relaymon.config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({ targets: { relay: { baseUrl: server.urlFor(row.name), apiKeyEnv: 'HOSTILE_RELAY_KEY', headers: { 'x-hostile-run': run }, timeouts: TIMEOUTS } } }),
+  );
+  const span = mode === 'to-end' ? ['-n', '2', '--every', `${EVERY_MS}ms`] : ['-d', '60s', '--every', INTERRUPTED_EVERY];
+  const args = ['check', '--config', config, '--base-url', server.urlFor(row.name), '-m', 'gpt-4o-mini', ...span, '--json'];
+  args.push('--log', join(runDir, 'requests.jsonl'), '--summary', join(runDir, 'summary.json'), '--junit', join(runDir, 'junit.xml'));
+  const bound = mode === 'to-end' ? runBound(row) + SLACK_MS : GRACE_MS + SLACK_MS;
+  return limited(async () => {
+    const started = Date.now();
+    const cli = spawnCli(args, { env: { HOSTILE_RELAY_KEY: SENTINEL_KEY }, timeoutMs: 120_000 });
+    let sigintAt: number | null = null;
+    let result: CliResult | null = null;
+    let killed: string | null = null;
+    let limit: NodeJS.Timeout | undefined;
+    const killAfter = (ms: number, what: string): void => {
+      clearTimeout(limit);
+      limit = setTimeout(() => {
+        killed = what;
+        cli.child.kill('SIGKILL');
+      }, ms);
+    };
+    if (mode === 'interrupted') {
+      killAfter(30_000, 'no request reached the relay within 30 s; killed');
+      void server.firstRequest(run).then(async (seen) => {
+        if (row.interruptOn === 'responded') await seen.responded;
+        if (cli.child.exitCode !== null || cli.child.signalCode !== null) return;
+        sigintAt = Date.now();
+        cli.child.kill('SIGINT');
+        killAfter(bound, `still running ${bound} ms after SIGINT; killed`);
+      });
+    } else {
+      killAfter(bound, `still running after ${bound} ms; killed`);
+    }
+    try {
+      result = await cli.exited;
+    } catch (err) {
+      killed ??= String(err);
+    } finally {
+      clearTimeout(limit);
+    }
+    const ended = Date.now();
+    const files = new Map(readdirSync(runDir).map((f) => [f, readFileSync(join(runDir, f), 'utf8')] as const));
+    return { result, killed, wallMs: ended - started, afterSigintMs: sigintAt === null ? null : ended - sigintAt, files };
+  });
+}
+
+/** The longest `check -n 2` may run by its own clock: the second send, the longest a request may take, what the relay asked to wait. */
+function runBound(row: Row): number {
+  return EVERY_MS + TOTAL_MS + (row.extraMs ?? 0) + RUN_MARGIN_MS;
+}
+
+interface SummaryJson {
+  durationMs: number;
+  stoppedBy: string | null;
+  summary: { requests: number; errors: number; errorTypes: Record<string, number> };
+}
+
+function expectNoKey(run: Run): void {
+  const outputs: [string, string][] = [['stdout', run.result?.stdout ?? ''], ['stderr', run.result?.stderr ?? ''], ...run.files];
+  for (const [where, text] of outputs) expect(text.includes(SENTINEL_KEY), `the key is in ${where}`).toBe(false);
+}
+
+function describeRun(run: Run): string {
+  return `killed=${run.killed} wall=${run.wallMs}ms code=${run.result?.code} signal=${run.result?.signal}\nstdout: ${run.result?.stdout.slice(0, 1500)}\nstderr: ${run.result?.stderr.slice(0, 1500)}`;
+}
+
+describe.concurrent('hostile relays: check against each, to the end and interrupted', () => {
+  it.each(ROWS)('$name', async (row) => {
+    const [full, interrupted] = await Promise.all([runCase(row, 'to-end'), runCase(row, 'interrupted')]);
+
+    // The key really went to the relay, so its absence from every output means something.
+    const seen = server.requests.find((r) => r.run === `${row.name}-to-end`);
+    expect(seen?.headers['authorization']).toBe(`Bearer ${SENTINEL_KEY}`);
+
+    // --- to the end: within its bound, the contract's exit code and error type ---
+    expect(full.killed, describeRun(full)).toBeNull();
+    expect(full.result!.code, describeRun(full)).toBe(row.exit);
+    const summary = JSON.parse(full.result!.stdout) as SummaryJson;
+    expect(summary.durationMs, 'the run outlived its longest request (a stop waits no longer than what is in flight)').toBeLessThanOrEqual(runBound(row));
+    expect(summary.summary.requests, describeRun(full)).toBeGreaterThanOrEqual(1);
+    if (row.errorType === null) {
+      expect(summary.summary.errorTypes, describeRun(full)).toEqual({});
+    } else {
+      expect(summary.summary.errorTypes, describeRun(full)).toEqual({ [row.errorType]: summary.summary.requests });
+    }
+    const logged = (full.files.get('requests.jsonl') ?? '').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { result: { errorType: string | null; timeoutPhase: string | null } });
+    expect(logged.length).toBeGreaterThanOrEqual(1);
+    for (const line of logged) {
+      expect(line.result.errorType).toBe(row.errorType);
+      expect(line.result.timeoutPhase).toBe(row.timeoutPhase ?? null);
+    }
+    expect(JSON.parse(full.files.get('summary.json') ?? 'null')).toEqual(summary);
+    expectNoKey(full);
+
+    // --- Ctrl-C while the case is in flight: stops within the grace period, summary still printed ---
+    expect(interrupted.killed, describeRun(interrupted)).toBeNull();
+    expect(interrupted.result!.code, describeRun(interrupted)).toBe(130);
+    const stopped = JSON.parse(interrupted.result!.stdout) as SummaryJson;
+    expect(stopped.stoppedBy).toBe('interrupt');
+    // Requests relaymon itself cut short are not the relay's errors.
+    for (const type of Object.keys(stopped.summary.errorTypes)) expect(type, describeRun(interrupted)).toBe(row.errorType);
+    expect(interrupted.files.has('summary.json')).toBe(true);
+    expectNoKey(interrupted);
+  }, 180_000);
+});
