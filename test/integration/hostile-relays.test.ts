@@ -9,7 +9,7 @@
  * Expectations are the contract (README "Errors" and "Exit codes"), not what
  * some version of the code happens to do.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -338,17 +338,28 @@ interface SummaryJson {
   summary: { requests: number; errors: number; errorTypes: Record<string, number> };
 }
 
-function expectNoKey(run: Run): void {
-  const outputs: [string, string][] = [['stdout', run.result?.stdout ?? ''], ['stderr', run.result?.stderr ?? ''], ...run.files];
-  for (const [where, text] of outputs) expect(text.includes(SENTINEL_KEY), `the key is in ${where}`).toBe(false);
+/** Every place the key could leak to: stdout, stderr and every file the run wrote. */
+function outputsOf(run: Run): [string, string][] {
+  return [['stdout', run.result?.stdout ?? ''], ['stderr', run.result?.stderr ?? ''], ...run.files];
 }
 
 function describeRun(run: Run): string {
-  return `killed=${run.killed} wall=${run.wallMs}ms code=${run.result?.code} signal=${run.result?.signal}\nstdout: ${run.result?.stdout.slice(0, 1500)}\nstderr: ${run.result?.stderr.slice(0, 1500)}`;
+  return `killed=${run.killed} wall=${run.wallMs}ms ${run.afterSigintMs === null ? '' : `afterSigint=${run.afterSigintMs}ms `}code=${run.result?.code} signal=${run.result?.signal}\nstdout: ${run.result?.stdout.slice(0, 1500)}\nstderr: ${run.result?.stderr.slice(0, 1500)}`;
 }
 
+function parseSummary(text: string | undefined): SummaryJson | null {
+  try {
+    return JSON.parse(text ?? '') as SummaryJson;
+  } catch {
+    return null;
+  }
+}
+
+type LogLine = { result: { errorType: string | null; timeoutPhase: string | null } };
+
 describe.concurrent('hostile relays: check against each, to the end and interrupted', () => {
-  it.each(ROWS)('$name', async (row) => {
+  // Soft assertions: a row that breaks the contract in several ways reports all of them.
+  it.for(ROWS)('$name', { timeout: 180_000 }, async (row, { expect }) => {
     const [full, interrupted] = await Promise.all([runCase(row, 'to-end'), runCase(row, 'interrupted')]);
 
     // The key really went to the relay, so its absence from every output means something.
@@ -356,33 +367,37 @@ describe.concurrent('hostile relays: check against each, to the end and interrup
     expect(seen?.headers['authorization']).toBe(`Bearer ${SENTINEL_KEY}`);
 
     // --- to the end: within its bound, the contract's exit code and error type ---
-    expect(full.killed, describeRun(full)).toBeNull();
-    expect(full.result!.code, describeRun(full)).toBe(row.exit);
-    const summary = JSON.parse(full.result!.stdout) as SummaryJson;
-    expect(summary.durationMs, 'the run outlived its longest request (a stop waits no longer than what is in flight)').toBeLessThanOrEqual(runBound(row));
-    expect(summary.summary.requests, describeRun(full)).toBeGreaterThanOrEqual(1);
-    if (row.errorType === null) {
-      expect(summary.summary.errorTypes, describeRun(full)).toEqual({});
-    } else {
-      expect(summary.summary.errorTypes, describeRun(full)).toEqual({ [row.errorType]: summary.summary.requests });
+    const fullInfo = describeRun(full);
+    expect.soft(full.killed, fullInfo).toBeNull();
+    expect.soft(full.result?.code, fullInfo).toBe(row.exit);
+    const summary = parseSummary(full.result?.stdout);
+    expect.soft(summary, `--json printed no summary\n${fullInfo}`).not.toBeNull();
+    if (summary) {
+      expect.soft(summary.durationMs, `the run outlived its longest request\n${fullInfo}`).toBeLessThanOrEqual(runBound(row));
+      expect.soft(summary.summary.requests, fullInfo).toBeGreaterThanOrEqual(1);
+      expect.soft(summary.summary.errorTypes, fullInfo).toEqual(row.errorType === null ? {} : { [row.errorType]: summary.summary.requests });
+      expect.soft(parseSummary(full.files.get('summary.json')), '--summary FILE holds what --json printed').toEqual(summary);
     }
-    const logged = (full.files.get('requests.jsonl') ?? '').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { result: { errorType: string | null; timeoutPhase: string | null } });
-    expect(logged.length).toBeGreaterThanOrEqual(1);
+    const logged = (full.files.get('requests.jsonl') ?? '').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as LogLine);
+    expect.soft(logged.length, 'request log lines').toBeGreaterThanOrEqual(1);
     for (const line of logged) {
-      expect(line.result.errorType).toBe(row.errorType);
-      expect(line.result.timeoutPhase).toBe(row.timeoutPhase ?? null);
+      expect.soft({ errorType: line.result.errorType, timeoutPhase: line.result.timeoutPhase }, 'request log').toEqual({ errorType: row.errorType, timeoutPhase: row.timeoutPhase ?? null });
     }
-    expect(JSON.parse(full.files.get('summary.json') ?? 'null')).toEqual(summary);
-    expectNoKey(full);
+    for (const [where, text] of outputsOf(full)) expect.soft(text.includes(SENTINEL_KEY), `the key is in ${where} (to the end)`).toBe(false);
 
     // --- Ctrl-C while the case is in flight: stops within the grace period, summary still printed ---
-    expect(interrupted.killed, describeRun(interrupted)).toBeNull();
-    expect(interrupted.result!.code, describeRun(interrupted)).toBe(130);
-    const stopped = JSON.parse(interrupted.result!.stdout) as SummaryJson;
-    expect(stopped.stoppedBy).toBe('interrupt');
-    // Requests relaymon itself cut short are not the relay's errors.
-    for (const type of Object.keys(stopped.summary.errorTypes)) expect(type, describeRun(interrupted)).toBe(row.errorType);
-    expect(interrupted.files.has('summary.json')).toBe(true);
-    expectNoKey(interrupted);
-  }, 180_000);
+    const intInfo = describeRun(interrupted);
+    expect.soft(interrupted.afterSigintMs, `SIGINT was never sent\n${intInfo}`).not.toBeNull();
+    expect.soft(interrupted.killed, intInfo).toBeNull();
+    expect.soft(interrupted.result?.code, intInfo).toBe(130);
+    const stopped = parseSummary(interrupted.result?.stdout);
+    expect.soft(stopped, `no summary after Ctrl-C\n${intInfo}`).not.toBeNull();
+    if (stopped) {
+      expect.soft(stopped.stoppedBy, intInfo).toBe('interrupt');
+      // Requests relaymon itself cut short are not the relay's errors.
+      expect.soft(Object.keys(stopped.summary.errorTypes).filter((t) => t !== row.errorType), intInfo).toEqual([]);
+    }
+    expect.soft(interrupted.files.has('summary.json'), '--summary FILE written after Ctrl-C').toBe(true);
+    for (const [where, text] of outputsOf(interrupted)) expect.soft(text.includes(SENTINEL_KEY), `the key is in ${where} (interrupted)`).toBe(false);
+  });
 });
