@@ -14,7 +14,7 @@ import { ERROR_TYPES, PROTOCOLS, type Protocol, type RequestResult } from '../..
 import { startHostile, type HostileServer } from '../helpers/hostile.js';
 import { SSE_HEADERS } from '../helpers/sse.js';
 import { target } from '../helpers/target.js';
-import { answerArb, cut, cutsArb, damage, damageArb, framingArb, wire } from './wire.js';
+import { answerArb, cut, cutsArb, damage, damageArb, framingArb, keepArb, kept, wire } from './wire.js';
 
 type Ending = 'end' | 'destroy' | 'reset';
 interface Plan {
@@ -141,13 +141,13 @@ describe.each(PROTOCOLS)('%s over loopback (executeRequest)', (protocol) => {
 
   it('a stream cut before its terminator line: stream_truncated when the body ends, never ok when the connection dies', async () => {
     await fc.assert(
-      fc.asyncProperty(answerArb(protocol), framingArb, fc.double({ min: 0, max: 1, noNaN: true }), cutsArb, fc.constantFrom<Ending>('end', 'destroy', 'reset'), async (answer, framing, keep, cuts, ending) => {
-        const { bytes, terminatorLineEnd } = wire(answer, framing);
-        const body = bytes.subarray(0, Math.floor(keep * (terminatorLineEnd + 1)));
-        const r = await send(protocol, { chunks: cut(body, cuts), ending });
+      fc.asyncProperty(answerArb(protocol), framingArb, keepArb, cutsArb, fc.constantFrom<Ending>('end', 'destroy', 'reset'), async (answer, framing, keep, cuts, ending) => {
+        const w = wire(answer, framing);
+        const r = await send(protocol, { chunks: cut(w.bytes.subarray(0, kept(w, keep, w.terminatorLineEnd)), cuts), ending });
         expect(r.ok).toBe(false);
         expectClassified(r);
-        if (ending === 'end') expect(r.errorType).toBe('stream_truncated');
+        // Multi-line data events cut between their lines are the readers' own property (stream-readers.test.ts).
+        if (ending === 'end' && !framing.multiline) expect(r.errorType).toBe('stream_truncated');
       }),
       { numRuns: 15 },
     );

@@ -56,8 +56,16 @@ export const framingArb: fc.Arbitrary<Framing> = fc.record({
   multiline: fc.boolean(),
 });
 
-/** Split points as fractions of the length, so one arbitrary fits any body. */
-export const cutsArb = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 60 });
+/** A position anywhere in a body, as a fraction of its length (fc.double clusters at 0 and 1; this spreads). */
+export const fractionArb = fc.integer({ min: 0, max: 1_000_000 }).map((n) => n / 1_000_000);
+
+/**
+ * How the network cuts a body: piece sizes, used in turn until the body is
+ * consumed, so cuts fall all along it (inside multi-byte characters, between
+ * CR and LF) rather than near its ends. Small sizes are common, as in real
+ * reads of a slow stream; a large one now and then leaves big pieces.
+ */
+export const cutsArb = fc.array(fc.oneof(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 4096 })), { minLength: 1, maxLength: 12 });
 
 type SseEventLines = { event?: string; data: unknown };
 
@@ -126,6 +134,32 @@ export function wire(a: Answer, f: Framing): Wire {
   return { bytes: enc.encode(text), terminatorLineEnd: enc.encode(text.slice(0, terminatorChars)).length };
 }
 
+/**
+ * Where a body is cut short: anywhere; right after one of its line ends (a
+ * connection that dies between lines, the case the framer's end() decides);
+ * or within a few bytes of the end of the terminator line, where "truncated"
+ * turns into "ok".
+ */
+export type Keep = { anywhere: number } | { afterLine: number } | { nearTerminator: number };
+export const keepArb: fc.Arbitrary<Keep> = fc.oneof(
+  fractionArb.map((anywhere) => ({ anywhere })),
+  fractionArb.map((afterLine) => ({ afterLine })),
+  fc.integer({ min: -3, max: 3 }).map((nearTerminator) => ({ nearTerminator })),
+);
+
+/** How many bytes of the body `k` keeps, at most up to `limit`. */
+export function kept(w: Wire, k: Keep, limit = w.bytes.length): number {
+  let n: number;
+  if ('anywhere' in k) n = Math.floor(k.anywhere * (limit + 1));
+  else if ('nearTerminator' in k) n = w.terminatorLineEnd + k.nearTerminator;
+  else {
+    const ends: number[] = [];
+    for (let i = 0; i < limit; i++) if (w.bytes[i] === 0x0a) ends.push(i + 1);
+    n = ends.length === 0 ? 0 : ends[Math.min(ends.length - 1, Math.floor(k.afterLine * ends.length))]!;
+  }
+  return Math.max(0, Math.min(limit, n));
+}
+
 /** What the answer must read as: the accumulator's view of it. */
 export function expected(a: Answer): Pick<Read, 'content' | 'reasoning' | 'usage' | 'tokenEvents'> {
   return {
@@ -143,17 +177,15 @@ export function expected(a: Answer): Pick<Read, 'content' | 'reasoning' | 'usage
   };
 }
 
-/** Cut `bytes` at the given fractions of its length. */
-export function cut(bytes: Uint8Array, fractions: readonly number[]): Uint8Array[] {
-  const offsets = [...new Set(fractions.map((x) => Math.floor(x * bytes.length)))].filter((o) => o > 0 && o < bytes.length).sort((p, q) => p - q);
+/** Cut `bytes` into pieces of the given sizes, used in turn. */
+export function cut(bytes: Uint8Array, sizes: readonly number[]): Uint8Array[] {
   const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const o of offsets) {
-    out.push(bytes.subarray(prev, o));
-    prev = o;
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const size = Math.max(1, sizes[i % sizes.length] ?? bytes.length);
+    out.push(bytes.subarray(at, at + size));
+    at += size;
   }
-  out.push(bytes.subarray(prev));
-  return out;
+  return out.length > 0 ? out : [bytes];
 }
 
 export type Outcome = { kind: 'ok' } | { kind: 'error'; errorType: ErrorType };
@@ -213,15 +245,15 @@ export type Damage =
   | { kind: 'flip'; at: number; value: number };
 
 export const damageArb: fc.Arbitrary<Damage> = fc.oneof(
-  fc.record({ kind: fc.constant('garbage' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  fc.record({ kind: fc.constant('garbage' as const), at: fractionArb, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fractionArb }),
   fc.record({
     kind: fc.constant('hugeLine' as const),
-    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    at: fractionArb,
     size: fc.integer({ min: 64 * 1024, max: 1024 * 1024 }),
     shape: fc.constantFrom('comment' as const, 'data' as const, 'json-token' as const, 'unended' as const),
   }),
-  fc.record({ kind: fc.constant('flip' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ kind: fc.constant('flip' as const), at: fractionArb, value: fc.integer({ min: 0, max: 255 }) }),
 );
 
 export function damage(bytes: Uint8Array, d: Damage, protocol: Protocol): Uint8Array {
