@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnCli, type CliResult } from './cli.js';
 
 export interface HostileServer {
   /** http://127.0.0.1:PORT/v1 */
@@ -119,4 +122,96 @@ export async function startCaseServer(cases: Record<string, HostileHandler>): Pr
     },
     close: () => server.close(),
   };
+}
+
+/** Runs at most `n` of the functions given to it at once, the rest in order as slots free up. */
+export function concurrencyLimit(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async (fn) => {
+    if (running >= n) await new Promise<void>((r) => queue.push(r));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      queue.shift()?.();
+    }
+  };
+}
+
+export interface BoundedRun {
+  /** Null when the process had to be killed. */
+  result: CliResult | null;
+  /** Why there is no result: the process outlived its bound (or never saw its SIGINT moment) and was killed. */
+  killed: string | null;
+  wallMs: number;
+  /** ms from SIGINT to exit; null when no SIGINT was sent. */
+  afterSigintMs: number | null;
+  /** Every file in `dir` after the run, by name: what the command wrote. */
+  files: Map<string, string>;
+}
+
+export interface BoundedRunOptions {
+  args: string[];
+  env: Record<string, string>;
+  /** The run's own directory; every file in it is read back afterwards. */
+  dir: string;
+  /** Kill the process when it still runs this long after its start, or after its SIGINT when interruptWhen is given. */
+  boundMs: number;
+  /** SIGINT is sent when this settles (if the process still runs); the process is killed if it never does within 30 s. */
+  interruptWhen?: Promise<unknown>;
+}
+
+/**
+ * The real CLI with a bound on its wall time: a run that outlives it is
+ * killed and reported (`killed`) rather than hanging the test, so a table
+ * of cases shows every row's outcome.
+ */
+export async function runCliBounded(opts: BoundedRunOptions): Promise<BoundedRun> {
+  const started = Date.now();
+  const cli = spawnCli(opts.args, { env: opts.env, timeoutMs: 120_000 });
+  let sigintAt: number | null = null;
+  let killed: string | null = null;
+  let limit: NodeJS.Timeout | undefined;
+  const killAfter = (ms: number, what: string): void => {
+    clearTimeout(limit);
+    limit = setTimeout(() => {
+      killed = what;
+      cli.child.kill('SIGKILL');
+    }, ms);
+  };
+  if (opts.interruptWhen) {
+    killAfter(30_000, 'the moment to send SIGINT never came within 30 s; killed');
+    void opts.interruptWhen.then(() => {
+      if (cli.child.exitCode !== null || cli.child.signalCode !== null) return;
+      sigintAt = Date.now();
+      cli.child.kill('SIGINT');
+      killAfter(opts.boundMs, `still running ${opts.boundMs} ms after SIGINT; killed`);
+    });
+  } else {
+    killAfter(opts.boundMs, `still running after ${opts.boundMs} ms; killed`);
+  }
+  let result: CliResult | null = null;
+  try {
+    result = await cli.exited;
+  } catch (err) {
+    killed ??= String(err);
+  } finally {
+    clearTimeout(limit);
+  }
+  const ended = Date.now();
+  const files = new Map(readdirSync(opts.dir).map((f) => [f, readFileSync(join(opts.dir, f), 'utf8')] as const));
+  return { result, killed, wallMs: ended - started, afterSigintMs: sigintAt === null ? null : ended - sigintAt, files };
+}
+
+/** Every place a secret could leak to: stdout, stderr and every file the run wrote. */
+export function outputsOf(run: BoundedRun): [string, string][] {
+  return [['stdout', run.result?.stdout ?? ''], ['stderr', run.result?.stderr ?? ''], ...run.files];
+}
+
+/** One line on how a run ended, and the start of what it printed: the message of a failed expectation. */
+export function describeRun(run: BoundedRun): string {
+  const sigint = run.afterSigintMs === null ? '' : `afterSigint=${run.afterSigintMs}ms `;
+  return `killed=${run.killed} wall=${run.wallMs}ms ${sigint}code=${run.result?.code} signal=${run.result?.signal}\nstdout: ${run.result?.stdout.slice(0, 1500)}\nstderr: ${run.result?.stderr.slice(0, 1500)}`;
 }

@@ -10,13 +10,13 @@
  * some version of the code happens to do.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ServerResponse } from 'node:http';
-import { SENTINEL_KEY, spawnCli, type CliResult } from '../helpers/cli.js';
-import { startCaseServer, writeSlowly, type CaseServer, type HostileHandler } from '../helpers/hostile.js';
+import { SENTINEL_KEY } from '../helpers/cli.js';
+import { concurrencyLimit, describeRun, outputsOf, runCliBounded, startCaseServer, writeSlowly, type BoundedRun, type CaseServer, type HostileHandler } from '../helpers/hostile.js';
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
 import type { ErrorType, TimeoutPhase } from '../../src/core/result.js';
 
@@ -253,30 +253,9 @@ afterAll(async () => {
 });
 
 /** At most this many CLI processes at once: 2 cores, shared. */
-let running = 0;
-const queue: (() => void)[] = [];
-async function limited<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= 4) await new Promise<void>((r) => queue.push(r));
-  running++;
-  try {
-    return await fn();
-  } finally {
-    running--;
-    queue.shift()?.();
-  }
-}
+const limited = concurrencyLimit(4);
 
-interface Run {
-  result: CliResult | null;
-  /** Why there is no result: the process outlived its bound and was killed. */
-  killed: string | null;
-  wallMs: number;
-  /** ms from SIGINT to exit, in the interrupted run. */
-  afterSigintMs: number | null;
-  files: Map<string, string>;
-}
-
-async function runCase(row: Row, mode: 'to-end' | 'interrupted'): Promise<Run> {
+async function runCase(row: Row, mode: 'to-end' | 'interrupted'): Promise<BoundedRun> {
   const run = `${row.name}-${mode}`;
   const runDir = mkdtempSync(join(dir, `${run}-`));
   const config = join(runDir, 'relaymon.config.json');
@@ -287,44 +266,17 @@ async function runCase(row: Row, mode: 'to-end' | 'interrupted'): Promise<Run> {
   const span = mode === 'to-end' ? ['-n', '2', '--every', `${EVERY_MS}ms`] : ['-d', '60s', '--every', INTERRUPTED_EVERY];
   const args = ['check', '--config', config, '--base-url', server.urlFor(row.name), '-m', 'gpt-4o-mini', ...span, '--json'];
   args.push('--log', join(runDir, 'requests.jsonl'), '--summary', join(runDir, 'summary.json'), '--junit', join(runDir, 'junit.xml'));
-  const bound = mode === 'to-end' ? runBound(row) + SLACK_MS : GRACE_MS + SLACK_MS;
-  return limited(async () => {
-    const started = Date.now();
-    const cli = spawnCli(args, { env: { HOSTILE_RELAY_KEY: SENTINEL_KEY }, timeoutMs: 120_000 });
-    let sigintAt: number | null = null;
-    let result: CliResult | null = null;
-    let killed: string | null = null;
-    let limit: NodeJS.Timeout | undefined;
-    const killAfter = (ms: number, what: string): void => {
-      clearTimeout(limit);
-      limit = setTimeout(() => {
-        killed = what;
-        cli.child.kill('SIGKILL');
-      }, ms);
-    };
-    if (mode === 'interrupted') {
-      killAfter(30_000, 'no request reached the relay within 30 s; killed');
-      void server.firstRequest(run).then(async (seen) => {
-        if (row.interruptOn === 'responded') await seen.responded;
-        if (cli.child.exitCode !== null || cli.child.signalCode !== null) return;
-        sigintAt = Date.now();
-        cli.child.kill('SIGINT');
-        killAfter(bound, `still running ${bound} ms after SIGINT; killed`);
-      });
-    } else {
-      killAfter(bound, `still running after ${bound} ms; killed`);
-    }
-    try {
-      result = await cli.exited;
-    } catch (err) {
-      killed ??= String(err);
-    } finally {
-      clearTimeout(limit);
-    }
-    const ended = Date.now();
-    const files = new Map(readdirSync(runDir).map((f) => [f, readFileSync(join(runDir, f), 'utf8')] as const));
-    return { result, killed, wallMs: ended - started, afterSigintMs: sigintAt === null ? null : ended - sigintAt, files };
-  });
+  const interruptWhen =
+    mode === 'interrupted' ? server.firstRequest(run).then(async (seen) => (row.interruptOn === 'responded' ? seen.responded : undefined)) : undefined;
+  return limited(() =>
+    runCliBounded({
+      args,
+      env: { HOSTILE_RELAY_KEY: SENTINEL_KEY },
+      dir: runDir,
+      boundMs: mode === 'to-end' ? runBound(row) + SLACK_MS : GRACE_MS + SLACK_MS,
+      ...(interruptWhen ? { interruptWhen } : {}),
+    }),
+  );
 }
 
 /** The longest `check -n 2` may run by its own clock: the second send, the longest a request may take, what the relay asked to wait. */
@@ -336,15 +288,6 @@ interface SummaryJson {
   durationMs: number;
   stoppedBy: string | null;
   summary: { requests: number; errors: number; errorTypes: Record<string, number> };
-}
-
-/** Every place the key could leak to: stdout, stderr and every file the run wrote. */
-function outputsOf(run: Run): [string, string][] {
-  return [['stdout', run.result?.stdout ?? ''], ['stderr', run.result?.stderr ?? ''], ...run.files];
-}
-
-function describeRun(run: Run): string {
-  return `killed=${run.killed} wall=${run.wallMs}ms ${run.afterSigintMs === null ? '' : `afterSigint=${run.afterSigintMs}ms `}code=${run.result?.code} signal=${run.result?.signal}\nstdout: ${run.result?.stdout.slice(0, 1500)}\nstderr: ${run.result?.stderr.slice(0, 1500)}`;
 }
 
 function parseSummary(text: string | undefined): SummaryJson | null {
