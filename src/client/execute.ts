@@ -4,7 +4,7 @@ import type { ResolvedTarget } from '../core/target.js';
 import type { ErrorType, RequestResult, TimeoutPhase } from '../core/result.js';
 import type { ProtocolAdapter, RequestSpec, WireEvent } from '../protocol/types.js';
 import { adapterFor } from '../protocol/index.js';
-import { createSseFramer } from '../protocol/sse.js';
+import { createSseFramer, decodeFramed } from '../protocol/sse.js';
 import { classifyHttpError, classifyNetworkError, looksLikeHtml, notFoundHint } from '../protocol/errors.js';
 import { cancelSendHeaders, endpointUrl, expectSendHeaders, type ConnectionTiming } from './connections.js';
 import { ResponseAccumulator } from './accumulate.js';
@@ -91,7 +91,7 @@ export function executeRequest(
 
     const framer = createSseFramer((ev) => {
       if (settled) return;
-      const events: WireEvent[] = decoder.onEvent(ev);
+      const events: WireEvent[] = decodeFramed(decoder, ev);
       conformance?.event(ev, events);
       if (events.length === 0) return;
       const err = acc.apply(events, chunkAt);

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { SseEvent } from './types.js';
+import type { SseEvent, StreamDecoder, WireEvent } from './types.js';
 
 export interface SseFramer {
   /** Feed bytes exactly as they arrived; they may split lines, events or UTF-8 characters anywhere. */
@@ -23,12 +23,18 @@ export interface SseFramer {
  *   discarded: those bytes are a fragment of a connection that died, and the
  *   decoder must see no terminator so the client reports stream_truncated
  *   rather than mistaking half a JSON object for a bad response.
+ *   The same holds for an event whose last line was whole but which is only
+ *   the first lines of a multi-line `data:` event: it is dispatched marked
+ *   `unterminated`, and decodeFramed() drops it when it does not decode.
  */
 export function createSseFramer(onEvent: (ev: SseEvent) => void, onComment?: (text: string) => void): SseFramer {
   const decoder = new TextDecoder('utf-8');
+  let flushing = false;
   const parser = createParser({
     onEvent(msg) {
-      onEvent(msg.event === undefined ? { data: msg.data } : { event: msg.event, data: msg.data });
+      const ev: SseEvent = msg.event === undefined ? { data: msg.data } : { event: msg.event, data: msg.data };
+      if (flushing) ev.unterminated = true;
+      onEvent(ev);
     },
     ...(onComment ? { onComment } : {}),
     // Unknown fields and bad `retry:` values are ignored, as the SSE spec says.
@@ -55,9 +61,22 @@ export function createSseFramer(onEvent: (ev: SseEvent) => void, onComment?: (te
       if (lastChar === '\n' || lastChar === '\r') {
         // "\n\n" completes a dangling CR as CRLF if need be, then closes the event.
         // A blank line with no pending data dispatches nothing.
+        flushing = true;
         parser.feed('\n\n');
+        flushing = false;
       }
       parser.reset();
     },
   };
+}
+
+/**
+ * What one framed event means. An event closed only by the end of the body
+ * that does not decode (`invalid`) is the front of a multi-line event whose
+ * connection died: nothing, so the stream reads as stream_truncated rather
+ * than bad_response. Whole events, `data: [DONE]` among them, decode as usual.
+ */
+export function decodeFramed(decoder: StreamDecoder, ev: SseEvent): WireEvent[] {
+  const events = decoder.onEvent(ev);
+  return ev.unterminated && events.some((e) => e.kind === 'invalid') ? [] : events;
 }

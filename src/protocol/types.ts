@@ -55,6 +55,8 @@ export type WireEvent =
 export interface SseEvent {
   event?: string;
   data: string;
+  /** Closed by the end of the body rather than by a blank line (sse.ts): possibly a fragment. */
+  unterminated?: true;
 }
 
 export interface StreamDecoder {

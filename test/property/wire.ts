@@ -6,7 +6,7 @@
  * decoder → accumulator) with the outcome rule of src/client/execute.ts.
  */
 import fc from 'fast-check';
-import { createSseFramer } from '../../src/protocol/sse.js';
+import { createSseFramer, decodeFramed } from '../../src/protocol/sse.js';
 import { adapterFor } from '../../src/protocol/index.js';
 import { ResponseAccumulator } from '../../src/client/accumulate.js';
 import type { ErrorType, Protocol } from '../../src/core/result.js';
@@ -171,6 +171,8 @@ export function expected(a: Answer): Pick<Read, 'content' | 'reasoning' | 'usage
       outputTokens: a.output,
       cachedInputTokens: a.cached,
       reasoningTokens: null,
+      // The generated streams write no cache (no cache_creation_input_tokens).
+      cacheWriteInputTokens: null,
       costUsd: null,
     },
     tokenEvents: a.reasoning.length + a.content.length,
@@ -212,7 +214,7 @@ export function readStream(protocol: Protocol, chunks: readonly Uint8Array[]): R
   let at = 0;
   const framer = createSseFramer((ev) => {
     events++;
-    acc.apply(decoder.onEvent(ev), at);
+    acc.apply(decodeFramed(decoder, ev), at);
   });
   for (const c of chunks) {
     at++;

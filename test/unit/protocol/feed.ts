@@ -1,4 +1,4 @@
-import { createSseFramer } from '../../../src/protocol/sse.js';
+import { createSseFramer, decodeFramed } from '../../../src/protocol/sse.js';
 import { mulberry32 } from '../../../src/mock/random.js';
 import type { ProtocolAdapter, SseEvent, WireEvent } from '../../../src/protocol/types.js';
 
@@ -63,7 +63,7 @@ export function chunkings(text: string, seeds = 25): { name: string; chunks: Uin
 export function decode(adapter: ProtocolAdapter, chunks: Uint8Array[]): WireEvent[] {
   const decoder = adapter.newStreamDecoder();
   const out: WireEvent[] = [];
-  const framer = createSseFramer((ev) => out.push(...decoder.onEvent(ev)));
+  const framer = createSseFramer((ev) => out.push(...decodeFramed(decoder, ev)));
   for (const c of chunks) framer.push(c);
   framer.end();
   return out;

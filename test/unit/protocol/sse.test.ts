@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createSseFramer } from '../../../src/protocol/sse.js';
+import { createSseFramer, decodeFramed } from '../../../src/protocol/sse.js';
+import { openaiAdapter } from '../../../src/protocol/openai.js';
+import type { WireEvent } from '../../../src/protocol/types.js';
 import { bytesOf, chunkings, cutAt, frame } from './feed.js';
 
 describe('createSseFramer', () => {
@@ -29,7 +31,8 @@ describe('createSseFramer', () => {
   it('handles bare CR line ends', () => {
     const text = 'data: 1\r\rdata: 2\r\r';
     for (const { name, chunks } of chunkings(text)) {
-      expect(frame(chunks).events, name).toEqual([{ data: '1' }, { data: '2' }]);
+      // The parser holds a final CR until it knows no LF follows, so the end of the body closes the last event.
+      expect(frame(chunks).events, name).toEqual([{ data: '1' }, { data: '2', unterminated: true }]);
     }
   });
 
@@ -95,14 +98,33 @@ describe('createSseFramer', () => {
       for (const tail of ['\n', '\r\n', '\r']) {
         const text = `data: first\n\ndata: [DONE]${tail}`;
         for (const { name, chunks } of chunkings(text, 5)) {
-          expect(frame(chunks).events, `${JSON.stringify(tail)} ${name}`).toEqual([{ data: 'first' }, { data: '[DONE]' }]);
+          expect(frame(chunks).events, `${JSON.stringify(tail)} ${name}`).toEqual([{ data: 'first' }, { data: '[DONE]', unterminated: true }]);
         }
       }
     });
 
     it('dispatches a complete multi-line event at end exactly once', () => {
       const text = 'event: message_stop\ndata: {"type":\ndata: "message_stop"}\n';
-      expect(frame([bytesOf(text)]).events).toEqual([{ event: 'message_stop', data: '{"type":\n"message_stop"}' }]);
+      expect(frame([bytesOf(text)]).events).toEqual([{ event: 'message_stop', data: '{"type":\n"message_stop"}', unterminated: true }]);
+    });
+
+    it('an event closed by the end of the body that does not decode is a fragment: the stream is truncated, not bad', () => {
+      // The connection died between the lines of a multi-line data event; each line it delivered was whole.
+      const text = 'data: {"choices":[{"delta":{"content":"hi"}}]}\n\ndata: {\n';
+      const decoder = openaiAdapter.newStreamDecoder();
+      const out: WireEvent[] = [];
+      const framer = createSseFramer((ev) => out.push(...decodeFramed(decoder, ev)));
+      framer.push(bytesOf(text));
+      framer.end();
+      expect(out.some((e) => e.kind === 'invalid')).toBe(false);
+      expect(out.some((e) => e.kind === 'done')).toBe(false);
+      // Without decodeFramed the same fragment reads as invalid data (bad_response).
+      const raw: WireEvent[] = [];
+      const plain = openaiAdapter.newStreamDecoder();
+      const f2 = createSseFramer((ev) => raw.push(...plain.onEvent(ev)));
+      f2.push(bytesOf(text));
+      f2.end();
+      expect(raw.some((e) => e.kind === 'invalid')).toBe(true);
     });
 
     it('discards an event whose last line was cut off (the connection died mid-line)', () => {
