@@ -110,8 +110,19 @@ export function executeRequest(
       if (idleTimer) clearTimeout(idleTimer);
       idleTimer = setTimeout(() => timeout('idle', target.timeouts.idleMs), target.timeouts.idleMs);
     };
-    const totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), target.timeouts.totalMs);
+    let totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), target.timeouts.totalMs);
     firstTokenTimer = setTimeout(() => timeout('first_token', target.timeouts.firstTokenMs), target.timeouts.firstTokenMs);
+    // The phase timeouts are the relay's: they run from the instant the request really left, like latencyMs,
+    // so a wait inside relaymon neither eats into them nor shows as a relay timeout.
+    const rearmFromSend = (): void => {
+      const now = performance.now();
+      clearTimeout(totalTimer);
+      totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), Math.max(0, sentAt + target.timeouts.totalMs - now));
+      if (firstTokenTimer) {
+        clearTimeout(firstTokenTimer);
+        firstTokenTimer = setTimeout(() => timeout('first_token', target.timeouts.firstTokenMs), Math.max(0, sentAt + target.timeouts.firstTokenMs - now));
+      }
+    };
 
     function timeout(which: TimeoutPhase, ms: number): void {
       const label = { connect: 'connect', first_token: 'first token', idle: 'idle gap', total: 'total' }[which];
@@ -180,6 +191,8 @@ export function executeRequest(
           if (t.sendAt !== null && t.sendAt > sentAt) {
             startedAt += t.sendAt - sentAt;
             sentAt = t.sendAt;
+            lastByteAt = Math.max(lastByteAt, sentAt);
+            rearmFromSend();
           }
         });
       },

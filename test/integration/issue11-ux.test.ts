@@ -103,7 +103,11 @@ describe('item 10: replay of a recorded log', () => {
     const res = await runCli(['replay', recordedLog('th.log'), '--config', cfg, '--json'], { env });
     expect(res.code).toBe(1);
     const json = JSON.parse(res.stdout) as RunJson;
-    expect(json.thresholds).toEqual([{ expression: 'requests:count>100', ok: false, value: 3 }]);
+    // The config wrote no errors threshold, so the error-rate guard is implied beside it.
+    expect(json.thresholds).toEqual([
+      { expression: 'requests:count>100', ok: false, value: 3 },
+      { expression: 'errors:rate<0.05', ok: true, value: 0, implied: true },
+    ]);
   });
 });
 
