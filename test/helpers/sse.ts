@@ -27,3 +27,12 @@ export function openaiUsageChunk(prompt: number, completion: number, extra: Reco
 }
 
 export const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
+
+/** A minimal whole (non-streamed) OpenAI chat completion answering "OK". */
+export const OPENAI_COMPLETION_OK = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  model: 'gpt-4o',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'OK' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 },
+};

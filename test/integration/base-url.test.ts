@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startHostile, type HostileServer } from '../helpers/hostile.js';
 import { runCli, SENTINEL_KEY } from '../helpers/cli.js';
 import { expectNoSecret, probeJson } from '../helpers/probe.js';
+import { OPENAI_COMPLETION_OK } from '../helpers/sse.js';
 
 let server: HostileServer | null = null;
 afterEach(async () => {
@@ -16,13 +17,7 @@ afterEach(async () => {
   server = null;
 });
 
-const OPENAI_OK = {
-  id: 'chatcmpl-1',
-  object: 'chat.completion',
-  model: 'gpt-4o',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'OK' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 },
-};
+const OPENAI_OK = OPENAI_COMPLETION_OK;
 const ANTHROPIC_OK = {
   id: 'msg_1',
   type: 'message',

@@ -16,6 +16,7 @@ import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess } from '../hel
 import { expectNoSecret } from '../helpers/probe.js';
 import { startHostile, type HostileServer } from '../helpers/hostile.js';
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
+import type { TargetSchedule } from '../../src/engine/messages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relaymon-limits-'));
 let server: Awaited<ReturnType<typeof startTruthServer>> | null = null;
@@ -90,14 +91,6 @@ function config(name: string, targets: Record<string, { url: string; concurrency
 const LINE = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 40 };
 const env = { OPENAI_API_KEY: SENTINEL_KEY };
 
-interface Schedule {
-  scheduled: number;
-  sent: number;
-  capWaits: number;
-  dropped: number;
-  skippedBackoff: number;
-  achievedRatePerSec: number | null;
-}
 interface TimeSummary {
   p50: number | null;
   p95: number | null;
@@ -105,7 +98,7 @@ interface TimeSummary {
 interface TargetJson {
   name: string;
   maxInFlight: number;
-  schedule: Schedule;
+  schedule: TargetSchedule;
   summary: { requests: number; errors: number; latencyMs: TimeSummary; ttftMs: TimeSummary; costUsd: number | null } | null;
 }
 interface RunJson {
@@ -127,7 +120,7 @@ async function runJson(args: string[], timeoutMs = 60_000): Promise<{ json: RunJ
   }
 }
 
-function expectBalanced(s: Schedule): void {
+function expectBalanced(s: TargetSchedule): void {
   expect(s.scheduled).toBe(s.sent + s.dropped + s.skippedBackoff);
 }
 

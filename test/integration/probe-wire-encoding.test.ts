@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { brotliCompressSync, createGzip, deflateSync, gzipSync } from 'node:zlib';
 import { startHostile, type HostileServer } from '../helpers/hostile.js';
-import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
+import { OPENAI_COMPLETION_OK, openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
 import { probeJson } from '../helpers/probe.js';
 
 let server: HostileServer | null = null;
@@ -14,13 +14,7 @@ afterEach(async () => {
   server = null;
 });
 
-const COMPLETION = {
-  id: 'chatcmpl-1',
-  object: 'chat.completion',
-  model: 'gpt-4o',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'OK' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 },
-};
+const COMPLETION = OPENAI_COMPLETION_OK;
 
 describe('content-encoding', () => {
   it.each([
