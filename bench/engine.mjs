@@ -4,6 +4,7 @@
 import { Engine } from '../dist/engine/engine.js';
 import { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_BYTES } from '../dist/core/target.js';
 import { startMockProcess } from './mock-process.mjs';
+import { pct } from './pct.mjs';
 
 const SPEC = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens: 16, stream: true };
 
@@ -107,5 +108,53 @@ export async function memoryRun(requests) {
     endRssMb: end / 2 ** 20,
     peakRssMb: peak / 2 ** 20,
     errors: final.snapshot.stats.windows.all.errors,
+  };
+}
+
+/**
+ * TTFT under load: a closed loop keeping `inFlight` streams in flight through
+ * the engine (the `replay --loop -c N` path) against a mock that answers every
+ * stream's first token after exactly `injected` ms (no jitter). The truth is
+ * the injected delay; what relaymon's own queue adds must land in queueMs,
+ * never in TTFT (issue 11 saw 11 s for 200 ms at 100 in flight).
+ */
+export async function loadRun(inFlight, seconds, injected = 200) {
+  const mock = await startMockProcess(['--ttft', String(injected), '--itl', '20', '--tokens', '40', '--no-jitter']);
+  const t = target(mock.url, inFlight);
+  const entry = { line: 1, offsetMs: null, spec: SPEC };
+  const config = baseConfig(t, { kind: 'replay', entries: [entry], mode: { kind: 'closed', concurrency: inFlight }, loop: true, targets: ['mock'] }, {
+    durationMs: seconds * 1000,
+    requests: null,
+  });
+  const engine = new Engine({ ...config, emitResults: true });
+  const errors = [];
+  const queue = [];
+  let failed = 0;
+  const take = (results) => {
+    for (const r of results) {
+      if (!r.ok || r.ttftMs === null) failed++;
+      else {
+        errors.push(r.ttftMs - injected);
+        queue.push(r.queueMs);
+      }
+    }
+  };
+  engine.on('snapshot', (s) => take(s.results));
+  const final = await engine.done;
+  take(final.snapshot.results);
+  await mock.stop();
+  errors.sort((a, b) => a - b);
+  queue.sort((a, b) => a - b);
+  return {
+    inFlight,
+    seconds,
+    injectedMs: injected,
+    streams: errors.length,
+    failed,
+    p50: pct(errors, 0.5),
+    p99: pct(errors, 0.99),
+    max: errors.at(-1),
+    queueP50: pct(queue, 0.5),
+    queueP99: pct(queue, 0.99),
   };
 }

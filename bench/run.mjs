@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
-import { memoryRun, rateRun, target } from './engine.mjs';
+import { loadRun, memoryRun, rateRun, target } from './engine.mjs';
 import { RelayClient } from '../dist/client/index.js';
 import { PriceTable } from '../dist/pricing/table.js';
 
@@ -100,7 +100,10 @@ for (const rps of [20, 200, 1000]) rates.push(await rateRun(rps, RATE_SECONDS, f
 // The dashboard (watch) will ask for every window 4 times a second: the same 200/s with live statistics.
 rates.push(await rateRun(200, RATE_SECONDS, true));
 const memory = await memoryRun(quick ? 30_000 : 300_000);
-const results = { date: new Date().toISOString(), machine, quick, ttft, throughput: tp, rates, memory };
+const LOAD_SECONDS = quick ? 5 : 12;
+const loads = [];
+for (const n of [8, 100]) loads.push(await loadRun(n, LOAD_SECONDS));
+const results = { date: new Date().toISOString(), machine, quick, ttft, throughput: tp, rates, memory, loads };
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
 writeFileSync(`${ROOT}bench/results/latest.json`, JSON.stringify(results, null, 2) + '\n');
 
@@ -133,4 +136,10 @@ Goal: RSS growth ≤ 10 MB after warm-up.
 
 | RSS after warm-up (${memory.warmAt} requests) | RSS at the end | growth | peak |
 | --- | --- | --- | --- |
-| ${f(memory.warmRssMb, 1)} MB | ${f(memory.endRssMb, 1)} MB | ${f(memory.endRssMb - memory.warmRssMb, 1)} MB | ${f(memory.peakRssMb, 1)} MB |`);
+| ${f(memory.warmRssMb, 1)} MB | ${f(memory.endRssMb, 1)} MB | ${f(memory.endRssMb - memory.warmRssMb, 1)} MB | ${f(memory.peakRssMb, 1)} MB |
+
+TTFT under load: a closed loop keeping N streams in flight for ${LOAD_SECONDS} s (the \`replay --loop -c N\` path) against \`relaymon mock --ttft 200 --itl 20 --tokens 40 --no-jitter\`; the truth is the injected 200 ms. Time spent waiting inside relaymon belongs in queueMs, never in TTFT.
+
+| in flight | streams | failed | TTFT error p50 | p99 | max | queueMs p50 | p99 |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${loads.map((l) => `| ${l.inFlight} | ${l.streams} | ${l.failed} | ${f(l.p50)} ms | ${f(l.p99)} ms | ${f(l.max)} ms | ${f(l.queueP50)} ms | ${f(l.queueP99)} ms |`).join('\n')}`);
