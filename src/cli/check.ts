@@ -13,7 +13,7 @@ import { runHonesty } from '../export/honesty-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, MAX_IN_FLIGHT_HELP, pickTarget, runThresholds, withMaxInFlight, type RunContext, type TargetFlagValues } from './context.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
-import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, unreachableNote } from './headless.js';
+import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, unreachableNote, unfinishedNote } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
 import { getPreference } from '../config/preferences.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
@@ -230,6 +230,8 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('check', final.snapshot.spend));
+  const unfinished = unfinishedNote('check', final);
+  if (unfinished) io.err(unfinished);
   const unreachable = unreachableNote('check', final);
   if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);

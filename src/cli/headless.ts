@@ -201,6 +201,21 @@ export function unreachableNote(command: string, final: EngineFinal): string | n
   return `${command}: unreachable: no request got an HTTP answer from any target${why}; exit 3\n`;
 }
 
+/**
+ * Requests still unanswered when the grace period ran out are neither errors
+ * nor timings (core/stop.ts), so a verdict cannot see them: say how many,
+ * on stderr, so a run that cut many short does not pass unremarked.
+ */
+export function unfinishedNote(command: string, final: EngineFinal): string | null {
+  const all = final.snapshot.stats.windows.all;
+  if (all.unfinished === 0) return null;
+  const seen = all.requests + all.unfinished;
+  return (
+    `${command}: ${all.unfinished} of ${seen} requests were still unanswered when the run stopped (cut after its ${DEFAULT_GRACE_MS / 1000} s grace period): ` +
+    `neither errors nor timings, so no threshold judged them; a longer --duration lets slow answers finish\n`
+  );
+}
+
 /** Requests finished and none got an HTTP answer from any target (exit 3). */
 function isUnreachable(final: EngineFinal): boolean {
   return final.snapshot.progress.done > 0 && !final.anyHttpAnswer;

@@ -15,7 +15,7 @@ import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget
 import { describeRouting, routeRecorded } from '../traffic/replay/route.js';
 import { scheduleLines } from '../export/check-text.js';
 import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
-import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote } from './headless.js';
+import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote, unfinishedNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 import { budgetStopMessage } from '../traffic/budget.js';
 
@@ -240,6 +240,8 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('replay', final.snapshot.spend));
+  const unfinished = unfinishedNote('replay', final);
+  if (unfinished) io.err(unfinished);
   const unreachable = unreachableNote('replay', final);
   if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);

@@ -132,12 +132,20 @@ export function executeRequest(
     const onAbortSignal = (): void => {
       const now = performance.now();
       const reason: unknown = options.signal?.reason;
-      // Nothing arrived during the whole grace period: the relay had stalled, which is its timeout, not our cut.
-      if (reason instanceof GracePeriodOver && now - lastByteAt >= reason.graceMs) {
-        const which: TimeoutPhase = phase === 'connecting' ? 'connect' : acc.firstTokenAt === null ? 'first_token' : 'idle';
-        const message = `no data for ${Math.round(now - lastByteAt)} ms when the run stopped (stalled)`;
-        finish({ kind: 'error', errorType: 'timeout', timeoutPhase: which, message }, now, true);
-        return;
+      // The relay's failure, not our cut (core/stop.ts says when): a stream that went silent for the whole grace
+      // period, or a first token that had not come after longer than any answer this target gave.
+      if (reason instanceof GracePeriodOver) {
+        const silentMs = now - lastByteAt;
+        const waitedMs = now - sentAt;
+        if (acc.firstTokenAt !== null && silentMs >= reason.graceMs) {
+          finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'idle', message: `stream stalled: no data for ${Math.round(silentMs)} ms when the run stopped` }, now, true);
+          return;
+        }
+        if (acc.firstTokenAt === null && reason.outwaitedEveryAnswer(target.name, waitedMs)) {
+          const message = `no first token after ${Math.round(waitedMs)} ms when the run stopped, longer than any answer this target gave in the run`;
+          finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'first_token', message }, now, true);
+          return;
+        }
       }
       finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, now, true);
     };

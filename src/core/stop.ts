@@ -1,13 +1,29 @@
 /**
  * The reason a run's own stop aborts the requests still in flight once its
- * grace period is over (src/engine/runner.ts). The client reads it to tell
- * a request relaymon cut short (`cancelled`, an unfinished request) from a
- * stream the relay had stalled for the whole grace period (the relay's
- * `timeout`).
+ * grace period is over (src/engine/runner.ts). The client reads it to tell a
+ * request relaymon cut short (`cancelled`: an unfinished request, neither the
+ * relay's error nor a timing) from one the relay had already failed:
+ *
+ * - a stream that had started and then sent nothing for the whole grace
+ *   period had stalled: the relay's `timeout` (idle);
+ * - a request still without its first token that had waited at least the
+ *   grace period and longer than every answer this target gave in the run is
+ *   hanging, keep-alive comments or not: the relay's `timeout` (first_token).
+ *   One that had waited less than the slowest answer may simply be slow (a
+ *   reasoning model); it stays unfinished, and the run says so.
  */
 export class GracePeriodOver extends Error {
-  constructor(readonly graceMs: number) {
+  constructor(
+    readonly graceMs: number,
+    /** The longest latencyMs of a successful answer per target in this run (absent: none succeeded). */
+    private readonly slowestOkMs: ReadonlyMap<string, number> = new Map(),
+  ) {
     super(`the run stopped and its ${graceMs} ms grace period ran out`);
     this.name = 'GracePeriodOver';
+  }
+
+  /** Has a request to `target`, `waitedMs` after its send and still without a first token, outwaited every answer? */
+  outwaitedEveryAnswer(target: string, waitedMs: number): boolean {
+    return waitedMs >= this.graceMs && waitedMs > (this.slowestOkMs.get(target) ?? 0);
   }
 }

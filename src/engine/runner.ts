@@ -64,6 +64,8 @@ export class EngineRunner {
   private closedWorkers = 0;
   /** Lines the closed loop has taken (each goes to every target); -n counts them. */
   private closedTaken = 0;
+  /** The slowest successful answer per target: at the end of the grace period it tells a hanging request from a slow one (core/stop.ts). */
+  private readonly slowestOk = new Map<string, number>();
   /** Closed-loop workers sleeping out a 429 back-off; a stop wakes them. */
   private readonly sleepers = new Set<() => void>();
   /** The targets the plan sends to: -n is met when each of them has had its N. */
@@ -323,6 +325,7 @@ export class EngineRunner {
 
   private onResult(ts: TargetState, spec: RequestSpec, r: RequestResult): void {
     this.done += 1;
+    if (r.ok && r.latencyMs > (this.slowestOk.get(r.target) ?? 0)) this.slowestOk.set(r.target, r.latencyMs);
     this.stats.record(r, performance.now());
     if (r.httpStatus !== null) this.anyHttpAnswer = true;
     if (!r.ok) {
@@ -397,7 +400,7 @@ export class EngineRunner {
     for (const ts of this.targets.values()) this.saturation.dropped += ts.gate.dropHeld();
     for (const ts of this.targets.values()) ts.gate.wake();
     for (const wake of [...this.sleepers]) wake();
-    this.graceTimer = setTimeout(() => this.abort.abort(new GracePeriodOver(this.config.graceMs)), this.config.graceMs);
+    this.graceTimer = setTimeout(() => this.abort.abort(new GracePeriodOver(this.config.graceMs, this.slowestOk)), this.config.graceMs);
     this.maybeFinish();
   }
 

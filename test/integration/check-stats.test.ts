@@ -222,6 +222,57 @@ describe('requests relaymon cut short at the end of a run', () => {
     }
   });
 
+  it('a request still waiting for its first token, but for less than the slowest answer, is unfinished: a slow relay is not a failing one', async () => {
+    // Every answer's first token comes after 1.5 s, longer than the 0.7 s grace: the last sends are cut while waiting.
+    const slow = await startHostile(async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await okStream(res);
+    });
+    try {
+      const run = startRunner(
+        [target('slow', slow.url)],
+        { kind: 'probes', streams: [{ probe: 'p', target: 'slow', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 300 }, seed: 1 }] },
+        { stopAfter: { durationMs: 2000, requests: null }, graceMs: 700 },
+      );
+      const all = (await run.done).snapshot.stats.windows.all;
+      expect(all.requests).toBeGreaterThanOrEqual(3);
+      expect(all.unfinished).toBeGreaterThanOrEqual(1);
+      expect(all.errors).toBe(0);
+      expect(all.errorTypes).toEqual({});
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a request hanging without a first token (keep-alive comments only) for longer than any answer is the relay\'s timeout', async () => {
+    // Odd requests answer at once; even ones get headers and then only SSE comments, forever.
+    let n = 0;
+    const hang = await startHostile(async (_req, res) => {
+      if (n++ % 2 === 1) return okStream(res);
+      res.writeHead(200, SSE_HEADERS);
+      const parts: (string | { waitMs: number })[] = [];
+      for (let i = 0; i < 100; i++) parts.push(': keep-alive\n\n', { waitMs: 100 });
+      await writeSlowly(res, parts).catch(() => undefined);
+      res.end();
+    });
+    try {
+      const run = startRunner(
+        [target('hang', hang.url)],
+        { kind: 'probes', streams: [{ probe: 'p', target: 'hang', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 200 }, seed: 1 }] },
+        { stopAfter: { durationMs: 1000, requests: null }, graceMs: 500 },
+      );
+      const all = (await run.done).snapshot.stats.windows.all;
+      const hung = Math.ceil(hang.requests.length / 2);
+      expect(hung).toBeGreaterThanOrEqual(2);
+      // Each hung request had waited at least the grace period, far longer than the fast answers.
+      expect(all.errorTypes).toEqual({ timeout: hung });
+      expect(all.unfinished).toBe(0);
+      expect(all.errorRate).toBeGreaterThan(0.3);
+    } finally {
+      await hang.close();
+    }
+  });
+
   it('through the CLI: check --duration stopping while a slow stream is still streaming beyond the grace period', async () => {
     // The first request streams a token every 200 ms for far longer than the run and its grace; the rest finish at once.
     let n = 0;
@@ -245,6 +296,8 @@ describe('requests relaymon cut short at the end of a run', () => {
       // Nothing failed on the relay's side: the implied error guard holds and the check passes.
       expect(json.thresholds).toEqual([{ expression: 'errors:rate<0.05', ok: true, value: 0, implied: true }]);
       expect(res.code).toBe(0);
+      // ...but the cut request is said, so a run that cut many short does not pass unremarked.
+      expect(res.stderr).toMatch(new RegExp(`check: 1 of ${slow.requests.length} requests were still unanswered when the run stopped`));
     } finally {
       await slow.close();
     }
