@@ -83,7 +83,9 @@ function decodeAnthropicEvent(ev: SseEvent): WireEvent[] {
       const message = isRecord(data['message']) ? data['message'] : {};
       const meta = metaOf(message);
       if (meta) out.push(meta);
-      const usage = usageOf(message['usage']);
+      // message_start's output_tokens is a placeholder (1, or 0) sent before any token: the real count comes
+      // with message_delta, so a stream that breaks before it has no reported output and is counted locally.
+      const usage = usageOf(message['usage'], false);
       if (usage) out.push(usage);
       return out;
     }
@@ -154,12 +156,12 @@ function metaOf(message: Json): WireEvent | null {
  * Every value is a running total (message_delta's output_tokens is
  * cumulative), so each one is emitted for assignment, never summed across events.
  */
-function usageOf(u: unknown): WireEvent | null {
+function usageOf(u: unknown, withOutput = true): WireEvent | null {
   if (!isRecord(u)) return null;
   const input = count(u['input_tokens']);
   const cacheRead = count(u['cache_read_input_tokens']);
   const cacheWrite = count(u['cache_creation_input_tokens']);
-  const outputTokens = count(u['output_tokens']);
+  const outputTokens = withOutput ? count(u['output_tokens']) : undefined;
   const inputTokens = input === undefined ? undefined : input + (cacheRead ?? 0) + (cacheWrite ?? 0);
   const ev = {
     kind: 'usage' as const,

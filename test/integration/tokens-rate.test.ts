@@ -132,6 +132,33 @@ describe('a stream that fails part-way', () => {
   });
 });
 
+describe('an Anthropic stream that fails part-way', () => {
+  it('counts the tokens it delivered, not message_start\'s placeholder output_tokens', async () => {
+    server = await startHostile(async (_req, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      const ev = (type: string, data: Record<string, unknown>): string => sse({ type, ...data }, type);
+      const parts: (string | { waitMs: number })[] = [
+        ev('message_start', { message: { id: 'msg_1', model: 'claude-sonnet-4-5', usage: { input_tokens: 9, output_tokens: 1 } } }),
+        ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      ];
+      for (let i = 0; i < 12; i++) parts.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ' hello' } }), { waitMs: 5 });
+      await writeSlowly(res, parts);
+      res.end(); // no message_delta (the real output count), no message_stop: truncated
+    });
+    const cli = await runCli(['probe', '--base-url', server.url, '--protocol', 'anthropic', '--model', 'claude-sonnet-4-5', '--json'], {
+      env: { ANTHROPIC_API_KEY: SENTINEL_KEY },
+    });
+    expectNoSecret(cli);
+    const r = (JSON.parse(cli.stdout) as ProbeJson).requests[0]!;
+    expect(r.errorType).toBe('stream_truncated');
+    // Before: outputTokens 1 'reported' (the placeholder), so ITL and cost of 12 delivered tokens were lost.
+    expect(r.usageSource).toBe('estimated');
+    expect(r.outputTokens).toBe(12);
+    expect(r.itlMs).not.toBeNull();
+    expect(r.costUsd!).toBeGreaterThan(0);
+  });
+});
+
 describe('Anthropic cache writes', () => {
   it('are priced at the cache-write rate (cache_creation_input_token_cost), not the plain input rate', async () => {
     const prices = join(mkdtempSync(join(tmpdir(), 'relaymon-prices-')), 'prices.json');

@@ -84,12 +84,13 @@ describe('anthropic stream decoder', () => {
     ]);
   });
 
-  it('reads message_start meta and usage, counting cache reads and writes as input', () => {
+  it('reads message_start meta and input usage (not its placeholder output_tokens), counting cache reads and writes as input', () => {
     expect(
       on({ type: 'message_start', message: { id: 'msg_1', model: 'claude-3-5-haiku-20241022', usage: { input_tokens: 9, output_tokens: 1 } } }),
     ).toEqual([
       { kind: 'meta', id: 'msg_1', model: 'claude-3-5-haiku-20241022' },
-      { kind: 'usage', inputTokens: 9, outputTokens: 1 },
+      // output_tokens in message_start is a placeholder sent before any token; the count comes with message_delta.
+      { kind: 'usage', inputTokens: 9 },
     ]);
     expect(
       on({ type: 'message_start', message: { id: 'msg_2', usage: { input_tokens: 3, cache_creation_input_tokens: 1000 } } }),
