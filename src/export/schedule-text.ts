@@ -27,7 +27,7 @@ export function scheduleNote(cap: number, s: TargetSchedule): string | null {
   return parts.join('; ');
 }
 
-/** The logfmt fields for a shortfall (appended to the line only when there is one; values are cumulative). */
+/** The logfmt fields for a shortfall (appended to the line only when there is one; values are cumulative but `held`). */
 export function scheduleFields(cap: number, s: TargetSchedule): [string, string][] {
   if (!scheduleShortfall(s)) return [];
   return [
@@ -37,5 +37,7 @@ export function scheduleFields(cap: number, s: TargetSchedule): [string, string]
     ['scheduled', String(s.scheduled)],
     ['dropped', String(s.dropped)],
     ['skipped_backoff', String(s.skippedBackoff)],
+    // Mid-run, the sends waiting at the cap right now: scheduled = sent + dropped + skipped_backoff + held on every line.
+    ['held', String(Math.max(0, s.scheduled - s.sent - s.dropped - s.skippedBackoff))],
   ];
 }

@@ -19,7 +19,9 @@ describe('what the engine held back, in words', () => {
   it('appends cumulative fields to the logfmt line only when something was held back', () => {
     const t = new Date(Date.UTC(2026, 0, 1));
     expect(logfmtLine(t, 'relay', null, { cap: 8, schedule: clean })).toBe(logfmtLine(t, 'relay', null));
-    expect(logfmtLine(t, 'relay', null, { cap: 8, schedule: held })).toMatch(/ cap=8 cap_waits=352 sent=48 scheduled=400 dropped=352 skipped_backoff=0$/);
+    expect(logfmtLine(t, 'relay', null, { cap: 8, schedule: held })).toMatch(/ cap=8 cap_waits=352 sent=48 scheduled=400 dropped=352 skipped_backoff=0 held=0$/);
+    // Mid-run, sends held at the cap close the sum.
+    expect(logfmtLine(t, 'relay', null, { cap: 8, schedule: { ...held, dropped: 0 } })).toMatch(/ sent=48 scheduled=400 dropped=0 skipped_backoff=0 held=352$/);
     expect(scheduleFields(8, clean)).toEqual([]);
   });
 
