@@ -1,5 +1,5 @@
 import { ConfigError, UsageError } from '../core/errors.js';
-import { registerSecret, registerUrlSecrets } from '../core/redact.js';
+import { CREDENTIAL_HEADER_NAME, looksLikeCredential, registerSecret, registerUrlSecrets } from '../core/redact.js';
 import type { Protocol } from '../core/result.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, type ResolvedTarget, type Timeouts } from '../core/target.js';
 import { parseDuration } from '../core/units.js';
@@ -149,6 +149,9 @@ async function fromConfig(
       throw err;
     }
     const lower = header.toLowerCase();
+    // A literal the schema lets through under a credential-like name (X-Auth-Token: …), or shaped like a key, is
+    // a secret all the same: never printed (${VAR} values are registered by expandEnv).
+    if (CREDENTIAL_HEADER_NAME.test(lower) || looksLikeCredential(value)) registerSecret(value);
     if (apiKey !== null && lower === apiKeyHeader) {
       throw new ConfigError(`${shown}${path}: the key already goes in ${lower}; drop this header or the key setting`, file, path);
     }

@@ -50,10 +50,32 @@ export function registerSecret(value: string | null | undefined): void {
 }
 
 /**
+ * A value shaped like a credential wherever it stands: a key-style prefix
+ * (`sk-…`, `key_…`), or a long token mixing letters and digits. Version
+ * segments (`v1`), model names (`gpt-4o-2024-08-06`) and words stay readable.
+ */
+export function looksLikeCredential(value: string): boolean {
+  const v = value.trim();
+  if (v.length >= 12 && /^(?:sk|pk|rk|ak|key|tok|token|secret)[-_]/i.test(v)) return true;
+  // Random tokens have long runs of mixed letters and digits (hex, base62) or of mixed case (base64); names and
+  // dates split into short words and numbers (claude-sonnet-4-5-20250929).
+  return v.split(/[^A-Za-z0-9]+/).some((run) => {
+    const digits = run.replace(/[^0-9]/g, '').length;
+    const letters = run.length - digits;
+    if (run.length >= 16 && digits >= 2 && letters >= 2) return true;
+    return run.length >= 24 && /[a-z]/.test(run) && /[A-Z]/.test(run);
+  });
+}
+
+/** Header names that carry a credential (a literal value under one is registered as a secret). */
+export const CREDENTIAL_HEADER_NAME = /auth|token|key|secret|passw|session|cookie|signature|credential/i;
+
+/**
  * Registers the credentials a URL carries: its user-info (user name and
- * password) and the values of query parameters named like a key. A key that
- * is also used elsewhere (a path segment, a header) is caught by the plain
- * text match once it is registered by any of these routes.
+ * password), the values of query parameters named like a key, and any path
+ * segment, query value or fragment shaped like one (some relays take the key
+ * in the path). A key that is also used elsewhere (a header) is caught by the
+ * plain text match once it is registered by any of these routes.
  */
 export function registerUrlSecrets(url: string): void {
   let u: URL;
@@ -68,8 +90,17 @@ export function registerUrlSecrets(url: string): void {
     registerSecret(safeDecode(part));
   }
   for (const [name, value] of u.searchParams) {
-    if (SECRET_QUERY_PARAM.test(name)) registerSecret(value);
+    if (SECRET_QUERY_PARAM.test(name) || looksLikeCredential(value)) registerSecret(value);
   }
+  for (const segment of u.pathname.split('/')) {
+    const decoded = safeDecode(segment);
+    if (looksLikeCredential(decoded)) {
+      registerSecret(segment);
+      registerSecret(decoded);
+    }
+  }
+  const fragment = safeDecode(u.hash.slice(1));
+  if (fragment && looksLikeCredential(fragment)) registerSecret(fragment);
 }
 
 function safeDecode(s: string): string {

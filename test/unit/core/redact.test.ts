@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearSecrets, redact, registerSecret, registerUrlSecrets } from '../../../src/core/redact.js';
+import { clearSecrets, looksLikeCredential, redact, registerSecret, registerUrlSecrets } from '../../../src/core/redact.js';
 import { normaliseBaseUrl } from '../../../src/config/targets.js';
 
 afterEach(() => clearSecrets());
@@ -21,6 +21,22 @@ describe('redact: a key is removed wherever and however it is written', () => {
     registerSecret(key);
     expect(redact(`http://h/${encodeURIComponent(key)}/v1`)).toBe('http://h/[REDACTED]/v1');
     expect(redact(JSON.stringify({ k: key }))).toBe('{"k":"[REDACTED]"}');
+  });
+
+  it('a path segment, query value or fragment shaped like a key is registered from a URL, whatever its name (a tester found a key in the path printed everywhere)', () => {
+    const key = 'sk-HOSTILE-0123456789abcdefghij';
+    registerUrlSecrets(`http://127.0.0.1:9/${key}/v1?k=tok_8f7e6d5c4b3a2910ffee&api-version=2024-06-01#ZXhhbXBsZTEyMzQ1Njc4OTBhYmNkZWZn`);
+    expect(redact(`POST http://127.0.0.1:9/${key}/v1/chat/completions`)).toBe('POST http://127.0.0.1:9/[REDACTED]/v1/chat/completions');
+    expect(redact('tok_8f7e6d5c4b3a2910ffee ZXhhbXBsZTEyMzQ1Njc4OTBhYmNkZWZn')).toBe('[REDACTED] [REDACTED]');
+    // What is not shaped like a key stays readable.
+    expect(redact('v1 2024-06-01 gpt-4o-2024-08-06')).toBe('v1 2024-06-01 gpt-4o-2024-08-06');
+  });
+
+  it('looksLikeCredential: key prefixes and long letter-digit tokens, not versions, model names or words', () => {
+    for (const v of ['sk-or-v1-abcdef123456', 'key_live_abcdefgh', 'a1b2c3d4e5f6g7h8i9j0k1', 'AIzaSyD-1234abcdEFGHijkl5678']) expect(looksLikeCredential(v), v).toBe(true);
+    for (const v of ['v1', 'openai', 'gpt-4o-2024-08-06', 'claude-sonnet-4-5-20250929', 'deployments', 'my-gpt4o-deployment-west', '2024-06-01-preview']) {
+      expect(looksLikeCredential(v), v).toBe(false);
+    }
   });
 
   it('a password in any URL is cut even if it was never registered', () => {
