@@ -13,7 +13,7 @@ import { runHonesty } from '../export/honesty-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, MAX_IN_FLIGHT_HELP, pickTarget, runThresholds, withMaxInFlight, type RunContext, type TargetFlagValues } from './context.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
-import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, unreachableNote, unfinishedNote } from './headless.js';
+import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, saturationMessage, unreachableNote, unfinishedNote } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
 import { getPreference } from '../config/preferences.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
@@ -91,6 +91,8 @@ fail ("no data"). Unless an errors threshold is given, ${DEFAULT_CHECK_THRESHOLD
 is implied and printed as "(implied)"; --no-default-thresholds drops it.
 -n N sends N requests to each target. Sends held back by a target's cap (--max-in-flight)
 or skipped during a 429 back-off are counted per target (JSON "schedule") and said in the text.
+When relaymon itself was the bottleneck (its event loop or its sends over 20 ms late), a line
+on stderr and the text say so, and JSON "saturation" has the figures; the exit code is unchanged.
 
 Examples:
   relaymon check --duration 60s                                   # configured probes and thresholds
@@ -232,6 +234,8 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('check', final.snapshot.spend));
   const unfinished = unfinishedNote('check', final);
   if (unfinished) io.err(unfinished);
+  const saturated = saturationMessage('check', final);
+  if (saturated) io.err(saturated);
   const unreachable = unreachableNote('check', final);
   if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);

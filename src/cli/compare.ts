@@ -11,7 +11,8 @@ import { compareText } from '../honesty/compare-text.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags, type ScheduledRun } from './check.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, withMaxInFlight } from './context.js';
 import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
-import { DEFAULT_GRACE_MS, priceFiles, runExitCode, runHeadless } from './headless.js';
+import { DEFAULT_GRACE_MS, priceFiles, runExitCode, runHeadless, saturationJson, saturationMessage } from './headless.js';
+import { saturationLines } from '../export/check-text.js';
 import { budgetStopMessage } from '../traffic/budget.js';
 
 export const DEFAULT_COMPARE_DURATION = '60s';
@@ -181,12 +182,19 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
     command: 'compare',
     startedAt: new Date(final.snapshot.startedAt).toISOString(),
     durationMs: Math.round(final.durationMs),
+    saturation: saturationJson(final.saturation),
     stoppedBy: final.stoppedBy,
     ...report,
   };
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(compareText(report, { color: io.color, durationMs: final.durationMs, stoppedBy: final.stoppedBy }));
+  else {
+    io.out(compareText(report, { color: io.color, durationMs: final.durationMs, stoppedBy: final.stoppedBy }));
+    const note = saturationLines({ saturation: final.saturation, durationMs: final.durationMs });
+    if (note.length > 0) io.out('\n' + note.join('\n') + '\n');
+  }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('compare', final.snapshot.spend));
+  const saturated = saturationMessage('compare', final);
+  if (saturated) io.err(saturated);
   return runExitCode(final, interrupted);
 }

@@ -1,5 +1,5 @@
 import { Engine } from '../engine/engine.js';
-import type { EngineConfig, EngineFinal, EngineSnapshot, TargetSchedule } from '../engine/messages.js';
+import type { EngineConfig, EngineFinal, EngineSnapshot, RunSaturation, TargetSchedule } from '../engine/messages.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { Summary } from '../stats/summary.js';
 import type { WindowStats } from '../stats/windows.js';
@@ -7,6 +7,7 @@ import type { ThresholdResult } from '../stats/thresholds.js';
 import { EXIT, type ExitCode } from '../core/errors.js';
 import { registeredSecrets } from '../core/redact.js';
 import { fmtMs, fmtPct } from '../export/format.js';
+import { saturationNote } from '../export/saturation-text.js';
 import type { Io } from './io.js';
 import { onInterrupt } from './signals.js';
 import { createProgress } from './progress.js';
@@ -157,6 +158,8 @@ export interface RunSummary {
   startedAt: string;
   durationMs: number;
   measuredMs?: number;
+  /** Absent only in summaries made before a run (tests, readers of old files). */
+  saturation?: RunSaturation;
   stoppedBy: EngineFinal['stoppedBy'];
   targets: RunTargetJson[];
   summary: Summary;
@@ -164,9 +167,9 @@ export interface RunSummary {
 }
 
 /**
- * `{command, startedAt, durationMs, measuredMs, stoppedBy, targets, summary, thresholds}` for check, replay and watch.
- * measuredMs is the span rates and cost per hour are over (EngineFinal.measuredMs); each target carries its
- * cap (maxInFlight) and what became of the sends owed to it (schedule).
+ * `{command, startedAt, durationMs, measuredMs, saturation, stoppedBy, targets, summary, thresholds}` for check, replay and watch.
+ * measuredMs is the span rates and cost per hour are over (EngineFinal.measuredMs); saturation, how long relaymon
+ * itself was the bottleneck; each target carries its cap (maxInFlight) and what became of the sends owed to it (schedule).
  */
 export function runSummaryJson(command: string, targets: readonly ResolvedTarget[], final: EngineFinal): RunSummary {
   const snap = final.snapshot;
@@ -175,6 +178,7 @@ export function runSummaryJson(command: string, targets: readonly ResolvedTarget
     startedAt: new Date(snap.startedAt).toISOString(),
     durationMs: Math.round(final.durationMs),
     measuredMs: Math.round(final.measuredMs),
+    saturation: saturationJson(final.saturation),
     stoppedBy: final.stoppedBy,
     targets: targets.map((t) => {
       const cell = snap.stats.targets.find((c) => c.target === t.name);
@@ -191,6 +195,18 @@ export function runSummaryJson(command: string, targets: readonly ResolvedTarget
     summary: toSummary(snap.stats.windows.all),
     thresholds: final.thresholds,
   };
+}
+
+/** The run's saturation account as the JSON carries it: whole milliseconds, a tenth for the maxima. */
+export function saturationJson(s: RunSaturation): RunSaturation {
+  const tenth = (ms: number): number => Math.round(ms * 10) / 10;
+  return { saturatedMs: Math.round(s.saturatedMs), eventLoopDelayP99MaxMs: tenth(s.eventLoopDelayP99MaxMs), sendLagMaxMs: tenth(s.sendLagMaxMs) };
+}
+
+/** Said on stderr when relaymon itself was the bottleneck for part of the run; the exit code does not change. */
+export function saturationMessage(command: string, final: EngineFinal): string | null {
+  const note = saturationNote(final.saturation, final.durationMs);
+  return note === null ? null : `${command}: ${note}\n`;
 }
 
 /** Said on stderr when a run ends unreachable (exit 3), so the text does not read like a failed threshold. */

@@ -13,9 +13,9 @@ import { honestyLines } from '../export/honesty-text.js';
 import { paint } from '../export/format.js';
 import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, runThresholds, MAX_IN_FLIGHT_HELP, withMaxInFlight, type TargetFlagValues } from './context.js';
 import { describeRouting, routeRecorded } from '../traffic/replay/route.js';
-import { scheduleLines } from '../export/check-text.js';
+import { saturationLines, scheduleLines } from '../export/check-text.js';
 import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
-import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, unreachableNote, unfinishedNote } from './headless.js';
+import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, saturationMessage, unreachableNote, unfinishedNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 import { budgetStopMessage } from '../traffic/budget.js';
 
@@ -236,12 +236,16 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     }
     const held = scheduleLines(json);
     if (held.length > 0) io.out('\n' + held.join('\n') + '\n');
+    const saturatedText = saturationLines(json);
+    if (saturatedText.length > 0) io.out('\n' + saturatedText.join('\n') + '\n');
     if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('replay', final.snapshot.spend));
   const unfinished = unfinishedNote('replay', final);
   if (unfinished) io.err(unfinished);
+  const saturated = saturationMessage('replay', final);
+  if (saturated) io.err(saturated);
   const unreachable = unreachableNote('replay', final);
   if (unreachable) io.err(unreachable);
   return runExitCode(final, interrupted);

@@ -14,7 +14,7 @@ import { startDemo, type Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
 import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags } from './check.js';
 import { addTargetOptions, allowManyTargets, runThresholds, type RunContext } from './context.js';
-import { priceFiles, runSummaryJson, unreachableNote, unfinishedNote, type HeadlessConfig } from './headless.js';
+import { priceFiles, runSummaryJson, saturationMessage, unreachableNote, unfinishedNote, type HeadlessConfig } from './headless.js';
 import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsHandle } from './metrics.js';
 import { runWatchPlain, type WatchOutcome } from './watch-plain.js';
@@ -188,6 +188,8 @@ function printSummary(flags: WatchFlags, targets: Parameters<typeof runSummaryJs
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   const unfinished = unfinishedNote('watch', final);
   if (unfinished) io.err(unfinished);
+  const saturated = saturationMessage('watch', final);
+  if (saturated) io.err(saturated);
   const unreachable = unreachableNote('watch', final);
   if (unreachable) io.err(unreachable);
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('watch', final.snapshot.spend));

@@ -102,6 +102,20 @@ export interface Saturation {
 }
 
 /**
+ * The whole run's account of the client's own saturation (engine/saturation-account.ts):
+ * how long relaymon itself was the bottleneck, and how bad it got. Held-back
+ * sends at a target's cap are not in it (TargetSchedule says those).
+ */
+export interface RunSaturation {
+  /** Time in ticks where the worker's event-loop delay p99, or an unheld send's lateness, passed 20 ms. */
+  saturatedMs: number;
+  /** The worst tick's event-loop delay p99 (beyond the sampling period), ms. */
+  eventLoopDelayP99MaxMs: number;
+  /** The latest any send left after its scheduled instant, not counting waits at a cap or a 429 back-off, ms. */
+  sendLagMaxMs: number;
+}
+
+/**
  * What became of the sends the plan owed a target. scheduled = sent + dropped +
  * skippedBackoff at the end of a run; while it runs, the sends held at a full
  * cap are the difference. capWaits counts sends that had to wait at the cap
@@ -167,6 +181,7 @@ export interface EngineFinal {
   thresholds: ThresholdResult[];
   /** True when at least one request to any target got an HTTP answer. */
   anyHttpAnswer: boolean;
+  saturation: RunSaturation;
 }
 
 export type ToWorker =

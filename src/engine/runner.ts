@@ -178,7 +178,7 @@ export class EngineRunner {
         if (gate.hold({ spec: send.spec, probe: send.probe, scheduledAt }) === 'dropped') this.saturation.dropped += 1;
         continue;
       }
-      void this.send(ts, send.spec, send.probe, scheduledAt);
+      void this.send(ts, send.spec, send.probe, scheduledAt, false);
     }
   }
 
@@ -196,7 +196,8 @@ export class EngineRunner {
     return this.planTargets.every((name) => (this.targets.get(name)?.gate.counts.sent ?? n) >= n);
   }
 
-  private async send(ts: TargetState, spec: RequestSpec, probe: string | null, scheduledAt: number): Promise<RequestResult | null> {
+  /** held: it waited at the cap or out a back-off, so its lateness is not relaymon's own (SaturationMonitor). */
+  private async send(ts: TargetState, spec: RequestSpec, probe: string | null, scheduledAt: number, held: boolean): Promise<RequestResult | null> {
     // The spend guard holds each request's worst case against the budget until its real cost is known.
     const admitted = this.guard!.admit(ts.target, spec);
     if (!admitted.ok) {
@@ -216,7 +217,7 @@ export class EngineRunner {
     // -n cut an open-loop plan short: stop scheduling now and let these finish. (The closed loop stops
     // when its workers have sent their lines, so that a line's sends to the other targets still go out.)
     if (this.closedLoopNext === null && this.limitReached() && !this.planEndsWithin()) this.stop('requests');
-    this.saturation.recordSend(performance.now() - scheduledAt);
+    this.saturation.recordSend(performance.now() - scheduledAt, held);
     const result = await this.client!.execute(ts.target, spec, { scheduledAt, probe, signal: this.abort.signal });
     ts.gate.inFlight -= 1;
     this.guard!.settle(admitted.reservedUsd, result.costUsd);
@@ -235,7 +236,7 @@ export class EngineRunner {
     const gate = ts.gate;
     while (gate.held.length > 0 && !gate.full && (this.state === 'running' || this.state === 'paused')) {
       const h = gate.held.shift()!;
-      void this.send(ts, h.spec, h.probe, h.scheduledAt);
+      void this.send(ts, h.spec, h.probe, h.scheduledAt, true);
     }
     gate.wake();
     this.maybeFinish();
@@ -285,6 +286,7 @@ export class EngineRunner {
     const gate = ts.gate;
     gate.counts.scheduled += 1;
     let waited = false;
+    let backedOff = false;
     for (;;) {
       if (this.state !== 'running' && this.state !== 'paused') {
         gate.counts.dropped += 1;
@@ -292,6 +294,7 @@ export class EngineRunner {
       }
       const now = performance.now();
       if (gate.inBackoff(now)) {
+        backedOff = true;
         await this.sleep(gate.backoffUntilPerf - now);
         continue;
       }
@@ -304,7 +307,7 @@ export class EngineRunner {
         await gate.waitForSlot();
         continue;
       }
-      return this.send(ts, spec, null, scheduledAt);
+      return this.send(ts, spec, null, scheduledAt, waited || backedOff);
     }
   }
 
@@ -447,7 +450,16 @@ export class EngineRunner {
     await this.client?.close({ force: true }).catch(() => undefined);
     this.post({
       type: 'final',
-      final: { snapshot, stoppedBy: this.stoppedBy, durationMs: now - this.startPerf, measuredMs: end - this.planStart, thresholds, anyHttpAnswer: this.anyHttpAnswer },
+      final: {
+        snapshot,
+        stoppedBy: this.stoppedBy,
+        durationMs: now - this.startPerf,
+        measuredMs: end - this.planStart,
+        thresholds,
+        anyHttpAnswer: this.anyHttpAnswer,
+        // Read after the final snapshot, so the last stretch (the drain) is in it.
+        saturation: this.saturation.runTotal(),
+      },
     });
   }
 

@@ -1,11 +1,10 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import hdr from 'hdr-histogram-js';
-import type { Saturation } from './messages.js';
+import type { RunSaturation, Saturation } from './messages.js';
+import { LOOP_DELAY_SATURATED_MS, SaturationAccount } from './saturation-account.js';
 
 /** A send more than this late counts as late. */
 export const LATE_SEND_MS = 5;
-/** Event-loop delay p99 above this means the client itself is the bottleneck. */
-const LOOP_DELAY_SATURATED_MS = 20;
 /**
  * The sampling timer's period. Node's histogram records each whole period
  * (an idle loop reads ~10 ms), so the delay is what lies beyond it.
@@ -27,20 +26,31 @@ export class SaturationMonitor {
   private capWaitsAtLastTick = 0;
   private droppedAtLastTick = 0;
   private lateAtLastTick = 0;
+  /** The latest send this tick that waited for nothing but relaymon (no cap, no back-off). */
+  private ownLagThisTick: number | null = null;
+  private lastReadAt: number;
+  private readonly account = new SaturationAccount();
 
   constructor() {
     this.loop.enable();
+    this.lastReadAt = performance.now();
   }
 
-  /** lateness = actual send − scheduled send, ms */
-  recordSend(latenessMs: number): void {
+  /**
+   * lateness = actual send − scheduled send, ms. held: the send waited at a
+   * full cap or out a 429 back-off, so its lateness is the schedule's doing,
+   * not relaymon's own; it counts in the live figures but not in the run's
+   * saturation account.
+   */
+  recordSend(latenessMs: number, held = false): void {
     const us = Math.max(0, Math.round(latenessMs * 1000));
     this.lag.recordValue(Math.min(us, 3_600_000_000));
     if (latenessMs > LATE_SEND_MS) this.lateSends += 1;
+    if (!held) this.ownLagThisTick = Math.max(this.ownLagThisTick ?? 0, latenessMs);
   }
 
-  /** Called once per tick; event-loop figures cover the tick since the last call. */
-  read(inFlight: number): Saturation {
+  /** Called once per tick (and once at the end); event-loop figures cover the time since the last call. */
+  read(inFlight: number, now = performance.now()): Saturation {
     const beyond = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
     const p99 = this.loop.count > 0 ? beyond(this.loop.percentile(99)) : 0;
     const max = this.loop.count > 0 ? beyond(this.loop.max) : 0;
@@ -58,6 +68,9 @@ export class SaturationMonitor {
     this.capWaitsAtLastTick = this.capWaits;
     this.lateAtLastTick = this.lateSends;
     this.droppedAtLastTick = this.dropped;
+    this.account.add({ durationMs: now - this.lastReadAt, eventLoopDelayP99Ms: p99, ownLagMaxMs: this.ownLagThisTick });
+    this.lastReadAt = now;
+    this.ownLagThisTick = null;
     return {
       eventLoopDelayP99Ms: p99,
       eventLoopDelayMaxMs: max,
@@ -83,6 +96,13 @@ export class SaturationMonitor {
     this.capWaitsAtLastTick = 0;
     this.droppedAtLastTick = 0;
     this.lateAtLastTick = 0;
+    this.ownLagThisTick = null;
+    this.account.reset();
+  }
+
+  /** The run's account of its own saturation so far (the ticks read until now). */
+  runTotal(): RunSaturation {
+    return this.account.total();
   }
 
   close(): void {

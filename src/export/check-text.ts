@@ -12,6 +12,7 @@ import { fmtMs, fmtNum, fmtPct, paint, table } from './format.js';
 import type { RunSummaryJson } from './junit.js';
 import { honestyLines, type TargetHonesty } from './honesty-text.js';
 import { scheduleNote } from './schedule-text.js';
+import { saturationNote } from './saturation-text.js';
 
 export interface CheckTextOptions {
   /** Expressions relaymon added by itself; they are marked "(implied)" (results with implied: true are too). */
@@ -135,6 +136,12 @@ export function scheduleLines(run: Pick<RunSummaryJson, 'targets'>): string[] {
   return lines.length > 0 ? [...lines, ''] : [];
 }
 
+/** The note when relaymon itself was saturated during the run, then a blank line; none when it never was. */
+export function saturationLines(run: Pick<RunSummaryJson, 'saturation' | 'durationMs'>): string[] {
+  const note = run.saturation ? saturationNote(run.saturation, run.durationMs) : null;
+  return note ? [wrap(note, TEXT_WIDTH), ''] : [];
+}
+
 export function checkText(run: RunSummaryJson, opts: CheckTextOptions): string {
   const defaults = new Set(opts.defaults);
   const c = opts.color;
@@ -167,6 +174,7 @@ export function checkText(run: RunSummaryJson, opts: CheckTextOptions): string {
     out.push(wrap(`cost: ${unpriced} request${unpriced === 1 ? '' : 's'} unpriced (no price for the model, or no usage to price); ${what}`, TEXT_WIDTH), '');
   }
   out.push(...scheduleLines(run));
+  out.push(...saturationLines(run));
   out.push(wrap(stopLine(run.stoppedBy, run.durationMs, opts.stopNote), TEXT_WIDTH));
   const failed = run.thresholds.filter((r) => !r.ok).length;
   const n = run.thresholds.length;

@@ -61,7 +61,7 @@ describe('relaymon compare', () => {
     expect(res.code).toBe(0);
     const json = JSON.parse(res.stdout) as CompareJson;
     expect(JSON.parse(readFileSync(summary, 'utf8'))).toEqual(json);
-    expect(Object.keys(json)).toEqual(['command', 'startedAt', 'durationMs', 'stoppedBy', 'alpha', 'minEffect', 'confidence', 'seed', 'targets', 'metrics', 'errors']);
+    expect(Object.keys(json)).toEqual(['command', 'startedAt', 'durationMs', 'saturation', 'stoppedBy', 'alpha', 'minEffect', 'confidence', 'seed', 'targets', 'metrics', 'errors']);
     expect(json).toMatchObject({ command: 'compare', stoppedBy: 'requests', alpha: 0.01, minEffect: 0.05, confidence: 0.95 });
     expect(json.targets.map((t) => [t.name, t.requests])).toEqual([['relay', 30], ['direct', 30]]);
     expect(json.metrics.map((m) => m.metric)).toEqual(['latency', 'ttfb', 'ttft', 'itl', 'tokens_per_s']);
