@@ -1,4 +1,4 @@
-import type { ErrorType, RequestResult, TimeoutPhase, UsageSource } from '../core/result.js';
+import type { ErrorType, RateTokenSource, RequestResult, TimeoutPhase, UsageSource } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { RequestSpec } from '../protocol/types.js';
 import { rateLimitInfo, reportedCostFromHeaders, requestIds, retryAfterMs } from '../protocol/headers.js';
@@ -118,7 +118,10 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
   // In a non-streamed answer every token arrives with the body: TTFT, ITL and
   // decode speed do not apply, and saying so beats reporting the latency twice.
   const firstTokenAt = streamed ? acc.firstTokenAt : null;
-  const visibleTokens = streamed ? visibleOutputTokens(acc, usage, () => local().output.visible) : null;
+  // relaymon's own exact count of the visible text when it has one (made in the counting worker), else the relay's.
+  const exactLocal = counted !== null && counted.output.kind === 'exact' && counted.output.limit === null ? counted.output.visible : null;
+  const visibleTokens = streamed ? (exactLocal ?? visibleOutputTokens(acc, usage, () => local().output.visible)) : null;
+  const rateTokenSource: RateTokenSource | null = streamed ? (exactLocal !== null ? 'local' : 'relay') : null;
   const ids = requestIds(facts.headers);
   const allIds = { ...ids.all };
   if (acc.id !== null) allIds['body.id'] = acc.id;
@@ -179,6 +182,7 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     chunkGapsMs: streamed ? acc.chunkGapsMs.slice() : [],
     chunks: acc.chunks,
     outputTokensPerSecond: streamed ? outputTokensPerSecond(acc.firstVisibleAt, acc.lastVisibleAt, visibleTokens) : null,
+    rateTokenSource,
 
     ok,
     httpStatus: facts.status,

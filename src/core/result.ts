@@ -42,6 +42,7 @@ export type UsageSource = 'reported' | 'estimated';
  * is not public). Estimates are reconciled against a wider tolerance.
  */
 export type LocalCountKind = 'exact' | 'estimate';
+export type RateTokenSource = 'local' | 'relay';
 
 /**
  * Which bound cut relaymon's own count short (the count is then an
@@ -135,6 +136,13 @@ export interface RequestResult {
   chunks: number;
   /** 1000 × (visible output tokens − 1) / (last visible token − first visible token); null wherever itlMs is null. */
   outputTokensPerSecond: number | null;
+  /**
+   * Whose count of visible tokens itlMs and outputTokensPerSecond divide by:
+   * relaymon's own (`local`) where it counted the streamed text exactly, so a
+   * relay that bills more tokens than it sent cannot look faster; the relay's
+   * (`relay`) otherwise; null where neither applies (not streamed).
+   */
+  rateTokenSource: RateTokenSource | null;
 
   // --- outcome ---
   ok: boolean;
@@ -225,6 +233,7 @@ export const PROBE_JSON_FIELDS = [
   'costUsd',
   'reportedCostUsd',
   'outputTokensPerSecond',
+  'rateTokenSource',
   'requestId',
   'usageMismatch',
   'localInputTokens',

@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, SENTINEL_KEY } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, startMockProcess } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
 import { startHostile, writeSlowly, type HostileServer } from '../helpers/hostile.js';
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
@@ -23,6 +23,7 @@ interface ProbeJson {
     usageSource: string | null;
     costUsd: number | null;
     outputTokensPerSecond: number | null;
+    rateTokenSource: string | null;
   }[];
   summary: { outputTokens: number; costUsd: number | null; ttftContentMs: { p50: number | null } };
 }
@@ -77,7 +78,7 @@ describe('tokens per second and ITL', () => {
     const json = await probe(async (res) => {
       res.writeHead(200, SSE_HEADERS);
       const parts: (string | { waitMs: number })[] = [role];
-      for (let i = 0; i < 11; i++) parts.push(sse(openaiChunk({ content: `t${i}` })), { waitMs: 20 });
+      for (let i = 0; i < 11; i++) parts.push(sse(openaiChunk({ content: ' hello' })), { waitMs: 20 });
       await writeSlowly(res, [...parts, sse(openaiUsageChunk(9, 11)), done]);
       res.end();
     });
@@ -96,7 +97,8 @@ describe('tokens per second and ITL', () => {
       // 5 reasoning deltas 20 ms apart, a 600 ms pause, then 6 answer tokens 20 ms apart.
       for (let i = 0; i < 5; i++) parts.push(sse(openaiChunk({ reasoning_content: `r${i}` })), { waitMs: 20 });
       parts.push({ waitMs: 600 });
-      for (let i = 0; i < 6; i++) parts.push(sse(openaiChunk({ content: `a${i}` })), { waitMs: 20 });
+      // ' hello' is one token, as a real delta is: relaymon's own count of the answer agrees with the relay's 6.
+      for (let i = 0; i < 6; i++) parts.push(sse(openaiChunk({ content: ' hello' })), { waitMs: 20 });
       parts.push(sse(openaiUsageChunk(9, 11, { completion_tokens_details: { reasoning_tokens: 5 } })), done);
       await writeSlowly(res, parts);
       res.end();
@@ -109,6 +111,28 @@ describe('tokens per second and ITL', () => {
     expect(r.outputTokensPerSecond!).toBeCloseTo(1000 / r.itlMs!, 9);
     expect(r.ttftContentMs! - r.ttftMs!).toBeGreaterThanOrEqual(550);
     expect(json.summary.ttftContentMs.p50).toBe(r.ttftContentMs);
+  });
+});
+
+describe('a relay that bills more tokens than it streams', () => {
+  it('cannot look faster: ITL and tokens/s divide by relaymon\'s own exact count, not the billed one', async () => {
+    // 16 tokens 20 ms apart, billed as 48.
+    const mock = await startMockProcess(['--ttft', '30', '--itl', '20', '--tokens', '16', '--no-jitter', '--inflate-usage', '3']);
+    try {
+      const res = await runCli(['probe', '--base-url', mock.url, '--model', 'gpt-4o', '-n', '2', '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+      expectNoSecret(res);
+      for (const r of (JSON.parse(res.stdout) as ProbeJson).requests) {
+        expect(r.ok).toBe(true);
+        expect(r.outputTokens).toBe(48);
+        expect(r.rateTokenSource).toBe('local');
+        // Before: (last − first) / (48 − 1) ≈ 6.4 ms and ~157 tok/s for a true 20 ms and 50 tok/s.
+        expect(r.itlMs!).toBeGreaterThanOrEqual(17);
+        expect(r.itlMs!).toBeLessThan(45);
+        expect(r.outputTokensPerSecond!).toBeLessThan(60);
+      }
+    } finally {
+      await mock.stop();
+    }
   });
 });
 

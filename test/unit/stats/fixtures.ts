@@ -37,6 +37,7 @@ export function makeResult(overrides: Partial<RequestResult> = {}): RequestResul
     chunkGapsMs: [25, 25],
     chunks: 11,
     outputTokensPerSecond: 40,
+    rateTokenSource: 'local',
     ok: true,
     httpStatus: 200,
     errorType: null,
