@@ -194,12 +194,13 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
     if (honesty !== '') io.out('\n' + honesty);
     if (thresholdResults.length > 0) io.out('\n' + thresholdLines(thresholdResults, io.color));
   }
-  return probeExitCode(done, thresholdResults.every((t) => t.ok), interrupted);
+  return probeExitCode(done, thresholdResults.every((t) => t.ok), interrupted, budgetStop !== null);
 }
 
-export function probeExitCode(results: readonly RequestResult[], thresholdsOk: boolean, interrupted: boolean): ExitCode {
+/** `refused`: the spend guard refused a request asked for, so not every request ran (a vacuous pass is a failure). */
+export function probeExitCode(results: readonly RequestResult[], thresholdsOk: boolean, interrupted: boolean, refused: boolean): ExitCode {
   if (interrupted) return EXIT.interrupted;
   if (results.length > 0 && results.every((r) => r.httpStatus === null)) return EXIT.unreachable;
-  if (!thresholdsOk || results.some((r) => !r.ok)) return EXIT.failed;
+  if (!thresholdsOk || refused || results.some((r) => !r.ok)) return EXIT.failed;
   return EXIT.ok;
 }

@@ -69,6 +69,16 @@ describe('a refused request names why', () => {
     expect(res.stdout.replace(/\s+/g, ' ')).toContain('spent $0 of $0.05; no price for model "no-such-model-xyz"');
   });
 
+  it('probe: a budget that refused every request is not a pass (exit 1, was 0 with "requests": [])', async () => {
+    server = await relay();
+    const res = await runCli(['probe', '--base-url', server.url, '--no-stream', '-n', '2', '--model', 'no-such-model-xyz', '--budget-usd', '0.05', '--json'], { env });
+    expectNoSecret(res);
+    expect(server.requests).toHaveLength(0);
+    expect(res.stderr).toContain('no price for model "no-such-model-xyz"');
+    expect((JSON.parse(res.stdout) as { requests: unknown[] }).requests).toEqual([]);
+    expect(res.code).toBe(1);
+  });
+
   it('an absurd --max-tokens: the worst case above what is left', async () => {
     server = await relay();
     const res = await runCli(check(server, '-n', '3', '--model', 'gpt-4o', '--max-tokens', '1000000', '--budget-usd', '0.05', '--json'), { env });
