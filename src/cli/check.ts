@@ -11,8 +11,8 @@ import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, MAX_IN_FLIGHT_HELP, pickTarget, runThresholds, withMaxInFlight, type RunContext, type TargetFlagValues } from './context.js';
-import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, contextInputs, loadContext, MAX_IN_FLIGHT_HELP, pickTarget, runThresholds, withMaxInFlight, type RunContext, type TargetFlagValues } from './context.js';
+import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type Io, type OutputFile } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, saturationMessage, unreachableNote, unfinishedNote } from './headless.js';
 import { DEFAULT_PROBE_MODEL } from './probe.js';
 import { getPreference } from '../config/preferences.js';
@@ -177,6 +177,15 @@ export interface DryRunFlags {
   log?: string;
 }
 
+/** The files a check, replay or compare run writes, by flag. */
+export function runOutputs(flags: DryRunFlags): OutputFile[] {
+  return [
+    { flag: '--summary', path: flags.summary },
+    { flag: '--junit', path: flags.junit },
+    { flag: '--log', path: flags.log },
+  ];
+}
+
 export function printDryRun(run: ScheduledRun, io: Io, flags: DryRunFlags): ExitCode {
   const unwritten = (
     [
@@ -196,6 +205,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   checkOutputPath(flags.summary, '--summary');
   checkOutputPath(flags.junit, '--junit');
   const run = await scheduledRun(flags, { defaultDuration: DEFAULT_CHECK_DURATION });
+  refuseClobbering(contextInputs(run.ctx, flags), runOutputs(flags));
   const userThresholds: Threshold[] = runThresholds(run.ctx, flags.threshold);
   const thresholds = withImpliedThresholds(userThresholds, flags.defaultThresholds !== false);
   const defaults = impliedExpressions(thresholds);

@@ -8,9 +8,9 @@ import { readReplayFile } from '../traffic/replay/read.js';
 import { mixSeed } from '../traffic/probes.js';
 import { compareResults, DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '../honesty/compare.js';
 import { compareText } from '../honesty/compare-text.js';
-import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags, type ScheduledRun } from './check.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, withMaxInFlight } from './context.js';
-import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
+import { addScheduleOptions, printDryRun, runOutputs, scheduledRun, type CheckFlags, type ScheduledRun } from './check.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, contextInputs, loadContext, pickTarget, withMaxInFlight } from './context.js';
+import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type Io } from './io.js';
 import { DEFAULT_GRACE_MS, priceFiles, runExitCode, runHeadless, saturationJson, saturationMessage } from './headless.js';
 import { saturationLines } from '../export/check-text.js';
 import { budgetStopMessage } from '../traffic/budget.js';
@@ -141,14 +141,11 @@ async function fileRun(file: string, flags: CompareFlags, names: [string, string
 export async function runCompare(file: string | undefined, flags: CompareFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
-  if (file !== undefined) {
-    // Outputs are written afresh: one that names the file being replayed would erase the recording.
-    refuseOverwritingInput(file, flags.log, '--log');
-    refuseOverwritingInput(file, flags.summary, '--summary');
-  }
   const names = targetNames(flags);
   const options = compareOptions(flags);
   const run = file === undefined ? await probeRun(flags, names) : await fileRun(file, flags, names, io);
+  const replayed = file === undefined ? [] : [{ path: file, label: `the file being replayed (${file})` }];
+  refuseClobbering([...replayed, ...contextInputs(run.ctx, flags)], runOutputs(flags));
   if (flags.dryRun) return printDryRun(run, io, flags);
 
   const results: RequestResult[] = [];

@@ -7,7 +7,8 @@ import { loadPricesFile } from '../pricing/load.js';
 import { fsReason } from '../traffic/replay/read.js';
 import { parseMix, projectCost, ratiosFromFile, type CostTarget } from '../honesty/cost-mix.js';
 import { costText } from '../honesty/cost-text.js';
-import { checkOutputPath, processIo, writeOutputFile } from './io.js';
+import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type InputFile } from './io.js';
+import { contextInputs } from './context.js';
 
 interface CostFlags {
   mix?: string;
@@ -70,6 +71,9 @@ export async function runCost(flags: CostFlags): Promise<ExitCode> {
   // Only names and multipliers matter here: no target is resolved, so no key has to be set.
   const configPath = findConfigFile({ cwd: process.cwd(), explicit: flags.config, env: process.env });
   const config = configPath ? await loadConfig(configPath) : null;
+  const inputs: InputFile[] = [{ path: flags.mix!, label: `the mix file (--mix ${flags.mix!})` }, ...contextInputs({ config, configPath }, flags)];
+  if (flags.from !== undefined) inputs.push({ path: flags.from, label: `the measurements file (--from ${flags.from})` });
+  refuseClobbering(inputs, [{ flag: '--summary', path: flags.summary }]);
   let prices = PriceTable.builtIn();
   if (config?.prices) prices = await loadPricesFile(config.prices, prices);
   if (flags.prices) prices = await loadPricesFile(flags.prices, prices);

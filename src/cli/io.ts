@@ -1,5 +1,5 @@
-import { accessSync, constants, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { accessSync, constants, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { EXIT, UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
@@ -133,25 +133,64 @@ export function checkOutputPath(path: string | undefined, flag: string): void {
   }
 }
 
-/** The file a path names once symlinks and `./` are resolved; the path itself when it does not exist yet. */
+/** A file the command reads, named for the user, e.g. "the config file (--config my.yaml)". */
+export interface InputFile {
+  path: string;
+  label: string;
+}
+
+/** A file the command writes: its flag, and its path when the flag was given. */
+export interface OutputFile {
+  flag: string;
+  path: string | undefined;
+}
+
+/**
+ * Nothing the user recorded is lost. Every output is written afresh, so one
+ * that is the same file as an input (the recording being replayed, the
+ * config, a --mix/--from/--prices file, a key file) would destroy it, and two
+ * outputs on one file would leave only the last. Both are refused before
+ * anything is sent. "Same file" sees past differing names: real paths (`./`,
+ * `..`, symlinks) and, for files that exist, device + inode (hard links).
+ * Outputs to devices, FIFOs and /dev or /proc paths are exempt: they are
+ * written in place (writeOutputFile) and destroy nothing, so two outputs to
+ * /dev/null are fine.
+ */
+export function refuseClobbering(inputs: readonly InputFile[], outputs: readonly OutputFile[]): void {
+  const written = outputs.filter((o): o is { flag: string; path: string } => o.path !== undefined && !isSpecialFile(o.path));
+  written.forEach((out, i) => {
+    const input = inputs.find((f) => sameFile(f.path, out.path));
+    if (input) throw new UsageError(`${out.flag} ${out.path} is ${input.label}: writing it would destroy it; choose another file`);
+    const other = written.slice(0, i).find((o) => sameFile(o.path, out.path));
+    if (other) throw new UsageError(`${other.flag} ${other.path} and ${out.flag} ${out.path} are the same file: one would destroy the other; choose another file for one of them`);
+  });
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (canonical(a) === canonical(b)) return true;
+  const [sa, sb] = [statOrNull(a), statOrNull(b)];
+  return sa !== null && sb !== null && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/** The file a path names once symlinks, `./` and `..` are resolved; for a file not there yet, its folder's real path and its name. */
 function canonical(path: string): string {
   const full = resolvePath(path);
   try {
     return realpathSync(full);
   } catch {
-    return full;
+    try {
+      return join(realpathSync(dirname(full)), basename(full));
+    } catch {
+      return full;
+    }
   }
 }
 
-/**
- * An output that would overwrite an input is refused before anything is
- * sent (`replay same.log --log same.log` would erase the recording it
- * replays). Compared after resolving symlinks, `./` and `..`.
- */
-export function refuseOverwritingInput(input: string, output: string | undefined, flag: string): void {
-  if (output === undefined) return;
-  if (canonical(input) === canonical(output)) {
-    throw new UsageError(`${flag} ${output} is the file being replayed (${input}); writing it would erase the recording: choose another file`);
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
   }
 }
 

@@ -15,8 +15,8 @@ import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/query.js';
 import { summarize } from '../stats/summary.js';
 import { probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
-import { addTargetOptions, budgetFrom, loadContext, MAX_IN_FLIGHT_HELP, runThresholds, withMaxInFlight, type TargetFlagValues } from './context.js';
-import { processIo } from './io.js';
+import { addTargetOptions, budgetFrom, contextInputs, loadContext, MAX_IN_FLIGHT_HELP, runThresholds, withMaxInFlight, type TargetFlagValues } from './context.js';
+import { processIo, refuseClobbering } from './io.js';
 import { onInterrupt } from './signals.js';
 import { startMock, type MockServer } from '../mock/server.js';
 import { SpendGuard, budgetStopMessage } from '../traffic/budget.js';
@@ -123,6 +123,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true, quiet: true }) : await loadContext(flags);
   // Thresholds are parsed once every secret is known, so an expression that echoes one is redacted.
   const thresholds: Threshold[] = runThresholds(ctx, flags.threshold);
+  refuseClobbering(contextInputs(ctx, demo ? {} : flags), [{ flag: '--log', path: flags.log }]);
   const configured = withMaxInFlight(ctx.targets.slice(0, 1), flags.maxInFlight)[0];
   if (!configured) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
   if (ctx.targets.length > 1 && !flags.json) {

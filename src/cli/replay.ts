@@ -6,15 +6,15 @@ import { readReplayFile } from '../traffic/replay/read.js';
 import type { ReplayItem, BadLine } from '../traffic/replay/types.js';
 import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
-import { printDryRun } from './check.js';
+import { printDryRun, runOutputs } from './check.js';
 import { IMPLIED_ERRORS_THRESHOLD, withImpliedThresholds } from '../stats/thresholds-implied.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { honestyLines } from '../export/honesty-text.js';
 import { paint } from '../export/format.js';
-import { addTargetOptions, allowManyTargets, budgetFrom, loadContext, pickTarget, runThresholds, MAX_IN_FLIGHT_HELP, withMaxInFlight, type TargetFlagValues } from './context.js';
+import { addTargetOptions, allowManyTargets, budgetFrom, contextInputs, loadContext, pickTarget, runThresholds, MAX_IN_FLIGHT_HELP, withMaxInFlight, type TargetFlagValues } from './context.js';
 import { describeRouting, routeRecorded } from '../traffic/replay/route.js';
 import { saturationLines, scheduleLines } from '../export/check-text.js';
-import { checkOutputPath, processIo, refuseOverwritingInput, writeOutputFile, type Io } from './io.js';
+import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type Io } from './io.js';
 import { priceFiles, runExitCode, runHeadlessWithAlerts, runSummaryJson, toSummary, saturationMessage, unreachableNote, unfinishedNote } from './headless.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 import { budgetStopMessage } from '../traffic/budget.js';
@@ -154,13 +154,11 @@ function checkProtocols(items: readonly Routed[], targets: ResolvedTarget[]): { 
 export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
-  // Each output is written afresh: one that names the file being replayed would erase the recording.
-  refuseOverwritingInput(file, flags.log, '--log');
-  refuseOverwritingInput(file, flags.summary, '--summary');
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
   const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration);
   const requests = flags.requests === undefined ? null : parsePositiveInt(flags.requests, '--requests');
   const ctx = await loadContext({ ...flags, target: undefined });
+  refuseClobbering([{ path: file, label: `the file being replayed (${file})` }, ...contextInputs(ctx, flags)], runOutputs(flags));
   // The config's thresholds apply as in probe and check.
   const thresholds = withImpliedThresholds(runThresholds(ctx, flags.threshold), flags.defaultThresholds !== false);
   const names = flags.target ?? [];

@@ -12,10 +12,10 @@ import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';
 import { startDemo, type Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
-import { addScheduleOptions, printDryRun, scheduledRun, type CheckFlags } from './check.js';
-import { addTargetOptions, allowManyTargets, runThresholds, type RunContext } from './context.js';
+import { addScheduleOptions, printDryRun, runOutputs, scheduledRun, type CheckFlags } from './check.js';
+import { addTargetOptions, allowManyTargets, contextInputs, runThresholds, type RunContext } from './context.js';
 import { priceFiles, runSummaryJson, saturationMessage, unreachableNote, unfinishedNote, type HeadlessConfig } from './headless.js';
-import { checkOutputPath, processIo, writeOutputFile, type Io } from './io.js';
+import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type Io } from './io.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsHandle } from './metrics.js';
 import { runWatchPlain, type WatchOutcome } from './watch-plain.js';
 import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
@@ -130,6 +130,7 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   try {
     const context = demo ? await demoContext(demo) : undefined;
     const run = await scheduledRun(flags, { defaultDuration: null, ...(context ? { context } : {}) });
+    refuseClobbering(contextInputs(run.ctx, demo ? {} : flags), runOutputs(flags));
     const user: Threshold[] = runThresholds(run.ctx, flags.threshold);
     // Only a bounded watch has a verdict to guard; an open-ended one is a monitor.
     const bounded = run.durationMs !== null || run.requests !== null;
