@@ -3,7 +3,7 @@ import type { ResolvedTarget } from '../core/target.js';
 import type { RequestResult } from '../core/result.js';
 import type { RequestSpec } from '../protocol/types.js';
 import { adapterFor } from '../protocol/index.js';
-import { classifyHttpError, classifyNetworkError } from '../protocol/errors.js';
+import { classifyHttpError, classifyNetworkError, notFoundHint } from '../protocol/errors.js';
 import type { PriceTable } from '../pricing/table.js';
 import { RelaymonError, EXIT } from '../core/errors.js';
 import { VERSION } from '../version.js';
@@ -87,7 +87,8 @@ export class RelayClient {
     }
     if (statusCode >= 400) {
       const c = classifyHttpError(statusCode, resHeaders, text);
-      throw new RelaymonError(`${target.name}: ${c.errorType}: ${c.message}`, EXIT.failed);
+      const hint = c.errorType === 'not_found' ? notFoundHint(target.baseUrl) : '';
+      throw new RelaymonError(`${target.name}: ${c.errorType}: ${c.message}${hint}`, EXIT.failed);
     }
     try {
       return adapter.parseModelList(JSON.parse(text));

@@ -256,6 +256,11 @@ export function resolveBaseUrl(raw: string, protocol: Protocol, source: string, 
     parsed.pathname = parsed.pathname.replace(ENDPOINT_SUFFIX, '') || '/';
     const trimmed = parsed.toString().replace(/\/+$/, '');
     notes.push(`relaymon: note: ${source} ends with the endpoint ${endpoint}; using the base URL ${trimmed} (relaymon appends the endpoint itself)\n`);
+    // The pasted endpoint also says which API the relay speaks; a mismatch would send the wrong wire format.
+    const speaks: Protocol | null = /\/messages$/i.test(endpoint) ? 'anthropic' : /\/chat\/completions$/i.test(endpoint) ? 'openai' : null;
+    if (speaks !== null && speaks !== protocol) {
+      notes.push(`relaymon: note: ${endpoint} is ${speaks === 'anthropic' ? "Anthropic's Messages" : "OpenAI's Chat Completions"} endpoint, but the protocol is ${protocol}: pass --protocol ${speaks} (or protocol: ${speaks} in the config) if the relay speaks it\n`);
+    }
     url = trimmed;
   }
   if (protocol === 'anthropic') url = withVersionSegment(url);

@@ -49,6 +49,14 @@ describe('a 404 on a base URL without /v1', () => {
     expect(code).toBe(1);
   });
 
+  it('relaymon models suggests it too', async () => {
+    server = await relay();
+    const res = await runCli(['models', '--base-url', origin(server)], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+    expectNoSecret(res);
+    expect(res.stderr).toContain('the base URL has no /v1: try adding /v1');
+    expect(res.code).toBe(1);
+  });
+
   it('says nothing of the kind when the base URL has its /v1', async () => {
     server = await startHostile((_req, res) => {
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -71,6 +79,15 @@ describe('a pasted full endpoint', () => {
     expect(server.requests.map((r) => r.path)).toEqual([protocol === 'anthropic' ? '/v1/messages' : '/v1/chat/completions']);
     expect(run.stderr).toContain(`--base-url ends with the endpoint ${endpoint.slice(3)}; using the base URL ${origin(server)}/v1`);
     expect(run.code).toBe(0);
+  });
+
+  it('a pasted Messages endpoint with the default openai protocol: a note names --protocol anthropic', async () => {
+    server = await relay();
+    const run = await probeJson(`${origin(server)}/v1/messages`, ['--no-stream', '-n', '1']);
+    expect(run.stderr).toContain('/messages is Anthropic\'s Messages endpoint, but the protocol is openai: pass --protocol anthropic');
+    // The same with the matching protocol says nothing of it.
+    const matched = await probeJson(`${origin(server)}/v1/messages`, ['--protocol', 'anthropic', '--no-stream', '-n', '1']);
+    expect(matched.stderr).not.toContain('but the protocol is');
   });
 
   it('the note never shows a key carried in the pasted URL', async () => {
