@@ -195,13 +195,13 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
     if (honesty !== '') io.out('\n' + honesty);
     if (thresholdResults.length > 0) io.out('\n' + thresholdLines(thresholdResults, io.color));
   }
-  return probeExitCode(done, thresholdResults.every((t) => t.ok), interrupted, budgetStop !== null);
+  return probeExitCode(done, thresholdResults.every((t) => t.ok), interrupted, budgetStop !== null && done.length === 0);
 }
 
-/** `refused`: the spend guard refused a request asked for, so not every request ran (a vacuous pass is a failure). */
-export function probeExitCode(results: readonly RequestResult[], thresholdsOk: boolean, interrupted: boolean, refused: boolean): ExitCode {
+/** `refusedAll`: the spend guard refused the first request, so none ran: a vacuous pass is a failure. (A budget that stops probing part-way has done its job.) */
+export function probeExitCode(results: readonly RequestResult[], thresholdsOk: boolean, interrupted: boolean, refusedAll: boolean): ExitCode {
   if (interrupted) return EXIT.interrupted;
   if (results.length > 0 && results.every((r) => r.httpStatus === null)) return EXIT.unreachable;
-  if (!thresholdsOk || refused || results.some((r) => !r.ok)) return EXIT.failed;
+  if (!thresholdsOk || refusedAll || results.some((r) => !r.ok)) return EXIT.failed;
   return EXIT.ok;
 }

@@ -5,6 +5,7 @@ import { rateLimitInfo, reportedCostFromHeaders, requestIds, retryAfterMs } from
 import { sameModel } from '../pricing/aliases.js';
 import type { PriceTable } from '../pricing/table.js';
 import { DEFAULT_USAGE_TOLERANCES } from '../core/target.js';
+import { withinTolerance } from '../honesty/reconcile.js';
 import type { PromptCount } from '../honesty/tokens.js';
 import type { StreamConformance } from '../honesty/conformance.js';
 import type { FingerprintTracker } from '../honesty/fingerprint.js';
@@ -118,10 +119,15 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
   // In a non-streamed answer every token arrives with the body: TTFT, ITL and
   // decode speed do not apply, and saying so beats reporting the latency twice.
   const firstTokenAt = streamed ? acc.firstTokenAt : null;
-  // relaymon's own exact count of the visible text when it has one (made in the counting worker), else the relay's.
+  // The relay's count of the visible answer, unless relaymon's own exact count (made in the counting worker) says it is
+  // beyond the usage tolerance: then a relay billing more tokens than it sent would look faster, so relaymon's count
+  // is used. Within the tolerance the relay's stands (re-encoding the text can merge tokens the model emitted apart).
   const exactLocal = counted !== null && counted.output.kind === 'exact' && counted.output.limit === null ? counted.output.visible : null;
-  const visibleTokens = streamed ? (exactLocal ?? visibleOutputTokens(acc, usage, () => local().output.visible)) : null;
-  const rateTokenSource: RateTokenSource | null = streamed ? (exactLocal !== null ? 'local' : 'relay') : null;
+  const relayVisible = streamed ? visibleOutputTokens(acc, usage, () => local().output.visible) : null;
+  const tolerance = (target.usageTolerance ?? DEFAULT_USAGE_TOLERANCES).exact;
+  const useLocal = exactLocal !== null && (relayVisible === null || !withinTolerance(relayVisible, exactLocal, tolerance));
+  const visibleTokens = streamed ? (useLocal ? exactLocal : relayVisible) : null;
+  const rateTokenSource: RateTokenSource | null = !streamed ? null : useLocal || usage.usageSource !== 'reported' ? 'local' : 'relay';
   const ids = requestIds(facts.headers);
   const allIds = { ...ids.all };
   if (acc.id !== null) allIds['body.id'] = acc.id;

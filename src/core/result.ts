@@ -138,9 +138,10 @@ export interface RequestResult {
   outputTokensPerSecond: number | null;
   /**
    * Whose count of visible tokens itlMs and outputTokensPerSecond divide by:
-   * relaymon's own (`local`) where it counted the streamed text exactly, so a
-   * relay that bills more tokens than it sent cannot look faster; the relay's
-   * (`relay`) otherwise; null where neither applies (not streamed).
+   * the relay's (`relay`) unless relaymon's own exact count of the streamed
+   * text is beyond the usage tolerance from it, or the relay reported none
+   * (`local`), so a relay that bills more tokens than it sent cannot look
+   * faster; null where neither applies (not streamed).
    */
   rateTokenSource: RateTokenSource | null;
 
