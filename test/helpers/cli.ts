@@ -126,3 +126,9 @@ export function startMockProcess(args: string[] = []): Promise<MockProcess> {
     });
   });
 }
+
+/** How many requests a `relaymon mock` has served (its /__relaymon/stats): a refusal test checks nothing was sent. */
+export async function mockRequestCount(m: MockProcess): Promise<number> {
+  const res = await fetch(m.url.replace(/\/v1$/, '/__relaymon/stats'));
+  return ((await res.json()) as { requests: number }).requests;
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createServer as netServer } from 'node:net';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess, mockRequestCount } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
 import { startHostile } from '../helpers/hostile.js';
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
@@ -18,10 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.stop());
 
-async function mockRequests(): Promise<number> {
-  const res = await fetch(mock.url.replace(/\/v1$/, '/__relaymon/stats'));
-  return ((await res.json()) as { requests: number }).requests;
-}
+const mockRequests = (): Promise<number> => mockRequestCount(mock);
 
 interface CheckJson {
   command: string;

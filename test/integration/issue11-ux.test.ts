@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess, mockRequestCount } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relaymon-i11-ux-'));
@@ -27,10 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([dishonest, relayA, relayB].map((m) => m?.stop())));
 
-async function served(m: MockProcess): Promise<number> {
-  const res = await fetch(m.url.replace(/\/v1$/, '/__relaymon/stats'));
-  return ((await res.json()) as { requests: number }).requests;
-}
+const served = mockRequestCount;
 
 const env = { OPENAI_API_KEY: SENTINEL_KEY, RELAY_KEY: SENTINEL_KEY };
 

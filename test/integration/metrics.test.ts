@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess, mockRequestCount } from '../helpers/cli.js';
 import { counterSum, metricsUrl, promtool, scrape, until } from './prometheus-helpers.js';
 
 const GATEWAY_SECRET = 'gw-secret-header-value-8f3a9c71d2';
@@ -38,10 +38,7 @@ afterAll(async () => {
 
 const env = () => ({ RELAY_API_KEY: SENTINEL_KEY, GATEWAY_KEY: GATEWAY_SECRET });
 
-async function mockRequests(m: MockProcess): Promise<number> {
-  const res = await fetch(m.url.replace(/\/v1$/, '/__relaymon/stats'));
-  return ((await res.json()) as { requests: number }).requests;
-}
+const mockRequests = mockRequestCount;
 
 describe('check --metrics-port', () => {
   it('serves /metrics during the run: promtool-clean after real traffic, no key or secret header, 404 elsewhere; --json stays pure', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, linkSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess, mockRequestCount } from '../helpers/cli.js';
 
 let mock: MockProcess;
 
@@ -18,10 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.stop());
 
-async function mockRequests(): Promise<number> {
-  const res = await fetch(mock.url.replace(/\/v1$/, '/__relaymon/stats'));
-  return ((await res.json()) as { requests: number }).requests;
-}
+const mockRequests = (): Promise<number> => mockRequestCount(mock);
 
 const keyEnv = { OPENAI_API_KEY: SENTINEL_KEY };
 const RECORDING = `${JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 })}\n`.repeat(3);

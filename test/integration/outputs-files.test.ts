@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, statSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, cleanEnv, ROOT, runCli, SENTINEL_KEY, spawnCli, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
+import { BIN, cleanEnv, ROOT, runCli, SENTINEL_KEY, spawnCli, startMockProcess, type CliResult, type MockProcess, mockRequestCount } from '../helpers/cli.js';
 
 let mock: MockProcess;
 
@@ -16,10 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.stop());
 
-async function mockRequests(): Promise<number> {
-  const res = await fetch(mock.url.replace(/\/v1$/, '/__relaymon/stats'));
-  return ((await res.json()) as { requests: number }).requests;
-}
+const mockRequests = (): Promise<number> => mockRequestCount(mock);
 
 const keyEnv = { OPENAI_API_KEY: SENTINEL_KEY };
 const fresh = (name: string) => mkdtempSync(join(tmpdir(), `relaymon-outputs-${name}-`));

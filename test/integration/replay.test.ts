@@ -2,17 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess, mockRequestCount } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
 
 let mock: MockProcess;
 const dir = mkdtempSync(join(tmpdir(), 'relaymon-replay-'));
 const SECRET_PROMPT = 'the launch code is PLANTED-PROMPT-42';
 
-async function mockRequests(): Promise<number> {
-  const res = await fetch(mock.url.replace(/\/v1$/, '/__relaymon/stats'));
-  return ((await res.json()) as { requests: number }).requests;
-}
+const mockRequests = (): Promise<number> => mockRequestCount(mock);
 
 let before = 0;
 beforeAll(async () => {

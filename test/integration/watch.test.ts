@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as netServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess, mockRequestCount } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
 import { counterSum, metricsUrl, promtool, scrape, until } from './prometheus-helpers.js';
 
@@ -155,10 +155,7 @@ describe('watch as the headless Prometheus agent', () => {
   });
 });
 
-async function mockRequests(): Promise<number> {
-  const res = await fetch(mock.url.replace(/\/v1$/, '/__relaymon/stats'));
-  return ((await res.json()) as { requests: number }).requests;
-}
+const mockRequests = (): Promise<number> => mockRequestCount(mock);
 
 describe('watch, bad input → exit 2 with a clear message', () => {
   const cases: [string, string[], RegExp][] = [
