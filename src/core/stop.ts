@@ -9,6 +9,7 @@
  * - a request still without its first token that had waited at least the
  *   grace period and longer than every answer this target gave in the run is
  *   hanging, keep-alive comments or not: the relay's `timeout` (first_token).
+ *   With no answer to compare with, it stays unfinished.
  *   One that had waited less than the slowest answer may simply be slow (a
  *   reasoning model); it stays unfinished, and the run says so.
  */
@@ -22,8 +23,14 @@ export class GracePeriodOver extends Error {
     this.name = 'GracePeriodOver';
   }
 
-  /** Has a request to `target`, `waitedMs` after its send and still without a first token, outwaited every answer? */
+  /**
+   * Has a request to `target`, `waitedMs` after its send and still without a
+   * first token, outwaited every answer? Not when the target gave none: a run
+   * shorter than the relay's answers (check -d 3s against 15 s answers) has
+   * nothing to compare with, and its requests stay unfinished.
+   */
   outwaitedEveryAnswer(target: string, waitedMs: number): boolean {
-    return waitedMs >= this.graceMs && waitedMs > (this.slowestOkMs.get(target) ?? 0);
+    const slowest = this.slowestOkMs.get(target);
+    return slowest !== undefined && waitedMs >= this.graceMs && waitedMs > slowest;
   }
 }

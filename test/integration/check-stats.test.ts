@@ -244,6 +244,27 @@ describe('requests relaymon cut short at the end of a run', () => {
     }
   });
 
+  it('a run shorter than every answer: with no answer to compare with, the requests cut at the end are unfinished, not timeouts, and not "unreachable"', async () => {
+    // Headers and first token only after 15 s: longer than the 1 s run and its 10 s grace.
+    const slow = await startHostile(async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 15_000));
+      if (!res.destroyed) okStream(res);
+    });
+    try {
+      const res = await runCli(['check', '--base-url', slow.url, '--duration', '1s', '--every', '400ms', '--json'], { env, timeoutMs: 40_000 });
+      expectNoSecret(res);
+      const json = JSON.parse(res.stdout) as RunJson;
+      expect(json.summary.unfinished).toBe(slow.requests.length);
+      expect(json.summary.errorTypes).toEqual({});
+      expect(res.stderr).not.toContain('unreachable');
+      expect(res.stderr).toContain('were still unanswered when the run stopped');
+      // Nothing finished, so the implied error guard has no data: a check that measured nothing fails (1), it is not unreachable (3).
+      expect(res.code).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  }, 45_000);
+
   it('a request hanging without a first token (keep-alive comments only) for longer than any answer is the relay\'s timeout', async () => {
     // Odd requests answer at once; even ones get headers and then only SSE comments, forever.
     let n = 0;
