@@ -121,7 +121,7 @@ export function priceFiles(config: RelaymonConfig | null, flag: string | undefin
   return [config?.prices, flag].filter((p): p is string => typeof p === 'string');
 }
 
-/** The `summary` object of DESIGN.md from a window's statistics. */
+/** The `summary` object (README.md "`probe --json`") from a window's statistics. */
 export function toSummary(w: WindowStats): Summary {
   return {
     requests: w.requests,
@@ -238,7 +238,7 @@ function isUnreachable(final: EngineFinal): boolean {
   return final.snapshot.stats.windows.all.requests > 0 && !final.anyHttpAnswer;
 }
 
-/** Exit code of an engine run: the contract of DESIGN.md. */
+/** Exit code of an engine run: the contract of README.md "Exit codes". */
 export function runExitCode(final: EngineFinal, interrupted: boolean): ExitCode {
   if (interrupted) return EXIT.interrupted;
   if (isUnreachable(final)) return EXIT.unreachable;

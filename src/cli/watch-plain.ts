@@ -1,7 +1,7 @@
 /**
  * `watch` without a terminal (or with --no-tui): the engine headless as check
  * runs it (alerts to their sinks and as JSON lines on stderr, /metrics), plus
- * one logfmt line per target every interval (DESIGN.md's plain line mode).
+ * one logfmt line per target every interval (README.md "Watch relays live").
  */
 import type { ExitCode } from '../core/errors.js';
 import type { EngineFinal, EngineSnapshot } from '../engine/messages.js';

@@ -12,7 +12,7 @@ import {
 } from './primitives.js';
 
 /**
- * The whole relaymon.config.yaml shape (DESIGN.md "The config file"). Every
+ * The whole relaymon.config.yaml shape (README.md "Configuration"). Every
  * object is strict, so a typo ("baseURL", "timeout") is an error rather than a
  * silently ignored setting. Durations and rates stay as written; parse them
  * with core/units. Thresholds and alert expressions are kept raw: src/stats

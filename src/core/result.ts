@@ -2,7 +2,7 @@
  * The one record. The client produces exactly one RequestResult per request and
  * nothing mutates it afterwards; every consumer (summaries, windows, exporters,
  * the dashboard) reads these. Field names are a public contract (`probe --json`,
- * the request log), see DESIGN.md "The one record".
+ * the request log), see README.md "What is measured, exactly".
  */
 
 export const ERROR_TYPES = [

@@ -14,7 +14,7 @@ import type { AlertRule, AlertStateView, AlertTransition } from '../alerts/rules
 
 export type EngineState = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped';
 
-/** Why a run ended; null when the traffic plan ran out by itself. A contract value (DESIGN.md). */
+/** Why a run ended; null when the traffic plan ran out by itself. A contract value (README.md "Replay recorded traffic", the JSON shape). */
 export type StoppedBy = null | 'duration' | 'requests' | 'budget' | 'abortOnFail' | 'interrupt';
 
 /** One scheduled stream of probe traffic: a probe × a target. */

@@ -1,5 +1,5 @@
 /**
- * The plain line mode of `watch` when there is no terminal (DESIGN.md):
+ * The plain line mode of `watch` when there is no terminal (README.md "Watch relays live"):
  * one logfmt line per target every interval. Pure.
  *
  *   time=2026-11-27T08:00:05.000Z target=relay rps=2.0 p50_ms=412 p95_ms=980 ttft_p95_ms=640 err_pct=1.5 cost_per_hour_usd=0.0123

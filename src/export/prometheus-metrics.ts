@@ -1,6 +1,6 @@
 /**
  * The metric names, labels and buckets of the Prometheus export: a public
- * contract (DESIGN.md "Metric names"), listed in the README table; the
+ * contract, listed in the README table ("Prometheus and Grafana"); the
  * dashboard and alert rules in dashboards/ may use only these.
  *
  * The gen_ai_* histograms are the OpenTelemetry GenAI client metrics as an

@@ -1,7 +1,7 @@
 /**
  * Model-name aliases. One canonical key serves two purposes: finding a price,
  * and deciding whether the model a relay answered with is the model we asked
- * for (DESIGN.md "Model names are matched through aliases").
+ * for (README.md "Relay honesty", model identity).
  *
  * The rules are deliberately conservative. Calling two different models "the
  * same" would hide a relay that swaps gpt-4o for gpt-4o-mini, which is exactly

@@ -1,6 +1,6 @@
 /**
- * The `summary` object of the machine-readable output (DESIGN.md
- * "Machine-readable output"), computed exactly from the raw results of a run.
+ * The `summary` object of the machine-readable output (README.md
+ * "`probe --json`"), computed exactly from the raw results of a run.
  * Rolling windows use histograms; a final summary has every sample at hand.
  */
 import { quantileSorted } from 'simple-statistics';

@@ -1,6 +1,6 @@
 /**
- * The vocabulary of threshold expressions (DESIGN.md "Interfaces people already
- * know"): k6's grammar on relaymon's metric names. Parsing lives in
+ * The vocabulary of threshold expressions (README.md
+ * "Thresholds"): k6's grammar on relaymon's metric names. Parsing lives in
  * thresholds-parse.ts, evaluation in thresholds.ts.
  */
 

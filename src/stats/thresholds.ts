@@ -1,7 +1,7 @@
 /**
  * Evaluating thresholds against whatever can answer a metric query (a set of
  * results, a rolling window). A threshold with no data fails: in CI a silent
- * pass is worse than a loud failure (DESIGN.md "Exit codes").
+ * pass is worse than a loud failure (README.md "Exit codes").
  */
 import { parseThreshold } from './thresholds-parse.js';
 import {

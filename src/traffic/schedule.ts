@@ -1,7 +1,7 @@
 import { mulberry32, type Rng } from '../mock/random.js';
 
 /**
- * Open-loop send times (DESIGN.md "Measuring right"). Every schedule hands out
+ * Open-loop send times (README.md "How the engine works"). Every schedule hands out
  * ABSOLUTE instants on the caller's monotonic clock (performance.now() ms),
  * computed ahead of time. The scheduler sleeps until an instant and records how
  * late it actually sent; it never sleeps "interval ms after the last send",
