@@ -47,7 +47,9 @@ const RELAY_INCIDENT: Partial<MockOptions> = {
   ttftMs: 2200,
   ttftSigma: 0.3,
   errorRate: 0.45,
-  errorMix: { overloaded: 0.6, rate_limited: 0.4 },
+  // Mostly overload: a 429 makes relaymon back off (src/engine/gate.ts), so a 429-heavy incident would mostly
+  // show up as skipped sends rather than as the overload it is meant to stage.
+  errorMix: { overloaded: 0.8, rate_limited: 0.2 },
 };
 
 /** The demo's config: what a user would write for a relay and the provider behind it. */

@@ -47,7 +47,10 @@ describe('watch --demo', () => {
       // About 2 probes/s each for 105 s.
       expect(relay.summary.requests).toBeGreaterThan(150);
       expect(direct.summary.requests).toBeGreaterThan(150);
-      expect(relay.summary.errorTypes['overloaded'] ?? 0).toBeGreaterThan(0);
+      // The incident's errors are the relay's only errors. Which kind each one is stays random, and 429s make
+      // relaymon back off, so only their sum is certain (the alert above already proved there were enough).
+      expect(Object.keys(relay.summary.errorTypes).every((k) => k === 'overloaded' || k === 'rate_limited')).toBe(true);
+      expect((relay.summary.errorTypes['overloaded'] ?? 0) + (relay.summary.errorTypes['rate_limited'] ?? 0)).toBeGreaterThan(0);
       expect(Object.keys(direct.summary.errorTypes)).toEqual([]);
       // The whole incident happened inside the run.
       expect(DEMO_INCIDENT.startMs + DEMO_INCIDENT.durationMs).toBeLessThan(105_000);
