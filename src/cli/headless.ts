@@ -1,8 +1,7 @@
 import { Engine } from '../engine/engine.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot, RunSaturation, TargetSchedule } from '../engine/messages.js';
 import type { ResolvedTarget } from '../core/target.js';
-import type { Summary } from '../stats/summary.js';
-import type { WindowStats } from '../stats/windows.js';
+import { toSummary, type Summary } from '../stats/summary.js';
 import type { ThresholdResult } from '../stats/thresholds.js';
 import { EXIT, type ExitCode } from '../core/errors.js';
 import { registeredSecrets } from '../core/redact.js';
@@ -121,27 +120,8 @@ export function priceFiles(config: RelaymonConfig | null, flag: string | undefin
   return [config?.prices, flag].filter((p): p is string => typeof p === 'string');
 }
 
-/** The `summary` object (README.md "`probe --json`") from a window's statistics. */
-export function toSummary(w: WindowStats): Summary {
-  return {
-    requests: w.requests,
-    errors: w.errors,
-    errorRate: w.errorRate,
-    errorTypes: w.errorTypes,
-    unfinished: w.unfinished,
-    latencyMs: w.latencyMs,
-    latencyScheduledMs: w.latencyScheduledMs,
-    ttfbMs: w.ttfbMs,
-    ttftMs: w.ttftMs,
-    ttftContentMs: w.ttftContentMs,
-    itlMs: w.itlMs,
-    outputTokensPerSecond: w.outputTokensPerSecond,
-    inputTokens: w.inputTokens,
-    outputTokens: w.outputTokens,
-    costUsd: w.costUsd,
-    unpricedRequests: w.unpricedRequests,
-  };
-}
+/** The `summary` object from a window's statistics: it lives with the statistics (stats/summary.ts). */
+export { toSummary };
 
 /** A target object of the run summary; maxInFlight and schedule are absent in summaries made before a run (tests, readers of old files). */
 export interface RunTargetJson {

@@ -12,7 +12,7 @@ import type { RequestSpec } from '../protocol/types.js';
 import { RelayClient } from '../client/index.js';
 import type { Threshold } from '../stats/thresholds.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
-import { queryFromResults } from '../stats/query.js';
+import { queryFromResults } from '../stats/summary.js';
 import { summarize } from '../stats/summary.js';
 import { probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
 import { addTargetOptions, budgetFrom, contextInputs, loadContext, MAX_IN_FLIGHT_HELP, runThresholds, withMaxInFlight, type TargetFlagValues } from './context.js';

@@ -7,7 +7,7 @@ import type { ReplayItem, BadLine } from '../traffic/replay/types.js';
 import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { printDryRun, runOutputs } from './check.js';
-import { IMPLIED_ERRORS_THRESHOLD, withImpliedThresholds } from '../stats/thresholds-implied.js';
+import { IMPLIED_ERRORS_THRESHOLD, withImpliedThresholds } from '../stats/thresholds.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { honestyLines } from '../export/honesty-text.js';
 import { paint } from '../export/format.js';

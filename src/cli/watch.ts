@@ -6,7 +6,7 @@ import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
 import { parseThresholdMap } from '../stats/thresholds-parse.js';
 import { IMPLIED_ERRORS_THRESHOLD, withImpliedThresholds, type Threshold } from '../stats/thresholds.js';
-import { WINDOW_NAMES, type WindowName } from '../stats/windows-types.js';
+import { WINDOW_NAMES, type WindowName } from '../stats/windows.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';

@@ -6,6 +6,7 @@
  */
 import { redact } from '../core/redact.js';
 import type { StoppedBy } from '../engine/messages.js';
+import { COUNTERS, type CounterEntry, type SummaryCounterFields } from '../metrics/catalog.js';
 import type { Summary } from '../stats/summary.js';
 import { formatValue, parseThreshold, valueUnit, type ThresholdResult } from '../stats/thresholds.js';
 import { fmtMs, fmtNum, fmtPct, paint, table } from './format.js';
@@ -66,9 +67,14 @@ function costCell(s: Summary, usd: number | null): string {
 }
 
 /** Timings are over successful requests only (stats/summary.ts); unfinished requests get a row when there are any. */
-function rows(durationMs: number, errorTypes: string[], unfinished: boolean): Row[] {
+function rows(durationMs: number, errorTypes: string[], unfinished: boolean, all: readonly (Summary | null)[]): Row[] {
   const when = (f: (s: Summary) => string): ((s: Summary | null) => string) => (s) => (s === null ? '-' : f(s));
   const hours = durationMs / 3_600_000;
+  // The catalogue's counters with a text label, in its order; a `hideZero` one only when some column counted any.
+  const counters = COUNTERS.filter(
+    (e): e is CounterEntry & { key: keyof SummaryCounterFields; text: { label: string } } =>
+      e.key !== 'requests' && e.text !== undefined && (!e.text.hideZero || all.some((s) => s !== null && s[e.key as keyof SummaryCounterFields] !== 0)),
+  );
   return [
     ['requests', (s) => String(s?.requests ?? 0)],
     ['errors', when((s) => `${s.errors} (${fmtPct(s.errorRate)})`)],
@@ -81,8 +87,7 @@ function rows(durationMs: number, errorTypes: string[], unfinished: boolean): Ro
     ['ttft p95', when((s) => fmtMs(s.ttftMs.p95))],
     ['itl p50', when((s) => fmtMs(s.itlMs.p50))],
     ['tok/s p50', when((s) => fmtNum(s.outputTokensPerSecond.p50, 1))],
-    ['tokens in', when((s) => String(s.inputTokens))],
-    ['tokens out', when((s) => String(s.outputTokens))],
+    ...counters.map((e): Row => [e.text.label, when((s) => String(s[e.key]))]),
     ['cost', when((s) => costCell(s, s.costUsd))],
     ['cost/hour', when((s) => (hours > 0 ? costCell(s, s.costUsd === null ? null : s.costUsd / hours) : '-'))],
   ];
@@ -154,7 +159,7 @@ export function checkText(run: RunSummaryJson, opts: CheckTextOptions): string {
   const all = [...run.targets.map((t) => t.summary), run.summary];
   const errorTypes = [...new Set(all.flatMap((s) => (s ? Object.keys(s.errorTypes) : [])))].sort();
   // Cost per hour over the measured span: the drain of requests in flight after a stop is not traffic time.
-  const rowDefs = rows(run.measuredMs ?? run.durationMs, errorTypes, all.some((s) => (s?.unfinished ?? 0) > 0));
+  const rowDefs = rows(run.measuredMs ?? run.durationMs, errorTypes, all.some((s) => (s?.unfinished ?? 0) > 0), all);
   const blocks: Column[][] = [];
   for (let i = 0; i < targets.length; i += TARGETS_PER_BLOCK) blocks.push(targets.slice(i, i + TARGETS_PER_BLOCK));
   // One target's column already is the total.

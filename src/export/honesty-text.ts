@@ -6,7 +6,8 @@
  */
 import type { RequestResult } from '../core/result.js';
 import { describeUsageGap } from '../honesty/reconcile.js';
-import { honestyOfResults, type HonestyWindow } from '../stats/windows-honesty.js';
+import { honestyOfResults } from '../stats/summary.js';
+import type { HonestyWindow } from '../stats/windows.js';
 
 /** What the lines are made of: a window's honesty counts plus its model counts. */
 export type HonestyCounts = Pick<HonestyWindow, 'usageCompared' | 'usageMismatches' | 'usageGap'> & {

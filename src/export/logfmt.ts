@@ -7,7 +7,7 @@
  * A value that has no data yet (no request in the window) is left empty
  * (`p95_ms=`), never 0: a zero would read as "fast".
  */
-import type { WindowStats } from '../stats/windows-types.js';
+import type { WindowStats } from '../stats/windows.js';
 import type { TargetSchedule } from '../engine/messages.js';
 import { scheduleFields } from './schedule-text.js';
 

@@ -10,6 +10,19 @@
  * `relaymon_`; counters end in `_total`.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { COUNTERS, entryOf, type CounterEntry } from '../metrics/catalog.js';
+
+/** The Prometheus name and help the catalogue (src/metrics/catalog.ts) gives a metric. */
+function fromCatalogue(metric: string): { name: string; help: string } {
+  const p = entryOf(metric)?.prometheus;
+  if (!p) throw new Error(`the catalogue gives ${metric} no Prometheus series`);
+  return p;
+}
+
+/** Counters the catalogue registers itself: one series per entry, BASE_LABELS, fed in src/export/prometheus.ts. */
+export const CATALOGUE_COUNTERS: readonly (CounterEntry & { prometheus: { name: string; help: string } })[] = COUNTERS.filter(
+  (e): e is CounterEntry & { prometheus: { name: string; help: string; type: 'counter'; register: true } } => e.prometheus?.register === true,
+);
 
 /** OTel advisory boundaries for gen_ai.client.operation.duration, .time_to_first_chunk and .time_per_output_chunk (s). */
 export const OTEL_DURATION_BUCKETS: readonly number[] = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -31,16 +44,16 @@ const WITH_ERROR = [...BASE_LABELS, 'error_type'] as const;
 const TARGET_LABELS = ['relaymon_target', 'server_address', 'gen_ai_provider_name'] as const;
 
 export const METRIC = {
-  duration: 'gen_ai_client_operation_duration_seconds',
-  timeToFirstChunk: 'gen_ai_client_operation_time_to_first_chunk_seconds',
-  timePerOutputChunk: 'gen_ai_client_operation_time_per_output_chunk_seconds',
-  tokenUsage: 'gen_ai_client_token_usage',
-  requests: 'relaymon_requests_total',
-  cost: 'relaymon_cost_usd_total',
+  duration: fromCatalogue('latency').name,
+  timeToFirstChunk: fromCatalogue('ttft').name,
+  timePerOutputChunk: fromCatalogue('chunk_gap').name,
+  tokenUsage: fromCatalogue('input_tokens').name,
+  requests: fromCatalogue('requests').name,
+  cost: fromCatalogue('cost').name,
   unpriced: 'relaymon_unpriced_requests_total',
   unfinished: 'relaymon_unfinished_requests_total',
-  usageMismatch: 'relaymon_usage_mismatch_total',
-  modelMismatch: 'relaymon_model_mismatch_total',
+  usageMismatch: fromCatalogue('usage_mismatch').name,
+  modelMismatch: fromCatalogue('model_mismatch').name,
   streamTruncated: 'relaymon_stream_truncated_total',
   usageCompared: 'relaymon_usage_compared_total',
   billedTokens: 'relaymon_usage_billed_tokens_total',
@@ -63,7 +76,7 @@ export const METRIC = {
   inFlight: 'relaymon_client_in_flight_requests',
   alertFiring: 'relaymon_alert_firing',
   buildInfo: 'relaymon_build_info',
-} as const;
+};
 
 /** Every series name the export can produce, histograms with their _bucket/_sum/_count. */
 export function exportedSeriesNames(): string[] {
@@ -73,6 +86,7 @@ export function exportedSeriesNames(): string[] {
     if (histograms.includes(name)) out.push(`${name}_bucket`, `${name}_sum`, `${name}_count`);
     else out.push(name);
   }
+  for (const e of CATALOGUE_COUNTERS) out.push(e.prometheus.name);
   return out;
 }
 
@@ -87,16 +101,16 @@ export function createInstruments(registry: Registry) {
     new Histogram<L>({ name, help, labelNames, buckets: [...buckets], registers });
 
   return {
-    duration: histogram(METRIC.duration, 'GenAI operation duration: send to end of response (latencyMs), every request; error_type on failures.', WITH_ERROR, OTEL_DURATION_BUCKETS),
-    timeToFirstChunk: histogram(METRIC.timeToFirstChunk, 'Send to the first token-bearing chunk (ttftMs), streamed requests only.', BASE_LABELS, OTEL_DURATION_BUCKETS),
-    timePerOutputChunk: histogram(METRIC.timePerOutputChunk, 'Gap between successive token-bearing chunks, one observation per chunk after the first, streamed requests only.', BASE_LABELS, OTEL_DURATION_BUCKETS),
-    tokenUsage: histogram(METRIC.tokenUsage, 'Input and output tokens per request (reported by the relay, or estimated), by gen_ai_token_type.', [...BASE_LABELS, 'gen_ai_token_type'], OTEL_TOKEN_BUCKETS),
-    requests: counter(METRIC.requests, 'Finished requests; error_type on failures (closed vocabulary). Requests relaymon cut short when its run stopped are in relaymon_unfinished_requests_total instead.', WITH_ERROR),
+    duration: histogram(METRIC.duration, fromCatalogue('latency').help, WITH_ERROR, OTEL_DURATION_BUCKETS),
+    timeToFirstChunk: histogram(METRIC.timeToFirstChunk, fromCatalogue('ttft').help, BASE_LABELS, OTEL_DURATION_BUCKETS),
+    timePerOutputChunk: histogram(METRIC.timePerOutputChunk, fromCatalogue('chunk_gap').help, BASE_LABELS, OTEL_DURATION_BUCKETS),
+    tokenUsage: histogram(METRIC.tokenUsage, fromCatalogue('input_tokens').help, [...BASE_LABELS, 'gen_ai_token_type'], OTEL_TOKEN_BUCKETS),
+    requests: counter(METRIC.requests, fromCatalogue('requests').help, WITH_ERROR),
     unfinished: counter(METRIC.unfinished, 'Requests relaymon itself cut short when its run stopped (the grace period ran out): neither relay errors nor timings.', BASE_LABELS),
-    cost: counter(METRIC.cost, 'Cost of priced requests in USD, at list price times the target multiplier.', BASE_LABELS),
+    cost: counter(METRIC.cost, fromCatalogue('cost').help, BASE_LABELS),
     unpriced: counter(METRIC.unpriced, 'Requests whose cost is unknown (model without a price, or no usage to price).', BASE_LABELS),
-    usageMismatch: counter(METRIC.usageMismatch, 'Requests whose reported usage disagrees with relaymon\'s own count.', BASE_LABELS),
-    modelMismatch: counter(METRIC.modelMismatch, 'Responses claiming a different model than requested (aliases normalised).', BASE_LABELS),
+    usageMismatch: counter(METRIC.usageMismatch, fromCatalogue('usage_mismatch').help, BASE_LABELS),
+    modelMismatch: counter(METRIC.modelMismatch, fromCatalogue('model_mismatch').help, BASE_LABELS),
     streamTruncated: counter(METRIC.streamTruncated, 'Streams that ended without their terminator.', BASE_LABELS),
     usageCompared: counter(METRIC.usageCompared, 'Responses whose reported usage was reconciled against relaymon\'s own count (the denominator of the mismatch rate).', BASE_LABELS),
     billedTokens: counter(METRIC.billedTokens, 'Tokens the relay reported on reconciled responses, by gen_ai_token_type; against relaymon_usage_counted_tokens_total it gives the billing gap.', [...BASE_LABELS, 'gen_ai_token_type']),
@@ -119,6 +133,8 @@ export function createInstruments(registry: Registry) {
     inFlight: gauge(METRIC.inFlight, 'Requests in flight.', []),
     alertFiring: gauge(METRIC.alertFiring, '1 while a configured alert is firing, else 0.', ['relaymon_alert']),
     buildInfo: gauge(METRIC.buildInfo, 'Always 1; the relaymon version as a label.', ['version']),
+    // Last, so the series above keep their order on /metrics.
+    catalogue: new Map(CATALOGUE_COUNTERS.map((e) => [e.name, counter(e.prometheus.name, e.prometheus.help, BASE_LABELS)])),
   };
 }
 

@@ -10,10 +10,10 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { RequestResult } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { EngineSnapshot } from '../engine/messages.js';
-import { firingAlertsFor, targetState, TARGET_STATE_WINDOW } from '../stats/target-state.js';
+import { firingAlertsFor, targetHealth, HEALTH_WINDOW } from '../stats/target-health.js';
 import { VERSION } from '../version.js';
 import { cleanLabelValue, LabelBudget, providerName, serverAddress } from './prometheus-labels.js';
-import { createInstruments, type BaseLabels, type Instruments } from './prometheus-metrics.js';
+import { CATALOGUE_COUNTERS, createInstruments, type BaseLabels, type Instruments } from './prometheus-metrics.js';
 
 export { METRIC, exportedSeriesNames, OTEL_DURATION_BUCKETS, OTEL_TOKEN_BUCKETS } from './prometheus-metrics.js';
 
@@ -102,6 +102,10 @@ export class PrometheusExporter {
     if (r.usageMismatch) m.usageMismatch.inc(base);
     if (r.modelMismatch) m.modelMismatch.inc(base);
     if (r.errorType === 'stream_truncated') m.streamTruncated.inc(base);
+    for (const e of CATALOGUE_COUNTERS) {
+      const v = e.scope === 'finished' && isUnfinished(r) ? 0 : e.read(r);
+      if (v > 0) m.catalogue.get(e.name)?.inc(base, v);
+    }
     this.observeHonesty(r, base);
     this.observeRateLimit(r);
   }
@@ -187,8 +191,8 @@ export class PrometheusExporter {
       // Periodic snapshots without window statistics (liveStats off) leave the last verdict standing.
       if (s.stats === null) continue;
       const cell = s.stats.targets.find((c) => c.target === info.name);
-      const state = targetState({
-        window: cell ? cell.windows[TARGET_STATE_WINDOW] : null,
+      const state = targetHealth({
+        window: cell ? cell.windows[HEALTH_WINDOW] : null,
         firingAlerts: firingAlertsFor(info.name, s.alerts, targetCount),
         backingOff: info.backoffUntil !== null,
       });

@@ -5,7 +5,8 @@
  */
 import type { Protocol, RequestResult } from '../core/result.js';
 import { mulberry32 } from '../mock/random.js';
-import { honestyOfResults, type HonestyWindow } from '../stats/windows-honesty.js';
+import { honestyOfResults } from '../stats/summary.js';
+import type { HonestyWindow } from '../stats/windows.js';
 import { billedCost } from '../stats/summary.js';
 import { bootstrapMedianDifference, fisherExact, mannWhitney, median, percentile } from './compare-stats.js';
 

@@ -1,27 +1,30 @@
 /**
- * The `summary` object of the machine-readable output (README.md
- * "`probe --json`"), computed exactly from the raw results of a run.
- * Rolling windows use histograms; a final summary has every sample at hand.
+ * The exact accumulator: statistics of a finished run (probe, check's final
+ * summary, replay) computed from every raw result, and the `summary` object
+ * of the machine-readable output (README.md "`probe --json`"). Rolling
+ * windows answer the same questions from sparse HDR histograms
+ * (bucket.ts); both feed the same sinks (src/metrics/kinds.ts), and this
+ * file shares no counting code with the windows, so the randomised window
+ * tests use it as their oracle.
  */
 import { quantileSorted } from 'simple-statistics';
 import type { RequestResult } from '../core/result.js';
+import { metricValue, type Accumulator } from '../metrics/answer.js';
+import { billedCost, COUNTERS, isUnfinished, metricEntry, TRENDS, type CounterEntry, type RatioEntry, type SumEntry, type SummaryCounterFields, type TrendEntry } from '../metrics/catalog.js';
+import { trendStats, type RatioSource, type SumSource, type TimeStats, type TrendSource } from '../metrics/kinds.js';
+import { sameModel } from '../pricing/aliases.js';
+import type { MetricQuery, TagFilter } from './thresholds.js';
+import type { HonestyWindow, WindowStats } from './windows.js';
 
-export interface TimeStats {
-  p50: number | null;
-  p90: number | null;
-  p95: number | null;
-  p99: number | null;
-  avg: number | null;
-  min: number | null;
-  max: number | null;
-}
+export { billedCost, isUnfinished } from '../metrics/catalog.js';
+export { EMPTY_TIME_STATS, type TimeStats } from '../metrics/kinds.js';
 
 /**
  * Timing fields (latencyMs … outputTokensPerSecond) are over successful
  * requests only: a failure's "latency" is how fast the relay said no, which
  * would pull every percentile down. Failures count in `errors`.
  */
-export interface Summary {
+export type Summary = SummaryCounterFields & {
   /** Requests that finished (successes and relay errors); `unfinished` ones are not in it. */
   requests: number;
   errors: number;
@@ -44,9 +47,6 @@ export interface Summary {
   ttftContentMs: TimeStats;
   itlMs: TimeStats;
   outputTokensPerSecond: TimeStats;
-  /** Sums over the requests that have a token count. */
-  inputTokens: number;
-  outputTokens: number;
   /**
    * Sum of the known costs, or null when no request had one. When only some
    * requests are priced the sum covers those alone (it is a lower bound), and
@@ -56,17 +56,7 @@ export interface Summary {
   costUsd: number | null;
   /** Requests whose costUsd is null (model without a price, or no usage to price). */
   unpricedRequests: number;
-}
-
-export const EMPTY_TIME_STATS: TimeStats = Object.freeze({
-  p50: null,
-  p90: null,
-  p95: null,
-  p99: null,
-  avg: null,
-  min: null,
-  max: null,
-});
+};
 
 /**
  * Quantile of an ascending array, q in [0, 1], by linear interpolation between
@@ -93,28 +83,26 @@ export function mean(sorted: readonly number[]): number | null {
   return sum / sorted.length;
 }
 
-export function timeStats(values: Iterable<number | null>): TimeStats {
-  const s = sortedValues(values);
-  if (s.length === 0) return { ...EMPTY_TIME_STATS };
-  return {
-    p50: quantile(s, 0.5),
-    p90: quantile(s, 0.9),
-    p95: quantile(s, 0.95),
-    p99: quantile(s, 0.99),
-    avg: mean(s),
-    min: s[0] ?? null,
-    max: s[s.length - 1] ?? null,
-  };
+/** A trend over sorted values: percentiles by linear interpolation (quantile above). */
+class ExactTrend implements TrendSource {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  constructor(private readonly sorted: readonly number[]) {
+    this.count = sorted.length;
+    this.sum = sorted.reduce((a, v) => a + v, 0);
+    this.min = sorted[0] ?? Infinity;
+    this.max = sorted[sorted.length - 1] ?? -Infinity;
+  }
+
+  percentiles(ps: readonly number[], out: Float64Array): void {
+    ps.forEach((p, k) => (out[k] = quantile(this.sorted, p / 100) ?? NaN));
+  }
 }
 
-/**
- * What a request adds to a cost total: its cost; 0 for a failure the relay
- * reported no usage for (nothing was billed, so it is not "unpriced"); null
- * when it was billed but has no price. The record's own costUsd stays null.
- */
-export function billedCost(r: Pick<RequestResult, 'costUsd' | 'ok' | 'usageSource'>): number | null {
-  if (r.costUsd !== null) return r.costUsd;
-  return !r.ok && r.usageSource !== 'reported' ? 0 : null;
+export function timeStats(values: Iterable<number | null>): TimeStats {
+  return trendStats(new ExactTrend(sortedValues(values)));
 }
 
 /** Sum of the known costs and how many were unpriced; sum is null when none was known. */
@@ -129,16 +117,6 @@ export function sumCosts(results: readonly RequestResult[]): { sum: number | nul
   return { sum, unpriced };
 }
 
-/**
- * A request relaymon itself cut short: `cancelled` comes only from the
- * run's own abort (src/client/execute.ts onAbortSignal: the grace period of a
- * stop ran out, or a second Ctrl-C). It says nothing about the relay: not an
- * error, not a timing. A stream the relay stalled ends as `timeout` before that.
- */
-export function isUnfinished(r: Pick<RequestResult, 'errorType'>): boolean {
-  return r.errorType === 'cancelled';
-}
-
 /** The requests that count as requests: everything but the unfinished ones. */
 export function finishedResults(results: readonly RequestResult[]): readonly RequestResult[] {
   return results.some(isUnfinished) ? results.filter((r) => !isUnfinished(r)) : results;
@@ -149,39 +127,136 @@ export function timedResults(results: readonly RequestResult[]): readonly Reques
   return results.filter((r) => r.ok);
 }
 
+/** Every result at hand: `all` of them (money, tokens), the finished ones (counters), the successful ones (timings). */
+export class ExactAccumulator implements Accumulator {
+  private readonly finished: readonly RequestResult[];
+  private readonly timed: readonly RequestResult[];
+  constructor(private readonly all: readonly RequestResult[]) {
+    this.finished = finishedResults(all);
+    this.timed = timedResults(this.finished);
+  }
+
+  trend(e: TrendEntry): TrendSource {
+    const many = e.many;
+    return new ExactTrend(sortedValues(many ? this.timed.flatMap((r) => many(r)) : this.timed.map(e.read)));
+  }
+
+  ratio(e: RatioEntry): RatioSource {
+    const of = this.finished.filter(e.of);
+    return { hits: of.filter(e.hit).length, of: of.length, finished: this.finished.length };
+  }
+
+  counter(e: CounterEntry): number {
+    let n = 0;
+    for (const r of e.scope === 'all' ? this.all : this.finished) n += e.read(r);
+    return n;
+  }
+
+  sum(e: SumEntry): SumSource {
+    let sum: number | null = null;
+    let known = 0;
+    for (const r of this.all) {
+      const v = e.read(r);
+      if (v === null) continue;
+      known++;
+      sum = (sum ?? 0) + v;
+    }
+    return { sum: sum ?? 0, known };
+  }
+}
+
+/**
+ * `model` is matched against the requested model through the alias
+ * normaliser, so `{model:gpt-4o}` also selects requests sent as `openai/gpt-4o`.
+ */
+export function matchesTags(r: RequestResult, tags: TagFilter): boolean {
+  if (tags.target !== undefined && r.target !== tags.target) return false;
+  if (tags.model !== undefined && !sameModel(r.model, tags.model)) return false;
+  if (tags.probe !== undefined && r.probe !== tags.probe) return false;
+  return true;
+}
+
+/** Threshold answers, exactly, from the raw results of a finished run (probe, check, replay). */
+export function queryFromResults(results: readonly RequestResult[], durationMs: number): MetricQuery {
+  return (metric, aggregation, tags) =>
+    metricValue(metricEntry(metric), aggregation, durationMs, new ExactAccumulator(results.filter((r) => matchesTags(r, tags))));
+}
+
 export function summarize(results: readonly RequestResult[]): Summary {
+  const acc = new ExactAccumulator(results);
   const finished = finishedResults(results);
   const failed = finished.filter((r) => !r.ok);
-  const timed = timedResults(finished);
   const errorTypes: Record<string, number> = {};
   for (const r of failed) {
     // errorType is always set on a failed result; 'unknown' keeps a broken record visible rather than dropped.
     const key = r.errorType ?? 'unknown';
     errorTypes[key] = (errorTypes[key] ?? 0) + 1;
   }
-  const cost = sumCosts(results);
-  let inputTokens = 0;
-  let outputTokens = 0;
-  for (const r of results) {
-    inputTokens += r.inputTokens ?? 0;
-    outputTokens += r.outputTokens ?? 0;
-  }
-  return {
+  const out: Record<string, unknown> = {
     requests: finished.length,
     errors: failed.length,
     errorRate: finished.length === 0 ? 0 : failed.length / finished.length,
     errorTypes,
     unfinished: results.length - finished.length,
-    latencyMs: timeStats(timed.map((r) => r.latencyMs)),
-    latencyScheduledMs: timeStats(timed.map((r) => r.latencyScheduledMs)),
-    ttfbMs: timeStats(timed.map((r) => r.ttfbMs)),
-    ttftMs: timeStats(timed.map((r) => r.ttftMs)),
-    ttftContentMs: timeStats(timed.map((r) => r.ttftContentMs)),
-    itlMs: timeStats(timed.map((r) => r.itlMs)),
-    outputTokensPerSecond: timeStats(timed.map((r) => r.outputTokensPerSecond)),
-    inputTokens,
-    outputTokens,
-    costUsd: cost.sum,
-    unpricedRequests: cost.unpriced,
+  };
+  for (const e of TRENDS) if (e.summary) out[e.key] = trendStats(acc.trend(e));
+  for (const e of COUNTERS) if (e.key !== 'requests') out[e.key] = acc.counter(e);
+  const cost = sumCosts(results);
+  out.costUsd = cost.sum;
+  out.unpricedRequests = cost.unpriced;
+  return out as Summary;
+}
+
+/** The `summary` object (README.md "`probe --json`") from a window's statistics: the same keys, in the same order, as summarize. */
+export function toSummary(w: WindowStats): Summary {
+  const src: Record<string, unknown> = w;
+  const out: Record<string, unknown> = { requests: w.requests, errors: w.errors, errorRate: w.errorRate, errorTypes: w.errorTypes, unfinished: w.unfinished };
+  for (const e of TRENDS) if (e.summary) out[e.key] = src[e.key];
+  for (const e of COUNTERS) if (e.key !== 'requests') out[e.key] = src[e.key];
+  out.costUsd = w.costUsd;
+  out.unpricedRequests = w.unpricedRequests;
+  return out as Summary;
+}
+
+/**
+ * The honesty counts of results, for summaries that have every result at
+ * hand (every one given counts; the windows count finished ones), and the
+ * oracle of the window tests: counted here with filters, not with the
+ * windows' own counting (bucket.ts).
+ */
+export function honestyOfResults(rs: readonly RequestResult[]): HonestyWindow {
+  const add = (xs: readonly RequestResult[], f: (r: RequestResult) => number): number => xs.reduce((n, r) => n + f(r), 0);
+  const compared = rs.filter((r) => r.usageGapTokens !== null);
+  const inputs = compared.filter((r) => r.localInputTokens !== null && r.inputTokens !== null);
+  const outputs = compared.filter((r) => r.localOutputTokens !== null && r.outputTokens !== null);
+  const billedIn = add(inputs, (r) => r.inputTokens ?? 0);
+  const countedIn = add(inputs, (r) => r.localInputTokens ?? 0);
+  const billedOut = add(outputs, (r) => r.outputTokens ?? 0);
+  const countedOut = add(outputs, (r) => r.localOutputTokens ?? 0);
+  const costed = rs.filter((r) => r.reportedCostUsd !== null && r.costUsd !== null);
+  const reported = add(costed, (r) => r.reportedCostUsd ?? 0);
+  const computed = add(costed, (r) => r.costUsd ?? 0);
+  const fingerprinted = rs.filter((r) => r.systemFingerprint !== null);
+  const violations = (v: string): number => rs.reduce((n, r) => n + r.streamViolations.filter((x) => x === v).length, 0);
+  const counted = countedIn + countedOut;
+  const has = costed.length > 0;
+  return {
+    usageCompared: compared.length,
+    usageMismatches: compared.filter((r) => r.usageMismatch).length,
+    usageGap: {
+      billedInputTokens: billedIn,
+      countedInputTokens: countedIn,
+      billedOutputTokens: billedOut,
+      countedOutputTokens: countedOut,
+      ratio: counted > 0 ? (billedIn + billedOut - counted) / counted : null,
+    },
+    reportedCost: { requests: costed.length, reportedUsd: has ? reported : null, computedUsd: has ? computed : null, gapUsd: has ? reported - computed : null },
+    fingerprinted: fingerprinted.length,
+    fingerprintChanges: fingerprinted.filter((r) => r.fingerprintChanged).length,
+    streams: rs.filter((r) => r.stream && r.httpStatus !== null && r.httpStatus >= 200 && r.httpStatus < 300).length,
+    streamsWithoutUsage: violations('usage_missing'),
+    streamsOutOfOrder: violations('out_of_order'),
+    streamsUnterminated: violations('unterminated'),
+    streamsUsageDecreased: violations('usage_decreased'),
   };
 }

@@ -1,31 +1,37 @@
 /**
- * Threshold expressions, k6 style: `metric[{tags}]:aggregation op value`, e.g.
+ * The vocabulary and parser of threshold expressions (README.md
+ * "Thresholds"), k6 style: `metric[{tags}]:aggregation op value`, e.g.
  * `ttft:p(95)<800`, `latency{target:relay}:p(99)<2s`, `errors:rate<1%`.
  * A tiny hand-rolled scanner rather than a regex, so that every error can point
  * at the exact character that is wrong.
  */
 import { UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
-import {
-  AGGREGATION_KINDS,
-  METRIC_NAMES,
-  OPERATORS,
-  TAG_KEYS,
-  VALID_AGGREGATIONS,
-  describeAggregations,
-  formatAggregation,
-  isMetricName,
-  valueUnit,
-  type Aggregation,
-  type AggregationKind,
-  type MetricName,
-  type Operator,
-  type TagFilter,
-  type TagKey,
-  type Threshold,
-  type ValueUnit,
-} from './thresholds-types.js';
-import { readValue } from './thresholds-value.js';
+import { describeAggregations, isMetricName, METRIC_NAMES, VALID_AGGREGATIONS, valueUnit, type MetricName } from '../metrics/catalog.js';
+import { AGGREGATION_KINDS, formatAggregation, type Aggregation, type AggregationKind, type ValueUnit } from '../metrics/kinds.js';
+import { readValue } from '../metrics/units.js';
+
+export const TAG_KEYS = ['target', 'model', 'probe'] as const;
+export type TagKey = (typeof TAG_KEYS)[number];
+export type TagFilter = { target?: string; model?: string; probe?: string };
+
+export const OPERATORS = ['<', '<=', '>', '>=', '==', '!='] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export interface Threshold {
+  /** CLI form without insignificant whitespace, units as the user wrote them: "ttft:p(95)<800". */
+  expression: string;
+  metric: MetricName;
+  tags: TagFilter;
+  aggregation: Aggregation;
+  op: Operator;
+  /** In the metric's unit (see valueUnit): ms, fraction, per second, USD, count. */
+  value: number;
+  abortOnFail: boolean;
+  delayAbortEvalMs: number;
+  /** Added by relaymon, not written by the user (thresholds.ts withImpliedThresholds). */
+  implied?: boolean;
+}
 
 export class ThresholdParseError extends UsageError {
   /** The text that was parsed (an expression, or a config key or expression). */

@@ -2,21 +2,47 @@
  * Evaluating thresholds against whatever can answer a metric query (a set of
  * results, a rolling window). A threshold with no data fails: in CI a silent
  * pass is worse than a loud failure (README.md "Exit codes").
+ *
+ * The error-rate guard: timing thresholds are over successful requests only
+ * (summary.ts), so a relay failing fast could pass every one of them. Unless
+ * the user wrote an `errors` threshold of their own, `errors:rate<0.05` is
+ * implied, marked `implied: true` in the results and printed as implied;
+ * `--no-default-thresholds` turns it off.
  */
-import { parseThreshold } from './thresholds-parse.js';
-import {
-  valueUnit,
-  type Aggregation,
-  type MetricName,
+import type { MetricName } from '../metrics/catalog.js';
+import type { Aggregation, ValueUnit } from '../metrics/kinds.js';
+import { formatValue } from '../metrics/units.js';
+import { parseThreshold, type Operator, type TagFilter, type Threshold } from './thresholds-parse.js';
+import { valueUnit } from '../metrics/catalog.js';
+
+export { METRIC_NAMES, VALID_AGGREGATIONS, describeAggregations, isMetricName, valueUnit, type MetricName } from '../metrics/catalog.js';
+export { AGGREGATION_KINDS, formatAggregation, type Aggregation, type AggregationKind, type AggregationName, type ValueUnit } from '../metrics/kinds.js';
+export { formatValue } from '../metrics/units.js';
+export {
+  checkThresholdTargets,
+  OPERATORS,
+  parseThreshold,
+  parseThresholdMap,
+  TAG_KEYS,
+  ThresholdParseError,
   type Operator,
   type TagFilter,
+  type TagKey,
   type Threshold,
-  type ValueUnit,
-} from './thresholds-types.js';
+} from './thresholds-parse.js';
 
-export * from './thresholds-types.js';
-export { parseThreshold, parseThresholdMap, ThresholdParseError } from './thresholds-parse.js';
-export { IMPLIED_ERRORS_THRESHOLD, impliedExpressions, withImpliedThresholds } from './thresholds-implied.js';
+export const IMPLIED_ERRORS_THRESHOLD = 'errors:rate<0.05';
+
+/** The user's thresholds, plus the implied guard when they have no `errors` threshold and `enabled`. */
+export function withImpliedThresholds(user: readonly Threshold[], enabled: boolean): Threshold[] {
+  if (!enabled || user.some((t) => t.metric === 'errors')) return [...user];
+  return [...user, { ...parseThreshold(IMPLIED_ERRORS_THRESHOLD), implied: true }];
+}
+
+/** The expressions of the implied thresholds, for the text and JUnit outputs that mark them. */
+export function impliedExpressions(thresholds: readonly Threshold[]): string[] {
+  return thresholds.filter((t) => t.implied === true).map((t) => t.expression);
+}
 
 /** Answers one metric × aggregation over the data matching `tags`, in the metric's unit; null = no data. */
 export type MetricQuery = (metric: MetricName, aggregation: Aggregation, tags: TagFilter) => number | null;
@@ -26,7 +52,7 @@ export interface ThresholdResult {
   ok: boolean;
   /** In the metric's unit (ms, fraction, per second, USD, count); null when there was no data. */
   value: number | null;
-  /** Present (true) on a threshold relaymon added itself (thresholds-implied.ts). */
+  /** Present (true) on a threshold relaymon added itself (withImpliedThresholds). */
   implied?: true;
 }
 
@@ -58,34 +84,6 @@ export function evaluateThreshold(t: Threshold, query: MetricQuery): ThresholdRe
 
 export function evaluateThresholds(thresholds: Threshold[], query: MetricQuery): ThresholdResult[] {
   return thresholds.map((t) => evaluateThreshold(t, query));
-}
-
-function trimmed(v: number, decimals: number): string {
-  return String(Number(v.toFixed(decimals)));
-}
-
-function usd(v: number): string {
-  return Math.abs(v) >= 1 ? v.toFixed(2) : String(Number(v.toPrecision(3)));
-}
-
-/** A value in `unit`, the way people read it: 412.3ms, 1.25%, 4.5/s, $0.0123, $1.20/h. */
-export function formatValue(v: number, unit: ValueUnit): string {
-  switch (unit) {
-    case 'ms':
-      return `${trimmed(v, 1)}ms`;
-    case 'tokens_per_second':
-      return `${trimmed(v, 1)}/s`;
-    case 'fraction':
-      return `${trimmed(v * 100, 2)}%`;
-    case 'count':
-      return trimmed(v, 2);
-    case 'per_second':
-      return `${trimmed(v, 2)}/s`;
-    case 'usd':
-      return `$${usd(v)}`;
-    case 'usd_per_hour':
-      return `$${usd(v)}/h`;
-  }
 }
 
 function unitOf(expression: string): ValueUnit | null {

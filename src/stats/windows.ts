@@ -9,7 +9,7 @@
  * keeps a running aggregate that closed slots are added to and expired slots
  * subtracted from, never re-merged. Roll-ups keep only the aggregates, fed by
  * their cells. A snapshot adds the open slots on top. Window edges are "the
- * last N seconds plus the current slot so far" (windows-types.ts).
+ * last N seconds plus the current slot so far" (below).
  *
  * A roll-up that covers exactly one cell (one probe, one model) is that cell;
  * it becomes a roll-up of its own, starting with the cell's windows, when a
@@ -19,19 +19,250 @@
  * time: about one 10-byte histogram entry per distinct value in the last
  * 15 minutes (HDR at 3 digits keeps most values apart at low counts), capped
  * at 23,552 entries per histogram.
+  *
+ * Window edges: a window is "the last N seconds, plus the part of the current
+ * slot that has elapsed". '1m' is the 60 closed 1 s slots before the current
+ * one plus the current one (60–61 s); '5m' and '15m' are 20 and 60 closed
+ * 15 s slots plus the current 15 s slot so far (300–315 s, 900–915 s). So a
+ * result recorded at t is in '1m' until t + 60 s … t + 61 s, in '5m' until
+ * t + 300 s … t + 315 s. `windowMs` says the span actually covered (shorter
+ * at the start of a run), and every rate divides by it.
  */
 import type { RequestResult } from '../core/result.js';
+import { metricValue } from '../metrics/answer.js';
+import { COUNTERS, metricEntry, TRENDS, type CounterFields } from '../metrics/catalog.js';
+import { EMPTY_TIME_STATS, trendStats, type TimeStats } from '../metrics/kinds.js';
 import { normalizeModel } from '../pricing/aliases.js';
 import type { MetricQuery, TagFilter } from './thresholds.js';
-import type { Bucket } from './windows-bucket.js';
-import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SLOT_MS, WINDOW_NAMES, WINDOW_SPAN_MS, type WindowName } from './windows-node.js';
-import { SeriesRing } from './windows-series.js';
-import type { AggregatorFootprint, SnapshotOptions, StatsSnapshot, TargetStats, WindowSet } from './windows-types.js';
-import { metricOf } from './windows-query.js';
-import { emptyBase, finish, summarizeWindows, type WindowBase } from './windows-view.js';
+import { Bucket, BucketAccumulator, COL, HdrTrend, honestyWindow, NO_STATUS, total, UNKNOWN_ERROR, type HonestyWindow } from './bucket.js';
+import { ERROR_TYPES } from '../core/result.js';
+import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SeriesRing, SLOT_MS, W_1M, WINDOW_NAMES, WINDOW_SPAN_MS, type Series, type WindowName } from './slots.js';
+import { SparseHistogram } from './sparse-hdr.js';
 
-export * from './windows-types.js';
+export type { HonestyWindow, ReportedCost, UsageGap } from './bucket.js';
+export { brokenStreams } from './bucket.js';
+export type { Series, WindowName } from './slots.js';
+export { WINDOW_NAMES, WINDOW_SPAN_MS } from './slots.js';
+export type { TimeStats } from '../metrics/kinds.js';
 
+/** One window of one cell or roll-up; the relay-honesty counts are the HonestyWindow fields. */
+export type WindowStats = HonestyWindow &
+  CounterFields & {
+  requests: number;
+  errors: number;
+  /** errors / requests; 0 when there were no requests. */
+  errorRate: number;
+  /** errorType → count, failed requests only ('unknown' for a failure without a type). */
+  errorTypes: Record<string, number>;
+  /** Requests relaymon cut short when the run stopped: in none of requests, errors or the timings (summary.ts isUnfinished). */
+  unfinished: number;
+  /** HTTP status → count, every request ('none' when no HTTP answer). */
+  statuses: Record<string, number>;
+  /** requests / windowMs, per second (for 'all': since start). */
+  rps: number;
+  /** The timings are over successful requests only (summary.ts Summary). */
+  latencyMs: TimeStats;
+  latencyScheduledMs: TimeStats;
+  ttfbMs: TimeStats;
+  ttftMs: TimeStats;
+  ttftContentMs: TimeStats;
+  itlMs: TimeStats;
+  /** Gaps between token-bearing chunks, every gap of every request. */
+  chunkGapMs: TimeStats;
+  outputTokensPerSecond: TimeStats;
+  /** Sum of the known costs; null when no request in the window had one. */
+  costUsd: number | null;
+  unpricedRequests: number;
+  /** costUsd over the window's span, per hour; null without a priced request. */
+  costPerHourUsd: number | null;
+  /** costPerHourUsd × 720. */
+  cost30dUsd: number | null;
+  usageReported: number;
+  usageEstimated: number;
+  /** Responses naming a different model than requested (aliases normalised). */
+  modelMismatches: number;
+  /** Responses that named a model at all (the denominator of a mismatch rate). */
+  namedModels: number;
+  /** Values beyond one hour (or 3.6 M tokens/s), counted at the histogram's top. */
+  clampedValues: number;
+  /** The span actually covered, ms. */
+  windowMs: number;
+};
+
+export type WindowSet<W extends WindowName = WindowName> = Record<W, WindowStats>;
+
+export interface TargetStats<W extends WindowName = WindowName> {
+  target: string;
+  windows: WindowSet<W>;
+  /** Per requested model, verbatim (all probes together), in order of first appearance. */
+  models: { model: string; windows: WindowSet<W> }[];
+  /** Per probe (all models together); results without a probe (replay) appear in no probe row. */
+  probes: { probe: string; windows: WindowSet<W> }[];
+  series: Series;
+}
+
+export interface StatsSnapshot<W extends WindowName = WindowName> {
+  /** The nowMs the snapshot was taken at (the caller's monotonic clock). */
+  atMs: number;
+  elapsedMs: number;
+  /** Everything together. */
+  windows: WindowSet<W>;
+  /** In order of first appearance. */
+  targets: TargetStats<W>[];
+}
+
+export interface SnapshotOptions<W extends WindowName = WindowName> {
+  /** Compute only these windows (default: all four). */
+  windows?: readonly W[];
+}
+
+/** Live storage, for memory tests and the benchmark. */
+export interface AggregatorFootprint {
+  cells: number;
+  nodes: number;
+  /** Distinct buckets held (slots, open slots, aggregates). */
+  buckets: number;
+  /** Non-null closed slots in all rings. */
+  liveSlots: number;
+  /** Non-empty histograms across those buckets. */
+  histograms: number;
+  /** Approximate bytes held by buckets, histograms and batch buffers. */
+  bytes: number;
+}
+
+/** WindowStats minus what depends on the window's span (recomputed every snapshot). */
+type WindowBase = Omit<WindowStats, 'rps' | 'costPerHourUsd' | 'cost30dUsd' | 'windowMs'>;
+
+const HOURS_PER_30D = 720;
+const COUNTER_FIELDS = COUNTERS.filter((e) => e.key !== 'requests');
+const secondsScratch = new SparseHistogram(1024);
+const quarterScratch = new SparseHistogram(4096);
+const trendScratch = new HdrTrend();
+
+/** The non-empty histograms of distribution m in `bs`, summed (into `scratch` when there are several). */
+function merged(bs: readonly (Bucket | null)[], m: number, scratch: SparseHistogram): SparseHistogram | null {
+  let only: SparseHistogram | null = null;
+  let n = 0;
+  for (const b of bs) {
+    const h = b?.dists[m]!.hist;
+    if (h && h.total > 0) {
+      only = h;
+      n++;
+    }
+  }
+  if (n <= 1) return only;
+  scratch.clear();
+  for (const b of bs) {
+    const h = b?.dists[m]!.hist;
+    if (h && h.total > 0) scratch.add(h);
+  }
+  return scratch;
+}
+
+function mergedPair(a: SparseHistogram | null, b: SparseHistogram | null, scratch: SparseHistogram): SparseHistogram | null {
+  if (!a || a.total === 0) return b;
+  if (!b || b.total === 0) return a;
+  scratch.clear();
+  scratch.add(a);
+  scratch.add(b);
+  return scratch;
+}
+
+/**
+ * The data-dependent part of windows `ws` (W_1M…W_ALL) of one owner. The
+ * open slots are merged once per distribution and shared by the windows;
+ * percentiles read the window's running aggregate plus that merge, so a
+ * snapshot costs the size of the open slots, not of the window.
+ */
+function summarizeWindows(owner: Owner, ws: readonly number[]): WindowBase[] {
+  const seconds = owner.openSeconds();
+  const quarter = owner.open15;
+  const parts = ws.map((w) => [owner.agg(w), ...(w !== W_1M && quarter ? [quarter] : []), ...seconds]);
+  const times = ws.map((): TimeStats[] => []);
+  const needQuarter = ws.some((w) => w !== W_1M);
+  for (let m = 0; m < TRENDS.length; m++) {
+    const b1 = merged(seconds, m, secondsScratch);
+    const b15 = needQuarter ? mergedPair(quarter?.dists[m]!.hist ?? null, b1, quarterScratch) : null;
+    ws.forEach((w, i) => times[i]!.push(trendStats(trendScratch.over(parts[i]!, m).withPair(owner.agg(w).dists[m]!.hist, w === W_1M ? b1 : b15))));
+  }
+  return parts.map((p, i) => baseOf(p, times[i]!));
+}
+
+/** The stats of no data at all. */
+function emptyBase(): WindowBase {
+  return baseOf([], TRENDS.map(() => EMPTY_TIME_STATS));
+}
+
+/** The fields before the timings, then timings and counters in catalogue order, then the rest. */
+function baseOf(parts: readonly Bucket[], times: readonly TimeStats[]): WindowBase {
+  const requests = total(parts, 'requests');
+  const errors = total(parts, 'errors');
+  const types = new Float64Array(ERROR_TYPES.length + 1);
+  const statuses: Record<string, number> = {};
+  for (const p of parts) {
+    if (p.n[COL.errors]! > 0) for (let i = 0; i < types.length; i++) types[i]! += p.errorTypes[i]!;
+    for (const [k, v] of p.statuses) {
+      const key = k === NO_STATUS ? 'none' : String(k);
+      statuses[key] = (statuses[key] ?? 0) + v;
+    }
+  }
+  const errorTypes: Record<string, number> = {};
+  for (let i = 0; i < types.length; i++) {
+    if (types[i]! > 0) errorTypes[i === UNKNOWN_ERROR ? 'unknown' : ERROR_TYPES[i]!] = types[i]!;
+  }
+  const out: Record<string, unknown> = { requests, errors, errorRate: requests === 0 ? 0 : errors / requests, errorTypes, unfinished: total(parts, 'unfinished'), statuses };
+  TRENDS.forEach((e, m) => (out[e.key] = times[m]));
+  for (const e of COUNTER_FIELDS) out[e.key] = total(parts, e.key);
+  const priced = total(parts, 'costUsdKnown');
+  out.costUsd = priced > 0 ? total(parts, 'costUsd') : null;
+  out.unpricedRequests = total(parts, 'unpricedRequests');
+  out.usageReported = total(parts, 'usageReported');
+  out.usageEstimated = total(parts, 'usageEstimated');
+  out.modelMismatches = total(parts, 'modelMismatches');
+  out.namedModels = total(parts, 'namedModels');
+  out.clampedValues = total(parts, 'clamped');
+  Object.assign(out, honestyWindow(parts));
+  return out as WindowBase;
+}
+
+/** Adds what depends on the span, keeping the keys in the order of WindowStats. */
+function finish(b: WindowBase, windowMs: number): WindowStats {
+  const perHour = b.costUsd !== null && windowMs > 0 ? b.costUsd / (windowMs / 3_600_000) : null;
+  const out: Record<string, unknown> = {
+    requests: b.requests,
+    errors: b.errors,
+    errorRate: b.errorRate,
+    errorTypes: b.errorTypes,
+    unfinished: b.unfinished,
+    statuses: b.statuses,
+    rps: windowMs > 0 ? (b.requests * 1000) / windowMs : 0,
+  };
+  const base: Record<string, unknown> = b;
+  for (const e of TRENDS) out[e.key] = base[e.key];
+  for (const e of COUNTER_FIELDS) out[e.key] = base[e.key];
+  out.costUsd = b.costUsd;
+  out.unpricedRequests = b.unpricedRequests;
+  out.costPerHourUsd = perHour;
+  out.cost30dUsd = perHour === null ? null : perHour * HOURS_PER_30D;
+  out.usageReported = b.usageReported;
+  out.usageEstimated = b.usageEstimated;
+  out.modelMismatches = b.modelMismatches;
+  out.namedModels = b.namedModels;
+  out.clampedValues = b.clampedValues;
+  out.windowMs = windowMs;
+  out.usageCompared = b.usageCompared;
+  out.usageMismatches = b.usageMismatches;
+  out.usageGap = b.usageGap;
+  out.reportedCost = b.reportedCost;
+  out.fingerprinted = b.fingerprinted;
+  out.fingerprintChanges = b.fingerprintChanges;
+  out.streams = b.streams;
+  out.streamsWithoutUsage = b.streamsWithoutUsage;
+  out.streamsOutOfOrder = b.streamsOutOfOrder;
+  out.streamsUnterminated = b.streamsUnterminated;
+  out.streamsUsageDecreased = b.streamsUsageDecreased;
+  return out as WindowStats;
+}
 
 interface TargetEntry {
   name: string;
@@ -62,6 +293,8 @@ export class WindowedStats {
   private groupList: Group[] = [];
   private targets: TargetEntry[] = [];
   private normalized = new Map<Cell, string>();
+  /** Per owner and window, the data-dependent part of its WindowStats, valid while the owner's versions match. */
+  private cache = new WeakMap<Owner, ({ dataVer: number; expVer: number; value: WindowBase } | null)[]>();
 
   constructor(opts: { startMs?: number } = {}) {
     this.startMs = opts.startMs ?? null;
@@ -115,7 +348,7 @@ export class WindowedStats {
     const w = WINDOW_NAMES.indexOf(window);
     return (metric, aggregation, tags) => {
       const parts = this.select(tags).flatMap((n) => n.parts(w));
-      return metricOf(parts, span, metric, aggregation);
+      return metricValue(metricEntry(metric), aggregation, span, new BucketAccumulator(parts));
     };
   }
 
@@ -129,6 +362,7 @@ export class WindowedStats {
     this.groupList = [];
     this.targets = [];
     this.normalized = new Map();
+    this.cache = new WeakMap();
   }
 
   footprint(): AggregatorFootprint {
@@ -155,14 +389,16 @@ export class WindowedStats {
 
   /** The data-dependent part of windows ws of one owner, from its cache where nothing changed. */
   private bases(node: Owner, ws: readonly number[]): WindowBase[] {
+    let cache = this.cache.get(node);
+    if (!cache) this.cache.set(node, (cache = [null, null, null, null]));
     const fresh = (w: number): WindowBase | null => {
-      const c = node.cache[w];
+      const c = cache[w];
       return c && c.dataVer === node.dataVer && c.expVer === node.expVer[w] ? c.value : null;
     };
     const stale = ws.filter((w) => fresh(w) === null);
     if (stale.length > 0) {
       const computed = summarizeWindows(node, stale);
-      stale.forEach((w, i) => (node.cache[w] = { dataVer: node.dataVer, expVer: node.expVer[w]!, value: computed[i]! }));
+      stale.forEach((w, i) => (cache[w] = { dataVer: node.dataVer, expVer: node.expVer[w]!, value: computed[i]! }));
     }
     return ws.map((w) => fresh(w)!);
   }

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, useInput, useStdin } from 'ink';
 import type { EngineSnapshot } from '../engine/messages.js';
 import type { Threshold } from '../stats/thresholds.js';
-import { WINDOW_SPAN_MS, type WindowName } from '../stats/windows-types.js';
+import { WINDOW_SPAN_MS, type WindowName } from '../stats/windows.js';
 import { chooseLayout, MAX_ALERT_LINES } from './core/layout.js';
 import type { RecentResults } from './core/recent.js';
 import { initialView, onKey, type ViewCommand } from './core/view-state.js';

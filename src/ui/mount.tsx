@@ -7,7 +7,7 @@
 import { render, type Instance } from 'ink';
 import { redact } from '../core/redact.js';
 import type { Threshold } from '../stats/thresholds.js';
-import type { WindowName } from '../stats/windows-types.js';
+import type { WindowName } from '../stats/windows.js';
 import { App, type DashboardFeed } from './App.js';
 import { ColorContext } from './components/Line.js';
 import type { ViewCommand } from './core/view-state.js';

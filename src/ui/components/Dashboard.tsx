@@ -7,7 +7,7 @@
 import { Box } from 'ink';
 import type { EngineSnapshot } from '../../engine/messages.js';
 import type { Threshold } from '../../stats/thresholds.js';
-import type { TargetStats, WindowName } from '../../stats/windows-types.js';
+import type { TargetStats, WindowName } from '../../stats/windows.js';
 import { chooseLayout, HEADER_LINES, EVENTS_LINES, MAX_ALERT_LINES } from '../core/layout.js';
 import type { RecentSample } from '../core/recent.js';
 import { AlertBar, packAlerts } from './AlertBar.js';
@@ -17,7 +17,7 @@ import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { Line } from './Line.js';
 import { TargetPanel, type TargetStateName } from './TargetPanel.js';
-import { firingAlertsFor, targetState, targetStateName, TARGET_STATE_WINDOW } from '../../stats/target-state.js';
+import { firingAlertsFor, targetHealth, healthName, HEALTH_WINDOW } from '../../stats/target-health.js';
 
 export interface DashboardProps {
   snapshot: EngineSnapshot;
@@ -48,9 +48,9 @@ export function dashboardTargets(snapshot: EngineSnapshot): { name: string; stat
 export function panelState(snapshot: EngineSnapshot, name: string, stats: TargetStats | null, targetCount: number): TargetStateName {
   const now = snapshot.startedAt + snapshot.elapsedMs;
   const info = snapshot.targets.find((t) => t.name === name);
-  return targetStateName(
-    targetState({
-      window: stats ? stats.windows[TARGET_STATE_WINDOW] : null,
+  return healthName(
+    targetHealth({
+      window: stats ? stats.windows[HEALTH_WINDOW] : null,
       firingAlerts: firingAlertsFor(name, snapshot.alerts, targetCount),
       backingOff: info?.backoffUntil !== null && info?.backoffUntil !== undefined && info.backoffUntil > now,
     }),

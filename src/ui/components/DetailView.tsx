@@ -4,11 +4,12 @@
  * row per model, and the target's recent errors. Never taller than `height`:
  * sections lower down are cut first.
  */
-import { brokenStreams } from '../../stats/windows-honesty.js';
+import { brokenStreams } from '../../stats/windows.js';
 import { Box } from 'ink';
 import type { RecentError } from '../../engine/messages.js';
 import type { TimeStats } from '../../stats/summary.js';
-import type { TargetStats, WindowName, WindowStats } from '../../stats/windows-types.js';
+import { COUNTERS, TRENDS, type CounterEntry, type CounterFields, type TrendEntry } from '../../metrics/catalog.js';
+import type { TargetStats, WindowName, WindowStats } from '../../stats/windows.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
 import { bar, logHistogram } from '../core/histogram.js';
 import type { RecentSample } from '../core/recent.js';
@@ -35,6 +36,16 @@ export const HISTOGRAM_BINS = 8;
 export const MAX_BAR_WIDTH = 48;
 const COL = 9;
 
+/** The catalogue's trends with a detail label, one timing row each, in its order. */
+const TIMING_ROWS = TRENDS.filter((e): e is TrendEntry & { key: TrendKey; detail: string } => e.detail !== undefined && isTrendKey(e.key));
+/** The catalogue's counters with a detail label: the words of the tokens line. */
+const TOKEN_WORDS = COUNTERS.filter((e): e is CounterEntry & { key: keyof CounterFields; detail: string } => e.detail !== undefined && e.key !== 'requests');
+
+type TrendKey = { [K in keyof WindowStats]: WindowStats[K] extends TimeStats ? K : never }[keyof WindowStats];
+function isTrendKey(k: string): k is TrendKey {
+  return TRENDS.some((e) => e.key === k);
+}
+
 function timingRow(label: string, t: TimeStats, fmt: (v: number | null) => string = fmtMs): Segment[] {
   return [
     { text: label.padEnd(12), tone: 'dim' },
@@ -47,7 +58,7 @@ function summaryRow(w: WindowStats): Segment[] {
   return [
     { text: `${w.requests} req  ${fmtNum(w.rps, 1)} rps  ` },
     { text: `err ${fmtPct(w.errorRate)}`, tone: w.errors > 0 ? 'bad' : 'ok' },
-    { text: `  tokens in ${fmtCount(w.inputTokens)} out ${fmtCount(w.outputTokens)}` },
+    { text: `  tokens ${TOKEN_WORDS.map((e) => `${e.detail} ${fmtCount(w[e.key])}`).join(' ')}` },
     { text: `  cost ${est}${fmtUsd(w.costUsd)}  ${est}${fmtUsd(w.costPerHourUsd)}/h` },
     ...(w.unpricedRequests > 0 ? [{ text: `  ${w.unpricedRequests} unpriced`, tone: 'warn' as const }] : []),
   ];
@@ -165,13 +176,7 @@ export function detailRows(p: DetailViewProps): Segment[][] {
     rows.push(summaryRow(w));
     rows.push([{ text: errorBreakdown(w), tone: w.errors > 0 ? 'bad' : 'dim' }, { text: `  ${statusBreakdown(w)}`, tone: 'dim' }]);
     rows.push([{ text: ''.padEnd(12) }, ...['p50', 'p90', 'p95', 'p99', 'max'].map((h) => ({ text: padStart(h, COL), tone: 'dim' as const }))]);
-    rows.push(timingRow('latency', w.latencyMs));
-    rows.push(timingRow('scheduled', w.latencyScheduledMs));
-    rows.push(timingRow('ttfb', w.ttfbMs));
-    rows.push(timingRow('ttft', w.ttftMs));
-    rows.push(timingRow('itl', w.itlMs));
-    rows.push(timingRow('chunk gap', w.chunkGapMs));
-    rows.push(timingRow('tokens/s', w.outputTokensPerSecond, (v) => fmtNum(v, 1)));
+    for (const e of TIMING_ROWS) rows.push(timingRow(e.detail, w[e.key], e.unit === 'ms' ? fmtMs : (v) => fmtNum(v, 1)));
     rows.push([]);
     rows.push(...histogramRows(p.samples, p.width));
     rows.push([]);

@@ -1,7 +1,7 @@
 /** The two header lines: what is watched, how busy, what it costs, and the engine's state. */
 import { Box } from 'ink';
 import type { EngineSnapshot } from '../../engine/messages.js';
-import type { WindowName } from '../../stats/windows-types.js';
+import type { WindowName } from '../../stats/windows.js';
 import { fmtNum, fmtUsd } from '../../export/format.js';
 import { scheduleShortfall } from '../../export/schedule-text.js';
 import type { Segment, Tone } from '../core/text.js';

@@ -3,12 +3,13 @@
  * PANEL_HEIGHT[detail] rows (blank-padded when there is little to say), so the
  * layout's height arithmetic holds whatever the data.
  */
-import { brokenStreams } from '../../stats/windows-honesty.js';
+import { brokenStreams } from '../../stats/windows.js';
 import { useContext } from 'react';
 import { Box } from 'ink';
 import type { Threshold } from '../../stats/thresholds.js';
-import type { Aggregation, MetricName } from '../../stats/thresholds-types.js';
-import type { TargetStats, WindowName, WindowStats } from '../../stats/windows-types.js';
+import type { Aggregation, MetricName } from '../../stats/thresholds.js';
+import { COUNTERS, type CounterEntry, type CounterFields } from '../../metrics/catalog.js';
+import type { TargetStats, WindowName, WindowStats } from '../../stats/windows.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
 import { PANEL_HEIGHT, type Detail } from '../core/layout.js';
 import { sparkline } from '../core/sparkline.js';
@@ -53,6 +54,9 @@ function judgeFor(name: string, thresholds: readonly Threshold[]): Judge {
 }
 
 const P = (p: number): Aggregation => ({ kind: 'p', p });
+
+/** The catalogue's counters shown in the panel's tokens line, labelled with their detail word. */
+const PANEL_TOKENS = COUNTERS.filter((e): e is CounterEntry & { key: keyof CounterFields; detail: string } => e.panel === true && e.detail !== undefined && e.key !== 'requests');
 
 /** "rate_limited 3 · timeout 1": failures by type, most frequent first. */
 export function errorBreakdown(w: WindowStats): string {
@@ -163,7 +167,7 @@ function fullLines(p: TargetPanelProps, w: WindowStats, series: (number | null)[
     [{ text: errorBreakdown(w), tone: w.errors > 0 ? 'bad' : 'dim' }],
     [
       { text: 'tokens ', tone: 'dim' },
-      { text: `in ${fmtCount(w.inputTokens)}  out ${fmtCount(w.outputTokens)}` },
+      { text: PANEL_TOKENS.map((e) => `${e.detail} ${fmtCount(w[e.key])}`).join('  ') },
       { text: estTok, tone: 'warn' },
     ],
     costSegments(w, judge),

@@ -3,7 +3,7 @@
  * view in, the next view and at most one command for the engine out. Keeping
  * it apart from Ink makes every key testable without a terminal.
  */
-import { WINDOW_NAMES, type WindowName } from '../../stats/windows-types.js';
+import { WINDOW_NAMES, type WindowName } from '../../stats/windows.js';
 
 export interface ViewState {
   window: WindowName;

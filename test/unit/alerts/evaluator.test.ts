@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertEvaluator, type AlertStateView, type AlertTransition } from '../../../src/alerts/rules.js';
-import { queryFromResults } from '../../../src/stats/query.js';
+import { queryFromResults } from '../../../src/stats/summary.js';
 import { parseThreshold } from '../../../src/stats/thresholds.js';
 import type { RequestResult } from '../../../src/core/result.js';
 import { makeResult } from '../stats/fixtures.js';

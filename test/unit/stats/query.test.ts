@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queryFromResults } from '../../../src/stats/query.js';
+import { queryFromResults } from '../../../src/stats/summary.js';
 import {
   METRIC_NAMES,
   VALID_AGGREGATIONS,

@@ -8,9 +8,9 @@ import {
   highestValueAt,
   indexOfValue,
   lowestValueAt,
-} from '../../../src/stats/histogram.js';
-import { addIndexBatch } from '../../../src/stats/histogram-batch.js';
-import { percentilesOf, percentilesOfPair } from '../../../src/stats/histogram-quantiles.js';
+} from '../../../src/stats/sparse-hdr.js';
+import { addIndexBatch } from '../../../src/stats/sparse-hdr.js';
+import { percentilesOf, percentilesOfPair } from '../../../src/stats/sparse-hdr.js';
 
 function libraryHistogram(bitBucketSize: 'packed' | 32 = 'packed') {
   const h = hdr.build({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIST_COUNT } from '../../../src/stats/windows-bucket.js';
+import { DIST_COUNT } from '../../../src/stats/bucket.js';
 import { mulberry32 } from '../../../src/mock/random.js';
 import { WindowedStats, type AggregatorFootprint } from '../../../src/stats/windows.js';
 import { makeFailure, makeResult } from './fixtures.js';

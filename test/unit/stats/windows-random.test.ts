@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestResult } from '../../../src/core/result.js';
 import { mulberry32 } from '../../../src/mock/random.js';
-import { addIndexBatch } from '../../../src/stats/histogram-batch.js';
-import { matchesTags, queryFromResults } from '../../../src/stats/query.js';
+import { addIndexBatch } from '../../../src/stats/sparse-hdr.js';
+import { matchesTags, queryFromResults } from '../../../src/stats/summary.js';
 import { sortedValues, summarize, type TimeStats } from '../../../src/stats/summary.js';
 import { METRIC_NAMES, VALID_AGGREGATIONS, type Aggregation, type MetricName, type TagFilter } from '../../../src/stats/thresholds.js';
-import { Bucket, DIST_COUNT } from '../../../src/stats/windows-bucket.js';
-import { Ring } from '../../../src/stats/windows-ring.js';
-import { WINDOW_NAMES, WindowedStats, type WindowStats } from '../../../src/stats/windows.js';
-import { honestyOfResults, type HonestyWindow } from '../../../src/stats/windows-honesty.js';
+import { TRENDS } from '../../../src/metrics/catalog.js';
+import { Bucket, COL, DIST_COUNT } from '../../../src/stats/bucket.js';
+import { Ring } from '../../../src/stats/slots.js';
+import { WINDOW_NAMES, WindowedStats, type HonestyWindow, type WindowStats } from '../../../src/stats/windows.js';
+import { honestyOfResults } from '../../../src/stats/summary.js';
 import { expectedSpan, hdrTolerance, inWindow, nearestRank, randomResult, randomTraffic } from './windows-gen.js';
 
 function bucketOf(rs: readonly RequestResult[]): Bucket {
@@ -16,32 +17,32 @@ function bucketOf(rs: readonly RequestResult[]): Bucket {
   for (const r of rs) {
     b.countRequest(r);
     if (!r.ok) continue;
-    const vals = [r.latencyMs, r.latencyScheduledMs, r.ttfbMs, r.ttftMs, r.itlMs];
-    vals.forEach((v, m) => put(b, m, v));
-    for (const g of r.chunkGapsMs) put(b, 5, g);
-    put(b, 6, r.outputTokensPerSecond);
-    put(b, 7, r.ttftContentMs);
+    TRENDS.forEach((t, m) => {
+      if (t.many) for (const v of t.many(r)) put(b, m, v);
+      else put(b, m, t.read(r));
+    });
   }
   return b;
 }
 function put(b: Bucket, m: number, v: number | null): void {
-  const ix = b.value(m, v);
-  if (ix >= 0) addIndexBatch(b.histFor(m), Uint16Array.of(ix));
+  const ix = b.value(b.dists[m]!, v);
+  if (ix >= 0) addIndexBatch(b.dists[m]!.histogram(), Uint16Array.of(ix));
 }
 
 function expectSameBucket(a: Bucket, b: Bucket): void {
-  const counters = (x: Bucket) => [x.requests, x.errors, x.unfinished, x.inputTokens, x.outputTokens, x.priced, x.unpriced, x.usageReported, x.usageEstimated, x.modelMismatches, x.namedModels];
-  expect(counters(a)).toEqual(counters(b));
+  // Every column, by name; float sums (cost) to 9 decimals.
+  const columns = (x: Bucket) => Object.fromEntries(Object.entries(COL).map(([k, i]) => [k, Math.round(x.n[i!]! * 1e9) / 1e9]));
+  expect(columns(a)).toEqual(columns(b));
   expect([...a.errorTypes]).toEqual([...b.errorTypes]);
   expect(new Map(a.statuses)).toEqual(new Map(b.statuses));
-  expect(a.costSum).toBeCloseTo(b.costSum, 12);
-  expect([...a.honesty].map((v) => Math.round(v * 1e9) / 1e9)).toEqual([...b.honesty].map((v) => Math.round(v * 1e9) / 1e9));
   for (let m = 0; m < DIST_COUNT; m++) {
-    expect(a.stat[m * 4]).toBe(b.stat[m * 4]);
-    expect(a.stat[m * 4 + 1]).toBeCloseTo(b.stat[m * 4 + 1]!, 6);
-    expect([a.stat[m * 4 + 2], a.stat[m * 4 + 3]]).toEqual([b.stat[m * 4 + 2], b.stat[m * 4 + 3]]);
-    const ha = a.hist[m];
-    const hb = b.hist[m];
+    const da = a.dists[m]!;
+    const db = b.dists[m]!;
+    expect(da.count).toBe(db.count);
+    expect(da.sum).toBeCloseTo(db.sum, 6);
+    expect([da.min, da.max]).toEqual([db.min, db.max]);
+    const ha = da.hist;
+    const hb = db.hist;
     expect(ha ? [...ha.idx.subarray(0, ha.size)] : []).toEqual(hb ? [...hb.idx.subarray(0, hb.size)] : []);
     expect(ha ? [...ha.cnt.subarray(0, ha.size)] : []).toEqual(hb ? [...hb.cnt.subarray(0, hb.size)] : []);
   }

@@ -2,7 +2,7 @@
 import type { AlertStateView } from '../../../src/alerts/types.js';
 import type { EngineSnapshot, RecentError, TargetInfo } from '../../../src/engine/messages.js';
 import type { TimeStats } from '../../../src/stats/summary.js';
-import type { Series, StatsSnapshot, TargetStats, WindowSet, WindowStats } from '../../../src/stats/windows-types.js';
+import type { Series, StatsSnapshot, TargetStats, WindowSet, WindowStats } from '../../../src/stats/windows.js';
 
 export function time(p50: number | null, scale = 1): TimeStats {
   if (p50 === null) return { p50: null, p90: null, p95: null, p99: null, avg: null, min: null, max: null };

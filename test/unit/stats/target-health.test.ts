@@ -4,49 +4,49 @@ import {
   DEGRADED_ERROR_RATE,
   DOWN_MIN_REQUESTS,
   firingAlertsFor,
-  TARGET_STATE,
-  targetState,
-  targetStateName,
-} from '../../../src/stats/target-state.js';
+  TARGET_HEALTH,
+  targetHealth,
+  healthName,
+} from '../../../src/stats/target-health.js';
 
 const w = (requests: number, errors: number) => ({ requests, errors });
 const calm = { firingAlerts: 0, backingOff: false };
 
-describe('targetState', () => {
+describe('targetHealth', () => {
   it('is ok with no window, an empty window, or a clean one', () => {
-    expect(targetState({ window: null, ...calm })).toBe(TARGET_STATE.ok);
-    expect(targetState({ window: w(0, 0), ...calm })).toBe(TARGET_STATE.ok);
-    expect(targetState({ window: w(60, 0), ...calm })).toBe(TARGET_STATE.ok);
+    expect(targetHealth({ window: null, ...calm })).toBe(TARGET_HEALTH.ok);
+    expect(targetHealth({ window: w(0, 0), ...calm })).toBe(TARGET_HEALTH.ok);
+    expect(targetHealth({ window: w(60, 0), ...calm })).toBe(TARGET_HEALTH.ok);
   });
 
   it('is down when every request of at least DOWN_MIN_REQUESTS failed, and not on a single failure', () => {
     expect(DOWN_MIN_REQUESTS).toBe(2);
-    expect(targetState({ window: w(2, 2), ...calm })).toBe(TARGET_STATE.down);
-    expect(targetState({ window: w(30, 30), ...calm })).toBe(TARGET_STATE.down);
+    expect(targetHealth({ window: w(2, 2), ...calm })).toBe(TARGET_HEALTH.down);
+    expect(targetHealth({ window: w(30, 30), ...calm })).toBe(TARGET_HEALTH.down);
     // One failure is evidence of trouble, not of an outage.
-    expect(targetState({ window: w(1, 1), ...calm })).toBe(TARGET_STATE.degraded);
+    expect(targetHealth({ window: w(1, 1), ...calm })).toBe(TARGET_HEALTH.degraded);
     // One request getting through means it is not down.
-    expect(targetState({ window: w(30, 29), ...calm })).toBe(TARGET_STATE.degraded);
+    expect(targetHealth({ window: w(30, 29), ...calm })).toBe(TARGET_HEALTH.degraded);
   });
 
   it('down outranks firing alerts and back-offs', () => {
-    expect(targetState({ window: w(5, 5), firingAlerts: 2, backingOff: true })).toBe(TARGET_STATE.down);
+    expect(targetHealth({ window: w(5, 5), firingAlerts: 2, backingOff: true })).toBe(TARGET_HEALTH.down);
   });
 
   it('is degraded from the error-rate bound upwards, not below it', () => {
     expect(DEGRADED_ERROR_RATE).toBe(0.05);
-    expect(targetState({ window: w(100, 5), ...calm })).toBe(TARGET_STATE.degraded);
-    expect(targetState({ window: w(100, 4), ...calm })).toBe(TARGET_STATE.ok);
+    expect(targetHealth({ window: w(100, 5), ...calm })).toBe(TARGET_HEALTH.degraded);
+    expect(targetHealth({ window: w(100, 4), ...calm })).toBe(TARGET_HEALTH.ok);
   });
 
   it('is degraded while an alert about it fires or while it backs off after a 429', () => {
-    expect(targetState({ window: w(60, 0), firingAlerts: 1, backingOff: false })).toBe(TARGET_STATE.degraded);
-    expect(targetState({ window: w(60, 0), firingAlerts: 0, backingOff: true })).toBe(TARGET_STATE.degraded);
-    expect(targetState({ window: null, firingAlerts: 0, backingOff: true })).toBe(TARGET_STATE.degraded);
+    expect(targetHealth({ window: w(60, 0), firingAlerts: 1, backingOff: false })).toBe(TARGET_HEALTH.degraded);
+    expect(targetHealth({ window: w(60, 0), firingAlerts: 0, backingOff: true })).toBe(TARGET_HEALTH.degraded);
+    expect(targetHealth({ window: null, firingAlerts: 0, backingOff: true })).toBe(TARGET_HEALTH.degraded);
   });
 
   it('names the states', () => {
-    expect([0, 1, 2].map((s) => targetStateName(s as 0 | 1 | 2))).toEqual(['ok', 'degraded', 'down']);
+    expect([0, 1, 2].map((s) => healthName(s as 0 | 1 | 2))).toEqual(['ok', 'degraded', 'down']);
   });
 });
 

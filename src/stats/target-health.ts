@@ -21,18 +21,18 @@
  */
 import type { AlertStateView } from '../alerts/types.js';
 import { parseThreshold } from './thresholds-parse.js';
-import type { WindowStats } from './windows-types.js';
+import type { WindowStats } from './windows.js';
 
-export const TARGET_STATE = { ok: 0, degraded: 1, down: 2 } as const;
-export type TargetState = (typeof TARGET_STATE)[keyof typeof TARGET_STATE];
+export const TARGET_HEALTH = { ok: 0, degraded: 1, down: 2 } as const;
+export type TargetHealth = (typeof TARGET_HEALTH)[keyof typeof TARGET_HEALTH];
 
 /** The window the verdict is taken on. */
-export const TARGET_STATE_WINDOW = '1m';
+export const HEALTH_WINDOW = '1m';
 export const DOWN_MIN_REQUESTS = 2;
 export const DEGRADED_ERROR_RATE = 0.05;
 
-export interface TargetStateInput {
-  /** The target's TARGET_STATE_WINDOW statistics; null when none are known yet. */
+export interface TargetHealthInput {
+  /** The target's HEALTH_WINDOW statistics; null when none are known yet. */
   window: Pick<WindowStats, 'requests' | 'errors'> | null;
   /** Alerts about this target that are firing now (see firingAlertsFor). */
   firingAlerts: number;
@@ -40,12 +40,12 @@ export interface TargetStateInput {
   backingOff: boolean;
 }
 
-export function targetState(input: TargetStateInput): TargetState {
+export function targetHealth(input: TargetHealthInput): TargetHealth {
   const w = input.window;
-  if (w !== null && w.requests >= DOWN_MIN_REQUESTS && w.errors >= w.requests) return TARGET_STATE.down;
-  if (input.firingAlerts > 0 || input.backingOff) return TARGET_STATE.degraded;
-  if (w !== null && w.requests > 0 && w.errors / w.requests >= DEGRADED_ERROR_RATE) return TARGET_STATE.degraded;
-  return TARGET_STATE.ok;
+  if (w !== null && w.requests >= DOWN_MIN_REQUESTS && w.errors >= w.requests) return TARGET_HEALTH.down;
+  if (input.firingAlerts > 0 || input.backingOff) return TARGET_HEALTH.degraded;
+  if (w !== null && w.requests > 0 && w.errors / w.requests >= DEGRADED_ERROR_RATE) return TARGET_HEALTH.degraded;
+  return TARGET_HEALTH.ok;
 }
 
 /** The target an alert's expression names, or null when it has no target tag (or cannot be read). */
@@ -68,6 +68,6 @@ export function firingAlertsFor(target: string, alerts: readonly Pick<AlertState
   return n;
 }
 
-export function targetStateName(s: TargetState): 'ok' | 'degraded' | 'down' {
-  return s === TARGET_STATE.down ? 'down' : s === TARGET_STATE.degraded ? 'degraded' : 'ok';
+export function healthName(s: TargetHealth): 'ok' | 'degraded' | 'down' {
+  return s === TARGET_HEALTH.down ? 'down' : s === TARGET_HEALTH.degraded ? 'degraded' : 'ok';
 }

@@ -3,8 +3,17 @@
  * to the unit the metric is measured in (ms, fraction, per second, USD, count).
  * A unit that does not fit the metric is an error rather than a guess.
  */
-import type { Cursor } from './thresholds-parse.js';
-import type { ValueUnit } from './thresholds-types.js';
+import type { ValueUnit } from './kinds.js';
+
+/** The scanner the threshold parser reads with (src/stats/thresholds-parse.ts Cursor). */
+export interface ValueCursor {
+  readonly pos: number;
+  skipWs(): void;
+  take(s: string): boolean;
+  number(): { text: string; at: number } | null;
+  match(re: RegExp): { text: string; at: number } | null;
+  fail(reason: string, at?: number): never;
+}
 
 interface UnitRule {
   /** Suffixes this value accepts, each converting the written number into the metric's unit. */
@@ -43,7 +52,7 @@ const RULES: Record<ValueUnit, UnitRule> = {
 const KNOWN_UNITS = new Set(Object.values(RULES).flatMap((r) => Object.keys(r.suffixes)));
 
 /** Reads `[$]number[unit]` at the cursor; `label` ("ttft:p(95)") names the left side in messages. */
-export function readValue(c: Cursor, label: string, unit: ValueUnit): { value: number; canonical: string } {
+export function readValue(c: ValueCursor, label: string, unit: ValueUnit): { value: number; canonical: string } {
   const rule = RULES[unit];
   c.skipWs();
   const dollarAt = c.pos;
@@ -68,4 +77,32 @@ export function readValue(c: Cursor, label: string, unit: ValueUnit): { value: n
     if (suffix && n > 100) c.fail('a percentage is at most 100%', num.at);
   }
   return { value, canonical: `${dollar ? '$' : ''}${num.text}${suffix ? suffix.text : ''}` };
+}
+
+function trimmed(v: number, decimals: number): string {
+  return String(Number(v.toFixed(decimals)));
+}
+
+function usd(v: number): string {
+  return Math.abs(v) >= 1 ? v.toFixed(2) : String(Number(v.toPrecision(3)));
+}
+
+/** A value in `unit`, the way people read it: 412.3ms, 1.25%, 4.5/s, $0.0123, $1.20/h. */
+export function formatValue(v: number, unit: ValueUnit): string {
+  switch (unit) {
+    case 'ms':
+      return `${trimmed(v, 1)}ms`;
+    case 'tokens_per_second':
+      return `${trimmed(v, 1)}/s`;
+    case 'fraction':
+      return `${trimmed(v * 100, 2)}%`;
+    case 'count':
+      return trimmed(v, 2);
+    case 'per_second':
+      return `${trimmed(v, 2)}/s`;
+    case 'usd':
+      return `$${usd(v)}`;
+    case 'usd_per_hour':
+      return `$${usd(v)}/h`;
+  }
 }
