@@ -28,6 +28,7 @@ function summary(over: Partial<Summary> = {}): Summary {
     outputTokensPerSecond: times(45.25, 60, 70),
     inputTokens: 600,
     outputTokens: 960,
+    cachedInputTokens: 0,
     costUsd: 0.0423,
     unpricedRequests: 0,
     ...over,

@@ -143,6 +143,7 @@ function summary(over: Partial<Summary> = {}): Summary {
     outputTokensPerSecond: { ...EMPTY_TIME_STATS },
     inputTokens: 400,
     outputTokens: 640,
+    cachedInputTokens: 0,
     costUsd: 0.0123,
     unpricedRequests: 0,
     ...over,
