@@ -52,6 +52,7 @@ describe('summarize', () => {
       outputTokensPerSecond: EMPTY_TIME_STATS,
       inputTokens: 0,
       outputTokens: 0,
+      cachedInputTokens: 0,
       costUsd: null,
       unpricedRequests: 0,
     });
