@@ -78,10 +78,21 @@ for (const k of ['requests', 'errors', 'usageCompared', 'usageMismatches', 'mode
   if (COL[k] === undefined) throw new Error(`the catalogue has no column ${k}`);
 }
 const WIDTH = COLUMN_NAMES.length;
-const ALL_IX = ALL_COLUMNS.map((c) => COL[c.key]!);
-const ALL_ADD = ALL_COLUMNS.map((c) => c.add);
-const FIN_IX = FINISHED_COLUMNS.map((c) => COL[c.key]!);
-const FIN_ADD = FINISHED_COLUMNS.map((c) => c.add);
+/**
+ * `n[i] += add(r)` for each column, as one function with a call site per
+ * column. A loop over the columns would make its one call site see every
+ * catalogue reader (megamorphic: no inlining, ~25 % of ingest speed lost);
+ * spelled out, each site sees one reader and V8 inlines it. Built from the
+ * catalogue at load time; the text is only indices and array reads.
+ */
+type AddAll = (n: Float64Array, r: RequestResult) => void;
+function unrolled(columns: readonly Column[]): AddAll {
+  const body = columns.map((c, i) => `n[${COL[c.key]!}] += add[${i}](r);`).join('\n');
+  const make = new Function('add', `return function addColumns(n, r) {\n${body}\n};`) as (add: readonly Column['add'][]) => AddAll;
+  return make(columns.map((c) => c.add));
+}
+const addAll = unrolled(ALL_COLUMNS);
+const addFinished = unrolled(FINISHED_COLUMNS);
 const SUM_IX = SUM_COLUMNS.map((s) => ({ read: s.e.read, sum: COL[s.sum]!, known: COL[s.known]!, unknown: COL[s.unknown]! }));
 /** Float sums set back to exactly 0 when the count they go with is: [sum, count]. */
 const ZERO_WITH: [number, number][] = [
@@ -134,7 +145,7 @@ export class Bucket {
   countRequest(r: RequestResult): void {
     const n = this.n;
     // Tokens and cost: spent even by a request cut short, so every request counts here.
-    for (let i = 0; i < ALL_IX.length; i++) n[ALL_IX[i]!]! += ALL_ADD[i]!(r);
+    addAll(n, r);
     for (const s of SUM_IX) {
       const v = s.read(r);
       if (v === null) n[s.unknown]!++;
@@ -147,7 +158,7 @@ export class Bucket {
       n[COL.unfinished]!++;
       return;
     }
-    for (let i = 0; i < FIN_IX.length; i++) n[FIN_IX[i]!]! += FIN_ADD[i]!(r);
+    addFinished(n, r);
     if (!r.ok) {
       const t = r.errorType === null ? UNKNOWN_ERROR : ERROR_TYPES.indexOf(r.errorType);
       this.errorTypes[t < 0 ? UNKNOWN_ERROR : t]!++;

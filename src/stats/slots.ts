@@ -13,7 +13,7 @@
  * cell.
  */
 import type { RequestResult } from '../core/result.js';
-import { TRENDS } from '../metrics/catalog.js';
+import { TRENDS, type TrendEntry } from '../metrics/catalog.js';
 import { Bucket, COL, type Dist, DIST, DIST_COUNT, p95Of } from './bucket.js';
 import { addIndexBatch } from './sparse-hdr.js';
 
@@ -35,6 +35,24 @@ export const W_ALL = 3;
  * (one sort per batch instead of one sorted insert per value).
  */
 const BATCH = 4096;
+
+/**
+ * Every trend's value(s) of one successful result into the open slot: one
+ * call site per catalogue trend, so each sees one reader and V8 inlines it
+ * (a loop's single site would see them all; see bucket.ts `unrolled`).
+ */
+type PutTimings = (cell: Cell, b: Bucket, buf: Uint16Array, r: RequestResult) => void;
+const putTimings: PutTimings = (() => {
+  const body = TRENDS.map((t, m) => (t.many ? `{ const vs = many[${m}](r); if (vs.length > 0) cell.putMany(b, buf, ${m}, vs); }` : `cell.put(b, buf, ${m}, read[${m}](r));`)).join('\n');
+  const make = new Function('read', 'many', `return function putTimings(cell, b, buf, r) {\n${body}\n};`) as (
+    read: readonly TrendEntry['read'][],
+    many: readonly (TrendEntry['many'] | null)[],
+  ) => PutTimings;
+  return make(
+    TRENDS.map((t) => t.read),
+    TRENDS.map((t) => t.many ?? null),
+  );
+})();
 
 export abstract class Owner {
   /** Bumped by every result recorded into the owner (a cell and its groups). */
@@ -158,20 +176,13 @@ export class Cell extends Owner {
     const buf = this.pending ?? (this.pending = new Uint16Array(BATCH * DIST_COUNT));
     b.countRequest(r);
     // Timings are over successful requests only (summary.ts timedResults).
-    if (r.ok) {
-      for (let m = 0; m < DIST_COUNT; m++) {
-        const t = TRENDS[m]!;
-        if (t.many) {
-          const vs = t.many(r);
-          if (vs.length > 0) this.putMany(b, buf, m, vs);
-        } else this.put(b, buf, m, t.read(r));
-      }
-    }
+    if (r.ok) putTimings(this, b, buf, r);
     this.dataVer++;
     for (const p of this.parents) p.dataVer++;
   }
 
-  private put(b: Bucket, buf: Uint16Array, m: number, v: number | null): void {
+  /** One value of distribution m (called from putTimings). */
+  put(b: Bucket, buf: Uint16Array, m: number, v: number | null): void {
     if (v === null) return;
     const ix = b.value(b.dists[m]!, v);
     if (ix < 0) return;
@@ -184,7 +195,7 @@ export class Cell extends Owner {
   }
 
   /** `put` for many values (every chunk gap), with the running statistics kept in locals (a long stream has hundreds). */
-  private putMany(b: Bucket, buf: Uint16Array, m: number, values: readonly number[]): void {
+  putMany(b: Bucket, buf: Uint16Array, m: number, values: readonly number[]): void {
     const d: Dist = b.dists[m]!;
     let count = d.count;
     let sum = d.sum;

@@ -225,43 +225,34 @@ function baseOf(parts: readonly Bucket[], times: readonly TimeStats[]): WindowBa
   return out as WindowBase;
 }
 
-/** Adds what depends on the span, keeping the keys in the order of WindowStats. */
+/** The keys of WindowStats in their order; the span-dependent ones are finish()'s arguments. */
+const WINDOW_KEYS = [
+  'requests', 'errors', 'errorRate', 'errorTypes', 'unfinished', 'statuses', 'rps',
+  ...TRENDS.map((e) => e.key),
+  ...COUNTER_FIELDS.map((e) => e.key),
+  'costUsd', 'unpricedRequests', 'costPerHourUsd', 'cost30dUsd', 'usageReported', 'usageEstimated', 'modelMismatches', 'namedModels', 'clampedValues', 'windowMs',
+  'usageCompared', 'usageMismatches', 'usageGap', 'reportedCost', 'fingerprinted', 'fingerprintChanges',
+  'streams', 'streamsWithoutUsage', 'streamsOutOfOrder', 'streamsUnterminated', 'streamsUsageDecreased',
+];
+const SPAN_ARGS: Record<string, string> = { rps: 'rps', costPerHourUsd: 'perHour', cost30dUsd: 'cost30d', windowMs: 'windowMs' };
+type Assemble = (b: WindowBase, rps: number, perHour: number | null, cost30d: number | null, windowMs: number) => WindowStats;
+
+/**
+ * One object literal with the keys above, built from the catalogue at load
+ * time: a snapshot makes one per window per roll-up, and filling a fresh
+ * object key by key in a loop costs several times as much (keyed stores
+ * that V8 cannot specialise). The keys are the catalogue's identifiers.
+ */
+const assemble: Assemble = (() => {
+  for (const k of WINDOW_KEYS) if (!/^[A-Za-z]\w*$/.test(k)) throw new Error(`not an identifier: ${k}`);
+  const fields = WINDOW_KEYS.map((k) => `${k}: ${SPAN_ARGS[k] ?? `b.${k}`}`).join(', ');
+  return new Function('b', 'rps', 'perHour', 'cost30d', 'windowMs', `return { ${fields} };`) as Assemble;
+})();
+
+/** Adds what depends on the span. */
 function finish(b: WindowBase, windowMs: number): WindowStats {
   const perHour = b.costUsd !== null && windowMs > 0 ? b.costUsd / (windowMs / 3_600_000) : null;
-  const out: Record<string, unknown> = {
-    requests: b.requests,
-    errors: b.errors,
-    errorRate: b.errorRate,
-    errorTypes: b.errorTypes,
-    unfinished: b.unfinished,
-    statuses: b.statuses,
-    rps: windowMs > 0 ? (b.requests * 1000) / windowMs : 0,
-  };
-  const base: Record<string, unknown> = b;
-  for (const e of TRENDS) out[e.key] = base[e.key];
-  for (const e of COUNTER_FIELDS) out[e.key] = base[e.key];
-  out.costUsd = b.costUsd;
-  out.unpricedRequests = b.unpricedRequests;
-  out.costPerHourUsd = perHour;
-  out.cost30dUsd = perHour === null ? null : perHour * HOURS_PER_30D;
-  out.usageReported = b.usageReported;
-  out.usageEstimated = b.usageEstimated;
-  out.modelMismatches = b.modelMismatches;
-  out.namedModels = b.namedModels;
-  out.clampedValues = b.clampedValues;
-  out.windowMs = windowMs;
-  out.usageCompared = b.usageCompared;
-  out.usageMismatches = b.usageMismatches;
-  out.usageGap = b.usageGap;
-  out.reportedCost = b.reportedCost;
-  out.fingerprinted = b.fingerprinted;
-  out.fingerprintChanges = b.fingerprintChanges;
-  out.streams = b.streams;
-  out.streamsWithoutUsage = b.streamsWithoutUsage;
-  out.streamsOutOfOrder = b.streamsOutOfOrder;
-  out.streamsUnterminated = b.streamsUnterminated;
-  out.streamsUsageDecreased = b.streamsUsageDecreased;
-  return out as WindowStats;
+  return assemble(b, windowMs > 0 ? (b.requests * 1000) / windowMs : 0, perHour, perHour === null ? null : perHour * HOURS_PER_30D, windowMs);
 }
 
 interface TargetEntry {
