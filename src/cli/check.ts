@@ -19,7 +19,7 @@ import { getPreference } from '../config/preferences.js';
 import { addMetricsOptions, metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
 
-/** Implied unless the user wrote an errors threshold (stats/thresholds-implied.ts). */
+/** Implied unless the user wrote an errors threshold (stats/thresholds.ts withImpliedThresholds). */
 export const DEFAULT_CHECK_THRESHOLD = IMPLIED_ERRORS_THRESHOLD;
 export const DEFAULT_CHECK_DURATION = '30s';
 

@@ -22,7 +22,7 @@ export const COARSE_SLOTS = 15;
 export const COARSE_MS = SLOT_MS * COARSE_SLOTS;
 export const WINDOW_NAMES = ['1m', '5m', '15m', 'all'] as const;
 export type WindowName = (typeof WINDOW_NAMES)[number];
-/** The nominal span of each window (see windows-types.ts for the edges). */
+/** The nominal span of each window (see windows.ts for the edges). */
 export const WINDOW_SPAN_MS: Record<WindowName, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, all: Infinity };
 export const W_1M = 0;
 export const W_5M = 1;

@@ -13,6 +13,10 @@
  * the packed tree. The windows do thousands of merges and percentiles per
  * second. Here a histogram is just its non-empty slots, sorted: (index, count)
  * pairs, 10 bytes each; merges and walks cost the number of non-empty slots.
+ *
+ * Below the histogram: recording in batches (addIndexBatch) and percentiles
+ * of several histograms without building their sum (percentilesOf,
+ * percentilesOfPair).
  */
 import hdr from 'hdr-histogram-js';
 

@@ -4,7 +4,7 @@
  * target, target × model, target × probe and overall. Fed by the engine
  * worker; pure logic, time is passed in (a monotonic ms clock).
  *
- * Storage (windows-node.ts): per cell, 1 s slots for the last minute, 15 s
+ * Storage (slots.ts): per cell, 1 s slots for the last minute, 15 s
  * slots for the last quarter hour and one cumulative bucket; each window
  * keeps a running aggregate that closed slots are added to and expired slots
  * subtracted from, never re-merged. Roll-ups keep only the aggregates, fed by
@@ -329,7 +329,7 @@ export class WindowedStats {
 
   /**
    * Threshold answers on one window as of nowMs, with the semantics of
-   * queryFromResults (query.ts); `model` tags match through model aliases.
+   * queryFromResults (summary.ts); `model` tags match through model aliases.
    * Answers read the live windows: call it right away, not later.
    */
   query(window: WindowName, nowMs: number): MetricQuery {

@@ -58,3 +58,17 @@ describe('the catalogue keeps the threshold table it replaced', () => {
     expect(new Set(ENTRIES.map((e) => e.key)).size).toBe(ENTRIES.length);
   });
 });
+
+describe('the catalogue names what the outputs carry', () => {
+  it("has every key of the watch plain line (src/export/logfmt.ts) but time and target on some entry", async () => {
+    const { LOGFMT_KEYS } = await import('../../../src/export/logfmt.js');
+    const fromCatalogue = ENTRIES.flatMap((e) => e.logfmt ?? []);
+    expect([...fromCatalogue].sort()).toEqual(LOGFMT_KEYS.filter((k) => k !== 'time' && k !== 'target').sort());
+  });
+
+  it('gives the Prometheus series it names the names /metrics exports', async () => {
+    const { exportedSeriesNames } = await import('../../../src/export/prometheus-metrics.js');
+    const exported = new Set(exportedSeriesNames().map((n) => n.replace(/_(bucket|sum|count)$/, '')));
+    for (const e of ENTRIES) if (e.prometheus) expect([e.name, exported.has(e.prometheus.name)]).toEqual([e.name, true]);
+  });
+});
