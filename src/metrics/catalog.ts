@@ -12,7 +12,7 @@
  * honesty reconciliation of src/stats/bucket.ts) is not in the catalogue.
  */
 import type { RequestResult } from '../core/result.js';
-import { KIND_AGGREGATIONS, kindUnit, type Aggregation, type AggregationName, type MetricKind, type ValueUnit } from './kinds.js';
+import { KIND_AGGREGATIONS, kindUnit, METRIC_KINDS, type Aggregation, type AggregationName, type ValueUnit } from './kinds.js';
 
 /** Where an entry shows, beyond the window store (which keeps every entry). */
 interface Shown<N extends string, K extends string, T extends boolean> {
@@ -164,13 +164,9 @@ export const TRENDS: readonly TrendEntry[] = entriesOf('trend');
 export const COUNTERS: readonly CounterEntry[] = entriesOf('counter');
 export const RATIOS: readonly RatioEntry[] = entriesOf('ratio');
 export const SUMS: readonly SumEntry[] = entriesOf('sum');
-export const GAUGES: readonly GaugeEntry[] = entriesOf('gauge');
 
-/** The kinds in the order threshold messages list metrics. */
-const KIND_ORDER: readonly MetricKind[] = ['trend', 'ratio', 'counter', 'sum', 'gauge'];
-
-/** Threshold names grouped by kind, catalogue order within a kind. */
-export const METRIC_NAMES = KIND_ORDER.flatMap((k) => ENTRIES.filter((e) => e.kind === k && e.threshold).map((e) => e.name)) as readonly MetricName[];
+/** Threshold names grouped by kind (in METRIC_KINDS order), catalogue order within a kind. */
+export const METRIC_NAMES = METRIC_KINDS.flatMap((k) => ENTRIES.filter((e) => e.kind === k && e.threshold).map((e) => e.name)) as readonly MetricName[];
 
 export function metricEntry(name: MetricName): MetricEntry {
   const e = entryOf(name);

@@ -15,6 +15,7 @@
  */
 
 export type MetricKind = 'trend' | 'ratio' | 'counter' | 'sum' | 'gauge';
+/** In the order threshold messages list metrics (catalog.ts METRIC_NAMES). */
 export const METRIC_KINDS: readonly MetricKind[] = ['trend', 'ratio', 'counter', 'sum', 'gauge'];
 
 export type AggregationKind = 'avg' | 'min' | 'max' | 'med' | 'rate' | 'count' | 'sum' | 'value';
