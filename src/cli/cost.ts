@@ -8,7 +8,7 @@ import { fsReason } from '../traffic/replay/read.js';
 import { parseMix, projectCost, ratiosFromFile, type CostTarget } from '../honesty/cost-mix.js';
 import { costText } from '../honesty/cost-text.js';
 import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type InputFile } from './io.js';
-import { contextInputs } from './context.js';
+import { contextInputs } from '../run/context.js';
 
 interface CostFlags {
   mix?: string;

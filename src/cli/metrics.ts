@@ -15,7 +15,6 @@ import { writeStderr } from './io.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { EngineSnapshot } from '../engine/messages.js';
 import { DEFAULT_METRICS_HOST, METRICS_PATH, startMetricsServer } from '../export/metrics-server.js';
-import { PrometheusExporter } from '../export/prometheus.js';
 
 export interface MetricsFlags {
   metricsPort?: string;
@@ -92,6 +91,8 @@ export async function startMetrics(
 ): Promise<MetricsHandle | null> {
   const addr = metricsAddress(flags);
   if (addr === null) return null;
+  // Loaded only when /metrics is on: registering the flag must not load prom-client.
+  const { PrometheusExporter } = await import('../export/prometheus.js');
   const exporter = new PrometheusExporter(targets);
   let server;
   try {

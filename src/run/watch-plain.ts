@@ -1,20 +1,13 @@
 /**
- * `watch` without a terminal (or with --no-tui): the engine headless as check
- * runs it (alerts to their sinks and as JSON lines on stderr, /metrics), plus
- * one logfmt line per target every interval (README.md "Watch relays live").
+ * `watch` without a terminal (or with --no-tui): the run pipeline headless as
+ * check runs it (alerts to their sinks and as JSON lines on stderr, /metrics),
+ * plus one logfmt line per target every interval (README.md "Watch relays live").
  */
-import type { ExitCode } from '../core/errors.js';
-import type { EngineFinal, EngineSnapshot } from '../engine/messages.js';
+import type { EngineSnapshot } from '../engine/messages.js';
 import { logfmtLine } from '../export/logfmt.js';
-import { runExitCode, runHeadlessWithAlerts } from './headless.js';
-import type { WatchSetup } from './watch.js';
-
-export interface WatchOutcome {
-  final: EngineFinal;
-  exitCode: ExitCode;
-  /** Wall clock (epoch ms) of the last `r`: the summary covers only the traffic after it. */
-  resetAt?: number;
-}
+import { runPipeline } from './pipeline.js';
+import { pipelineExitCode } from './outcome.js';
+import type { WatchOutcome, WatchSetup } from './watch-types.js';
 
 /** The lines due at a snapshot: one per target, from the chosen window (targets without data yet get empty values). */
 export function plainLines(s: EngineSnapshot, targets: readonly string[], window: WatchSetup['window'], now: Date): string[] {
@@ -30,15 +23,16 @@ export async function runWatchPlain(s: WatchSetup, opts: { linesToStderr: boolea
   const write = opts.linesToStderr ? s.io.err : s.io.out;
   // Lines are due on the run's own clock, so a slow tick never shifts every later line.
   let dueAt = s.intervalMs;
-  const run = await runHeadlessWithAlerts(s.engine, s.notify, s.io, {
+  const outcome = await runPipeline(s.engine, s.io, {
+    command: 'watch',
+    notify: s.notify,
     metrics: s.metrics,
     liveStats: true,
-    command: 'watch',
     onSnapshot: (snap) => {
       if (snap.elapsedMs < dueAt || snap.stats === null) return;
       while (dueAt <= snap.elapsedMs) dueAt += s.intervalMs;
       write(plainLines(snap, names, s.window, new Date()).join('\n') + '\n');
     },
   });
-  return { final: run.final, exitCode: runExitCode(run.final, run.interrupted) };
+  return { final: outcome.final, exitCode: pipelineExitCode(outcome) };
 }

@@ -1,41 +1,20 @@
-import { Option, type Command } from 'commander';
+/**
+ * The context of a run: config file, targets (flags over config over
+ * environment), prices and configured thresholds; the files it reads; the
+ * per-target cap and the budget from flags over config.
+ */
 import type { ResolvedTarget } from '../core/target.js';
-import { PROTOCOLS, type Protocol } from '../core/result.js';
 import { UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { parseDuration, parsePositiveInt } from '../core/units.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { RelaymonConfig } from '../config/schema.js';
 import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
 import { checkThresholdTargets, parseThreshold, parseThresholdMap } from '../stats/thresholds-parse.js';
-import type { InputFile } from './io.js';
+import type { InputFile } from '../cli/io.js';
+import type { TargetFlagValues } from '../cli/options.js';
 import type { Threshold } from '../stats/thresholds.js';
-
-/** Flags shared by every command that talks to a target. */
-export interface TargetFlagValues {
-  config?: string;
-  target?: string;
-  baseUrl?: string;
-  protocol?: Protocol;
-  apiKeyEnv?: string;
-  apiKeyHeader?: string;
-  timeout?: string;
-  prices?: string;
-}
-
-export function addTargetOptions(cmd: Command): Command {
-  return cmd
-    .option('--config <file>', 'config file (default: relaymon.config.yaml|yml|json here, or $RELAYMON_CONFIG)')
-    .option('-t, --target <name>', 'a target named in the config file')
-    .option('--base-url <url>', 'relay URL up to and including the version segment, e.g. https://relay.example/v1 (a pasted …/chat/completions is trimmed; an Anthropic URL gets its /v1)')
-    .addOption(new Option('--protocol <protocol>', 'wire protocol').choices([...PROTOCOLS]))
-    .option('--api-key-env <name>', 'environment variable holding the key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)')
-    .option('--api-key-header <name>', 'header carrying the key, e.g. api-key for Azure (default by protocol)')
-    .option('--timeout <duration>', 'total timeout per request, e.g. 30s or 30000 (ms)')
-    .option('--prices <file>', 'LiteLLM-format price JSON applied on top of the built-in table');
-}
 
 export interface RunContext {
   config: RelaymonConfig | null;
@@ -54,11 +33,8 @@ export async function loadContext(
 ): Promise<RunContext> {
   const configPath = opts.ignoreConfig ? null : findConfigFile({ cwd: process.cwd(), explicit: flags.config, env });
   const config = configPath ? await loadConfig(configPath) : null;
-  let timeoutMs: number | undefined;
-  if (flags.timeout !== undefined) {
-    timeoutMs = parseDuration(flags.timeout);
-    if (!(timeoutMs > 0)) throw new UsageError('--timeout must be above zero');
-  }
+  // --timeout is parsed (and checked above zero) by its flag (cli/options.ts).
+  const timeoutMs = flags.timeout;
   const notes: string[] = [];
   const targets = await resolveTargets({
     notes,
@@ -113,16 +89,14 @@ export function runThresholds(ctx: RunContext, flagExpressions: readonly string[
   return thresholds;
 }
 
-/** The budget from --budget-usd, else the config's `budget.usd`, else none. */
-export function budgetFrom(flag: string | undefined, config: RelaymonConfig | null): number | null {
-  if (flag !== undefined) {
-    const budget = flag.trim() === '' ? NaN : Number(flag);
-    if (!(budget >= 0 && Number.isFinite(budget))) throw new UsageError(`--budget-usd expects a number of dollars, got "${flag}"`);
-    // A zero budget can only refuse every request: the run would stop before it began, which is never what was meant.
-    if (budget === 0) throw new UsageError('--budget-usd 0 would refuse every request; give an amount above 0 (e.g. --budget-usd 0.05), or leave it out for no budget');
-    return budget;
-  }
-  return config?.budget?.usd ?? null;
+/** The budget from --budget-usd (checked above 0 by its flag, cli/parsers.ts), else the config's `budget.usd`, else none. */
+export function budgetFrom(flag: number | undefined, config: RelaymonConfig | null): number | null {
+  return flag ?? config?.budget?.usd ?? null;
+}
+
+/** Price files in the order they stack: the config's, then --prices. */
+export function priceFiles(config: RelaymonConfig | null, flag: string | undefined): string[] {
+  return [config?.prices, flag].filter((p): p is string => typeof p === 'string');
 }
 
 /** A target named on the command line, or a usage error listing the configured ones. */
@@ -132,19 +106,8 @@ export function pickTarget(all: readonly ResolvedTarget[], name: string): Resolv
   return t;
 }
 
-export const MAX_IN_FLIGHT_HELP = 'most requests in flight to each target at once (default: targets.NAME.concurrency, else 8)';
-
-/** --max-in-flight N: the per-target cap of every sending command, over the config's targets.NAME.concurrency. */
-export function withMaxInFlight(targets: ResolvedTarget[], flag: string | undefined): ResolvedTarget[] {
-  if (flag === undefined) return targets;
-  const n = parsePositiveInt(flag, '--max-in-flight');
+/** --max-in-flight N (parsed by its flag): the per-target cap of every sending command, over the config's targets.NAME.concurrency. */
+export function withMaxInFlight(targets: ResolvedTarget[], n: number | undefined): ResolvedTarget[] {
+  if (n === undefined) return targets;
   return targets.map((t) => ({ ...t, concurrency: n, concurrencyChosen: true }));
-}
-
-/** Lets --target repeat and take comma-separated names: each line or probe goes to each target. */
-export function allowManyTargets(cmd: Command, description: string): void {
-  const option = cmd.options.find((o) => o.long === '--target');
-  if (!option) return;
-  option.description = description;
-  option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').filter(Boolean)]);
 }
