@@ -7,8 +7,7 @@ import { loadPricesFile } from '../pricing/load.js';
 import { fsReason } from '../traffic/replay/read.js';
 import { parseMix, projectCost, ratiosFromFile, type CostTarget } from '../honesty/cost-mix.js';
 import { costText } from '../honesty/cost-text.js';
-import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type InputFile } from './io.js';
-import { contextInputs } from '../run/context.js';
+import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile, type InputFile } from './io.js';
 
 interface CostFlags {
   mix?: string;

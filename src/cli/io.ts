@@ -4,6 +4,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { EXIT, UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { writeReason } from '../export/write-reason.js';
+import type { RelaymonConfig } from '../config/schema.js';
 
 /**
  * The one way relaymon writes anything a user reads: the terminal (stdout,
@@ -224,4 +225,22 @@ function isSpecialFile(path: string): boolean {
   } catch {
     return false; // not there yet: created as a regular file
   }
+}
+
+/**
+ * The files a run reads through its context, named for refuseClobbering (io.ts):
+ * the config file loaded, its price file, --prices, and the targets' key files.
+ */
+export function contextInputs(
+  ctx: { config: RelaymonConfig | null; configPath: string | null },
+  flags: { config?: string | undefined; prices?: string | undefined },
+): InputFile[] {
+  const files: InputFile[] = [];
+  if (ctx.configPath !== null) files.push({ path: ctx.configPath, label: `the config file (${flags.config !== undefined ? `--config ${flags.config}` : ctx.configPath})` });
+  if (ctx.config?.prices !== undefined) files.push({ path: ctx.config.prices, label: `the config's price file (prices: ${ctx.config.prices})` });
+  if (flags.prices !== undefined) files.push({ path: flags.prices, label: `the price file (--prices ${flags.prices})` });
+  for (const [name, t] of Object.entries(ctx.config?.targets ?? {})) {
+    if (t.apiKeyFile !== undefined) files.push({ path: t.apiKeyFile, label: `the key file of target "${name}" (apiKeyFile)` });
+  }
+  return files;
 }

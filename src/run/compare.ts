@@ -10,8 +10,8 @@ import { compareResults, DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '..
 import { compareText } from '../honesty/compare-text.js';
 import { saturationLines } from '../export/check-text.js';
 import { budgetStopMessage } from '../traffic/budget.js';
-import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type Io } from '../cli/io.js';
-import { budgetFrom, contextInputs, loadContext, pickTarget, priceFiles, withMaxInFlight } from './context.js';
+import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from '../cli/io.js';
+import { budgetFrom, loadContext, pickTarget, priceFiles, withMaxInFlight } from './context.js';
 import { printDryRun, runOutputs, scheduledRun, type ScheduledFlags, type ScheduledRun } from './scheduled.js';
 import { runPipeline } from './pipeline.js';
 import { pipelineExitCode, saturationMessage } from './outcome.js';

@@ -12,7 +12,6 @@ import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
 import { checkThresholdTargets, parseThreshold, parseThresholdMap } from '../stats/thresholds-parse.js';
-import type { InputFile } from '../cli/io.js';
 import type { TargetFlagValues } from '../cli/options.js';
 import type { Threshold } from '../stats/thresholds.js';
 
@@ -56,24 +55,6 @@ export async function loadContext(
   if (flags.prices) prices = await loadPricesFile(flags.prices, prices);
   const thresholds = config?.thresholds ? parseThresholdMap(config.thresholds, configPath ?? 'config') : [];
   return { config, configPath, targets, prices, thresholds };
-}
-
-/**
- * The files a run reads through its context, named for refuseClobbering (io.ts):
- * the config file loaded, its price file, --prices, and the targets' key files.
- */
-export function contextInputs(
-  ctx: { config: RelaymonConfig | null; configPath: string | null },
-  flags: { config?: string | undefined; prices?: string | undefined },
-): InputFile[] {
-  const files: InputFile[] = [];
-  if (ctx.configPath !== null) files.push({ path: ctx.configPath, label: `the config file (${flags.config !== undefined ? `--config ${flags.config}` : ctx.configPath})` });
-  if (ctx.config?.prices !== undefined) files.push({ path: ctx.config.prices, label: `the config's price file (prices: ${ctx.config.prices})` });
-  if (flags.prices !== undefined) files.push({ path: flags.prices, label: `the price file (--prices ${flags.prices})` });
-  for (const [name, t] of Object.entries(ctx.config?.targets ?? {})) {
-    if (t.apiKeyFile !== undefined) files.push({ path: t.apiKeyFile, label: `the key file of target "${name}" (apiKeyFile)` });
-  }
-  return files;
 }
 
 /**

@@ -14,14 +14,14 @@ import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/query.js';
 import { summarize } from '../stats/summary.js';
 import { probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
-import { processIo, refuseClobbering } from '../cli/io.js';
+import { contextInputs, processIo, refuseClobbering } from '../cli/io.js';
 import { onInterrupt } from '../cli/signals.js';
 import type { TargetFlagValues } from '../cli/options.js';
 import { startMock, type MockServer } from '../mock/server.js';
 import { SpendGuard, budgetStopMessage } from '../traffic/budget.js';
 import { RequestLog } from '../export/request-log.js';
 import { adapterFor } from '../protocol/index.js';
-import { budgetFrom, contextInputs, loadContext, runThresholds, withMaxInFlight } from './context.js';
+import { budgetFrom, loadContext, runThresholds, withMaxInFlight } from './context.js';
 import { probeExitCode } from './outcome.js';
 import { DEFAULT_PROBE_MODEL } from './defaults.js';
 
