@@ -22,14 +22,17 @@ export class ResultBook {
   /** The slowest successful answer per target: at the end of the grace period it tells a hanging request from a slow one (core/stop.ts). */
   readonly slowestOk = new Map<string, number>();
   private batch: RequestResult[] = [];
+  private seqs: number[] = [];
 
   constructor(
     private readonly stats: WindowedStats,
-    private readonly opts: { emitResults: boolean; startedAt: number },
+    /** backOff: a 429's retry-after holds the target's sends (every command but probe). */
+    private readonly opts: { emitResults: boolean; startedAt: number; backOff: boolean },
     private readonly log: () => RequestLog | null,
   ) {}
 
-  record(slot: TargetSlot, spec: RequestSpec, r: RequestResult): void {
+  /** `seq`: the send order of the request (1 = the run's first send). */
+  record(slot: TargetSlot, spec: RequestSpec, r: RequestResult, seq: number): void {
     this.done += 1;
     if (r.ok && r.latencyMs > (this.slowestOk.get(r.target) ?? 0)) this.slowestOk.set(r.target, r.latencyMs);
     this.stats.record(r, performance.now());
@@ -48,14 +51,17 @@ export class ResultBook {
       if (this.recentErrors.length > RECENT_ERRORS) this.recentErrors.shift();
     }
     // A relay that says "retry after" is backed off exactly as told; scheduled sends that fall inside are skipped, not bunched up for later.
-    if (r.httpStatus === 429 && r.retryAfterMs !== null && r.retryAfterMs > 0) {
+    if (this.opts.backOff && r.httpStatus === 429 && r.retryAfterMs !== null && r.retryAfterMs > 0) {
       slot.gate.backoffUntilPerf = Math.max(slot.gate.backoffUntilPerf, performance.now() + r.retryAfterMs);
       slot.info.backoffSkipped += slot.gate.held.length;
       slot.gate.skipHeld();
       slot.info.backoffs += 1;
       slot.info.backoffUntil = Date.now() + r.retryAfterMs;
     }
-    if (this.opts.emitResults) this.batch.push(r);
+    if (this.opts.emitResults) {
+      this.batch.push(r);
+      this.seqs.push(seq);
+    }
     const log = this.log();
     if (log) {
       log.write({
@@ -71,9 +77,10 @@ export class ResultBook {
   }
 
   /** The results finished since the last call (every one when emitResults), for the next snapshot. */
-  takeBatch(): RequestResult[] {
-    const b = this.batch;
+  takeBatch(): { results: RequestResult[]; seqs: number[] } {
+    const b = { results: this.batch, seqs: this.seqs };
     this.batch = [];
+    this.seqs = [];
     return b;
   }
 }

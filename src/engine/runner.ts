@@ -64,7 +64,7 @@ export class EngineRunner {
     private readonly post: (msg: FromWorker) => void,
   ) {
     this.stats = new WindowedStats({ startMs: this.startPerf });
-    this.results = new ResultBook(this.stats, { emitResults: config.emitResults, startedAt: this.startedAt }, () => this.log);
+    this.results = new ResultBook(this.stats, { emitResults: config.emitResults, startedAt: this.startedAt, backOff: config.probeRules !== true }, () => this.log);
     this.alerts = new AlertEvaluator(config.alerts);
     setMaxListeners(0, this.abort.signal); // one listener per request in flight, by design
     for (const t of config.targets) {
@@ -143,13 +143,14 @@ export class EngineRunner {
       slot.gate.counts.dropped += 1;
       // A refusal while others are in flight may clear when they settle below their worst case; skip this send.
       // Once nothing can free room (or the model cannot be priced), the budget has ended the run.
-      if (admitted.kind === 'unpriced' || this.guard!.exhausted) {
+      if (admitted.kind === 'unpriced' || this.guard!.exhausted || this.config.probeRules === true) {
         this.spendRefusal ??= admitted.reason;
         this.stop('budget');
       }
       return null;
     }
     this.sent += 1;
+    const seq = this.sent;
     slot.gate.counts.sent += 1;
     slot.gate.inFlight += 1;
     // -n cut an open-loop plan short: stop scheduling now and let these finish. (The closed loop stops
@@ -159,7 +160,7 @@ export class EngineRunner {
     const result = await this.client!.execute(slot.target, spec, { scheduledAt, probe, signal: this.abort.signal });
     slot.gate.inFlight -= 1;
     this.guard!.settle(admitted.reservedUsd, result.costUsd);
-    this.results.record(slot, spec, result);
+    this.results.record(slot, spec, result, seq);
     this.releaseHeld(slot);
     return result;
   }
@@ -208,7 +209,9 @@ export class EngineRunner {
     for (const slot of this.slots.values()) this.saturation.dropped += slot.gate.dropHeld();
     for (const slot of this.slots.values()) slot.gate.wake();
     this.closed?.wake();
-    this.graceTimer = setTimeout(() => this.abort.abort(new GracePeriodOver(this.config.graceMs, this.results.slowestOk)), this.config.graceMs);
+    // probe's Ctrl-C cuts at once, a plain cancel: its requests are the user's to stop, not judged as the relay's timeouts.
+    if (reason === 'interrupt' && this.config.probeRules === true) this.abort.abort();
+    else this.graceTimer = setTimeout(() => this.abort.abort(new GracePeriodOver(this.config.graceMs, this.results.slowestOk)), this.config.graceMs);
     this.maybeFinish();
   }
 
@@ -291,6 +294,7 @@ export class EngineRunner {
   snapshot(withStats: boolean, measuredEnd?: number): EngineSnapshot {
     const now = performance.now();
     const spanMs = this.state === 'starting' ? 0 : (measuredEnd ?? now) - this.planStart;
+    const batch = this.results.takeBatch();
     return {
       state: this.state,
       startedAt: this.startedAt,
@@ -304,7 +308,8 @@ export class EngineRunner {
       saturation: this.saturation.read(this.inFlight()),
       recentErrors: this.results.recentErrors.slice(),
       progress: { sent: this.sent, done: this.results.done, errors: this.results.errors, total: this.total },
-      results: this.results.takeBatch(),
+      results: batch.results,
+      resultSeqs: batch.seqs,
       alerts: this.alerts.states(),
       alertTransitions: this.takeTransitions(),
       spend: { spentUsd: this.guard?.spentUsd() ?? 0, budgetUsd: this.config.budgetUsd, refused: this.spendRefused, refusal: this.spendRefusal },

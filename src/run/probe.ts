@@ -5,25 +5,24 @@ import type { RelaymonConfig } from '../config/schema.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { probeSpec } from '../traffic/probes.js';
 import { getPreference } from '../config/preferences.js';
-import { setMaxListeners } from 'node:events';
 import { UsageError, type ExitCode } from '../core/errors.js';
 import type { RequestSpec } from '../protocol/types.js';
-import { RelayClient } from '../client/index.js';
 import type { Threshold } from '../stats/thresholds.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/query.js';
 import { summarize } from '../stats/summary.js';
 import { probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
 import { contextInputs, processIo, refuseClobbering } from '../cli/io.js';
-import { onInterrupt } from '../cli/signals.js';
 import type { TargetFlagValues } from '../cli/options.js';
 import { startMock, type MockServer } from '../mock/server.js';
-import { SpendGuard, budgetStopMessage } from '../traffic/budget.js';
-import { RequestLog } from '../export/request-log.js';
-import { adapterFor } from '../protocol/index.js';
-import { budgetFrom, loadContext, runThresholds, withMaxInFlight } from './context.js';
+import { budgetStopMessage } from '../traffic/budget.js';
+import { budgetFrom, loadContext, priceFiles, runThresholds, withMaxInFlight } from './context.js';
+import { runPipeline } from './pipeline.js';
 import { probeExitCode } from './outcome.js';
 import { DEFAULT_PROBE_MODEL } from './defaults.js';
+
+/** Snapshot period of a probe run: rows are printed from snapshots. */
+const PROBE_TICK_MS = 50;
 
 /** probe's flags, parsed by their declarations (cli/probe.ts). */
 export interface ProbeFlags extends TargetFlagValues {
@@ -87,64 +86,58 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   const spec = buildSpec(flags, ctx.config, target);
 
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
-  const guard = new SpendGuard(budgetUsd, ctx.prices);
-  let budgetStop: string | null = null;
-  const log = flags.log ? RequestLog.open(flags.log, { logBodies: flags.logBodies }) : null;
-  const body = log ? adapterFor(target.protocol).buildBody(spec) : null;
-  const client = new RelayClient(ctx.prices);
-  await client.prepare([spec.model]); // the counting worker loads its tables before the first send
-  const abort = new AbortController();
-  setMaxListeners(Math.max(10, concurrency + 1), abort.signal);
-  let interrupted = false;
-  const release = onInterrupt(() => {
-    interrupted = true;
-    abort.abort();
-  });
-
-  const startedAt = performance.now();
-  const results: RequestResult[] = [];
   const idWidth = io.stdoutIsTty ? Math.max(8, (process.stdout.columns || 80) - ROW_PREFIX_WIDTH - 1) : Infinity;
   if (!flags.json) {
     io.out(`relaymon probe → ${target.name} (${target.protocol}) ${target.baseUrl}  model ${spec.model}  ${spec.stream ? 'stream' : 'no-stream'}\n`);
     io.out(probeRowsHeader());
   }
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (!interrupted && budgetStop === null && next < n) {
-      const admitted = guard.admit(target, spec);
-      if (!admitted.ok) {
-        budgetStop = admitted.reason;
-        break;
-      }
-      const index = next++;
-      const r = await client.execute(target, spec, { signal: abort.signal, probe: null });
-      guard.settle(admitted.reservedUsd, r.costUsd);
-      results[index] = r;
-      log?.write({ t: r.startedAt - wallStart, time: new Date(r.startedAt).toISOString(), target: r.target, probe: null, protocol: r.protocol, body: body ?? undefined, result: r });
-      if (!flags.json) io.out(probeRow(index + 1, r, io.color, idWidth));
-    }
+  // A closed loop of `workers` over the one request, looped, -n of them (engine/closed-loop.ts), under probe's rules.
+  const done: { seq: number; result: RequestResult }[] = [];
+  const onResults = (results: readonly RequestResult[], seqs: readonly number[] | undefined): void => {
+    results.forEach((r, i) => {
+      const seq = seqs?.[i] ?? done.length + 1;
+      done.push({ seq, result: r });
+      if (!flags.json) io.out(probeRow(seq, r, io.color, idWidth));
+    });
   };
-  const wallStart = Date.now();
-  try {
-    await Promise.all(Array.from({ length: workers }, worker));
-  } finally {
-    release();
-    log?.close();
-    await client.close();
-  }
-  if (budgetStop !== null) io.err(budgetStopMessage('probe', { spentUsd: guard.spentUsd(), budgetUsd, refusal: budgetStop }));
-  const done = results.filter((r): r is RequestResult => r !== undefined);
-  const durationMs = performance.now() - startedAt;
-  const summary = summarize(done);
-  const thresholdResults = evaluateThresholds(thresholds, queryFromResults(done, durationMs));
+  const { final, interrupted } = await runPipeline(
+    {
+      targets: [target],
+      priceFiles: demo ? [] : priceFiles(ctx.config, flags.prices),
+      plan: { kind: 'replay', entries: [{ line: 1, offsetMs: null, spec }], mode: { kind: 'closed', concurrency: workers }, loop: true, targets: [target.name] },
+      stopAfter: { durationMs: null, requests: n },
+      log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
+      thresholds: [],
+      budgetUsd,
+      alerts: [],
+      probeRules: true,
+    },
+    io,
+    {
+      command: 'probe',
+      progress: false,
+      emitResults: true,
+      // Rows follow the answers closely; a probe has few requests, so frequent snapshots cost nothing.
+      tickMs: PROBE_TICK_MS,
+      // A stop (-n met, the budget) waits for the requests in flight as probe always has: until their own timeouts.
+      graceMs: target.timeouts.totalMs,
+      onSnapshot: (snap) => onResults(snap.results, snap.resultSeqs),
+    },
+  );
+  onResults(final.snapshot.results, final.snapshot.resultSeqs);
+  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('probe', final.snapshot.spend));
+  const results = done.sort((a, b) => a.seq - b.seq).map((d) => d.result);
+  const durationMs = final.measuredMs;
+  const summary = summarize(results);
+  const thresholdResults = evaluateThresholds(thresholds, queryFromResults(results, durationMs));
 
   if (flags.json) {
-    io.out(JSON.stringify(probeJson(target.name, done, summary, thresholdResults), null, 2) + '\n');
+    io.out(JSON.stringify(probeJson(target.name, results, summary, thresholdResults), null, 2) + '\n');
   } else {
-    if (done.length > 1) io.out('\n' + summaryText(summary));
-    const honesty = probeHonestyText(done, io.color);
+    if (results.length > 1) io.out('\n' + summaryText(summary));
+    const honesty = probeHonestyText(results, io.color);
     if (honesty !== '') io.out('\n' + honesty);
     if (thresholdResults.length > 0) io.out('\n' + thresholdLines(thresholdResults, io.color));
   }
-  return probeExitCode(done, thresholdResults.every((t) => t.ok), interrupted, budgetStop !== null && done.length === 0);
+  return probeExitCode(results, thresholdResults.every((t) => t.ok), interrupted, final.stoppedBy === 'budget' && results.length === 0);
 }
