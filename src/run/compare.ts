@@ -17,6 +17,7 @@ import { runPipeline } from './pipeline.js';
 import { pipelineExitCode, saturationMessage } from './outcome.js';
 import { saturationJson } from './summary-json.js';
 import { DEFAULT_COMPARE_DURATION } from './defaults.js';
+import type { CompareOutput } from '../export/contracts/index.js';
 
 /** The schedule flags (ScheduledFlags) plus the pair, the seed and the significance settings, parsed by their declarations (cli/compare.ts). */
 export interface CompareFlags extends ScheduledFlags {
@@ -125,7 +126,7 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
   }
   const [a, b] = names.map((n) => run.targets.find((t) => t.name === n)!) as [ResolvedTarget, ResolvedTarget];
   const report = compareResults(a, b, results, options);
-  const json = {
+  const json: CompareOutput = {
     command: 'compare',
     startedAt: new Date(final.snapshot.startedAt).toISOString(),
     durationMs: Math.round(final.durationMs),

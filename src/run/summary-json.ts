@@ -7,6 +7,7 @@ import type { ResolvedTarget } from '../core/target.js';
 import type { Summary } from '../stats/summary.js';
 import type { WindowStats } from '../stats/windows.js';
 import type { ThresholdResult } from '../stats/thresholds.js';
+import type { RunSummaryOutput } from '../export/contracts/index.js';
 
 /** The `summary` object (README.md "`probe --json`") from a window's statistics. */
 export function toSummary(w: WindowStats): Summary {
@@ -58,7 +59,7 @@ export interface RunSummary {
  * measuredMs is the span rates and cost per hour are over (EngineFinal.measuredMs); saturation, how long relaymon
  * itself was the bottleneck; each target carries its cap (maxInFlight) and what became of the sends owed to it (schedule).
  */
-export function runSummaryJson(command: string, targets: readonly ResolvedTarget[], final: EngineFinal): RunSummary {
+export function runSummaryJson(command: RunSummaryOutput['command'], targets: readonly ResolvedTarget[], final: EngineFinal): RunSummaryOutput {
   const snap = final.snapshot;
   return {
     command,
