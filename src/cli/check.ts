@@ -6,7 +6,7 @@ import { collect } from './parsers.js';
 import type { CheckFlags } from '../run/check.js';
 
 /** Implied unless the user wrote an errors threshold (stats/thresholds-implied.ts). */
-export const DEFAULT_CHECK_THRESHOLD = IMPLIED_ERRORS_THRESHOLD;
+const DEFAULT_CHECK_THRESHOLD = IMPLIED_ERRORS_THRESHOLD;
 
 export function registerCheck(program: Command): void {
   const cmd = program
