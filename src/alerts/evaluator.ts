@@ -12,7 +12,7 @@
  */
 import { evaluateThresholds, type MetricQuery } from '../stats/thresholds.js';
 import { alertSummary } from './format.js';
-import type { AlertRule, AlertState, AlertStateView, AlertTransition, AlertWindow } from './types.js';
+import type { AlertRule, AlertState, AlertStateView, AlertTransition, AlertWindow } from './rule-state.js';
 
 export type WindowQuery = (window: AlertWindow) => MetricQuery;
 

@@ -1,6 +1,6 @@
 /** Human lines for alert transitions, shared by the evaluator, the dashboard and the sinks. Pure. */
 import { formatValue, valueUnit, type Threshold } from '../stats/thresholds.js';
-import type { AlertRule, AlertState } from './types.js';
+import type { AlertRule, AlertState } from './rule-state.js';
 
 export function formatAlertValue(t: Threshold, value: number | null): string {
   return value === null ? 'no data' : formatValue(value, valueUnit(t.metric, t.aggregation));

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { EXIT, UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { writeReason } from '../export/write-reason.js';
+import { writeReason } from '../core/fs-reason.js';
 
 /**
  * The one way relaymon writes anything a user reads: the terminal (stdout,

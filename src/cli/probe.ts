@@ -8,7 +8,7 @@ import { getPreference } from '../config/preferences.js';
 import { setMaxListeners } from 'node:events';
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import { parsePositiveInt } from '../core/units.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import { RelayClient } from '../client/index.js';
 import type { Threshold } from '../stats/thresholds.js';
 import { evaluateThresholds } from '../stats/thresholds.js';

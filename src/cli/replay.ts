@@ -3,7 +3,7 @@ import { UsageError, type ExitCode } from '../core/errors.js';
 import { parseDuration, parsePositiveInt, parseRate } from '../core/units.js';
 import type { ResolvedTarget } from '../core/target.js';
 import { readReplayFile } from '../traffic/replay/read.js';
-import type { ReplayItem, BadLine } from '../traffic/replay/types.js';
+import type { ReplayItem, BadLine } from '../traffic/replay/replay-file.js';
 import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { printDryRun, runOutputs } from './check.js';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setMaxListeners } from 'node:events';
 import type { RequestResult } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import { adapterFor } from '../protocol/index.js';
 import { RelayClient } from '../client/index.js';
 import { PriceTable } from '../pricing/table.js';

@@ -5,7 +5,7 @@
  * passes every string through the redactor on the way out.
  */
 import { formatAlertValue } from '../format.js';
-import type { AlertRule, AlertTransition } from '../types.js';
+import type { AlertRule, AlertTransition } from '../rule-state.js';
 
 /** A transition as the notifier saw it, with wall-clock times. */
 export interface Notice {

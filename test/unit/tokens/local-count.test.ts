@@ -4,7 +4,7 @@ import { encode as encodeO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { encode as encodeCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { chatEnabledModels } from 'gpt-tokenizer/modelsChatEnabled.gen';
 import { modelToEncodingMap } from 'gpt-tokenizer/mapping';
-import { countChatPrompt, countRequestPrompt, countText, REPLY_PRIMING, tokenizerFor } from '../../../src/honesty/tokens.js';
+import { countChatPrompt, countRequestPrompt, countText, REPLY_PRIMING, tokenizerFor } from '../../../src/tokens/local-count.js';
 
 type ChatModule = { encode(text: string): number[]; encodeChat(chat: readonly { role: 'system' | 'user' | 'assistant'; content: string }[]): number[] };
 const require = createRequire(import.meta.url);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bar, logHistogram } from '../../../src/ui/core/histogram.js';
+import { bar, logHistogram } from '../../../src/ui/core/latency-bars.js';
 import { RecentResults } from '../../../src/ui/core/recent.js';
 import { result } from '../export/result.js';
 

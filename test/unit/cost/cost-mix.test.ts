@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/core/errors.js';
 import { PriceTable } from '../../../src/pricing/table.js';
-import { parseMix, projectCost, ratiosFromFile } from '../../../src/honesty/cost-mix.js';
-import { costText } from '../../../src/honesty/cost-text.js';
+import { parseMix, projectCost, ratiosFromFile } from '../../../src/cost/cost-mix.js';
+import { costText } from '../../../src/cost/cost-text.js';
 import { makeResult } from '../stats/fixtures.js';
 
 const prices = PriceTable.builtIn().withLiteLLM(

@@ -10,7 +10,7 @@
  * medians, and Fisher's exact test compares error counts.
  */
 import { errorFunction, gammaln, medianSorted, numericSort, quantileSorted, wilcoxonRankSum } from 'simple-statistics';
-import type { Rng } from '../mock/random.js';
+import type { Rng } from '../core/random.js';
 
 export interface ShiftTest {
   /** Mann–Whitney U of the first sample. */

@@ -1,11 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorType } from '../core/result.js';
-import type { ClassifiedError } from './types.js';
+import type { ClassifiedError } from './adapter.js';
 import { retryAfterMs, type ResponseHeaders } from './headers.js';
 import { isRecord, oneLine, str } from './util.js';
 import { QUOTA_WORDS } from './error-types.js';
-
-export { classifyNetworkError, type NetworkErrorClass } from './network-errors.js';
 
 const MESSAGE_MAX = 200;
 

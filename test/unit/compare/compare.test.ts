@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestResult } from '../../../src/core/result.js';
-import { mulberry32, normalSampler } from '../../../src/mock/random.js';
-import { compareResults, DEFAULT_COMPARE_OPTIONS, usageRatio } from '../../../src/honesty/compare.js';
-import { compareText } from '../../../src/honesty/compare-text.js';
+import { mulberry32, normalSampler } from '../../../src/core/random.js';
+import { compareResults, DEFAULT_COMPARE_OPTIONS } from '../../../src/compare/compare.js';
+import { usageRatio } from '../../../src/honesty/reconcile.js';
+import { compareText } from '../../../src/compare/compare-text.js';
 import { makeFailure, makeResult } from '../stats/fixtures.js';
 
 const A = { name: 'relay', baseUrl: 'http://relay/v1', protocol: 'openai' as const };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyHttpError, looksLikeHtml } from '../../../src/protocol/errors.js';
+import { classifyHttpError, looksLikeHtml } from '../../../src/protocol/http-errors.js';
 import { clearSecrets, registerSecret } from '../../../src/core/redact.js';
 
 const openaiError = (message: string, type: string | null, code: string | null = null): string =>

@@ -1,7 +1,8 @@
 /**
- * Seedable randomness for the mock. Math.random cannot be seeded, and a seeded
- * run must replay the same faults and delays so that a flaky client test can be
- * reproduced with `--seed`.
+ * Seedable randomness. Math.random cannot be seeded, and a seeded run must
+ * replay the same draws: the mock's faults and delays (so that a flaky client
+ * test can be reproduced with `--seed`), the traffic schedule's arrival times,
+ * compare's bootstrap. Pure.
  */
 
 /** A uniform draw in [0, 1). */
@@ -55,9 +56,4 @@ export function lognormal(median: number, sigma: number, normal: () => number): 
   if (median <= 0) return 0;
   if (sigma <= 0) return median;
   return median * Math.exp(sigma * normal());
-}
-
-/** A delay in ms: exact when jitter is off, lognormal around it when on. */
-export function sampleDelay(ms: number, jitter: boolean, sigma: number, normal: () => number): number {
-  return jitter ? lognormal(ms, sigma, normal) : ms;
 }

@@ -4,9 +4,10 @@
  * results of the run. Pure.
  */
 import type { Protocol, RequestResult } from '../core/result.js';
-import { mulberry32 } from '../mock/random.js';
+import { mulberry32 } from '../core/random.js';
 import { honestyOfResults, type HonestyWindow } from '../stats/windows-honesty.js';
 import { billedCost } from '../stats/summary.js';
+import { usageRatio } from '../honesty/reconcile.js';
 import { bootstrapMedianDifference, fisherExact, mannWhitney, median, percentile } from './compare-stats.js';
 
 export const COMPARE_METRICS = [
@@ -253,26 +254,6 @@ function targetSummary(t: TargetRef, rs: readonly RequestResult[]): CompareTarge
       streamsUsageDecreased: h.streamsUsageDecreased,
     },
   };
-}
-
-/** billed / counted per direction over the reconciled responses that relaymon counted exactly. */
-export function usageRatio(rs: readonly RequestResult[]): { input: number | null; output: number | null } {
-  let billedIn = 0;
-  let countedIn = 0;
-  let billedOut = 0;
-  let countedOut = 0;
-  for (const r of rs) {
-    if (r.usageGapTokens === null || r.localCountKind !== 'exact') continue;
-    if (r.localInputTokens !== null && r.inputTokens !== null) {
-      billedIn += r.inputTokens;
-      countedIn += r.localInputTokens;
-    }
-    if (r.localOutputTokens !== null && r.outputTokens !== null) {
-      billedOut += r.outputTokens;
-      countedOut += r.localOutputTokens;
-    }
-  }
-  return { input: countedIn > 0 ? billedIn / countedIn : null, output: countedOut > 0 ? billedOut / countedOut : null };
 }
 
 function countErrorTypes(rs: readonly RequestResult[]): Record<string, number> {

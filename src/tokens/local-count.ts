@@ -11,8 +11,8 @@
  */
 import type { LocalCountKind, LocalCountLimit } from '../core/result.js';
 import { stripVendorPrefix } from '../pricing/aliases.js';
-import { warmEncoding, type EncodingName } from '../tokens/encodings.js';
-import { countBounded, worseLimit, type BoundedCount } from '../tokens/bounded.js';
+import { warmEncoding, type EncodingName } from './encodings.js';
+import { countBounded, worseLimit, type BoundedCount } from './bounded.js';
 
 export interface ModelTokenizer {
   encoding: EncodingName;
@@ -151,4 +151,45 @@ function messageTokens(tok: ModelTokenizer, counter: Tally, m: unknown): { token
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export interface LocalOutput {
+  /** Content and tool-argument tokens. */
+  visible: number;
+  reasoningText: number;
+  kind: LocalCountKind;
+  /** Which bound cut the count short (tokens/bounded.ts); null when it was counted in full. */
+  limit: LocalCountLimit | null;
+}
+
+/** The texts of an answer that relaymon counts (client/accumulate.ts gathers them). */
+export interface OutputTexts {
+  contentText: string;
+  toolText: string;
+  reasoningText: string;
+}
+
+/**
+ * Tokens of the streamed text; tool calls make it an estimate (their framing
+ * is not public), and so does a bound that cut the count short. Runs in the
+ * counting worker (tokens/counter.ts), not on the thread that sends.
+ */
+export function outputCount(
+  model: string,
+  acc: OutputTexts,
+  opts: CountOptions & { lengths?: { content: number; tool: number; reasoning: number } } = {},
+): LocalOutput {
+  const tok = tokenizerFor(model);
+  const bounds = { deadline: opts.deadline };
+  const len = opts.lengths ?? { content: acc.contentText.length, tool: acc.toolText.length, reasoning: acc.reasoningText.length };
+  const content = countTextBounded(model, acc.contentText, bounds, len.content);
+  const tool = countTextBounded(model, acc.toolText, bounds, len.tool);
+  const reasoning = countTextBounded(model, acc.reasoningText, bounds, len.reasoning);
+  const limit = worseLimit(worseLimit(content.limit, tool.limit), reasoning.limit);
+  return {
+    visible: content.tokens + tool.tokens,
+    reasoningText: reasoning.tokens,
+    kind: tok.exact && len.tool === 0 && limit === null ? 'exact' : 'estimate',
+    limit,
+  };
 }

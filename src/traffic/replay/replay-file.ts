@@ -1,5 +1,5 @@
 import type { Protocol } from '../../core/result.js';
-import type { RequestSpec } from '../../protocol/types.js';
+import type { RequestSpec } from '../../protocol/adapter.js';
 
 /**
  * What `relaymon replay` reads. The format is decided once per file, from its

@@ -1,7 +1,7 @@
 /** The text of `relaymon compare`: one row per metric, then errors, cost and honesty per target. Pure. */
 import { brokenStreams } from '../stats/windows-honesty.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd, paint, table } from '../export/format.js';
-import { describeUsageGap } from './reconcile.js';
+import { describeUsageGap } from '../honesty/reconcile.js';
 import type { CompareReport, CompareTarget, MetricComparison } from './compare.js';
 
 function value(v: number | null, unit: MetricComparison['unit']): string {

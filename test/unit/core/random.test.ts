@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lognormal, mulberry32, normalSampler, sampleDelay } from '../../../src/mock/random.js';
+import { lognormal, mulberry32, normalSampler } from '../../../src/core/random.js';
+import { sampleDelay } from '../../../src/mock/plan.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

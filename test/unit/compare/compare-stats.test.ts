@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, normalSampler } from '../../../src/mock/random.js';
-import { bootstrapMedianDifference, fisherExact, mannWhitney, median, percentile } from '../../../src/honesty/compare-stats.js';
+import { mulberry32, normalSampler } from '../../../src/core/random.js';
+import { bootstrapMedianDifference, fisherExact, mannWhitney, median, percentile } from '../../../src/compare/compare-stats.js';
 
 describe('mannWhitney', () => {
   // Reference values from SciPy 1.17: scipy.stats.mannwhitneyu(x, y, alternative='two-sided', method='asymptotic', use_continuity=True).

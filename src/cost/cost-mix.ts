@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.js';
 import type { RequestResult } from '../core/result.js';
 import type { PriceTable } from '../pricing/table.js';
-import { usageRatio } from './compare.js';
+import { usageRatio } from '../honesty/reconcile.js';
 
 export interface MixEntry {
   model: string;
