@@ -14,6 +14,7 @@ import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type Io 
 import { DEFAULT_GRACE_MS, priceFiles, runExitCode, runHeadless, saturationJson, saturationMessage } from './headless.js';
 import { saturationLines } from '../export/check-text.js';
 import { budgetStopMessage } from '../traffic/budget.js';
+import type { CompareOutput } from '../export/contracts/index.js';
 
 export const DEFAULT_COMPARE_DURATION = '60s';
 
@@ -175,7 +176,7 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
   }
   const [a, b] = names.map((n) => run.targets.find((t) => t.name === n)!) as [ResolvedTarget, ResolvedTarget];
   const report = compareResults(a, b, results, options);
-  const json = {
+  const json: CompareOutput = {
     command: 'compare',
     startedAt: new Date(final.snapshot.startedAt).toISOString(),
     durationMs: Math.round(final.durationMs),

@@ -14,6 +14,7 @@ import { createProgress } from './progress.js';
 import { Notifier } from '../alerts/notifier.js';
 import type { NotifyConfig, RelaymonConfig } from '../config/schema.js';
 import type { MetricsHandle } from './metrics.js';
+import type { RunSummaryOutput } from '../export/contracts/index.js';
 
 /** How long a stop waits for requests in flight before cancelling them. */
 export const DEFAULT_GRACE_MS = 10_000;
@@ -171,7 +172,7 @@ export interface RunSummary {
  * measuredMs is the span rates and cost per hour are over (EngineFinal.measuredMs); saturation, how long relaymon
  * itself was the bottleneck; each target carries its cap (maxInFlight) and what became of the sends owed to it (schedule).
  */
-export function runSummaryJson(command: string, targets: readonly ResolvedTarget[], final: EngineFinal): RunSummary {
+export function runSummaryJson(command: RunSummaryOutput['command'], targets: readonly ResolvedTarget[], final: EngineFinal): RunSummaryOutput {
   const snap = final.snapshot;
   return {
     command,

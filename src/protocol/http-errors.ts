@@ -8,7 +8,7 @@ import { QUOTA_WORDS } from './error-types.js';
 const MESSAGE_MAX = 200;
 
 /**
- * Maps an HTTP error response to the closed errorType vocabulary (core/result.ts ERROR_TYPES; README.md "`probe --json`").
+ * Maps an HTTP error response to the closed errorType vocabulary (core/result.ts ERROR_TYPES; docs/contracts.md "Error types").
  * The message is always "HTTP <status>: <what the body said>", one line.
  */
 export function classifyHttpError(status: number, headers: ResponseHeaders, bodyText: string): ClassifiedError {
