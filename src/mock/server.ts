@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ResponseHeaders } from './headers.js';
+import { ReplyHeaders } from './reply-headers.js';
 import { errorReply, notFoundReply, overloadedStatus, type ErrorReply } from './error-replies.js';
 import { resolveMockOptions, type MockOptions } from './options.js';
 import { chooseFault, FAULT_HEADER_VALUES, faultFromHeader, isImmediateFault, planResponse, type Fault } from './plan.js';
@@ -69,7 +69,7 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
     stats.byOutcome[o]++;
   };
 
-  const ids = new ResponseHeaders(randomSeed().toString(36));
+  const ids = new ReplyHeaders(randomSeed().toString(36));
   const commonHeaders = (protocol: MockProtocol, exhausted: boolean): OutgoingHttpHeaders => ids.next(protocol, exhausted);
 
   const sendReply = (res: ServerResponse, reply: ErrorReply, extra: OutgoingHttpHeaders = {}): void => {

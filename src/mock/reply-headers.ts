@@ -8,7 +8,7 @@ const RATE_LIMIT_PER_MINUTE = 10_000;
  * requests in the current wall-clock minute against a fixed limit, so a client
  * showing rate-limit headroom sees it move.
  */
-export class ResponseHeaders {
+export class ReplyHeaders {
   private counter = 0;
   private minute = -1;
   private used = 0;
