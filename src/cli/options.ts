@@ -4,23 +4,12 @@
  * must not load the engine, the client or the dashboard.
  */
 import { Option, type Command } from 'commander';
-import { PROTOCOLS, type Protocol } from '../core/result.js';
+import { PROTOCOLS } from '../core/result.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { DEFAULT_CHECK_DURATION } from '../run/defaults.js';
 import { budgetUsd, positiveDuration, positiveInt, rate } from './parsers.js';
 
-/** Flags shared by every command that talks to a target. */
-export interface TargetFlagValues {
-  config?: string;
-  target?: string;
-  baseUrl?: string;
-  protocol?: Protocol;
-  apiKeyEnv?: string;
-  apiKeyHeader?: string;
-  /** --timeout in ms. */
-  timeout?: number;
-  prices?: string;
-}
+export type { ScheduleFlagValues, TargetFlagValues } from '../run/flags.js';
 
 export function addTargetOptions(cmd: Command): Command {
   return cmd
@@ -52,27 +41,6 @@ export function allowManyTargets(cmd: Command, description: string): void {
   if (!option) return;
   option.description = description;
   option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').filter(Boolean)]);
-}
-
-/** The values of the schedule flags (addScheduleOptions), parsed. */
-export interface ScheduleFlagValues {
-  /** ms */
-  duration?: number;
-  requests?: number;
-  maxInFlight?: number;
-  model?: string;
-  prompt?: string;
-  maxTokens?: number;
-  stream?: boolean;
-  /** ms */
-  every?: number;
-  /** per second */
-  rate?: number;
-  budgetUsd?: number;
-  dryRun?: boolean;
-  log?: string;
-  logBodies: boolean;
-  color: boolean;
 }
 
 /** Traffic flags shared by the commands that run probes on a schedule (check, watch, compare). */

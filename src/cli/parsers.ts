@@ -65,12 +65,6 @@ export function parseFps(text: string): number {
   return n;
 }
 
-/** --interval (and the "interval" preference): at least 100 ms. */
-export function parseInterval(text: string): number {
-  const ms = parseDuration(text);
-  if (!(ms >= 100)) throw new UsageError(`--interval must be at least 100ms, got "${text}"`);
-  return ms;
-}
 
 /** replay --rate: 5, 5/s or 300/m. */
 export function replayRate(text: string): number {

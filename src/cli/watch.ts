@@ -2,11 +2,11 @@ import { Option, type Command } from 'commander';
 import { IMPLIED_ERRORS_THRESHOLD } from '../stats/thresholds-implied.js';
 import { WINDOW_NAMES } from '../stats/windows-types.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
-import { DEFAULT_INTERVAL } from '../run/defaults.js';
+import { DEFAULT_INTERVAL, parseInterval } from '../run/defaults.js';
 import type { WatchFlags } from '../run/watch.js';
 import { addScheduleOptions, addTargetOptions, allowManyTargets } from './options.js';
 import { addMetricsOptions } from './metrics.js';
-import { collect, parseFps, parseInterval } from './parsers.js';
+import { collect, parseFps } from './parsers.js';
 
 export function registerWatch(program: Command): void {
   const cmd = program

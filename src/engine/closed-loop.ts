@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestResult } from '../core/result.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import type { EngineState, ReplayEntry, StoppedBy } from './messages.js';
 import { closedLoopCursor } from './sources.js';
 import type { SaturationMonitor } from './saturation.js';

@@ -7,7 +7,7 @@
 import type { ErrorType, Protocol, RequestResult } from '../core/result.js';
 import type { ExitCode } from '../core/errors.js';
 import type { ResolvedTarget } from '../core/target.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import type { StatsSnapshot } from '../stats/windows.js';
 import type { Threshold, ThresholdResult } from '../stats/thresholds.js';
 import type { AlertRule, AlertStateView, AlertTransition } from '../alerts/rules.js';

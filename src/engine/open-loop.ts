@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestResult } from '../core/result.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import type { EngineState, TrafficPlan } from './messages.js';
 import { openLoopSources, SourceHeap, type DueSend } from './sources.js';
 import { dueAfterEnd } from './limits.js';

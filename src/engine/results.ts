@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestResult } from '../core/result.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import { adapterFor } from '../protocol/index.js';
 import type { RequestLog } from '../export/request-log.js';
 import type { WindowedStats } from '../stats/windows.js';

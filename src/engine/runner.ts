@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setMaxListeners } from 'node:events';
 import type { RequestResult } from '../core/result.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import { RelayClient } from '../client/index.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';

@@ -4,7 +4,7 @@
  * per threshold; a threshold without a `{target:…}` tag covers the whole run
  * and goes into the "all targets" suite. Pure string building.
  */
-import type { RunSummary } from '../run/summary-json.js';
+import type { RunSummary } from './run-summary-json.js';
 import { redact } from '../core/redact.js';
 import type { Summary } from '../stats/summary.js';
 import { parseThreshold, valueUnit, type ThresholdResult, type ValueUnit } from '../stats/thresholds.js';

@@ -2,8 +2,7 @@ import { closeSync, constants, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { Protocol, RequestResult } from '../core/result.js';
 import { RelaymonError, EXIT, UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { fsReason } from '../traffic/replay/read.js';
-import { writeReason } from './write-reason.js';
+import { fsReason, writeReason } from '../core/fs-reason.js';
 import type { RequestLogLine } from './contracts/index.js';
 
 /*

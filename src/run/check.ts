@@ -7,13 +7,13 @@ import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';
 import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
-import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile } from '../cli/io.js';
-import { metricsAddress, startMetrics, type MetricsFlags } from '../cli/metrics.js';
+import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile } from './io.js';
+import { metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 import { priceFiles, runThresholds } from './context.js';
 import { printDryRun, runOutputs, scheduledRun, type ScheduledFlags } from './scheduled.js';
 import { runPipeline } from './pipeline.js';
 import { endNotes, pipelineExitCode } from './outcome.js';
-import { runSummaryJson } from './summary-json.js';
+import { runSummaryJson } from '../export/run-summary-json.js';
 import { DEFAULT_CHECK_DURATION } from './defaults.js';
 
 export interface CheckFlags extends ScheduledFlags, MetricsFlags {

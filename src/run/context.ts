@@ -12,7 +12,7 @@ import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
 import { checkThresholdTargets, parseThreshold, parseThresholdMap } from '../stats/thresholds-parse.js';
-import type { TargetFlagValues } from '../cli/options.js';
+import type { TargetFlagValues } from './flags.js';
 import type { Threshold } from '../stats/thresholds.js';
 
 export interface RunContext {

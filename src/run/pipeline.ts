@@ -3,8 +3,8 @@
  * watch, compare, probe): the engine in its worker, alert transitions handed
  * to the notifier as they come (webhook, Alertmanager, JSON lines on stderr
  * when headless), /metrics fed every snapshot, the first Ctrl-C/SIGTERM a clean
- * stop (a second exits at once: cli/signals.ts), progress on stderr by the
- * rule of cli/progress.ts, and deliveries flushed (bounded) before the caller
+ * stop (a second exits at once: run/signals.ts), progress on stderr by the
+ * rule of run/progress.ts, and deliveries flushed (bounded) before the caller
  * prints its summary. A dashboard is only another view of the same run
  * (RunView, run/watch-tui.ts).
  */
@@ -14,10 +14,10 @@ import { registeredSecrets } from '../core/redact.js';
 import { fmtMs, fmtPct } from '../export/format.js';
 import { Notifier } from '../alerts/notifier.js';
 import type { NotifyConfig } from '../config/schema.js';
-import type { Io } from '../cli/io.js';
-import { onInterrupt } from '../cli/signals.js';
-import { createProgress } from '../cli/progress.js';
-import type { MetricsHandle } from '../cli/metrics.js';
+import type { Io } from './io.js';
+import { onInterrupt } from './signals.js';
+import { createProgress } from './progress.js';
+import type { MetricsHandle } from './metrics.js';
 import { DEFAULT_GRACE_MS } from './defaults.js';
 
 /** What a command decides of the engine's config; the pipeline sets the rest (tick, grace, what snapshots carry). */
@@ -60,7 +60,7 @@ export interface RunOptions {
   emitResults?: boolean;
   /** Window statistics in every snapshot even without /metrics (watch's plain lines need them). */
   liveStats?: boolean;
-  /** Progress on stderr by the rule of cli/progress.ts (default on; a view has none). */
+  /** Progress on stderr by the rule of run/progress.ts (default on; a view has none). */
   progress?: boolean;
   /** Snapshot period (default 250 ms). */
   tickMs?: number;

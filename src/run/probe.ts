@@ -6,14 +6,14 @@ import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema
 import { probeSpec } from '../traffic/probes.js';
 import { getPreference } from '../config/preferences.js';
 import { UsageError, type ExitCode } from '../core/errors.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import type { Threshold } from '../stats/thresholds.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/query.js';
 import { summarize } from '../stats/summary.js';
 import { probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
-import { contextInputs, processIo, refuseClobbering } from '../cli/io.js';
-import type { TargetFlagValues } from '../cli/options.js';
+import { contextInputs, processIo, refuseClobbering } from './io.js';
+import type { TargetFlagValues } from './flags.js';
 import { startMock, type MockServer } from '../mock/server.js';
 import { budgetStopMessage } from '../traffic/budget.js';
 import { budgetFrom, loadContext, priceFiles, runThresholds, withMaxInFlight } from './context.js';

@@ -2,7 +2,7 @@
 import { UsageError, type ExitCode } from '../core/errors.js';
 import type { ResolvedTarget } from '../core/target.js';
 import { readReplayFile } from '../traffic/replay/read.js';
-import type { ReplayItem, BadLine } from '../traffic/replay/types.js';
+import type { ReplayItem, BadLine } from '../traffic/replay/replay-file.js';
 import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { withImpliedThresholds } from '../stats/thresholds-implied.js';
@@ -12,14 +12,14 @@ import { paint } from '../export/format.js';
 import { describeRouting, routeRecorded } from '../traffic/replay/route.js';
 import { saturationLines, scheduleLines } from '../export/check-text.js';
 import { budgetStopMessage } from '../traffic/budget.js';
-import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from '../cli/io.js';
-import { metricsAddress, startMetrics, type MetricsFlags } from '../cli/metrics.js';
-import type { TargetFlagValues } from '../cli/options.js';
+import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
+import { metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
+import type { TargetFlagValues } from './flags.js';
 import { budgetFrom, loadContext, pickTarget, priceFiles, runThresholds, withMaxInFlight } from './context.js';
 import { printDryRun, runOutputs } from './scheduled.js';
 import { runPipeline } from './pipeline.js';
 import { endNotes, pipelineExitCode } from './outcome.js';
-import { runSummaryJson, toSummary } from './summary-json.js';
+import { runSummaryJson, toSummary } from '../export/run-summary-json.js';
 
 /** replay's flags, parsed by their declarations (cli/replay.ts). */
 export interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {

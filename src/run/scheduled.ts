@@ -6,12 +6,13 @@
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import type { ResolvedTarget } from '../core/target.js';
 import { planProbes } from '../traffic/probes.js';
-import { dryRunReport, dryRunText } from '../traffic/dry-run.js';
+import { dryRunReport } from '../traffic/dry-run.js';
+import { dryRunText } from '../export/dry-run-text.js';
 import type { ProbeStream, TrafficPlan } from '../engine/messages.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { getPreference } from '../config/preferences.js';
-import type { Io, OutputFile } from '../cli/io.js';
-import type { ScheduleFlagValues, TargetFlagValues } from '../cli/options.js';
+import type { Io, OutputFile } from './io.js';
+import type { ScheduleFlagValues, TargetFlagValues } from './flags.js';
 import { budgetFrom, loadContext, pickTarget, withMaxInFlight, type RunContext } from './context.js';
 import { DEFAULT_PROBE_MODEL } from './defaults.js';
 

@@ -3,8 +3,8 @@ import type { ExitCode } from '../core/errors.js';
 import type { EngineFinal } from '../engine/messages.js';
 import type { WindowName } from '../stats/windows-types.js';
 import type { NotifyConfig } from '../config/schema.js';
-import type { Io } from '../cli/io.js';
-import type { MetricsHandle } from '../cli/metrics.js';
+import type { Io } from './io.js';
+import type { MetricsHandle } from './metrics.js';
 import type { RunConfig } from './pipeline.js';
 
 /** Everything both modes need: the engine's config, the thresholds, and how to show it. */

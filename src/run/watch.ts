@@ -13,16 +13,15 @@ import { runHonesty } from '../export/honesty-text.js';
 import { startDemo, type Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
 import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
-import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from '../cli/io.js';
-import { metricsAddress, startMetrics, type MetricsFlags, type MetricsHandle } from '../cli/metrics.js';
-import { parseInterval } from '../cli/parsers.js';
+import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
+import { metricsAddress, startMetrics, type MetricsFlags, type MetricsHandle } from './metrics.js';
 import { priceFiles, runThresholds, type RunContext } from './context.js';
 import { printDryRun, runOutputs, scheduledRun, type ScheduledFlags } from './scheduled.js';
 import { endNotes } from './outcome.js';
-import { runSummaryJson } from './summary-json.js';
+import { runSummaryJson } from '../export/run-summary-json.js';
 import { runWatchPlain } from './watch-plain.js';
 import type { WatchOutcome, WatchSetup } from './watch-types.js';
-import { DEFAULT_INTERVAL } from './defaults.js';
+import { DEFAULT_INTERVAL, parseInterval } from './defaults.js';
 
 export interface WatchFlags extends ScheduledFlags, MetricsFlags {
   threshold: string[];

@@ -10,8 +10,8 @@ import { PROBE_JSON_FIELDS } from '../../src/core/result.js';
 import type { Summary, TimeStats } from '../../src/stats/summary.js';
 import type { ThresholdResult } from '../../src/stats/thresholds.js';
 import type { RunSaturation, StoppedBy, TargetSchedule } from '../../src/engine/messages.js';
-import type { CompareTarget, ErrorComparison, MetricComparison } from '../../src/honesty/compare.js';
-import { COMPARE_METRICS } from '../../src/honesty/compare.js';
+import type { CompareTarget, ErrorComparison, MetricComparison } from '../../src/compare/compare.js';
+import { COMPARE_METRICS } from '../../src/compare/compare.js';
 import { COMPARED_METRICS } from '../../src/export/contracts/index.js';
 import type {
   CompareOutput,

@@ -1,7 +1,7 @@
 /**
  * `compare --json` (and `--summary FILE`): the same traffic through two
  * targets, side by side (docs/contracts.md "compare --json"; the report is
- * built by compareResults in src/honesty/compare.ts, the head by runCompare
+ * built by compareResults in src/compare/compare.ts, the head by runCompare
  * in src/cli/compare.ts).
  */
 import { z } from 'zod';

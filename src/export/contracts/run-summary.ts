@@ -1,7 +1,7 @@
 /**
  * The run summary: what `check`, `replay` and `watch` print with `--json`
  * and write with `--summary FILE` (docs/contracts.md "Run summary"; built by
- * runSummaryJson in src/run/summary-json.ts).
+ * runSummaryJson in src/export/run-summary-json.ts).
  */
 import { z } from 'zod';
 import { count, isoTimeSchema, protocolSchema, saturationSchema, stoppedBySchema, summarySchema, thresholdResultSchema } from './common.js';

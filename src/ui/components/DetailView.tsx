@@ -10,7 +10,7 @@ import type { RecentError } from '../../engine/messages.js';
 import type { TimeStats } from '../../stats/summary.js';
 import type { TargetStats, WindowName, WindowStats } from '../../stats/windows-types.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
-import { bar, logHistogram } from '../core/histogram.js';
+import { bar, logHistogram } from '../core/latency-bars.js';
 import type { RecentSample } from '../core/recent.js';
 import { padStart, type Segment } from '../core/text.js';
 import { localTime } from './EventsLine.js';

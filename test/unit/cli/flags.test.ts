@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/core/errors.js';
-import { budgetUsd, fraction, parseFps, parseInterval, positiveDuration, positiveInt, replayRate, speed } from '../../../src/cli/parsers.js';
+import { budgetUsd, fraction, parseFps, positiveDuration, positiveInt, replayRate, speed } from '../../../src/cli/parsers.js';
+import { parseInterval } from '../../../src/run/defaults.js';
 import { runCli } from '../../helpers/cli.js';
 
 describe('flag parsers keep the messages the actions used to throw', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closedLoopCursor, openLoopSources, plannedTotal, planTargets, SourceHeap, type DueSend, type OpenLoopSource } from '../../../src/engine/sources.js';
 import type { ProbeStream, ReplayEntry, TrafficPlan } from '../../../src/engine/messages.js';
-import type { RequestSpec } from '../../../src/protocol/types.js';
+import type { RequestSpec } from '../../../src/protocol/adapter.js';
 
 const spec = (model: string): RequestSpec => ({ model, messages: [{ role: 'user', content: 'hi' }], maxTokens: 4, stream: true });
 const stream = (target: string, schedule: ProbeStream['schedule'], seed = 1): ProbeStream => ({ probe: 'p', target, spec: spec('m'), schedule, seed });
