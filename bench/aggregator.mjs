@@ -8,7 +8,7 @@
 // Exports the three measurements so bench/run.mjs can include them.
 import { fileURLToPath } from 'node:url';
 import { WindowedStats } from '../dist/stats/windows.js';
-import { mulberry32 } from '../dist/mock/random.js';
+import { mulberry32 } from '../dist/core/random.js';
 
 
 /** A deterministic PRNG (mulberry32) so runs are comparable. */

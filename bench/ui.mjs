@@ -110,7 +110,7 @@ async function run(dashboard) {
       kind: 'probes',
       streams: TARGETS.map((name, i) => ({ probe: 'bench', target: name, spec: SPEC, schedule: { kind: 'rate', ratePerSec: RATE_PER_TARGET }, seed: i + 1 })),
     },
-    // What `watch` asks of the engine (src/cli/watch-tui.ts).
+    // What `watch` asks of the engine (src/run/pipeline.ts, src/run/watch-tui.ts).
     tickMs: 250,
     stopAfter: { durationMs: null, requests: null },
     graceMs: 10_000,

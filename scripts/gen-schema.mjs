@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Writes schema/relaymon.config.schema.json from the zod schema in the build.
+// Writes the JSON Schemas in schema/ from the zod schemas in the build:
+//   schema/relaymon.config.schema.json   the config file (src/config/json-schema.ts)
+//   schema/run-summary.schema.json, probe.schema.json, compare.schema.json,
+//   request-log.schema.json              the output contracts (src/export/contracts/json-schema.ts)
 // Run after `npm run build`:   node scripts/gen-schema.mjs [--check]
-// --check exits 1 when the committed file is out of date instead of writing it.
+// --check exits 1 when a committed file is out of date instead of writing it.
 // RELAYMON_DIST points at another build folder (default: dist next to this script).
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -9,19 +12,25 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = resolve(process.env.RELAYMON_DIST ?? resolve(root, 'dist'));
-const { buildJsonSchema, SCHEMA_FILE } = await import(pathToFileURL(resolve(dist, 'config/json-schema.js')).href);
+const load = (path) => import(pathToFileURL(resolve(dist, path)).href);
+const { buildJsonSchema, SCHEMA_FILE } = await load('config/json-schema.js');
+const { buildContractSchemas } = await load('export/contracts/json-schema.js');
 
-const target = resolve(root, SCHEMA_FILE);
-const fresh = buildJsonSchema();
-if (process.argv.includes('--check')) {
-  const current = await readFile(target, 'utf8').catch(() => '');
-  if (current !== fresh) {
-    process.stderr.write(`${SCHEMA_FILE} is out of date: run npm run build && node scripts/gen-schema.mjs\n`);
-    process.exit(1);
+const files = [{ file: SCHEMA_FILE, text: buildJsonSchema() }, ...buildContractSchemas()];
+const check = process.argv.includes('--check');
+let stale = 0;
+for (const { file, text } of files) {
+  const target = resolve(root, file);
+  if (check) {
+    const current = await readFile(target, 'utf8').catch(() => '');
+    if (current !== text) {
+      process.stderr.write(`${file} is out of date: run npm run gen:schema\n`);
+      stale++;
+    } else process.stdout.write(`${file} is up to date\n`);
+  } else {
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, text);
+    process.stdout.write(`wrote ${file}\n`);
   }
-  process.stdout.write(`${SCHEMA_FILE} is up to date\n`);
-} else {
-  await mkdir(dirname(target), { recursive: true });
-  await writeFile(target, fresh);
-  process.stdout.write(`wrote ${SCHEMA_FILE}\n`);
 }
+if (stale > 0) process.exit(1);

@@ -11,8 +11,8 @@
  * passed in, so tests drive it with a fake clock.
  */
 import { evaluateThresholds, type MetricQuery } from '../stats/thresholds.js';
-import { alertSummary } from './format.js';
-import type { AlertRule, AlertState, AlertStateView, AlertTransition, AlertWindow } from './types.js';
+import { alertSummary } from './alert-text.js';
+import type { AlertRule, AlertState, AlertStateView, AlertTransition, AlertWindow } from './rule-state.js';
 
 export type WindowQuery = (window: AlertWindow) => MetricQuery;
 

@@ -1,6 +1,6 @@
 /** The alert machinery `check`, `replay` and `watch` share: rules and their state machine (pure), and the notifier. */
 export * from './rules.js';
-export { alertSummary, formatAlertValue } from './format.js';
+export { alertSummary, formatAlertValue } from './alert-text.js';
 export {
   Notifier,
   DEFAULT_DELIVERY_TIMEOUT_MS,

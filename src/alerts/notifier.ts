@@ -7,7 +7,7 @@
 import type { Dispatcher } from 'undici';
 import type { NotifyConfig } from '../config/schema.js';
 import { redact } from '../core/redact.js';
-import type { AlertRule, AlertTransition, NotifyChannel } from './types.js';
+import type { AlertRule, AlertTransition, NotifyChannel } from './rule-state.js';
 import { alertmanagerEndpoint, resolveEndpoint } from './sinks/endpoint.js';
 import { createNotifyDispatcher } from './sinks/http.js';
 import { alertmanagerAlert, headlessLine, webhookBody, type Notice } from './sinks/payloads.js';

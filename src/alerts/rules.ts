@@ -7,9 +7,9 @@ import { ConfigError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
 import type { AlertConfig, NotifyChannel } from '../config/schema.js';
 import { parseThreshold, type Threshold } from '../stats/thresholds.js';
-import type { AlertRule } from './types.js';
+import type { AlertRule } from './rule-state.js';
 
-export * from './types.js';
+export * from './rule-state.js';
 export { AlertEvaluator, type WindowQuery } from './evaluator.js';
 
 export const DEFAULT_MIN_REQUESTS = 5;

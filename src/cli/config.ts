@@ -9,7 +9,7 @@ import {
   preferencesPath,
   setPreference,
 } from '../config/preferences.js';
-import { processIo, type Io } from './io.js';
+import { processIo, type Io } from '../run/io.js';
 
 export interface ConfigCommandDeps {
   io?: Io;

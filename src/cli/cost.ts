@@ -4,11 +4,10 @@ import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
-import { fsReason } from '../traffic/replay/read.js';
-import { parseMix, projectCost, ratiosFromFile, type CostTarget } from '../honesty/cost-mix.js';
-import { costText } from '../honesty/cost-text.js';
-import { checkOutputPath, processIo, refuseClobbering, writeOutputFile, type InputFile } from './io.js';
-import { contextInputs } from './context.js';
+import { fsReason } from '../core/fs-reason.js';
+import { parseMix, projectCost, ratiosFromFile, type CostTarget } from '../cost/cost-mix.js';
+import { costText } from '../cost/cost-text.js';
+import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile, type InputFile } from '../run/io.js';
 
 interface CostFlags {
   mix?: string;

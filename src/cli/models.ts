@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
-import { RelayClient } from '../client/index.js';
-import { addTargetOptions, loadContext, type TargetFlagValues } from './context.js';
-import { processIo } from './io.js';
+import { addTargetOptions, type TargetFlagValues } from './options.js';
+import { processIo } from '../run/io.js';
 
 interface ModelsFlags extends TargetFlagValues {
   json?: boolean;
@@ -28,6 +27,8 @@ Examples:
 
 async function runModels(flags: ModelsFlags): Promise<ExitCode> {
   const io = processIo();
+  // Loaded here, not at the top: registering commands must not load the client (undici).
+  const [{ loadContext }, { RelayClient }] = await Promise.all([import('../run/context.js'), import('../client/index.js')]);
   const ctx = await loadContext(flags);
   const target = ctx.targets[0];
   if (!target) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');

@@ -1,4 +1,4 @@
-import type { WireEvent } from '../protocol/types.js';
+import type { WireEvent } from '../protocol/adapter.js';
 import type { ErrorType } from '../core/result.js';
 
 /**

@@ -10,13 +10,12 @@
  */
 import type { RequestResult } from '../core/result.js';
 import type { PriceTable } from '../pricing/table.js';
-import type { RequestSpec } from '../protocol/types.js';
-import type { PromptCount } from '../honesty/tokens.js';
+import type { RequestSpec } from '../protocol/adapter.js';
+import type { LocalOutput, PromptCount } from '../tokens/local-count.js';
 import { estimateFromLength } from '../tokens/bounded.js';
 import { textHead } from '../tokens/count-job.js';
 import { tokenCounter } from '../tokens/counter.js';
 import { buildResult, type LocalCounts, type Outcome, type ResponseFacts } from './result-builder.js';
-import type { LocalOutput } from './honesty.js';
 
 /** Probes send one spec object over and over: its prompt is counted once. */
 const promptCache = new WeakMap<RequestSpec, PromptCount>();

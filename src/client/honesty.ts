@@ -4,10 +4,10 @@
  * changes and stream conformance. Separate from result-builder.ts so that
  * the counting is done once and shared with usage estimation.
  */
-import type { LocalCountKind, LocalCountLimit, RequestResult, StreamViolation } from '../core/result.js';
+import type { LocalCountKind, RequestResult, StreamViolation } from '../core/result.js';
 import type { UsageTolerances } from '../core/target.js';
-import type { RequestSpec } from '../protocol/types.js';
-import { countRequestPrompt, countTextBounded, tokenizerFor, type CountOptions, type PromptCount } from '../honesty/tokens.js';
+import type { RequestSpec } from '../protocol/adapter.js';
+import { countRequestPrompt, type LocalOutput, type PromptCount } from '../tokens/local-count.js';
 import { worseLimit } from '../tokens/bounded.js';
 import { localOutputTokens, reconcileUsage } from '../honesty/reconcile.js';
 import type { StreamConformance } from '../honesty/conformance.js';
@@ -39,43 +39,6 @@ export function promptCount(spec: RequestSpec, sentBody: Record<string, unknown>
     promptCache.set(spec, c);
   }
   return c;
-}
-
-export interface LocalOutput {
-  /** Content and tool-argument tokens. */
-  visible: number;
-  reasoningText: number;
-  kind: LocalCountKind;
-  /** Which bound cut the count short (tokens/bounded.ts); null when it was counted in full. */
-  limit: LocalCountLimit | null;
-}
-
-/** The texts of an answer that relaymon counts. */
-export type OutputTexts = Pick<ResponseAccumulator, 'contentText' | 'toolText' | 'reasoningText'>;
-
-/**
- * Tokens of the streamed text; tool calls make it an estimate (their framing
- * is not public), and so does a bound that cut the count short. Runs in the
- * counting worker (tokens/counter.ts), not on the thread that sends.
- */
-export function outputCount(
-  model: string,
-  acc: OutputTexts,
-  opts: CountOptions & { lengths?: { content: number; tool: number; reasoning: number } } = {},
-): LocalOutput {
-  const tok = tokenizerFor(model);
-  const bounds = { deadline: opts.deadline };
-  const len = opts.lengths ?? { content: acc.contentText.length, tool: acc.toolText.length, reasoning: acc.reasoningText.length };
-  const content = countTextBounded(model, acc.contentText, bounds, len.content);
-  const tool = countTextBounded(model, acc.toolText, bounds, len.tool);
-  const reasoning = countTextBounded(model, acc.reasoningText, bounds, len.reasoning);
-  const limit = worseLimit(worseLimit(content.limit, tool.limit), reasoning.limit);
-  return {
-    visible: content.tokens + tool.tokens,
-    reasoningText: reasoning.tokens,
-    kind: tok.exact && len.tool === 0 && limit === null ? 'exact' : 'estimate',
-    limit,
-  };
 }
 
 export interface HonestyInput {

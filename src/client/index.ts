@@ -1,9 +1,10 @@
 import type { Dispatcher } from 'undici';
 import type { ResolvedTarget } from '../core/target.js';
 import type { RequestResult } from '../core/result.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import { adapterFor } from '../protocol/index.js';
-import { classifyHttpError, classifyNetworkError, notFoundHint } from '../protocol/errors.js';
+import { classifyHttpError, notFoundHint } from '../protocol/http-errors.js';
+import { classifyNetworkError } from '../protocol/network-errors.js';
 import type { PriceTable } from '../pricing/table.js';
 import { RelaymonError, EXIT } from '../core/errors.js';
 import { VERSION } from '../version.js';

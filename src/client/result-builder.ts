@@ -1,17 +1,17 @@
 import type { ErrorType, RateTokenSource, RequestResult, TimeoutPhase, UsageSource } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import { rateLimitInfo, reportedCostFromHeaders, requestIds, retryAfterMs } from '../protocol/headers.js';
 import { sameModel } from '../pricing/aliases.js';
 import type { PriceTable } from '../pricing/table.js';
 import { DEFAULT_USAGE_TOLERANCES } from '../core/target.js';
 import { withinTolerance } from '../honesty/reconcile.js';
-import type { PromptCount } from '../honesty/tokens.js';
+import { outputCount, type LocalOutput, type PromptCount } from '../tokens/local-count.js';
 import type { StreamConformance } from '../honesty/conformance.js';
 import type { FingerprintTracker } from '../honesty/fingerprint.js';
 import { interTokenLatency, outputTokensPerSecond, type ResponseAccumulator } from './accumulate.js';
 import type { ConnectionTiming } from './connections.js';
-import { honestyFields, outputCount, promptCount, type LocalOutput } from './honesty.js';
+import { honestyFields, promptCount } from './honesty.js';
 
 export type Outcome =
   | { kind: 'ok' }

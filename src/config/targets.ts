@@ -1,13 +1,12 @@
 import { ConfigError, UsageError } from '../core/errors.js';
 import { CREDENTIAL_HEADER_NAME, looksLikeCredential, registerSecret, registerUrlSecrets } from '../core/redact.js';
 import type { Protocol } from '../core/result.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, type ResolvedTarget, type Timeouts } from '../core/target.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, resolveTolerances, type ResolvedTarget, type Timeouts } from '../core/target.js';
 import { parseDuration } from '../core/units.js';
 import { CONFIG_FILE_NAMES, configSource } from './load.js';
 import { displayPath } from './paths.js';
 import { ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, isEnvName, isHeaderName, isHttpUrl, quoteValue } from './primitives.js';
 import type { RelaymonConfig, TargetConfig } from './schema.js';
-import { resolveTolerances } from '../honesty/reconcile.js';
 import { expandEnv, readKeyFile } from './secrets.js';
 
 export interface TargetFlags {

@@ -1,5 +1,5 @@
 /**
- * Exit codes are a contract (README.md "Exit codes"): the same for every command.
+ * Exit codes are a contract (docs/contracts.md "Exit codes"): the same for every command.
  */
 export const EXIT = {
   ok: 0,

@@ -2,7 +2,8 @@
  * The one record. The client produces exactly one RequestResult per request and
  * nothing mutates it afterwards; every consumer (summaries, windows, exporters,
  * the dashboard) reads these. Field names are a public contract (`probe --json`,
- * the request log), see README.md "What is measured, exactly".
+ * the request log), see docs/contracts.md "Request fields"; what each
+ * measures: README.md "What is measured, exactly".
  */
 
 export const ERROR_TYPES = [

@@ -26,7 +26,7 @@ export interface UsageTolerance {
   percent: number;
 }
 
-/** `exact` for counts with the model's own tokenizer, `estimate` for the rest (see honesty/tokens.ts). */
+/** `exact` for counts with the model's own tokenizer, `estimate` for the rest (see tokens/local-count.ts). */
 export interface UsageTolerances {
   exact: UsageTolerance;
   estimate: UsageTolerance;
@@ -66,4 +66,15 @@ export interface ResolvedTarget {
   maxResponseBytes: number;
   /** Config `honesty`; absent means DEFAULT_USAGE_TOLERANCES. */
   usageTolerance?: UsageTolerances;
+}
+
+/** Config `honesty` over the defaults, field by field. */
+export function resolveTolerances(
+  cfg: { usageTolerance?: Partial<UsageTolerance>; estimateTolerance?: Partial<UsageTolerance> } | undefined,
+): UsageTolerances {
+  const d = DEFAULT_USAGE_TOLERANCES;
+  return {
+    exact: { tokens: cfg?.usageTolerance?.tokens ?? d.exact.tokens, percent: cfg?.usageTolerance?.percent ?? d.exact.percent },
+    estimate: { tokens: cfg?.estimateTolerance?.tokens ?? d.estimate.tokens, percent: cfg?.estimateTolerance?.percent ?? d.estimate.percent },
+  };
 }

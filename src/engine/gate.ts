@@ -1,5 +1,5 @@
 import type { ResolvedTarget } from '../core/target.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import type { TargetSchedule, TrafficPlan } from './messages.js';
 
 /** Sends held back at a full concurrency cap, per target, before new ones are dropped. */

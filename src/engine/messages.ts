@@ -7,7 +7,7 @@
 import type { ErrorType, Protocol, RequestResult } from '../core/result.js';
 import type { ExitCode } from '../core/errors.js';
 import type { ResolvedTarget } from '../core/target.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import type { StatsSnapshot } from '../stats/windows.js';
 import type { Threshold, ThresholdResult } from '../stats/thresholds.js';
 import type { AlertRule, AlertStateView, AlertTransition } from '../alerts/rules.js';
@@ -71,6 +71,14 @@ export interface EngineConfig {
    * runs that only show progress turn it off; the final snapshot always has them.
    */
   liveStats: boolean;
+  /**
+   * probe's rules (run/probe.ts), absent for every other command: Ctrl-C
+   * cancels the requests in flight at once, with no grace period (they are
+   * reported as cancelled); the first request the spend guard refuses ends the
+   * run even while others are in flight; and a 429's retry-after is reported,
+   * not waited out (probe sends its N requests as asked).
+   */
+  probeRules?: boolean;
 }
 
 export interface RecentError {
@@ -160,6 +168,8 @@ export interface EngineSnapshot {
   progress: { sent: number; done: number; errors: number; total: number | null };
   /** RequestResults finished since the previous snapshot (when emitResults). */
   results: RequestResult[];
+  /** The send order (1 = the run's first send) of each of `results`, index for index: probe numbers its rows by it. */
+  resultSeqs?: number[];
   alerts: AlertStateView[];
   /** Alert state changes since the previous snapshot, for the notifier in the main thread. */
   alertTransitions: AlertTransition[];

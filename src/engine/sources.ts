@@ -1,6 +1,6 @@
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import { constantSchedule, poissonSchedule, scaledOffsets, type Schedule } from '../traffic/schedule.js';
-import { mulberry32 } from '../mock/random.js';
+import { mulberry32 } from '../core/random.js';
 import type { ProbeStream, ReplayEntry, ReplayMode, TrafficPlan } from './messages.js';
 
 /** One send the scheduler owes: at `dueMs` (absolute, the engine's clock) send `spec` to each of `targets`. */

@@ -4,13 +4,13 @@
  * per threshold; a threshold without a `{target:…}` tag covers the whole run
  * and goes into the "all targets" suite. Pure string building.
  */
-import type { runSummaryJson } from '../cli/headless.js';
+import type { RunSummary } from './run-summary-json.js';
 import { redact } from '../core/redact.js';
 import type { Summary } from '../stats/summary.js';
 import { parseThreshold, valueUnit, type ThresholdResult, type ValueUnit } from '../stats/thresholds.js';
 import { fmtMs, fmtPct, fmtUsd } from './format.js';
 
-export type RunSummaryJson = ReturnType<typeof runSummaryJson>;
+export type RunSummaryJson = RunSummary;
 
 export interface JunitOptions {
   /** Expressions relaymon added by itself (check without thresholds uses errors:rate<0.05). */

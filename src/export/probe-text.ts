@@ -5,6 +5,7 @@ import type { ThresholdResult } from '../stats/thresholds.js';
 import { describeThresholdResult } from '../stats/thresholds.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd, paint, table } from './format.js';
 import { honestyCountsOf, honestyLines } from './honesty-text.js';
+import type { ProbeOutput, ProbeRequestOutput } from './contracts/index.js';
 
 const ROW_HEADER = ['#', 'status', 'ttfb', 'ttft', 'latency', 'in', 'out', 'tok/s', 'cost', 'request id'];
 
@@ -109,12 +110,12 @@ export function thresholdLines(results: readonly ThresholdResult[], color: boole
   );
 }
 
-export function requestJson(r: RequestResult): Record<string, unknown> {
+export function requestJson(r: RequestResult): ProbeRequestOutput {
   const out: Record<string, unknown> = {};
   for (const k of PROBE_JSON_FIELDS) out[k] = r[k];
-  return out;
+  return out as ProbeRequestOutput;
 }
 
-export function probeJson(target: string, results: readonly RequestResult[], summary: Summary, thresholds: readonly ThresholdResult[]) {
+export function probeJson(target: string, results: readonly RequestResult[], summary: Summary, thresholds: ThresholdResult[]): ProbeOutput {
   return { target, requests: results.map(requestJson), summary, thresholds };
 }

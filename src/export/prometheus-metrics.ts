@@ -76,6 +76,8 @@ export const METRIC = {
   inFlight: 'relaymon_client_in_flight_requests',
   alertFiring: 'relaymon_alert_firing',
   buildInfo: 'relaymon_build_info',
+  // The catalogue's own counters (cachedInputTokens …), by JSON key.
+  ...Object.fromEntries(CATALOGUE_COUNTERS.map((e) => [e.key, e.prometheus.name])),
 };
 
 /** Every series name the export can produce, histograms with their _bucket/_sum/_count. */
@@ -86,7 +88,6 @@ export function exportedSeriesNames(): string[] {
     if (histograms.includes(name)) out.push(`${name}_bucket`, `${name}_sum`, `${name}_count`);
     else out.push(name);
   }
-  for (const e of CATALOGUE_COUNTERS) out.push(e.prometheus.name);
   return out;
 }
 

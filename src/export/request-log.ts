@@ -2,8 +2,8 @@ import { closeSync, constants, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { Protocol, RequestResult } from '../core/result.js';
 import { RelaymonError, EXIT, UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { fsReason } from '../traffic/replay/read.js';
-import { writeReason } from './write-reason.js';
+import { fsReason, writeReason } from '../core/fs-reason.js';
+import type { RequestLogLine } from './contracts/index.js';
 
 /*
  * ## Request log (`--log FILE`)
@@ -86,16 +86,16 @@ export class RequestLog {
   /** The complete line, without its newline: redacted, one JSON object. */
   format(entry: RequestLogEntry): string {
     const r = entry.result;
-    const line: Record<string, unknown> = {
+    const line: RequestLogLine = {
       v: REQUEST_LOG_VERSION,
       t: Math.round(entry.t * 1000) / 1000,
       time: entry.time ?? isoTime(r.startedAt),
       target: entry.target ?? r.target,
       probe: entry.probe !== undefined ? entry.probe : r.probe,
       protocol: entry.protocol ?? r.protocol,
+      ...(this.logBodies && entry.body ? { body: entry.body } : {}),
+      result: r,
     };
-    if (this.logBodies && entry.body) line['body'] = entry.body;
-    line['result'] = r;
     // Strings are redacted one by one (a secret with a quote or backslash in it
     // is matched before JSON escapes it), then the whole line once more, as
     // everything relaymon writes is.

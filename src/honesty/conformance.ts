@@ -9,7 +9,7 @@
  * `data: [DONE]`. A cumulative output count must never go down.
  */
 import type { ErrorType, Protocol, StreamViolation } from '../core/result.js';
-import type { SseEvent, WireEvent } from '../protocol/types.js';
+import type { SseEvent, WireEvent } from '../protocol/adapter.js';
 
 const INDEX = /"index"\s*:\s*(\d+)/;
 const TYPE = /"type"\s*:\s*"([a-z_]+)"/;

@@ -1,8 +1,8 @@
 /**
  * Billing reconciliation: the usage a relay reported against relaymon's own
- * count of the same request. Pure; the counts come from honesty/tokens.ts.
+ * count of the same request. Pure; the counts come from tokens/local-count.ts.
  */
-import type { LocalCountKind } from '../core/result.js';
+import type { LocalCountKind, RequestResult } from '../core/result.js';
 import { DEFAULT_USAGE_TOLERANCES, type UsageTolerance, type UsageTolerances } from '../core/target.js';
 
 export interface LocalCounts {
@@ -58,17 +58,6 @@ export function reconcileUsage(
   return { usageGapTokens: gap, usageGapRatio: counted > 0 ? gap / counted : null, usageMismatch: mismatch };
 }
 
-/** Config `honesty` over the defaults, field by field. */
-export function resolveTolerances(
-  cfg: { usageTolerance?: Partial<UsageTolerance>; estimateTolerance?: Partial<UsageTolerance> } | undefined,
-): UsageTolerances {
-  const d = DEFAULT_USAGE_TOLERANCES;
-  return {
-    exact: { tokens: cfg?.usageTolerance?.tokens ?? d.exact.tokens, percent: cfg?.usageTolerance?.percent ?? d.exact.percent },
-    estimate: { tokens: cfg?.estimateTolerance?.tokens ?? d.estimate.tokens, percent: cfg?.estimateTolerance?.percent ?? d.estimate.percent },
-  };
-}
-
 /** "+38% billed", "−5% billed", "+12 tokens billed" when there is no ratio. */
 export function describeUsageGap(gapTokens: number, ratio: number | null): string {
   if (ratio === null) return `${signed(gapTokens)} tokens billed`;
@@ -80,4 +69,24 @@ function signed(n: number): string {
   if (n > 0) return `+${n}`;
   if (n < 0) return `\u2212${Math.abs(n)}`;
   return '0';
+}
+
+/** billed / counted per direction over the reconciled responses that relaymon counted exactly. */
+export function usageRatio(rs: readonly RequestResult[]): { input: number | null; output: number | null } {
+  let billedIn = 0;
+  let countedIn = 0;
+  let billedOut = 0;
+  let countedOut = 0;
+  for (const r of rs) {
+    if (r.usageGapTokens === null || r.localCountKind !== 'exact') continue;
+    if (r.localInputTokens !== null && r.inputTokens !== null) {
+      billedIn += r.inputTokens;
+      countedIn += r.localInputTokens;
+    }
+    if (r.localOutputTokens !== null && r.outputTokens !== null) {
+      billedOut += r.outputTokens;
+      countedOut += r.localOutputTokens;
+    }
+  }
+  return { input: countedIn > 0 ? billedIn / countedIn : null, output: countedOut > 0 ? billedOut / countedOut : null };
 }

@@ -1,38 +1,37 @@
 /**
  * The metric table of the docs, rendered from the catalogue so it cannot
- * drift (docs/contracts.md holds it between `<!-- metrics:begin -->` and
- * `<!-- metrics:end -->`; test/unit/metrics/docs-table.test.ts compares).
+ * drift: docs/contracts.md holds it between `<!-- metrics:begin -->` and
+ * `<!-- metrics:end -->` (test/unit/metrics/docs-table.test.ts compares).
+ * One row per threshold metric, in the order error messages list them.
  */
-import { ENTRIES, type MetricEntry } from './catalog.js';
+import { METRIC_NAMES, metricEntry, type MetricEntry } from './catalog.js';
 import { KIND_AGGREGATIONS } from './kinds.js';
 
-const UNIT_WORDS: Record<MetricEntry['unit'], string> = {
-  ms: 'ms',
-  tokens_per_second: 'tokens/s',
-  count: 'count',
-  usd: 'USD',
-  usd_per_hour: 'USD/h',
-};
-
-function aggregations(e: MetricEntry): string {
-  if (!e.threshold) return '— (not a threshold metric)';
-  return KIND_AGGREGATIONS[e.kind].map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
+/** The unit of each aggregation, as the docs word it. */
+function unitWords(e: MetricEntry): string {
+  switch (e.kind) {
+    case 'trend':
+      return e.unit === 'ms' ? 'ms' : 'tokens/s';
+    case 'ratio':
+      return 'fraction; count';
+    case 'counter':
+      return 'count; per second';
+    case 'sum':
+      return 'USD';
+    case 'gauge':
+      return 'USD per hour';
+  }
 }
 
 const code = (s: string): string => `\`${s}\``;
 
-/** One Markdown table, a row per catalogue entry in catalogue order; pure. */
+/** The Markdown table (header, separator, rows), ending in a newline; pure. */
 export function renderMetricTable(): string {
-  const head = ['| name | kind | unit | threshold aggregations | JSON key | Prometheus |', '|---|---|---|---|---|---|'];
-  const rows = ENTRIES.map((e) =>
-    [
-      code(e.name),
-      e.kind,
-      UNIT_WORDS[e.unit],
-      aggregations(e),
-      code(e.key),
-      e.prometheus ? code(e.prometheus.name) : '—',
-    ].join(' | '),
-  ).map((r) => `| ${r} |`);
-  return [...head, ...rows].join('\n') + '\n';
+  const lines = ['| metric | kind | unit | aggregations | JSON key | Prometheus |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const name of METRIC_NAMES) {
+    const e = metricEntry(name);
+    const aggregations = KIND_AGGREGATIONS[e.kind].map((a) => code(a === 'p' ? 'p(N)' : a)).join(', ');
+    lines.push(`| ${code(e.name)} | ${e.kind} | ${unitWords(e)} | ${aggregations} | ${code(e.key)} | ${e.prometheus ? code(e.prometheus.name) : '–'} |`);
+  }
+  return lines.join('\n') + '\n';
 }

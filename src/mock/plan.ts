@@ -1,6 +1,6 @@
 import type { ErrorKind, MockOptions } from './options.js';
 import { ERROR_KINDS } from './options.js';
-import { sampleDelay, type Rng } from './random.js';
+import { lognormal, type Rng } from '../core/random.js';
 
 /** Values accepted in the `x-mock-fault` request header. */
 export const FAULT_HEADER_VALUES = [
@@ -118,4 +118,9 @@ export function planResponse(o: MockOptions, fault: Fault, tokens: number, norma
   else endAt = tokenAt[sent - 1]!;
   if (fault === 'stall' && cut === sent) endAt += o.stallMs;
   return { headerAt, tokenAt, endAt, ending };
+}
+
+/** A delay in ms: exact when jitter is off, lognormal around it when on. */
+export function sampleDelay(ms: number, jitter: boolean, sigma: number, normal: () => number): number {
+  return jitter ? lognormal(ms, sigma, normal) : ms;
 }

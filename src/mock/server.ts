@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ResponseHeaders } from './headers.js';
-import { errorReply, notFoundReply, overloadedStatus, type ErrorReply } from './errors.js';
+import { ReplyHeaders } from './reply-headers.js';
+import { errorReply, notFoundReply, overloadedStatus, type ErrorReply } from './error-replies.js';
 import { resolveMockOptions, type MockOptions } from './options.js';
 import { chooseFault, FAULT_HEADER_VALUES, faultFromHeader, isImmediateFault, planResponse, type Fault } from './plan.js';
-import { mulberry32, normalSampler, randomSeed } from './random.js';
+import { mulberry32, normalSampler, randomSeed } from '../core/random.js';
 import { warmEncoding } from '../tokens/encodings.js';
 import { bodyResponse, Job, sendAt, streamResponse } from './respond.js';
 import { copyStats, emptyStats, type MockOutcome, type MockRoute, type MockStats } from './stats.js';
@@ -69,7 +69,7 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
     stats.byOutcome[o]++;
   };
 
-  const ids = new ResponseHeaders(randomSeed().toString(36));
+  const ids = new ReplyHeaders(randomSeed().toString(36));
   const commonHeaders = (protocol: MockProtocol, exhausted: boolean): OutgoingHttpHeaders => ids.next(protocol, exhausted);
 
   const sendReply = (res: ServerResponse, reply: ErrorReply, extra: OutgoingHttpHeaders = {}): void => {

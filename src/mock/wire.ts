@@ -4,7 +4,7 @@
  * socket write — the mock has to keep up with benchmarks at ~1000 req/s.
  */
 
-import { countRequestPrompt } from '../honesty/tokens.js';
+import { countRequestPrompt } from '../tokens/local-count.js';
 
 export type MockProtocol = 'openai' | 'anthropic';
 

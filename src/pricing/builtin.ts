@@ -17,7 +17,7 @@
  * pay for it.
  */
 import { createRequire } from 'node:module';
-import type { ModelPrice, PriceMatch } from './table.js';
+import type { ModelPrice, PriceMatch } from './price.js';
 
 /** The parts of the package's data this file reads (its own types, narrowed to what is used). */
 type DbPrice = Record<string, number | { base: number } | undefined>;

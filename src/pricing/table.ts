@@ -1,37 +1,10 @@
 import { UsageError } from '../core/errors.js';
 import { aliasDistance, normalizeModel, stripVendorPrefix } from './aliases.js';
 import { builtinMatch, builtinPrices } from './builtin.js';
+import type { ModelPrice, PriceMatch, TokenUsage } from './price.js';
 
-/** USD per token, LiteLLM's key names. */
-export interface ModelPrice {
-  input_cost_per_token: number;
-  output_cost_per_token: number;
-  /** Price of the cached part of the input; absent means "same as input". */
-  cache_read_input_token_cost?: number;
-  /** Price of input written to the prompt cache (Anthropic's cache_creation_input_tokens); absent means "same as input". */
-  cache_creation_input_token_cost?: number;
-  /** Price of reasoning tokens (part of the output); absent means "same as output". */
-  output_cost_per_reasoning_token?: number;
-}
-
-/**
- * Token counts as RequestResult carries them: inputTokens includes the cached
- * ones, outputTokens includes the reasoning ones.
- */
-export interface TokenUsage {
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cachedInputTokens: number | null;
-  /** Part of inputTokens written to the cache (Anthropic); absent or null means none reported. */
-  cacheWriteInputTokens?: number | null;
-  reasoningTokens: number | null;
-}
-
-export interface PriceMatch {
-  /** The table key that priced the model (may differ from the name asked for). */
-  key: string;
-  price: ModelPrice;
-}
+// Declared in price.ts so that builtin.ts can use them without importing this file back.
+export type { ModelPrice, PriceMatch, TokenUsage } from './price.js';
 
 const COST_FIELDS = [
   'input_cost_per_token',

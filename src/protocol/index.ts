@@ -1,5 +1,5 @@
 import type { Protocol } from '../core/result.js';
-import type { ProtocolAdapter } from './types.js';
+import type { ProtocolAdapter } from './adapter.js';
 import { openaiAdapter } from './openai.js';
 import { anthropicAdapter } from './anthropic.js';
 
@@ -12,9 +12,10 @@ export function adapterFor(protocol: Protocol): ProtocolAdapter {
   }
 }
 
-export type * from './types.js';
+export type * from './adapter.js';
 export { openaiAdapter } from './openai.js';
 export { anthropicAdapter, ANTHROPIC_VERSION } from './anthropic.js';
 export { createSseFramer, type SseFramer } from './sse.js';
-export { classifyHttpError, classifyNetworkError, looksLikeHtml, type NetworkErrorClass } from './errors.js';
+export { classifyHttpError, looksLikeHtml } from './http-errors.js';
+export { classifyNetworkError, type NetworkErrorClass } from './network-errors.js';
 export { rateLimitInfo, reportedCostFromHeaders, requestIds, retryAfterMs, REQUEST_ID_HEADERS, type ResponseHeaders } from './headers.js';

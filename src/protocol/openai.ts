@@ -1,4 +1,4 @@
-import type { ProtocolAdapter, RequestSpec, SseEvent, StreamDecoder, WireEvent } from './types.js';
+import type { ProtocolAdapter, RequestSpec, SseEvent, StreamDecoder, WireEvent } from './adapter.js';
 import { authHeader, overrideBody } from './auth.js';
 import { count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json, wholeBodyEnd } from './util.js';
 

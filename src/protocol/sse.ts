@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { SseEvent, StreamDecoder, WireEvent } from './types.js';
+import type { SseEvent, StreamDecoder, WireEvent } from './adapter.js';
 
 export interface SseFramer {
   /** Feed bytes exactly as they arrived; they may split lines, events or UTF-8 characters anywhere. */

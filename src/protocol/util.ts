@@ -1,6 +1,6 @@
 import { redact } from '../core/redact.js';
 import type { ErrorType } from '../core/result.js';
-import type { WireEvent } from './types.js';
+import type { WireEvent } from './adapter.js';
 import { errorTypeFromCodes } from './error-types.js';
 
 /** Small, shared helpers for reading untrusted JSON from relays. */

@@ -24,7 +24,12 @@ export { EMPTY_TIME_STATS, type TimeStats } from '../metrics/kinds.js';
  * requests only: a failure's "latency" is how fast the relay said no, which
  * would pull every percentile down. Failures count in `errors`.
  */
-export type Summary = SummaryCounterFields & {
+export type Summary = Flat<SummaryCounterFields & SummaryHead>;
+
+/** An intersection as one object type (the contract types compare field by field: test/contracts/types.test.ts). */
+type Flat<T> = { [K in keyof T]: T[K] };
+
+type SummaryHead = {
   /** Requests that finished (successes and relay errors); `unfinished` ones are not in it. */
   requests: number;
   errors: number;

@@ -19,7 +19,7 @@
  * (`ttft{target:relay}:p(95)<800`); an alert without a target tag judges all
  * traffic together, so it counts for a target only when there is one target.
  */
-import type { AlertStateView } from '../alerts/types.js';
+import type { AlertStateView } from '../alerts/rule-state.js';
 import { parseThreshold } from './thresholds-parse.js';
 import type { WindowStats } from './windows.js';
 

@@ -5,8 +5,7 @@
  * off the thread that sends.
  */
 import { performance } from 'node:perf_hooks';
-import { countRequestPrompt, type PromptCount } from '../honesty/tokens.js';
-import { outputCount, type LocalOutput } from '../client/honesty.js';
+import { countRequestPrompt, outputCount, type LocalOutput, type PromptCount } from './local-count.js';
 import { DEFAULT_BOUNDS } from './bounded.js';
 
 /** A text as it travels to the worker: its first maxChars characters and the whole length. */

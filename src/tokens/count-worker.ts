@@ -5,7 +5,7 @@
  * budget, and never the thread that sends and stamps time.
  */
 import { parentPort } from 'node:worker_threads';
-import { warmTokenizerFor } from '../honesty/tokens.js';
+import { warmTokenizerFor } from './local-count.js';
 import { runCountJob, type FromCounter, type ToCounter } from './count-job.js';
 
 if (!parentPort) throw new Error('tokens/count-worker.js must run in a worker thread');

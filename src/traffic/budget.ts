@@ -5,7 +5,7 @@
  */
 import type { ResolvedTarget } from '../core/target.js';
 import type { PriceTable } from '../pricing/table.js';
-import type { RequestSpec } from '../protocol/types.js';
+import type { RequestSpec } from '../protocol/adapter.js';
 import { countTextTokens, estimateInputTokens } from '../tokens/estimate.js';
 import { warmEncoding } from '../tokens/encodings.js';
 

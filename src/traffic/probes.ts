@@ -1,7 +1,7 @@
 import type { ProbeConfig } from '../config/schema.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { parseDuration, parseRate } from '../core/units.js';
-import type { ChatMessage, RequestSpec } from '../protocol/types.js';
+import type { ChatMessage, RequestSpec } from '../protocol/adapter.js';
 
 /**
  * Config probes → one plan per probe × target. Pure: the engine turns each

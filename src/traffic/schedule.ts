@@ -1,4 +1,4 @@
-import { mulberry32, type Rng } from '../mock/random.js';
+import { mulberry32, type Rng } from '../core/random.js';
 
 /**
  * Open-loop send times (README.md "How the engine works"). Every schedule hands out

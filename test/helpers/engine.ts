@@ -1,6 +1,6 @@
 import { EngineRunner } from '../../src/engine/runner.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, TrafficPlan } from '../../src/engine/messages.js';
-import type { RequestSpec } from '../../src/protocol/types.js';
+import type { RequestSpec } from '../../src/protocol/adapter.js';
 
 export { target } from './target.js';
 import type { ResolvedTarget } from '../../src/core/target.js';

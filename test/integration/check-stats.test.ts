@@ -11,7 +11,7 @@ import { expectNoSecret } from '../helpers/probe.js';
 import { startHostile, writeSlowly, type HostileServer } from '../helpers/hostile.js';
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
 import { SMALL_SPEC, startRunner, target } from '../helpers/engine.js';
-import { runSummaryJson } from '../../src/cli/headless.js';
+import { runSummaryJson } from '../../src/export/run-summary-json.js';
 
 interface TimeStatsJson {
   p50: number | null;

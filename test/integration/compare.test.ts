@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
-import type { CompareReport } from '../../src/honesty/compare.js';
+import type { CompareReport } from '../../src/compare/compare.js';
 
 type CompareJson = CompareReport & { command: string; startedAt: string; durationMs: number; stoppedBy: string | null };
 

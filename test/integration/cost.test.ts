@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess } from '../helpers/cli.js';
-import type { CostProjection } from '../../src/honesty/cost-mix.js';
+import type { CostProjection } from '../../src/cost/cost-mix.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relaymon-cost-'));
 const mix = join(dir, 'mix.yaml');

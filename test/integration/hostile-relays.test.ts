@@ -20,7 +20,7 @@ import { concurrencyLimit, describeRun, outputsOf, runCliBounded, startCaseServe
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
 import type { ErrorType, TimeoutPhase } from '../../src/core/result.js';
 
-// Short per-request timeouts so stalls end fast; a stop's grace period is the CLI's own (10 s, src/cli/headless.ts).
+// Short per-request timeouts so stalls end fast; a stop's grace period is the CLI's own (10 s, src/run/defaults.ts).
 const TIMEOUTS = { connect: '2s', firstToken: '2s', idle: '2s', total: '6s' };
 const TOTAL_MS = 6000;
 const EVERY_MS = 200;

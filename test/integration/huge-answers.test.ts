@@ -19,7 +19,7 @@ import { expectNoSecret } from '../helpers/probe.js';
 import type { RequestResult } from '../../src/core/result.js';
 
 const TTFT = 100;
-/** Grace period of check (cli/headless.ts DEFAULT_GRACE_MS). */
+/** Grace period of check (run/defaults.ts DEFAULT_GRACE_MS). */
 const GRACE_MS = 10_000;
 const MAX_RESPONSE_BYTES = 12 * 1024 * 1024;
 

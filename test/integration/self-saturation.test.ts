@@ -15,7 +15,7 @@ import { startHostile, type HostileServer } from '../helpers/hostile.js';
 import { expectNoSecret } from '../helpers/probe.js';
 import type { RunSaturation } from '../../src/engine/messages.js';
 
-/** Grace period of check (cli/headless.ts DEFAULT_GRACE_MS). */
+/** Grace period of check (run/defaults.ts DEFAULT_GRACE_MS). */
 const GRACE_MS = 10_000;
 const BIG = Buffer.from(
   JSON.stringify({

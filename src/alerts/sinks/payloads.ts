@@ -4,8 +4,8 @@
  * URL or a header, so no credential can reach a receiver; the notifier still
  * passes every string through the redactor on the way out.
  */
-import { formatAlertValue } from '../format.js';
-import type { AlertRule, AlertTransition } from '../types.js';
+import { formatAlertValue } from '../alert-text.js';
+import type { AlertRule, AlertTransition } from '../rule-state.js';
 
 /** A transition as the notifier saw it, with wall-clock times. */
 export interface Notice {

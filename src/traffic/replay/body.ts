@@ -1,6 +1,6 @@
 import type { Protocol } from '../../core/result.js';
-import type { ChatMessage, RequestSpec } from '../../protocol/types.js';
-import { DEFAULT_REPLAY_MAX_TOKENS } from './types.js';
+import type { ChatMessage, RequestSpec } from '../../protocol/adapter.js';
+import { DEFAULT_REPLAY_MAX_TOKENS } from './replay-file.js';
 
 /**
  * A request body read from a replay file: validated just enough to be sent,

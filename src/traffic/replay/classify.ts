@@ -1,5 +1,5 @@
 import type { Protocol } from '../../core/result.js';
-import type { RequestSpec } from '../../protocol/types.js';
+import type { RequestSpec } from '../../protocol/adapter.js';
 import { describeJson, isObject, protocolHint, readBody, type JsonObject } from './body.js';
 import { readLineTime, type LineTime } from './timing.js';
 

@@ -11,4 +11,4 @@ export {
   type ReplayFile,
   type ReplayFormat,
   type ReplayItem,
-} from './types.js';
+} from './replay-file.js';

@@ -1,7 +1,7 @@
 import { UsageError } from '../../core/errors.js';
 import { leansAnthropic } from './body.js';
 import { classifyLine, type Candidate, type Classified, type LineKind } from './classify.js';
-import { FORMAT_NAMES, type BadLine, type ReplayFile, type ReplayFormat, type ReplayItem } from './types.js';
+import { FORMAT_NAMES, type BadLine, type ReplayFile, type ReplayFormat, type ReplayItem } from './replay-file.js';
 
 /**
  * Lines are classified one by one as they arrive (push), then the file's

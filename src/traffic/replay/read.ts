@@ -1,8 +1,9 @@
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../core/errors.js';
+import { fsReason } from '../../core/fs-reason.js';
 import { ReplayParser } from './parser.js';
-import type { ReplayFile } from './types.js';
+import type { ReplayFile } from './replay-file.js';
 
 /**
  * Streams the file line by line, so a large capture is never held as one
@@ -27,21 +28,4 @@ export async function readReplayFile(path: string): Promise<ReplayFile> {
     await handle.close();
   }
   return parser.finish(path);
-}
-
-export function fsReason(err: unknown): string {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    default:
-      return code !== '' ? code : err instanceof Error ? err.message : String(err);
-  }
 }

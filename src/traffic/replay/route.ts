@@ -5,7 +5,7 @@
  * each line to its own); other lines to the default target, as any other
  * file's lines would go. Pure.
  */
-import type { ReplayItem } from './types.js';
+import type { ReplayItem } from './replay-file.js';
 
 export interface Routing {
   /** The targets the run uses, in the config's order. */

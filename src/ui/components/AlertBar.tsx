@@ -4,7 +4,7 @@
  * silently.
  */
 import { Box } from 'ink';
-import type { AlertStateView } from '../../alerts/types.js';
+import type { AlertStateView } from '../../alerts/rule-state.js';
 import { formatValue, parseThreshold, valueUnit } from '../../stats/thresholds.js';
 import { fmtMs } from '../../export/format.js';
 import { textWidth, type Segment } from '../core/text.js';

@@ -11,7 +11,7 @@ import type { TimeStats } from '../../stats/summary.js';
 import { COUNTERS, TRENDS, type CounterEntry, type CounterFields, type TrendEntry } from '../../metrics/catalog.js';
 import type { TargetStats, WindowName, WindowStats } from '../../stats/windows.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
-import { bar, logHistogram } from '../core/histogram.js';
+import { bar, logHistogram } from '../core/latency-bars.js';
 import type { RecentSample } from '../core/recent.js';
 import { padStart, type Segment } from '../core/text.js';
 import { localTime } from './EventsLine.js';

@@ -4,17 +4,17 @@
  * the wording fixes.
  */
 import { describe, expect, it } from 'vitest';
-import { createProgress, progressIntervalMs, PROGRESS_INTERVAL_MS } from '../../../src/cli/progress.js';
+import { createProgress, progressIntervalMs, PROGRESS_INTERVAL_MS } from '../../../src/run/progress.js';
 import { routeRecorded } from '../../../src/traffic/replay/route.js';
-import type { ReplayItem } from '../../../src/traffic/replay/types.js';
+import type { ReplayItem } from '../../../src/traffic/replay/replay-file.js';
 import { checkThresholdTargets, parseThreshold } from '../../../src/stats/thresholds-parse.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { honestyCountsOf, honestyLines } from '../../../src/export/honesty-text.js';
 import { probeHonestyText, probeRow } from '../../../src/export/probe-text.js';
 import { statusBreakdown } from '../../../src/ui/components/TargetPanel.js';
-import { compareResults } from '../../../src/honesty/compare.js';
-import { compareText } from '../../../src/honesty/compare-text.js';
-import { dryRunText } from '../../../src/traffic/dry-run.js';
+import { compareResults } from '../../../src/compare/compare.js';
+import { compareText } from '../../../src/compare/compare-text.js';
+import { dryRunText } from '../../../src/export/dry-run-text.js';
 import { windowStats } from '../ui/fixtures.js';
 import { makeResult } from '../stats/fixtures.js';
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ResponseAccumulator } from '../../../src/client/accumulate.js';
-import { honestyFields, outputCount, promptCount, type HonestyInput } from '../../../src/client/honesty.js';
+import { honestyFields, promptCount, type HonestyInput } from '../../../src/client/honesty.js';
+import { outputCount } from '../../../src/tokens/local-count.js';
 import { DEFAULT_USAGE_TOLERANCES } from '../../../src/core/target.js';
 import { FingerprintTracker } from '../../../src/honesty/fingerprint.js';
-import type { RequestSpec } from '../../../src/protocol/types.js';
+import type { RequestSpec } from '../../../src/protocol/adapter.js';
 
 const spec: RequestSpec = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens: 16, stream: true };
 const body = { model: 'gpt-4o', messages: spec.messages };

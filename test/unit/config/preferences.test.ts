@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerConfigCommands } from '../../../src/cli/config.js';
-import type { Io } from '../../../src/cli/io.js';
+import type { Io } from '../../../src/run/io.js';
 import { ConfigError, UsageError } from '../../../src/core/errors.js';
 import {
   deletePreference,

@@ -1,6 +1,6 @@
 import { request as httpRequest, Agent } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { metricsAddress, parseMetricsPort, startMetrics } from '../../../src/cli/metrics.js';
+import { metricsAddress, parseMetricsPort, startMetrics } from '../../../src/run/metrics.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { startMetricsServer } from '../../../src/export/metrics-server.js';
 import { target } from '../../helpers/target.js';

@@ -6,7 +6,7 @@ import { RelaymonError, UsageError } from '../../../src/core/errors.js';
 import { clearSecrets, registerSecret } from '../../../src/core/redact.js';
 import { RequestLog } from '../../../src/export/request-log.js';
 import { anthropicAdapter, openaiAdapter } from '../../../src/protocol/index.js';
-import type { RequestSpec } from '../../../src/protocol/types.js';
+import type { RequestSpec } from '../../../src/protocol/adapter.js';
 import { readReplayFile } from '../../../src/traffic/replay/index.js';
 import { result } from './result.js';
 

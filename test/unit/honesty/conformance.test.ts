@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Protocol } from '../../../src/core/result.js';
 import { adapterFor } from '../../../src/protocol/index.js';
-import type { SseEvent } from '../../../src/protocol/types.js';
+import type { SseEvent } from '../../../src/protocol/adapter.js';
 import { StreamConformance, type StreamEnd } from '../../../src/honesty/conformance.js';
 
 const OK: StreamEnd = { ok: true, terminated: true, failedInBand: false, errorType: null };

@@ -48,6 +48,6 @@ describe('cached_input_tokens', () => {
   });
 
   it('is a row of the docs table', () => {
-    expect(renderMetricTable()).toContain('| `cached_input_tokens` | counter | count | count, rate | `cachedInputTokens` | `relaymon_cached_input_tokens_total` |');
+    expect(renderMetricTable()).toContain('| `cached_input_tokens` | counter | count; per second | `count`, `rate` | `cachedInputTokens` | `relaymon_cached_input_tokens_total` |');
   });
 });

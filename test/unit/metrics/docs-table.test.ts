@@ -12,10 +12,10 @@ describe('the metric table of the docs', () => {
     if (!existsSync(CONTRACTS)) {
       // No docs in this tree yet: pin the rendering of known rows instead, and write nothing.
       const table = renderMetricTable();
-      expect(table.split('\n')[0]).toBe('| name | kind | unit | threshold aggregations | JSON key | Prometheus |');
-      expect(table).toContain('| `ttft` | trend | ms | avg, min, max, med, p(N) | `ttftMs` | `gen_ai_client_operation_time_to_first_chunk_seconds` |');
-      expect(table).toContain('| `errors` | ratio | count | rate, count | `errors` | — |');
-      expect(table).toContain('| `cost_per_hour` | gauge | USD/h | value | `costPerHourUsd` | — |');
+      expect(table.split('\n')[0]).toBe('| metric | kind | unit | aggregations | JSON key | Prometheus |');
+      expect(table).toContain('| `ttft` | trend | ms | `avg`, `min`, `max`, `med`, `p(N)` | `ttftMs` | `gen_ai_client_operation_time_to_first_chunk_seconds` |');
+      expect(table).toContain('| `errors` | ratio | fraction; count | `rate`, `count` | `errors` | – |');
+      expect(table).toContain('| `cost_per_hour` | gauge | USD per hour | `value` | `costPerHourUsd` | – |');
       return;
     }
     const doc = readFileSync(CONTRACTS, 'utf8');

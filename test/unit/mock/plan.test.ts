@@ -9,7 +9,7 @@ import {
   planResponse,
   type Fault,
 } from '../../../src/mock/plan.js';
-import { mulberry32, normalSampler } from '../../../src/mock/random.js';
+import { mulberry32, normalSampler } from '../../../src/core/random.js';
 
 const opts = (o: Partial<MockOptions>): MockOptions => resolveMockOptions(o);
 const noNormal = (): number => {

@@ -1,6 +1,6 @@
 import { encode, encodeChat } from 'gpt-tokenizer';
 import { describe, expect, it } from 'vitest';
-import { errorReply, notFoundReply, overloadedStatus } from '../../../src/mock/errors.js';
+import { errorReply, notFoundReply, overloadedStatus } from '../../../src/mock/error-replies.js';
 import {
   AnthropicStreamWriter,
   anthropicBody,

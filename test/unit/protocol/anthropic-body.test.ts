@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicAdapter } from '../../../src/protocol/anthropic.js';
-import type { RequestSpec } from '../../../src/protocol/types.js';
+import type { RequestSpec } from '../../../src/protocol/adapter.js';
 
 describe('anthropic decodeBody', () => {
   it('turns a whole message into meta, tokens per channel, usage, done', () => {

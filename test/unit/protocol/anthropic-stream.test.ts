@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicAdapter } from '../../../src/protocol/anthropic.js';
-import type { WireEvent } from '../../../src/protocol/types.js';
+import type { WireEvent } from '../../../src/protocol/adapter.js';
 import { chunkings, decode, fold } from './feed.js';
 
 const on = (data: string | object, event?: string): WireEvent[] => {

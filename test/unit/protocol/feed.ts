@@ -1,6 +1,6 @@
 import { createSseFramer, decodeFramed } from '../../../src/protocol/sse.js';
-import { mulberry32 } from '../../../src/mock/random.js';
-import type { ProtocolAdapter, SseEvent, WireEvent } from '../../../src/protocol/types.js';
+import { mulberry32 } from '../../../src/core/random.js';
+import type { ProtocolAdapter, SseEvent, WireEvent } from '../../../src/protocol/adapter.js';
 
 /** Deterministic PRNG so a failing random split can be reproduced from its seed. */
 export const rng = mulberry32;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyNetworkError } from '../../../src/protocol/errors.js';
+import { classifyNetworkError } from '../../../src/protocol/network-errors.js';
 
 function err(message: string, props: Record<string, unknown> = {}, cause?: unknown): Error {
   const e = cause === undefined ? new Error(message) : new Error(message, { cause });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openaiAdapter } from '../../../src/protocol/openai.js';
-import type { RequestSpec } from '../../../src/protocol/types.js';
+import type { RequestSpec } from '../../../src/protocol/adapter.js';
 
 describe('openai decodeBody', () => {
   const body = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openaiAdapter } from '../../../src/protocol/openai.js';
-import type { WireEvent } from '../../../src/protocol/types.js';
+import type { WireEvent } from '../../../src/protocol/adapter.js';
 import { chunkings, decode, fold } from './feed.js';
 
 const dec = (): ((data: string, event?: string) => WireEvent[]) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSseFramer, decodeFramed } from '../../../src/protocol/sse.js';
 import { openaiAdapter } from '../../../src/protocol/openai.js';
-import type { WireEvent } from '../../../src/protocol/types.js';
+import type { WireEvent } from '../../../src/protocol/adapter.js';
 import { bytesOf, chunkings, cutAt, frame } from './feed.js';
 
 describe('createSseFramer', () => {

@@ -1,6 +1,6 @@
 import hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
-import { mulberry32, type Rng } from '../../../src/mock/random.js';
+import { mulberry32, type Rng } from '../../../src/core/random.js';
 import {
   COUNTS_LENGTH,
   HIGHEST_VALUE,

@@ -1,5 +1,5 @@
 import type { ErrorType, RequestResult } from '../../../src/core/result.js';
-import type { Rng } from '../../../src/mock/random.js';
+import type { Rng } from '../../../src/core/random.js';
 import { makeFailure, makeResult } from './fixtures.js';
 
 export interface Timed {

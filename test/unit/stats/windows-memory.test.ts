@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIST_COUNT } from '../../../src/stats/bucket.js';
-import { mulberry32 } from '../../../src/mock/random.js';
+import { mulberry32 } from '../../../src/core/random.js';
 import { WindowedStats, type AggregatorFootprint } from '../../../src/stats/windows.js';
 import { makeFailure, makeResult } from './fixtures.js';
 import { latency } from './windows-gen.js';

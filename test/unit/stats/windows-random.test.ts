@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestResult } from '../../../src/core/result.js';
-import { mulberry32 } from '../../../src/mock/random.js';
+import { mulberry32 } from '../../../src/core/random.js';
 import { addIndexBatch } from '../../../src/stats/sparse-hdr.js';
 import { matchesTags, queryFromResults } from '../../../src/stats/summary.js';
 import { sortedValues, summarize, type TimeStats } from '../../../src/stats/summary.js';

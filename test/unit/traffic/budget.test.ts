@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedTarget } from '../../../src/core/target.js';
 import { target as makeTarget } from '../../helpers/target.js';
 import { PriceTable } from '../../../src/pricing/table.js';
-import type { RequestSpec } from '../../../src/protocol/types.js';
+import type { RequestSpec } from '../../../src/protocol/adapter.js';
 import { SpendGuard, budgetStopMessage, formatUsd, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
 
 const prices = PriceTable.builtIn();

@@ -3,8 +3,9 @@ import type { ResolvedTarget } from '../../../src/core/target.js';
 import { target as makeTarget } from '../../helpers/target.js';
 import type { ProbeStream, ReplayEntry, ReplayMode, TrafficPlan } from '../../../src/engine/messages.js';
 import { PriceTable } from '../../../src/pricing/table.js';
-import type { RequestSpec } from '../../../src/protocol/types.js';
-import { dryRunReport, dryRunText, type DryRunReport } from '../../../src/traffic/dry-run.js';
+import type { RequestSpec } from '../../../src/protocol/adapter.js';
+import { dryRunReport, type DryRunReport } from '../../../src/traffic/dry-run.js';
+import { dryRunText } from '../../../src/export/dry-run-text.js';
 
 const prices = PriceTable.builtIn();
 

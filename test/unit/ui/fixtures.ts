@@ -1,5 +1,5 @@
 /** Valid EngineSnapshot / StatsSnapshot values for the dashboard's tests. */
-import type { AlertStateView } from '../../../src/alerts/types.js';
+import type { AlertStateView } from '../../../src/alerts/rule-state.js';
 import type { EngineSnapshot, RecentError, TargetInfo } from '../../../src/engine/messages.js';
 import type { TimeStats } from '../../../src/stats/summary.js';
 import type { Series, StatsSnapshot, TargetStats, WindowSet, WindowStats } from '../../../src/stats/windows.js';

@@ -1,0 +1,221 @@
+/**
+ * `relaymon cost --mix FILE`: a monthly bill per target from a traffic mix
+ * (model → input and output tokens per month), the price table, each
+ * target's price multiplier and its measured usage ratio (how many tokens it
+ * bills per token relaymon counts), and the saving between targets. Pure:
+ * the CLI reads the files.
+ */
+import { parse as parseYaml } from 'yaml';
+import { UsageError } from '../core/errors.js';
+import type { RequestResult } from '../core/result.js';
+import type { PriceTable } from '../pricing/table.js';
+import { usageRatio } from '../honesty/reconcile.js';
+
+export interface MixEntry {
+  model: string;
+  /** Tokens per month, as an honest provider would count them. */
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const SUFFIX: Record<string, number> = { k: 1e3, m: 1e6, b: 1e9 };
+
+/** 50000000, "50_000_000", "50M", "1.5b", "800k". */
+function tokenCount(v: unknown, where: string): number {
+  let n = NaN;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string') {
+    const m = /^\s*(\d+(?:[._]\d+)*)\s*([kmb])?\s*$/i.exec(v);
+    if (m) n = Number(m[1]!.replace(/_/g, '')) * (m[2] ? SUFFIX[m[2].toLowerCase()]! : 1);
+  }
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${where}: expected a number of tokens per month (e.g. 50000000 or "50M"), got ${JSON.stringify(v)}`);
+  return n;
+}
+
+const INPUT_KEYS = ['input', 'inputTokens', 'input_tokens', 'prompt_tokens'];
+const OUTPUT_KEYS = ['output', 'outputTokens', 'output_tokens', 'completion_tokens'];
+
+/** A YAML or JSON map of model → {input, output} tokens per month. */
+export function parseMix(text: string, source: string): MixEntry[] {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new UsageError(`${source}: not YAML or JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new UsageError(`${source}: expected a map of model → { input, output } tokens per month, e.g. "gpt-4o: { input: 50M, output: 10M }"`);
+  }
+  const out: MixEntry[] = [];
+  for (const [model, entry] of Object.entries(data)) {
+    const where = `${source}: ${model}`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new UsageError(`${where}: expected { input, output } tokens per month`);
+    const e = entry as Record<string, unknown>;
+    const unknown = Object.keys(e).filter((k) => !INPUT_KEYS.includes(k) && !OUTPUT_KEYS.includes(k));
+    if (unknown.length > 0) throw new UsageError(`${where}: unknown field "${unknown[0]}" (expected input and output)`);
+    const inKey = INPUT_KEYS.find((k) => k in e);
+    const outKey = OUTPUT_KEYS.find((k) => k in e);
+    if (inKey === undefined && outKey === undefined) throw new UsageError(`${where}: expected input and/or output tokens per month`);
+    out.push({
+      model,
+      inputTokens: inKey === undefined ? 0 : tokenCount(e[inKey], `${where}.${inKey}`),
+      outputTokens: outKey === undefined ? 0 : tokenCount(e[outKey], `${where}.${outKey}`),
+    });
+  }
+  if (out.length === 0) throw new UsageError(`${source}: the mix names no model`);
+  return out;
+}
+
+export interface UsageRatio {
+  input: number;
+  output: number;
+  /** measured from a comparison or request log, else assumed honest (1). */
+  measured: boolean;
+}
+
+/**
+ * Measured ratios per target from `--from FILE`: a `compare --json` output
+ * (its targets' usageRatio), or a request log (`--log`), whose results are
+ * reconciled here. Missing directions stay unmeasured.
+ */
+export function ratiosFromFile(text: string, source: string): Map<string, { input: number | null; output: number | null }> {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') && !trimmed.includes('\n{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(trimmed);
+    } catch {
+      json = null;
+    }
+    if (isRecord(json) && json['command'] === 'compare' && Array.isArray(json['targets'])) {
+      const out = new Map<string, { input: number | null; output: number | null }>();
+      for (const t of json['targets']) {
+        if (!isRecord(t) || typeof t['name'] !== 'string' || !isRecord(t['honesty']) || !isRecord(t['honesty']['usageRatio'])) continue;
+        const r = t['honesty']['usageRatio'];
+        out.set(t['name'], { input: num(r['input']), output: num(r['output']) });
+      }
+      return out;
+    }
+  }
+  const byTarget = new Map<string, RequestResult[]>();
+  let lines = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!isRecord(entry) || !isRecord(entry['result'])) continue;
+    const r = entry['result'] as unknown as RequestResult;
+    if (typeof r.target !== 'string') continue;
+    lines++;
+    const list = byTarget.get(r.target) ?? [];
+    list.push(r);
+    byTarget.set(r.target, list);
+  }
+  if (lines === 0) throw new UsageError(`${source}: expected the JSON of \`relaymon compare --json\` or a request log (--log), found neither`);
+  return new Map([...byTarget].map(([name, rs]) => [name, usageRatio(rs.filter(hasHonestyFields))]));
+}
+
+/** Logs written before reconciliation existed carry no local counts. */
+function hasHonestyFields(r: RequestResult): boolean {
+  return 'usageGapTokens' in r && 'localCountKind' in r;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export interface CostTarget {
+  name: string;
+  priceMultiplier: number;
+}
+
+export interface ModelProjection {
+  model: string;
+  /** Tokens the target would bill: the mix × its usage ratio. */
+  billedInputTokens: number;
+  billedOutputTokens: number;
+  /** null: the model has no price. */
+  monthlyUsd: number | null;
+}
+
+export interface TargetProjection {
+  name: string;
+  priceMultiplier: number;
+  usageRatio: UsageRatio;
+  models: ModelProjection[];
+  /** Sum over the priced models; null when none is priced. */
+  monthlyUsd: number | null;
+  unpricedModels: string[];
+}
+
+export interface Saving {
+  target: string;
+  /** The cheapest target's name. */
+  cheapest: string;
+  /** What this target costs a month more than the cheapest. */
+  monthlyUsd: number;
+  /** monthlyUsd / this target's bill. */
+  fraction: number | null;
+}
+
+export interface CostProjection {
+  mix: MixEntry[];
+  targets: TargetProjection[];
+  cheapest: string | null;
+  savings: Saving[];
+}
+
+export function projectCost(
+  mix: readonly MixEntry[],
+  targets: readonly CostTarget[],
+  prices: PriceTable,
+  measured: ReadonlyMap<string, { input: number | null; output: number | null }> = new Map(),
+): CostProjection {
+  const projected = targets.map((t): TargetProjection => {
+    const m = measured.get(t.name);
+    const ratio: UsageRatio = {
+      input: m?.input ?? 1,
+      output: m?.output ?? 1,
+      measured: m !== undefined && (m.input !== null || m.output !== null),
+    };
+    const models = mix.map((e): ModelProjection => {
+      const billedInputTokens = e.inputTokens * ratio.input;
+      const billedOutputTokens = e.outputTokens * ratio.output;
+      const usd = prices.cost(e.model, { inputTokens: billedInputTokens, outputTokens: billedOutputTokens, cachedInputTokens: 0, reasoningTokens: 0 }, t.priceMultiplier);
+      return { model: e.model, billedInputTokens, billedOutputTokens, monthlyUsd: usd };
+    });
+    const priced = models.filter((x) => x.monthlyUsd !== null);
+    return {
+      name: t.name,
+      priceMultiplier: t.priceMultiplier,
+      usageRatio: ratio,
+      models,
+      monthlyUsd: priced.length === 0 ? null : priced.reduce((s, x) => s + x.monthlyUsd!, 0),
+      unpricedModels: models.filter((x) => x.monthlyUsd === null).map((x) => x.model),
+    };
+  });
+  // Bills are compared only over the same models: an unpriced model left out of one bill must be left out of all.
+  const priced = projected.filter((p) => p.monthlyUsd !== null);
+  const sameGaps = priced.every((p) => p.unpricedModels.join('\u0000') === priced[0]!.unpricedModels.join('\u0000'));
+  const complete = sameGaps ? priced : priced.filter((p) => p.unpricedModels.length === 0);
+  const cheapest = complete.length === 0 ? null : complete.reduce((best, p) => (p.monthlyUsd! < best.monthlyUsd! ? p : best));
+  const savings = cheapest
+    ? complete
+        .filter((p) => p !== cheapest)
+        .map((p) => ({
+          target: p.name,
+          cheapest: cheapest.name,
+          monthlyUsd: p.monthlyUsd! - cheapest.monthlyUsd!,
+          fraction: p.monthlyUsd! > 0 ? (p.monthlyUsd! - cheapest.monthlyUsd!) / p.monthlyUsd! : null,
+        }))
+    : [];
+  return { mix: [...mix], targets: projected, cheapest: cheapest?.name ?? null, savings };
+}

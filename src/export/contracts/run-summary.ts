@@ -1,0 +1,49 @@
+/**
+ * The run summary: what `check`, `replay` and `watch` print with `--json`
+ * and write with `--summary FILE` (docs/contracts.md "Run summary"; built by
+ * runSummaryJson in src/export/run-summary-json.ts).
+ */
+import { z } from 'zod';
+import { count, isoTimeSchema, protocolSchema, saturationSchema, stoppedBySchema, summarySchema, thresholdResultSchema } from './common.js';
+
+export const RUN_SUMMARY_COMMANDS = ['check', 'replay', 'watch'] as const;
+
+export const targetScheduleSchema = z
+  .strictObject({
+    scheduled: count().describe('Every send the plan owed the target; = sent + dropped + skippedBackoff at the end of a run.'),
+    sent: count(),
+    capWaits: count().describe('Sends that had to wait at a full concurrency cap.'),
+    dropped: count().describe('Sends never made: still held at the cap when the run stopped, beyond the hold-back queue, or refused by the spend guard.'),
+    skippedBackoff: count().describe('Sends that fell inside a 429 back-off.'),
+    achievedRatePerSec: z.number().nonnegative().nullable().describe('sent over the measured span, per second; null before any time passed.'),
+  })
+  .describe('What became of the sends the plan owed the target.')
+  .meta({ id: 'TargetSchedule' });
+export type TargetScheduleOutput = z.infer<typeof targetScheduleSchema>;
+
+export const runTargetSchema = z
+  .strictObject({
+    name: z.string(),
+    baseUrl: z.string().describe('The base URL, credentials redacted.'),
+    protocol: protocolSchema,
+    summary: summarySchema.nullable().describe('null when the target finished no request.'),
+    maxInFlight: count().describe("The target's concurrency cap in this run."),
+    schedule: targetScheduleSchema.nullable(),
+  })
+  .meta({ id: 'RunTarget' });
+export type RunTargetOutput = z.infer<typeof runTargetSchema>;
+
+export const runSummarySchema = z
+  .strictObject({
+    command: z.enum(RUN_SUMMARY_COMMANDS),
+    startedAt: isoTimeSchema.describe('Wall-clock start of the run, ISO 8601 UTC.'),
+    durationMs: count().describe('The whole run, the drain of requests in flight after a stop included.'),
+    measuredMs: count().describe('The span rates and cost per hour are over: first scheduled send to the instant sending stopped.'),
+    saturation: saturationSchema,
+    stoppedBy: stoppedBySchema,
+    targets: z.array(runTargetSchema).describe('One per target, in the order they were configured or named.'),
+    summary: summarySchema.describe('All targets together.'),
+    thresholds: z.array(thresholdResultSchema),
+  })
+  .describe('relaymon check|replay|watch --json (and --summary FILE).');
+export type RunSummaryOutput = z.infer<typeof runSummarySchema>;

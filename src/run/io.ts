@@ -1,0 +1,246 @@
+import { accessSync, constants, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { EXIT, UsageError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { writeReason } from '../core/fs-reason.js';
+import type { RelaymonConfig } from '../config/schema.js';
+
+/**
+ * The one way relaymon writes anything a user reads: the terminal (stdout,
+ * stderr) and every output file (--summary, --junit). Everything passes
+ * through redact() here, so a key that slipped into a message or a JSON field
+ * still never reaches a screen, a CI log, a pipe or a file. (The request log,
+ * written line by line from the engine's thread, redacts each line in
+ * export/request-log.ts the same way.)
+ *
+ * A write that fails is an output failure: one line on stderr naming what
+ * could not be written and why, no stack trace, and exit code 2 at the end
+ * (2 outranks the threshold verdict 1). The run itself carries on, so the
+ * other outputs are still written. The one exception is EPIPE on stdout
+ * (`relaymon … | head`): the reader chose to stop reading, so relaymon stops
+ * quietly with the exit code it already had.
+ */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Colour on stdout: off with NO_COLOR, --no-color, or when stdout is not a terminal. */
+  color: boolean;
+  stdoutIsTty: boolean;
+  stderrIsTty: boolean;
+}
+
+const broken = { stdout: false, stderr: false };
+let outputFailures = 0;
+
+/** True once any output (stdout, stderr, a file) could not be written: the exit code is 2. */
+export function outputFailed(): boolean {
+  return outputFailures > 0;
+}
+
+/** Records an output that could not be written: one redacted line on stderr (while stderr works) and exit code 2. */
+export function reportOutputFailure(what: string, err: unknown, after = ''): void {
+  outputFailures += 1;
+  process.exitCode = EXIT.usage;
+  writeStderr(`relaymon: could not write ${what}: ${writeReason(err)}${after}\n`);
+}
+
+let pipeGuard = false;
+
+/** Errors on stdout/stderr arrive as events (a pipe, or a file such as /dev/full): they end here, never as a stack trace. */
+export function guardPipes(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (broken.stdout) return;
+    broken.stdout = true;
+    reportOutputFailure('to stdout', err);
+  });
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    broken.stderr = true;
+    // A reader that closed the pipe chose to stop reading (as with stdout); any other failure has nowhere left to be said, so the exit code says it.
+    if (err.code === 'EPIPE') return;
+    outputFailures += 1;
+    process.exitCode = EXIT.usage;
+  });
+}
+
+/** Redacted text to stdout; after stdout failed, nothing more is tried. */
+export function writeStdout(text: string): void {
+  guardPipes();
+  if (broken.stdout) return;
+  try {
+    process.stdout.write(redact(text));
+  } catch (err) {
+    broken.stdout = true;
+    reportOutputFailure('to stdout', err);
+  }
+}
+
+/** Redacted text to stderr; after stderr failed, nothing more is tried. */
+export function writeStderr(text: string): void {
+  guardPipes();
+  if (broken.stderr) return;
+  try {
+    process.stderr.write(redact(text));
+  } catch {
+    broken.stderr = true;
+    outputFailures += 1;
+    process.exitCode = EXIT.usage;
+  }
+}
+
+export function processIo(opts: { color?: boolean } = {}): Io {
+  guardPipes();
+  const stdoutIsTty = process.stdout.isTTY === true;
+  const noColorEnv = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
+  return {
+    out: writeStdout,
+    err: writeStderr,
+    color: opts.color !== false && !noColorEnv && stdoutIsTty,
+    stdoutIsTty,
+    stderrIsTty: process.stderr.isTTY === true,
+  };
+}
+
+/**
+ * Refuses an output path (--summary, --junit, --log) that cannot be written,
+ * before any request is sent: finding out after a paid run would lose its
+ * results.
+ */
+export function checkOutputPath(path: string | undefined, flag: string): void {
+  if (path === undefined) return;
+  const full = resolvePath(path);
+  let isDir = false;
+  try {
+    isDir = statSync(full).isDirectory();
+  } catch {
+    const dir = dirname(full);
+    try {
+      if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${path}: ${dir} is not a folder`);
+      accessSync(dir, constants.W_OK);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`${flag} ${path}: cannot create it (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `no folder ${dir}` : 'no permission to write there'})`);
+    }
+    return;
+  }
+  if (isDir) throw new UsageError(`${flag} ${path}: is a folder; give a file name`);
+  try {
+    accessSync(full, constants.W_OK);
+  } catch {
+    throw new UsageError(`${flag} ${path}: not writable`);
+  }
+}
+
+/** A file the command reads, named for the user, e.g. "the config file (--config my.yaml)". */
+export interface InputFile {
+  path: string;
+  label: string;
+}
+
+/** A file the command writes: its flag, and its path when the flag was given. */
+export interface OutputFile {
+  flag: string;
+  path: string | undefined;
+}
+
+/**
+ * Nothing the user recorded is lost. Every output is written afresh, so one
+ * that is the same file as an input (the recording being replayed, the
+ * config, a --mix/--from/--prices file, a key file) would destroy it, and two
+ * outputs on one file would leave only the last. Both are refused before
+ * anything is sent. "Same file" sees past differing names: real paths (`./`,
+ * `..`, symlinks) and, for files that exist, device + inode (hard links).
+ * Outputs to devices, FIFOs and /dev or /proc paths are exempt: they are
+ * written in place (writeOutputFile) and destroy nothing, so two outputs to
+ * /dev/null are fine.
+ */
+export function refuseClobbering(inputs: readonly InputFile[], outputs: readonly OutputFile[]): void {
+  const written = outputs.filter((o): o is { flag: string; path: string } => o.path !== undefined && !isSpecialFile(o.path));
+  written.forEach((out, i) => {
+    const input = inputs.find((f) => sameFile(f.path, out.path));
+    if (input) throw new UsageError(`${out.flag} ${out.path} is ${input.label}: writing it would destroy it; choose another file`);
+    const other = written.slice(0, i).find((o) => sameFile(o.path, out.path));
+    if (other) throw new UsageError(`${other.flag} ${other.path} and ${out.flag} ${out.path} are the same file: one would destroy the other; choose another file for one of them`);
+  });
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (canonical(a) === canonical(b)) return true;
+  const [sa, sb] = [statOrNull(a), statOrNull(b)];
+  return sa !== null && sb !== null && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/** The file a path names once symlinks, `./` and `..` are resolved; for a file not there yet, its folder's real path and its name. */
+function canonical(path: string): string {
+  const full = resolvePath(path);
+  try {
+    return realpathSync(full);
+  } catch {
+    try {
+      return join(realpathSync(dirname(full)), basename(full));
+    } catch {
+      return full;
+    }
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes an output file (--summary, --junit): redacted, and atomically: the
+ * text goes to a temporary file beside the target, is flushed to disk, and is
+ * renamed over the target, so a kill or a full disk mid-write leaves the old
+ * file or the new one, never a torn one (write-file-atomic does the
+ * temp-fsync-rename dance and removes the temporary file if it fails). A
+ * target that exists and is not a regular file (a FIFO, a device), or is
+ * reached through /dev or /proc (/dev/stdout), is written in place: renaming
+ * over it would replace the device itself. A failure is reported as an output failure (exit 2) and the run's
+ * other outputs are still written.
+ */
+export function writeOutputFile(path: string, text: string, flag: string): void {
+  const data = redact(text);
+  try {
+    // Appending: a device ignores it, and /dev/stdout redirected to a file must not be truncated under the shell's redirect.
+    if (isSpecialFile(path)) writeFileSync(path, data, { flag: 'a' });
+    else writeFileAtomic.sync(path, data, { encoding: 'utf8' });
+  } catch (err) {
+    reportOutputFailure(`${flag} ${path}`, err, broken.stdout ? '' : '; the results are on stdout');
+  }
+}
+
+function isSpecialFile(path: string): boolean {
+  // /dev/stdout or /proc/self/fd/1 redirected to a regular file: renaming over it would detach the shell's redirect.
+  if (/^\/(dev|proc)\//.test(resolvePath(path))) return true;
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false; // not there yet: created as a regular file
+  }
+}
+
+/**
+ * The files a run reads through its context, named for refuseClobbering (io.ts):
+ * the config file loaded, its price file, --prices, and the targets' key files.
+ */
+export function contextInputs(
+  ctx: { config: RelaymonConfig | null; configPath: string | null },
+  flags: { config?: string | undefined; prices?: string | undefined },
+): InputFile[] {
+  const files: InputFile[] = [];
+  if (ctx.configPath !== null) files.push({ path: ctx.configPath, label: `the config file (${flags.config !== undefined ? `--config ${flags.config}` : ctx.configPath})` });
+  if (ctx.config?.prices !== undefined) files.push({ path: ctx.config.prices, label: `the config's price file (prices: ${ctx.config.prices})` });
+  if (flags.prices !== undefined) files.push({ path: flags.prices, label: `the price file (--prices ${flags.prices})` });
+  for (const [name, t] of Object.entries(ctx.config?.targets ?? {})) {
+    if (t.apiKeyFile !== undefined) files.push({ path: t.apiKeyFile, label: `the key file of target "${name}" (apiKeyFile)` });
+  }
+  return files;
+}

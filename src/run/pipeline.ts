@@ -1,0 +1,159 @@
+/**
+ * One scheduled run, for every command that sends traffic (check, replay,
+ * watch, compare, probe): the engine in its worker, alert transitions handed
+ * to the notifier as they come (webhook, Alertmanager, JSON lines on stderr
+ * when headless), /metrics fed every snapshot, the first Ctrl-C/SIGTERM a clean
+ * stop (a second exits at once: run/signals.ts), progress on stderr by the
+ * rule of run/progress.ts, and deliveries flushed (bounded) before the caller
+ * prints its summary. A dashboard is only another view of the same run
+ * (RunView, run/watch-tui.ts).
+ */
+import { Engine } from '../engine/engine.js';
+import type { EngineConfig, EngineFinal, EngineSnapshot } from '../engine/messages.js';
+import { registeredSecrets } from '../core/redact.js';
+import { fmtMs, fmtPct } from '../export/format.js';
+import { Notifier } from '../alerts/notifier.js';
+import type { NotifyConfig } from '../config/schema.js';
+import type { Io } from './io.js';
+import { onInterrupt } from './signals.js';
+import { createProgress } from './progress.js';
+import type { MetricsHandle } from './metrics.js';
+import { DEFAULT_GRACE_MS } from './defaults.js';
+
+/** What a command decides of the engine's config; the pipeline sets the rest (tick, grace, what snapshots carry). */
+export type RunConfig = Omit<EngineConfig, 'secrets' | 'tickMs' | 'graceMs' | 'emitResults' | 'liveStats'>;
+
+/** How a view drives the engine (the dashboard's keys). */
+export interface RunControl {
+  stop(): void;
+  pause(): void;
+  resume(): void;
+  reset(): void;
+}
+
+/**
+ * A view of the run other than the progress line on stderr: it is shown
+ * while the run goes on and taken down before the caller prints anything.
+ * Alert delivery problems wait until it is down (they would tear the frame).
+ */
+export interface RunView {
+  /** How long requests in flight get after a stop. */
+  readonly graceMs: number;
+  /** Rings the terminal bell for rules that notify `bell`. */
+  readonly bell: (() => void) | null;
+  onSnapshot(s: EngineSnapshot): void;
+  /** Shows the view until the run ends or the user quits it (then it stops the run through `control`); takes it down before it resolves. */
+  show(control: RunControl, done: Promise<EngineFinal>): Promise<void>;
+  /** The first Ctrl-C/SIGTERM: 'exit' when the user had already quit and now means "at once". */
+  interrupt(): 'stop' | 'exit';
+  /** Whether the user ended the run from the view (a quit, not an interruption: exit 0). */
+  quitByUser(): boolean;
+}
+
+export interface RunOptions {
+  /** The command, named on the off-terminal progress lines. */
+  command: string;
+  notify?: NotifyConfig | undefined;
+  /** /metrics (--metrics-port): fed every snapshot, the final one included. */
+  metrics?: Pick<MetricsHandle, 'onSnapshot'> | null;
+  /** Every finished result in the snapshots (default: when /metrics is on, which needs them). */
+  emitResults?: boolean;
+  /** Window statistics in every snapshot even without /metrics (watch's plain lines need them). */
+  liveStats?: boolean;
+  /** Progress on stderr by the rule of run/progress.ts (default on; a view has none). */
+  progress?: boolean;
+  /** Snapshot period (default 250 ms). */
+  tickMs?: number;
+  /** Grace period of a headless run (default DEFAULT_GRACE_MS); a view sets its own. */
+  graceMs?: number;
+  onSnapshot?: (s: EngineSnapshot) => void;
+  view?: RunView;
+}
+
+export interface RunOutcome {
+  final: EngineFinal;
+  /** Stopped by Ctrl-C/SIGTERM (exit 130). */
+  interrupted: boolean;
+  /** Ended by the user from a view (q in the dashboard: exit 0). */
+  quitByUser: boolean;
+}
+
+export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): Promise<RunOutcome> {
+  const metrics = opts.metrics ?? null;
+  const view = opts.view ?? null;
+  const engine = new Engine({
+    ...config,
+    secrets: registeredSecrets(),
+    tickMs: opts.tickMs ?? 250,
+    graceMs: view?.graceMs ?? opts.graceMs ?? DEFAULT_GRACE_MS,
+    // /metrics needs the results, and the 1m window for relaymon_target_state. Without it only the
+    // progress line is live: no per-tick window statistics (they would delay sends).
+    emitResults: opts.emitResults ?? (view !== null || metrics !== null),
+    liveStats: view !== null || metrics !== null || opts.liveStats === true,
+  });
+  // Delivery problems (a dead webhook) would tear a view's frame: they wait until it is down.
+  const held: string[] = [];
+  const notifier = new Notifier({
+    rules: config.alerts,
+    notify: opts.notify,
+    env: process.env,
+    headless: view === null,
+    stderr: view ? (line) => held.push(line) : (line) => io.err(line + '\n'),
+    bell: view?.bell ?? null,
+  });
+  const progress = createProgress(io, opts.command, { enabled: view === null && opts.progress !== false });
+  const beside = (s: EngineSnapshot): void => {
+    notifier.handle(s.alertTransitions);
+    metrics?.onSnapshot(s);
+    opts.onSnapshot?.(s);
+  };
+  engine.on('snapshot', (s) => {
+    if (view) {
+      view.onSnapshot(s);
+      beside(s);
+    } else progress.update(s.elapsedMs, () => progressLine(s), () => beside(s));
+  });
+
+  let interrupted = false;
+  const release = onInterrupt(() => {
+    if (view?.interrupt() === 'exit') process.exit(0);
+    interrupted = true;
+    engine.stop('interrupt');
+  });
+  let final: EngineFinal;
+  try {
+    if (view) {
+      const control: RunControl = { stop: () => engine.stop('interrupt'), pause: () => engine.pause(), resume: () => engine.resume(), reset: () => engine.reset() };
+      await view.show(control, engine.done);
+    }
+    final = await engine.done;
+    progress.done();
+  } finally {
+    release();
+  }
+  if (view) {
+    metrics?.onSnapshot(final.snapshot);
+    for (const line of held) io.err(line + '\n');
+    notifier.handle(final.snapshot.alertTransitions);
+  } else {
+    notifier.handle(final.snapshot.alertTransitions);
+    metrics?.onSnapshot(final.snapshot);
+  }
+  await notifier.flush(5000);
+  await notifier.close();
+  return { final, interrupted, quitByUser: view?.quitByUser() ?? false };
+}
+
+export function progressLine(s: EngineSnapshot): string {
+  const { sent, done, errors, total } = s.progress;
+  const secs = s.elapsedMs / 1000;
+  const rate = secs > 0 ? done / secs : 0;
+  const errPart = `${errors} errors${done > 0 ? ` (${fmtPct(errors / done)})` : ''}`;
+  if (total !== null && total > 0) {
+    const width = 24;
+    const filled = Math.min(width, Math.round((done / total) * width));
+    const eta = rate > 0 ? (total - done) / rate : null;
+    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)}/s  ${errPart}  ETA ${eta === null ? '?' : fmtMs(eta * 1000)}`;
+  }
+  return `${done} done, ${sent - done} in flight  ${rate.toFixed(1)}/s  ${errPart}  ${fmtMs(s.elapsedMs)}`;
+}

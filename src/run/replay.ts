@@ -1,0 +1,183 @@
+/** `relaymon replay`: recorded traffic through one or more targets, in its timing, at a rate or in a closed loop. */
+import { UsageError, type ExitCode } from '../core/errors.js';
+import type { ResolvedTarget } from '../core/target.js';
+import { readReplayFile } from '../traffic/replay/read.js';
+import type { ReplayItem, BadLine } from '../traffic/replay/replay-file.js';
+import type { ReplayEntry, ReplayMode, TrafficPlan } from '../engine/messages.js';
+import { compileAlertRules } from '../alerts/rules.js';
+import { withImpliedThresholds } from '../stats/thresholds.js';
+import { summaryText, thresholdLines } from '../export/probe-text.js';
+import { honestyLines } from '../export/honesty-text.js';
+import { paint } from '../export/format.js';
+import { describeRouting, routeRecorded } from '../traffic/replay/route.js';
+import { saturationLines, scheduleLines } from '../export/check-text.js';
+import { budgetStopMessage } from '../traffic/budget.js';
+import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
+import { metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
+import type { TargetFlagValues } from './flags.js';
+import { budgetFrom, loadContext, pickTarget, priceFiles, runThresholds, withMaxInFlight } from './context.js';
+import { printDryRun, runOutputs } from './scheduled.js';
+import { runPipeline } from './pipeline.js';
+import { endNotes, pipelineExitCode } from './outcome.js';
+import { runSummaryJson, toSummary } from '../export/run-summary-json.js';
+
+/** replay's flags, parsed by their declarations (cli/replay.ts). */
+export interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
+  target?: string[];
+  speed?: number;
+  /** per second */
+  rate?: number;
+  constant?: boolean;
+  seed?: number;
+  concurrency?: number;
+  loop?: boolean;
+  model?: string;
+  strict?: boolean;
+  /** ms */
+  duration?: number;
+  requests?: number;
+  maxInFlight?: number;
+  threshold: string[];
+  /** false with --no-default-thresholds. */
+  defaultThresholds?: boolean;
+  json?: boolean;
+  summary?: string;
+  log?: string;
+  logBodies: boolean;
+  color: boolean;
+  budgetUsd?: number;
+  dryRun?: boolean;
+}
+
+function replayMode(flags: ReplayFlags, items: readonly ReplayItem[], io: Io): ReplayMode {
+  // --speed, --rate and --concurrency are parsed, and exclude each other, by their flags (cli/replay.ts).
+  if (flags.concurrency !== undefined) return { kind: 'closed', concurrency: flags.concurrency };
+  if (flags.rate !== undefined) {
+    const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
+    return { kind: 'rate', ratePerSec: flags.rate, poisson: !flags.constant, seed };
+  }
+  const speed = flags.speed ?? 1;
+  if (!items.some((i) => i.offsetMs !== null)) {
+    io.err('replay: the file has no timestamp or offset_ms; sending one request at a time (use --rate or --concurrency to choose)\n');
+    return { kind: 'closed', concurrency: 1 };
+  }
+  return { kind: 'original', speed };
+}
+
+function reportBadLines(bad: readonly BadLine[], file: string, io: Io): void {
+  const shown = bad.slice(0, 20);
+  for (const b of shown) io.err(`${file}:${b.line}: ${b.reason}\n`);
+  if (bad.length > shown.length) io.err(`… and ${bad.length - shown.length} more bad lines\n`);
+}
+
+/** A line and the targets it goes to (absent: every target of the run). */
+interface Routed {
+  item: ReplayItem;
+  targets?: string[];
+}
+
+/** Lines whose protocol differs from one of their targets' cannot be sent to it. */
+function checkProtocols(items: readonly Routed[], targets: ResolvedTarget[]): { ok: Routed[]; bad: BadLine[] } {
+  const ok: Routed[] = [];
+  const bad: BadLine[] = [];
+  for (const r of items) {
+    const { item } = r;
+    const mine = r.targets === undefined ? targets : targets.filter((t) => r.targets!.includes(t.name));
+    const clash = mine.find((t) => item.protocol !== null && item.protocol !== t.protocol);
+    if (clash) bad.push({ line: item.line, reason: `an ${item.protocol} request, but target "${clash.name}" speaks ${clash.protocol}` });
+    else ok.push(r);
+  }
+  return { ok, bad };
+}
+
+export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
+  const io = processIo({ color: flags.color });
+  checkOutputPath(flags.summary, '--summary');
+  metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
+  const durationMs = flags.duration ?? null;
+  const requests = flags.requests ?? null;
+  const ctx = await loadContext({ ...flags, target: undefined });
+  refuseClobbering([{ path: file, label: `the file being replayed (${file})` }, ...contextInputs(ctx, flags)], runOutputs(flags));
+  // The config's thresholds apply as in probe and check.
+  const thresholds = withImpliedThresholds(runThresholds(ctx, flags.threshold), flags.defaultThresholds !== false);
+  const names = flags.target ?? [];
+  const fallback = ctx.targets[0];
+  if (fallback === undefined) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
+
+  const parsed = await readReplayFile(file);
+  // Without -t, a recorded log's lines go back to the targets they were recorded against.
+  const routing = names.length === 0 ? routeRecorded(parsed.items, ctx.targets.map((t) => t.name), fallback.name) : null;
+  const targets = withMaxInFlight(
+    names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : routing ? routing.targets.map((n) => pickTarget(ctx.targets, n)) : [fallback],
+    flags.maxInFlight,
+  );
+  // Said unless it changes nothing (every line recorded against the target it would go to anyway).
+  if (routing && (routing.targets.length > 1 || routing.targets[0] !== fallback.name)) io.err(describeRouting(routing, fallback.name) + '\n');
+  const routed: Routed[] = parsed.items.map((item, i) => (routing ? { item, targets: [routing.lineTargets[i]!] } : { item }));
+  const checked = checkProtocols(routed, targets);
+  const bad = [...parsed.bad, ...checked.bad].sort((a, b) => a.line - b.line);
+  if (bad.length > 0) {
+    reportBadLines(bad, file, io);
+    if (flags.strict) throw new UsageError(`${file}: ${bad.length} bad line${bad.length === 1 ? '' : 's'}; nothing was sent (--strict)`);
+    io.err(`${file}: skipped ${bad.length} bad line${bad.length === 1 ? '' : 's'}\n`);
+  }
+  if (checked.ok.length === 0) throw new UsageError(`${file}: no line can be sent`);
+  const entries: ReplayEntry[] = checked.ok.map(({ item: i, targets: to }) => ({
+    line: i.line,
+    offsetMs: i.offsetMs,
+    spec: flags.model ? { ...i.spec, model: flags.model } : i.spec,
+    ...(to ? { targets: to } : {}),
+  }));
+  const mode = replayMode(
+    flags,
+    checked.ok.map((r) => r.item),
+    io,
+  );
+  const plan: TrafficPlan = { kind: 'replay', entries, mode, loop: flags.loop === true, targets: targets.map((t) => t.name) };
+  const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
+  if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags);
+  if (flags.loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
+  const rules = compileAlertRules(ctx.config?.alerts, ctx.configPath ?? 'config');
+  const metrics = await startMetrics(flags, targets, { err: (t) => io.err(t) });
+  let outcome;
+  try {
+    outcome = await runPipeline(
+      {
+        targets,
+        priceFiles: priceFiles(ctx.config, flags.prices),
+        plan,
+        stopAfter: { durationMs, requests },
+        log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
+        thresholds,
+        budgetUsd,
+        alerts: rules,
+      },
+      io,
+      { command: 'replay', notify: ctx.config?.notify, metrics },
+    );
+  } finally {
+    await metrics?.close();
+  }
+  const { final } = outcome;
+
+  const json = runSummaryJson('replay', targets, final);
+  if (flags.json) {
+    io.out(JSON.stringify(json, null, 2) + '\n');
+  } else {
+    const why = final.stoppedBy ? ` (stopped by ${final.stoppedBy})` : '';
+    io.out(`relaymon replay ${file}: ${parsed.format}, ${entries.length} lines, ${Math.round(final.durationMs / 100) / 10}s${why}\n`);
+    for (const cell of final.snapshot.stats.targets) {
+      io.out(`\n${cell.target}\n` + summaryText(toSummary(cell.windows.all)));
+      for (const line of honestyLines(cell.windows.all)) io.out(paint(io.color, 'yellow', line) + '\n');
+    }
+    const held = scheduleLines(json);
+    if (held.length > 0) io.out('\n' + held.join('\n') + '\n');
+    const saturatedText = saturationLines(json);
+    if (saturatedText.length > 0) io.out('\n' + saturatedText.join('\n') + '\n');
+    if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
+  }
+  if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
+  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('replay', final.snapshot.spend));
+  for (const note of endNotes('replay', final)) io.err(note);
+  return pipelineExitCode(outcome);
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
+
+/** Modules loaded when a module is (its static imports, not `import type`, not `await import()`), to the bottom. */
+function staticGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const file = stack.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    const text = readFileSync(file, 'utf8');
+    const re = /^(?:import|export)\s+(?!type\b)(?:[^'";]*?\s+from\s+)?'([^']+)'/gm;
+    for (const m of text.matchAll(re)) {
+      const spec = m[1]!;
+      if (!spec.startsWith('.')) {
+        if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+        continue;
+      }
+      const base = join(dirname(file), spec).replace(/\.js$/, '');
+      const resolved = [`${base}.ts`, `${base}.tsx`].find((p) => existsSync(p));
+      if (resolved === undefined) throw new Error(`cannot resolve ${spec} from ${file}`);
+      stack.push(resolved);
+    }
+  }
+  return { files, packages };
+}
+
+describe('registering commands is cheap (relaymon --help, relaymon mock)', () => {
+  const { files, packages } = staticGraph(join(SRC, 'cli/main.ts'));
+  const loaded = [...files].map((f) => relative(SRC, f));
+
+  it('loads neither the engine, the client, the dashboard nor a run action: each action imports them when it runs', () => {
+    // ui/defaults.ts holds only constants (its comment says why).
+    expect(loaded.filter((f) => /^(engine|client|ui)\//.test(f) && f !== 'ui/defaults.ts')).toEqual([]);
+    // The commands' defaults and the terminal/file writer (main.ts reports errors through it): both cheap.
+    expect(loaded.filter((f) => f.startsWith('run/')).sort()).toEqual(['run/defaults.ts', 'run/io.ts']);
+  });
+
+  it('loads no undici, ink, react or prom-client', () => {
+    for (const heavy of ['undici', 'ink', 'react', 'prom-client']) expect(packages.has(heavy), heavy).toBe(false);
+  });
+});

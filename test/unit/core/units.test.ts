@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { EXIT, UsageError } from '../../../src/core/errors.js';
+import { parseDuration, parsePositiveInt, parseRate } from '../../../src/core/units.js';
+
+/** The UsageError a call throws (exit 2), so its message can be checked. */
+function usageError(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    if (err instanceof UsageError) {
+      expect(err.exitCode).toBe(EXIT.usage);
+      return err;
+    }
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('parseDuration', () => {
+  it.each([
+    ['800ms', 800],
+    ['1.5s', 1500],
+    ['10s', 10_000],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    ['1d', 86_400_000],
+    ['.5s', 500],
+    ['0s', 0],
+    ['0', 0],
+    [' 5 s ', 5000],
+    ['10 ms', 10],
+  ])('%j is %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it('reads a bare number in the unit asked for', () => {
+    expect(parseDuration('250')).toBe(250);
+    expect(parseDuration('250', 's')).toBe(250_000);
+    expect(parseDuration('1.5', 's')).toBe(1500);
+  });
+
+  it('takes a number as is, in the bare unit', () => {
+    expect(parseDuration(42)).toBe(42);
+    expect(parseDuration(3, 's')).toBe(3000);
+    expect(parseDuration(0)).toBe(0);
+  });
+
+  it('accepts compound forms as k6 and Go write them', () => {
+    expect(parseDuration('1m30s')).toBe(90_000);
+    expect(parseDuration('1h1m1s')).toBe(3_661_000);
+    expect(parseDuration('1s500ms')).toBe(1500);
+    expect(parseDuration('2h0.5m')).toBe(7_230_000);
+  });
+
+  it.each(['', 'abc', '10x', '-5s', '5 seconds', '1m 30s', 's', 'ms', '1.2.3s', '1m30', '30s1', 'Infinity', 'NaN', '1e3ms'])(
+    'refuses %j with the forms it expects',
+    (text) => {
+      const err = usageError(() => parseDuration(text));
+      expect(err.message).toContain('invalid duration');
+      expect(err.message).toContain('expected e.g. 800ms, 1.5s, 10s, 2m, 1h');
+    },
+  );
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('refuses the number %d', (n) => {
+    expect(usageError(() => parseDuration(n)).message).toBe(`invalid duration: ${n}`);
+  });
+});
+
+describe('parseRate', () => {
+  it.each([
+    ['2/s', 2],
+    ['2/sec', 2],
+    ['120/m', 2],
+    ['30/min', 0.5],
+    ['3600/h', 1],
+    ['7200/hour', 2],
+    ['0.5/s', 0.5],
+    [' 10 / s ', 10],
+  ])('%j is %d per second', (text, perSec) => {
+    expect(parseRate(text)).toBeCloseTo(perSec, 12);
+  });
+
+  it.each(['', '2', '2/', '/s', '2/d', '2 per s', '-2/s', '2/S', 'x/s', '.5/s'])('refuses %j', (text) => {
+    const err = usageError(() => parseRate(text));
+    expect(err.message).toBe(`invalid rate "${text}": expected e.g. 2/s, 30/m, 100/h`);
+  });
+
+  it('refuses a rate of zero: it would never send', () => {
+    expect(usageError(() => parseRate('0/s')).message).toBe('invalid rate "0/s": must be above zero');
+    expect(usageError(() => parseRate('0.0/m')).message).toContain('must be above zero');
+  });
+});
+
+describe('parsePositiveInt', () => {
+  it('reads whole numbers above zero', () => {
+    expect(parsePositiveInt('1', '-n')).toBe(1);
+    expect(parsePositiveInt('250', '--concurrency')).toBe(250);
+    expect(parsePositiveInt(' 7 ', '-n')).toBe(7);
+  });
+
+  it.each(['0', '-3', '1.5', 'abc', '', 'NaN', 'Infinity'])('refuses %j, naming the flag', (value) => {
+    expect(usageError(() => parsePositiveInt(value, '-n')).message).toBe(`-n expects a whole number above 0, got "${value}"`);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/core/errors.js';
+import { PriceTable } from '../../../src/pricing/table.js';
+import { parseMix, projectCost, ratiosFromFile } from '../../../src/cost/cost-mix.js';
+import { costText } from '../../../src/cost/cost-text.js';
+import { makeResult } from '../stats/fixtures.js';
+
+const prices = PriceTable.builtIn().withLiteLLM(
+  {
+    'model-a': { input_cost_per_token: 1e-6, output_cost_per_token: 4e-6 },
+    'model-b': { input_cost_per_token: 1e-7, output_cost_per_token: 4e-7 },
+  },
+  'test',
+);
+
+describe('parseMix', () => {
+  it('reads YAML or JSON, numbers or 50M-style counts, and the usual field names', () => {
+    expect(parseMix('model-a: { input: 50M, output: 1.5k }\nmodel-b: { input_tokens: 2_000_000 }\n', 'mix.yaml')).toEqual([
+      { model: 'model-a', inputTokens: 50e6, outputTokens: 1500 },
+      { model: 'model-b', inputTokens: 2e6, outputTokens: 0 },
+    ]);
+    expect(parseMix('{"model-a": {"inputTokens": 10, "outputTokens": 20}}', 'mix.json')).toEqual([{ model: 'model-a', inputTokens: 10, outputTokens: 20 }]);
+  });
+
+  it.each([
+    ['[1, 2]', /expected a map of model/],
+    ['model-a: 5', /model-a: expected \{ input, output \}/],
+    ['model-a: { input: lots }', /model-a\.input: expected a number of tokens/],
+    ['model-a: { input: -5 }', /model-a\.input/],
+    ['model-a: { inptu: 5 }', /unknown field "inptu"/],
+    ['model-a: {}', /expected input and\/or output/],
+    ['{}', /names no model/],
+    ['a: [', /not YAML or JSON/],
+  ])('%j is a usage error', (text, re) => {
+    expect(() => parseMix(text, 'mix.yaml')).toThrow(UsageError);
+    expect(() => parseMix(text, 'mix.yaml')).toThrow(re);
+  });
+});
+
+describe('projectCost', () => {
+  const mix = parseMix('model-a: { input: 10M, output: 1M }\nmodel-b: { input: 100M, output: 10M }', 'mix');
+
+  it('list price × multiplier × measured ratio, and the saving against the cheapest', () => {
+    const p = projectCost(mix, [{ name: 'relay', priceMultiplier: 0.5 }, { name: 'direct', priceMultiplier: 1 }], prices, new Map([['relay', { input: 1, output: 1.5 }]]));
+    const [relay, direct] = p.targets;
+    // direct: a 10 + 4 = 14, b 10 + 4 = 14 → $28
+    expect(direct!.monthlyUsd).toBeCloseTo(28, 9);
+    expect(direct!.usageRatio).toEqual({ input: 1, output: 1, measured: false });
+    // relay: a (10 + 1.5 × 4) × 0.5 = 8, b (10 + 1.5 × 4) × 0.5 = 8 → $16
+    expect(relay!.monthlyUsd).toBeCloseTo(16, 9);
+    expect(relay!.models[0]).toMatchObject({ model: 'model-a', billedInputTokens: 10e6, billedOutputTokens: 1.5e6 });
+    expect(relay!.usageRatio.measured).toBe(true);
+    expect(p.cheapest).toBe('relay');
+    expect(p.savings).toEqual([{ target: 'direct', cheapest: 'relay', monthlyUsd: expect.closeTo(12, 9), fraction: expect.closeTo(12 / 28, 9) }]);
+  });
+
+  it('an inflating relay can cost more than its discount saves', () => {
+    const p = projectCost(mix, [{ name: 'relay', priceMultiplier: 0.5 }, { name: 'direct', priceMultiplier: 1 }], prices, new Map([['relay', { input: 2.5, output: 3 }]]));
+    expect(p.cheapest).toBe('direct');
+  });
+
+  it('an unpriced model stays out of every total, and is named', () => {
+    const withUnknown = [...mix, { model: 'mystery', inputTokens: 1, outputTokens: 1 }];
+    const p = projectCost(withUnknown, [{ name: 'x', priceMultiplier: 1 }, { name: 'y', priceMultiplier: 2 }], prices);
+    expect(p.targets[0]!.unpricedModels).toEqual(['mystery']);
+    expect(p.targets[0]!.models[2]!.monthlyUsd).toBeNull();
+    expect(p.cheapest).toBe('x');
+    const text = costText(p);
+    expect(text).toContain('No price for mystery');
+    expect(text).toContain('x saves $28.00 a month against y (50% of its bill).');
+    expect(text).toContain('(assumed)');
+  });
+});
+
+describe('ratiosFromFile', () => {
+  it('reads the usage ratios of `compare --json`', () => {
+    const json = JSON.stringify({ command: 'compare', targets: [{ name: 'relay', honesty: { usageRatio: { input: 1.1, output: null } } }] }, null, 2);
+    expect(ratiosFromFile(json, 'c.json')).toEqual(new Map([['relay', { input: 1.1, output: null }]]));
+  });
+
+  it('measures them from a request log', () => {
+    const line = (o: Parameters<typeof makeResult>[0]) => JSON.stringify({ v: 1, t: 0, target: o?.target, result: makeResult(o) });
+    const log = [
+      line({ target: 'relay', inputTokens: 10, localInputTokens: 10, outputTokens: 30, localOutputTokens: 20, usageGapTokens: 10 }),
+      line({ target: 'direct' }),
+      'not json',
+    ].join('\n');
+    expect(ratiosFromFile(log, 'run.log')).toEqual(new Map([
+      ['relay', { input: 1, output: 1.5 }],
+      ['direct', { input: 1, output: 1 }],
+    ]));
+  });
+
+  it('anything else is a usage error', () => {
+    expect(() => ratiosFromFile('{"command":"check"}', 'x.json')).toThrow(/compare --json.*request log/);
+  });
+});
