@@ -227,4 +227,27 @@ describe('interrupt', () => {
     const json = JSON.parse(stdout) as ProbeJson;
     expect(json.requests[0]!.errorType).toBe('cancelled');
   });
+  // GNU `timeout -s INT` signals relaymon and then its process group: one interrupt, delivered twice.
+  it('the same interrupt delivered twice at once is one Ctrl-C: the output is still printed', async () => {
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((r) => (arrived = r));
+    server = await startHostile(async (_req, res) => {
+      arrived();
+      res.writeHead(200, SSE_HEADERS);
+      await writeSlowly(res, [sse(openaiChunk({ role: 'assistant', content: '' })), { waitMs: 10_000 }]);
+      res.end();
+    });
+    const { child, exited } = spawnCli(['probe', '--base-url', server.url, '-n', '5', '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+    await requestArrived;
+    // The second arrives once the first was handled (two signals sent back to back would merge into one).
+    const firstHandled = new Promise<void>((r) => child.stderr.on('data', (d: string) => d.includes('stopping') && r()));
+    child.kill('SIGINT');
+    await firstHandled;
+    child.kill('SIGINT');
+    const res = await exited;
+    expect(res.code).toBe(130);
+    expectNoSecret(res);
+    const json = JSON.parse(res.stdout) as ProbeJson;
+    expect(json.requests[0]!.errorType).toBe('cancelled');
+  });
 });
