@@ -14,7 +14,8 @@ import { ERROR_TYPES, type RequestResult } from '../core/result.js';
 import type { Accumulator } from '../metrics/answer.js';
 import { COUNTERS, RATIOS, SUMS, TRENDS, isUnfinished, type CounterEntry, type RatioEntry, type SumEntry, type TrendEntry } from '../metrics/catalog.js';
 import type { RatioSource, SumSource, TrendSource } from '../metrics/kinds.js';
-import { HIGHEST_VALUE, indexOfValue, percentilesOf, percentilesOfPair, SparseHistogram } from './sparse-hdr.js';
+import { HIGHEST_VALUE, indexOfValue, SparseHistogram } from '../hdr/histogram.js';
+import { percentilesOf, percentilesOfPair } from '../hdr/quantiles.js';
 
 /** Recorded values are integers: ms and tokens/s both × 1000 (µs, milli-tokens/s). */
 export const VALUE_SCALE = 1000;

@@ -15,7 +15,7 @@
 import type { RequestResult } from '../core/result.js';
 import { TRENDS, type TrendEntry } from '../metrics/catalog.js';
 import { Bucket, COL, type Dist, DIST, DIST_COUNT, p95Of } from './bucket.js';
-import { addIndexBatch } from './sparse-hdr.js';
+import { addIndexBatch } from '../hdr/batch.js';
 
 export const SLOT_MS = 1000;
 export const COARSE_SLOTS = 15;

@@ -37,7 +37,7 @@ import type { MetricQuery, TagFilter } from './thresholds.js';
 import { Bucket, BucketAccumulator, COL, HdrTrend, honestyWindow, NO_STATUS, total, UNKNOWN_ERROR, type HonestyWindow } from './bucket.js';
 import { ERROR_TYPES } from '../core/result.js';
 import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SeriesRing, SLOT_MS, W_1M, WINDOW_NAMES, WINDOW_SPAN_MS, type Series, type WindowName } from './slots.js';
-import { SparseHistogram } from './sparse-hdr.js';
+import { SparseHistogram } from '../hdr/histogram.js';
 
 export type { HonestyWindow, ReportedCost, UsageGap } from './bucket.js';
 export { brokenStreams } from './bucket.js';
