@@ -14,7 +14,8 @@
  */
 import type { RequestResult } from '../core/result.js';
 import { TRENDS, type TrendEntry } from '../metrics/catalog.js';
-import { Bucket, COL, type Dist, DIST, DIST_COUNT, p95Of } from './bucket.js';
+import { Bucket, COL, type Dist, DIST, DIST_COUNT } from './bucket.js';
+import { p95Of } from './bucket-query.js';
 import { addIndexBatch } from '../hdr/batch.js';
 
 export const SLOT_MS = 1000;

@@ -34,13 +34,14 @@ import { COUNTERS, metricEntry, TRENDS, type CounterFields } from '../metrics/ca
 import { EMPTY_TIME_STATS, trendStats, type TimeStats } from '../metrics/kinds.js';
 import { normalizeModel } from '../pricing/aliases.js';
 import type { MetricQuery, TagFilter } from './thresholds.js';
-import { Bucket, BucketAccumulator, COL, HdrTrend, honestyWindow, NO_STATUS, total, UNKNOWN_ERROR, type HonestyWindow } from './bucket.js';
+import { Bucket, COL, NO_STATUS, UNKNOWN_ERROR } from './bucket.js';
+import { BucketAccumulator, HdrTrend, honestyWindow, total, type HonestyWindow } from './bucket-query.js';
 import { ERROR_TYPES } from '../core/result.js';
 import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SeriesRing, SLOT_MS, W_1M, WINDOW_NAMES, WINDOW_SPAN_MS, type Series, type WindowName } from './slots.js';
 import { SparseHistogram } from '../hdr/histogram.js';
 
-export type { HonestyWindow, ReportedCost, UsageGap } from './bucket.js';
-export { brokenStreams } from './bucket.js';
+export type { HonestyWindow, ReportedCost, UsageGap } from './bucket-query.js';
+export { brokenStreams } from './bucket-query.js';
 export type { Series, WindowName } from './slots.js';
 export { WINDOW_NAMES, WINDOW_SPAN_MS } from './slots.js';
 export type { TimeStats } from '../metrics/kinds.js';
