@@ -9,7 +9,7 @@
  *
  * Slots are filled, closed, then only ever read; aggregates are the slots
  * added together and, when a slot leaves the window, subtracted again.
- * Reading a window's answers out of its buckets is bucket-query.ts.
+ * Reading a window's answers out of its buckets is readout.ts.
  */
 import { ERROR_TYPES, type RequestResult } from '../core/result.js';
 import { COUNTERS, RATIOS, SUMS, TRENDS, isUnfinished, type SumEntry } from '../metrics/catalog.js';
