@@ -16,6 +16,8 @@ const path = require('node:path');
  */
 const MAY_IMPORT = {
   core: [],
+  // A generic data structure (the sparse HDR histogram), no statistics in it.
+  hdr: ['core'],
   protocol: ['core'],
   pricing: ['core'],
   tokens: ['core', 'pricing'],
@@ -54,6 +56,14 @@ const TYPES_ONLY = {
   traffic: ['src/engine/messages.ts'],
 };
 
+/**
+ * Folders whose npm imports are an allow-list too: src/hdr mirrors
+ * hdr-histogram-js's bucket layout and needs no other package.
+ */
+const PACKAGES = {
+  hdr: ['hdr-histogram-js'],
+};
+
 const exact = (file) => `^${file.replace(/\./g, '\\.')}$`;
 
 const folder = (names) => `^src/(${names.join('|')})/`;
@@ -72,6 +82,14 @@ const typeOnlyRules = Object.entries(TYPES_ONLY).map(([name, files]) => ({
   severity: 'error',
   from: { path: `^src/${name}/` },
   to: { path: files.map(exact), dependencyTypesNot: ['type-only'] },
+}));
+
+const packageRules = Object.entries(PACKAGES).map(([name, allowed]) => ({
+  name: `layer-${name}-packages`,
+  comment: `src/${name} may import only the packages ${allowed.join(', ')} (docs/architecture.md).`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'], pathNot: allowed.map((p) => `(^|/)node_modules/${p.replace(/\./g, '\\.')}/`) },
 }));
 
 const denyListRules = Object.entries(MAY_NOT_IMPORT).map(([name, denied]) => ({
@@ -114,6 +132,7 @@ module.exports = {
     },
     ...allowListRules,
     ...typeOnlyRules,
+    ...packageRules,
     ...denyListRules,
   ],
   options: {

@@ -9,12 +9,11 @@
  *
  * Slots are filled, closed, then only ever read; aggregates are the slots
  * added together and, when a slot leaves the window, subtracted again.
+ * Reading a window's answers out of its buckets is readout.ts.
  */
 import { ERROR_TYPES, type RequestResult } from '../core/result.js';
-import type { Accumulator } from '../metrics/answer.js';
-import { COUNTERS, RATIOS, SUMS, TRENDS, isUnfinished, type CounterEntry, type RatioEntry, type SumEntry, type TrendEntry } from '../metrics/catalog.js';
-import type { RatioSource, SumSource, TrendSource } from '../metrics/kinds.js';
-import { HIGHEST_VALUE, indexOfValue, percentilesOf, percentilesOfPair, SparseHistogram } from './sparse-hdr.js';
+import { COUNTERS, RATIOS, SUMS, TRENDS, isUnfinished, type SumEntry } from '../metrics/catalog.js';
+import { HIGHEST_VALUE, indexOfValue, SparseHistogram } from '../hdr/histogram.js';
 
 /** Recorded values are integers: ms and tokens/s both × 1000 (µs, milli-tokens/s). */
 export const VALUE_SCALE = 1000;
@@ -47,7 +46,8 @@ interface Column {
   add: (r: RequestResult) => number;
 }
 
-const known = (e: SumEntry): string => `${e.key}Known`;
+/** The column counting the results that had a value for sum e. */
+export const knownKey = (e: SumEntry): string => `${e.key}Known`;
 
 /** Catalogue columns counted over every result, and over finished ones; a key is counted once however many entries name it. */
 const ALL_COLUMNS: Column[] = [];
@@ -63,14 +63,14 @@ for (const e of RATIOS) {
   column(FINISHED_COLUMNS, e.key, (r) => (e.hit(r) ? 1 : 0));
   column(FINISHED_COLUMNS, e.ofKey, (r) => (e.of(r) ? 1 : 0));
 }
-const SUM_COLUMNS: { e: SumEntry; sum: string; known: string; unknown: string }[] = SUMS.map((e) => ({ e, sum: e.key, known: known(e), unknown: e.unknownKey }));
+const SUM_COLUMNS: { e: SumEntry; sum: string; known: string; unknown: string }[] = SUMS.map((e) => ({ e, sum: e.key, known: knownKey(e), unknown: e.unknownKey }));
 
 const COLUMN_NAMES: string[] = [...ALL_COLUMNS, ...FINISHED_COLUMNS].map((c) => c.key);
 for (const s of SUM_COLUMNS) COLUMN_NAMES.push(s.sum, s.known, s.unknown);
 COLUMN_NAMES.push(...FIXED_COLUMNS);
 
 /** Columns the window view and the sparklines read by name (checked against the catalogue below). */
-type NamedColumn = (typeof FIXED_COLUMNS)[number] | 'requests' | 'errors' | 'usageCompared' | 'usageMismatches' | 'modelMismatches' | 'namedModels' | 'costUsd' | 'unpricedRequests';
+export type NamedColumn = (typeof FIXED_COLUMNS)[number] | 'requests' | 'errors' | 'usageCompared' | 'usageMismatches' | 'modelMismatches' | 'namedModels' | 'costUsd' | 'unpricedRequests';
 
 /** A column's position in `Bucket.n`, by name. */
 export const COL = Object.fromEntries(COLUMN_NAMES.map((k, i) => [k, i])) as Readonly<Record<NamedColumn, number>> & Readonly<Record<string, number | undefined>>;
@@ -325,182 +325,4 @@ function countHonesty(n: Float64Array, r: RequestResult): void {
     else if (v === 'unterminated') n[COL.streamsUnterminated]!++;
     else n[COL.streamsUsageDecreased]!++;
   }
-}
-
-/** What the relay billed against what relaymon counted, over the responses compared. */
-export interface UsageGap {
-  billedInputTokens: number;
-  countedInputTokens: number;
-  billedOutputTokens: number;
-  countedOutputTokens: number;
-  /** (billed − counted) / counted, input and output together; 0.38 is "+38% billed"; null when nothing was counted. */
-  ratio: number | null;
-}
-
-/** The relay's own cost figure against relaymon's, over responses that had both. */
-export interface ReportedCost {
-  requests: number;
-  reportedUsd: number | null;
-  computedUsd: number | null;
-  /** reportedUsd − computedUsd. */
-  gapUsd: number | null;
-}
-
-/** The honesty fields of WindowStats. */
-export type HonestyWindow = {
-  /** Successful responses whose reported usage was reconciled against relaymon's own count. */
-  usageCompared: number;
-  /** Of those, the ones whose gap was beyond the tolerance. */
-  usageMismatches: number;
-  usageGap: UsageGap;
-  reportedCost: ReportedCost;
-  /** Responses that carried a system_fingerprint. */
-  fingerprinted: number;
-  /** Responses whose fingerprint differed from the previous one for the same target and model. */
-  fingerprintChanges: number;
-  /** Streamed requests answered with a 2xx status (the denominator of the stream counts). */
-  streams: number;
-  /** Finished streams without the usage that was asked for. */
-  streamsWithoutUsage: number;
-  streamsOutOfOrder: number;
-  streamsUnterminated: number;
-  streamsUsageDecreased: number;
-};
-
-type StreamCounts = Pick<HonestyWindow, 'streamsWithoutUsage' | 'streamsOutOfOrder' | 'streamsUnterminated' | 'streamsUsageDecreased'>;
-
-/** Streams that broke the protocol in any way (each kind is counted once per stream). */
-export function brokenStreams(h: StreamCounts): number {
-  return h.streamsWithoutUsage + h.streamsOutOfOrder + h.streamsUnterminated + h.streamsUsageDecreased;
-}
-
-
-/** The honesty fields of a window, from its parts' columns. */
-export function honestyWindow(parts: readonly Bucket[]): HonestyWindow {
-  const v = (k: NamedColumn): number => total(parts, k);
-  const billed = v('billedInputTokens') + v('billedOutputTokens');
-  const counted = v('countedInputTokens') + v('countedOutputTokens');
-  const costN = v('costCompared');
-  return {
-    usageCompared: v('usageCompared'),
-    usageMismatches: v('usageMismatches'),
-    usageGap: {
-      billedInputTokens: v('billedInputTokens'),
-      countedInputTokens: v('countedInputTokens'),
-      billedOutputTokens: v('billedOutputTokens'),
-      countedOutputTokens: v('countedOutputTokens'),
-      ratio: counted > 0 ? (billed - counted) / counted : null,
-    },
-    reportedCost: {
-      requests: costN,
-      reportedUsd: costN > 0 ? v('costReported') : null,
-      computedUsd: costN > 0 ? v('costComputed') : null,
-      gapUsd: costN > 0 ? v('costReported') - v('costComputed') : null,
-    },
-    fingerprinted: v('fingerprinted'),
-    fingerprintChanges: v('fingerprintChanges'),
-    streams: v('streams'),
-    streamsWithoutUsage: v('streamsWithoutUsage'),
-    streamsOutOfOrder: v('streamsOutOfOrder'),
-    streamsUnterminated: v('streamsUnterminated'),
-    streamsUsageDecreased: v('streamsUsageDecreased'),
-  };
-}
-
-/** Column `key` summed over `parts`. */
-export function total(parts: readonly Bucket[], key: string): number {
-  const i = COL[key];
-  if (i === undefined) throw new Error(`no column ${key}`);
-  let n = 0;
-  for (const p of parts) n += p.n[i]!;
-  return n;
-}
-
-/** Histogram value (recorded units) back to the metric's unit, inside the exact range. */
-function toUnit(v: number, min: number, max: number): number {
-  const x = v / VALUE_SCALE;
-  return x < min ? min : x > max ? max : x;
-}
-
-/**
- * A trend over buckets: exact count, sum, min and max, and percentiles from
- * the histograms (HDR precision, clamped into the exact [min, max]). Either
- * over a list of histograms, or over two (`pair`: a window's running
- * aggregate and its open slots merged, so a snapshot costs the open slots).
- */
-export class HdrTrend implements TrendSource {
-  count = 0;
-  sum = 0;
-  min = Infinity;
-  max = -Infinity;
-  private readonly hists: SparseHistogram[] = [];
-  private a: SparseHistogram | null = null;
-  private b: SparseHistogram | null = null;
-  private pair = false;
-
-  /** The exact statistics of distribution d over parts; the histograms are all of theirs unless `pair` follows. */
-  over(parts: readonly Bucket[], d: number): this {
-    this.count = 0;
-    this.sum = 0;
-    this.min = Infinity;
-    this.max = -Infinity;
-    this.hists.length = 0;
-    this.pair = false;
-    for (const p of parts) {
-      const x = p.dists[d]!;
-      if (x.count === 0) continue;
-      this.count += x.count;
-      this.sum += x.sum;
-      if (x.min < this.min) this.min = x.min;
-      if (x.max > this.max) this.max = x.max;
-      if (x.hist && x.hist.total > 0) this.hists.push(x.hist);
-    }
-    return this;
-  }
-
-  /** Percentiles from a + b instead of the parts' own histograms (they hold the same values). */
-  withPair(a: SparseHistogram | null, b: SparseHistogram | null): this {
-    this.a = a;
-    this.b = b;
-    this.pair = true;
-    return this;
-  }
-
-  percentiles(ps: readonly number[], out: Float64Array): void {
-    if (this.pair) percentilesOfPair(this.a, this.b, ps, out);
-    else percentilesOf(this.hists, ps, out);
-    for (let k = 0; k < ps.length; k++) out[k] = toUnit(out[k]!, this.min, this.max);
-  }
-}
-
-/** Threshold answers from a window's buckets (src/metrics/answer.ts metricValue). */
-export class BucketAccumulator implements Accumulator {
-  private readonly t = new HdrTrend();
-  constructor(private readonly parts: readonly Bucket[]) {}
-
-  trend(e: TrendEntry): TrendSource {
-    return this.t.over(this.parts, DIST[e.name]!);
-  }
-
-  ratio(e: RatioEntry): RatioSource {
-    return { hits: total(this.parts, e.key), of: total(this.parts, e.ofKey), finished: total(this.parts, 'requests') };
-  }
-
-  counter(e: CounterEntry): number {
-    return total(this.parts, e.key);
-  }
-
-  sum(e: SumEntry): SumSource {
-    return { sum: total(this.parts, e.key), known: total(this.parts, known(e)) };
-  }
-}
-
-/** The p95 of one distribution over some buckets (sparklines). */
-const p95Trend = new HdrTrend();
-const p95Out = new Float64Array(1);
-export function p95Of(parts: readonly Bucket[], d: number): number | null {
-  const t = p95Trend.over(parts, d);
-  if (t.count === 0) return null;
-  t.percentiles([95], p95Out);
-  return p95Out[0]!;
 }

@@ -30,64 +30,21 @@
  */
 import type { RequestResult } from '../core/result.js';
 import { metricValue } from '../metrics/answer.js';
-import { COUNTERS, metricEntry, TRENDS, type CounterFields } from '../metrics/catalog.js';
-import { EMPTY_TIME_STATS, trendStats, type TimeStats } from '../metrics/kinds.js';
+import { metricEntry, TRENDS } from '../metrics/catalog.js';
+import { trendStats, type TimeStats } from '../metrics/kinds.js';
 import { normalizeModel } from '../pricing/aliases.js';
 import type { MetricQuery, TagFilter } from './thresholds.js';
-import { Bucket, BucketAccumulator, COL, HdrTrend, honestyWindow, NO_STATUS, total, UNKNOWN_ERROR, type HonestyWindow } from './bucket.js';
-import { ERROR_TYPES } from '../core/result.js';
-import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SeriesRing, SLOT_MS, W_1M, WINDOW_NAMES, WINDOW_SPAN_MS, type Series, type WindowName } from './slots.js';
-import { SparseHistogram } from './sparse-hdr.js';
+import type { Bucket } from './bucket.js';
+import { BucketAccumulator, baseOf, emptyBase, finish, HdrTrend, SeriesRing, type Series, type WindowBase, type WindowStats } from './readout.js';
+import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SLOT_MS, W_1M, WINDOW_NAMES, WINDOW_SPAN_MS, type WindowName } from './slots.js';
+import { SparseHistogram } from '../hdr/histogram.js';
 
-export type { HonestyWindow, ReportedCost, UsageGap } from './bucket.js';
-export { brokenStreams } from './bucket.js';
-export type { Series, WindowName } from './slots.js';
+export type { HonestyWindow, ReportedCost, UsageGap, WindowStats } from './readout.js';
+export { brokenStreams } from './readout.js';
+export type { WindowName } from './slots.js';
+export type { Series } from './readout.js';
 export { WINDOW_NAMES, WINDOW_SPAN_MS } from './slots.js';
 export type { TimeStats } from '../metrics/kinds.js';
-
-/** One window of one cell or roll-up; the relay-honesty counts are the HonestyWindow fields. */
-export type WindowStats = HonestyWindow &
-  CounterFields & {
-  requests: number;
-  errors: number;
-  /** errors / requests; 0 when there were no requests. */
-  errorRate: number;
-  /** errorType → count, failed requests only ('unknown' for a failure without a type). */
-  errorTypes: Record<string, number>;
-  /** Requests relaymon cut short when the run stopped: in none of requests, errors or the timings (summary.ts isUnfinished). */
-  unfinished: number;
-  /** HTTP status → count, every request ('none' when no HTTP answer). */
-  statuses: Record<string, number>;
-  /** requests / windowMs, per second (for 'all': since start). */
-  rps: number;
-  /** The timings are over successful requests only (summary.ts Summary). */
-  latencyMs: TimeStats;
-  latencyScheduledMs: TimeStats;
-  ttfbMs: TimeStats;
-  ttftMs: TimeStats;
-  ttftContentMs: TimeStats;
-  itlMs: TimeStats;
-  /** Gaps between token-bearing chunks, every gap of every request. */
-  chunkGapMs: TimeStats;
-  outputTokensPerSecond: TimeStats;
-  /** Sum of the known costs; null when no request in the window had one. */
-  costUsd: number | null;
-  unpricedRequests: number;
-  /** costUsd over the window's span, per hour; null without a priced request. */
-  costPerHourUsd: number | null;
-  /** costPerHourUsd × 720. */
-  cost30dUsd: number | null;
-  usageReported: number;
-  usageEstimated: number;
-  /** Responses naming a different model than requested (aliases normalised). */
-  modelMismatches: number;
-  /** Responses that named a model at all (the denominator of a mismatch rate). */
-  namedModels: number;
-  /** Values beyond one hour (or 3.6 M tokens/s), counted at the histogram's top. */
-  clampedValues: number;
-  /** The span actually covered, ms. */
-  windowMs: number;
-};
 
 export type WindowSet<W extends WindowName = WindowName> = Record<W, WindowStats>;
 
@@ -130,11 +87,6 @@ export interface AggregatorFootprint {
   bytes: number;
 }
 
-/** WindowStats minus what depends on the window's span (recomputed every snapshot). */
-type WindowBase = Omit<WindowStats, 'rps' | 'costPerHourUsd' | 'cost30dUsd' | 'windowMs'>;
-
-const HOURS_PER_30D = 720;
-const COUNTER_FIELDS = COUNTERS.filter((e) => e.key !== 'requests');
 const secondsScratch = new SparseHistogram(1024);
 const quarterScratch = new SparseHistogram(4096);
 const trendScratch = new HdrTrend();
@@ -186,73 +138,6 @@ function summarizeWindows(owner: Owner, ws: readonly number[]): WindowBase[] {
     ws.forEach((w, i) => times[i]!.push(trendStats(trendScratch.over(parts[i]!, m).withPair(owner.agg(w).dists[m]!.hist, w === W_1M ? b1 : b15))));
   }
   return parts.map((p, i) => baseOf(p, times[i]!));
-}
-
-/** The stats of no data at all. */
-function emptyBase(): WindowBase {
-  return baseOf([], TRENDS.map(() => EMPTY_TIME_STATS));
-}
-
-/** The fields before the timings, then timings and counters in catalogue order, then the rest. */
-function baseOf(parts: readonly Bucket[], times: readonly TimeStats[]): WindowBase {
-  const requests = total(parts, 'requests');
-  const errors = total(parts, 'errors');
-  const types = new Float64Array(ERROR_TYPES.length + 1);
-  const statuses: Record<string, number> = {};
-  for (const p of parts) {
-    if (p.n[COL.errors]! > 0) for (let i = 0; i < types.length; i++) types[i]! += p.errorTypes[i]!;
-    for (const [k, v] of p.statuses) {
-      const key = k === NO_STATUS ? 'none' : String(k);
-      statuses[key] = (statuses[key] ?? 0) + v;
-    }
-  }
-  const errorTypes: Record<string, number> = {};
-  for (let i = 0; i < types.length; i++) {
-    if (types[i]! > 0) errorTypes[i === UNKNOWN_ERROR ? 'unknown' : ERROR_TYPES[i]!] = types[i]!;
-  }
-  const out: Record<string, unknown> = { requests, errors, errorRate: requests === 0 ? 0 : errors / requests, errorTypes, unfinished: total(parts, 'unfinished'), statuses };
-  TRENDS.forEach((e, m) => (out[e.key] = times[m]));
-  for (const e of COUNTER_FIELDS) out[e.key] = total(parts, e.key);
-  const priced = total(parts, 'costUsdKnown');
-  out.costUsd = priced > 0 ? total(parts, 'costUsd') : null;
-  out.unpricedRequests = total(parts, 'unpricedRequests');
-  out.usageReported = total(parts, 'usageReported');
-  out.usageEstimated = total(parts, 'usageEstimated');
-  out.modelMismatches = total(parts, 'modelMismatches');
-  out.namedModels = total(parts, 'namedModels');
-  out.clampedValues = total(parts, 'clamped');
-  Object.assign(out, honestyWindow(parts));
-  return out as WindowBase;
-}
-
-/** The keys of WindowStats in their order; the span-dependent ones are finish()'s arguments. */
-const WINDOW_KEYS = [
-  'requests', 'errors', 'errorRate', 'errorTypes', 'unfinished', 'statuses', 'rps',
-  ...TRENDS.map((e) => e.key),
-  ...COUNTER_FIELDS.map((e) => e.key),
-  'costUsd', 'unpricedRequests', 'costPerHourUsd', 'cost30dUsd', 'usageReported', 'usageEstimated', 'modelMismatches', 'namedModels', 'clampedValues', 'windowMs',
-  'usageCompared', 'usageMismatches', 'usageGap', 'reportedCost', 'fingerprinted', 'fingerprintChanges',
-  'streams', 'streamsWithoutUsage', 'streamsOutOfOrder', 'streamsUnterminated', 'streamsUsageDecreased',
-];
-const SPAN_ARGS: Record<string, string> = { rps: 'rps', costPerHourUsd: 'perHour', cost30dUsd: 'cost30d', windowMs: 'windowMs' };
-type Assemble = (b: WindowBase, rps: number, perHour: number | null, cost30d: number | null, windowMs: number) => WindowStats;
-
-/**
- * One object literal with the keys above, built from the catalogue at load
- * time: a snapshot makes one per window per roll-up, and filling a fresh
- * object key by key in a loop costs several times as much (keyed stores
- * that V8 cannot specialise). The keys are the catalogue's identifiers.
- */
-const assemble: Assemble = (() => {
-  for (const k of WINDOW_KEYS) if (!/^[A-Za-z]\w*$/.test(k)) throw new Error(`not an identifier: ${k}`);
-  const fields = WINDOW_KEYS.map((k) => `${k}: ${SPAN_ARGS[k] ?? `b.${k}`}`).join(', ');
-  return new Function('b', 'rps', 'perHour', 'cost30d', 'windowMs', `return { ${fields} };`) as Assemble;
-})();
-
-/** Adds what depends on the span. */
-function finish(b: WindowBase, windowMs: number): WindowStats {
-  const perHour = b.costUsd !== null && windowMs > 0 ? b.costUsd / (windowMs / 3_600_000) : null;
-  return assemble(b, windowMs > 0 ? (b.requests * 1000) / windowMs : 0, perHour, perHour === null ? null : perHour * HOURS_PER_30D, windowMs);
 }
 
 interface TargetEntry {

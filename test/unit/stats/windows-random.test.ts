@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestResult } from '../../../src/core/result.js';
 import { mulberry32 } from '../../../src/core/random.js';
-import { addIndexBatch } from '../../../src/stats/sparse-hdr.js';
+import { addIndexBatch } from '../../../src/hdr/batch.js';
 import { matchesTags, queryFromResults } from '../../../src/stats/summary.js';
 import { sortedValues, summarize, type TimeStats } from '../../../src/stats/summary.js';
 import { METRIC_NAMES, VALID_AGGREGATIONS, type Aggregation, type MetricName, type TagFilter } from '../../../src/stats/thresholds.js';

@@ -8,9 +8,9 @@ import {
   highestValueAt,
   indexOfValue,
   lowestValueAt,
-} from '../../../src/stats/sparse-hdr.js';
-import { addIndexBatch } from '../../../src/stats/sparse-hdr.js';
-import { percentilesOf, percentilesOfPair } from '../../../src/stats/sparse-hdr.js';
+} from '../../../src/hdr/histogram.js';
+import { addIndexBatch } from '../../../src/hdr/batch.js';
+import { percentilesOf, percentilesOfPair } from '../../../src/hdr/quantiles.js';
 
 function libraryHistogram(bitBucketSize: 'packed' | 32 = 'packed') {
   const h = hdr.build({
