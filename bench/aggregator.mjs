@@ -3,12 +3,18 @@
 // build: run `npx tsc -p tsconfig.build.json` first. Pure CPU and memory, no
 // network. Prints a Markdown table and the command that produced it.
 //
-//   node --expose-gc bench/aggregator.mjs [--quick] [--json]
+//   node --expose-gc bench/aggregator.mjs [--quick] [--json] [--no-memory]
 //
+// RELAYMON_DIST=/other/checkout/dist measures another build with this same
+// harness (bench/aggregator-ab.mjs compares two builds that way).
 // Exports the three measurements so bench/run.mjs can include them.
-import { fileURLToPath } from 'node:url';
-import { WindowedStats } from '../dist/stats/windows.js';
-import { mulberry32 } from '../dist/core/random.js';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const DIST = process.env.RELAYMON_DIST ? pathToFileURL(resolve(process.env.RELAYMON_DIST) + '/').href : new URL('../dist/', import.meta.url).href;
+const { WindowedStats } = await import(new URL('stats/windows.js', DIST).href);
+// The seeded PRNG lived in mock/ before issue 12 moved it to core/.
+const { mulberry32 } = await import(new URL('core/random.js', DIST).href).catch(() => import(new URL('mock/random.js', DIST).href));
 
 
 /** A deterministic PRNG (mulberry32) so runs are comparable. */
@@ -215,7 +221,7 @@ function fmt(n, digits = 0) {
 async function main() {
   const quick = process.argv.includes('--quick');
   // Memory first, while the heap holds nothing else.
-  const mem = memoryBench();
+  const mem = process.argv.includes('--no-memory') ? null : memoryBench();
   const ingest = ingestBench(quick ? { total: 1_000_000, rounds: 1 } : {});
   const ingestNoGaps = ingestBench(quick ? { total: 1_000_000, rounds: 1, gaps: 0 } : { gaps: 0 });
   const snap = snapshotBench(quick ? { snapshots: 100 } : {});
@@ -237,11 +243,15 @@ async function main() {
     `| snapshot, same, nothing new since the last one | ${fmt(snap.idleUs)} µs | |`,
     `| snapshot, ${snap.rps} results/s, '1m' only | ${fmt(snap.oneWindowUs)} µs | |`,
     `| snapshot size as JSON | ${fmt(snap.jsonBytes / 1024, 1)} KiB | |`,
-    `| RSS at start / after 1 h warm-up / at end (${fmt(mem.total)} results over ${mem.hours} simulated h, 8 targets × 2 models, ${fmt(mem.seconds, 1)} s)${mem.gc ? ', after GC' : ''} | ${fmt(mem.start.rss, 1)} / ${fmt(mem.warm.rss, 1)} / ${fmt(mem.end.rss, 1)} MB | |`,
-    `| RSS growth after warm-up (hourly: ${mem.hourlyRssMb.join(', ')} MB) | ${fmt(mem.rssGrowthAfterWarmMb, 1)} MB | ≤ 10 MB |`,
-    `| live heap (heapUsed + arrayBuffers) after warm-up → end | ${fmt(mem.warm.live, 1)} → ${fmt(mem.end.live, 1)} MB | flat |`,
-    `| live slots / histograms / bytes held, after warm-up → end | ${mem.footprintWarm.liveSlots} / ${mem.footprintWarm.histograms} / ${fmt(mem.footprintWarm.bytes / 1048576, 2)} MiB → ${mem.footprintEnd.liveSlots} / ${mem.footprintEnd.histograms} / ${fmt(mem.footprintEnd.bytes / 1048576, 2)} MiB | flat |`,
   ];
+  if (mem) {
+    lines.push(
+      `| RSS at start / after 1 h warm-up / at end (${fmt(mem.total)} results over ${mem.hours} simulated h, 8 targets × 2 models, ${fmt(mem.seconds, 1)} s)${mem.gc ? ', after GC' : ''} | ${fmt(mem.start.rss, 1)} / ${fmt(mem.warm.rss, 1)} / ${fmt(mem.end.rss, 1)} MB | |`,
+      `| RSS growth after warm-up (hourly: ${mem.hourlyRssMb.join(', ')} MB) | ${fmt(mem.rssGrowthAfterWarmMb, 1)} MB | ≤ 10 MB |`,
+      `| live heap (heapUsed + arrayBuffers) after warm-up → end | ${fmt(mem.warm.live, 1)} → ${fmt(mem.end.live, 1)} MB | flat |`,
+      `| live slots / histograms / bytes held, after warm-up → end | ${mem.footprintWarm.liveSlots} / ${mem.footprintWarm.histograms} / ${fmt(mem.footprintWarm.bytes / 1048576, 2)} MiB → ${mem.footprintEnd.liveSlots} / ${mem.footprintEnd.histograms} / ${fmt(mem.footprintEnd.bytes / 1048576, 2)} MiB | flat |`,
+    );
+  }
   console.log(lines.join('\n'));
 }
 
