@@ -25,6 +25,8 @@ import type { WindowStats } from './windows.js';
 
 export const TARGET_HEALTH = { ok: 0, degraded: 1, down: 2 } as const;
 export type TargetHealth = (typeof TARGET_HEALTH)[keyof typeof TARGET_HEALTH];
+/** The verdict's word, as the dashboard shows it. */
+export type HealthName = keyof typeof TARGET_HEALTH;
 
 /** The window the verdict is taken on. */
 export const HEALTH_WINDOW = '1m';
@@ -68,6 +70,6 @@ export function firingAlertsFor(target: string, alerts: readonly Pick<AlertState
   return n;
 }
 
-export function healthName(s: TargetHealth): 'ok' | 'degraded' | 'down' {
+export function healthName(s: TargetHealth): HealthName {
   return s === TARGET_HEALTH.down ? 'down' : s === TARGET_HEALTH.degraded ? 'degraded' : 'ok';
 }

@@ -16,7 +16,8 @@ import { EventsLine } from './EventsLine.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { Line } from './Line.js';
-import { TargetPanel, type TargetStateName } from './TargetPanel.js';
+import { TargetPanel } from './TargetPanel.js';
+import type { HealthName } from '../../stats/target-health.js';
 import { firingAlertsFor, targetHealth, healthName, HEALTH_WINDOW } from '../../stats/target-health.js';
 
 export interface DashboardProps {
@@ -45,7 +46,7 @@ export function dashboardTargets(snapshot: EngineSnapshot): { name: string; stat
 }
 
 /** The same verdict relaymon_target_state exports, from the snapshot alone. */
-export function panelState(snapshot: EngineSnapshot, name: string, stats: TargetStats | null, targetCount: number): TargetStateName {
+export function panelState(snapshot: EngineSnapshot, name: string, stats: TargetStats | null, targetCount: number): HealthName {
   const now = snapshot.startedAt + snapshot.elapsedMs;
   const info = snapshot.targets.find((t) => t.name === name);
   return healthName(

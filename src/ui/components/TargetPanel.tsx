@@ -10,6 +10,7 @@ import type { Threshold } from '../../stats/thresholds.js';
 import type { Aggregation, MetricName } from '../../stats/thresholds.js';
 import { COUNTERS, type CounterEntry, type CounterFields } from '../../metrics/catalog.js';
 import type { TargetStats, WindowName, WindowStats } from '../../stats/windows.js';
+import type { HealthName } from '../../stats/target-health.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
 import { PANEL_HEIGHT, type Detail } from '../core/layout.js';
 import { sparkline } from '../core/sparkline.js';
@@ -28,14 +29,13 @@ export interface TargetPanelProps {
   thresholds?: readonly Threshold[];
   focused?: boolean;
   /** The target-state verdict (ok, degraded, down), as exported in relaymon_target_state. */
-  state?: TargetStateName;
+  state?: HealthName;
 }
 
-export type TargetStateName = 'ok' | 'degraded' | 'down';
 
-const STATE_TONE: Record<TargetStateName, Segment['tone']> = { ok: 'ok', degraded: 'warn', down: 'bad' };
+const STATE_TONE: Record<HealthName, Segment['tone']> = { ok: 'ok', degraded: 'warn', down: 'bad' };
 
-function stateSegments(state: TargetStateName | undefined): Segment[] {
+function stateSegments(state: HealthName | undefined): Segment[] {
   return state ? [{ text: `  ● ${state}`, tone: STATE_TONE[state] }] : [];
 }
 
@@ -83,7 +83,7 @@ export function statusBreakdown(w: WindowStats): string {
   return parts.filter((p) => p !== '').join(' · ');
 }
 
-function titleSegments(name: string, w: WindowStats | null, focused: boolean, state?: TargetStateName): Segment[] {
+function titleSegments(name: string, w: WindowStats | null, focused: boolean, state?: HealthName): Segment[] {
   const segs: Segment[] = [{ text: `${focused ? '› ' : ''}${name}`, tone: focused ? 'accent' : 'title' }, ...stateSegments(state)];
   if (w) segs.push({ text: `  ${fmtNum(w.rps, 1)} rps  ${w.requests} req`, tone: 'dim' });
   if (w && w.usageEstimated > 0) segs.push({ text: '  ~est', tone: 'warn' });
