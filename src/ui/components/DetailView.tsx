@@ -58,7 +58,8 @@ function summaryRow(w: WindowStats): Segment[] {
   return [
     { text: `${w.requests} req  ${fmtNum(w.rps, 1)} rps  ` },
     { text: `err ${fmtPct(w.errorRate)}`, tone: w.errors > 0 ? 'bad' : 'ok' },
-    { text: `  tokens ${TOKEN_WORDS.map((e) => `${e.detail} ${fmtCount(w[e.key])}`).join(' ')}` },
+    // A metric the text table hides at zero (cached tokens, which most relays never report) is left out here too.
+    { text: `  tokens ${TOKEN_WORDS.filter((e) => !(e.text?.hideZero === true && w[e.key] === 0)).map((e) => `${e.detail} ${fmtCount(w[e.key])}`).join(' ')}` },
     { text: `  cost ${est}${fmtUsd(w.costUsd)}  ${est}${fmtUsd(w.costPerHourUsd)}/h` },
     ...(w.unpricedRequests > 0 ? [{ text: `  ${w.unpricedRequests} unpriced`, tone: 'warn' as const }] : []),
   ];

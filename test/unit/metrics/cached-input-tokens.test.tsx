@@ -47,6 +47,15 @@ describe('cached_input_tokens', () => {
     expect(frame).toMatch(/tokens in \d+ out \d+ cached 12/);
   });
 
+  it('is left out of the detail view while zero, as the text table leaves its row out (most relays never report it)', () => {
+    const s = new WindowedStats({ startMs: 0 });
+    s.record(result({ cachedInputTokens: null }), 100);
+    const stats = s.snapshot(2000).targets[0]!;
+    const frame = frameText(<DetailView name="relay" stats={stats} window="all" samples={[]} errors={[]} width={80} height={40} formatTime={utcTime} />, 80);
+    expect(frame).toMatch(/tokens in \d+ out \d+/);
+    expect(frame).not.toContain('cached');
+  });
+
   it('is a row of the docs table', () => {
     expect(renderMetricTable()).toContain('| `cached_input_tokens` | counter | count; per second | `count`, `rate` | `cachedInputTokens` | `relaymon_cached_input_tokens_total` |');
   });
