@@ -78,6 +78,8 @@ for (const k of ['requests', 'errors', 'usageCompared', 'usageMismatches', 'mode
   if (COL[k] === undefined) throw new Error(`the catalogue has no column ${k}`);
 }
 const WIDTH = COLUMN_NAMES.length;
+/** How many columns a bucket holds (its `n`). */
+export const COLUMN_COUNT = WIDTH;
 /**
  * `n[i] += add(r)` for each column, as one function with a call site per
  * column. A loop over the columns would make its one call site see every
