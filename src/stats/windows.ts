@@ -129,15 +129,31 @@ function mergedPair(a: SparseHistogram | null, b: SparseHistogram | null, scratc
 function summarizeWindows(owner: Owner, ws: readonly number[]): WindowBase[] {
   const seconds = owner.openSeconds();
   const quarter = owner.open15;
-  const parts = ws.map((w) => [owner.agg(w), ...(w !== W_1M && quarter ? [quarter] : []), ...seconds]);
-  const times = ws.map((): TimeStats[] => []);
-  const needQuarter = ws.some((w) => w !== W_1M);
+  // Plain loops: this runs for every window of every cell and roll-up on each snapshot.
+  const parts: Bucket[][] = [];
+  const aggs: Bucket[] = [];
+  const times: TimeStats[][] = [];
+  let needQuarter = false;
+  for (const w of ws) {
+    const agg = owner.agg(w);
+    const p = [agg];
+    if (w !== W_1M && quarter) p.push(quarter);
+    for (const b of seconds) p.push(b);
+    parts.push(p);
+    aggs.push(agg);
+    times.push([]);
+    if (w !== W_1M) needQuarter = true;
+  }
   for (let m = 0; m < TRENDS.length; m++) {
     const b1 = merged(seconds, m, secondsScratch);
     const b15 = needQuarter ? mergedPair(quarter?.dists[m]!.hist ?? null, b1, quarterScratch) : null;
-    ws.forEach((w, i) => times[i]!.push(trendStats(trendScratch.over(parts[i]!, m).withPair(owner.agg(w).dists[m]!.hist, w === W_1M ? b1 : b15))));
+    for (let i = 0; i < ws.length; i++) {
+      times[i]!.push(trendStats(trendScratch.over(parts[i]!, m).withPair(aggs[i]!.dists[m]!.hist, ws[i] === W_1M ? b1 : b15)));
+    }
   }
-  return parts.map((p, i) => baseOf(p, times[i]!));
+  const out: WindowBase[] = [];
+  for (let i = 0; i < ws.length; i++) out.push(baseOf(parts[i]!, times[i]!));
+  return out;
 }
 
 interface TargetEntry {
