@@ -99,7 +99,9 @@ export function summaryText(s: Summary): string {
       statsRow('tok/s', s.outputTokensPerSecond, rate),
     ],
   );
-  const tokens = `tokens: ${s.inputTokens} in, ${s.outputTokens} out · cost ${fmtUsd(s.costUsd)}\n`;
+  // Cached input tokens only when the relay reported some, as the check table hides a zero row.
+  const cached = s.cachedInputTokens > 0 ? ` (${s.cachedInputTokens} cached)` : '';
+  const tokens = `tokens: ${s.inputTokens} in${cached}, ${s.outputTokens} out · cost ${fmtUsd(s.costUsd)}\n`;
   return head + t + tokens;
 }
 

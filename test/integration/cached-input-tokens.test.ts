@@ -49,6 +49,18 @@ afterAll(async () => {
 const check = (url: string, ...extra: string[]) => runCli(['check', '--base-url', url, '--model', 'gpt-4o-mini', '--no-stream', '-n', '3', '--every', '50ms', ...extra], { env });
 
 describe('cached_input_tokens', () => {
+  it("is in probe's tokens line (replay prints the same line) when the relay reported some, and absent when not", async () => {
+    const cachedRes = await runCli(['probe', '--base-url', cachedRelay.url, '--model', 'gpt-4o-mini', '--no-stream', '-n', '2'], { env });
+    expectNoSecret(cachedRes);
+    expect(cachedRes.code).toBe(0);
+    expect(cachedRes.stdout).toMatch(new RegExp(`tokens: \\d+ in \\(${2 * CACHED} cached\\), \\d+ out`));
+    // The tokens line comes with the summary of several requests.
+    const plainRes = await runCli(['probe', '--base-url', plainRelay.url, '--model', 'gpt-4o-mini', '--no-stream', '-n', '2'], { env });
+    expect(plainRes.code).toBe(0);
+    expect(plainRes.stdout).toMatch(/tokens: \d+ in, \d+ out/);
+    expect(plainRes.stdout).not.toContain('cached');
+  });
+
   it('passes count>0 and rate>0 on a relay that caches, and is in the JSON summary after outputTokens', async () => {
     const res = await check(cachedRelay.url, '--threshold', 'cached_input_tokens:count>0', '--threshold', 'cached_input_tokens:rate>0', '--json');
     expectNoSecret(res);
