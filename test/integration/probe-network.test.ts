@@ -208,7 +208,8 @@ describe('HTTP_PROXY / NO_PROXY', () => {
 });
 
 describe('interrupt', () => {
-  it('Ctrl-C mid-request cancels it, still prints the result, exits 130', async () => {
+  /** Starts `server` as a relay that opens a stream and then says nothing: its URL, and a promise that a request arrived. */
+  async function stalledStream(): Promise<{ url: string; requestArrived: Promise<void> }> {
     let arrived!: () => void;
     const requestArrived = new Promise<void>((r) => (arrived = r));
     server = await startHostile(async (_req, res) => {
@@ -217,7 +218,12 @@ describe('interrupt', () => {
       await writeSlowly(res, [sse(openaiChunk({ role: 'assistant', content: '' })), { waitMs: 10_000 }]);
       res.end();
     });
-    const { child, exited } = spawnCli(['probe', '--base-url', server.url, '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+    return { url: server.url, requestArrived };
+  }
+
+  it('Ctrl-C mid-request cancels it, still prints the result, exits 130', async () => {
+    const { url, requestArrived } = await stalledStream();
+    const { child, exited } = spawnCli(['probe', '--base-url', url, '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
     await requestArrived;
     child.kill('SIGINT');
     const res = await exited;
@@ -229,15 +235,8 @@ describe('interrupt', () => {
   });
   // GNU `timeout -s INT` signals relaymon and then its process group: one interrupt, delivered twice.
   it('the same interrupt delivered twice at once is one Ctrl-C: the output is still printed', async () => {
-    let arrived!: () => void;
-    const requestArrived = new Promise<void>((r) => (arrived = r));
-    server = await startHostile(async (_req, res) => {
-      arrived();
-      res.writeHead(200, SSE_HEADERS);
-      await writeSlowly(res, [sse(openaiChunk({ role: 'assistant', content: '' })), { waitMs: 10_000 }]);
-      res.end();
-    });
-    const { child, exited } = spawnCli(['probe', '--base-url', server.url, '-n', '5', '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+    const { url, requestArrived } = await stalledStream();
+    const { child, exited } = spawnCli(['probe', '--base-url', url, '-n', '5', '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
     await requestArrived;
     // The second arrives once the first was handled (two signals sent back to back would merge into one).
     const firstHandled = new Promise<void>((r) => child.stderr.on('data', (d: string) => d.includes('stopping') && r()));
