@@ -12,7 +12,7 @@
  * honesty reconciliation of src/stats/bucket.ts) is not in the catalogue.
  */
 import type { RequestResult } from '../core/result.js';
-import { KIND_AGGREGATIONS, kindUnit, METRIC_KINDS, type Aggregation, type AggregationName, type ValueUnit } from './kinds.js';
+import { KIND_AGGREGATIONS, kindUnit, METRIC_KINDS, type Aggregation, type AggregationName, type TimeStats, type ValueUnit } from './kinds.js';
 
 /** Where an entry shows, beyond the window store (which keeps every entry). */
 interface Shown<N extends string, K extends string, T extends boolean> {
@@ -86,7 +86,10 @@ export interface GaugeEntry<N extends string = string, K extends string = string
 
 export type MetricEntry = TrendEntry | CounterEntry | RatioEntry | SumEntry | GaugeEntry;
 
-const trend = <const N extends string, const K extends string, const T extends boolean>(e: Omit<TrendEntry<N, K, T>, 'kind'>): TrendEntry<N, K, T> => ({ kind: 'trend', ...e });
+// `summary` is kept as a literal type so that the Summary type can take its timing fields from the catalogue.
+const trend = <const N extends string, const K extends string, const T extends boolean, const S extends boolean = false>(
+  e: Omit<TrendEntry<N, K, T>, 'kind' | 'summary'> & { summary?: S },
+): TrendEntry<N, K, T> & { summary?: S } => ({ kind: 'trend', ...e });
 const counter = <const N extends string, const K extends string, const T extends boolean>(e: Omit<CounterEntry<N, K, T>, 'kind' | 'unit'>): CounterEntry<N, K, T> => ({ kind: 'counter', unit: 'count', ...e });
 const ratio = <const N extends string, const K extends string, const T extends boolean>(e: Omit<RatioEntry<N, K, T>, 'kind' | 'unit'>): RatioEntry<N, K, T> => ({ kind: 'ratio', unit: 'count', ...e });
 const sum = <const N extends string, const K extends string, const T extends boolean>(e: Omit<SumEntry<N, K, T>, 'kind' | 'unit'>): SumEntry<N, K, T> => ({ kind: 'sum', unit: 'usd', ...e });
@@ -143,6 +146,10 @@ type Entry = (typeof CATALOG)[number];
 
 /** The metric names thresholds accept. */
 export type MetricName = Extract<Entry, { threshold: true }>['name'];
+
+/** The snapshot fields the window store fills from trend entries (latencyMs, …), and the ones the JSON summary has. */
+export type TrendFields = { [K in Extract<Entry, { kind: 'trend' }>['key']]: TimeStats };
+export type SummaryTrendFields = { [K in Extract<Entry, { kind: 'trend'; summary?: true }>['key']]: TimeStats };
 
 /** The snapshot and summary fields the window store fills from counter entries (inputTokens, …). */
 export type CounterKey = Extract<Entry, { kind: 'counter' }>['key'];

@@ -7,7 +7,7 @@
  */
 import { ERROR_TYPES } from '../core/result.js';
 import type { Accumulator } from '../metrics/answer.js';
-import { COUNTERS, TRENDS, type CounterEntry, type CounterFields, type RatioEntry, type SumEntry, type TrendEntry } from '../metrics/catalog.js';
+import { COUNTERS, TRENDS, type CounterEntry, type CounterFields, type TrendFields, type RatioEntry, type SumEntry, type TrendEntry } from '../metrics/catalog.js';
 import { EMPTY_TIME_STATS, type RatioSource, type SumSource, type TimeStats, type TrendSource } from '../metrics/kinds.js';
 import type { SparseHistogram } from '../hdr/histogram.js';
 import { percentilesOf, percentilesOfPair } from '../hdr/quantiles.js';
@@ -205,8 +205,10 @@ export function p95Of(parts: readonly Bucket[], d: number): number | null {
 }
 
 /** One window of one cell or roll-up; the relay-honesty counts are the HonestyWindow fields. */
+// The timings (TrendFields: latencyMs, …, chunkGapMs) are the catalogue's trends, over successful requests only.
 export type WindowStats = HonestyWindow &
-  CounterFields & {
+  CounterFields &
+  TrendFields & {
   requests: number;
   errors: number;
   /** errors / requests; 0 when there were no requests. */
@@ -219,16 +221,6 @@ export type WindowStats = HonestyWindow &
   statuses: Record<string, number>;
   /** requests / windowMs, per second (for 'all': since start). */
   rps: number;
-  /** The timings are over successful requests only (summary.ts Summary). */
-  latencyMs: TimeStats;
-  latencyScheduledMs: TimeStats;
-  ttfbMs: TimeStats;
-  ttftMs: TimeStats;
-  ttftContentMs: TimeStats;
-  itlMs: TimeStats;
-  /** Gaps between token-bearing chunks, every gap of every request. */
-  chunkGapMs: TimeStats;
-  outputTokensPerSecond: TimeStats;
   /** Sum of the known costs; null when no request in the window had one. */
   costUsd: number | null;
   unpricedRequests: number;

@@ -10,7 +10,7 @@
 import { quantileSorted } from 'simple-statistics';
 import type { RequestResult } from '../core/result.js';
 import { metricValue, type Accumulator } from '../metrics/answer.js';
-import { billedCost, COUNTERS, isUnfinished, metricEntry, TRENDS, type CounterEntry, type RatioEntry, type SumEntry, type SummaryCounterFields, type TrendEntry } from '../metrics/catalog.js';
+import { billedCost, COUNTERS, isUnfinished, metricEntry, TRENDS, type CounterEntry, type RatioEntry, type SumEntry, type SummaryCounterFields, type SummaryTrendFields, type TrendEntry } from '../metrics/catalog.js';
 import { trendStats, type RatioSource, type SumSource, type TimeStats, type TrendSource } from '../metrics/kinds.js';
 import { sameModel } from '../pricing/aliases.js';
 import type { MetricQuery, TagFilter } from './thresholds.js';
@@ -20,11 +20,12 @@ export { billedCost, isUnfinished } from '../metrics/catalog.js';
 export { EMPTY_TIME_STATS, type TimeStats } from '../metrics/kinds.js';
 
 /**
- * Timing fields (latencyMs … outputTokensPerSecond) are over successful
+ * Timing fields (the catalogue's trends with `summary: true`, latencyMs …
+ * outputTokensPerSecond; src/metrics/catalog.ts) are over successful
  * requests only: a failure's "latency" is how fast the relay said no, which
  * would pull every percentile down. Failures count in `errors`.
  */
-export type Summary = Flat<SummaryCounterFields & SummaryHead>;
+export type Summary = Flat<SummaryHead & SummaryTrendFields & SummaryCounterFields>;
 
 /** An intersection as one object type (the contract types compare field by field: test/contracts/types.test.ts). */
 type Flat<T> = { [K in keyof T]: T[K] };
@@ -43,15 +44,6 @@ type SummaryHead = {
    * above or the timings; their tokens and cost still count (they were spent).
    */
   unfinished: number;
-  latencyMs: TimeStats;
-  /** end − scheduled send: latencyMs plus the time the request waited to be sent. */
-  latencyScheduledMs: TimeStats;
-  ttfbMs: TimeStats;
-  ttftMs: TimeStats;
-  /** First visible content token − send. */
-  ttftContentMs: TimeStats;
-  itlMs: TimeStats;
-  outputTokensPerSecond: TimeStats;
   /**
    * Sum of the known costs, or null when no request had one. When only some
    * requests are priced the sum covers those alone (it is a lower bound), and
