@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, SENTINEL_KEY, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
@@ -30,22 +30,13 @@ let failing: MockProcess;
 let closedPort: number;
 let cfg: string;
 
-/** A loopback port with nothing listening on it (connection refused). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 beforeAll(async () => {
   [honest, dishonest, failing] = await Promise.all([
     startMockProcess(['--ttft', '20', '--itl', '2', '--tokens', '8']),
     startMockProcess(['--ttft', '30', '--itl', '2', '--tokens', '8', '--seed', '5', '--error-rate', '0.3', '--inflate-usage', '1.5', '--serve-model', 'gpt-4o-mini', '--fingerprint-every', '2']),
     startMockProcess(['--status', '500']),
   ]);
+  // A port that was free a moment ago: nothing listens on it (connection refused).
   closedPort = await freePort();
   cfg = join(dir, 'relaymon.config.yaml');
   writeFileSync(
