@@ -37,6 +37,33 @@ export type Protocol = (typeof PROTOCOLS)[number];
 export type UsageSource = 'reported' | 'estimated';
 
 /**
+ * What a probe asks of the relay beyond plain text (issue #13): `tools` a
+ * declared function the model is asked to call, `json` structured output
+ * against a JSON schema, `cache` the same long prefix sent twice, `reasoning`
+ * a reasoning model's thinking, `long` a prompt of a declared size.
+ */
+export const PROBE_KINDS = ['text', 'tools', 'json', 'cache', 'reasoning', 'long'] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
+
+/** One thing a non-text probe checked in its answer (`checks` of a RequestResult). */
+export interface ProbeCheck {
+  /** snake_case, from the fixed list in docs/contracts.md. */
+  name: string;
+  ok: boolean;
+  /** Why it failed, or what was seen; secret-free, one line. */
+  detail: string;
+}
+
+/**
+ * Why the answer ended, normalised across protocols: OpenAI finish_reason,
+ * Anthropic stop_reason (end_turn/stop_sequence → stop, max_tokens → length,
+ * tool_use → tool_calls, refusal → content_filter), Responses status and
+ * incomplete_details.reason (max_output_tokens → length).
+ */
+export const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter', 'other'] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];
+
+/**
  * How relaymon counted tokens itself: `exact` with the model's own public
  * tokenizer and chat template (OpenAI models, text-only prompts), `estimate`
  * otherwise (no public tokenizer, or parts such as tool calls whose framing

@@ -1,8 +1,15 @@
-import type { ErrorType, Protocol } from '../core/result.js';
+import type { ErrorType, FinishReason, Protocol } from '../core/result.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'developer' | 'tool';
   content: string;
+}
+
+/** A function the model may call; `parameters` is a JSON schema (an object schema). */
+export interface ToolDef {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
 }
 
 /** What to send. Built from a probe (messages) or a replayed line (body). */
@@ -17,6 +24,20 @@ export interface RequestSpec {
    * `stream_options.include_usage` are set by relaymon.
    */
   body?: Record<string, unknown>;
+  /** Functions offered to the model (probe kind `tools`); each protocol spells them its own way. */
+  tools?: ToolDef[];
+  /** Make the model call a tool: `required` (any of them) or one by name. */
+  toolChoice?: 'auto' | 'required' | { name: string };
+  /**
+   * Structured output (probe kind `json`): OpenAI response_format json_schema,
+   * Responses text.format; Anthropic has no such field, so its adapter offers
+   * the schema as one tool and forces the call.
+   */
+  responseSchema?: { name: string; schema: Record<string, unknown> };
+  /** Ask for reasoning (probe kind `reasoning`): reasoning_effort / reasoning.effort+summary / thinking.budget_tokens. */
+  reasoning?: { effort: 'low' | 'medium' | 'high'; budgetTokens: number };
+  /** Mark the first (system) message as a cacheable prefix (Anthropic cache_control; OpenAI caches prefixes itself). */
+  cachePrefix?: boolean;
 }
 
 /**
@@ -46,7 +67,17 @@ export type WireEvent =
     }
   /** An error reported inside a 200 stream or body. */
   | { kind: 'error'; errorType: ErrorType; message: string }
-  /** The protocol's terminator: `data: [DONE]` (OpenAI) or `message_stop` (Anthropic). */
+  /**
+   * A fragment of a tool call as it streamed: `index` is the call's position
+   * as the protocol numbers it (OpenAI tool_calls[].index, Anthropic content
+   * block index, Responses output_index); `id` and `name` when this fragment
+   * carries them (usually the first). Emitted beside the `tool` token event
+   * that times the same bytes, so assembly never touches timing.
+   */
+  | { kind: 'tool_call'; index: number; id?: string; name?: string; args: string }
+  /** Why the answer ended (finish_reason, stop_reason, Responses status), normalised. */
+  | { kind: 'finish'; reason: FinishReason }
+  /** The protocol's terminator: `data: [DONE]` (OpenAI), `message_stop` (Anthropic), `response.completed`/`response.incomplete` (Responses). */
   | { kind: 'done' }
   /** Data that is not what the protocol allows (invalid JSON, wrong shape): bad_response. */
   | { kind: 'invalid'; message: string };
@@ -65,7 +96,7 @@ export interface StreamDecoder {
 
 export interface ProtocolAdapter {
   readonly protocol: Protocol;
-  /** Appended to the target's baseUrl: "/chat/completions" or "/messages". */
+  /** Appended to the target's baseUrl: "/chat/completions", "/messages" or "/responses". */
   readonly chatPath: string;
   /** "/models" */
   readonly modelsPath: string;
