@@ -67,7 +67,8 @@ describe('relaymon compare', () => {
     expect(json.metrics.map((m) => m.metric)).toEqual(['latency', 'ttfb', 'ttft', 'itl', 'tokens_per_s']);
     const ttft = json.metrics.find((m) => m.metric === 'ttft')!;
     expect(ttft).toMatchObject({ unit: 'ms', significant: true, a: { n: 30 }, b: { n: 30 } });
-    expect(ttft.pValue!).toBeLessThan(1e-8);
+    // Fully separated samples give ~1e-11; a loaded machine blurs a few (1.4e-7 seen at load 13).
+    expect(ttft.pValue!).toBeLessThan(1e-4);
     // 300 vs 100 ms with lognormal jitter (σ 0.25) and 30 draws: about 200 ms, give or take the jitter of the median.
     expect(ttft.difference.median!).toBeGreaterThan(120);
     expect(ttft.difference.median!).toBeLessThan(300);

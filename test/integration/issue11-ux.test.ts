@@ -133,9 +133,10 @@ describe('item 10: progress off a terminal', () => {
     const res = await runCli(args(), { env: { ...env, RELAYMON_PROGRESS_INTERVAL_MS: '700' }, timeoutMs: 30_000 });
     expectNoSecret(res);
     const progress = lines(res.stderr, command);
-    // 2.5 s at one line per 0.7 s: lines at 0.7, 1.4 and 2.1 s (a loaded machine may drop the last).
+    // 2.5 s at one line per 0.7 s: lines at 0.7, 1.4 and 2.1 s (a loaded machine may drop the last, or
+    // add one while the last requests drain); a line per request (every 100 ms) would give ~25.
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress.length).toBeLessThanOrEqual(4);
+    expect(progress.length).toBeLessThanOrEqual(6);
     expect(res.stderr).not.toMatch(/\r|\u001b\[/);
     expect(lines(res.stdout, command)).toEqual([]);
   });

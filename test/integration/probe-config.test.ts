@@ -61,7 +61,8 @@ describe('measurement stays honest', () => {
     const { json, code } = await probeJson(mock.url, ['-n', '20', '-c', '20']);
     expect(code).toBe(0);
     for (const r of json.requests) {
-      expect(r.ttftMs!).toBeLessThan(TTFT + 150);
+      // A request queued behind another would read ≥ 2 × TTFT; 466 ms was seen at load 13 without queueing.
+      expect(r.ttftMs!).toBeLessThan(TTFT + 250);
       expect(r.ttfbMs!).toBeLessThan(150);
     }
   });
