@@ -41,6 +41,7 @@ Examples:
   relaymon probe --base-url http://127.0.0.1:8787/v1 -n 5
   OPENAI_BASE_URL=https://relay.example/v1 OPENAI_API_KEY=... relaymon probe --model gpt-4o
   relaymon probe --protocol anthropic --model claude-haiku-4-5   # ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY
+  relaymon probe --protocol openai-responses --model gpt-5-mini  # POST /responses; OPENAI_BASE_URL / OPENAI_API_KEY
   relaymon probe -t relay -n 20 -c 4 --threshold "ttft:p(95)<800" --json
 
 itl and tok/s cover the visible answer (not the reasoning): itl = (last − first visible

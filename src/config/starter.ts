@@ -17,7 +17,7 @@ export function starterConfig(schemaUrl: string = SCHEMA_URL): string {
 targets:
   relay:                                  # your name for it; used in thresholds as {target:relay}
     baseUrl: https://relay.example/v1     # up to and including the version segment
-    protocol: openai                      # or anthropic
+    protocol: openai                      # or anthropic, or openai-responses
     apiKeyEnv: RELAY_API_KEY              # export RELAY_API_KEY=... before running
     # apiKeyFile: ~/.config/relaymon/relay.key   # instead of apiKeyEnv
     # apiKeyHeader: api-key               # e.g. Azure; default authorization (openai) / x-api-key (anthropic)
