@@ -40,7 +40,7 @@ export const SWITCHES: ReadonlyArray<{ key: SwitchKey; flag: string; help: strin
   {
     key: 'decreasingUsage',
     flag: '--decreasing-usage',
-    help: 'claim more output tokens early in each stream than at its end (streams only; Chat Completions: a usage object in the first chunk, when include_usage; Anthropic: message_start; Responses: response.in_progress)',
+    help: 'claim more output tokens early in each stream than at its end (streams only; Chat Completions: a usage object in the first chunk, when include_usage; Anthropic: a first message_delta; Responses: usage on response.in_progress, which only a client reading it there can see)',
     shown: 'usage decreasing',
   },
   {
@@ -52,7 +52,7 @@ export const SWITCHES: ReadonlyArray<{ key: SwitchKey; flag: string; help: strin
   {
     key: 'misorderEvents',
     flag: '--misorder-events',
-    help: 'send the last content delta after its block/item is closed (Chat Completions: after the finish_reason chunk); streams only',
+    help: 'send the last content delta after its block/item is closed (Chat Completions: after data: [DONE]); streams only',
     shown: 'events misordered',
   },
   {
