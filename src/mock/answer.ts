@@ -62,9 +62,14 @@ function pieceTokens(a: Answer, i: number): number {
 
 /** Output and reasoning tokens of the first `sent` pieces. */
 export function tokensOf(a: Answer, sent: number): { output: number; reasoning: number } {
-  let output = 0;
-  for (let i = 0; i < sent; i++) output += pieceTokens(a, i);
-  return { output, reasoning: Math.min(sent, a.reasoning) };
+  // Words are one token each: no loop, so a writer's open-ended default answer (textAnswer(Infinity)) stays cheap.
+  const n = Math.min(sent, a.pieces);
+  const reasoning = Math.min(n, a.reasoning);
+  const o = a.output;
+  if (o.kind === 'text') return { output: n, reasoning };
+  let output = reasoning;
+  for (let j = 0; j < n - a.reasoning; j++) output += o.tokens[j] ?? 0;
+  return { output, reasoning };
 }
 
 /** The answer cut to at most `limit` tokens, whole pieces only; marked capped when anything was cut. */

@@ -87,7 +87,8 @@ export function writersFor(
     misorder: o.misorderEvents === true,
     omitTerminator: o.omitTerminator === true,
     dropReasoning: o.dropReasoning === true,
-    mangle: o.mangleToolCalls ?? null,
+    // Anthropic's forced tool is its structured output: --invalid-json-output's to break, not this knob's.
+    mangle: p.tool?.structured ? null : (o.mangleToolCalls ?? null),
     earlyOutputTokens: o.decreasingUsage ? Math.round(full * o.inflateUsage) + 10 : null,
   };
   const swallow = o.swallowStreamErrors === true;

@@ -50,7 +50,7 @@ export class AnthropicStreamWriter {
   }
   /** message_start, the first content_block_start and one ping: Anthropic sends these before any text. */
   open(): string {
-    const output = this.k.earlyOutputTokens ?? 1;
+    const output = 1;
     const message =
       `{"id":${JSON.stringify(this.r.id)},"type":"message","role":"assistant","model":${JSON.stringify(this.r.model)},` +
       `"content":[],"stop_reason":null,"stop_sequence":null,"usage":{${usageFields(this.r)},"output_tokens":${output}}}`;
@@ -82,11 +82,14 @@ export class AnthropicStreamWriter {
   /** outputTokens null: a relay that drops the final usage from message_delta. */
   finish(reason: AnthropicStop, outputTokens: number | null): string {
     const close = this.outputOpen || !this.thinking ? sse('content_block_stop', `{"type":"content_block_stop","index":${this.outIndex}}`) : this.thinkingStop();
-    const usage = outputTokens === null ? '' : `,"usage":{"output_tokens":${outputTokens}}`;
-    const s =
-      close +
-      this.held +
-      sse('message_delta', `{"type":"message_delta","delta":{"stop_reason":"${reason}","stop_sequence":null}${usage}}`);
+    const delta = (tokens: number | null): string =>
+      sse(
+        'message_delta',
+        `{"type":"message_delta","delta":{"stop_reason":"${reason}","stop_sequence":null}${tokens === null ? '' : `,"usage":{"output_tokens":${tokens}}`}}`,
+      );
+    // message_delta's usage is cumulative; --decreasing-usage sends a higher one first.
+    const early = this.k.earlyOutputTokens !== null && outputTokens !== null ? delta(this.k.earlyOutputTokens) : '';
+    const s = close + this.held + early + delta(outputTokens);
     return this.k.omitTerminator ? s : s + sse('message_stop', '{"type":"message_stop"}');
   }
   streamError(): string {

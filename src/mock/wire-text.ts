@@ -58,7 +58,7 @@ export interface ResponseIdentity {
 
 /** Misbehaviours the stream writers apply (options.ts explains each knob). */
 export interface WireKnobs {
-  /** The last content delta comes after its block/item was closed (or, in Chat Completions, after the finish chunk). */
+  /** The last content delta comes after its block/item was closed (in Chat Completions, after [DONE]). */
   misorder: boolean;
   omitTerminator: boolean;
   dropReasoning: boolean;

@@ -57,7 +57,7 @@ export class OpenAIStreamWriter {
   private readonly head: string;
   private readonly tokenTail: string;
   private readonly usageTail: string;
-  /** The last piece, when --misorder-events holds it back until after the finish chunk. */
+  /** The last piece, when --misorder-events holds it back until after [DONE]. */
   private held = '';
   constructor(
     private readonly r: ResponseIdentity,
@@ -110,9 +110,10 @@ export class OpenAIStreamWriter {
   }
   /** completionTokens null: a relay that drops the usage chunk although it was asked for. */
   finish(reason: 'stop' | 'length' | 'tool_calls', completionTokens: number | null, sent = this.a.pieces): string {
-    let s = `${this.head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}]${this.usageTail}}\n\n` + this.held;
+    let s = `${this.head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}]${this.usageTail}}\n\n`;
     if (this.includeUsage && completionTokens !== null) s += `${this.head}],"usage":${this.usage(completionTokens, sent)}}\n\n`;
-    return this.k.omitTerminator ? s : s + 'data: [DONE]\n\n';
+    // Chat Completions orders nothing but [DONE] last, so a held-back token goes after it.
+    return this.k.omitTerminator ? s + this.held : s + 'data: [DONE]\n\n' + this.held;
   }
   /** An error inside a 200 stream, the way OpenRouter and OpenAI-compatible relays send it. */
   streamError(): string {

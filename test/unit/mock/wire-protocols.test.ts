@@ -137,13 +137,21 @@ describe('Anthropic and Chat Completions writers', () => {
     expect(body.choices[0]!.message).toMatchObject({ content: null, reasoning_content: 'Let me', tool_calls: [{ function: { name: 'weather', arguments: '{"city":"Paris","days":3}' } }] });
   });
 
-  it('Chat Completions knobs: an early usage above the final one, the finish chunk before the last token, no [DONE]', () => {
+  it('Chat Completions knobs: an early usage above the final one, the last token after [DONE]', () => {
     const a = textAnswer(3);
-    const w = new OpenAIStreamWriter(id, true, a, knobs({ earlyOutputTokens: 13, misorder: true, omitTerminator: true }));
+    const w = new OpenAIStreamWriter(id, true, a, knobs({ earlyOutputTokens: 13, misorder: true }));
     const all = run(w, a.pieces, () => w.finish('stop', 3));
     expect((all[0]!.json!['usage'] as { completion_tokens: number }).completion_tokens).toBe(13);
-    const finishAt = all.findIndex((f) => (f.json?.['choices'] as Array<{ finish_reason: unknown }> | undefined)?.[0]?.finish_reason === 'stop');
-    expect(finishAt).toBe(3);
-    expect(all.at(-1)!.data).not.toBe('[DONE]');
+    expect(all.map((f) => f.data === '[DONE]')).toEqual([false, false, false, false, false, true, false]);
+    expect((all.at(-1)!.json!['choices'] as Array<{ delta: { content: string } }>)[0]!.delta.content).toBe(' brown');
+    const bare = new OpenAIStreamWriter(id, true, a, knobs({ omitTerminator: true }));
+    expect(run(bare, a.pieces, () => bare.finish('stop', 3)).some((f) => f.data === '[DONE]')).toBe(false);
+  });
+
+  it('Anthropic knobs: a higher cumulative message_delta before the final one', () => {
+    const a = textAnswer(2);
+    const w = new AnthropicStreamWriter(id, a, knobs({ earlyOutputTokens: 12 }));
+    const deltas = run(w, a.pieces, () => w.finish('end_turn', 2)).filter((f) => f.event === 'message_delta');
+    expect(deltas.map((f) => (f.json!['usage'] as { output_tokens: number }).output_tokens)).toEqual([12, 2]);
   });
 });
