@@ -74,9 +74,9 @@ export function probeChecks(input: CheckInput): ProbeCheck[] {
 const finishNote = (input: CheckInput): string => (input.acc.finishReason === null ? '' : ` (finish reason ${input.acc.finishReason})`);
 
 /** Short, printable, never long enough to carry a prompt: ids and names are the relay's, not the user's text. */
-function label(text: string): string {
+function label(text: string, max = 64): string {
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return flat.length > 64 ? flat.slice(0, 63) + '…' : flat;
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 
 // --- tools -------------------------------------------------------------------
@@ -133,7 +133,7 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
     const raw = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
     const head = raw.split(', "')[0]!.replace(/ in JSON at position \d+.*$/, '');
     const at = /position (\d+)/.exec(raw);
-    return { ok: false, message: label(`${head}${at ? ` at character ${at[1]}` : ''} (${text.length} characters)`) };
+    return { ok: false, message: label(`${head}${at ? ` at character ${at[1]}` : ''} (${text.length} characters)`, 120) };
   }
 }
 
