@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROTOCOLS } from '../core/result.js';
+import { KIND_OPTIONS, probeKindOptionsShape } from './probe-kinds.js';
 import {
   PROM_LABEL_RE,
   durationSchema,
@@ -86,9 +87,10 @@ export const probeMessageSchema = z.strictObject({
 export const probeSchema = z
   .strictObject({
     model: z.string().min(1).describe('Model to request'),
-    prompt: z.string().min(1).optional().describe(`Single user message (default "${DEFAULT_PROBE_PROMPT}")`),
+    prompt: z.string().min(1).optional().describe(`Single user message (default "${DEFAULT_PROBE_PROMPT}", or the kind's own question)`),
     messages: z.array(probeMessageSchema).min(1).optional().describe('Full message list, instead of prompt'),
-    maxTokens: positiveInt().default(DEFAULT_PROBE_MAX_TOKENS),
+    maxTokens: positiveInt().optional().describe(`max_tokens (default ${DEFAULT_PROBE_MAX_TOKENS}; tools and json 128, reasoning budgetTokens + 512)`),
+    ...probeKindOptionsShape,
     stream: z.boolean().default(true),
     every: durationSchema({ min: 'positive' }).optional().describe('Send at a constant interval; or use rate'),
     rate: rateSchema.optional(),
@@ -96,6 +98,15 @@ export const probeSchema = z
     seed: z.int({ error: 'expected a whole number' }).optional(),
   })
   .superRefine((p, ctx) => {
+    for (const [option, kind] of Object.entries(KIND_OPTIONS)) {
+      if (p[option as keyof typeof KIND_OPTIONS] !== undefined && p.kind !== kind) {
+        ctx.addIssue({ code: 'custom', path: [option], message: `expected kind: ${kind} for ${option} to apply (this probe's kind is ${p.kind ?? 'text'})` });
+      }
+    }
+    const budget = p.reasoning?.budgetTokens;
+    if (p.kind === 'reasoning' && budget !== undefined && p.maxTokens !== undefined && p.maxTokens <= budget) {
+      ctx.addIssue({ code: 'custom', path: ['maxTokens'], message: `expected maxTokens above reasoning.budgetTokens (${budget}): the thinking budget is part of max_tokens` });
+    }
     if (p.prompt !== undefined && p.messages !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['messages'], message: 'expected either prompt or messages, not both' });
     }
@@ -107,8 +118,9 @@ export const probeSchema = z
       });
     }
   })
-  // A probe with neither prompt nor messages sends the default prompt, so `model` alone is a working probe.
-  .transform((p) => (p.prompt === undefined && p.messages === undefined ? { ...p, prompt: DEFAULT_PROBE_PROMPT } : p));
+  // A text probe with neither prompt nor messages sends the default prompt, so `model` alone is a working probe.
+  // Other kinds ask their own question (traffic/probes.ts) unless the probe gives one.
+  .transform((p) => ((p.kind ?? 'text') === 'text' && p.prompt === undefined && p.messages === undefined ? { ...p, prompt: DEFAULT_PROBE_PROMPT } : p));
 
 export const thresholdEntrySchema = z.union([
   z.string().min(1),
@@ -216,6 +228,7 @@ export type RelaymonConfig = z.output<typeof configSchema>;
 export type RelaymonConfigInput = z.input<typeof configSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type ProbeConfig = z.output<typeof probeSchema>;
+export type { ReasoningEffort } from './probe-kinds.js';
 export type ThresholdEntry = z.output<typeof thresholdEntrySchema>;
 export type AlertConfig = z.output<typeof alertSchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;

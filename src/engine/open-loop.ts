@@ -12,7 +12,7 @@ export interface OpenLoopHost {
   readonly state: EngineState;
   readonly saturation: SaturationMonitor;
   slot(name: string): TargetSlot | undefined;
-  /** -n N: this target has had its N. */
+  /** -n N: this target has had its N (a cache pair's second counts from when its first is sent). */
   quotaMet(slot: TargetSlot): boolean;
   send(slot: TargetSlot, spec: RequestSpec, probe: string | null, scheduledAt: number, held: boolean): Promise<RequestResult | null>;
   /** Nothing left to schedule: the plan ran out. */
