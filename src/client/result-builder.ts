@@ -133,7 +133,9 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
   const costUsd =
     usage.inputTokens === null || usage.outputTokens === null
       ? null
-      : prices.cost(priceModel, { ...usage, cacheWriteInputTokens: usage.usageSource === 'reported' ? acc.usage.cacheWriteInputTokens : null }, target.priceMultiplier);
+      : // Cache writes as the relay reported them, estimated usage or not: a stream cut before its output count still
+        // reported its input (message_start), cache writes included, and cost() never prices more than that input.
+        prices.cost(priceModel, { ...usage, cacheWriteInputTokens: acc.usage.cacheWriteInputTokens }, target.priceMultiplier);
   const reportedCostUsd = acc.usage.costUsd ?? reportedCostFromHeaders(facts.headers);
   const errorType = ok ? null : outcome.errorType;
   const honesty = honestyFields({
