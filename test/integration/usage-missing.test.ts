@@ -65,6 +65,17 @@ describe('usage_missing in probe', () => {
     expect(json.summary.usageMissing).toBe(2);
   });
 
+  it.each([['streamed', []], ['non-streamed', ['--no-stream']]])('a %s Responses API answer without usage alike', async (how, args) => {
+    const config = join(dir, `responses-${how}.yaml`);
+    writeFileSync(config, `targets:\n  bare:\n    baseUrl: ${bare.url}\n    protocol: openai-responses\n    apiKeyEnv: OPENAI_API_KEY\n`);
+    const res = await runCli(['probe', '--config', config, '--model', 'gpt-4o', '-n', '2', '--json', ...(args as string[])], { env });
+    expectNoSecret(res);
+    expect(res.code).toBe(0);
+    const json = JSON.parse(res.stdout) as ProbeJson;
+    expect(json.requests.map((r) => [r.ok, r.usageSource, r.outputTokens])).toEqual([[true, 'estimated', 4], [true, 'estimated', 4]]);
+    expect(json.summary.usageMissing).toBe(2);
+  });
+
   it('an answer with usage is not counted', async () => {
     const json = await probeJson(honest.url, ['--no-stream']);
     expect(json.requests.map((r) => r.usageSource)).toEqual(['reported', 'reported']);
