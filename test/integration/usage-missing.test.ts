@@ -121,6 +121,13 @@ describe('usage_missing in check, replay and watch', () => {
     expect(clean.stdout).not.toMatch(/usage missing\s+\d/);
   });
 
+  it("takes only a counter's aggregations: a timing aggregation is a usage error (exit 2), no secret printed", async () => {
+    const res = await check(bare.url, '--threshold', 'usage_missing:p(95)<1');
+    expectNoSecret(res);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('aggregation p(95) is not valid for usage_missing (valid: count, rate)');
+  });
+
   it('watch --no-tui has the row too', async () => {
     const res = await runCli(['watch', '--no-tui', '--base-url', bare.url, '-n', '2', '--interval', '100ms', '--no-color'], { env });
     expectNoSecret(res);
