@@ -16,6 +16,8 @@ export interface StreamScript {
   content: string[];
   /** Wait between two deltas. */
   gapMs: number;
+  /** End with response.failed (or an `event: error`) after the content instead of response.completed. */
+  fail?: 'failed' | 'error';
 }
 
 export interface StreamTruth {
@@ -69,6 +71,14 @@ export async function streamResponses(res: ServerResponse, s: StreamScript, mode
   };
   await wait(s.gapMs);
   truth.endAt = performance.now();
+  if (s.fail === 'failed') {
+    res.end(responsesEvent('response.failed', { response: { ...response, status: 'failed', error: { code: 'server_error', message: 'The model crashed mid-answer' } } }));
+    return truth;
+  }
+  if (s.fail === 'error') {
+    res.end(responsesEvent('error', { code: 'rate_limit_exceeded', message: 'Rate limit reached mid-stream', param: null }));
+    return truth;
+  }
   res.end(
     responsesEvent('response.output_text.done', { item_id: 'msg_1', output_index: index, content_index: 0, text: s.content.join('') }) +
       responsesEvent('response.output_item.done', { output_index: index, item: { id: 'msg_1', type: 'message' } }) +
@@ -91,11 +101,38 @@ export async function startResponsesServer(script: (prompt: string) => StreamScr
       return;
     }
     const prompt = promptOf(body);
+    if (typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === false) {
+      const sc = script(prompt);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(wholeResponse(sc)));
+      return;
+    }
     const p = streamResponses(res, script(prompt));
     truth.set(prompt, p);
     return p.then(() => undefined);
   });
   return Object.assign(server, { truth });
+}
+
+/** The non-streamed answer to the same script. */
+export function wholeResponse(s: StreamScript, model = 'gpt-4o-mini-2024-07-18'): Record<string, unknown> {
+  return {
+    id: 'resp_whole',
+    object: 'response',
+    model,
+    status: 'completed',
+    output: [
+      ...(s.reasoning.length > 0 ? [{ id: 'rs_1', type: 'reasoning', summary: [{ type: 'summary_text', text: s.reasoning.join('') }] }] : []),
+      { id: 'msg_1', type: 'message', role: 'assistant', content: [{ type: 'output_text', text: s.content.join(''), annotations: [] }] },
+    ],
+    usage: {
+      input_tokens: 12,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: s.reasoning.length + s.content.length,
+      output_tokens_details: { reasoning_tokens: s.reasoning.length },
+      total_tokens: 12 + s.reasoning.length + s.content.length,
+    },
+    incomplete_details: null,
+  };
 }
 
 function promptOf(body: unknown): string {
