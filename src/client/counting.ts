@@ -54,7 +54,8 @@ export async function localCounts(facts: ResponseFacts, ok: boolean, signal?: Ab
 
 /** Not counted in time: a length estimate, never compared with the relay's input count (`complete: false`). */
 function estimatedPrompt(body: Record<string, unknown>): PromptCount {
-  const text = JSON.stringify([body['system'] ?? null, body['messages'] ?? null]);
+  // Whichever protocol's prompt fields the body has (Responses: instructions and input).
+  const text = JSON.stringify([body['system'] ?? null, body['messages'] ?? null, body['instructions'] ?? null, body['input'] ?? null]);
   return { tokens: estimateFromLength(text), complete: false, kind: 'estimate', limit: 'time' };
 }
 

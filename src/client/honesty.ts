@@ -84,7 +84,8 @@ export function honestyFields(h: HonestyInput): HonestyFields {
   out.localCountLimit = worseLimit(h.output.limit, input === null ? null : h.prompt.limit);
   const { inputTokens, outputTokens } = h.usage;
   if (h.usage.usageSource === 'reported' && inputTokens !== null && outputTokens !== null) {
-    const r = reconcileUsage({ inputTokens, outputTokens }, { inputTokens: input, outputTokens: output, kind }, h.tolerances);
+    // Each direction against the tolerance of its own count (reconcile.ts): an estimated prompt does not widen an exact answer's.
+    const r = reconcileUsage({ inputTokens, outputTokens }, { inputTokens: input, outputTokens: output, kind: h.output.kind, inputKind: h.prompt.kind }, h.tolerances);
     out.usageMismatch = r.usageMismatch;
     out.usageGapTokens = r.usageGapTokens;
     out.usageGapRatio = r.usageGapRatio;

@@ -5,7 +5,6 @@ import { rateLimitInfo, reportedCostFromHeaders, requestIds, retryAfterMs } from
 import { sameModel } from '../pricing/aliases.js';
 import type { PriceTable } from '../pricing/table.js';
 import { DEFAULT_USAGE_TOLERANCES } from '../core/target.js';
-import { withinTolerance } from '../honesty/reconcile.js';
 import { outputCount, type LocalOutput, type PromptCount } from '../tokens/local-count.js';
 import type { StreamConformance } from '../honesty/conformance.js';
 import type { FingerprintTracker } from '../honesty/fingerprint.js';
@@ -95,18 +94,24 @@ function pickTokens(u: ResponseFacts['acc']['usage']): Omit<Usage, 'usageSource'
 }
 
 /**
- * Tokens of the visible answer, what ITL and decode speed divide by. Without
- * reasoning that is every output token; with it, the output minus the
- * reasoning when the relay reported both, else relaymon's own count of the
- * visible text (output_tokens of a thinking model include the reasoning).
+ * Tokens of the visible answer, what ITL and decode speed divide by, and whose
+ * count that is. relaymon's own count of the streamed text when it is exact
+ * for the model family (a relay that bills more tokens than it sent must not
+ * look faster), or when the relay reported no usage; otherwise the relay's:
+ * every output token without reasoning, the output minus the reasoning with
+ * it (output_tokens of a thinking model include the reasoning). A relay that
+ * reasoned without saying how much of its output was reasoning leaves only
+ * relaymon's own count of the visible text.
  */
-function visibleOutputTokens(acc: ResponseAccumulator, usage: Usage, localVisible: () => number): number | null {
+function rateTokens(acc: ResponseAccumulator, usage: Usage, own: LocalOutput): { tokens: number | null; source: RateTokenSource } {
+  const counted = { tokens: own.visible, source: 'counted' as const };
+  if ((own.kind === 'exact' && own.limit === null) || usage.usageSource !== 'reported') return counted;
   const reasoned = acc.reasoningText.length > 0 || (usage.reasoningTokens ?? 0) > 0;
-  if (!reasoned) return usage.outputTokens;
-  if (usage.usageSource === 'reported' && usage.outputTokens !== null && usage.reasoningTokens !== null) {
-    return Math.max(0, usage.outputTokens - usage.reasoningTokens);
+  if (!reasoned) return { tokens: usage.outputTokens, source: 'reported' };
+  if (usage.outputTokens !== null && usage.reasoningTokens !== null) {
+    return { tokens: Math.max(0, usage.outputTokens - usage.reasoningTokens), source: 'reported' };
   }
-  return localVisible();
+  return counted;
 }
 
 /** `counted`: the counts the counting worker made (client/counting.ts); without them they are made here. */
@@ -120,15 +125,8 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
   // In a non-streamed answer every token arrives with the body: TTFT, ITL and
   // decode speed do not apply, and saying so beats reporting the latency twice.
   const firstTokenAt = streamed ? acc.firstTokenAt : null;
-  // The relay's count of the visible answer, unless relaymon's own exact count (made in the counting worker) says it is
-  // beyond the usage tolerance: then a relay billing more tokens than it sent would look faster, so relaymon's count
-  // is used. Within the tolerance the relay's stands (re-encoding the text can merge tokens the model emitted apart).
-  const exactLocal = counted !== null && counted.output.kind === 'exact' && counted.output.limit === null ? counted.output.visible : null;
-  const relayVisible = streamed ? visibleOutputTokens(acc, usage, () => local().output.visible) : null;
-  const tolerance = (target.usageTolerance ?? DEFAULT_USAGE_TOLERANCES).exact;
-  const useLocal = exactLocal !== null && (relayVisible === null || !withinTolerance(relayVisible, exactLocal, tolerance));
-  const visibleTokens = streamed ? (useLocal ? exactLocal : relayVisible) : null;
-  const rateTokenSource: RateTokenSource | null = !streamed ? null : useLocal || usage.usageSource !== 'reported' ? 'local' : 'relay';
+  const rate = streamed ? rateTokens(acc, usage, local().output) : null;
+  const visibleTokens = rate?.tokens ?? null;
   const ids = requestIds(facts.headers);
   const allIds = { ...ids.all };
   if (acc.id !== null) allIds['body.id'] = acc.id;
@@ -136,7 +134,9 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
   const costUsd =
     usage.inputTokens === null || usage.outputTokens === null
       ? null
-      : prices.cost(priceModel, { ...usage, cacheWriteInputTokens: usage.usageSource === 'reported' ? acc.usage.cacheWriteInputTokens : null }, target.priceMultiplier);
+      : // Cache writes as the relay reported them, estimated usage or not: a stream cut before its output count still
+        // reported its input (message_start), cache writes included, and cost() never prices more than that input.
+        prices.cost(priceModel, { ...usage, cacheWriteInputTokens: acc.usage.cacheWriteInputTokens }, target.priceMultiplier);
   const reportedCostUsd = acc.usage.costUsd ?? reportedCostFromHeaders(facts.headers);
   const errorType = ok ? null : outcome.errorType;
   const honesty = honestyFields({
@@ -189,7 +189,7 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     chunkGapsMs: streamed ? acc.chunkGapsMs.slice() : [],
     chunks: acc.chunks,
     outputTokensPerSecond: streamed ? outputTokensPerSecond(acc.firstVisibleAt, acc.lastVisibleAt, visibleTokens) : null,
-    rateTokenSource,
+    rateTokenSource: rate?.source ?? null,
 
     ok,
     httpStatus: facts.status,

@@ -70,7 +70,13 @@ export type FinishReason = (typeof FINISH_REASONS)[number];
  * is not public). Estimates are reconciled against a wider tolerance.
  */
 export type LocalCountKind = 'exact' | 'estimate';
-export type RateTokenSource = 'local' | 'relay';
+/**
+ * Whose count of the visible answer ITL and tokens/s divide by: `counted`
+ * relaymon's own (exact for the model family, or the only count there is),
+ * `reported` the relay's usage.
+ */
+export const RATE_TOKEN_SOURCES = ['counted', 'reported'] as const;
+export type RateTokenSource = (typeof RATE_TOKEN_SOURCES)[number];
 
 /**
  * Which bound cut relaymon's own count short (the count is then an
@@ -166,10 +172,10 @@ export interface RequestResult {
   outputTokensPerSecond: number | null;
   /**
    * Whose count of visible tokens itlMs and outputTokensPerSecond divide by:
-   * the relay's (`relay`) unless relaymon's own exact count of the streamed
-   * text is beyond the usage tolerance from it, or the relay reported none
-   * (`local`), so a relay that bills more tokens than it sent cannot look
-   * faster; null where neither applies (not streamed).
+   * relaymon's own count of the streamed text (`counted`) when that count is
+   * exact for the model family, so a relay that bills more tokens than it
+   * sent cannot look faster, or when the relay reported no usage; the relay's
+   * figure (`reported`) otherwise; null where neither applies (not streamed).
    */
   rateTokenSource: RateTokenSource | null;
 

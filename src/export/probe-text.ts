@@ -1,4 +1,5 @@
 import type { RequestResult } from '../core/result.js';
+import { usageMissing } from '../metrics/catalog.js';
 import { PROBE_JSON_FIELDS } from '../core/result.js';
 import type { Summary, TimeStats } from '../stats/summary.js';
 import type { ThresholdResult } from '../stats/thresholds.js';
@@ -53,6 +54,7 @@ export function probeRow(index: number, r: RequestResult, color: boolean, idWidt
     const notes: string[] = [];
     if (r.modelMismatch) notes.push(`model mismatch: asked ${r.model}, got ${r.responseModel ?? '?'}`);
     if (r.usageMismatch) notes.push(`billing: ${billedVsCounted(r)}`);
+    if (usageMissing(r)) notes.push('usage missing: the relay reported no usage; tokens and cost (~) are estimated');
     return line + notes.map((n) => paint(color, 'yellow', `     ! ${n}`) + '\n').join('') + checkLines(r, color, idWidth);
   }
   const phase = r.timeoutPhase ? ` (${r.timeoutPhase})` : '';
@@ -129,7 +131,9 @@ export function summaryText(s: Summary): string {
   // Cached input tokens only when the relay reported some, as the check table hides a zero row.
   const cached = s.cachedInputTokens > 0 ? ` (${s.cachedInputTokens} cached)` : '';
   const tokens = `tokens: ${s.inputTokens} in${cached}, ${s.outputTokens} out · cost ${fmtUsd(s.costUsd)}\n`;
-  return head + t + tokens;
+  const answered = s.requests - s.errors;
+  const missing = s.usageMissing > 0 ? `usage missing: ${s.usageMissing} of ${answered} answers came without the relay's usage; their tokens and cost are estimated\n` : '';
+  return head + t + tokens + missing;
 }
 
 export function thresholdLines(results: readonly ThresholdResult[], color: boolean): string {

@@ -9,7 +9,13 @@ export interface LocalCounts {
   /** Null when the prompt could not be counted: the input is then not compared. */
   inputTokens: number | null;
   outputTokens: number;
+  /** How the output was counted, and the input unless `inputKind` says otherwise. */
   kind: LocalCountKind;
+  /**
+   * How the input was counted, where it differs: a Responses API prompt is an
+   * estimate (its framing is not published) while the answer's count is exact.
+   */
+  inputKind?: LocalCountKind;
 }
 
 export interface ReportedCounts {
@@ -40,20 +46,20 @@ export function withinTolerance(reported: number, counted: number, tol: UsageTol
   return Math.abs(reported - counted) <= tol.tokens + (tol.percent / 100) * counted;
 }
 
-/** Each direction is held to the tolerance on its own: a small padded prompt must not hide in a long answer. */
+/** Each direction is held to its own tolerance: a small padded prompt must not hide in a long answer, nor an exactly counted answer behind an estimated prompt. */
 export function reconcileUsage(
   reported: ReportedCounts,
   local: LocalCounts,
   tolerances: UsageTolerances = DEFAULT_USAGE_TOLERANCES,
 ): Reconciliation {
-  const tol = local.kind === 'exact' ? tolerances.exact : tolerances.estimate;
+  const tol = (kind: LocalCountKind): UsageTolerance => (kind === 'exact' ? tolerances.exact : tolerances.estimate);
   let gap = reported.outputTokens - local.outputTokens;
   let counted = local.outputTokens;
-  let mismatch = !withinTolerance(reported.outputTokens, local.outputTokens, tol);
+  let mismatch = !withinTolerance(reported.outputTokens, local.outputTokens, tol(local.kind));
   if (local.inputTokens !== null) {
     gap += reported.inputTokens - local.inputTokens;
     counted += local.inputTokens;
-    mismatch ||= !withinTolerance(reported.inputTokens, local.inputTokens, tol);
+    mismatch ||= !withinTolerance(reported.inputTokens, local.inputTokens, tol(local.inputKind ?? local.kind));
   }
   return { usageGapTokens: gap, usageGapRatio: counted > 0 ? gap / counted : null, usageMismatch: mismatch };
 }

@@ -115,6 +115,16 @@ export function billedCost(r: Pick<RequestResult, 'costUsd' | 'ok' | 'usageSourc
   return !r.ok && r.usageSource !== 'reported' ? 0 : null;
 }
 
+/**
+ * A successful answer that came without the relay's usage (both its input and
+ * its output count), streamed or not: its tokens and cost are relaymon's
+ * labelled estimate (usageSource `estimated`), and a relay that leaves usage
+ * out bills what the client cannot check.
+ */
+export function usageMissing(r: Pick<RequestResult, 'ok' | 'usageSource'>): boolean {
+  return r.ok && r.usageSource !== 'reported';
+}
+
 const TIMING_NOTE = 'successful requests only';
 
 /**
@@ -138,6 +148,7 @@ export const CATALOG = [
   counter({ name: 'input_tokens', key: 'inputTokens', threshold: false, scope: 'all', text: { label: 'tokens in' }, detail: 'in', panel: true, read: (r) => r.inputTokens ?? 0, description: 'input tokens, as reported by the relay or estimated', summaryHelp: 'Sum over the requests that have a token count.', prometheus: { name: 'gen_ai_client_token_usage', type: 'histogram', help: 'Input and output tokens per request (reported by the relay, or estimated), by gen_ai_token_type.' } }),
   counter({ name: 'output_tokens', key: 'outputTokens', threshold: false, scope: 'all', text: { label: 'tokens out' }, detail: 'out', panel: true, read: (r) => r.outputTokens ?? 0, description: 'output tokens, as reported by the relay or estimated', summaryHelp: 'Sum over the requests that have a token count.' }),
   counter({ name: 'cached_input_tokens', key: 'cachedInputTokens', threshold: true, scope: 'all', text: { label: 'cached input tokens', hideZero: true }, detail: 'cached', read: (r) => r.cachedInputTokens ?? 0, description: 'input tokens the relay served from its prompt cache (usage: OpenAI prompt_tokens_details.cached_tokens, Anthropic cache_read_input_tokens)', prometheus: { name: 'relaymon_cached_input_tokens_total', type: 'counter', register: true, help: 'Input tokens the relay reported as read from its prompt cache (prompt_tokens_details.cached_tokens, cache_read_input_tokens).' } }),
+  counter({ name: 'usage_missing', key: 'usageMissing', threshold: true, scope: 'finished', text: { label: 'usage missing', hideZero: true }, read: (r) => (usageMissing(r) ? 1 : 0), description: 'successful answers without the relay\'s usage (input and output count), streamed or not; their tokens and cost are relaymon\'s estimate', prometheus: { name: 'relaymon_usage_missing_total', type: 'counter', register: true, help: 'Successful answers, streamed or not, that came without the relay\'s usage (input and output token counts); their tokens and cost are estimated.' } }),
   sum({ name: 'cost', key: 'costUsd', threshold: true, summary: true, panel: true, read: billedCost, unknownKey: 'unpricedRequests', description: 'cost at list price times the target multiplier; unpriced requests left out', prometheus: { name: 'relaymon_cost_usd_total', type: 'counter', help: 'Cost of priced requests in USD, at list price times the target multiplier.' } }),
   gauge({ name: 'cost_per_hour', key: 'costPerHourUsd', threshold: true, panel: true, of: 'cost', perMs: 3_600_000, description: 'cost over the window\'s span, per hour', logfmt: ['cost_per_hour_usd'] }),
 ] as const;

@@ -185,15 +185,18 @@ export class PriceTable {
 
   /**
    * The most a request can cost before it is sent: every input token at the
-   * input price and all of max_tokens at the dearer of the output and
-   * reasoning prices. Null when the model has no price.
+   * input price (at the dearer of it and the cache-write price when the
+   * request asks for its prefix to be cached: Anthropic bills the write) and
+   * all of max_tokens at the dearer of the output and reasoning prices. Null
+   * when the model has no price.
    */
-  worstCaseCost(model: string, inputTokens: number, maxTokens: number, multiplier = 1): number | null {
+  worstCaseCost(model: string, inputTokens: number, maxTokens: number, multiplier = 1, opts: { cacheWrite?: boolean } = {}): number | null {
     const match = this.lookup(model);
     if (!match) return null;
     const p = match.price;
+    const inPrice = opts.cacheWrite === true ? Math.max(p.input_cost_per_token, p.cache_creation_input_token_cost ?? 0) : p.input_cost_per_token;
     const outPrice = Math.max(p.output_cost_per_token, p.output_cost_per_reasoning_token ?? 0);
-    return (inputTokens * p.input_cost_per_token + maxTokens * outPrice) * multiplier;
+    return (inputTokens * inPrice + maxTokens * outPrice) * multiplier;
   }
 
   private match(key: string): PriceMatch | null {

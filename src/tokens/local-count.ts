@@ -78,10 +78,10 @@ export interface PromptCount {
 const UNCOUNTABLE_FIELDS = ['tools', 'functions'] as const;
 
 /**
- * Prompt tokens of a request body in either protocol's shape: OpenAI
- * `messages` (with system and developer messages among them) or Anthropic
- * `system` + `messages`. A system prompt given at the top level is framed as
- * one system message.
+ * Prompt tokens of a request body in any protocol's shape: OpenAI
+ * `messages` (with system and developer messages among them), Anthropic
+ * `system` + `messages`, or the Responses API's `instructions` + `input`. A
+ * system prompt given at the top level is framed as one system message.
  */
 export function countRequestPrompt(model: string, body: Record<string, unknown>, opts: CountOptions = {}): PromptCount {
   const tok = tokenizerFor(model);
@@ -100,15 +100,59 @@ export function countRequestPrompt(model: string, body: Record<string, unknown>,
     tokens += c.tokens;
     complete &&= c.complete;
   }
+  const responses = responsesInput(body);
+  for (const m of responses ?? []) {
+    const c = messageTokens(tok, counter, m);
+    tokens += c.tokens;
+    complete &&= c.complete;
+  }
   for (const field of UNCOUNTABLE_FIELDS) {
     const v = body[field];
     if (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null) complete = false;
   }
   const format = body['response_format'];
-  // A JSON schema is rendered into the prompt in a way OpenAI does not publish.
+  // A JSON schema is rendered into the prompt in a way OpenAI does not publish (Responses: text.format).
   if (isRecord(format) && format['type'] === 'json_schema') complete = false;
+  const text = body['text'];
+  if (isRecord(text) && isRecord(text['format']) && text['format']['type'] === 'json_schema') complete = false;
   const limit = counter.limit;
-  return { tokens, complete, kind: tok.exact && complete && limit === null ? 'exact' : 'estimate', limit };
+  // The Responses API's framing of instructions and input items is not published: counted like chat, as an estimate.
+  const exact = tok.exact && complete && limit === null && responses === null;
+  return { tokens, complete, kind: exact ? 'exact' : 'estimate', limit };
+}
+
+/** Responses input parts that are text, under their own type names. */
+const RESPONSES_TEXT_PARTS = new Set(['input_text', 'output_text', 'text']);
+
+/**
+ * A Responses API body (`instructions`, `input`) as chat messages: the
+ * instructions a system message, a string input one user message, and each
+ * message item of a list with its text parts; any other item (function calls
+ * and their output, reasoning, images) is a part that cannot be counted.
+ * Null for a body of another protocol.
+ */
+function responsesInput(body: Record<string, unknown>): unknown[] | null {
+  const input = body['input'];
+  const instructions = body['instructions'];
+  if (input === undefined && instructions === undefined) return null;
+  const out: unknown[] = [];
+  if (typeof instructions === 'string' && instructions !== '') out.push({ role: 'system', content: instructions });
+  else if (instructions !== undefined && instructions !== null && instructions !== '') out.push(null);
+  if (typeof input === 'string') out.push({ role: 'user', content: input });
+  else if (Array.isArray(input)) {
+    for (const item of input) {
+      if (!isRecord(item) || typeof item['role'] !== 'string' || (item['type'] !== undefined && item['type'] !== 'message')) {
+        out.push(null); // not a message: counted as nothing, and the count is incomplete
+        continue;
+      }
+      const c = item['content'];
+      const content = Array.isArray(c)
+        ? c.map((p) => (isRecord(p) && typeof p['type'] === 'string' && RESPONSES_TEXT_PARTS.has(p['type']) && typeof p['text'] === 'string' ? { type: 'text', text: p['text'] } : p))
+        : c;
+      out.push({ role: item['role'], content });
+    }
+  } else if (input !== undefined && input !== null) out.push(null);
+  return out;
 }
 
 /** Prompt tokens of a plain list of chat messages (a probe's). */

@@ -40,9 +40,12 @@ export function specInputTokens(spec: RequestSpec): number {
   return n;
 }
 
-/** Input at the input price plus all of max_tokens at the output price, scaled by the target's multiplier; null when unpriced. */
+/**
+ * Input at the input price (the cache-write price when the spec marks a cacheable prefix) plus all of max_tokens at
+ * the output price, scaled by the target's multiplier; null when unpriced.
+ */
 export function worstCaseUsd(prices: PriceTable, target: ResolvedTarget, spec: RequestSpec): number | null {
-  return prices.worstCaseCost(spec.model, specInputTokens(spec), spec.maxTokens, target.priceMultiplier);
+  return prices.worstCaseCost(spec.model, specInputTokens(spec), spec.maxTokens, target.priceMultiplier, { cacheWrite: spec.cachePrefix === true });
 }
 
 export type Admission =

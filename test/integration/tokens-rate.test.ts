@@ -115,23 +115,93 @@ describe('tokens per second and ITL', () => {
 });
 
 describe('a relay that bills more tokens than it streams', () => {
-  it('cannot look faster: ITL and tokens/s divide by relaymon\'s own exact count, not the billed one', async () => {
-    // 16 tokens 20 ms apart, billed as 48.
-    const mock = await startMockProcess(['--ttft', '30', '--itl', '20', '--tokens', '16', '--no-jitter', '--inflate-usage', '3']);
+  const MOCK = ['--ttft', '30', '--itl', '20', '--tokens', '16', '--no-jitter'];
+
+  async function probeMock(mockArgs: string[], probeArgs: string[], env: Record<string, string>): Promise<ProbeJson['requests']> {
+    const mock = await startMockProcess([...MOCK, ...mockArgs]);
     try {
-      const res = await runCli(['probe', '--base-url', mock.url, '--model', 'gpt-4o', '-n', '2', '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+      const res = await runCli(['probe', '--base-url', mock.url, '-n', '3', '--json', ...probeArgs], { env });
       expectNoSecret(res);
-      for (const r of (JSON.parse(res.stdout) as ProbeJson).requests) {
-        expect(r.ok).toBe(true);
-        expect(r.outputTokens).toBe(48);
-        expect(r.rateTokenSource).toBe('local');
-        // Before: (last − first) / (48 − 1) ≈ 6.4 ms and ~157 tok/s for a true 20 ms and 50 tok/s.
-        expect(r.itlMs!).toBeGreaterThanOrEqual(17);
-        expect(r.itlMs!).toBeLessThan(45);
-        expect(r.outputTokensPerSecond!).toBeLessThan(60);
-      }
+      return (JSON.parse(res.stdout) as ProbeJson).requests;
     } finally {
       await mock.stop();
+    }
+  }
+
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+  it('cannot look faster: ITL and tokens/s divide by relaymon\'s own exact count (counted), as for the honest mock', async () => {
+    const openai = { OPENAI_API_KEY: SENTINEL_KEY };
+    const honest = await probeMock([], ['--model', 'gpt-4o'], openai);
+    // 16 tokens 20 ms apart, billed as 48.
+    const inflated = await probeMock(['--inflate-usage', '3'], ['--model', 'gpt-4o'], openai);
+    for (const r of [...honest, ...inflated]) {
+      expect(r.ok).toBe(true);
+      expect(r.rateTokenSource).toBe('counted');
+    }
+    // 20 ms gaps, with room for a loaded machine stamping the first arrival late (which shortens the span); dividing
+    // by the billed 48 read 20 × 15 / 47 ≈ 6.4 ms.
+    for (const set of [honest, inflated]) {
+      expect(median(set.map((r) => r.itlMs!))).toBeGreaterThanOrEqual(12);
+      expect(median(set.map((r) => r.itlMs!))).toBeLessThan(60);
+    }
+    expect(honest.map((r) => r.outputTokens)).toEqual([16, 16, 16]);
+    expect(inflated.map((r) => r.outputTokens)).toEqual([48, 48, 48]);
+    // Dividing by the billed 48 read ~157 tok/s for a true 50: three times the honest mock's. Now they agree.
+    const ratio = median(inflated.map((r) => r.outputTokensPerSecond!)) / median(honest.map((r) => r.outputTokensPerSecond!));
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.6);
+  });
+
+  it('the same over the Responses API: the inflating relay is not faster than the honest one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaymon-rate-'));
+    const run = async (mockArgs: string[]): Promise<ProbeJson['requests']> => {
+      const mock = await startMockProcess([...MOCK, ...mockArgs]);
+      try {
+        const config = join(dir, `${mockArgs.length}.yaml`);
+        writeFileSync(config, `targets:\n  r:\n    baseUrl: ${mock.url}\n    protocol: openai-responses\n    apiKeyEnv: OPENAI_API_KEY\n`);
+        const res = await runCli(['probe', '--config', config, '--model', 'gpt-4o', '-n', '3', '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+        expectNoSecret(res);
+        return (JSON.parse(res.stdout) as ProbeJson).requests;
+      } finally {
+        await mock.stop();
+      }
+    };
+    const honest = await run([]);
+    const inflated = await run(['--inflate-usage', '3']);
+    for (const r of [...honest, ...inflated]) expect([r.ok, r.rateTokenSource]).toEqual([true, 'counted']);
+    expect(inflated.map((r) => r.outputTokens)).toEqual([48, 48, 48]);
+    const ratio = median(inflated.map((r) => r.outputTokensPerSecond!)) / median(honest.map((r) => r.outputTokensPerSecond!));
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.6);
+  });
+
+  it('a model family without a public tokenizer divides by the relay\'s figure (reported)', async () => {
+    const rs = await probeMock([], ['--protocol', 'anthropic', '--model', 'claude-sonnet-4-5'], { ANTHROPIC_API_KEY: SENTINEL_KEY });
+    for (const r of rs) {
+      expect(r.ok).toBe(true);
+      expect(r.rateTokenSource).toBe('reported');
+      expect(r.outputTokens).toBe(16);
+      expect(r.itlMs!).toBeGreaterThan(0);
+    }
+  });
+
+  it('a stream without usage divides by relaymon\'s own count (counted), even for a family it can only estimate', async () => {
+    const rs = await probeMock(['--drop-usage', '1'], ['--protocol', 'anthropic', '--model', 'claude-sonnet-4-5'], { ANTHROPIC_API_KEY: SENTINEL_KEY });
+    for (const r of rs) {
+      expect(r.ok).toBe(true);
+      expect(r.usageSource).toBe('estimated');
+      expect(r.rateTokenSource).toBe('counted');
+      expect(r.itlMs).not.toBeNull();
+    }
+  });
+
+  it('a non-streamed answer has no rate and no rate token source', async () => {
+    const rs = await probeMock(['--inflate-usage', '3'], ['--model', 'gpt-4o', '--no-stream'], { OPENAI_API_KEY: SENTINEL_KEY });
+    for (const r of rs) {
+      expect(r.ok).toBe(true);
+      expect(r.rateTokenSource).toBeNull();
+      expect(r.outputTokensPerSecond).toBeNull();
     }
   });
 });

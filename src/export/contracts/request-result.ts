@@ -6,7 +6,7 @@
  * the two part.
  */
 import { z } from 'zod';
-import { ERROR_TYPES, FINISH_REASONS, LOCAL_COUNT_LIMITS, STREAM_VIOLATIONS, TIMEOUT_PHASES } from '../../core/result.js';
+import { ERROR_TYPES, FINISH_REASONS, LOCAL_COUNT_LIMITS, RATE_TOKEN_SOURCES, STREAM_VIOLATIONS, TIMEOUT_PHASES } from '../../core/result.js';
 import { count, protocolSchema } from './common.js';
 
 const ms = () => z.number();
@@ -45,7 +45,7 @@ export const requestFieldsSchema = z.strictObject({
   costUsd: z.number().nullable().describe('null when the model has no price (never a silent 0).'),
   reportedCostUsd: z.number().nullable(),
   outputTokensPerSecond: z.number().nullable(),
-  rateTokenSource: z.enum(['local', 'relay']).nullable().describe('Whose count of visible tokens itlMs and outputTokensPerSecond divide by.'),
+  rateTokenSource: z.enum(RATE_TOKEN_SOURCES).nullable().describe('Whose count of visible tokens itlMs and outputTokensPerSecond divide by: counted (relaymon\'s own, exact for the model family, or the only count) or reported (the relay\'s usage); null when not streamed.'),
   requestId: z.string().nullable(),
   usageMismatch: z.boolean(),
   localInputTokens: z.number().nullable(),

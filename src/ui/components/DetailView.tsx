@@ -118,6 +118,12 @@ export function honestyRows(w: WindowStats): Segment[][] {
   } else {
     rows.push([{ text: 'billing   ', tone: 'dim' }, { text: 'nothing to reconcile yet (no reported usage on a successful answer)', tone: 'dim' }]);
   }
+  // Streamed or not: an answer whose usage the relay left out is billed by a count the client cannot check.
+  rows.push([
+    { text: 'usage     ', tone: 'dim' },
+    { text: `${w.usageMissing}/${w.requests - w.errors} answers without the relay's usage`, tone: w.usageMissing > 0 ? 'warn' : 'ok' },
+    { text: w.usageMissing > 0 ? '  their tokens and cost are estimated (~)' : '', tone: 'dim' },
+  ]);
   const c = w.reportedCost;
   if (c.requests > 0) {
     rows.push([

@@ -90,7 +90,7 @@ describe('the end-of-run text', () => {
   const t: TimeStats = { p50: 150, p90: 160, p95: 170, p99: 180, avg: 155, min: 148, max: 190 };
   const s: Summary = {
     requests: 10, errors: 0, errorRate: 0, errorTypes: {}, unfinished: 0, latencyMs: t, latencyScheduledMs: t, ttfbMs: t, ttftMs: t, ttftContentMs: t, itlMs: t,
-    outputTokensPerSecond: t, inputTokens: 10, outputTokens: 10, cachedInputTokens: 0, costUsd: 0.001, unpricedRequests: 0,
+    outputTokensPerSecond: t, inputTokens: 10, outputTokens: 10, cachedInputTokens: 0, usageMissing: 0, costUsd: 0.001, unpricedRequests: 0,
   };
   const run = (saturatedMs: number): RunSummaryJson => ({
     command: 'check',

@@ -29,6 +29,7 @@ function summary(over: Partial<Summary> = {}): Summary {
     inputTokens: 600,
     outputTokens: 960,
     cachedInputTokens: 0,
+    usageMissing: 0,
     costUsd: 0.0423,
     unpricedRequests: 0,
     ...over,

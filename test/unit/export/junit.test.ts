@@ -144,6 +144,7 @@ function summary(over: Partial<Summary> = {}): Summary {
     inputTokens: 400,
     outputTokens: 640,
     cachedInputTokens: 0,
+    usageMissing: 0,
     costUsd: 0.0123,
     unpricedRequests: 0,
     ...over,

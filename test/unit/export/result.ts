@@ -34,7 +34,7 @@ export function result(overrides: Partial<RequestResult> = {}): RequestResult {
     chunkGapsMs: [20, 20],
     chunks: 11,
     outputTokensPerSecond: 50,
-    rateTokenSource: 'local',
+    rateTokenSource: 'counted',
     ok: true,
     httpStatus: 200,
     errorType: null,

@@ -60,6 +60,15 @@ describe('reconcileUsage', () => {
     expect(reconcileUsage({ inputTokens: 13, outputTokens: 100 }, est, strict).usageMismatch).toBe(true);
   });
 
+  it('holds each direction to the tolerance of its own count: an estimated prompt does not widen an exact answer', () => {
+    // A Responses prompt is an estimate (inputKind), its streamed answer exact: 30 billed tokens over 306 is beyond 4 + 5 %.
+    const mixed = { inputTokens: 20, outputTokens: 306, kind: 'exact' as const, inputKind: 'estimate' as const };
+    expect(reconcileUsage({ inputTokens: 20, outputTokens: 336 }, mixed).usageMismatch).toBe(true);
+    // The input, 8 over 20, is within the estimate tolerance (32 + 50 %), though beyond the exact one.
+    expect(reconcileUsage({ inputTokens: 28, outputTokens: 306 }, mixed).usageMismatch).toBe(false);
+    expect(reconcileUsage({ inputTokens: 28, outputTokens: 306 }, { ...mixed, inputKind: 'exact' }).usageMismatch).toBe(true);
+  });
+
   it('no ratio when nothing was counted', () => {
     const r = reconcileUsage({ inputTokens: 0, outputTokens: 12 }, exact(null, 0));
     expect(r).toEqual({ usageGapTokens: 12, usageGapRatio: null, usageMismatch: true });

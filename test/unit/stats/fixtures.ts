@@ -37,7 +37,7 @@ export function makeResult(overrides: Partial<RequestResult> = {}): RequestResul
     chunkGapsMs: [25, 25],
     chunks: 11,
     outputTokensPerSecond: 40,
-    rateTokenSource: 'local',
+    rateTokenSource: 'counted',
     ok: true,
     httpStatus: 200,
     errorType: null,

@@ -153,8 +153,8 @@ describe('queryFromResults: no requests', () => {
   );
 
   it.each(pairs)('$metric $aggregation.kind', ({ metric, aggregation }) => {
-    // Counters (requests, cached_input_tokens) count 0 with no data; everything else has none.
-    const expected = metric === 'requests' || metric === 'cached_input_tokens' ? 0 : null;
+    // Counters (requests, cached_input_tokens, usage_missing) count 0 with no data; everything else has none.
+    const expected = metric === 'requests' || metric === 'cached_input_tokens' || metric === 'usage_missing' ? 0 : null;
     expect(q(metric, aggregation, {})).toBe(expected);
   });
 });

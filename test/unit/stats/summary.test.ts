@@ -53,6 +53,7 @@ describe('summarize', () => {
       inputTokens: 0,
       outputTokens: 0,
       cachedInputTokens: 0,
+      usageMissing: 0,
       costUsd: null,
       unpricedRequests: 0,
     });

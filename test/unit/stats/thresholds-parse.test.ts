@@ -148,7 +148,7 @@ describe('parseThreshold: errors point at the offending character', () => {
     const e = parseError('');
     expect(e.column).toBe(0);
     expect(e.message).toBe(
-      'invalid threshold: expected a metric name (latency, latency_scheduled, ttfb, ttft, ttft_content, itl, tokens_per_s, errors, usage_mismatch, model_mismatch, requests, cached_input_tokens, cost, cost_per_hour)\n' +
+      'invalid threshold: expected a metric name (latency, latency_scheduled, ttfb, ttft, ttft_content, itl, tokens_per_s, errors, usage_mismatch, model_mismatch, requests, cached_input_tokens, usage_missing, cost, cost_per_hour)\n' +
         '  \n' +
         '  ^',
     );

@@ -28,6 +28,7 @@ const BASE: Record<MetricName, number> = {
   model_mismatch: 0.125,
   requests: 3,
   cached_input_tokens: 7,
+  usage_missing: 9,
   cost: 2,
   cost_per_hour: 4,
 };
@@ -88,10 +89,10 @@ for (const metric of METRIC_NAMES) {
 }
 
 describe('every valid metric × aggregation × operator', () => {
-  it('covers all 14 metrics and every pair', () => {
-    expect(new Set(table.map((r) => r.metric)).size).toBe(14);
-    // 7 time-like metrics × 5 (p twice) + 3 ratios × 2 + 2 counters (requests, cached_input_tokens) × 2 + cost + cost_per_hour, each × 6 ops × 3.
-    expect(table).toHaveLength((7 * 6 + 3 * 2 + 2 * 2 + 1 + 1) * 6 * 3);
+  it('covers all 15 metrics and every pair', () => {
+    expect(new Set(table.map((r) => r.metric)).size).toBe(15);
+    // 7 time-like metrics × 5 (p twice) + 3 ratios × 2 + 3 counters (requests, cached_input_tokens, usage_missing) × 2 + cost + cost_per_hour, each × 6 ops × 3.
+    expect(table).toHaveLength((7 * 6 + 3 * 2 + 3 * 2 + 1 + 1) * 6 * 3);
   });
 
   it.each(table)('$metric:$agg $op (limit $delta from observed) → ok=$ok', ({ metric, agg, op, delta, tagged, ok }) => {
@@ -118,8 +119,8 @@ describe('invalid metric × aggregation pairs', () => {
   );
 
   it('there are invalid pairs for every metric', () => {
-    expect(new Set(invalid.map((p) => p.metric)).size).toBe(14);
-    expect(invalid).toHaveLength(9 * 14 - (7 * 5 + 3 * 2 + 2 * 2 + 1 + 1));
+    expect(new Set(invalid.map((p) => p.metric)).size).toBe(15);
+    expect(invalid).toHaveLength(9 * 15 - (7 * 5 + 3 * 2 + 3 * 2 + 1 + 1));
   });
 
   it.each(invalid)('$metric:$agg is an error', ({ metric, agg }) => {

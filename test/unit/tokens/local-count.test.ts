@@ -109,4 +109,27 @@ describe('prompt counts with the chat template', () => {
     expect(countRequestPrompt('gpt-4o', { messages: [text], response_format: { type: 'json_schema', json_schema: {} } }).complete).toBe(false);
     expect(countRequestPrompt('gpt-4o', { messages: [text], response_format: { type: 'json_object' } }).complete).toBe(true);
   });
+
+  it("counts a Responses API body's instructions and input like the same chat, as an estimate (its framing is not published)", () => {
+    const chat = countRequestPrompt('gpt-4o', { messages: [{ role: 'system', content: 'Be brief' }, { role: 'user', content: 'Reply with OK' }] });
+    const asString = countRequestPrompt('gpt-4o', { model: 'gpt-4o', instructions: 'Be brief', input: 'Reply with OK', max_output_tokens: 16 });
+    const asItems = countRequestPrompt('gpt-4o', {
+      instructions: 'Be brief',
+      input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Reply with OK' }] }],
+    });
+    const plainItems = countRequestPrompt('gpt-4o', { instructions: 'Be brief', input: [{ role: 'user', content: 'Reply with OK' }] });
+    for (const c of [asString, asItems, plainItems]) expect(c).toEqual({ ...chat, kind: 'estimate' });
+    // Without instructions: one user message, never just the reply priming.
+    expect(countRequestPrompt('gpt-4o', { input: 'Reply with OK' }).tokens).toBe(3 + 1 + 3 + REPLY_PRIMING);
+  });
+
+  it('marks a Responses input with function calls, images, tools or a JSON schema (text.format) incomplete', () => {
+    const input = [{ role: 'user', content: 'hi' }];
+    expect(countRequestPrompt('gpt-4o', { input }).complete).toBe(true);
+    expect(countRequestPrompt('gpt-4o', { input: [...input, { type: 'function_call_output', call_id: 'c', output: '{}' }] }).complete).toBe(false);
+    expect(countRequestPrompt('gpt-4o', { input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'x' }] }] }).complete).toBe(false);
+    expect(countRequestPrompt('gpt-4o', { input, tools: [{ type: 'function', name: 'f' }] }).complete).toBe(false);
+    expect(countRequestPrompt('gpt-4o', { input, text: { format: { type: 'json_schema', name: 'x', schema: {} } } }).complete).toBe(false);
+    expect(countRequestPrompt('gpt-4o', { input, text: { format: { type: 'text' } } }).complete).toBe(true);
+  });
 });

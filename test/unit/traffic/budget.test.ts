@@ -31,6 +31,15 @@ describe('worst case of a request', () => {
     expect(worstCaseUsd(prices, target('cheap', 0.15), spec())).toBeCloseTo(WORST * 0.15, 15);
   });
 
+  it('takes a cacheable prefix (probe kind cache) at the cache-write price where the model has one', () => {
+    // claude-sonnet-4-5: $3/M input, $3.75/M cache write, $15/M output; 10 input tokens, 16 output.
+    const claude: RequestSpec = { ...spec('claude-sonnet-4-5'), cachePrefix: true };
+    expect(worstCaseUsd(prices, target(), claude)).toBeCloseTo(10 * 3.75e-6 + 16 * 1.5e-5, 15);
+    expect(worstCaseUsd(prices, target(), { ...claude, cachePrefix: false })).toBeCloseTo(10 * 3e-6 + 16 * 1.5e-5, 15);
+    // gpt-4o-mini has no cache-write price: its input price stands.
+    expect(worstCaseUsd(prices, target(), { ...spec(), cachePrefix: true })).toBeCloseTo(WORST, 15);
+  });
+
   it('is null for a model without a price', () => {
     expect(worstCaseUsd(prices, target(), spec('no-such-model-xyz'))).toBeNull();
   });

@@ -39,6 +39,7 @@ export function windowStats(o: Partial<WindowStats> = {}): WindowStats {
     inputTokens: 24_000,
     outputTokens: 36_500,
     cachedInputTokens: 0,
+    usageMissing: 0,
     costUsd: 0.42,
     unpricedRequests: 0,
     costPerHourUsd: 25.2,
