@@ -39,7 +39,7 @@ export const timeoutsSchema = z
 export const targetSchema = z
   .strictObject({
     baseUrl: httpUrlSchema.describe('Prefix up to and including the version segment, e.g. https://relay.example/v1'),
-    protocol: z.enum(PROTOCOLS).default('openai').describe('Wire protocol: openai (Chat Completions) or anthropic (Messages)'),
+    protocol: z.enum(PROTOCOLS).default('openai').describe('Wire protocol: openai (Chat Completions), anthropic (Messages) or openai-responses (Responses API)'),
     protocols: z
       .array(z.enum(PROTOCOLS))
       .min(1)

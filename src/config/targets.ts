@@ -28,10 +28,12 @@ export const DEFAULT_TARGET_NAME = 'default';
 export const DEFAULT_BASE_URLS: Record<Protocol, string> = {
   openai: 'https://api.openai.com/v1',
   anthropic: 'https://api.anthropic.com/v1',
+  'openai-responses': 'https://api.openai.com/v1',
 };
-const BASE_URL_ENV: Record<Protocol, string> = { openai: 'OPENAI_BASE_URL', anthropic: 'ANTHROPIC_BASE_URL' };
-export const DEFAULT_KEY_ENV: Record<Protocol, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
-export const DEFAULT_KEY_HEADER: Record<Protocol, string> = { openai: 'authorization', anthropic: 'x-api-key' };
+// The Responses API is OpenAI's too: the same base URL, key and header as Chat Completions, as OpenAI's SDK reads them.
+const BASE_URL_ENV: Record<Protocol, string> = { openai: 'OPENAI_BASE_URL', anthropic: 'ANTHROPIC_BASE_URL', 'openai-responses': 'OPENAI_BASE_URL' };
+export const DEFAULT_KEY_ENV: Record<Protocol, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY', 'openai-responses': 'OPENAI_API_KEY' };
+export const DEFAULT_KEY_HEADER: Record<Protocol, string> = { openai: 'authorization', anthropic: 'x-api-key', 'openai-responses': 'authorization' };
 
 /** Flags that describe one particular target; with several configured targets they need --target. */
 const PER_TARGET_FLAGS = [
@@ -236,6 +238,19 @@ function noKeyWarning(target: string, why: string): string {
  */
 const ENDPOINT_SUFFIX = /\/(?:chat\/completions|completions|responses|messages|models)\/?$/i;
 
+const ENDPOINT_NAME: Record<Protocol, string> = {
+  openai: "OpenAI's Chat Completions",
+  anthropic: "Anthropic's Messages",
+  'openai-responses': "OpenAI's Responses",
+};
+
+function endpointProtocol(endpoint: string): Protocol | null {
+  if (/\/messages$/i.test(endpoint)) return 'anthropic';
+  if (/\/chat\/completions$/i.test(endpoint)) return 'openai';
+  if (/\/responses$/i.test(endpoint)) return 'openai-responses';
+  return null;
+}
+
 /**
  * The base URL as relaymon uses it, from whichever source gave it: a pasted
  * full endpoint trimmed back to its base (with a note), and an Anthropic URL
@@ -256,9 +271,9 @@ export function resolveBaseUrl(raw: string, protocol: Protocol, source: string, 
     const trimmed = parsed.toString().replace(/\/+$/, '');
     notes.push(`relaymon: note: ${source} ends with the endpoint ${endpoint}; using the base URL ${trimmed} (relaymon appends the endpoint itself)\n`);
     // The pasted endpoint also says which API the relay speaks; a mismatch would send the wrong wire format.
-    const speaks: Protocol | null = /\/messages$/i.test(endpoint) ? 'anthropic' : /\/chat\/completions$/i.test(endpoint) ? 'openai' : null;
+    const speaks = endpointProtocol(endpoint);
     if (speaks !== null && speaks !== protocol) {
-      notes.push(`relaymon: note: ${endpoint} is ${speaks === 'anthropic' ? "Anthropic's Messages" : "OpenAI's Chat Completions"} endpoint, but the protocol is ${protocol}: pass --protocol ${speaks} (or protocol: ${speaks} in the config) if the relay speaks it\n`);
+      notes.push(`relaymon: note: ${endpoint} is ${ENDPOINT_NAME[speaks]} endpoint, but the protocol is ${protocol}: pass --protocol ${speaks} (or protocol: ${speaks} in the config) if the relay speaks it\n`);
     }
     url = trimmed;
   }

@@ -31,7 +31,7 @@ export type ErrorType = (typeof ERROR_TYPES)[number];
 export const TIMEOUT_PHASES = ['connect', 'first_token', 'idle', 'total'] as const;
 export type TimeoutPhase = (typeof TIMEOUT_PHASES)[number];
 
-export const PROTOCOLS = ['openai', 'anthropic'] as const;
+export const PROTOCOLS = ['openai', 'anthropic', 'openai-responses'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 export type UsageSource = 'reported' | 'estimated';

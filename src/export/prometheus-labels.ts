@@ -18,6 +18,7 @@ export const MAX_MODELS_PER_TARGET = 32;
 
 /** `gen_ai_provider_name`: the wire format spoken, which is what relaymon knows (OTel: "best knowledge"). */
 export function providerName(protocol: Protocol): 'openai' | 'anthropic' {
+  // openai-responses is OpenAI's own API too: the provider is openai, the operation still "chat" (prometheus.ts).
   return protocol === 'anthropic' ? 'anthropic' : 'openai';
 }
 

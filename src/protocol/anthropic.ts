@@ -1,5 +1,7 @@
 import type { ProtocolAdapter, RequestSpec, SseEvent, StreamDecoder, WireEvent } from './adapter.js';
 import { authHeader, overrideBody } from './auth.js';
+import { anthropicFinish } from './finish.js';
+import { anthropicCachedPrompt, anthropicRequestExtras, reasoningLimit } from './request-extras.js';
 import { count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json, wholeBodyEnd } from './util.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -18,11 +20,18 @@ export const anthropicAdapter: ProtocolAdapter = {
       .filter((m) => m.role !== 'system' && m.role !== 'developer')
       .map((m) => ({ role: m.role, content: m.content }));
     const body: Record<string, unknown> = { model: spec.model };
-    if (system.length > 0) body['system'] = system.join('\n\n');
-    body['messages'] = messages;
-    body['max_tokens'] = spec.maxTokens;
+    if (spec.cachePrefix) {
+      const cached = anthropicCachedPrompt(system, messages);
+      if (cached.system !== undefined) body['system'] = cached.system;
+      body['messages'] = cached.messages;
+    } else {
+      if (system.length > 0) body['system'] = system.join('\n\n');
+      body['messages'] = messages;
+    }
+    // max_tokens must exceed thinking.budget_tokens (a 400 otherwise): the budget comes on top of the answer's limit.
+    body['max_tokens'] = reasoningLimit(spec);
     body['stream'] = spec.stream;
-    return body;
+    return { ...body, ...anthropicRequestExtras(spec) };
   },
 
   headers(apiKey: string | null, apiKeyHeader: string): Record<string, string> {
@@ -49,15 +58,20 @@ export const anthropicAdapter: ProtocolAdapter = {
     let content = '';
     let reasoning = '';
     let tool = '';
-    for (const block of json['content']) {
-      if (!isRecord(block)) continue;
+    const extra: WireEvent[] = [];
+    json['content'].forEach((block: unknown, index: number) => {
+      if (!isRecord(block)) return;
       if (block['type'] === 'text') content += str(block['text']) ?? '';
       else if (block['type'] === 'thinking') reasoning += str(block['thinking']) ?? '';
       else if (block['type'] === 'tool_use' || block['type'] === 'server_tool_use') {
-        if (block['input'] !== undefined) tool += JSON.stringify(block['input']);
+        const args = block['input'] !== undefined ? JSON.stringify(block['input']) : '';
+        tool += args;
+        extra.push(toolCall(index, block, args));
       }
-    }
-    return wholeBodyEnd(out, { content, reasoning, tool }, usageOf(json['usage']));
+    });
+    const stop = text(json['stop_reason']);
+    if (stop !== undefined) extra.push({ kind: 'finish', reason: anthropicFinish(stop) });
+    return wholeBodyEnd(out, { content, reasoning, tool }, usageOf(json['usage']), extra);
   },
 
   parseModelList: parseDataIds,
@@ -90,12 +104,16 @@ function decodeAnthropicEvent(ev: SseEvent): WireEvent[] {
       return out;
     }
     case 'content_block_start':
-      return isRecord(data['content_block']) ? blockStartTokens(data['content_block']) : [];
+      return isRecord(data['content_block']) ? blockStartTokens(data['content_block'], count(data['index'])) : [];
     case 'content_block_delta':
-      return isRecord(data['delta']) ? deltaTokens(data['delta']) : [];
+      return isRecord(data['delta']) ? deltaTokens(data['delta'], count(data['index'])) : [];
     case 'message_delta': {
+      const out: WireEvent[] = [];
+      const stop = isRecord(data['delta']) ? text(data['delta']['stop_reason']) : undefined;
+      if (stop !== undefined) out.push({ kind: 'finish', reason: anthropicFinish(stop) });
       const usage = usageOf(data['usage']);
-      return usage ? [usage] : [];
+      if (usage) out.push(usage);
+      return out;
     }
     case 'message_stop':
       return [{ kind: 'done' }];
@@ -107,7 +125,8 @@ function decodeAnthropicEvent(ev: SseEvent): WireEvent[] {
   }
 }
 
-function deltaTokens(delta: Json): WireEvent[] {
+/** `index` is the content block's (absent: 0, the one block a relay that leaves it out can mean). */
+function deltaTokens(delta: Json, index: number | undefined): WireEvent[] {
   let t: string | undefined;
   let channel: 'content' | 'reasoning' | 'tool';
   switch (delta['type']) {
@@ -127,11 +146,24 @@ function deltaTokens(delta: Json): WireEvent[] {
       // signature_delta, citations_delta: no tokens of their own.
       return [];
   }
-  return t === undefined ? [] : [{ kind: 'token', channel, text: t }];
+  if (t === undefined) return [];
+  const out: WireEvent[] = [{ kind: 'token', channel, text: t }];
+  if (channel === 'tool') out.push({ kind: 'tool_call', index: index ?? 0, args: t });
+  return out;
 }
 
-/** Anthropic opens blocks empty, but a relay that puts text in the start event still sent tokens. */
-function blockStartTokens(block: Json): WireEvent[] {
+/**
+ * Anthropic opens blocks empty, but a relay that puts text in the start event
+ * still sent tokens. A tool_use block's start names the call (id, name); its
+ * arguments follow as input_json_delta, unless a relay put them in `input`.
+ */
+function blockStartTokens(block: Json, index: number | undefined): WireEvent[] {
+  if (block['type'] === 'tool_use' || block['type'] === 'server_tool_use') {
+    const input = block['input'];
+    const args = isRecord(input) && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
+    const call = toolCall(index ?? 0, block, args);
+    return args === '' ? [call] : [{ kind: 'token', channel: 'tool', text: args }, call];
+  }
   if (block['type'] === 'text') {
     const t = text(block['text']);
     return t === undefined ? [] : [{ kind: 'token', channel: 'content', text: t }];
@@ -141,6 +173,12 @@ function blockStartTokens(block: Json): WireEvent[] {
     return t === undefined ? [] : [{ kind: 'token', channel: 'reasoning', text: t }];
   }
   return [];
+}
+
+function toolCall(index: number, block: Json, args: string): WireEvent {
+  const id = text(block['id']);
+  const name = text(block['name']);
+  return { kind: 'tool_call', index, ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}), args };
 }
 
 function metaOf(message: Json): WireEvent | null {

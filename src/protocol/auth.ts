@@ -22,6 +22,7 @@ export function overrideBody(
   limitKeys: readonly string[],
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...body, model, stream };
-  if (limitKeys.every((k) => out[k] === undefined)) out['max_tokens'] = maxTokens;
+  // The first key is the protocol's own name for the limit (max_tokens; Responses max_output_tokens).
+  if (limitKeys.every((k) => out[k] === undefined)) out[limitKeys[0] ?? 'max_tokens'] = maxTokens;
   return out;
 }

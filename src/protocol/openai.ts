@@ -1,5 +1,7 @@
 import type { ProtocolAdapter, RequestSpec, SseEvent, StreamDecoder, WireEvent } from './adapter.js';
 import { authHeader, overrideBody } from './auth.js';
+import { openaiFinish } from './finish.js';
+import { openaiRequestExtras, reasoningLimit } from './request-extras.js';
 import { count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json, wholeBodyEnd } from './util.js';
 
 type MetaEvent = Extract<WireEvent, { kind: 'meta' }>;
@@ -28,11 +30,14 @@ export const openaiAdapter: ProtocolAdapter = {
     const body: Record<string, unknown> = {
       model: spec.model,
       messages: spec.messages.map((m) => ({ role: m.role, content: m.content })),
-      max_tokens: spec.maxTokens,
-      stream: spec.stream,
     };
+    // Reasoning models refuse max_tokens and count their reasoning in max_completion_tokens,
+    // so the limit leaves room for the reasoning budget on top of the answer.
+    if (spec.reasoning) body['max_completion_tokens'] = reasoningLimit(spec);
+    else body['max_tokens'] = spec.maxTokens;
+    body['stream'] = spec.stream;
     if (spec.stream) body['stream_options'] = { include_usage: true };
-    return body;
+    return { ...body, ...openaiRequestExtras(spec) };
   },
 
   headers(apiKey: string | null, apiKeyHeader: string): Record<string, string> {
@@ -54,14 +59,18 @@ export const openaiAdapter: ProtocolAdapter = {
     let content = '';
     let reasoning = '';
     let tool = '';
+    const extra: WireEvent[] = [];
     for (const choice of choices) {
       if (!isRecord(choice) || !isRecord(choice['message'])) continue;
       const parts = deltaParts(choice['message']);
       content += parts.content;
       reasoning += parts.reasoning;
       tool += parts.tool;
+      extra.push(...toolCallEvents(choice['message']));
     }
-    return wholeBodyEnd(out, { content, reasoning, tool }, usageOf(json['usage']));
+    const finish = finishOf(choices);
+    if (finish) extra.push(finish);
+    return wholeBodyEnd(out, { content, reasoning, tool }, usageOf(json['usage']), extra);
   },
 
   parseModelList: parseDataIds,
@@ -96,7 +105,10 @@ class OpenAiStreamDecoder implements StreamDecoder {
       if (parts.reasoning) out.push({ kind: 'token', channel: 'reasoning', text: parts.reasoning });
       if (parts.content) out.push({ kind: 'token', channel: 'content', text: parts.content });
       if (parts.tool) out.push({ kind: 'token', channel: 'tool', text: parts.tool });
+      out.push(...toolCallEvents(choice['delta']));
     }
+    const finish = finishOf(choices ?? []);
+    if (finish) out.push(finish);
     const usage = usageOf(chunk['usage']);
     if (usage) out.push(usage);
     return out;
@@ -144,6 +156,43 @@ function deltaParts(d: Json): { content: string; reasoning: string; tool: string
   }
   if (isRecord(d['function_call'])) tool += str(d['function_call']['arguments']) ?? '';
   return { content: contentText(d['content']), reasoning, tool };
+}
+
+/**
+ * The tool-call fragments of a delta (or whole message), one event per entry
+ * of tool_calls: `index` as the relay numbered it (its position when it left
+ * it out), id and name when this fragment carries them. The deprecated
+ * function_call is call 0. Fragments that carry nothing are not events.
+ */
+function toolCallEvents(d: Json): WireEvent[] {
+  const out: WireEvent[] = [];
+  const calls = Array.isArray(d['tool_calls']) ? d['tool_calls'] : [];
+  calls.forEach((call, position) => {
+    if (!isRecord(call)) return;
+    const fn = isRecord(call['function']) ? call['function'] : {};
+    const ev = toolCall(count(call['index']) ?? position, text(call['id']), text(fn['name']), str(fn['arguments']) ?? '');
+    if (ev) out.push(ev);
+  });
+  if (isRecord(d['function_call'])) {
+    const fn = d['function_call'];
+    const ev = toolCall(0, undefined, text(fn['name']), str(fn['arguments']) ?? '');
+    if (ev) out.push(ev);
+  }
+  return out;
+}
+
+function toolCall(index: number, id: string | undefined, name: string | undefined, args: string): WireEvent | null {
+  if (id === undefined && name === undefined && args === '') return null;
+  return { kind: 'tool_call', index, ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}), args };
+}
+
+/** The first choice's finish_reason (a relay answers one choice; n>1 is not what relaymon asks for). */
+function finishOf(choices: readonly unknown[]): WireEvent | null {
+  for (const choice of choices) {
+    const reason = isRecord(choice) ? text(choice['finish_reason']) : undefined;
+    if (reason !== undefined) return { kind: 'finish', reason: openaiFinish(reason) };
+  }
+  return null;
 }
 
 /** `content` is a string, or (some providers) an array of `{type:'text', text}` parts. */

@@ -108,18 +108,21 @@ export function parseDataIds(json: unknown): string[] {
 }
 
 /**
- * The end of a whole (non-streamed) body, the same for both protocols: one
+ * The end of a whole (non-streamed) body, the same for every protocol: one
  * token event per non-empty channel (reasoning first, as a model produces
- * it), then the usage, then the terminator.
+ * it), then `extra` (tool calls, the finish reason), then the usage, then the
+ * terminator.
  */
 export function wholeBodyEnd(
   out: WireEvent[],
   parts: { content: string; reasoning: string; tool: string },
   usage: WireEvent | null,
+  extra: readonly WireEvent[] = [],
 ): WireEvent[] {
   if (parts.reasoning) out.push({ kind: 'token', channel: 'reasoning', text: parts.reasoning });
   if (parts.content) out.push({ kind: 'token', channel: 'content', text: parts.content });
   if (parts.tool) out.push({ kind: 'token', channel: 'tool', text: parts.tool });
+  out.push(...extra);
   if (usage) out.push(usage);
   out.push({ kind: 'done' });
   return out;

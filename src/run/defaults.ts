@@ -13,7 +13,11 @@ export const DEFAULT_GRACE_MS = 10_000;
 export const WATCH_GRACE_MS = 5000;
 
 /** Small, cheap models: a probe through a paid relay costs the user money. */
-export const DEFAULT_PROBE_MODEL: Record<Protocol, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-haiku-4-5' };
+export const DEFAULT_PROBE_MODEL: Record<Protocol, string> = {
+  openai: 'gpt-4o-mini',
+  anthropic: 'claude-haiku-4-5',
+  'openai-responses': 'gpt-4o-mini',
+};
 
 export const DEFAULT_CHECK_DURATION = '30s';
 export const DEFAULT_COMPARE_DURATION = '60s';

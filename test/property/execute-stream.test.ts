@@ -70,7 +70,7 @@ async function send(protocol: Protocol, plan: Plan): Promise<RequestResult> {
   const id = String(nextId++);
   plans.set(id, plan);
   const t = target(protocol, server.url, { protocol, timeouts: TIMEOUTS, headers: { 'x-plan': id } });
-  const spec = { model: protocol === 'openai' ? 'gpt-4o-mini' : 'claude-sonnet-4-5', messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: 16, stream: true };
+  const spec = { model: protocol === 'anthropic' ? 'claude-sonnet-4-5' : 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: 16, stream: true };
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`executeRequest did not settle within ${HANG_MS} ms`)), HANG_MS);

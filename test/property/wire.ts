@@ -1,6 +1,6 @@
 /**
  * Generators for the property tests of the stream readers: well-formed
- * OpenAI chat and Anthropic messages SSE streams (random tokens in any script,
+ * OpenAI chat, Anthropic messages and OpenAI Responses SSE streams (random tokens in any script,
  * LF/CRLF mixes, comments, multi-line data), the ways a relay or a network
  * mangles them, and the reader pipeline the client runs (framer → protocol
  * decoder → accumulator) with the outcome rule of src/client/execute.ts.
@@ -111,9 +111,41 @@ function anthropicEvents(a: Answer): SseEventLines[] {
   return out;
 }
 
+function responsesEvents(a: Answer): SseEventLines[] {
+  const ev = (type: string, rest: Record<string, unknown>): SseEventLines => ({ event: type, data: { type, ...rest } });
+  const response = { id: 'resp_prop', object: 'response', model: 'gpt-4o-mini-2024-07-18' };
+  const out: SseEventLines[] = [
+    ev('response.created', { response: { ...response, status: 'in_progress', output: [] } }),
+    ev('response.in_progress', { response: { ...response, status: 'in_progress', output: [] } }),
+  ];
+  let index = 0;
+  if (a.reasoning.length > 0) {
+    out.push(ev('response.output_item.added', { output_index: index, item: { id: 'rs_1', type: 'reasoning', summary: [] } }));
+    for (const r of a.reasoning) out.push(ev('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: index, summary_index: 0, delta: r }));
+    out.push(ev('response.output_item.done', { output_index: index, item: { id: 'rs_1', type: 'reasoning' } }));
+    index++;
+  }
+  out.push(ev('response.output_item.added', { output_index: index, item: { id: 'msg_1', type: 'message', role: 'assistant', content: [] } }));
+  out.push(ev('response.content_part.added', { item_id: 'msg_1', output_index: index, content_index: 0, part: { type: 'output_text', text: '' } }));
+  for (const c of a.content) out.push(ev('response.output_text.delta', { item_id: 'msg_1', output_index: index, content_index: 0, delta: c }));
+  out.push(ev('response.output_text.done', { item_id: 'msg_1', output_index: index, content_index: 0, text: a.content.join('') }));
+  out.push(ev('response.output_item.done', { output_index: index, item: { id: 'msg_1', type: 'message' } }));
+  out.push(
+    ev('response.completed', {
+      response: {
+        ...response,
+        status: 'completed',
+        output: [],
+        usage: { input_tokens: a.input, input_tokens_details: { cached_tokens: a.cached }, output_tokens: a.output, total_tokens: a.input + a.output },
+      },
+    }),
+  );
+  return out;
+}
+
 /** The answer as SSE bytes, framed as `f` says. The last event is the protocol's terminator. */
 export function wire(a: Answer, f: Framing): Wire {
-  const events = a.protocol === 'openai' ? openaiEvents(a) : anthropicEvents(a);
+  const events = a.protocol === 'openai' ? openaiEvents(a) : a.protocol === 'anthropic' ? anthropicEvents(a) : responsesEvents(a);
   let text = '';
   let eolIndex = 0;
   const eol = (): string => (f.crlf[eolIndex++ % f.crlf.length] ? '\r\n' : '\n');
@@ -276,7 +308,9 @@ export function damage(bytes: Uint8Array, d: Damage, protocol: Protocol): Uint8A
       const token =
         protocol === 'openai'
           ? JSON.stringify({ choices: [{ index: 0, delta: { content: filler } }] })
-          : JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: filler } });
+          : protocol === 'anthropic'
+            ? JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: filler } })
+            : JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: filler });
       const line = { comment: `:${filler}\n`, data: `data: ${filler}\n\n`, 'json-token': `\ndata: ${token}\n\n`, unended: `data: ${filler}` }[d.shape];
       const enc = new TextEncoder().encode(line);
       // An unended huge line is what a relay sends just before it dies: nothing after it.

@@ -23,6 +23,7 @@ describe('anthropic decodeBody', () => {
       { kind: 'token', channel: 'reasoning', text: 'ponder' },
       { kind: 'token', channel: 'content', text: 'Xin chào' },
       { kind: 'token', channel: 'tool', text: '{"q":"é"}' },
+      { kind: 'tool_call', index: 3, id: 't', name: 'f', args: '{"q":"é"}' },
       { kind: 'usage', inputTokens: 12, outputTokens: 11, cachedInputTokens: 6, cacheWriteInputTokens: 2 },
       { kind: 'done' },
     ]);

@@ -39,6 +39,9 @@ describe('openai decodeBody', () => {
       { kind: 'token', channel: 'reasoning', text: 'think' },
       { kind: 'token', channel: 'content', text: 'Chào bạn 👋' },
       { kind: 'token', channel: 'tool', text: '{"x":1}{}' },
+      { kind: 'tool_call', index: 0, id: 'c1', name: 'f', args: '{"x":1}' },
+      { kind: 'tool_call', index: 1, id: 'c2', name: 'g', args: '{}' },
+      { kind: 'finish', reason: 'stop' },
       { kind: 'usage', inputTokens: 20, outputTokens: 8, cachedInputTokens: 16, reasoningTokens: 3, costUsd: 0.01 },
       { kind: 'done' },
     ]);

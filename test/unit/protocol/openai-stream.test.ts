@@ -129,7 +129,7 @@ describe('openai stream decoder', () => {
         usage: { prompt_tokens: 3, completion_tokens: 16, total_tokens: 19 },
       }),
     );
-    expect(ev).toEqual([{ kind: 'meta', id: 'a' }, { kind: 'usage', inputTokens: 3, outputTokens: 16 }]);
+    expect(ev).toEqual([{ kind: 'meta', id: 'a' }, { kind: 'finish', reason: 'length' }, { kind: 'usage', inputTokens: 3, outputTokens: 16 }]);
   });
 
   it('reads usage on a choices: [] chunk, ignores usage: null, and maps OpenRouter cost', () => {
@@ -174,8 +174,12 @@ describe('openai stream decoder', () => {
     const on = dec();
     expect(on(chunk({ function_call: { name: 'f', arguments: '' } }))).toEqual([
       { kind: 'meta', id: 'chatcmpl-9', model: 'gpt-4o-2024-08-06', systemFingerprint: 'fp_44709d6fcb' },
+      { kind: 'tool_call', index: 0, name: 'f', args: '' },
     ]);
-    expect(on(chunk({ function_call: { arguments: '{"a":1}' } }))).toEqual([{ kind: 'token', channel: 'tool', text: '{"a":1}' }]);
+    expect(on(chunk({ function_call: { arguments: '{"a":1}' } }))).toEqual([
+      { kind: 'token', channel: 'tool', text: '{"a":1}' },
+      { kind: 'tool_call', index: 0, args: '{"a":1}' },
+    ]);
   });
 
   it('reads content given as an array of text parts', () => {
