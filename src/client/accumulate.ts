@@ -1,5 +1,5 @@
 import type { WireEvent } from '../protocol/adapter.js';
-import type { ErrorType } from '../core/result.js';
+import type { ErrorType, FinishReason } from '../core/result.js';
 
 /**
  * Folds the normalised events of one response, each stamped with the instant
@@ -19,6 +19,28 @@ export interface ReportedUsage {
 export interface StreamError {
   errorType: ErrorType;
   message: string;
+}
+
+/**
+ * One tool call as its streamed fragments built it, keyed by the index the
+ * protocol gave it. What the fragments said of themselves is kept (every id,
+ * every name), so client/checks.ts can tell a call whose id changed part-way
+ * from one that kept it.
+ */
+export interface AssembledToolCall {
+  index: number;
+  /** The first id a fragment of this index carried; null when none did. */
+  id: string | null;
+  /** Every distinct id the fragments of this index carried, in order (more than one: the id changed). */
+  ids: string[];
+  name: string | null;
+  /** Every distinct name, in order. */
+  names: string[];
+  /** The arguments, fragments joined in arrival order. */
+  args: string;
+  fragments: number;
+  /** The first fragment of this index carried neither an id nor a name: it continues no call that was started. */
+  orphan: boolean;
 }
 
 export class ResponseAccumulator {
@@ -53,6 +75,12 @@ export class ResponseAccumulator {
     costUsd: null,
   };
   usageSeen = false;
+  /** First reasoning token (reasoning models), to tell content that came after the reasoning. */
+  firstReasoningAt: number | null = null;
+  /** Tool calls assembled from their `tool_call` fragments, in the order their first fragment arrived. */
+  readonly toolCalls: AssembledToolCall[] = [];
+  /** Why the answer ended, as the relay said; the last `finish` event wins. */
+  finishReason: FinishReason | null = null;
   done = false;
   error: StreamError | null = null;
 
@@ -73,7 +101,10 @@ export class ResponseAccumulator {
             this.contentText += ev.text;
           } else {
             this.otherText += ev.text;
-            if (ev.channel === 'reasoning') this.reasoningText += ev.text;
+            if (ev.channel === 'reasoning') {
+              this.reasoningText += ev.text;
+              if (this.firstReasoningAt === null) this.firstReasoningAt = at;
+            }
             else this.toolText += ev.text;
           }
           tokenInThisEvent = true;
@@ -99,6 +130,12 @@ export class ResponseAccumulator {
         case 'invalid':
           this.error ??= { errorType: 'bad_response', message: ev.message };
           break;
+        case 'tool_call':
+          this.toolFragment(ev);
+          break;
+        case 'finish':
+          this.finishReason = ev.reason;
+          break;
         case 'done':
           this.done = true;
           break;
@@ -110,6 +147,25 @@ export class ResponseAccumulator {
       this.chunks += 1;
     }
     return this.error;
+  }
+
+  /** Timing is the `tool` token event's business (adapter.ts); this only assembles. */
+  private toolFragment(ev: Extract<WireEvent, { kind: 'tool_call' }>): void {
+    let call = this.toolCalls.find((c) => c.index === ev.index);
+    if (!call) {
+      call = { index: ev.index, id: null, ids: [], name: null, names: [], args: '', fragments: 0, orphan: ev.id === undefined && ev.name === undefined };
+      this.toolCalls.push(call);
+    }
+    call.fragments += 1;
+    if (ev.id !== undefined && ev.id !== '') {
+      call.id ??= ev.id;
+      if (!call.ids.includes(ev.id)) call.ids.push(ev.id);
+    }
+    if (ev.name !== undefined && ev.name !== '') {
+      call.name ??= ev.name;
+      if (!call.names.includes(ev.name)) call.names.push(ev.name);
+    }
+    call.args += ev.args;
   }
 }
 

@@ -12,6 +12,7 @@ import type { FingerprintTracker } from '../honesty/fingerprint.js';
 import { interTokenLatency, outputTokensPerSecond, type ResponseAccumulator } from './accumulate.js';
 import type { ConnectionTiming } from './connections.js';
 import { honestyFields, promptCount } from './honesty.js';
+import { probeChecks } from './checks.js';
 
 export type Outcome =
   | { kind: 'ok' }
@@ -213,5 +214,9 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     costGapUsd: honesty.costGapUsd,
     fingerprintChanged: honesty.fingerprintChanged,
     streamViolations: honesty.streamViolations,
+
+    finishReason: acc.finishReason,
+    // Only an answer is checked; a failed request's error already says what went wrong (client/checks.ts).
+    checks: ok && spec.expect ? probeChecks({ spec, acc, usage, prompt: local().prompt, tolerance }) : [],
   };
 }

@@ -235,6 +235,16 @@ export interface RequestResult {
   fingerprintChanged: boolean;
   /** What this stream did against its protocol; empty for conforming streams and non-streamed answers. */
   streamViolations: StreamViolation[];
+
+  // --- probe kinds (issue #13) ---
+  /** Why the answer ended, as the relay said (normalised); null when it did not say or the request failed before. */
+  finishReason: FinishReason | null;
+  /**
+   * What a probe of a non-text kind checked in the answer (client/checks.ts,
+   * names in docs/contracts.md "Probe checks"); [] for text probes, replayed
+   * lines and failed requests. A failed check leaves `ok` alone: the relay answered.
+   */
+  checks: ProbeCheck[];
 }
 
 /** The fields of `probe --json` "requests", in contract order. */
@@ -274,4 +284,6 @@ export const PROBE_JSON_FIELDS = [
   'costGapUsd',
   'fingerprintChanged',
   'streamViolations',
+  'finishReason',
+  'checks',
 ] as const satisfies readonly (keyof RequestResult)[];

@@ -1,4 +1,4 @@
-import type { ErrorType, FinishReason, Protocol } from '../core/result.js';
+import type { ErrorType, FinishReason, ProbeKind, Protocol } from '../core/result.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'developer' | 'tool';
@@ -38,6 +38,16 @@ export interface RequestSpec {
   reasoning?: { effort: 'low' | 'medium' | 'high'; budgetTokens: number };
   /** Mark the first (system) message as a cacheable prefix (Anthropic cache_control; OpenAI caches prefixes itself). */
   cachePrefix?: boolean;
+  /** What a probe of a non-text kind checks in the answer (traffic/probes.ts builds it, client/checks.ts reads it). Adapters ignore it. */
+  expect?: ProbeExpectation;
+}
+
+/** The probe kind a request was built for, and for a `cache` pair which request of the pair it is. */
+export interface ProbeExpectation {
+  kind: ProbeKind;
+  /** `cache`: `first` carries `then`, the second request, which the engine sends when the first has ended. */
+  pair?: 'first' | 'second';
+  then?: RequestSpec;
 }
 
 /**

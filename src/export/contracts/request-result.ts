@@ -6,11 +6,19 @@
  * the two part.
  */
 import { z } from 'zod';
-import { ERROR_TYPES, LOCAL_COUNT_LIMITS, STREAM_VIOLATIONS, TIMEOUT_PHASES } from '../../core/result.js';
+import { ERROR_TYPES, FINISH_REASONS, LOCAL_COUNT_LIMITS, STREAM_VIOLATIONS, TIMEOUT_PHASES } from '../../core/result.js';
 import { count, protocolSchema } from './common.js';
 
 const ms = () => z.number();
 const instant = () => z.number().describe('performance.now() instant, ms (the run\'s own clock; only differences mean anything).');
+
+export const probeCheckSchema = z
+  .strictObject({
+    name: z.string().describe('snake_case, from the fixed list in docs/contracts.md "Probe checks".'),
+    ok: z.boolean(),
+    detail: z.string().describe('What was seen, or why it failed; one line, secret-free.'),
+  })
+  .meta({ id: 'ProbeCheck' });
 
 /** The fields `probe --json` carries, in contract order, with their meaning. */
 export const requestFieldsSchema = z.strictObject({
@@ -49,6 +57,10 @@ export const requestFieldsSchema = z.strictObject({
   costGapUsd: z.number().nullable(),
   fingerprintChanged: z.boolean(),
   streamViolations: z.array(z.enum(STREAM_VIOLATIONS)),
+  finishReason: z.enum(FINISH_REASONS).nullable().describe('Why the answer ended, normalised across protocols; null when the relay did not say.'),
+  checks: z
+    .array(probeCheckSchema)
+    .describe('What a probe of a non-text kind checked in the answer (docs/contracts.md "Probe checks"); [] for text probes, replayed lines and failed requests.'),
 });
 
 export const rateLimitSchema = z

@@ -59,6 +59,8 @@ export function result(overrides: Partial<RequestResult> = {}): RequestResult {
     costGapUsd: null,
     fingerprintChanged: false,
     streamViolations: [],
+    finishReason: null,
+    checks: [],
     ...overrides,
   };
 }

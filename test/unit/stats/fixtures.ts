@@ -62,6 +62,8 @@ export function makeResult(overrides: Partial<RequestResult> = {}): RequestResul
     costGapUsd: null,
     fingerprintChanged: false,
     streamViolations: [],
+    finishReason: null,
+    checks: [],
   };
   return { ...base, ...overrides };
 }
