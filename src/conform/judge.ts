@@ -190,7 +190,8 @@ function errorInStream(obs: Observations): Verdict | null {
   if (a.errorType === 'stream_error') return verdict('pass', a.requestId, expected, `stream_error: ${a.errorMessage ?? ''}`.trim());
   if (a.injected && a.ok) return verdict('fail', a.requestId, expected, 'the stream ended normally: the error was swallowed');
   if (a.injected) return verdict('fail', a.requestId, expected, `${a.errorType ?? 'an error'} instead: ${a.errorMessage ?? ''}`.trim());
-  if (a.httpStatus === null) return verdict('fail', a.requestId, expected, `no HTTP answer: ${a.errorType ?? 'error'}: ${a.errorMessage ?? ''}`.trim());
+  const bad = unanswered(a, expected);
+  if (bad) return bad;
   return verdict('n/a', a.requestId, expected, "the upstream did not fail (only relaymon mock fails on request; a real provider cannot be made to)");
 }
 

@@ -4,7 +4,8 @@
  * selected checks need are planned. Pure.
  */
 import type { Protocol } from '../core/result.js';
-import type { RequestSpec, ToolDef } from '../protocol/adapter.js';
+import type { RequestSpec } from '../protocol/adapter.js';
+import { probeSpec } from '../traffic/probes.js';
 import type { ConformCheckName } from './checks.js';
 
 export const REQUEST_NAMES = [
@@ -53,37 +54,11 @@ export const MAX_TOKENS_LIMIT = 5;
 const COUNT_PROMPT = 'Count from 1 to 24, separated by spaces. Reply with the numbers only.';
 const COUNT_MAX_TOKENS = 40;
 
-export const WEATHER_TOOL: ToolDef = {
-  name: 'get_weather',
-  description: 'Current weather for a city.',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string', description: 'City name, e.g. Paris' } },
-    required: ['city'],
-    additionalProperties: false,
-  },
-};
-
-export const CITY_SCHEMA = {
-  name: 'city_info',
-  schema: {
-    type: 'object',
-    properties: { city: { type: 'string' }, country: { type: 'string' } },
-    required: ['city', 'country'],
-    additionalProperties: false,
-  },
-};
-
 /**
- * A deterministic system prefix of about 4,300 tokens: above every provider's
- * minimum cacheable length (OpenAI 1,024; Anthropic 1,024 to 4,096 by model),
- * the same bytes on every run so a provider's cache can hit.
+ * The repeated prefix of the cache pair: above every provider's minimum
+ * cacheable length (OpenAI 1,024 tokens; Anthropic 1,024 to 4,096 by model).
  */
-export function cachePrefixText(): string {
-  const lines = ['You are a terse assistant. The reference notes below are context only; do not repeat them.'];
-  for (let i = 1; i <= 215; i++) lines.push(`Reference note ${i}: a relay forwards every field it is given, unchanged, and reports usage.`);
-  return lines.join('\n');
-}
+export const CACHE_PREFIX_TOKENS = 4_300;
 
 export interface PlannedRequest {
   name: RequestName;
@@ -129,26 +104,19 @@ export function planRequests(input: PlanInput): PlannedRequest[] {
     after: null,
     ...more,
   });
-  const prefix = cachePrefixText();
-  const cacheSpec = (): RequestSpec => ({
-    model,
-    messages: [
-      { role: 'system', content: prefix },
-      { role: 'user', content: 'Reply with OK' },
-    ],
-    maxTokens: 8,
-    stream: true,
-    cachePrefix: true,
-  });
+  // The probe kinds' own requests (traffic/probes.ts): their tool, schema, prefix and reasoning budget, and the
+  // `expect` by which the client checks the answer (client/checks.ts).
+  const cacheFirst = probeSpec({ model, kind: 'cache', cache: { tokens: CACHE_PREFIX_TOKENS } });
+  const cacheSecond = cacheFirst.expect?.then ?? cacheFirst;
   const all: PlannedRequest[] = [
     req('stream', spec(model, true, COUNT_PROMPT, COUNT_MAX_TOKENS)),
     req('whole', spec(model, false, COUNT_PROMPT, COUNT_MAX_TOKENS)),
     req('max_tokens', spec(model, true, 'Write a long story about the sea.', MAX_TOKENS_LIMIT)),
-    req('tools', spec(model, true, 'What is the weather in Paris? Use the tool.', 64, { tools: [WEATHER_TOOL], toolChoice: 'required' })),
-    req('json', spec(model, true, 'Name one city in France and its country.', 64, { responseSchema: CITY_SCHEMA })),
-    req('cache_first', cacheSpec()),
-    req('cache_second', cacheSpec(), { after: 'cache_first' }),
-    req('reasoning', spec(input.reasoningModel, true, 'What is 17 times 23? Answer with the number only.', 1536, { reasoning: { effort: 'low', budgetTokens: 1024 } })),
+    req('tools', probeSpec({ model, kind: 'tools' })),
+    req('json', probeSpec({ model, kind: 'json' })),
+    req('cache_first', cacheFirst),
+    req('cache_second', cacheSecond, { after: 'cache_first' }),
+    req('reasoning', probeSpec({ model: input.reasoningModel, kind: 'reasoning' })),
     req('stream_error', spec(model, true, COUNT_PROMPT, COUNT_MAX_TOKENS), { headers: { [CONFORM_FAULT_HEADER]: 'stream-error' } }),
     req('bad_request', null, { rawBody: malformedBody(protocol, model) }),
   ];
