@@ -6,13 +6,27 @@
  * each content_block_start(i), its deltas, content_block_stop(i), with i
  * rising; then message_delta (the final usage), then message_stop, then
  * nothing. ping and error may come anywhere. OpenAI's: nothing after
- * `data: [DONE]`. A cumulative output count must never go down.
+ * `data: [DONE]`. Responses': response.created first; an output item's
+ * deltas only between its response.output_item.added and ….done; nothing
+ * after response.completed, response.incomplete or response.failed (an
+ * `error` may come anywhere before). A cumulative output count must never go down.
  */
 import type { ErrorType, Protocol, StreamViolation } from '../core/result.js';
 import type { SseEvent, WireEvent } from '../protocol/adapter.js';
 
 const INDEX = /"index"\s*:\s*(\d+)/;
 const TYPE = /"type"\s*:\s*"([a-z_]+)"/;
+const RESPONSES_TYPE = /"type"\s*:\s*"([a-z_.]+)"/;
+const OUTPUT_INDEX = /"output_index"\s*:\s*(\d+)/;
+/** Responses events that carry a delta of one output item. */
+const RESPONSES_DELTAS = new Set([
+  'response.output_text.delta',
+  'response.refusal.delta',
+  'response.reasoning_summary_text.delta',
+  'response.reasoning_text.delta',
+  'response.function_call_arguments.delta',
+]);
+const RESPONSES_ENDS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 export interface StreamEnd {
   ok: boolean;
@@ -33,12 +47,15 @@ export class StreamConformance {
   private finalOutputSeen = false;
   private lastOutput: number | null = null;
   private done = false;
-  // Anthropic's message state.
+  // Anthropic's message state (Responses uses started/stopped too: response.created … its end).
   private started = false;
   private deltaSeen = false;
   private stopped = false;
   private openBlock: number | null = null;
   private lastBlock = -1;
+  // Responses' state: output items by output_index, open until their ….done.
+  private readonly openItems = new Set<number>();
+  private readonly closedItems = new Set<number>();
 
   constructor(private readonly protocol: Protocol) {}
 
@@ -54,6 +71,7 @@ export class StreamConformance {
       }
     }
     if (this.protocol === 'anthropic') this.anthropic(ev, outputHere);
+    else if (this.protocol === 'openai-responses') this.responses(ev, outputHere);
     else this.openai(ev, decoded, outputHere);
   }
 
@@ -117,6 +135,42 @@ export class StreamConformance {
       default:
         // Event types Anthropic adds later are not ours to judge.
         return;
+    }
+  }
+
+  private responses(ev: SseEvent, outputHere: boolean): void {
+    const data = ev.data.trim();
+    // A relay translating from Chat Completions may append [DONE]; the decoder ignores it, and so do we.
+    if (data === '[DONE]' || data === '') return;
+    const type = ev.event ?? RESPONSES_TYPE.exec(data)?.[1];
+    if (this.stopped) {
+      this.outOfOrder = true;
+      return;
+    }
+    if (type === 'error' || type === undefined) return;
+    if (type === 'response.created') {
+      if (this.started) this.outOfOrder = true;
+      this.started = true;
+      return;
+    }
+    if (!this.started) this.outOfOrder = true;
+    if (RESPONSES_ENDS.has(type)) {
+      this.stopped = true;
+      if (outputHere) this.finalOutputSeen = true;
+      return;
+    }
+    const m = OUTPUT_INDEX.exec(data);
+    if (m === null) return;
+    const index = Number(m[1]);
+    if (type === 'response.output_item.added') {
+      if (this.openItems.has(index) || this.closedItems.has(index)) this.outOfOrder = true;
+      this.openItems.add(index);
+    } else if (type === 'response.output_item.done') {
+      if (!this.openItems.has(index)) this.outOfOrder = true;
+      this.openItems.delete(index);
+      this.closedItems.add(index);
+    } else if (RESPONSES_DELTAS.has(type) && !this.openItems.has(index)) {
+      this.outOfOrder = true;
     }
   }
 }

@@ -9,7 +9,7 @@ import { withImpliedThresholds } from '../stats/thresholds.js';
 import { summaryText, thresholdLines } from '../export/probe-text.js';
 import { honestyLines } from '../export/honesty-text.js';
 import { paint } from '../export/format.js';
-import { describeRouting, routeRecorded } from '../traffic/replay/route.js';
+import { describeProtocolRouting, describeRouting, routeByProtocol, routeRecorded } from '../traffic/replay/route.js';
 import { saturationLines, scheduleLines } from '../export/check-text.js';
 import { budgetStopMessage } from '../traffic/budget.js';
 import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
@@ -106,13 +106,17 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
 
   const parsed = await readReplayFile(file);
   // Without -t, a recorded log's lines go back to the targets they were recorded against.
-  const routing = names.length === 0 ? routeRecorded(parsed.items, ctx.targets.map((t) => t.name), fallback.name) : null;
+  const recorded = names.length === 0 ? routeRecorded(parsed.items, ctx.targets.map((t) => t.name), fallback.name) : null;
+  // ...and lines of another protocol than the default target's (a Batch file with /v1/responses lines) to a target that speaks it.
+  const byProtocol = names.length === 0 && recorded === null ? routeByProtocol(parsed.items, ctx.targets, fallback) : null;
+  const routing = recorded ?? byProtocol;
   const targets = withMaxInFlight(
     names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : routing ? routing.targets.map((n) => pickTarget(ctx.targets, n)) : [fallback],
     flags.maxInFlight,
   );
   // Said unless it changes nothing (every line recorded against the target it would go to anyway).
-  if (routing && (routing.targets.length > 1 || routing.targets[0] !== fallback.name)) io.err(describeRouting(routing, fallback.name) + '\n');
+  if (recorded && (recorded.targets.length > 1 || recorded.targets[0] !== fallback.name)) io.err(describeRouting(recorded, fallback.name) + '\n');
+  if (byProtocol) io.err(describeProtocolRouting(byProtocol, fallback.name) + '\n');
   const routed: Routed[] = parsed.items.map((item, i) => (routing ? { item, targets: [routing.lineTargets[i]!] } : { item }));
   const checked = checkProtocols(routed, targets);
   const bad = [...parsed.bad, ...checked.bad].sort((a, b) => a.line - b.line);

@@ -4,7 +4,8 @@ import { DEFAULT_REPLAY_MAX_TOKENS } from './replay-file.js';
 
 /**
  * A request body read from a replay file: validated just enough to be sent,
- * and told apart as Chat Completions or Messages by fields only one protocol has.
+ * and told apart as Chat Completions, Messages or Responses by fields only
+ * one protocol has.
  */
 
 export type JsonObject = Record<string, unknown>;
@@ -55,12 +56,21 @@ const ANTHROPIC_ONLY_BLOCKS = new Set([
 ]);
 const OPENAI_ONLY_BLOCKS = new Set(['image_url', 'input_audio', 'file', 'refusal']);
 
+/** Fields only the Responses API has; `input` without `messages` is its body. */
+const RESPONSES_ONLY_KEYS = ['input', 'max_output_tokens', 'instructions', 'previous_response_id'];
+
+/** A Responses API body: `input` (Chat Completions and Messages have `messages`), or one of its own fields. */
+export function isResponsesBody(body: JsonObject): boolean {
+  return body['messages'] === undefined && RESPONSES_ONLY_KEYS.some((k) => body[k] !== undefined);
+}
+
 /**
  * Which protocol a body's shape demands, or null when it would be valid as
  * either (or shows signs of both). Messages requires max_tokens, so a body
- * without it can only be Chat Completions.
+ * without it can only be Chat Completions. A Responses body has no messages.
  */
 export function protocolHint(body: JsonObject): Protocol | null {
+  if (isResponsesBody(body)) return 'openai-responses';
   let anthropic = ANTHROPIC_ONLY_KEYS.some((k) => body[k] !== undefined);
   let openai = OPENAI_ONLY_KEYS.some((k) => body[k] !== undefined) || body['max_tokens'] === undefined;
   for (const m of Array.isArray(body['messages']) ? body['messages'] : []) {
@@ -99,12 +109,13 @@ export type BodyRead = { ok: true; spec: RequestSpec } | { ok: false; reason: st
  * `at` prefixes field names in reasons ("body." for a batch line), so that
  * the reason says where in the line the problem is.
  */
-export function readBody(body: JsonObject, at = ''): BodyRead {
+export function readBody(body: JsonObject, at = '', protocol: Protocol | null = null): BodyRead {
   const model = body['model'];
   if (model === undefined) return { ok: false, reason: `missing field "${at}model"` };
   if (typeof model !== 'string' || model.trim() === '') {
     return { ok: false, reason: `field "${at}model": expected a non-empty string` };
   }
+  if (protocol === 'openai-responses' || (protocol === null && isResponsesBody(body))) return readResponsesBody(body, model, at);
   const messages = body['messages'];
   if (messages === undefined) return { ok: false, reason: `missing field "${at}messages"` };
   if (!Array.isArray(messages)) return { ok: false, reason: `field "${at}messages": expected a list, got ${describeJson(messages)}` };
@@ -129,6 +140,44 @@ export function readBody(body: JsonObject, at = ''): BodyRead {
     ok: true,
     spec: { model, messages: textView(body, messages.filter(isObject)), maxTokens, stream: stream ?? true, body },
   };
+}
+
+/** A Responses API body: `input` a non-empty string or list, `max_output_tokens` its token limit. */
+function readResponsesBody(body: JsonObject, model: string, at: string): BodyRead {
+  const input = body['input'];
+  if (input === undefined) return { ok: false, reason: `missing field "${at}input"` };
+  if (typeof input === 'string') {
+    if (input.trim() === '') return { ok: false, reason: `field "${at}input" is empty` };
+  } else if (Array.isArray(input)) {
+    if (input.length === 0) return { ok: false, reason: `field "${at}input" is an empty list` };
+    const badIndex = input.findIndex((m) => !isObject(m));
+    if (badIndex >= 0) return { ok: false, reason: `field "${at}input[${badIndex}]": expected an object` };
+  } else {
+    return { ok: false, reason: `field "${at}input": expected a string or a list, got ${describeJson(input)}` };
+  }
+  const stream = body['stream'];
+  if (stream !== undefined && typeof stream !== 'boolean') return { ok: false, reason: `field "${at}stream": expected true or false` };
+  let maxTokens = DEFAULT_REPLAY_MAX_TOKENS;
+  const limit = body['max_output_tokens'];
+  if (limit !== undefined && limit !== null) {
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit <= 0) {
+      return { ok: false, reason: `field "${at}max_output_tokens": expected a whole number above 0` };
+    }
+    maxTokens = limit;
+  }
+  return { ok: true, spec: { model, messages: responsesTextView(body, input), maxTokens, stream: stream ?? true, body } };
+}
+
+/** Plain-text messages for display: instructions as system, then the input's messages. */
+function responsesTextView(body: JsonObject, input: string | unknown[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  const instructions = body['instructions'];
+  if (typeof instructions === 'string' && instructions !== '') out.push({ role: 'system', content: instructions });
+  if (typeof input === 'string') return [...out, { role: 'user', content: input }];
+  for (const m of input) {
+    if (isObject(m) && isChatRole(m['role'])) out.push({ role: m['role'], content: blockText(m['content']) });
+  }
+  return out;
 }
 
 const CHAT_ROLES: readonly string[] = ['system', 'user', 'assistant', 'developer', 'tool'] satisfies ChatMessage['role'][];

@@ -1,4 +1,4 @@
-import type { Protocol } from '../../core/result.js';
+import { PROTOCOLS, type Protocol } from '../../core/result.js';
 import type { RequestSpec } from '../../protocol/adapter.js';
 import { describeJson, isObject, protocolHint, readBody, type JsonObject } from './body.js';
 import { readLineTime, type LineTime } from './timing.js';
@@ -39,7 +39,7 @@ export function classifyLine(text: string, line: number): Classified | null {
   if (!isObject(value)) return { line, kind: null, reason: `not a JSON object (got ${describeJson(value)})` };
   const kind = lineKind(value);
   if (kind === null) {
-    const reason = Object.keys(value).length === 0 ? 'empty object' : 'not a request: no "model" or "messages" field';
+    const reason = Object.keys(value).length === 0 ? 'empty object' : 'not a request: no "model", "messages" or "input" field';
     return { line, kind, reason };
   }
   const read = kind === 'batch' ? readBatch(value, line) : kind === 'log' ? readLog(value, line) : readPlain(value, line);
@@ -49,13 +49,14 @@ export function classifyLine(text: string, line: number): Classified | null {
 function lineKind(obj: JsonObject): LineKind | null {
   if ('custom_id' in obj || ('url' in obj && 'body' in obj)) return 'batch';
   if ('v' in obj && ('result' in obj || 'target' in obj)) return 'log';
-  if ('model' in obj || 'messages' in obj) return 'body';
+  if ('model' in obj || 'messages' in obj || 'input' in obj) return 'body';
   return null;
 }
 
 const OPENAI_PATH_RE = /^(\/v\d+)?\/chat\/completions\/?$/;
 const ANTHROPIC_PATH_RE = /^(\/v\d+)?\/messages\/?$/;
-const URL_EXPECTED = 'field "url": expected /v1/chat/completions or /v1/messages';
+const RESPONSES_PATH_RE = /^(\/v\d+)?\/responses\/?$/;
+const URL_EXPECTED = 'field "url": expected /v1/chat/completions, /v1/messages or /v1/responses';
 
 export function protocolOfUrl(url: string): Protocol | null {
   let path = url.trim();
@@ -69,6 +70,7 @@ export function protocolOfUrl(url: string): Protocol | null {
   path = path.replace(/[?#].*$/, '');
   if (OPENAI_PATH_RE.test(path)) return 'openai';
   if (ANTHROPIC_PATH_RE.test(path)) return 'anthropic';
+  if (RESPONSES_PATH_RE.test(path)) return 'openai-responses';
   return null;
 }
 
@@ -85,7 +87,7 @@ function readBatch(obj: JsonObject, line: number): Candidate | string {
   if (protocol === null) return URL_EXPECTED;
   const body = requestBody(obj);
   if (typeof body === 'string') return body;
-  const read = readBody(body, 'body.');
+  const read = readBody(body, 'body.', protocol);
   if (!read.ok) return read.reason;
   const time = readLineTime(obj);
   if (!time.ok) return time.reason;
@@ -98,12 +100,12 @@ function readLog(obj: JsonObject, line: number): Candidate | string {
   if (obj['v'] !== 1) return 'field "v": unsupported request log version (this relaymon reads version 1)';
   const target = obj['target'];
   if (typeof target !== 'string' || target === '') return target === undefined ? 'missing field "target"' : 'field "target": expected a name';
-  const protocol = obj['protocol'];
-  if (protocol !== 'openai' && protocol !== 'anthropic') return 'field "protocol": expected openai or anthropic';
+  const protocol = PROTOCOLS.find((p) => p === obj['protocol']);
+  if (protocol === undefined) return `field "protocol": expected ${PROTOCOLS.join(', ')}`;
   if (obj['body'] === undefined) return 'no field "body": the log was written with --no-log-bodies, so there is nothing to send';
   const body = requestBody(obj);
   if (typeof body === 'string') return body;
-  const read = readBody(body, 'body.');
+  const read = readBody(body, 'body.', protocol);
   if (!read.ok) return read.reason;
   const t = obj['t'];
   let time: LineTime | null = null;

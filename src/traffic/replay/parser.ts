@@ -1,4 +1,5 @@
 import { UsageError } from '../../core/errors.js';
+import type { Protocol } from '../../core/result.js';
 import { leansAnthropic } from './body.js';
 import { classifyLine, type Candidate, type Classified, type LineKind } from './classify.js';
 import { FORMAT_NAMES, type BadLine, type ReplayFile, type ReplayFormat, type ReplayItem } from './replay-file.js';
@@ -9,7 +10,7 @@ import { FORMAT_NAMES, type BadLine, type ReplayFile, type ReplayFormat, type Re
  * O(lines), whatever the order of good and bad lines.
  *
  * The format is that of the first valid line. For plain bodies, Chat
- * Completions vs Messages is told by the first line whose shape demands one
+ * Completions vs Messages vs Responses is told by the first line whose shape demands one
  * of them; failing that, a body with max_tokens and content blocks names it
  * Messages, and otherwise it is Chat Completions. Bodies that fit both keep
  * protocol null whatever the file's format: each target's protocol decides.
@@ -31,7 +32,7 @@ export class ReplayParser {
     if (first === undefined) throw noValidLine(source, this.lines);
     const { format, toldBy } = decideFormat(first.kind, good);
     const kind = first.kind;
-    const fileProtocol = format === 'messages-jsonl' ? 'anthropic' : 'openai';
+    const fileProtocol = FORMAT_PROTOCOL[format];
 
     const bad: BadLine[] = [];
     const accepted: Candidate[] = [];
@@ -47,7 +48,7 @@ export class ReplayParser {
       }
       const cand = c.candidate;
       if (kind === 'body' && cand.protocol !== null && cand.protocol !== fileProtocol) {
-        const what = cand.protocol === 'anthropic' ? 'a Messages request body' : 'a Chat Completions request body';
+        const what = BODY_NAMES[cand.protocol];
         bad.push({ line: c.line, reason: `${what} in a file of ${FORMAT_NAMES[format]} (format told by line ${toldBy})` });
         continue;
       }
@@ -73,6 +74,21 @@ export function parseReplayText(text: string, source: string): ReplayFile {
   return parser.finish(source);
 }
 
+const PROTOCOL_FORMAT: Record<Protocol, ReplayFormat> = { openai: 'chat-jsonl', anthropic: 'messages-jsonl', 'openai-responses': 'responses-jsonl' };
+/** The protocol of a file of plain bodies (other formats say it per line). */
+const FORMAT_PROTOCOL: Record<ReplayFormat, Protocol> = {
+  'chat-jsonl': 'openai',
+  'messages-jsonl': 'anthropic',
+  'responses-jsonl': 'openai-responses',
+  'openai-batch': 'openai',
+  'relaymon-log': 'openai',
+};
+const BODY_NAMES: Record<Protocol, string> = {
+  openai: 'a Chat Completions request body',
+  anthropic: 'a Messages request body',
+  'openai-responses': 'a Responses API request body',
+};
+
 const KIND_NAMES: Record<LineKind, string> = {
   batch: 'an OpenAI Batch API line',
   log: 'a relaymon request log line',
@@ -83,12 +99,11 @@ function decideFormat(kind: LineKind, good: readonly { kind: LineKind; line: num
   const first = good[0]!;
   if (kind === 'batch') return { format: 'openai-batch', toldBy: first.line };
   if (kind === 'log') return { format: 'relaymon-log', toldBy: first.line };
-  const decisive = good.find((c) => c.kind === 'body' && c.candidate.protocol !== null);
-  if (decisive === undefined) {
-    const leaning = good.find((c) => c.kind === 'body' && c.candidate.spec.body !== undefined && leansAnthropic(c.candidate.spec.body));
-    return leaning ? { format: 'messages-jsonl', toldBy: leaning.line } : { format: 'chat-jsonl', toldBy: first.line };
+  for (const c of good) {
+    if (c.kind === 'body' && c.candidate.protocol !== null) return { format: PROTOCOL_FORMAT[c.candidate.protocol], toldBy: c.line };
   }
-  return { format: decisive.candidate.protocol === 'anthropic' ? 'messages-jsonl' : 'chat-jsonl', toldBy: decisive.line };
+  const leaning = good.find((c) => c.kind === 'body' && c.candidate.spec.body !== undefined && leansAnthropic(c.candidate.spec.body));
+  return leaning ? { format: 'messages-jsonl', toldBy: leaning.line } : { format: 'chat-jsonl', toldBy: first.line };
 }
 
 /**

@@ -6,12 +6,13 @@ import type { RequestSpec } from '../../protocol/adapter.js';
  * first valid line; see parser.ts.
  *
  * - `openai-batch`: OpenAI Batch API input lines `{custom_id, method, url, body}`;
- *   `url` (/v1/chat/completions or /v1/messages) selects the protocol per line.
+ *   `url` (/v1/chat/completions, /v1/messages or /v1/responses) selects the protocol per line.
  * - `chat-jsonl`: one Chat Completions request body per line.
  * - `messages-jsonl`: one Anthropic Messages request body per line.
+ * - `responses-jsonl`: one Responses API request body per line.
  * - `relaymon-log`: relaymon's own request log (`--log FILE`, export/request-log.ts).
  */
-export const REPLAY_FORMATS = ['openai-batch', 'chat-jsonl', 'messages-jsonl', 'relaymon-log'] as const;
+export const REPLAY_FORMATS = ['openai-batch', 'chat-jsonl', 'messages-jsonl', 'responses-jsonl', 'relaymon-log'] as const;
 export type ReplayFormat = (typeof REPLAY_FORMATS)[number];
 
 /** A request body that sets no token limit is sent with this many. */
@@ -59,5 +60,6 @@ export const FORMAT_NAMES: Record<ReplayFormat, string> = {
   'openai-batch': 'OpenAI Batch API input',
   'chat-jsonl': 'Chat Completions request bodies',
   'messages-jsonl': 'Messages request bodies',
+  'responses-jsonl': 'Responses API request bodies',
   'relaymon-log': 'relaymon request log',
 };

@@ -104,3 +104,55 @@ describe('unterminated streams', () => {
     expect(run('openai', partial, { ok: false, terminated: false, failedInBand: false, errorType: 'stream_truncated' })).not.toContain('usage_missing');
   });
 });
+
+const r = (type: string, extra: Record<string, unknown> = {}, named = true): SseEvent => ({
+  ...(named ? { event: type } : {}),
+  data: JSON.stringify({ type, ...extra }),
+});
+const created = r('response.created', { response: { id: 'resp_1', model: 'gpt-5', status: 'in_progress', output: [] } });
+const inProgress = r('response.in_progress', { response: { id: 'resp_1', status: 'in_progress' } });
+const itemAdded = (i: number, type = 'message') => r('response.output_item.added', { output_index: i, item: { id: `it_${i}`, type } });
+const itemDone = (i: number) => r('response.output_item.done', { output_index: i, item: { id: `it_${i}`, type: 'message' } });
+const textDelta = (i: number, delta = 'hi') => r('response.output_text.delta', { item_id: `it_${i}`, output_index: i, content_index: 0, delta });
+const argsDelta = (i: number) => r('response.function_call_arguments.delta', { item_id: `it_${i}`, output_index: i, delta: '{}' });
+const completed = (usage: Record<string, unknown> | null = { input_tokens: 9, output_tokens: 2 }) =>
+  r('response.completed', { response: { id: 'resp_1', status: 'completed', output: [], ...(usage ? { usage } : {}) } });
+const incomplete = r('response.incomplete', { response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, usage: { input_tokens: 9, output_tokens: 16 } } });
+const failed = r('response.failed', { response: { status: 'failed', error: { code: 'server_error', message: 'x' } } });
+
+describe('Responses stream conformance', () => {
+  it('created, items with their deltas, completed: nothing; also incomplete, and without event: names', () => {
+    const ok = [created, inProgress, itemAdded(0, 'reasoning'), itemDone(0), itemAdded(1), textDelta(1), textDelta(1), itemDone(1), itemAdded(2, 'function_call'), argsDelta(2), itemDone(2), completed()];
+    expect(run('openai-responses', ok)).toEqual([]);
+    expect(run('openai-responses', ok.map((e) => ({ data: e.data })))).toEqual([]);
+    expect(run('openai-responses', [created, itemAdded(0), textDelta(0), itemDone(0), incomplete])).toEqual([]);
+  });
+
+  it.each([
+    ['an event before response.created', [itemAdded(0), created, textDelta(0), itemDone(0), completed()]],
+    ['a second response.created', [created, created, itemAdded(0), textDelta(0), itemDone(0), completed()]],
+    ['a text delta before its output_item.added', [created, textDelta(0), itemAdded(0), itemDone(0), completed()]],
+    ['a text delta after its output_item.done', [created, itemAdded(0), itemDone(0), textDelta(0), completed()]],
+    ['arguments for an item never added', [created, argsDelta(3), completed()]],
+    ['an item added twice', [created, itemAdded(0), itemAdded(0), itemDone(0), completed()]],
+    ['anything after response.completed', [created, itemAdded(0), textDelta(0), itemDone(0), completed(), textDelta(0)]],
+    ['anything after response.incomplete', [created, incomplete, completed()]],
+    ['anything after response.failed', [created, failed, itemAdded(0)]],
+  ])('%s is out_of_order', (_name, events) => {
+    expect(run('openai-responses', events)).toContain('out_of_order');
+  });
+
+  it('tolerates an error event anywhere before the end, and a [DONE] appended by a translating relay', () => {
+    expect(run('openai-responses', [created, itemAdded(0), r('error', { code: 'x', message: 'y' }), textDelta(0), itemDone(0), completed(), { data: '[DONE]' }])).toEqual([]);
+  });
+
+  it('a completed response without usage is usage_missing', () => {
+    expect(run('openai-responses', [created, itemAdded(0), textDelta(0), itemDone(0), completed(null)])).toEqual(['usage_missing']);
+    expect(run('openai-responses', [created, completed({ input_tokens: 3 })])).toEqual(['usage_missing']);
+  });
+
+  it('a stream that never reached completed/incomplete is unterminated; one that failed in band is not', () => {
+    expect(run('openai-responses', [created, itemAdded(0), textDelta(0)], { ok: false, terminated: false, failedInBand: false, errorType: 'stream_truncated' })).toEqual(['unterminated']);
+    expect(run('openai-responses', [created, failed], { ok: false, terminated: false, failedInBand: true, errorType: 'stream_error' })).toEqual([]);
+  });
+});

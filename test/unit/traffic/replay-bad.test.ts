@@ -43,7 +43,7 @@ describe('bad lines', () => {
     expect(file.format).toBe('openai-batch');
     expect(file.items.map((i) => i.customId)).toEqual(['ok-1']);
     expect(file.bad).toEqual([
-      { line: 2, reason: 'field "url": expected /v1/chat/completions or /v1/messages' },
+      { line: 2, reason: 'field "url": expected /v1/chat/completions, /v1/messages or /v1/responses' },
       { line: 3, reason: 'field "method": expected POST' },
       { line: 4, reason: 'field "body" is empty' },
       { line: 5, reason: 'missing field "body.model"' },
@@ -82,7 +82,7 @@ describe('bad lines', () => {
       { line: 5, reason: 'field "stream": expected true or false' },
       { line: 6, reason: 'field "max_completion_tokens": expected a whole number above 0' },
       { line: 7, reason: 'not a JSON object (got a string)' },
-      { line: 8, reason: 'not a request: no "model" or "messages" field' },
+      { line: 8, reason: 'not a request: no "model", "messages" or "input" field' },
     ]);
   });
 });
