@@ -32,6 +32,10 @@ fail ("no data"). Unless an errors threshold is given, ${DEFAULT_CHECK_THRESHOLD
 is implied and printed as "(implied)"; --no-default-thresholds drops it.
 -n N sends N requests to each target. Sends held back by a target's cap (--max-in-flight)
 or skipped during a 429 back-off are counted per target (JSON "schedule") and said in the text.
+--kind makes the probes tools, json, cache, reasoning or long requests; each result's
+checks are in the request log (--log); a failed check does
+not fail the request, so only thresholds decide check's exit code. A cache pair counts as
+two requests toward -n and the budget.
 When relaymon itself was the bottleneck (its event loop or its sends over 20 ms late), a line
 on stderr and the text say so, and JSON "saturation" has the figures; the exit code is unchanged.
 
@@ -41,6 +45,7 @@ Examples:
   relaymon check -t relay -n 20 --every 500ms --junit report.xml --budget-usd 0.05
   relaymon check --dry-run                                        # what it would send and cost
   relaymon check -d 10m --metrics-port 9464                       # Prometheus /metrics while it runs
+  relaymon check -n 4 --kind cache --log cache.jsonl              # two cache pairs; checks in the log
 
 Exit codes: 0 pass, 1 a threshold failed, 2 bad usage/config or an output not written, 3 no HTTP answer, 130 interrupted.`,
   );

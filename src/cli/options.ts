@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { PROTOCOLS } from '../core/result.js';
 import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import { DEFAULT_CHECK_DURATION } from '../run/defaults.js';
-import { budgetUsd, positiveDuration, positiveInt, rate } from './parsers.js';
+import { budgetUsd, positiveDuration, positiveInt, probeKind, rate } from './parsers.js';
 
 export type { ScheduleFlagValues, TargetFlagValues } from '../run/flags.js';
 
@@ -29,6 +29,21 @@ export const MAX_IN_FLIGHT_HELP = 'most requests in flight to each target at onc
 export function maxInFlightOption(description: string = MAX_IN_FLIGHT_HELP): Option {
   return new Option('--max-in-flight <n>', description).argParser(positiveInt('--max-in-flight'));
 }
+
+/** --kind: what the probes ask beyond plain text; the kinds' defaults are in traffic/kinds.ts. */
+export function kindOption(): Option {
+  return new Option('--kind <kind>', 'probe kind: text, tools, json, cache, reasoning or long (overrides the config\'s probes too; a cache probe is a pair of requests)').argParser(probeKind);
+}
+
+/** What each kind asks and checks, for --help. */
+export const KIND_HELP = `Probe kinds (--kind, or probes.NAME.kind): text (default) plain text; tools a
+function the model must call (checks tool_called, tool_call_id_stable,
+tool_call_index_consistent, tool_args_json, tool_args_schema); json structured
+output (json_parses, json_schema_valid); cache the same ~1,200-token prefix sent
+twice, a pair that counts as two requests (cache_reported on the second);
+reasoning (reasoning_reported, content_after_reasoning); long a ~4,000-token
+prompt (input_not_truncated). A failed check leaves the request ok; it shows in
+"checks" (docs/contracts.md "Probe checks").`;
 
 /** --budget-usd, dollars above 0. */
 export function budgetOption(): Option {
@@ -52,6 +67,7 @@ export function addScheduleOptions(cmd: Command, opts: { durationDefault?: strin
     .addOption(maxInFlightOption())
     .option('-m, --model <model>', 'probe this model with one small probe per target, instead of the config\'s probes')
     .option('--prompt <text>', `probe prompt (default "${DEFAULT_PROBE_PROMPT}"; overrides the config's probes too)`)
+    .addOption(kindOption())
     .addOption(new Option('--max-tokens <n>', `max_tokens per probe (default ${DEFAULT_PROBE_MAX_TOKENS}; overrides the config's probes too)`).argParser(positiveInt('--max-tokens')))
     .option('--no-stream', 'probe without streaming (the config\'s probes too)')
     .addOption(new Option('--every <d>', 'one probe per target every D, e.g. 2s (default 1s when the config has no probes)').argParser(positiveDuration('--every')).conflicts('rate'))

@@ -5,6 +5,7 @@
  * commander as it is and reaches main.ts's reportError).
  */
 import { UsageError } from '../core/errors.js';
+import { PROBE_KINDS, type ProbeKind } from '../core/result.js';
 import { parseDuration, parsePositiveInt, parseRate } from '../core/units.js';
 
 export type Parser<T> = (value: string) => T;
@@ -78,4 +79,11 @@ export function speed(text: string): number {
   const x = Number(text);
   if (!(x > 0) || !Number.isFinite(x)) throw new UsageError(`--speed expects a number above 0, got "${text}"`);
   return x;
+}
+
+/** --kind: one of the probe kinds. */
+export function probeKind(value: string): ProbeKind {
+  const kind = PROBE_KINDS.find((k) => k === value.trim().toLowerCase());
+  if (kind === undefined) throw new UsageError(`--kind must be one of ${PROBE_KINDS.join(', ')}; got "${value}"`);
+  return kind;
 }

@@ -42,6 +42,7 @@ Examples:
   relaymon watch --no-tui --interval 10s >> relay.log  # logfmt lines for a log shipper
   relaymon watch --no-tui --metrics-port 9464          # headless agent for Prometheus (/metrics)
   relaymon watch --duration 5m --budget-usd 0.20 --summary watch.json
+  relaymon watch --kind tools --every 30s              # tool-call probes; checks in the request log (--log)
 
 Timing metrics are over successful requests only; failures count in errors. A run bounded by
 --duration/--requests implies ${IMPLIED_ERRORS_THRESHOLD} unless an errors threshold is given

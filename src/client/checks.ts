@@ -74,9 +74,9 @@ export function probeChecks(input: CheckInput): ProbeCheck[] {
 const finishNote = (input: CheckInput): string => (input.acc.finishReason === null ? '' : ` (finish reason ${input.acc.finishReason})`);
 
 /** Short, printable, never long enough to carry a prompt: ids and names are the relay's, not the user's text. */
-function label(text: string): string {
+function label(text: string, max = 64): string {
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return flat.length > 48 ? flat.slice(0, 47) + '…' : flat;
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 
 // --- tools -------------------------------------------------------------------
@@ -120,14 +120,27 @@ function indexConsistent(calls: readonly AssembledToolCall[]): Check {
   return pass('tool_call_index_consistent', `indexes ${calls.map((c) => c.index).join(', ')}`);
 }
 
+/**
+ * JSON.parse, with its error in words that quote no more of the text than the
+ * one offending character: V8's message goes on with a snippet of the input
+ * (`Unexpected token 'T', "The quick "... is not valid JSON`), and the input
+ * is the model's answer, which may echo the prompt.
+ */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    const raw = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    const head = raw.split(', "')[0]!.replace(/ in JSON at position \d+.*$/, '');
+    const at = /position (\d+)/.exec(raw);
+    return { ok: false, message: label(`${head}${at ? ` at character ${at[1]}` : ''} (${text.length} characters)`, 120) };
+  }
+}
+
 /** Anthropic sends no input_json_delta for an empty input: no fragments mean `{}`. */
 function parseArgs(args: string): { ok: true; value: unknown } | { ok: false; message: string } {
   if (args.trim() === '') return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(args) as unknown };
-  } catch (err) {
-    return { ok: false, message: label((err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '') };
-  }
+  return parseJson(args);
 }
 
 function argsChecks(input: CheckInput, calls: readonly AssembledToolCall[]): Check[] {
@@ -169,13 +182,9 @@ function structuredText(input: CheckInput): { text: string; from: string } {
 function jsonChecks(input: CheckInput): ProbeCheck[] {
   const { text, from } = structuredText(input);
   if (text.trim() === '') return [fail('json_parses', `${from} is empty${finishNote(input)}`)];
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    const why = label((err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '');
-    return [fail('json_parses', `${from} is not JSON: ${why}${finishNote(input)}`)];
-  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) return [fail('json_parses', `${from} is not JSON: ${parsed.message}${finishNote(input)}`)];
+  const value = parsed.value;
   const schema = input.spec.responseSchema?.schema;
   const violation = schema ? schemaViolation(schema, value) : null;
   return [

@@ -127,8 +127,8 @@ export const toolDefSchema = z.strictObject({
 export const probeKindOptionsShape = {
   kind: z
     .enum(PROBE_KINDS, { error: `expected one of ${PROBE_KINDS.join(', ')}` })
-    .default('text')
-    .describe('What to ask beyond plain text: tools, json, cache, reasoning or long (README.md "Probe kinds")'),
+    .optional()
+    .describe('Default text. What to ask beyond plain text: tools, json, cache, reasoning or long (README.md "Probe kinds")'),
   tools: z.array(toolDefSchema).min(1).optional().describe('kind tools: the functions offered (default: one small get_weather function)'),
   json: z
     .strictObject({
@@ -186,7 +186,7 @@ export const probeSchema = z
   .superRefine((p, ctx) => {
     for (const [option, kind] of Object.entries(KIND_OPTIONS)) {
       if (p[option as keyof typeof KIND_OPTIONS] !== undefined && p.kind !== kind) {
-        ctx.addIssue({ code: 'custom', path: [option], message: `expected kind: ${kind} for ${option} to apply (this probe's kind is ${p.kind})` });
+        ctx.addIssue({ code: 'custom', path: [option], message: `expected kind: ${kind} for ${option} to apply (this probe's kind is ${p.kind ?? 'text'})` });
       }
     }
     const budget = p.reasoning?.budgetTokens;
@@ -206,7 +206,7 @@ export const probeSchema = z
   })
   // A text probe with neither prompt nor messages sends the default prompt, so `model` alone is a working probe.
   // Other kinds ask their own question (traffic/probes.ts) unless the probe gives one.
-  .transform((p) => (p.kind === 'text' && p.prompt === undefined && p.messages === undefined ? { ...p, prompt: DEFAULT_PROBE_PROMPT } : p));
+  .transform((p) => ((p.kind ?? 'text') === 'text' && p.prompt === undefined && p.messages === undefined ? { ...p, prompt: DEFAULT_PROBE_PROMPT } : p));
 
 export const thresholdEntrySchema = z.union([
   z.string().min(1),

@@ -28,7 +28,7 @@ export interface ClosedLoopHost {
 export class ClosedLoop {
   private readonly next: () => ReplayEntry | null;
   private workers = 0;
-  /** Lines taken (each goes to every target); -n counts them. */
+  /** Lines taken (each goes to every target; a cache pair counts two); -n counts them. */
   taken = 0;
   /** Workers sleeping out a 429 back-off; a stop wakes them. */
   private readonly sleepers = new Set<() => void>();
@@ -71,7 +71,8 @@ export class ClosedLoop {
         const entry = this.next();
         if (entry === null) break;
         const spec = entry.spec;
-        this.taken += 1;
+        // A cache pair is two requests toward -n (the engine sends its second when the first ends: runner.ts send).
+        this.taken += spec.expect?.then ? 2 : 1;
         const now = performance.now();
         const sent = await Promise.all(
           (entry.targets ?? targetNames).map((name) => {

@@ -58,6 +58,8 @@ export class EngineRunner {
   private spendRefusal: string | null = null;
   private readonly alerts: AlertEvaluator;
   private transitions: AlertTransition[] = [];
+  /** Second requests of cache pairs whose first is in flight, per target: owed against -n (quotaMet). */
+  private readonly pairsOwed = new Map<TargetSlot, number>();
 
   constructor(
     private readonly config: EngineConfig,
@@ -117,8 +119,9 @@ export class EngineRunner {
     return this.slots.get(name);
   }
 
-  quotaMet(slot: TargetSlot): boolean {
-    return quotaMet(this.config.stopAfter.requests, slot.gate.counts.sent, slot.gate.held.length);
+  /** `need`: requests this send makes (2 for a cache pair, whose second is owed until it goes: pairsOwed). */
+  quotaMet(slot: TargetSlot, need = 1): boolean {
+    return quotaMet(this.config.stopAfter.requests, slot.gate.counts.sent + (this.pairsOwed.get(slot) ?? 0) + need - 1, slot.gate.held.length);
   }
 
   limitReached(): boolean {
@@ -153,6 +156,9 @@ export class EngineRunner {
     const seq = this.sent;
     slot.gate.counts.sent += 1;
     slot.gate.inFlight += 1;
+    // A cache pair (traffic/probes.ts): the second request goes when the first has ended, to the same target.
+    const then = spec.expect?.then;
+    if (then) this.pairsOwed.set(slot, (this.pairsOwed.get(slot) ?? 0) + 1);
     // -n cut an open-loop plan short: stop scheduling now and let these finish. (The closed loop stops
     // when its workers have sent their lines, so that a line's sends to the other targets still go out.)
     if (this.closed === null && this.limitReached() && !this.planEndsWithin()) this.stop('requests');
@@ -161,7 +167,18 @@ export class EngineRunner {
     slot.gate.inFlight -= 1;
     this.guard!.settle(admitted.reservedUsd, result.costUsd);
     this.results.record(slot, spec, result, seq);
+    let second: Promise<RequestResult | null> | null = null;
+    if (then) {
+      this.pairsOwed.set(slot, Math.max(0, (this.pairsOwed.get(slot) ?? 1) - 1));
+      // Sent before releaseHeld so that it takes the slot the first freed, and the run cannot finish in between
+      // (send counts it in flight before its first await). A pair -n already counted may finish a stopping run;
+      // one cut by time, the budget or an interrupt is dropped (its first was the request that counted).
+      const pairCounted = this.state === 'stopping' && this.stoppedBy === 'requests';
+      if (this.state === 'running' || this.state === 'paused' || pairCounted) second = this.send(slot, then, probe, performance.now(), false);
+      else slot.gate.counts.dropped += 1;
+    }
     this.releaseHeld(slot);
+    if (second) await second;
     return result;
   }
 

@@ -53,11 +53,26 @@ export function probeRow(index: number, r: RequestResult, color: boolean, idWidt
     const notes: string[] = [];
     if (r.modelMismatch) notes.push(`model mismatch: asked ${r.model}, got ${r.responseModel ?? '?'}`);
     if (r.usageMismatch) notes.push(`billing: ${billedVsCounted(r)}`);
-    return line + notes.map((n) => paint(color, 'yellow', `     ! ${n}`) + '\n').join('');
+    return line + notes.map((n) => paint(color, 'yellow', `     ! ${n}`) + '\n').join('') + checkLines(r, color, idWidth);
   }
   const phase = r.timeoutPhase ? ` (${r.timeoutPhase})` : '';
   const detail = `     ✗ ${r.errorType ?? 'error'}${phase}: ${r.errorMessage ?? ''}`;
   return line + paint(color, 'red', idWidth === Infinity ? detail : fit(detail, idWidth + ROW_PREFIX_WIDTH)) + '\n';
+}
+
+/**
+ * A probe kind's checks under its row: one green line naming them when all
+ * passed; otherwise a red line counting them, then one per failed check with
+ * its detail. Nothing for text probes (no checks).
+ */
+export function checkLines(r: Pick<RequestResult, 'checks'>, color: boolean, idWidth = Infinity): string {
+  if (r.checks.length === 0) return '';
+  const failed = r.checks.filter((c) => !c.ok);
+  const width = idWidth === Infinity ? Infinity : idWidth + ROW_PREFIX_WIDTH;
+  const clip = (text: string): string => (width === Infinity ? text : fit(text, width));
+  if (failed.length === 0) return paint(color, 'green', clip(`     ✓ checks: ${r.checks.map((c) => c.name).join(', ')}`)) + '\n';
+  const head = `     ✗ checks: ${failed.length} of ${r.checks.length} failed`;
+  return [head, ...failed.map((c) => `       ✗ ${c.name}: ${c.detail}`)].map((l) => paint(color, 'red', clip(l)) + '\n').join('');
 }
 
 /** "out 16 billed / 8 counted": the directions whose billed count differs from relaymon's own. */
@@ -76,6 +91,18 @@ export function probeHonestyText(results: readonly RequestResult[], color: boole
   return honestyLines(honestyCountsOf(results))
     .map((l) => paint(color, 'yellow', l) + '\n')
     .join('');
+}
+
+/** "checks: 4 requests checked, 1 failed a check — tool_call_id_stable ×1"; empty when nothing was checked. */
+export function probeChecksText(results: readonly Pick<RequestResult, 'checks'>[], color: boolean): string {
+  const checked = results.filter((r) => r.checks.length > 0);
+  if (checked.length === 0) return '';
+  const failing = checked.filter((r) => r.checks.some((c) => !c.ok));
+  const byName = new Map<string, number>();
+  for (const r of failing) for (const c of r.checks) if (!c.ok) byName.set(c.name, (byName.get(c.name) ?? 0) + 1);
+  const names = [...byName].map(([n, k]) => `${n} ×${k}`).join(', ');
+  const line = `checks: ${checked.length} request${checked.length === 1 ? '' : 's'} checked, ${failing.length} failed a check${names ? ` — ${names}` : ''}`;
+  return paint(color, failing.length > 0 ? 'red' : 'green', line) + '\n';
 }
 
 function statsRow(name: string, s: TimeStats, fmt: (n: number | null) => string): string[] {

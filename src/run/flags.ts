@@ -2,7 +2,7 @@
  * The values of the flags shared by the sending commands, as their
  * declarations (src/cli/options.ts) parse them: what a run action receives.
  */
-import type { Protocol } from '../core/result.js';
+import type { ProbeKind, Protocol } from '../core/result.js';
 
 /** Flags shared by every command that talks to a target. */
 export interface TargetFlagValues {
@@ -25,6 +25,8 @@ export interface ScheduleFlagValues {
   maxInFlight?: number;
   model?: string;
   prompt?: string;
+  /** --kind: the probes become this kind (traffic/probes.ts withKind). */
+  kind?: ProbeKind;
   maxTokens?: number;
   stream?: boolean;
   /** ms */

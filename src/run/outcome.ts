@@ -4,7 +4,7 @@
  * result (or probe's results) alone.
  */
 import type { EngineFinal } from '../engine/messages.js';
-import type { RequestResult } from '../core/result.js';
+import type { ProbeCheck, RequestResult } from '../core/result.js';
 import type { ThresholdResult } from '../stats/thresholds.js';
 import type { WindowStats } from '../stats/windows.js';
 import { EXIT, type ExitCode } from '../core/errors.js';
@@ -62,14 +62,21 @@ export function runExitCode(final: FinalFacts, interrupted: boolean): ExitCode {
 }
 
 /**
- * probe's exit code: every request must succeed, not only the thresholds hold.
+ * probe's exit code: every request must succeed and pass its checks (probe
+ * kinds: a failed check leaves the request ok, but the probe failed what it
+ * was sent to find out), not only the thresholds hold.
  * `refusedAll`: the spend guard refused the first request, so none ran: a vacuous pass is a failure.
  * (A budget that stops probing part-way has done its job.)
  */
-export function probeExitCode(results: readonly Pick<RequestResult, 'ok' | 'httpStatus'>[], thresholdsOk: boolean, interrupted: boolean, refusedAll: boolean): ExitCode {
+export function probeExitCode(
+  results: readonly (Pick<RequestResult, 'ok' | 'httpStatus'> & { checks?: readonly Pick<ProbeCheck, 'ok'>[] })[],
+  thresholdsOk: boolean,
+  interrupted: boolean,
+  refusedAll: boolean,
+): ExitCode {
   if (interrupted) return EXIT.interrupted;
   if (results.length > 0 && results.every((r) => r.httpStatus === null)) return EXIT.unreachable;
-  if (!thresholdsOk || refusedAll || results.some((r) => !r.ok)) return EXIT.failed;
+  if (!thresholdsOk || refusedAll || results.some((r) => !r.ok || (r.checks ?? []).some((c) => !c.ok))) return EXIT.failed;
   return EXIT.ok;
 }
 

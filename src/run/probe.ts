@@ -2,8 +2,8 @@
 import type { RequestResult } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { RelaymonConfig } from '../config/schema.js';
-import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
-import { probeSpec } from '../traffic/probes.js';
+import type { ProbeKind } from '../core/result.js';
+import { probeSpec, withKind } from '../traffic/probes.js';
 import { getPreference } from '../config/preferences.js';
 import { UsageError, type ExitCode } from '../core/errors.js';
 import type { RequestSpec } from '../protocol/adapter.js';
@@ -11,7 +11,7 @@ import type { Threshold } from '../stats/thresholds.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/summary.js';
 import { summarize } from '../stats/summary.js';
-import { probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
+import { probeChecksText, probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
 import { contextInputs, processIo, refuseClobbering } from './io.js';
 import type { TargetFlagValues } from './flags.js';
 import { startMock, type MockServer } from '../mock/server.js';
@@ -31,6 +31,7 @@ export interface ProbeFlags extends TargetFlagValues {
   budgetUsd?: number;
   model?: string;
   prompt?: string;
+  kind?: ProbeKind;
   maxTokens?: number;
   stream?: boolean;
   requests: number;
@@ -54,17 +55,24 @@ export async function runProbe(flags: ProbeFlags): Promise<ExitCode> {
   }
 }
 
-/** Flags win, then the config's probe for this target, then preferences, then small defaults. */
+/** Flags win, then the config's probe for this target, then preferences, then small defaults; --kind rebuilds the probe as that kind. */
 function buildSpec(flags: ProbeFlags, config: RelaymonConfig | null, target: ResolvedTarget): RequestSpec {
   const probes = Object.values(config?.probes ?? {});
   const configProbe = probes.find((p) => p.targets?.includes(target.name)) ?? probes.find((p) => !p.targets) ?? probes[0];
-  const base = configProbe ? probeSpec(configProbe) : null;
-  return {
-    model: flags.model ?? base?.model ?? getPreference('defaultModel') ?? DEFAULT_PROBE_MODEL[target.protocol],
-    messages: flags.prompt !== undefined ? [{ role: 'user', content: flags.prompt }] : (base?.messages ?? [{ role: 'user', content: DEFAULT_PROBE_PROMPT }]),
-    maxTokens: flags.maxTokens ?? base?.maxTokens ?? DEFAULT_PROBE_MAX_TOKENS,
-    stream: flags.stream ?? base?.stream ?? true,
-  };
+  const probe = configProbe ? withKind(configProbe, flags.kind) : null;
+  return probeSpec({
+    ...(probe ?? {}),
+    model: flags.model ?? probe?.model ?? getPreference('defaultModel') ?? DEFAULT_PROBE_MODEL[target.protocol],
+    ...(probe === null && flags.kind !== undefined ? { kind: flags.kind } : {}),
+    ...(flags.prompt !== undefined ? { prompt: flags.prompt, messages: undefined } : {}),
+    ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
+    stream: flags.stream ?? probe?.stream ?? true,
+  });
+}
+
+/** A cache pair is two requests and is never split: -n rounds up to whole pairs. */
+export function requestsFor(spec: RequestSpec, n: number): number {
+  return spec.expect?.then ? 2 * Math.ceil(n / 2) : n;
 }
 
 async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo: MockServer | null): Promise<ExitCode> {
@@ -84,11 +92,13 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   const workers = configured.concurrencyChosen === true ? Math.min(concurrency, configured.concurrency) : concurrency;
   const target = { ...configured, concurrency: Math.max(configured.concurrency, workers) };
   const spec = buildSpec(flags, ctx.config, target);
+  const requests = requestsFor(spec, n);
 
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
   const idWidth = io.stdoutIsTty ? Math.max(8, (process.stdout.columns || 80) - ROW_PREFIX_WIDTH - 1) : Infinity;
   if (!flags.json) {
-    io.out(`relaymon probe → ${target.name} (${target.protocol}) ${target.baseUrl}  model ${spec.model}  ${spec.stream ? 'stream' : 'no-stream'}\n`);
+    const kind = spec.expect ? `  kind ${spec.expect.kind}${spec.expect.then ? ` (${requests / 2} pair${requests === 2 ? '' : 's'}: ${requests} requests)` : ''}` : '';
+    io.out(`relaymon probe → ${target.name} (${target.protocol}) ${target.baseUrl}  model ${spec.model}  ${spec.stream ? 'stream' : 'no-stream'}${kind}\n`);
     io.out(probeRowsHeader());
   }
   // A closed loop of `workers` over the one request, looped, -n of them (engine/closed-loop.ts), under probe's rules.
@@ -105,7 +115,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
       targets: [target],
       priceFiles: demo ? [] : priceFiles(ctx.config, flags.prices),
       plan: { kind: 'replay', entries: [{ line: 1, offsetMs: null, spec }], mode: { kind: 'closed', concurrency: workers }, loop: true, targets: [target.name] },
-      stopAfter: { durationMs: null, requests: n },
+      stopAfter: { durationMs: null, requests },
       log: flags.log ? { path: flags.log, logBodies: flags.logBodies } : null,
       thresholds: [],
       budgetUsd,
@@ -135,6 +145,8 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
     io.out(JSON.stringify(probeJson(target.name, results, summary, thresholdResults), null, 2) + '\n');
   } else {
     if (results.length > 1) io.out('\n' + summaryText(summary));
+    const checks = probeChecksText(results, io.color);
+    if (checks !== '') io.out('\n' + checks);
     const honesty = probeHonestyText(results, io.color);
     if (honesty !== '') io.out('\n' + honesty);
     if (thresholdResults.length > 0) io.out('\n' + thresholdLines(thresholdResults, io.color));

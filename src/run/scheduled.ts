@@ -5,11 +5,11 @@
  */
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import type { ResolvedTarget } from '../core/target.js';
-import { planProbes } from '../traffic/probes.js';
+import { planProbes, probeSpec, withKind } from '../traffic/probes.js';
 import { dryRunReport } from '../traffic/dry-run.js';
 import { dryRunText } from '../export/dry-run-text.js';
 import type { ProbeStream, TrafficPlan } from '../engine/messages.js';
-import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
+import type { ProbeConfig } from '../config/schema.js';
 import { getPreference } from '../config/preferences.js';
 import type { Io, OutputFile } from './io.js';
 import type { ScheduleFlagValues, TargetFlagValues } from './flags.js';
@@ -51,28 +51,33 @@ function probeStreams(flags: ScheduledFlags, ctx: RunContext, targets: ResolvedT
   const flagMaxTokens = flags.maxTokens;
   const configured = ctx.config?.probes && Object.keys(ctx.config.probes).length > 0 && flags.model === undefined;
   if (configured) {
-    // --prompt, --max-tokens and --no-stream adjust the configured probes (--model replaces them).
-    return planProbes(ctx.config!.probes, names).map((p) => ({
-      ...p,
-      spec: {
-        ...p.spec,
-        ...(flags.prompt !== undefined ? { messages: [{ role: 'user' as const, content: flags.prompt }] } : {}),
-        ...(flagMaxTokens !== undefined ? { maxTokens: flagMaxTokens } : {}),
-        ...(flags.stream === false ? { stream: false } : {}),
-      },
-      schedule: flagSchedule ?? p.schedule,
-    }));
+    // --kind, --prompt, --max-tokens and --no-stream adjust the configured probes (--model replaces them). They
+    // are applied to the probe, not to its request, so that each kind builds its request around them
+    // (a cache probe keeps its prefix before a --prompt).
+    const probes = Object.fromEntries(
+      Object.entries(ctx.config!.probes!).map(([name, probe]) => {
+        const p = withKind(probe, flags.kind);
+        const adjusted: ProbeConfig = {
+          ...p,
+          ...(flags.prompt !== undefined ? { prompt: flags.prompt, messages: undefined } : {}),
+          ...(flagMaxTokens !== undefined ? { maxTokens: flagMaxTokens } : {}),
+          ...(flags.stream === false ? { stream: false } : {}),
+        };
+        return [name, adjusted];
+      }),
+    );
+    return planProbes(probes, names).map((p) => ({ ...p, schedule: flagSchedule ?? p.schedule }));
   }
-  const maxTokens = flagMaxTokens ?? DEFAULT_PROBE_MAX_TOKENS;
   return targets.map((t, i) => ({
     probe: 'cli',
     target: t.name,
-    spec: {
+    spec: probeSpec({
       model: flags.model ?? getPreference('defaultModel') ?? DEFAULT_PROBE_MODEL[t.protocol],
-      messages: [{ role: 'user', content: flags.prompt ?? DEFAULT_PROBE_PROMPT }],
-      maxTokens,
+      ...(flags.kind !== undefined ? { kind: flags.kind } : {}),
+      ...(flags.prompt !== undefined ? { prompt: flags.prompt } : {}),
+      ...(flagMaxTokens !== undefined ? { maxTokens: flagMaxTokens } : {}),
       stream: flags.stream !== false,
-    },
+    }),
     schedule: flagSchedule ?? { kind: 'every', intervalMs: 1000 },
     seed: 1 + i,
   }));

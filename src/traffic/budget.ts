@@ -26,6 +26,9 @@ export function specInputTokens(spec: RequestSpec): number {
   const cached = inputTokenCache.get(spec);
   if (cached !== undefined) return cached;
   let n = estimateInputTokens(spec.messages);
+  // A probe's tools and response schema are billed as prompt too; counted as their JSON text, an upper bound.
+  if (spec.tools) n += countTextTokens(JSON.stringify(spec.tools));
+  if (spec.responseSchema) n += countTextTokens(JSON.stringify(spec.responseSchema));
   const body = spec.body;
   if (body) {
     for (const field of EXTRA_PROMPT_FIELDS) {
@@ -135,7 +138,11 @@ export class SpendGuard {
     // No budget, nothing to protect: skip tokenizing the prompt (the o200k tables cost half a second to load).
     if (this.budgetUsd === null) return this.reserve(0);
     const worst = this.worstCase(target, spec);
-    if (worst === null) {
+    // A cache pair (traffic/probes.ts) starts only if both its requests fit: half a pair checks nothing.
+    // Only the first is reserved now; the second is admitted on its own when the first has ended.
+    const then = spec.expect?.then;
+    const pairWorst = then ? this.worstCase(target, then) : 0;
+    if (worst === null || pairWorst === null) {
       this.refusedCount += 1;
       return {
         ok: false,
@@ -143,7 +150,7 @@ export class SpendGuard {
         reason: `no price for model "${spec.model}", so its cost cannot be bounded under the ${usd(this.budgetUsd)} budget; add it with --prices or drop the budget`,
       };
     }
-    if (this.spent + this.reserved + worst > this.budgetUsd + slack(this.budgetUsd)) {
+    if (this.spent + this.reserved + worst + pairWorst > this.budgetUsd + slack(this.budgetUsd)) {
       this.refusedCount += 1;
       // Nothing in flight means nothing will ever be released: every later request this size is refused too.
       if (this.inFlight === 0) this.exhaustedFlag = true;
@@ -153,7 +160,7 @@ export class SpendGuard {
         ok: false,
         kind: 'budget',
         reason:
-          `a request to "${spec.model}" could cost up to ${usd(worst)} (${specInputTokens(spec)} input tokens, max_tokens ${spec.maxTokens}), ` +
+          `${then ? 'a cache pair (two requests)' : 'a request'} to "${spec.model}" could cost up to ${usd(worst + pairWorst)} (${specInputTokens(spec)} input tokens, max_tokens ${spec.maxTokens}${then ? ', each' : ''}), ` +
           `above the ${usd(left)} left of the ${usd(this.budgetUsd)} budget (spent ${usd(this.spent)}${held})`,
       };
     }

@@ -107,7 +107,7 @@ export function probeSpec(probe: ProbeRequestInput): RequestSpec {
  * would not ask for a tool, a schema or reasoning); options of its old kind go.
  */
 export function withKind(probe: ProbeConfig, kind: ProbeKind | undefined): ProbeConfig {
-  if (kind === undefined || probe.kind === kind) return probe;
+  if (kind === undefined || (probe.kind ?? 'text') === kind) return probe;
   const { tools: _tools, json: _json, cache: _cache, long: _long, reasoning: _reasoning, prompt, ...rest } = probe;
   return prompt === undefined || prompt === DEFAULT_PROBE_PROMPT ? { ...rest, kind } : { ...rest, kind, prompt };
 }

@@ -94,7 +94,7 @@ describe('loadConfig: the DESIGN.md example', () => {
       'probes:\n  a: { model: m }\n  b: { model: m, messages: [{ role: user, content: hi }], maxTokens: 4, stream: false, rate: 2/s }\n',
       '/x/relaymon.config.yaml',
     );
-    expect(c.probes!['a']).toEqual({ model: 'm', prompt: 'Reply with OK', maxTokens: 16, stream: true });
+    expect(c.probes!['a']).toEqual({ model: 'm', prompt: 'Reply with OK', stream: true });
     expect(c.probes!['b']).toEqual({ model: 'm', messages: [{ role: 'user', content: 'hi' }], maxTokens: 4, stream: false, rate: '2/s' });
   });
 });
