@@ -85,6 +85,9 @@ function reasoningPassthrough(obs: Observations): Verdict | null {
   if (tokens > 0 || streamedFirst) {
     return verdict('pass', a.requestId, expected, [tokens > 0 ? `${tokens} reasoning tokens` : '', streamedFirst ? 'reasoning text streamed' : ''].filter(Boolean).join(', '));
   }
+  // Without usage the reasoning count cannot be seen; usage_present or stream_terminated already says why.
+  if (truncated(a)) return verdict('n/a', a.requestId, expected, 'no reasoning text, and the stream ended without its terminator (see stream_terminated)');
+  if (!hasUsage(a)) return verdict('n/a', a.requestId, expected, 'no reasoning text, and no usage to count reasoning tokens in (see usage_present)');
   return verdict('fail', a.requestId, expected, 'no reasoning tokens reported and no reasoning text');
 }
 

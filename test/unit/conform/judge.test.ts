@@ -169,6 +169,8 @@ describe('conform judges', () => {
     expect(judge('reasoning_passthrough', obs).evidence.got).toBe('reasoning text streamed');
     obs.answers.reasoning = honest({ reasoningTokens: null });
     expect(status('reasoning_passthrough', obs)).toBe('fail');
+    obs.answers.reasoning = honest({ reasoningTokens: null, usageSource: 'estimated', outputTokens: null });
+    expect(judge('reasoning_passthrough', obs).evidence.got).toMatch(/see usage_present/);
     obs.answers.reasoning = honest({ ok: false, httpStatus: 400, errorType: 'bad_request', errorMessage: 'unsupported parameter' });
     expect(status('reasoning_passthrough', obs)).toBe('n/a');
     obs.answers.reasoning = honest({ ok: false, httpStatus: 500, errorType: 'server_error' });
