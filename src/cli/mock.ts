@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { MANGLE_HELP, SWITCHES } from '../mock/faults.js';
 import { describeMockOptions, parseMockFlags, type MockFlags } from '../mock/flags.js';
 import { resolveMockOptions, SCENARIOS, SCENARIO_NAMES, type MockOptions } from '../mock/options.js';
 import { startMock, type MockServer } from '../mock/server.js';
@@ -8,6 +9,7 @@ const HELP = `
 Routes:
   POST /v1/chat/completions   OpenAI Chat Completions, streaming and not
   POST /v1/messages           Anthropic Messages, streaming and not
+  POST /v1/responses          OpenAI Responses API, streaming and not (also POST /responses)
   GET  /v1/models             a model list (gpt-4o, gpt-4.1, claude-sonnet-4-5, ...)
   GET  /__relaymon/stats      requests counted by route and outcome, as JSON
 
@@ -25,6 +27,25 @@ Faults on demand: send the request header x-mock-fault with one of
   html               an HTML error page with status 200
   slow-first-token   the first token comes --stall-ms later than usual
 
+What every route understands (all three protocols):
+  tools + tool_choice       the first (or the forced) tool is called, arguments generated from
+                            its JSON schema and streamed in fragments; a user turn with tools
+                            offered is enough (tool_choice none / a tool result: plain text)
+  structured output         response_format / text.format json_schema (Anthropic: a forced tool)
+                            is answered with JSON valid against the schema
+  reasoning                 reasoning_effort / reasoning.effort / thinking: --tokens words of
+                            reasoning stream first, reported as reasoning tokens
+  prompt caching            a repeated prompt prefix (everything before the last message) of
+                            >= 1,024 tokens, estimated as characters/4, reports cached tokens
+                            (Anthropic: only with cache_control; the first request reports the write)
+  max_tokens                honoured: finish reason length / max_tokens / response.incomplete
+  bad requests              HTTP 400 with the protocol's JSON error
+  x-relaymon-conform: stream-error
+                            fails a stream mid-way with the protocol's in-band error and answers
+                            with header x-relaymon-mock-injected: stream-error
+--tokens sets plain answers; tool arguments and JSON answers are as long as their schema needs.
+--fingerprint-every applies to Chat Completions only: the other two have no system_fingerprint.
+
 Durations take ms or a unit (200, 200ms, 1.5s); rates take a fraction or a percentage (0.05, 5%).
 The first line on stdout is "listening on http://HOST:PORT/v1"; --port 0 picks a free port.
 
@@ -36,6 +57,9 @@ Examples:
   relaymon mock --status 401                                    # every request refused
   relaymon mock --inflate-usage 1.3 --serve-model gpt-4o-mini   # a dishonest relay
   relaymon mock --drop-usage 10% --fingerprint-every 50         # a sloppy one
+  relaymon mock --buffer-stream --mangle-tool-calls index       # a relay conform should fail
+  curl -N http://127.0.0.1:8080/v1/responses \\
+    -d '{"model":"gpt-4o","stream":true,"input":"hi","reasoning":{"effort":"low"}}'
   curl -N http://127.0.0.1:8080/v1/chat/completions -H 'x-mock-fault: truncate' \\
     -d '{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"hi"}]}'
   OPENAI_BASE_URL=http://127.0.0.1:8080/v1 OPENAI_API_KEY=x relaymon probe --model gpt-4o
@@ -78,7 +102,7 @@ export async function runMock(knobs: Partial<MockOptions>, io: MockIo): Promise<
 }
 
 export function registerMock(program: Command): void {
-  program
+  const cmd = program
     .command('mock')
     .description('run a simulated OpenAI/Anthropic relay with tunable latency, errors and faults')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -99,7 +123,11 @@ export function registerMock(program: Command): void {
     .option('--stall-ms <ms>', 'how long a stall lasts (default 2000)')
     .option('--reset-rate <f>', 'fraction of streams whose connection is reset mid-way (default 0)')
     .option('--truncate-rate <f>', 'fraction of streams that end without a terminator (default 0)')
-    .option('--seed <n>', 'seed for delays and faults, for a reproducible run')
+    .option('--seed <n>', 'seed for delays and faults, for a reproducible run');
+  // The protocol misbehaviours, one per `relaymon conform` check they fail (mock/faults.ts).
+  for (const s of SWITCHES) cmd.option(s.flag, s.help);
+  cmd
+    .option('--mangle-tool-calls <what>', MANGLE_HELP)
     .addHelpText('after', HELP)
     .action(async (flags: MockFlags) => {
       const knobs = parseMockFlags(flags);

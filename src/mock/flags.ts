@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
+import { describeMisbehaviours, parseMangle, SWITCHES, type SwitchKey } from './faults.js';
 import { isScenarioName, SCENARIO_NAMES, type MockOptions } from './options.js';
 
 /** `relaymon mock` flags as commander hands them over: strings, booleans, or undefined when not given. */
@@ -22,6 +23,18 @@ export interface MockFlags {
   resetRate?: string;
   truncateRate?: string;
   seed?: string;
+  decreasingUsage?: boolean;
+  omitTerminator?: boolean;
+  misorderEvents?: boolean;
+  swallowStreamErrors?: boolean;
+  ignoreMaxTokens?: boolean;
+  bufferStream?: boolean;
+  mangleToolCalls?: string;
+  invalidJsonOutput?: boolean;
+  /** commander's form of --no-cache-report: false when the flag is given. */
+  cacheReport?: boolean;
+  dropReasoning?: boolean;
+  htmlErrors?: boolean;
 }
 
 function integer(value: string, flag: string, min: number, max: number): number {
@@ -98,6 +111,11 @@ export function parseMockFlags(f: MockFlags): Partial<MockOptions> {
   if (f.resetRate !== undefined) out.resetRate = fraction(f.resetRate, '--reset-rate');
   if (f.truncateRate !== undefined) out.truncateRate = fraction(f.truncateRate, '--truncate-rate');
   if (f.seed !== undefined) out.seed = integer(f.seed, '--seed', 0, 4294967295);
+  for (const { key } of SWITCHES) {
+    const given = key === 'noCacheReport' ? f.cacheReport === false : f[key as Exclude<SwitchKey, 'noCacheReport'>] === true;
+    if (given) out[key] = true;
+  }
+  if (f.mangleToolCalls !== undefined) out.mangleToolCalls = parseMangle(f.mangleToolCalls);
   return out;
 }
 
@@ -122,6 +140,7 @@ export function describeMockOptions(o: MockOptions): string {
     o.serveModel ? `serving ${o.serveModel}` : null,
     (o.dropUsageRate ?? 0) > 0 ? `usage dropped ${pct(o.dropUsageRate ?? 0)}` : null,
     (o.fingerprintEvery ?? 0) > 0 ? `new fingerprint every ${o.fingerprintEvery}` : null,
+    ...describeMisbehaviours(o),
     o.seed !== null ? `seed ${o.seed}` : null,
   ];
   return `relaymon mock: ${parts.filter((p) => p !== null).join(', ')}. Ctrl-C to stop.`;

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import { validateMisbehaviours, type MisbehaviourOptions } from './faults.js';
 
 export const SCENARIO_NAMES = ['healthy', 'slow-tail', 'flaky', 'overloaded'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -10,7 +11,8 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 /** Relative weights over error kinds; need not sum to 1. */
 export type ErrorMix = Partial<Record<ErrorKind, number>>;
 
-export interface MockOptions {
+/** Timings, faults and dishonesty; the protocol misbehaviours are in faults.ts. */
+export interface MockOptions extends MisbehaviourOptions {
   host: string;
   port: number;
   /** Median time from the request's arrival to the first token, ms. */
@@ -196,4 +198,5 @@ export function validateMockOptions(o: MockOptions): void {
     }
     if (o.errorRate > 0 && total <= 0) fail('errorMix needs at least one positive weight');
   }
+  validateMisbehaviours(o);
 }

@@ -55,7 +55,8 @@ export interface StreamWire {
   token(i: number): string;
   /** Everything after the last token: finish reason, usage, terminator. */
   finish(sent: number): string;
-  streamError(): string;
+  /** The in-band error after `sent` tokens (or, for a relay that swallows it, a normal-looking end). */
+  streamError(sent: number): string;
 }
 
 /** RST rather than FIN, so the client sees ECONNRESET like a dropped upstream. */
@@ -65,6 +66,10 @@ function resetConnection(res: ServerResponse): void {
   else res.destroy();
 }
 
+/**
+ * Writes the stream as the plan times it. `buffer` holds everything back and
+ * sends headers and body in one go at the end, as a buffering relay does.
+ */
 export function streamResponse(
   res: ServerResponse,
   t0: number,
@@ -72,9 +77,21 @@ export function streamResponse(
   wire: StreamWire,
   headers: OutgoingHttpHeaders,
   job: Job,
+  buffer = false,
 ): void {
   const n = plan.tokenAt.length;
   let i = 0;
+  let held = '';
+  const write = (text: string): void => {
+    if (buffer) held += text;
+    else if (text) res.write(text);
+  };
+  const end = (text: string): void => {
+    if (buffer) {
+      res.writeHead(200, headers);
+      res.end(held + text);
+    } else res.end(text);
+  };
   const step = (): void => {
     const now = performance.now() - t0 + EPSILON_MS;
     let out = '';
@@ -83,27 +100,32 @@ export function streamResponse(
       job.finish();
       switch (plan.ending) {
         case 'finish':
-          res.end(out + wire.finish(n));
+          end(out + wire.finish(n));
           return;
         case 'truncate':
           // A clean chunked end with no terminator: the stream just stops.
-          res.end(out);
+          end(out);
           return;
         case 'stream_overloaded':
-          res.end(out + wire.streamError());
+          end(out + wire.streamError(n));
           return;
         case 'reset':
+          if (buffer) {
+            // A buffering relay whose upstream broke sends nothing before the reset.
+            resetConnection(res);
+            return;
+          }
           if (out) res.write(out);
           resetConnection(res);
           return;
       }
     }
-    if (out) res.write(out);
+    write(out);
     job.at(t0 + (i < n ? plan.tokenAt[i]! : plan.endAt), step);
   };
   job.at(t0 + plan.headerAt, () => {
-    res.writeHead(200, headers);
-    res.write(wire.open());
+    if (!buffer) res.writeHead(200, headers);
+    write(wire.open());
     step();
   });
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ReplyHeaders } from './reply-headers.js';
@@ -9,19 +9,17 @@ import { mulberry32, normalSampler, randomSeed } from '../core/random.js';
 import { warmEncoding } from '../tokens/encodings.js';
 import { bodyResponse, Job, sendAt, streamResponse } from './respond.js';
 import { copyStats, emptyStats, type MockOutcome, type MockRoute, type MockStats } from './stats.js';
-import {
-  AnthropicStreamWriter,
-  anthropicBody,
-  fingerprintFor,
-  HTML_PAGE,
-  MODELS_BODY,
-  OpenAIStreamWriter,
-  openaiBody,
-  promptTokens,
-  requestedMaxTokens,
-  type MockProtocol,
-  type ResponseIdentity,
-} from './wire.js';
+
+/** Response header on a stream the mock failed on purpose (request header x-relaymon-conform: stream-error). */
+export const INJECTED_HEADER = 'x-relaymon-mock-injected';
+
+const ROUTE_OF: Record<MockProtocol, MockRoute> = { openai: 'chat', anthropic: 'messages', 'openai-responses': 'responses' };
+const ID_PREFIX: Record<MockProtocol, string> = { openai: 'chatcmpl-', anthropic: 'msg_', 'openai-responses': 'resp_' };
+
+import { fingerprintFor, HTML_PAGE, htmlErrorPage, MODELS_BODY, type MockProtocol, type ResponseIdentity } from './wire.js';
+import { PrefixCache } from './cache.js';
+import { cacheFigures, composeAnswer, writersFor } from './reply.js';
+import { parseRequest } from './request.js';
 
 export type { MockStats } from './stats.js';
 
@@ -60,6 +58,7 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
   const stats = emptyStats();
   const jobs = new Set<Job>();
   const sockets = new Set<Socket>();
+  const cache = new PrefixCache(1000);
 
   const count = (route: MockRoute): void => {
     stats.requests++;
@@ -75,6 +74,13 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
   const sendReply = (res: ServerResponse, reply: ErrorReply, extra: OutgoingHttpHeaders = {}): void => {
     res.writeHead(reply.status, { ...extra, ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
     res.end(reply.body);
+  };
+  /** The protocol's JSON error, or with --html-errors the page a misconfigured proxy sends instead. */
+  const errorFor = (status: number, protocol: MockProtocol, message?: string): ErrorReply => {
+    const reply = errorReply(status, protocol, message);
+    if (!opts.htmlErrors) return reply;
+    const { 'content-type': _json, ...rest } = reply.headers;
+    return { status, headers: { ...rest, 'content-type': 'text/html; charset=utf-8' }, body: htmlErrorPage(status, STATUS_CODES[status] ?? 'Error') };
   };
 
   const handleCompletion = (
@@ -94,17 +100,22 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
     const refuse = (message: string): void => {
       job.finish();
       outcome('bad_request');
-      sendReply(res, errorReply(400, protocol, message), commonHeaders(protocol, false));
+      sendReply(res, errorFor(400, protocol, message), commonHeaders(protocol, false));
     };
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return refuse('The request body is not valid JSON.');
-    const request = body as Record<string, unknown>;
-    const model = request['model'];
-    if (typeof model !== 'string' || model.length === 0) return refuse('you must provide a model parameter');
-    if (!Array.isArray(request['messages'])) return refuse("'messages' is a required property");
+    const parsed = parseRequest(protocol, body);
+    if (typeof parsed === 'string') return refuse(parsed);
 
     let fault: Fault;
+    const conform = req.headers['x-relaymon-conform'];
     const forced = req.headers['x-mock-fault'];
-    if (typeof forced === 'string' && forced.length > 0) {
+    let injected = false;
+    if (typeof conform === 'string' && conform.length > 0) {
+      if (conform.trim().toLowerCase() !== 'stream-error') return refuse(`unknown x-relaymon-conform "${conform}"; expected stream-error`);
+      // Only a stream can fail mid-way; a non-streamed request is answered as usual.
+      injected = parsed.stream;
+    }
+    if (injected) fault = 'stream_overloaded';
+    else if (typeof forced === 'string' && forced.length > 0) {
       const f = faultFromHeader(forced);
       if (f === null) {
         return refuse(`unknown x-mock-fault "${forced}"; expected one of ${FAULT_HEADER_VALUES.join(', ')}`);
@@ -114,7 +125,10 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
       fault = chooseFault(opts, rng);
     }
     outcome(fault === 'none' ? 'ok' : fault);
-    const headers = commonHeaders(protocol, fault === 'rate_limited');
+    const headers: OutgoingHttpHeaders = {
+      ...commonHeaders(protocol, fault === 'rate_limited'),
+      ...(injected ? { [INJECTED_HEADER]: 'stream-error' } : {}),
+    };
     const headerDue = t0 + (opts.latencyMs ?? 0);
 
     if (isImmediateFault(fault)) {
@@ -124,58 +138,32 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
       }
       const status =
         fault === 'status' ? (opts.status ?? 500) : fault === 'rate_limited' ? 429 : fault === 'overloaded' ? overloadedStatus(protocol) : 500;
-      const reply = errorReply(status, protocol);
+      const reply = errorFor(status, protocol);
       sendAt(res, headerDue, reply.status, { ...headers, ...reply.headers }, reply.body, job);
       return;
     }
 
-    const maxTokens = requestedMaxTokens(request);
-    const n = maxTokens === null ? opts.tokens : Math.min(opts.tokens, maxTokens);
-    const capped = n < opts.tokens;
-    const plan = planResponse(opts, fault, n, normal);
+    const answer = composeAnswer(opts, parsed);
+    const plan = planResponse(opts, fault, answer.pieces, normal);
     const identity: ResponseIdentity = {
-      id: (protocol === 'openai' ? 'chatcmpl-' : 'msg_') + ids.last,
-      model: opts.serveModel ?? model,
+      id: ID_PREFIX[protocol] + ids.last,
+      model: opts.serveModel ?? parsed.model,
       created: Math.floor(Date.now() / 1000),
-      promptTokens: promptTokens(request),
+      promptTokens: parsed.promptTokens,
       fingerprint: fingerprintFor(answered++, opts.fingerprintEvery ?? 0),
+      ...cacheFigures(opts, protocol, parsed, cache),
     };
     // Drawn only when the knob is on, so seeded runs without it keep their sequence.
     const dropUsage = (opts.dropUsageRate ?? 0) > 0 && rng() < (opts.dropUsageRate ?? 0);
-    const reported = (sent: number): number | null => (dropUsage ? null : Math.round(sent * opts.inflateUsage));
+    const reported = (tokens: number): number | null => (dropUsage ? null : Math.round(tokens * opts.inflateUsage));
+    const w = writersFor(opts, protocol, identity, parsed, answer, reported);
 
-    if (request['stream'] === true) {
+    if (parsed.stream) {
       const sseHeaders = { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
-      if (protocol === 'openai') {
-        const opt = request['stream_options'];
-        const includeUsage = !!opt && typeof opt === 'object' && 'include_usage' in opt && opt.include_usage === true;
-        const w = new OpenAIStreamWriter(identity, includeUsage);
-        const wire = {
-          open: () => w.open(),
-          token: (i: number) => w.token(i),
-          finish: (sent: number) => w.finish(capped ? 'length' : 'stop', reported(sent)),
-          streamError: () => w.streamError(),
-        };
-        streamResponse(res, t0, plan, wire, sseHeaders, job);
-      } else {
-        const w = new AnthropicStreamWriter(identity);
-        const wire = {
-          open: () => w.open(),
-          token: (i: number) => w.token(i),
-          finish: (sent: number) => w.finish(capped ? 'max_tokens' : 'end_turn', reported(sent)),
-          streamError: () => w.streamError(),
-        };
-        streamResponse(res, t0, plan, wire, sseHeaders, job);
-      }
+      streamResponse(res, t0, plan, w.stream, sseHeaders, job, opts.bufferStream === true);
       return;
     }
-    const wire = {
-      body: (sent: number) =>
-        protocol === 'openai'
-          ? openaiBody(identity, sent, capped ? 'length' : 'stop', reported(sent))
-          : anthropicBody(identity, sent, capped ? 'max_tokens' : 'end_turn', reported(sent)),
-      overloaded: () => errorReply(overloadedStatus(protocol), protocol),
-    };
+    const wire = { body: w.body, overloaded: () => errorFor(overloadedStatus(protocol), protocol) };
     bodyResponse(res, t0, plan, wire, headers, job);
   };
 
@@ -196,6 +184,7 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
     let protocol: MockProtocol | null = null;
     if (method === 'POST' && path === '/v1/chat/completions') protocol = 'openai';
     else if (method === 'POST' && path === '/v1/messages') protocol = 'anthropic';
+    else if (method === 'POST' && (path === '/v1/responses' || path === '/responses')) protocol = 'openai-responses';
 
     if (protocol === null) {
       req.resume();
@@ -203,7 +192,7 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
         count('models');
         if (opts.status !== null) {
           outcome('status');
-          sendReply(res, errorReply(opts.status, 'openai'), commonHeaders('openai', false));
+          sendReply(res, errorFor(opts.status, 'openai'), commonHeaders('openai', false));
           return;
         }
         outcome('ok');
@@ -218,7 +207,7 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
       return;
     }
 
-    count(protocol === 'openai' ? 'chat' : 'messages');
+    count(ROUTE_OF[protocol]);
     stats.inFlight++;
     const job = new Job(jobs);
     res.once('close', () => {
@@ -240,7 +229,7 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
       if (size > MAX_BODY_BYTES) {
         job.finish();
         outcome('bad_request');
-        sendReply(res, errorReply(413, protocol), commonHeaders(protocol, false));
+        sendReply(res, errorFor(413, protocol), commonHeaders(protocol, false));
         return;
       }
       handleCompletion(req, res, protocol, Buffer.concat(chunks, Math.min(size, MAX_BODY_BYTES)), t0, job);

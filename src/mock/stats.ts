@@ -1,4 +1,4 @@
-export const MOCK_ROUTES = ['chat', 'messages', 'models', 'not_found'] as const;
+export const MOCK_ROUTES = ['chat', 'messages', 'responses', 'models', 'not_found'] as const;
 export type MockRoute = (typeof MOCK_ROUTES)[number];
 
 /** How a request was answered: 'ok', the fault applied, or why it was refused. */

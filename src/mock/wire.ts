@@ -1,49 +1,17 @@
 /**
- * Wire text for both protocols. Token strings and chunk framing are built once
- * (per server or per request), so writing a token is a string concat and a
- * socket write — the mock has to keep up with benchmarks at ~1000 req/s.
+ * Wire text of OpenAI Chat Completions, plus what every protocol shares
+ * (prompt counting, the token limit, the model list, the HTML page).
+ * Anthropic is in wire-anthropic.ts, the Responses API in wire-responses.ts.
  */
 
 import { countRequestPrompt } from '../tokens/local-count.js';
+import { outputText, pieceJson, pieceKind, reasoningText, textAnswer, tokensOf, type Answer } from './answer.js';
+import { HONEST_WIRE, type ResponseIdentity, type WireKnobs } from './wire-text.js';
 
-export type MockProtocol = 'openai' | 'anthropic';
+export { AnthropicStreamWriter, anthropicBody } from './wire-anthropic.js';
+export { fingerprintFor, responseText, SYSTEM_FINGERPRINT, TOKEN_JSON, tokenJson, type ResponseIdentity } from './wire-text.js';
 
-/** Common English words, each one token in OpenAI's o200k encoding, so a local estimate agrees with the reported usage. */
-const WORDS = [
-  ' The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', '.', ' It', ' was', ' a',
-  ' bright', ' cold', ' day', ' in', ' April', ',', ' and', ' the', ' clocks', ' were', ' striking', ' thirteen',
-  '.', ' All', ' this', ' happened', ',', ' more', ' or', ' less', '.',
-];
-
-/** The words cycle; only the very first one drops its leading space, so no response starts with a blank. */
-function word(i: number): string {
-  return i === 0 ? 'The' : WORDS[i % WORDS.length]!;
-}
-
-/** Token i of every response, already escaped for a JSON string. */
-export const TOKEN_JSON: readonly string[] = WORDS.map((w) => JSON.stringify(w).slice(1, -1));
-
-export function tokenJson(i: number): string {
-  return i === 0 ? 'The' : TOKEN_JSON[i % TOKEN_JSON.length]!;
-}
-
-/** The plain text of the first n tokens, for non-streaming bodies. */
-export function responseText(n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += word(i);
-  return s;
-}
-
-export const SYSTEM_FINGERPRINT = 'fp_mock';
-
-/**
- * The system_fingerprint of response number `n` (0-based): always fp_mock,
- * or with `every` > 0 a new one every `every` responses (fp_mock_0, fp_mock_1, ...),
- * as when the backend behind a relay is redeployed or traffic is spread.
- */
-export function fingerprintFor(n: number, every: number): string {
-  return every > 0 ? `${SYSTEM_FINGERPRINT}_${Math.floor(n / every)}` : SYSTEM_FINGERPRINT;
-}
+export type MockProtocol = 'openai' | 'anthropic' | 'openai-responses';
 
 /**
  * Prompt tokens as an honest relay would bill them: relaymon's own count
@@ -57,30 +25,21 @@ export function promptTokens(body: Record<string, unknown>): number {
 
 /** The token limit the request asks for, or null. */
 export function requestedMaxTokens(body: Record<string, unknown>): number | null {
-  for (const key of ['max_completion_tokens', 'max_tokens']) {
+  for (const key of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
     const v = body[key];
     if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
   }
   return null;
 }
 
-export interface ResponseIdentity {
-  id: string;
-  model: string;
-  created: number;
-  promptTokens: number;
-  /** OpenAI's system_fingerprint (Anthropic has none). */
-  fingerprint: string;
-}
-
-function openaiUsage(promptTokens: number, completionTokens: number): string {
+function openaiUsage(promptTokens: number, completionTokens: number, cached: number, reasoning: number): string {
   return JSON.stringify({
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
     completion_tokens_details: {
-      reasoning_tokens: 0,
+      reasoning_tokens: reasoning,
       audio_tokens: 0,
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,
@@ -88,14 +47,23 @@ function openaiUsage(promptTokens: number, completionTokens: number): string {
   });
 }
 
+/** The tool call's id, derived from the answer's. */
+export function callId(r: ResponseIdentity): string {
+  return `call_${r.id.replace(/^[a-z]+[-_]/, '')}`;
+}
+
 /** Builds the SSE text of one OpenAI streamed response. */
 export class OpenAIStreamWriter {
   private readonly head: string;
   private readonly tokenTail: string;
   private readonly usageTail: string;
+  /** The last piece, when --misorder-events holds it back until after the finish chunk. */
+  private held = '';
   constructor(
     private readonly r: ResponseIdentity,
     private readonly includeUsage: boolean,
+    private readonly a: Answer = textAnswer(Infinity),
+    private readonly k: WireKnobs = HONEST_WIRE,
   ) {
     this.head =
       `data: {"id":${JSON.stringify(r.id)},"object":"chat.completion.chunk","created":${r.created},` +
@@ -105,16 +73,46 @@ export class OpenAIStreamWriter {
   }
   /** The role-only first delta OpenAI sends as the stream opens: not a token. */
   open(): string {
-    return `${this.head}{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]${this.usageTail}}\n\n`;
+    const early = this.k.earlyOutputTokens;
+    const usage = this.includeUsage && early !== null ? `,"usage":${this.usage(early, 0)}` : this.usageTail;
+    return `${this.head}{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]${usage}}\n\n`;
   }
   token(i: number): string {
-    return `${this.head}{"index":0,"delta":{"content":"${tokenJson(i)}` + this.tokenTail;
+    const kind = pieceKind(this.a, i);
+    let s: string;
+    if (kind === 'reasoning') {
+      if (this.k.dropReasoning) return '';
+      s = `${this.head}{"index":0,"delta":{"reasoning_content":"${pieceJson(this.a, i)}` + this.tokenTail;
+    } else if (kind === 'text') {
+      s = `${this.head}{"index":0,"delta":{"content":"${pieceJson(this.a, i)}` + this.tokenTail;
+    } else {
+      s = this.toolChunk(i - this.a.reasoning, pieceJson(this.a, i));
+    }
+    if (this.k.misorder && i === this.a.pieces - 1) {
+      this.held = s;
+      return '';
+    }
+    return s;
+  }
+  private toolChunk(j: number, args: string): string {
+    const id = JSON.stringify(this.k.mangle === 'id' ? `${callId(this.r)}_${j}` : callId(this.r));
+    const index = this.k.mangle === 'index' && j > 0 ? 1 : 0;
+    const name = this.a.output.kind === 'tool' ? this.a.output.name : '';
+    const call =
+      j === 0
+        ? `{"index":${index},"id":${id},"type":"function","function":{"name":${JSON.stringify(name)},"arguments":"${args}"}}`
+        : `{"index":${index}${this.k.mangle === 'id' ? `,"id":${id}` : ''},"function":{"arguments":"${args}"}}`;
+    return `${this.head}{"index":0,"delta":{"tool_calls":[${call}]},"logprobs":null,"finish_reason":null}]${this.usageTail}}\n\n`;
+  }
+  private usage(completionTokens: number, sent: number): string {
+    const reasoning = this.k.dropReasoning ? 0 : tokensOf(this.a, Math.min(sent, this.a.pieces)).reasoning;
+    return openaiUsage(this.r.promptTokens, completionTokens, this.r.cachedTokens ?? 0, reasoning);
   }
   /** completionTokens null: a relay that drops the usage chunk although it was asked for. */
-  finish(reason: 'stop' | 'length', completionTokens: number | null): string {
-    let s = `${this.head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}]${this.usageTail}}\n\n`;
-    if (this.includeUsage && completionTokens !== null) s += `${this.head}],"usage":${openaiUsage(this.r.promptTokens, completionTokens)}}\n\n`;
-    return s + 'data: [DONE]\n\n';
+  finish(reason: 'stop' | 'length' | 'tool_calls', completionTokens: number | null, sent = this.a.pieces): string {
+    let s = `${this.head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}]${this.usageTail}}\n\n` + this.held;
+    if (this.includeUsage && completionTokens !== null) s += `${this.head}],"usage":${this.usage(completionTokens, sent)}}\n\n`;
+    return this.k.omitTerminator ? s : s + 'data: [DONE]\n\n';
   }
   /** An error inside a 200 stream, the way OpenRouter and OpenAI-compatible relays send it. */
   streamError(): string {
@@ -123,70 +121,27 @@ export class OpenAIStreamWriter {
 }
 
 /** completionTokens null: a relay that drops the usage object. */
-export function openaiBody(r: ResponseIdentity, n: number, reason: 'stop' | 'length', completionTokens: number | null): string {
-  return (
-    `{"id":${JSON.stringify(r.id)},"object":"chat.completion","created":${r.created},"model":${JSON.stringify(r.model)},` +
-    `"system_fingerprint":${JSON.stringify(r.fingerprint)},"choices":[{"index":0,"message":{"role":"assistant",` +
-    `"content":${JSON.stringify(responseText(n))},"refusal":null,"annotations":[]},"logprobs":null,` +
-    `"finish_reason":"${reason}"}]${completionTokens === null ? '' : `,"usage":${openaiUsage(r.promptTokens, completionTokens)}`},"service_tier":"default"}`
-  );
-}
-
-function sse(event: string, data: string): string {
-  return `event: ${event}\ndata: ${data}\n\n`;
-}
-
-/** Builds the SSE text of one Anthropic streamed response. */
-export class AnthropicStreamWriter {
-  constructor(private readonly r: ResponseIdentity) {}
-  /** message_start, content_block_start and one ping: Anthropic sends these before any text. */
-  open(): string {
-    const message =
-      `{"id":${JSON.stringify(this.r.id)},"type":"message","role":"assistant","model":${JSON.stringify(this.r.model)},` +
-      `"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":${this.r.promptTokens},` +
-      `"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}`;
-    return (
-      sse('message_start', `{"type":"message_start","message":${message}}`) +
-      sse('content_block_start', '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}') +
-      sse('ping', '{"type":"ping"}')
-    );
-  }
-  token(i: number): string {
-    return (
-      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"' +
-      tokenJson(i) +
-      '"}}\n\n'
-    );
-  }
-  /** outputTokens null: a relay that drops the final usage from message_delta. */
-  finish(reason: 'end_turn' | 'max_tokens', outputTokens: number | null): string {
-    const usage = outputTokens === null ? '' : `,"usage":{"output_tokens":${outputTokens}}`;
-    return (
-      sse('content_block_stop', '{"type":"content_block_stop","index":0}') +
-      sse('message_delta', `{"type":"message_delta","delta":{"stop_reason":"${reason}","stop_sequence":null}${usage}}`) +
-      sse('message_stop', '{"type":"message_stop"}')
-    );
-  }
-  streamError(): string {
-    return sse('error', '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}');
-  }
-}
-
-export function anthropicBody(
+export function openaiBody(
   r: ResponseIdentity,
   n: number,
-  reason: 'end_turn' | 'max_tokens',
-  outputTokens: number | null,
+  reason: 'stop' | 'length' | 'tool_calls',
+  completionTokens: number | null,
+  a: Answer = textAnswer(n),
+  k: WireKnobs = HONEST_WIRE,
 ): string {
-  const usage =
-    outputTokens === null
-      ? ''
-      : `,"usage":{"input_tokens":${r.promptTokens},"cache_creation_input_tokens":0,` +
-        `"cache_read_input_tokens":0,"output_tokens":${outputTokens}}`;
+  const sent = Math.min(n, a.pieces);
+  const text = outputText(a, sent);
+  const tool = a.output.kind === 'tool';
+  const message: Record<string, unknown> = { role: 'assistant', content: tool ? null : text, refusal: null, annotations: [] };
+  if (a.reasoning > 0 && !k.dropReasoning) message['reasoning_content'] = reasoningText(a, sent);
+  if (a.output.kind === 'tool') {
+    message['tool_calls'] = [{ id: callId(r), type: 'function', function: { name: a.output.name, arguments: text } }];
+  }
+  const reasoning = k.dropReasoning ? 0 : tokensOf(a, sent).reasoning;
   return (
-    `{"id":${JSON.stringify(r.id)},"type":"message","role":"assistant","model":${JSON.stringify(r.model)},` +
-    `"content":[{"type":"text","text":${JSON.stringify(responseText(n))}}],"stop_reason":"${reason}",` +
-    `"stop_sequence":null${usage}}`
+    `{"id":${JSON.stringify(r.id)},"object":"chat.completion","created":${r.created},"model":${JSON.stringify(r.model)},` +
+    `"system_fingerprint":${JSON.stringify(r.fingerprint)},"choices":[{"index":0,"message":${JSON.stringify(message)},"logprobs":null,` +
+    `"finish_reason":"${reason}"}]${completionTokens === null ? '' : `,"usage":${openaiUsage(r.promptTokens, completionTokens, r.cachedTokens ?? 0, reasoning)}`},"service_tier":"default"}`
   );
 }
 
@@ -201,3 +156,8 @@ export const MODELS_BODY = JSON.stringify({
 export const HTML_PAGE =
   '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n' +
   '<hr><center>nginx</center>\n</body></html>\n';
+
+/** An nginx-style error page for `status` (--html-errors). */
+export function htmlErrorPage(status: number, text: string): string {
+  return HTML_PAGE.replaceAll('502 Bad Gateway', `${status} ${text}`);
+}
