@@ -107,6 +107,11 @@ describe('conform judges', () => {
     expect(status('error_in_stream', obs)).toBe('n/a');
     obs.streamError = { ...honest({ ok: false, errorType: 'stream_error' }), injected: false };
     expect(status('error_in_stream', obs)).toBe('pass');
+    // The protocol classifies the in-band error further (Anthropic overloaded_error): surfaced all the same.
+    obs.streamError = { ...honest({ ok: false, errorType: 'overloaded' }), injected: true };
+    expect(status('error_in_stream', obs)).toBe('pass');
+    obs.streamError = { ...honest({ ok: false, errorType: 'bad_response' }), injected: true };
+    expect(status('error_in_stream', obs)).toBe('fail');
     obs.streamError = { ...honest({ ok: false, httpStatus: null, errorType: 'connection_refused' }), injected: false };
     expect(status('error_in_stream', obs)).toBe('fail');
   });
