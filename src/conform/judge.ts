@@ -88,6 +88,9 @@ function reasoningPassthrough(obs: Observations): Verdict | null {
   }
   const bad = unanswered(a, expected);
   if (bad) return bad;
+  // The client's own check saw the reasoning text itself, whenever it arrived (client/checks.ts).
+  const seen = a.checks.find((c) => c.name === 'reasoning_reported');
+  if (seen?.ok === true) return verdict('pass', a.requestId, expected, seen.detail);
   const tokens = a.reasoningTokens ?? 0;
   // A token on any channel before the first visible one, in a request without tools, was reasoning.
   const streamedFirst = a.firstTokenAt !== null && (a.firstContentAt === null || a.firstTokenAt < a.firstContentAt);

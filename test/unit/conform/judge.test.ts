@@ -91,6 +91,10 @@ describe('conform judges', () => {
     obs.answers.json = honest({ ok: false, errorType: 'stream_truncated', streamViolations: ['unterminated'] });
     expect(judge('stream_terminated', obs)).toMatchObject({ status: 'fail', evidence: { got: 'the json stream ended without it', expected: expect.stringMatching(/message_stop/) } });
     expect(status('event_order', obs)).toBe('pass');
+    // A tool call's fragments at the wrong index break the block order too: that is tool_call_deltas' finding.
+    const tools = honestObs('anthropic');
+    tools.answers.tools = honest({ streamViolations: ['out_of_order'] });
+    expect(status('event_order', tools)).toBe('pass');
     const order = honestObs();
     order.answers.stream = honest({ streamViolations: ['out_of_order'] });
     expect(status('event_order', order)).toBe('fail');
@@ -174,6 +178,9 @@ describe('conform judges', () => {
     expect(judge('reasoning_passthrough', obs).evidence.got).toBe('reasoning text streamed');
     obs.answers.reasoning = honest({ reasoningTokens: null });
     expect(status('reasoning_passthrough', obs)).toBe('fail');
+    // Buffered, the reasoning arrives with the answer: the client's check saw its text all the same.
+    obs.answers.reasoning = honest({ reasoningTokens: null, checks: [{ name: 'reasoning_reported', ok: true, detail: '120 characters of reasoning streamed' }] });
+    expect(judge('reasoning_passthrough', obs)).toMatchObject({ status: 'pass', evidence: { got: '120 characters of reasoning streamed' } });
     obs.answers.reasoning = honest({ reasoningTokens: null, usageSource: 'estimated', outputTokens: null });
     expect(judge('reasoning_passthrough', obs).evidence.got).toMatch(/see usage_present/);
     obs.answers.reasoning = honest({ ok: false, httpStatus: 400, errorType: 'bad_request', errorMessage: 'unsupported parameter' });
