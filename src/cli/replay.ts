@@ -36,11 +36,13 @@ export function registerReplay(program: Command): void {
   cmd.addHelpText(
     'after',
     `
-Formats (detected per file): OpenAI Batch API input lines {custom_id, method, url, body};
-plain JSONL of Chat Completions or Messages request bodies; relaymon's own --log files.
+Formats (detected per file): OpenAI Batch API input lines {custom_id, method, url, body}
+(url /v1/chat/completions, /v1/messages or /v1/responses); plain JSONL of Chat Completions,
+Messages or Responses request bodies; relaymon's own --log files.
 Lines may carry "timestamp" (ISO or epoch) or "offset_ms" for the original timing.
 Without --target, each line of a relaymon log goes to the target it was recorded
-against when the config has that target (others go to the first target).
+against when the config has that target, and a line of another protocol than the
+first target's to a configured target that speaks it (others go to the first target).
 
 Examples:
   relaymon replay traffic.jsonl --base-url http://127.0.0.1:8787/v1
