@@ -136,7 +136,7 @@ export const probeKindOptionsShape = {
       schema: objectSchema('json.schema').describe('JSON schema the answer must match (type: object)'),
     })
     .optional()
-    .describe('kind json: the structured-output schema (default: a small city/temperature object)'),
+    .describe('kind json: the structured-output schema (default: a small city/country/population object)'),
   cache: z
     .strictObject({
       tokens: z

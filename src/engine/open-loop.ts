@@ -12,8 +12,8 @@ export interface OpenLoopHost {
   readonly state: EngineState;
   readonly saturation: SaturationMonitor;
   slot(name: string): TargetSlot | undefined;
-  /** -n N: this target has had its N, or has too few left for the `need` requests of this send (a cache pair needs 2). */
-  quotaMet(slot: TargetSlot, need?: number): boolean;
+  /** -n N: this target has had its N (a cache pair's second counts from when its first is sent). */
+  quotaMet(slot: TargetSlot): boolean;
   send(slot: TargetSlot, spec: RequestSpec, probe: string | null, scheduledAt: number, held: boolean): Promise<RequestResult | null>;
   /** Nothing left to schedule: the plan ran out. */
   planRanOut(): void;
@@ -86,7 +86,7 @@ export class OpenLoop {
     const scheduledAt = send.dueMs + this.shift;
     for (const name of send.targets) {
       const slot = this.host.slot(name);
-      if (!slot || this.host.quotaMet(slot, send.spec.expect?.then ? 2 : 1)) continue;
+      if (!slot || this.host.quotaMet(slot)) continue;
       const gate = slot.gate;
       gate.counts.scheduled += 1;
       if (gate.inBackoff(performance.now())) {

@@ -119,9 +119,12 @@ export class EngineRunner {
     return this.slots.get(name);
   }
 
-  /** `need`: requests this send makes (2 for a cache pair, whose second is owed until it goes: pairsOwed). */
-  quotaMet(slot: TargetSlot, need = 1): boolean {
-    return quotaMet(this.config.stopAfter.requests, slot.gate.counts.sent + (this.pairsOwed.get(slot) ?? 0) + need - 1, slot.gate.held.length);
+  /**
+   * The second requests of cache pairs in flight count as sent (pairsOwed). A pair starts while one request is
+   * left of -n and is never split, so like probe's -n, a cache probe rounds the last pair up.
+   */
+  quotaMet(slot: TargetSlot): boolean {
+    return quotaMet(this.config.stopAfter.requests, slot.gate.counts.sent + (this.pairsOwed.get(slot) ?? 0), slot.gate.held.length);
   }
 
   limitReached(): boolean {

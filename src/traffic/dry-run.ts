@@ -112,6 +112,8 @@ function lookupTarget(targets: readonly ResolvedTarget[], name: string): Resolve
   return t;
 }
 
+const CACHE_PAIR_NOTE = 'a cache probe sends each prompt twice (a pair): both requests are counted';
+
 function probeFlows(plan: Extract<TrafficPlan, { kind: 'probes' }>, targets: readonly ResolvedTarget[]): Flow[] {
   const flows: Flow[] = [];
   for (const s of plan.streams) {
@@ -119,6 +121,12 @@ function probeFlows(plan: Extract<TrafficPlan, { kind: 'probes' }>, targets: rea
     const f = flowFor(flows, lookupTarget(targets, s.target), s.spec.model, () => ({ probes: [], count: null, notes: [] }));
     f.probes.push(s.probe);
     f.items.push({ spec: s.spec, perHour });
+    // A cache probe fires a pair: its second request (the same prompt) goes with every first.
+    const then = s.spec.expect?.then;
+    if (then) {
+      f.items.push({ spec: then, perHour });
+      if (!f.notes.includes(CACHE_PAIR_NOTE)) f.notes.push(CACHE_PAIR_NOTE);
+    }
   }
   return flows;
 }

@@ -36,6 +36,8 @@ export interface ProbeRequestJson {
   costGapUsd: number | null;
   fingerprintChanged: boolean;
   streamViolations: string[];
+  finishReason: string | null;
+  checks: { name: string; ok: boolean; detail: string }[];
 }
 
 export interface ProbeJson {
