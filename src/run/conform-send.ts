@@ -109,7 +109,11 @@ export async function sendPlan(
     else if (r.name !== 'bad_request') obs.answers[r.name] = facts;
   };
 
-  const roots = planned.filter((r) => r.after === null);
+  // The stream whose timing streams_incrementally judges goes alone, first: the other answers arriving and being
+  // counted in this process at the same time would only blur when its chunks were read.
+  const alone = planned.find((r) => r.name === 'stream');
+  if (alone) await sendOne(alone);
+  const roots = planned.filter((r) => r.after === null && r !== alone);
   await Promise.all(
     roots.map(async (root) => {
       await sendOne(root);

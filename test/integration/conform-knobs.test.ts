@@ -18,8 +18,8 @@ interface Row {
   evidence: { got: string };
 }
 
-/** Fast first tokens; 20 ms between tokens, so an honest stream is spread over ~300 ms. */
-const TIMING = ['--ttft', '20', '--itl', '20'];
+/** Fast first tokens; 24 tokens 20 ms apart, so an honest stream is spread over ~460 ms. */
+const TIMING = ['--ttft', '20', '--itl', '20', '--tokens', '24'];
 
 async function conformAgainst(knob: string[]): Promise<{ code: number | null; rows: Row[]; text: string }> {
   const mock = await startMockProcess([...TIMING, ...knob]);
