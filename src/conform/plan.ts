@@ -105,22 +105,22 @@ export function planRequests(input: PlanInput): PlannedRequest[] {
     ...more,
   });
   // The probe kinds' own requests (traffic/probes.ts): their tool, schema, prefix and reasoning budget, and the
-  // `expect` by which the client checks the answer (client/checks.ts).
-  const cacheFirst = probeSpec({ model, kind: 'cache', cache: { tokens: CACHE_PREFIX_TOKENS } });
-  const cacheSecond = cacheFirst.expect?.then ?? cacheFirst;
-  const all: PlannedRequest[] = [
-    req('stream', spec(model, true, COUNT_PROMPT, COUNT_MAX_TOKENS)),
-    req('whole', spec(model, false, COUNT_PROMPT, COUNT_MAX_TOKENS)),
-    req('max_tokens', spec(model, true, 'Write a long story about the sea.', MAX_TOKENS_LIMIT)),
-    req('tools', probeSpec({ model, kind: 'tools' })),
-    req('json', probeSpec({ model, kind: 'json' })),
-    req('cache_first', cacheFirst),
-    req('cache_second', cacheSecond, { after: 'cache_first' }),
-    req('reasoning', probeSpec({ model: input.reasoningModel, kind: 'reasoning' })),
-    req('stream_error', spec(model, true, COUNT_PROMPT, COUNT_MAX_TOKENS), { headers: { [CONFORM_FAULT_HEADER]: 'stream-error' } }),
-    req('bad_request', null, { rawBody: malformedBody(protocol, model) }),
-  ];
-  return all.filter((r) => needed.has(r.name));
+  // `expect` by which the client checks the answer (client/checks.ts). Built only when needed: sizing the cache
+  // prefix tokenizes it.
+  const cache = needed.has('cache_first') || needed.has('cache_second') ? probeSpec({ model, kind: 'cache', cache: { tokens: CACHE_PREFIX_TOKENS } }) : null;
+  const build: Record<RequestName, () => PlannedRequest> = {
+    stream: () => req('stream', spec(model, true, COUNT_PROMPT, COUNT_MAX_TOKENS)),
+    whole: () => req('whole', spec(model, false, COUNT_PROMPT, COUNT_MAX_TOKENS)),
+    max_tokens: () => req('max_tokens', spec(model, true, 'Write a long story about the sea.', MAX_TOKENS_LIMIT)),
+    tools: () => req('tools', probeSpec({ model, kind: 'tools' })),
+    json: () => req('json', probeSpec({ model, kind: 'json' })),
+    cache_first: () => req('cache_first', cache),
+    cache_second: () => req('cache_second', cache?.expect?.then ?? cache, { after: 'cache_first' }),
+    reasoning: () => req('reasoning', probeSpec({ model: input.reasoningModel, kind: 'reasoning' })),
+    stream_error: () => req('stream_error', spec(model, true, COUNT_PROMPT, COUNT_MAX_TOKENS), { headers: { [CONFORM_FAULT_HEADER]: 'stream-error' } }),
+    bad_request: () => req('bad_request', null, { rawBody: malformedBody(protocol, model) }),
+  };
+  return REQUEST_NAMES.filter((n) => needed.has(n)).map((n) => build[n]());
 }
 
 /**

@@ -25,6 +25,11 @@ export interface SendState {
   signal: AbortSignal;
 }
 
+/** Read through a call: the state changes while a request is in flight, which narrowing cannot see. */
+function stopReason(state: SendState): string {
+  return state.stopped ?? 'not finished';
+}
+
 /** Error bodies are read for their shape only. */
 const MAX_RAW_BODY_CHARS = 4096;
 
@@ -103,7 +108,7 @@ export async function sendPlan(
     });
     guard.settle(admission.reservedUsd, result.costUsd);
     if (result.httpStatus !== null) state.answered++;
-    if (result.errorType === 'cancelled') return skip(r.name, state.stopped ?? 'not finished');
+    if (result.errorType === 'cancelled') return skip(r.name, stopReason(state).replace(/^not sent/, 'not finished'));
     const facts: AnswerFacts = result;
     if (r.name === 'stream_error') obs.streamError = { ...facts, injected };
     else if (r.name !== 'bad_request') obs.answers[r.name] = facts;
