@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mockRequestCount, runCli, SENTINEL_KEY, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
+import { mockRequestCount, runCli, SENTINEL_KEY, spawnCli, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
-import { freePort } from '../helpers/net.js';
+import { freePort, until } from '../helpers/net.js';
 import { schemaErrors } from '../contracts/validate.js';
 import { CONFORM_CHECKS } from '../../src/conform/checks.js';
 
@@ -131,5 +131,24 @@ describe('relaymon conform', () => {
     expect(json.targets[0]!.checks.map((c) => `${c.protocol}:${c.name}:${c.status}`)).toEqual(['openai:model_echo:pass', 'anthropic:model_echo:pass']);
     const over = parsed(await conform(['--config', config, '--only', 'model_echo', '--protocol', 'anthropic', '--json']));
     expect(over.targets[0]!.protocols).toEqual(['anthropic']);
+  });
+
+  it('Ctrl-C stops cleanly: the rows still print, cut requests are n/a "not finished: interrupted", exit 130', async () => {
+    const slow = await startMockProcess(['--ttft', '20000']);
+    try {
+      const run = spawnCli(['conform', '--base-url', slow.url, '--only', 'usage_present'], { env, timeoutMs: 30_000 });
+      let stderr = '';
+      run.child.stderr.on('data', (d: Buffer | string) => (stderr += String(d)));
+      // The stream (sent alone, first) is in flight at the mock before the interrupt; the whole body is not sent yet.
+      await until(async () => ((await mockRequestCount(slow)) >= 1 ? true : null), 'the first request at the mock');
+      run.child.kill('SIGINT');
+      const res = await run.exited;
+      expectNoSecret(res);
+      expect(res.code).toBe(130);
+      expect(stderr).toContain('interrupted: stopping');
+      expect(res.stdout).toMatch(/– openai +usage_present +not (finished|sent): interrupted/);
+    } finally {
+      await slow.stop();
+    }
   });
 });
