@@ -170,7 +170,7 @@ describe('loadConfig: errors name file, path and expectation', () => {
     const err = await loadText('targets:\n  relay:\n    baseURL: https://x/v1\n    protocol: grpc\nbudget: { usd: -1 }\n');
     expect(err.message.split('\n')).toEqual([
       'relaymon.config.yaml: targets.relay.baseUrl: expected a string, but it is missing',
-      'relaymon.config.yaml: targets.relay.protocol: expected one of openai, anthropic, got "grpc"',
+      'relaymon.config.yaml: targets.relay.protocol: expected one of openai, anthropic, openai-responses, got "grpc"',
       expect.stringMatching(/^relaymon\.config\.yaml: targets\.relay\.baseURL: unknown key \(did you mean "baseUrl"\?\)/),
       'relaymon.config.yaml: budget.usd: expected a number of dollars above 0 (0 would refuse every request; remove budget for none), got -1',
     ]);

@@ -102,6 +102,6 @@ describe('JSON Schema file', () => {
     const target = schema.properties.targets.additionalProperties;
     expect(target.required).toEqual(['baseUrl']);
     expect(target.additionalProperties).toBe(false);
-    expect(target.properties['protocol']!.enum).toEqual(['openai', 'anthropic']);
+    expect(target.properties['protocol']!.enum).toEqual(['openai', 'anthropic', 'openai-responses']);
   });
 });
