@@ -40,7 +40,7 @@ export const SWITCHES: ReadonlyArray<{ key: SwitchKey; flag: string; help: strin
   {
     key: 'decreasingUsage',
     flag: '--decreasing-usage',
-    help: 'claim more output tokens early in each stream than at its end (Chat Completions: a usage object in the first chunk, when include_usage; Anthropic: message_start; Responses: response.in_progress)',
+    help: 'claim more output tokens early in each stream than at its end (streams only; Chat Completions: a usage object in the first chunk, when include_usage; Anthropic: message_start; Responses: response.in_progress)',
     shown: 'usage decreasing',
   },
   {
@@ -52,7 +52,7 @@ export const SWITCHES: ReadonlyArray<{ key: SwitchKey; flag: string; help: strin
   {
     key: 'misorderEvents',
     flag: '--misorder-events',
-    help: 'send the last content delta after its block/item is closed (Chat Completions: after the finish_reason chunk)',
+    help: 'send the last content delta after its block/item is closed (Chat Completions: after the finish_reason chunk); streams only',
     shown: 'events misordered',
   },
   {
@@ -100,7 +100,7 @@ export const SWITCHES: ReadonlyArray<{ key: SwitchKey; flag: string; help: strin
 ];
 
 export const MANGLE_HELP =
-  'break streamed tool calls: id (the call id changes per fragment; Anthropic: the tool_use id is empty), index (fragments after the first carry another index), args (arguments are not JSON); Anthropic forced-tool answers are structured output, see --invalid-json-output';
+  'break tool calls: id (the call id changes per fragment; Anthropic: the tool_use id is empty), index (fragments after the first carry another index) - both streams only; args (arguments are not JSON, streamed or not; Anthropic non-streamed input becomes a string); Anthropic forced-tool answers are structured output, see --invalid-json-output';
 
 export function parseMangle(value: string, flag = '--mangle-tool-calls'): MangleMode {
   const v = value.trim().toLowerCase();

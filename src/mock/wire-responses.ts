@@ -164,12 +164,16 @@ export class ResponsesStreamWriter {
     } else s += this.outputStart();
     return s;
   }
+  /** A delta event written by hand: the piece is already JSON-escaped, and this runs once per token. */
+  private delta(type: string, at: string, piece: string): string {
+    return `event: ${type}\ndata: {"type":"${type}","sequence_number":${this.seq++},${at},"delta":"${piece}"}\n\n`;
+  }
   token(i: number): string {
     const kind = pieceKind(this.a, i);
-    const delta = JSON.parse(`"${pieceJson(this.a, i)}"`) as string;
+    const piece = pieceJson(this.a, i);
     if (kind === 'reasoning') {
       if (!this.showReasoning) return '';
-      return this.ev('response.reasoning_summary_text.delta', { item_id: this.ids.reasoning, output_index: 0, summary_index: 0, delta });
+      return this.delta('response.reasoning_summary_text.delta', `"item_id":"${this.ids.reasoning}","output_index":0,"summary_index":0`, piece);
     }
     const opening = this.outputOpen ? '' : this.reasoningStop(i) + this.outputStart();
     const j = i - this.a.reasoning;
@@ -177,9 +181,9 @@ export class ResponsesStreamWriter {
     if (kind === 'tool') {
       const itemId = this.k.mangle === 'id' ? `${this.ids.call}_${j}` : this.ids.call;
       const index = this.k.mangle === 'index' && j > 0 ? this.outIndex + 1 : this.outIndex;
-      event = this.ev('response.function_call_arguments.delta', { item_id: itemId, output_index: index, delta });
+      event = this.delta('response.function_call_arguments.delta', `"item_id":"${itemId}","output_index":${index}`, piece);
     } else {
-      event = this.ev('response.output_text.delta', { item_id: this.ids.message, output_index: this.outIndex, content_index: 0, delta });
+      event = this.delta('response.output_text.delta', `"item_id":"${this.ids.message}","output_index":${this.outIndex},"content_index":0`, piece);
     }
     if (this.k.misorder && i === this.a.pieces - 1) {
       this.held = event;
