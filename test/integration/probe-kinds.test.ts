@@ -154,6 +154,27 @@ describe('probe --kind against an honest relay', () => {
     expect(code).toBe(0);
   });
 
+  it('cache: -n 4 -c 2 sends two pairs, each a first and a second', async () => {
+    server = await relay();
+    const { json, code } = await probeJson(server.url, ['--kind', 'cache', '-n', '4', '-c', '2', ...MODEL]);
+    expect(json.requests).toHaveLength(4);
+    expect(server.requests).toHaveLength(4);
+    const seen = json.requests.map((r) => r.checks.map((c) => c.name).join());
+    expect(seen.filter((n) => n === 'cache_prefix_sent')).toHaveLength(2);
+    expect(seen.filter((n) => n === 'cache_reported')).toHaveLength(2);
+    expect(code).toBe(0);
+  });
+
+  it('cache: a budget with room for one request but not the pair sends nothing, exit 1', async () => {
+    server = await relay();
+    // One request of the pair costs about $0.0002 at worst on gpt-4o-mini (1,200 input tokens, 16 output).
+    const res = await runCli(['probe', '--base-url', server.url, '--kind', 'cache', ...MODEL, '--budget-usd', '0.0003'], { env: { OPENAI_API_KEY: SENTINEL_KEY, NO_COLOR: '1' } });
+    expectNoSecret(res);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/a cache pair \(two requests\) to "gpt-4o-mini" could cost up to \$0\.000\d+/);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('long: a ~4,000-token prompt billed in full', async () => {
     server = await relay();
     const { json, code } = await probeJson(server.url, ['--kind', 'long', ...MODEL]);
