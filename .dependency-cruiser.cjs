@@ -30,6 +30,8 @@ const MAY_IMPORT = {
   alerts: ['core', 'config', 'protocol', 'stats', 'metrics'],
   compare: ['core', 'honesty', 'stats', 'metrics', 'export'],
   cost: ['core', 'pricing', 'honesty', 'export'],
+  // The conformance suite (relaymon conform): its plan reuses the probe kinds' requests; judging is pure.
+  conform: ['core', 'protocol', 'traffic'],
   export: ['core', 'config', 'pricing', 'honesty', 'traffic', 'stats', 'metrics', 'alerts', 'engine'],
   ui: ['core', 'honesty', 'stats', 'metrics', 'alerts', 'export'],
 };

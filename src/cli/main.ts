@@ -13,6 +13,7 @@ import { registerConfigCommands } from './config.js';
 import { registerInitCommand } from './init.js';
 import { registerCompare } from './compare.js';
 import { registerCost } from './cost.js';
+import { registerConform } from './conform.js';
 
 function buildProgram(): Command {
   const program = new Command('relaymon')
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerMock(program);
   registerCompare(program);
   registerCost(program);
+  registerConform(program);
   registerInitCommand(program);
   registerConfigCommands(program);
   program.addHelpText(
@@ -45,6 +47,7 @@ Examples:
   relaymon replay traffic.jsonl --speed 2    # recorded traffic through the relay
   relaymon compare --targets relay,direct    # the same probes through both; is the relay slower, dearer, honest?
   relaymon cost --mix mix.yaml               # a monthly bill per target from a traffic mix
+  relaymon conform -t relay                  # does the relay keep to the protocol? usage, streams, tools, errors
   relaymon init                              # write a starter relaymon.config.yaml
 
 Exit codes: 0 pass, 1 a check failed, 2 bad usage/config/input or an output could not be written, 3 unreachable, 130 interrupted.`,

@@ -28,6 +28,10 @@ export interface ExecuteOptions {
   fingerprints?: FingerprintTracker;
   /** Publishes results in completion order once counted (RelayClient keeps one per client). */
   publisher?: ResultPublisher;
+  /** Extra request headers, after the target's own (`relaymon conform` sends its fault header). */
+  headers?: Record<string, string>;
+  /** Sees the response headers as they arrive (`relaymon conform` reads the mock's fault acknowledgement). */
+  onResponseHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
 }
 
 /** Error bodies are read for their message only; more than this is noise. */
@@ -58,6 +62,7 @@ export function executeRequest(
   const headers: Record<string, string> = {
     ...adapter.headers(target.apiKey, target.apiKeyHeader),
     ...target.headers,
+    ...options.headers,
     accept: spec.stream ? 'text/event-stream' : 'application/json',
     'user-agent': `relaymon/${VERSION}`,
   };
@@ -211,6 +216,7 @@ export function executeRequest(
         phase = 'waiting';
         status = statusCode;
         responseHeaders = hdrs as Record<string, string | string[] | undefined>;
+        options.onResponseHeaders?.(responseHeaders);
         const ct = String(responseHeaders['content-type'] ?? '').toLowerCase();
         // A relay that ignores stream:true and answers JSON is read as a whole body.
         if (statusCode >= 300 || ct.includes('application/json')) isSse = false;

@@ -41,6 +41,11 @@ export const targetSchema = z
   .strictObject({
     baseUrl: httpUrlSchema.describe('Prefix up to and including the version segment, e.g. https://relay.example/v1'),
     protocol: z.enum(PROTOCOLS).default('openai').describe('Wire protocol: openai (Chat Completions), anthropic (Messages) or openai-responses (Responses API)'),
+    protocols: z
+      .array(z.enum(PROTOCOLS))
+      .min(1)
+      .optional()
+      .describe('Protocols `relaymon conform` checks on this target, e.g. [openai, openai-responses]; default [protocol]'),
     apiKeyEnv: envNameSchema.optional().describe('Name of the environment variable holding the key'),
     apiKeyFile: z
       .string()

@@ -37,7 +37,7 @@ export function xmlEscape(text: string): string {
 }
 
 /** Attribute values are normalised by parsers (a raw newline becomes a space); character references survive. */
-function attr(text: string): string {
+export function attr(text: string): string {
   return xmlEscape(text).replace(/\r/g, '&#13;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
 }
 

@@ -27,6 +27,10 @@ import type {
   TimeStatsOutput,
 } from '../../src/export/contracts/index.js';
 import type { RequestLogEntry } from '../../src/export/request-log.js';
+import type { ConformOutput } from '../../src/export/contracts/index.js';
+import { CONFORM_CHECK_NAMES } from '../../src/export/contracts/index.js';
+import type { ConformReport } from '../../src/conform/report.js';
+import type { ConformCheckName } from '../../src/conform/checks.js';
 
 describe('contract types equal the builders\' types', () => {
   it('summary, time stats, thresholds, saturation, schedule', () => {
@@ -50,5 +54,10 @@ describe('contract types equal the builders\' types', () => {
     expectTypeOf<CompareOutput['metrics'][number]>().toEqualTypeOf<MetricComparison>();
     expectTypeOf<CompareOutput['errors']>().toEqualTypeOf<ErrorComparison>();
     expectTypeOf<(typeof COMPARED_METRICS)[number]>().toEqualTypeOf<(typeof COMPARE_METRICS)[number]['metric']>();
+  });
+
+  it('the conform report', () => {
+    expectTypeOf<ConformOutput>().toEqualTypeOf<ConformReport>();
+    expectTypeOf<(typeof CONFORM_CHECK_NAMES)[number]>().toEqualTypeOf<ConformCheckName>();
   });
 });

@@ -13,7 +13,7 @@ import { ROOT } from '../helpers/cli.js';
 const ajv = new Ajv({ allErrors: true, strict: true, formats: { 'date-time': true } });
 const compiled = new Map<string, ValidateFunction>();
 
-export type SchemaFile = 'run-summary' | 'probe' | 'compare' | 'request-log';
+export type SchemaFile = 'run-summary' | 'probe' | 'compare' | 'request-log' | 'conform';
 
 function validator(name: SchemaFile): ValidateFunction {
   let v = compiled.get(name);

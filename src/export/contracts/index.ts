@@ -10,4 +10,5 @@ export * from './run-summary.js';
 export * from './probe.js';
 export * from './compare.js';
 export * from './request-log.js';
+export * from './conform.js';
 export { CONTRACT_SCHEMAS, buildContractSchemas } from './json-schema.js';

@@ -9,12 +9,14 @@ import { runSummarySchema } from './run-summary.js';
 import { probeSchema } from './probe.js';
 import { compareSchema } from './compare.js';
 import { requestLogLineSchema } from './request-log.js';
+import { conformSchema } from './conform.js';
 
 export const CONTRACT_SCHEMAS = [
   { file: 'schema/run-summary.schema.json', title: 'relaymon run summary', schema: runSummarySchema },
   { file: 'schema/probe.schema.json', title: 'relaymon probe --json', schema: probeSchema },
   { file: 'schema/compare.schema.json', title: 'relaymon compare --json', schema: compareSchema },
   { file: 'schema/request-log.schema.json', title: 'relaymon request log line', schema: requestLogLineSchema },
+  { file: 'schema/conform.schema.json', title: 'relaymon conform --json', schema: conformSchema },
 ] as const;
 
 /** Each schema file's path (relative to the repository) and its text. */

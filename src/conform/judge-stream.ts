@@ -1,0 +1,132 @@
+/**
+ * The judges of the plain requests (the stream, the whole body, max_tokens):
+ * usage, model, framing, order, limit and incremental delivery. Pure; each
+ * rule is written out in docs/contracts.md "conform --json".
+ */
+import { MAX_TOKENS_LIMIT } from './plan.js';
+import { hasUsage, streamedAnswers, terminator, truncated, unanswered, verdict, worst, type Observations, type Verdict } from './facts.js';
+
+export function usagePresent(obs: Observations): Verdict | null {
+  const expected = 'usage (input and output tokens) in the stream when asked, and in the whole body';
+  const parts: Verdict[] = [];
+  for (const name of ['stream', 'whole'] as const) {
+    const a = obs.answers[name];
+    if (!a) continue;
+    const bad = unanswered(a, expected);
+    if (bad) parts.push(bad);
+    else if (hasUsage(a)) parts.push(verdict('pass', a.requestId, expected, `${name === 'stream' ? 'stream' : 'body'}: ${a.inputTokens ?? '?'} in / ${a.outputTokens} out`));
+    else if (name === 'stream' && truncated(a)) parts.push(verdict('n/a', a.requestId, expected, 'the stream ended without its terminator and without usage (see stream_terminated)'));
+    else parts.push(verdict('fail', a.requestId, expected, name === 'stream' ? 'a stream without usage although stream_options.include_usage asked for it' : 'a whole body without usage'));
+  }
+  return parts.length > 0 ? worst(parts) : null;
+}
+
+export function usageMonotonic(obs: Observations): Verdict | null {
+  const expected = 'no cumulative usage count going down within a stream';
+  const streams = streamedAnswers(obs);
+  if (streams.length === 0) return null;
+  const decreased = streams.find(([, a]) => a.streamViolations.includes('usage_decreased'));
+  if (decreased) return verdict('fail', decreased[1].requestId, expected, `the ${decreased[0]} stream reported a usage count lower than an earlier one`);
+  const withUsage = streams.find(([, a]) => hasUsage(a));
+  if (!withUsage) {
+    const stream = obs.answers.stream;
+    const bad = stream ? unanswered(stream, expected) : null;
+    return bad ?? verdict('n/a', stream?.requestId ?? null, expected, 'no stream reported usage (see usage_present)');
+  }
+  return verdict('pass', withUsage[1].requestId, expected, `usage never went down in ${streams.length} stream${streams.length === 1 ? '' : 's'}`);
+}
+
+export function modelEcho(obs: Observations): Verdict | null {
+  const parts: Verdict[] = [];
+  for (const name of ['stream', 'whole'] as const) {
+    const a = obs.answers[name];
+    if (!a) continue;
+    const expected = `the response names "${a.model}" (or an alias of it)`;
+    const bad = unanswered(a, expected);
+    if (bad) parts.push(bad);
+    else if (a.responseModel === null) parts.push(verdict('fail', a.requestId, expected, 'the response named no model'));
+    else if (a.modelMismatch) parts.push(verdict('fail', a.requestId, expected, `"${a.responseModel}"`));
+    else parts.push(verdict('pass', a.requestId, expected, `"${a.responseModel}"`));
+  }
+  return parts.length > 0 ? worst(parts) : null;
+}
+
+export function streamTerminated(obs: Observations): Verdict | null {
+  const expected = `every stream ends with ${terminator(obs.protocol)}`;
+  const streams = streamedAnswers(obs);
+  if (streams.length === 0) return null;
+  for (const [name, a] of streams) {
+    if (a.httpStatus === null || a.httpStatus >= 300) continue;
+    if (truncated(a)) return verdict('fail', a.requestId, expected, `the ${name} stream ended without it`);
+  }
+  const judged = streams.filter(([, a]) => a.httpStatus !== null && a.httpStatus < 300);
+  if (judged.length === 0) return unanswered(streams[0]![1], expected);
+  return verdict('pass', judged[0]![1].requestId, expected, `${judged.length} stream${judged.length === 1 ? '' : 's'} ended with it`);
+}
+
+export function eventOrder(obs: Observations): Verdict | null {
+  const expected = obs.protocol === 'anthropic' ? 'message_start, content blocks in order, message_delta, message_stop (pings anywhere)' : "events in the protocol's order, nothing after the terminator";
+  // The streams of tool calls (tools; json, which Anthropic answers as a forced tool) are left to tool_call_deltas:
+  // a call's fragments at the wrong index break the block order too, and that is the tool-call check's finding.
+  const streams = streamedAnswers(obs).filter(([name]) => name !== 'tools' && name !== 'json');
+  if (streams.length === 0) return null;
+  const bad = streams.find(([, a]) => a.streamViolations.includes('out_of_order'));
+  if (bad) return verdict('fail', bad[1].requestId, expected, `the ${bad[0]} stream had events out of order`);
+  const judged = streams.filter(([, a]) => a.httpStatus !== null && a.httpStatus < 300);
+  if (judged.length === 0) return unanswered(streams[0]![1], expected);
+  return verdict('pass', judged[0]![1].requestId, expected, `${judged.length} stream${judged.length === 1 ? '' : 's'} in order`);
+}
+
+export function maxTokensHonoured(obs: Observations): Verdict | null {
+  const a = obs.answers.max_tokens;
+  if (!a) return null;
+  const expected = `finish reason length and at most ${MAX_TOKENS_LIMIT} output tokens`;
+  const bad = unanswered(a, expected);
+  if (bad) return bad;
+  const finish = a.finishReason;
+  let tokens: number | null = null;
+  let source = '';
+  if (hasUsage(a)) {
+    tokens = a.outputTokens;
+    source = 'reported';
+  } else if (a.localCountKind === 'exact' && a.localOutputTokens !== null) {
+    tokens = a.localOutputTokens;
+    source = 'counted by relaymon; no usage reported';
+  }
+  const got = `finish reason ${finish ?? 'none'}, ${tokens ?? '?'} output tokens${source ? ` (${source})` : ''}`;
+  if (tokens !== null && tokens > MAX_TOKENS_LIMIT) return verdict('fail', a.requestId, expected, got);
+  if (finish !== null && finish !== 'length') return verdict('fail', a.requestId, expected, got);
+  if (finish === null) {
+    return verdict('n/a', a.requestId, expected, truncated(a) ? `${got}: the stream ended without its terminator (see stream_terminated)` : `${got}: the answer gave no finish reason`);
+  }
+  if (tokens === null) return verdict('n/a', a.requestId, expected, `${got}: no usage reported (see usage_present) and relaymon's own count is an estimate`);
+  return verdict('pass', a.requestId, expected, got);
+}
+
+/** Token-bearing chunks at least this far apart came in separate reads. */
+const SEPARATE_READ_MS = 1;
+/** Fewer visible tokens than this say nothing about streaming. */
+export const MIN_STREAM_TOKENS = 8;
+/** Separate reads an incremental stream shows at least. */
+export const MIN_READS = 3;
+/** The first-to-last token span must be at least this per token gap: no model streams faster than 1,000 tokens/s. */
+export const MIN_MS_PER_TOKEN = 1;
+
+export function streamsIncrementally(obs: Observations): Verdict | null {
+  const a = obs.answers.stream;
+  if (!a) return null;
+  const expected = `the answer over ≥ ${MIN_READS} separate reads, first to last token ≥ ${MIN_MS_PER_TOKEN} ms per token`;
+  const bad = unanswered(a, expected);
+  if (bad) return bad;
+  const tokens = hasUsage(a) ? a.outputTokens! : a.localOutputTokens;
+  if (tokens === null || tokens < MIN_STREAM_TOKENS || a.firstTokenAt === null || a.lastTokenAt === null) {
+    return verdict('n/a', a.requestId, expected, `${tokens ?? 0} output tokens: too short to tell (at least ${MIN_STREAM_TOKENS} needed)`);
+  }
+  const reads = 1 + a.chunkGapsMs.filter((g) => g >= SEPARATE_READ_MS).length;
+  const spanMs = a.lastTokenAt - a.firstTokenAt;
+  const got = `${tokens} tokens in ${reads} read${reads === 1 ? '' : 's'}, ${Math.round(spanMs)} ms from first to last token`;
+  if (reads < MIN_READS || spanMs < MIN_MS_PER_TOKEN * (tokens - 1)) return verdict('fail', a.requestId, expected, `${got}: buffered`);
+  return verdict('pass', a.requestId, expected, got);
+}
+
+/** A verdict from the client's own checks of one answer (client/checks.ts), by name prefix. */

@@ -1,0 +1,129 @@
+/**
+ * The I/O of `relaymon conform` for one target × protocol: the planned
+ * requests through the measuring client (src/client), the malformed body as
+ * a raw request, the spend guard before each send. What came back goes to
+ * the pure judges (src/conform/judge.ts) as Observations.
+ */
+import { Agent, request } from 'undici';
+import type { RequestResult } from '../core/result.js';
+import type { ResolvedTarget } from '../core/target.js';
+import { RelayClient } from '../client/index.js';
+import { endpointUrl } from '../client/connections.js';
+import { adapterFor, classifyNetworkError, requestIds } from '../protocol/index.js';
+import { headerValue } from '../protocol/headers.js';
+import { SpendGuard } from '../traffic/budget.js';
+import { VERSION } from '../version.js';
+import { MOCK_INJECTED_HEADER, type PlannedRequest, type RequestName } from '../conform/plan.js';
+import type { AnswerFacts, Observations, RawAnswer } from '../conform/judge.js';
+
+/** What the whole suite shares while it sends: why it stopped, and what answered. */
+export interface SendState {
+  /** Set once sending must stop (the budget, an interrupt): every later request is n/a with this reason. */
+  stopped: string | null;
+  sent: number;
+  answered: number;
+  signal: AbortSignal;
+}
+
+/** Read through a call: the state changes while a request is in flight, which narrowing cannot see. */
+function stopReason(state: SendState): string {
+  return state.stopped ?? 'not finished';
+}
+
+/** Error bodies are read for their shape only. */
+const MAX_RAW_BODY_CHARS = 4096;
+
+async function sendRaw(target: ResolvedTarget, body: Record<string, unknown>, signal: AbortSignal): Promise<RawAnswer> {
+  const adapter = adapterFor(target.protocol);
+  const url = endpointUrl(target.baseUrl, adapter.chatPath);
+  const headers = {
+    ...adapter.headers(target.apiKey, target.apiKeyHeader),
+    ...target.headers,
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'user-agent': `relaymon/${VERSION}`,
+  };
+  const agent = new Agent({ connectTimeout: target.timeouts.connectMs, headersTimeout: target.timeouts.totalMs, bodyTimeout: target.timeouts.totalMs });
+  try {
+    const res = await request(url, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: agent, signal });
+    const text = await res.body.text();
+    const h = res.headers as Record<string, string | string[] | undefined>;
+    return {
+      status: res.statusCode,
+      contentType: headerValue(h, 'content-type') ?? '',
+      bodyHead: text.slice(0, MAX_RAW_BODY_CHARS),
+      requestId: requestIds(h).primary,
+      networkError: null,
+    };
+  } catch (err) {
+    const c = classifyNetworkError(err);
+    return { status: null, contentType: '', bodyHead: '', requestId: null, networkError: `${c.errorType}: ${c.message}` };
+  } finally {
+    await agent.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Sends one protocol's plan: requests without a predecessor at once (the
+ * client's pool caps them), each dependent after the one it follows.
+ */
+export async function sendPlan(
+  client: RelayClient,
+  target: ResolvedTarget,
+  planned: readonly PlannedRequest[],
+  guard: SpendGuard,
+  state: SendState,
+): Promise<Observations> {
+  const obs: Observations = { protocol: target.protocol, answers: {}, notSent: {} };
+  const skip = (name: RequestName, why: string): void => {
+    obs.notSent[name] = why;
+  };
+
+  const sendOne = async (r: PlannedRequest): Promise<void> => {
+    if (state.stopped !== null) return skip(r.name, state.stopped);
+    if (r.rawBody !== null) {
+      state.sent++;
+      const raw = await sendRaw(target, r.rawBody, state.signal);
+      if (raw.status !== null) state.answered++;
+      else if (state.signal.aborted) return skip(r.name, state.stopped ?? 'not finished');
+      obs.badRequest = raw;
+      return;
+    }
+    if (r.spec === null) return;
+    const admission = guard.admit(target, r.spec);
+    if (!admission.ok) {
+      state.stopped = `not sent: ${admission.reason}`;
+      return skip(r.name, state.stopped);
+    }
+    let injected = false;
+    state.sent++;
+    // execute() never rejects: every outcome is a RequestResult.
+    const result: RequestResult = await client.execute(target, r.spec, {
+      probe: `conform:${r.name}`,
+      signal: state.signal,
+      headers: r.headers,
+      onResponseHeaders: (h) => {
+        injected = headerValue(h, MOCK_INJECTED_HEADER) === 'stream-error';
+      },
+    });
+    guard.settle(admission.reservedUsd, result.costUsd);
+    if (result.httpStatus !== null) state.answered++;
+    if (result.errorType === 'cancelled') return skip(r.name, stopReason(state).replace(/^not sent/, 'not finished'));
+    const facts: AnswerFacts = result;
+    if (r.name === 'stream_error') obs.streamError = { ...facts, injected };
+    else if (r.name !== 'bad_request') obs.answers[r.name] = facts;
+  };
+
+  // The stream whose timing streams_incrementally judges goes alone, first: the other answers arriving and being
+  // counted in this process at the same time would only blur when its chunks were read.
+  const alone = planned.find((r) => r.name === 'stream');
+  if (alone) await sendOne(alone);
+  const roots = planned.filter((r) => r.after === null && r !== alone);
+  await Promise.all(
+    roots.map(async (root) => {
+      await sendOne(root);
+      for (const next of planned.filter((r) => r.after === root.name)) await sendOne(next);
+    }),
+  );
+  return obs;
+}

@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import type { RequestResult } from '../../../src/core/result.js';
+import { judge, type AnswerFacts, type Observations, type RawAnswer } from '../../../src/conform/judge.js';
+import { CONFORM_CHECKS } from '../../../src/conform/checks.js';
+import { result } from '../export/result.js';
+
+/** An honest streamed answer of 24 tokens over 24 reads 20 ms apart. */
+function honest(overrides: Partial<RequestResult> = {}): AnswerFacts {
+  return result({
+    ok: true,
+    httpStatus: 200,
+    errorType: null,
+    outputTokens: 24,
+    inputTokens: 30,
+    usageSource: 'reported',
+    firstTokenAt: 1000,
+    firstContentAt: 1000,
+    lastTokenAt: 1460,
+    chunkGapsMs: Array.from({ length: 23 }, () => 20),
+    streamViolations: [],
+    finishReason: 'stop',
+    checks: [],
+    ...overrides,
+  });
+}
+
+const badRequestOk: RawAnswer = { status: 400, contentType: 'application/json', bodyHead: '{"error":{"message":"bad"}}', requestId: 'req_b', networkError: null };
+
+function honestObs(protocol: Observations['protocol'] = 'openai'): Observations {
+  return {
+    protocol,
+    answers: {
+      stream: honest(),
+      whole: honest({ stream: false, chunkGapsMs: [] }),
+      max_tokens: honest({ outputTokens: 5, finishReason: 'length' }),
+      tools: honest({ checks: [{ name: 'tool_called', ok: true, detail: '1 call' }, { name: 'tool_args_json', ok: true, detail: 'ok' }] }),
+      json: honest({ checks: [{ name: 'json_parses', ok: true, detail: 'ok' }, { name: 'json_schema_valid', ok: true, detail: 'ok' }] }),
+      cache_first: honest({ inputTokens: 4300, cachedInputTokens: 0 }),
+      cache_second: honest({ inputTokens: 4300, cachedInputTokens: 4096 }),
+      reasoning: honest({ model: 'o4-mini', reasoningTokens: 64 }),
+    },
+    streamError: { ...honest({ ok: false, errorType: 'stream_error', errorMessage: 'upstream failed' }), injected: true },
+    badRequest: badRequestOk,
+    notSent: {},
+  };
+}
+
+const status = (name: (typeof CONFORM_CHECKS)[number], obs: Observations) => judge(name, obs).status;
+
+describe('conform judges', () => {
+  it('an honest relay passes every check, for every protocol', () => {
+    for (const p of ['openai', 'anthropic', 'openai-responses'] as const) {
+      const obs = honestObs(p);
+      for (const c of CONFORM_CHECKS) expect([c, judge(c, obs).status]).toEqual([c, 'pass']);
+    }
+  });
+
+  it('usage_present: a stream or a body without usage fails; an unterminated stream without usage is n/a (stream_terminated says why)', () => {
+    const obs = honestObs();
+    obs.answers.stream = honest({ usageSource: 'estimated', outputTokens: null, streamViolations: ['usage_missing'] });
+    expect(judge('usage_present', obs).status).toBe('fail');
+    expect(judge('usage_present', obs).evidence.got).toMatch(/include_usage/);
+    const whole = honestObs();
+    whole.answers.whole = honest({ stream: false, usageSource: 'estimated', outputTokens: null });
+    expect(status('usage_present', whole)).toBe('fail');
+    const cut = honestObs();
+    cut.answers.stream = honest({ ok: false, errorType: 'stream_truncated', usageSource: 'estimated', outputTokens: null, streamViolations: ['unterminated'] });
+    expect(status('usage_present', cut)).toBe('n/a');
+  });
+
+  it('usage_monotonic: a usage_decreased violation in any stream fails; no usage at all is n/a', () => {
+    const obs = honestObs();
+    obs.answers.tools = honest({ streamViolations: ['usage_decreased'] });
+    expect(judge('usage_monotonic', obs)).toMatchObject({ status: 'fail', evidence: { got: expect.stringMatching(/tools stream/) } });
+    const none = honestObs();
+    for (const a of Object.values(none.answers)) Object.assign(a, { usageSource: 'estimated', outputTokens: null });
+    expect(status('usage_monotonic', none)).toBe('n/a');
+  });
+
+  it('model_echo: a different model or none fails, with what came back', () => {
+    const obs = honestObs();
+    obs.answers.whole = honest({ stream: false, responseModel: 'gpt-3.5-turbo', modelMismatch: true });
+    expect(judge('model_echo', obs)).toMatchObject({ status: 'fail', evidence: { got: '"gpt-3.5-turbo"', expected: expect.stringMatching(/gpt-4o-mini/) } });
+    const none = honestObs();
+    none.answers.stream = honest({ responseModel: null });
+    expect(judge('model_echo', none).evidence.got).toBe('the response named no model');
+  });
+
+  it('stream_terminated and event_order: read every stream, name the one that broke', () => {
+    const obs = honestObs('anthropic');
+    obs.answers.json = honest({ ok: false, errorType: 'stream_truncated', streamViolations: ['unterminated'] });
+    expect(judge('stream_terminated', obs)).toMatchObject({ status: 'fail', evidence: { got: 'the json stream ended without it', expected: expect.stringMatching(/message_stop/) } });
+    expect(status('event_order', obs)).toBe('pass');
+    // A tool call's fragments at the wrong index break the block order too: that is tool_call_deltas' finding.
+    const tools = honestObs('anthropic');
+    tools.answers.tools = honest({ streamViolations: ['out_of_order'] });
+    expect(status('event_order', tools)).toBe('pass');
+    const order = honestObs();
+    order.answers.stream = honest({ streamViolations: ['out_of_order'] });
+    expect(status('event_order', order)).toBe('fail');
+    expect(status('stream_terminated', order)).toBe('pass');
+  });
+
+  it('error_in_stream: surfaced passes, swallowed fails, not injected is n/a', () => {
+    const obs = honestObs();
+    obs.streamError = { ...honest(), injected: true };
+    expect(judge('error_in_stream', obs)).toMatchObject({ status: 'fail', evidence: { got: expect.stringMatching(/swallowed/) } });
+    obs.streamError = { ...honest({ ok: false, errorType: 'stream_truncated' }), injected: true };
+    expect(status('error_in_stream', obs)).toBe('fail');
+    obs.streamError = { ...honest(), injected: false };
+    expect(status('error_in_stream', obs)).toBe('n/a');
+    obs.streamError = { ...honest({ ok: false, errorType: 'stream_error' }), injected: false };
+    expect(status('error_in_stream', obs)).toBe('pass');
+    // The protocol classifies the in-band error further (Anthropic overloaded_error): surfaced all the same.
+    obs.streamError = { ...honest({ ok: false, errorType: 'overloaded' }), injected: true };
+    expect(status('error_in_stream', obs)).toBe('pass');
+    obs.streamError = { ...honest({ ok: false, errorType: 'bad_response' }), injected: true };
+    expect(status('error_in_stream', obs)).toBe('fail');
+    obs.streamError = { ...honest({ ok: false, httpStatus: null, errorType: 'connection_refused' }), injected: false };
+    expect(status('error_in_stream', obs)).toBe('fail');
+  });
+
+  it('max_tokens_honoured: needs finish reason length and at most 5 tokens', () => {
+    const obs = honestObs();
+    obs.answers.max_tokens = honest({ outputTokens: 24, finishReason: 'stop' });
+    expect(judge('max_tokens_honoured', obs)).toMatchObject({ status: 'fail', evidence: { got: 'finish reason stop, 24 output tokens (reported)' } });
+    obs.answers.max_tokens = honest({ outputTokens: 5, finishReason: 'stop' });
+    expect(status('max_tokens_honoured', obs)).toBe('fail');
+    obs.answers.max_tokens = honest({ outputTokens: 6, finishReason: 'length' });
+    expect(status('max_tokens_honoured', obs)).toBe('fail');
+    // No usage: relaymon's exact count stands in; an estimate cannot.
+    obs.answers.max_tokens = honest({ usageSource: 'estimated', outputTokens: null, localOutputTokens: 5, localCountKind: 'exact', finishReason: 'length' });
+    expect(status('max_tokens_honoured', obs)).toBe('pass');
+    obs.answers.max_tokens = honest({ usageSource: 'estimated', outputTokens: null, localOutputTokens: 5, localCountKind: 'estimate', finishReason: 'length' });
+    expect(status('max_tokens_honoured', obs)).toBe('n/a');
+    obs.answers.max_tokens = honest({ outputTokens: 5, finishReason: null, ok: false, errorType: 'stream_truncated', streamViolations: ['unterminated'] });
+    expect(judge('max_tokens_honoured', obs).evidence.got).toMatch(/see stream_terminated/);
+  });
+
+  it('streams_incrementally: a buffered answer (one read, or no time between first and last token) fails', () => {
+    const obs = honestObs();
+    obs.answers.stream = honest({ lastTokenAt: 1000, chunkGapsMs: Array.from({ length: 23 }, () => 0) });
+    expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'fail', evidence: { got: '24 tokens in 1 read, 0 ms from first to last token: buffered' } });
+    // Split over a few reads a fraction of a millisecond apart: still buffered.
+    obs.answers.stream = honest({ lastTokenAt: 1000.6, chunkGapsMs: [0, 0.3, 0, 0.3] });
+    expect(status('streams_incrementally', obs)).toBe('fail');
+    // Three reads but all within 10 ms for 24 tokens: faster than any model streams.
+    obs.answers.stream = honest({ lastTokenAt: 1010, chunkGapsMs: [5, 5] });
+    expect(status('streams_incrementally', obs)).toBe('fail');
+    // A fast honest provider: 24 reads 2 ms apart.
+    obs.answers.stream = honest({ lastTokenAt: 1046, chunkGapsMs: Array.from({ length: 23 }, () => 2) });
+    expect(status('streams_incrementally', obs)).toBe('pass');
+    obs.answers.stream = honest({ outputTokens: 3 });
+    expect(status('streams_incrementally', obs)).toBe('n/a');
+  });
+
+  it('tool_call_deltas and structured_output: the first failed probe check is the evidence', () => {
+    const obs = honestObs();
+    obs.answers.tools = honest({ checks: [{ name: 'tool_called', ok: true, detail: '1 call' }, { name: 'tool_call_id_stable', ok: false, detail: 'call 0 changed id from a to b' }] });
+    expect(judge('tool_call_deltas', obs).evidence.got).toBe('tool_call_id_stable: call 0 changed id from a to b');
+    obs.answers.json = honest({ checks: [{ name: 'json_parses', ok: false, detail: 'the answer is not JSON' }] });
+    expect(status('structured_output', obs)).toBe('fail');
+    obs.answers.json = honest({ ok: false, errorType: 'stream_truncated', streamViolations: ['unterminated'], checks: [] });
+    expect(judge('structured_output', obs)).toMatchObject({ status: 'n/a', evidence: { got: expect.stringMatching(/stream_terminated/) } });
+  });
+
+  it('cache_reported: 0 cached fails; no usage is n/a', () => {
+    const obs = honestObs();
+    obs.answers.cache_second = honest({ inputTokens: 4300, cachedInputTokens: 0 });
+    expect(judge('cache_reported', obs)).toMatchObject({ status: 'fail', evidence: { got: '0 cached of 4300 input tokens' } });
+    obs.answers.cache_second = honest({ usageSource: 'estimated', outputTokens: null, cachedInputTokens: null });
+    expect(status('cache_reported', obs)).toBe('n/a');
+  });
+
+  it('reasoning_passthrough: tokens or streamed reasoning pass; neither fails; a refused request is n/a', () => {
+    const obs = honestObs();
+    obs.answers.reasoning = honest({ reasoningTokens: 0, firstTokenAt: 900, firstContentAt: 1000 });
+    expect(judge('reasoning_passthrough', obs).evidence.got).toBe('reasoning text streamed');
+    obs.answers.reasoning = honest({ reasoningTokens: null });
+    expect(status('reasoning_passthrough', obs)).toBe('fail');
+    // Buffered, the reasoning arrives with the answer: the client's check saw its text all the same.
+    obs.answers.reasoning = honest({ reasoningTokens: null, checks: [{ name: 'reasoning_reported', ok: true, detail: '120 characters of reasoning streamed' }] });
+    expect(judge('reasoning_passthrough', obs)).toMatchObject({ status: 'pass', evidence: { got: '120 characters of reasoning streamed' } });
+    obs.answers.reasoning = honest({ reasoningTokens: null, usageSource: 'estimated', outputTokens: null });
+    expect(judge('reasoning_passthrough', obs).evidence.got).toMatch(/see usage_present/);
+    obs.answers.reasoning = honest({ ok: false, httpStatus: 400, errorType: 'bad_request', errorMessage: 'unsupported parameter' });
+    expect(status('reasoning_passthrough', obs)).toBe('n/a');
+    obs.answers.reasoning = honest({ ok: false, httpStatus: 500, errorType: 'server_error' });
+    expect(status('reasoning_passthrough', obs)).toBe('fail');
+  });
+
+  it('error_shape: 4xx JSON passes; HTML, 200, 5xx, not JSON or no answer fail', () => {
+    const obs = honestObs();
+    const cases: [RawAnswer, string][] = [
+      [{ ...badRequestOk, status: 400, contentType: 'text/html', bodyHead: '<!DOCTYPE html><html>' }, 'fail'],
+      [{ ...badRequestOk, status: 400, contentType: '', bodyHead: '<html><body>Bad</body></html>' }, 'fail'],
+      [{ ...badRequestOk, status: 200 }, 'fail'],
+      [{ ...badRequestOk, status: 502 }, 'fail'],
+      [{ ...badRequestOk, status: 422, contentType: 'text/plain', bodyHead: 'nope' }, 'fail'],
+      [{ ...badRequestOk, status: null, networkError: 'connection_reset: socket hang up' }, 'fail'],
+      [{ ...badRequestOk, status: 422 }, 'pass'],
+    ];
+    for (const [raw, want] of cases) {
+      obs.badRequest = raw;
+      expect([raw.status, raw.bodyHead, judge('error_shape', obs).status]).toEqual([raw.status, raw.bodyHead, want]);
+    }
+  });
+
+  it('a request with no HTTP answer fails the checks that read it; one not sent makes them n/a with the reason', () => {
+    const obs = honestObs();
+    obs.answers.stream = honest({ ok: false, httpStatus: null, errorType: 'connection_refused', errorMessage: 'ECONNREFUSED' });
+    expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'fail', evidence: { got: 'no HTTP answer: connection_refused: ECONNREFUSED' } });
+    const skipped: Observations = { protocol: 'openai', answers: {}, notSent: { reasoning: 'not sent: the budget' } };
+    expect(judge('reasoning_passthrough', skipped)).toMatchObject({ status: 'n/a', evidence: { requestId: null, got: 'not sent: the budget' } });
+  });
+});
