@@ -217,6 +217,6 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
 
     finishReason: acc.finishReason,
     // Only an answer is checked; a failed request's error already says what went wrong (client/checks.ts).
-    checks: ok && spec.expect ? probeChecks({ spec, acc, usage, prompt: local().prompt, tolerance }) : [],
+    checks: ok && spec.expect ? probeChecks({ spec, acc, usage, prompt: local().prompt, tolerance: (target.usageTolerance ?? DEFAULT_USAGE_TOLERANCES).exact }) : [],
   };
 }

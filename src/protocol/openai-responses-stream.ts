@@ -8,7 +8,7 @@ type MetaEvent = Extract<WireEvent, { kind: 'meta' }>;
  * The Responses API's typed stream. Each event's `type` (the SSE `event:`
  * name for relays that leave it out of the data) decides its payload:
  *
- * - response.created / response.in_progress: the response's id and model;
+ * - response.created / response.in_progress: the response's id and model (and a running usage, if any);
  * - response.output_item.added: a new output item; a function_call names the call;
  * - response.output_text.delta, response.refusal.delta: visible content;
  * - response.reasoning_summary_text.delta, response.reasoning_text.delta: reasoning;
@@ -35,8 +35,14 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     const type = str(data['type']) ?? ev.event;
     switch (type) {
       case 'response.created':
-      case 'response.in_progress':
-        return this.meta(data['response']);
+      case 'response.in_progress': {
+        // OpenAI sends usage: null here; a relay that fills in a running count is read, so a count that
+        // later goes down is seen (honesty/conformance.ts), while only the final event's usage counts as final.
+        const out = this.meta(data['response']);
+        const usage = isRecord(data['response']) ? responsesUsage(data['response']['usage']) : null;
+        if (usage) out.push(usage);
+        return out;
+      }
       case 'response.output_item.added':
         return isRecord(data['item']) ? this.itemAdded(data['item'], count(data['output_index']) ?? 0) : [];
       case 'response.content_part.added': {

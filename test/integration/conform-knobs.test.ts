@@ -56,32 +56,9 @@ const KNOBS: [string[], ConformCheckName][] = [
   [['--html-errors'], 'error_shape'],
 ];
 
-/**
- * Where a knob does not yet show exactly as it should, because of another
- * part of relaymon, not of conform (each said in the issue-13 report):
- * - --decreasing-usage claims its early, higher count where the Anthropic and
- *   Responses decoders do not read one (message_start's output_tokens is
- *   read as a placeholder; response.in_progress carries no usage there), so
- *   the client never sees the count go down;
- * - --misorder-events holds the last OpenAI chunk back until after the
- *   finish chunk, which stream conformance allows (only data after [DONE]
- *   is out of order for Chat Completions);
- * - --mangle-tool-calls index also mangles the forced tool by which
- *   Anthropic answers structured output, so structured_output fails there too.
- * Listed here so the table stays exact: a fix elsewhere makes this test fail
- * until its line is removed.
- */
-const GAPS: Record<string, { missing?: string[]; extra?: string[] }> = {
-  '--decreasing-usage': { missing: ['anthropic usage_monotonic', 'openai-responses usage_monotonic'] },
-  '--misorder-events': { missing: ['openai event_order'] },
-  '--mangle-tool-calls index': { extra: ['anthropic structured_output'] },
-};
-
-function expectedFails(knob: string[], check: ConformCheckName): string[] {
-  const gap = GAPS[knob.join(' ')] ?? {};
-  const rows = PROTOCOLS.map((p) => `${p} ${check}`).filter((r) => !(gap.missing ?? []).includes(r));
-  const order = (r: string): number => PROTOCOLS.indexOf(r.split(' ')[0] as (typeof PROTOCOLS)[number]) * 100 + CONFORM_CHECKS.indexOf(r.split(' ')[1] as ConformCheckName);
-  return [...rows, ...(gap.extra ?? [])].sort((a, b) => order(a) - order(b));
+/** Exactly the knob's check, once per protocol, in the order rows are printed. */
+function expectedFails(check: ConformCheckName): string[] {
+  return PROTOCOLS.map((p) => `${p} ${check}`);
 }
 
 describe('relaymon conform against relaymon mock', () => {
@@ -93,10 +70,10 @@ describe('relaymon conform against relaymon mock', () => {
   }, 120_000);
 
   for (const [knob, check] of KNOBS) {
-    it(`mock ${knob.join(' ')} fails ${check} in every protocol and nothing else (GAPS aside; exit 1)`, async () => {
+    it(`mock ${knob.join(' ')} fails ${check} in every protocol and nothing else (exit 1)`, async () => {
       const { code, rows, text } = await conformAgainst(knob);
       const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.protocol} ${r.name}`);
-      expect(failed, text).toEqual(expectedFails(knob, check));
+      expect(failed, text).toEqual(expectedFails(check));
       expect(code).toBe(1);
     }, 120_000);
   }
