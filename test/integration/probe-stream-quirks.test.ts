@@ -22,9 +22,11 @@ describe('OpenAI streams', () => {
       await writeSlowly(res, [
         sse(openaiChunk({ role: 'assistant', content: '' })),
         { waitMs: TOKEN_DELAY_MS },
-        sse(openaiChunk({ content: 'O' })),
+        // Two deltas that are two tokens however they are counted: ITL divides by relaymon's own count of
+        // the answer (rateTokenSource counted), and "O" + "K" would re-encode as the one token "OK".
+        sse(openaiChunk({ content: 'Hello' })),
         { waitMs: 20 },
-        sse(openaiChunk({ content: 'K' })),
+        sse(openaiChunk({ content: ' world' })),
         sse(openaiChunk({}, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })),
         sse(openaiUsageChunk(12, 2)),
         'data: [DONE]\n\n',
@@ -48,6 +50,7 @@ describe('OpenAI streams', () => {
     // A dated snapshot of the model asked for is the same model.
     expect(r.modelMismatch).toBe(false);
     // ITL = (last − first) / (tokens − 1) with 2 tokens 20 ms apart.
+    expect(r.rateTokenSource).toBe('counted');
     expect(r.itlMs!).toBeGreaterThanOrEqual(19);
     expect(r.itlMs!).toBeLessThan(120);
     // The request asked for usage in the stream.

@@ -57,7 +57,8 @@ describe('probe --json with protocol: openai-responses', () => {
       expect(r.stream).toBe(true);
       // The server wrote the first reasoning delta FIRST_MS after the request, the content a reasoning phase later.
       expect(r.ttftMs!).toBeGreaterThanOrEqual(FIRST_MS - 1);
-      expect(r.ttftContentMs! - r.ttftMs!).toBeGreaterThanOrEqual(3 * GAP_MS - 1);
+      // Both are client instants: a late first read (a fresh process's first stream) shortens the difference.
+      expect(r.ttftContentMs! - r.ttftMs!).toBeGreaterThanOrEqual(3 * GAP_MS - 20);
       expect(r.ttfbMs).not.toBeNull();
       expect(r.itlMs!).toBeGreaterThanOrEqual(GAP_MS - 1);
       expect(r.latencyMs).toBeGreaterThan(r.ttftContentMs!);
