@@ -2,7 +2,7 @@ import type { ProtocolAdapter, RequestSpec, SseEvent, StreamDecoder, WireEvent }
 import { authHeader, overrideBody } from './auth.js';
 import { anthropicFinish } from './finish.js';
 import { anthropicCachedPrompt, anthropicRequestExtras, reasoningLimit } from './request-extras.js';
-import { count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json, wholeBodyEnd } from './util.js';
+import { usageEvent, count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json, wholeBodyEnd } from './util.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -201,13 +201,6 @@ function usageOf(u: unknown, withOutput = true): WireEvent | null {
   const cacheWrite = count(u['cache_creation_input_tokens']);
   const outputTokens = withOutput ? count(u['output_tokens']) : undefined;
   const inputTokens = input === undefined ? undefined : input + (cacheRead ?? 0) + (cacheWrite ?? 0);
-  const ev = {
-    kind: 'usage' as const,
-    ...(inputTokens !== undefined ? { inputTokens } : {}),
-    ...(outputTokens !== undefined ? { outputTokens } : {}),
-    ...(cacheRead !== undefined ? { cachedInputTokens: cacheRead } : {}),
-    // Priced at the cache-write rate (pricing/table.ts cost), not the plain input rate.
-    ...(cacheWrite !== undefined ? { cacheWriteInputTokens: cacheWrite } : {}),
-  };
-  return Object.keys(ev).length > 1 ? ev : null;
+  // Cache writes are priced at the cache-write rate (pricing/table.ts cost), not the plain input rate.
+  return usageEvent({ inputTokens, outputTokens, cachedInputTokens: cacheRead, cacheWriteInputTokens: cacheWrite });
 }

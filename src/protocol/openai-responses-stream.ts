@@ -1,6 +1,6 @@
 import type { SseEvent, StreamDecoder, WireEvent } from './adapter.js';
 import { responsesFinish } from './finish.js';
-import { count, errorEventPayload, inBandError, isRecord, parseObject, str, text, type Json } from './util.js';
+import { usageEvent, count, errorEventPayload, inBandError, isRecord, parseObject, str, text, type Json } from './util.js';
 
 type MetaEvent = Extract<WireEvent, { kind: 'meta' }>;
 
@@ -144,14 +144,5 @@ export function responsesUsage(u: unknown): WireEvent | null {
   const outputTokens = count(u['output_tokens']);
   const cachedInputTokens = isRecord(u['input_tokens_details']) ? count(u['input_tokens_details']['cached_tokens']) : undefined;
   const reasoningTokens = isRecord(u['output_tokens_details']) ? count(u['output_tokens_details']['reasoning_tokens']) : undefined;
-  const costUsd = count(u['cost']);
-  const ev = {
-    kind: 'usage' as const,
-    ...(inputTokens !== undefined ? { inputTokens } : {}),
-    ...(outputTokens !== undefined ? { outputTokens } : {}),
-    ...(cachedInputTokens !== undefined ? { cachedInputTokens } : {}),
-    ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
-    ...(costUsd !== undefined ? { costUsd } : {}),
-  };
-  return Object.keys(ev).length > 1 ? ev : null;
+  return usageEvent({ inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUsd: count(u['cost']) });
 }

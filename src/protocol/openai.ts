@@ -2,7 +2,7 @@ import type { ProtocolAdapter, RequestSpec, SseEvent, StreamDecoder, WireEvent }
 import { authHeader, overrideBody } from './auth.js';
 import { openaiFinish } from './finish.js';
 import { openaiRequestExtras, reasoningLimit } from './request-extras.js';
-import { count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json, wholeBodyEnd } from './util.js';
+import { usageEvent, count, errorEventPayload, inBandError, isRecord, parseDataIds, parseObject, str, text, type Json, wholeBodyEnd } from './util.js';
 
 type MetaEvent = Extract<WireEvent, { kind: 'meta' }>;
 
@@ -214,14 +214,5 @@ function usageOf(u: unknown): WireEvent | null {
   const reasoningTokens = isRecord(u['completion_tokens_details'])
     ? count(u['completion_tokens_details']['reasoning_tokens'])
     : undefined;
-  const costUsd = count(u['cost']);
-  const ev = {
-    kind: 'usage' as const,
-    ...(inputTokens !== undefined ? { inputTokens } : {}),
-    ...(outputTokens !== undefined ? { outputTokens } : {}),
-    ...(cachedInputTokens !== undefined ? { cachedInputTokens } : {}),
-    ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
-    ...(costUsd !== undefined ? { costUsd } : {}),
-  };
-  return Object.keys(ev).length > 1 ? ev : null;
+  return usageEvent({ inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUsd: count(u['cost']) });
 }

@@ -127,3 +127,20 @@ export function wholeBodyEnd(
   out.push({ kind: 'done' });
   return out;
 }
+
+type UsageEvent = Extract<WireEvent, { kind: 'usage' }>;
+
+/**
+ * A usage event of the counts a response gave, each protocol having read its
+ * own field names; null when it gave none, so an empty usage object is no usage.
+ */
+export function usageEvent(counts: { [K in Exclude<keyof UsageEvent, 'kind'>]?: number | undefined }): UsageEvent | null {
+  const ev: UsageEvent = { kind: 'usage' };
+  let any = false;
+  for (const [key, value] of Object.entries(counts) as [Exclude<keyof UsageEvent, 'kind'>, number | undefined][]) {
+    if (value === undefined) continue;
+    ev[key] = value;
+    any = true;
+  }
+  return any ? ev : null;
+}

@@ -17,6 +17,7 @@ export interface ProbeRequestJson {
   ttftContentMs: number | null;
   latencyMs: number;
   itlMs: number | null;
+  rateTokenSource: 'counted' | 'reported' | null;
   inputTokens: number | null;
   outputTokens: number | null;
   cachedInputTokens: number | null;
