@@ -66,6 +66,7 @@ function estimatedOutput(facts: ResponseFacts): LocalOutput {
     reasoningText: estimateFromLength(acc.reasoningText),
     kind: 'estimate',
     limit: 'time',
+    textExact: false,
   };
 }
 

@@ -105,7 +105,8 @@ function pickTokens(u: ResponseFacts['acc']['usage']): Omit<Usage, 'usageSource'
  */
 function rateTokens(acc: ResponseAccumulator, usage: Usage, own: LocalOutput): { tokens: number | null; source: RateTokenSource } {
   const counted = { tokens: own.visible, source: 'counted' as const };
-  if ((own.kind === 'exact' && own.limit === null) || usage.usageSource !== 'reported') return counted;
+  // Exact for the family is what matters here, not tool framing: an inflating relay must not look faster on tool calls either.
+  if (own.textExact || usage.usageSource !== 'reported') return counted;
   const reasoned = acc.reasoningText.length > 0 || (usage.reasoningTokens ?? 0) > 0;
   if (!reasoned) return { tokens: usage.outputTokens, source: 'reported' };
   if (usage.outputTokens !== null && usage.reasoningTokens !== null) {

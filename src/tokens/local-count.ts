@@ -204,6 +204,13 @@ export interface LocalOutput {
   kind: LocalCountKind;
   /** Which bound cut the count short (tokens/bounded.ts); null when it was counted in full. */
   limit: LocalCountLimit | null;
+  /**
+   * The streamed text was counted in full with the model family's own
+   * tokenizer. Tool calls still make `kind` an estimate (their framing is not
+   * public), but their arguments are text that tokenizer counts exactly, so
+   * rates may divide by this count (client/result-builder.ts rateTokens).
+   */
+  textExact: boolean;
 }
 
 /** The texts of an answer that relaymon counts (client/accumulate.ts gathers them). */
@@ -235,5 +242,6 @@ export function outputCount(
     reasoningText: reasoning.tokens,
     kind: tok.exact && len.tool === 0 && limit === null ? 'exact' : 'estimate',
     limit,
+    textExact: tok.exact && limit === null,
   };
 }

@@ -153,6 +153,17 @@ describe('a relay that bills more tokens than it streams', () => {
     expect(ratio).toBeLessThan(1.6);
   });
 
+  it('tool calls too: their framing makes the count an estimate, but the arguments are counted exactly, so rates divide by it', async () => {
+    const openai = { OPENAI_API_KEY: SENTINEL_KEY };
+    const honest = await probeMock([], ['--model', 'gpt-4o', '--kind', 'tools'], openai);
+    const inflated = await probeMock(['--inflate-usage', '3'], ['--model', 'gpt-4o', '--kind', 'tools'], openai);
+    for (const r of [...honest, ...inflated]) expect([r.ok, r.rateTokenSource]).toEqual([true, 'counted']);
+    // The relay's own figure read ~3× faster here before (178 tok/s against a true ~55).
+    const ratio = median(inflated.map((r) => r.outputTokensPerSecond!)) / median(honest.map((r) => r.outputTokensPerSecond!));
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.6);
+  });
+
   it('the same over the Responses API: the inflating relay is not faster than the honest one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'relaymon-rate-'));
     const run = async (mockArgs: string[]): Promise<ProbeJson['requests']> => {

@@ -111,7 +111,7 @@ describe('the counting worker', () => {
       tokenCounter().count({ model: 'gpt-4o', body: null, output: { content: textHead('Hello there'), tool: textHead(''), reasoning: textHead('') } }),
       tokenCounter().count({ model: 'gpt-4o', body: null, output: { content: textHead(CJK_160K), tool: textHead(''), reasoning: textHead('') } }),
     ]);
-    expect(small?.output).toEqual({ visible: 2, reasoningText: 0, kind: 'exact', limit: null });
+    expect(small?.output).toEqual({ visible: 2, reasoningText: 0, kind: 'exact', limit: null, textExact: true });
     expect(huge?.output).toMatchObject({ kind: 'estimate', limit: 'word' });
   });
 
