@@ -47,14 +47,14 @@ export function probeRow(index: number, r: RequestResult, color: boolean, idWidt
     r.inputTokens === null ? '-' : usageMark + String(r.inputTokens),
     r.outputTokens === null ? '-' : usageMark + String(r.outputTokens),
     fmtNum(r.outputTokensPerSecond),
-    r.ok || r.costUsd !== null ? fmtUsd(r.costUsd) : '-',
+    r.ok || r.costUsd !== null ? (r.costUsd === null ? '' : usageMark) + fmtUsd(r.costUsd) : '-',
     fit(r.requestId ?? '-', idWidth),
   ]);
   if (r.ok) {
     const notes: string[] = [];
     if (r.modelMismatch) notes.push(`model mismatch: asked ${r.model}, got ${r.responseModel ?? '?'}`);
     if (r.usageMismatch) notes.push(`billing: ${billedVsCounted(r)}`);
-    if (usageMissing(r)) notes.push('usage missing: the relay reported no usage; tokens and cost (~) are estimated');
+    if (usageMissing(r)) notes.push('usage missing: the relay reported no usage; tokens and cost marked ~ are estimated');
     return line + notes.map((n) => paint(color, 'yellow', `     ! ${n}`) + '\n').join('') + checkLines(r, color, idWidth);
   }
   const phase = r.timeoutPhase ? ` (${r.timeoutPhase})` : '';

@@ -60,7 +60,8 @@ describe('usage_missing', () => {
   });
 
   it('probe notes it under the answer and in the summary', () => {
-    expect(probeRow(1, results[1]!, false)).toContain('! usage missing: the relay reported no usage; tokens and cost (~) are estimated');
+    expect(probeRow(1, results[1]!, false)).toContain('! usage missing: the relay reported no usage; tokens and cost marked ~ are estimated');
+    expect(probeRow(1, results[1]!, false)).toMatch(/~\$\d/); // the cost column is marked estimated like the tokens
     expect(probeRow(1, results[2]!, false)).not.toContain('usage missing');
     expect(summaryText(summarize(results))).toContain("usage missing: 2 of 3 answers came without the relay's usage");
     expect(summaryText(summarize([results[2]!]))).not.toContain('usage missing');
