@@ -193,6 +193,9 @@ function jsonChecks(input: CheckInput): ProbeCheck[] {
   ];
 }
 
+/** A probe has no n/a: without usage a usage check fails, and says it could not tell. */
+const NO_USAGE = 'the relay reported no usage; cannot tell';
+
 // --- cache -------------------------------------------------------------------
 
 function cacheChecks(input: CheckInput): ProbeCheck[] {
@@ -202,10 +205,13 @@ function cacheChecks(input: CheckInput): ProbeCheck[] {
     return [pass('cache_prefix_sent', `${prompt} sent; the second request of the pair checks cache_reported`)];
   }
   const { inputTokens, cachedInputTokens, usageSource } = input.usage;
-  if (usageSource !== 'reported') return [fail('cache_reported', 'the relay reported no usage, so no cached tokens')];
+  if (usageSource !== 'reported') return [fail('cache_reported', NO_USAGE)];
   if (cachedInputTokens === null) return [fail('cache_reported', `no cached-token count in the usage (same prefix sent twice; ${prompt})`)];
   if (cachedInputTokens <= 0) return [fail('cache_reported', `0 cached tokens of ${inputTokens ?? '?'} input tokens on the repeated prefix (some models cache only longer prefixes)`)];
-  return [pass('cache_reported', `${cachedInputTokens} of ${inputTokens ?? '?'} input tokens cached`)];
+  // Cached tokens are part of the input (protocol/adapter.ts usage): more cached than input is a count that cannot be true.
+  if (inputTokens === null) return [fail('cache_reported', `reported ${cachedInputTokens} cached tokens but no input token count`)];
+  if (cachedInputTokens > inputTokens) return [fail('cache_reported', `reported ${cachedInputTokens} cached of ${inputTokens} input tokens`)];
+  return [pass('cache_reported', `${cachedInputTokens} of ${inputTokens} input tokens cached`)];
 }
 
 // --- reasoning -----------------------------------------------------------------
@@ -234,8 +240,9 @@ function reasoningChecks(input: CheckInput): ProbeCheck[] {
 function longChecks(input: CheckInput): ProbeCheck[] {
   const { inputTokens, usageSource } = input.usage;
   const prompt = input.prompt;
+  if (usageSource !== 'reported') return [fail('input_not_truncated', NO_USAGE)];
   if (prompt === null || !prompt.complete) return [fail('input_not_truncated', 'relaymon could not count the prompt, so cannot compare')];
-  if (usageSource !== 'reported' || inputTokens === null) return [fail('input_not_truncated', `the relay reported no input tokens (counted ${prompt.tokens})`)];
+  if (inputTokens === null) return [fail('input_not_truncated', `the relay reported no input tokens (counted ${prompt.tokens})`)];
   const allowed =
     prompt.kind === 'exact' ? input.tolerance.tokens + (input.tolerance.percent / 100) * prompt.tokens : ESTIMATE_SHORTFALL * prompt.tokens;
   const shortBy = prompt.tokens - inputTokens;

@@ -10,9 +10,18 @@
  * deltas only between its response.output_item.added and ….done; nothing
  * after response.completed, response.incomplete or response.failed (an
  * `error` may come anywhere before). A cumulative output count must never go down.
+ *
+ * The opening event must also have its shape: Anthropic's message_start a
+ * `message` with role 'assistant' and `content: []` (relays get this wrong,
+ * and SDKs that build the message from it break), Responses' response.created
+ * a `response` object. A wrong shape is filed as out_of_order, "not what the
+ * protocol allows in its sequence": the contract has no separate violation
+ * kind for it (docs/contracts.md lists the kinds of `streamViolations`), and
+ * adding one would be a contract change.
  */
 import type { ErrorType, Protocol, StreamViolation } from '../core/result.js';
 import type { SseEvent, WireEvent } from '../protocol/adapter.js';
+import { isRecord, parseObject, type Json } from '../protocol/util.js';
 
 const INDEX = /"index"\s*:\s*(\d+)/;
 const TYPE = /"type"\s*:\s*"([a-z_]+)"/;
@@ -103,7 +112,7 @@ export class StreamConformance {
       return;
     }
     if (type === 'message_start') {
-      if (this.started) this.outOfOrder = true;
+      if (this.started || !messageStartShaped(data)) this.outOfOrder = true;
       this.started = true;
       return;
     }
@@ -149,7 +158,7 @@ export class StreamConformance {
     }
     if (type === 'error' || type === undefined) return;
     if (type === 'response.created') {
-      if (this.started) this.outOfOrder = true;
+      if (this.started || !isRecord(parse(data)?.['response'])) this.outOfOrder = true;
       this.started = true;
       return;
     }
@@ -173,6 +182,18 @@ export class StreamConformance {
       this.outOfOrder = true;
     }
   }
+}
+
+/** The event's JSON object; null when it is not one (then it has no opening shape either). */
+function parse(data: string): Json | null {
+  const r = parseObject(data);
+  return r.ok ? r.value : null;
+}
+
+/** message_start carries a `message` with role 'assistant' and a `content` array (empty, from Anthropic). */
+function messageStartShaped(data: string): boolean {
+  const message = parse(data)?.['message'];
+  return isRecord(message) && Array.isArray(message['content']) && message['role'] === 'assistant';
 }
 
 /** The block index of an event; a relay that leaves it out is taken to mean the block in hand. */

@@ -171,7 +171,23 @@ describe('cache checks', () => {
   it('missing, zero or estimated cached tokens fail', () => {
     expect(check(second, acc, { usage: { ...reported, inputTokens: 1200, cachedInputTokens: null } })[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/^no cached-token count in the usage/) });
     expect(check(second, acc, { usage: { ...reported, inputTokens: 1200, cachedInputTokens: 0 } })[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/^0 cached tokens of 1200 input tokens/) });
-    expect(check(second, acc, { usage: { ...reported, usageSource: 'estimated' } })[0]).toMatchObject({ ok: false, detail: 'the relay reported no usage, so no cached tokens' });
+  });
+
+  it('more cached than input, or cached with no input count, fails: cached tokens are part of the input', () => {
+    expect(check(second, acc, { usage: { ...reported, inputTokens: 0, cachedInputTokens: 1152 } })).toEqual([
+      { name: 'cache_reported', ok: false, detail: 'reported 1152 cached of 0 input tokens' },
+    ]);
+    expect(check(second, acc, { usage: { ...reported, inputTokens: 1151, cachedInputTokens: 1152 } })[0]).toMatchObject({ ok: false, detail: 'reported 1152 cached of 1151 input tokens' });
+    expect(check(second, acc, { usage: { ...reported, inputTokens: null, cachedInputTokens: 1152 } })[0]).toMatchObject({ ok: false, detail: 'reported 1152 cached tokens but no input token count' });
+    expect(check(second, acc, { usage: { ...reported, inputTokens: 1152, cachedInputTokens: 1152 } })[0]).toMatchObject({ ok: true, detail: '1152 of 1152 input tokens cached' });
+  });
+
+  it('no usage at all fails and says plainly it cannot tell', () => {
+    for (const usageSource of ['estimated', null] as const) {
+      expect(check(second, acc, { usage: { inputTokens: null, cachedInputTokens: null, reasoningTokens: null, usageSource } })).toEqual([
+        { name: 'cache_reported', ok: false, detail: 'the relay reported no usage; cannot tell' },
+      ]);
+    }
   });
 });
 
@@ -228,8 +244,18 @@ describe('long checks', () => {
   });
 
   it('no usage, or no count, cannot tell: fails and says why', () => {
-    expect(check(spec, acc, { prompt, usage: { ...reported, usageSource: 'estimated' } })[0]!.detail).toBe('the relay reported no input tokens (counted 2000)');
+    expect(check(spec, acc, { prompt, usage: { ...reported, inputTokens: null } })[0]).toMatchObject({ ok: false, detail: 'the relay reported no input tokens (counted 2000)' });
     expect(check(spec, acc, { prompt: null })[0]!.detail).toBe('relaymon could not count the prompt, so cannot compare');
+  });
+
+  it('no usage at all fails and says plainly it cannot tell, whether or not the prompt was counted', () => {
+    for (const usageSource of ['estimated', null] as const) {
+      for (const p of [prompt, null]) {
+        expect(check(spec, acc, { prompt: p, usage: { inputTokens: null, cachedInputTokens: null, reasoningTokens: null, usageSource } })).toEqual([
+          { name: 'input_not_truncated', ok: false, detail: 'the relay reported no usage; cannot tell' },
+        ]);
+      }
+    }
   });
 });
 

@@ -18,7 +18,8 @@ const a = (type: string, extra: Record<string, unknown> = {}, named = true): Sse
   ...(named ? { event: type } : {}),
   data: JSON.stringify({ type, ...extra }),
 });
-const start = a('message_start', { message: { id: 'msg_1', model: 'claude-sonnet-4-5', usage: { input_tokens: 9, output_tokens: 1 } } });
+const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], usage: { input_tokens: 9, output_tokens: 1 } };
+const start = a('message_start', { message });
 const blockStart = (i: number) => a('content_block_start', { index: i, content_block: { type: 'text', text: '' } });
 const delta = (i: number, text = 'hi') => a('content_block_delta', { index: i, delta: { type: 'text_delta', text } });
 const blockStop = (i: number) => a('content_block_stop', { index: i });
@@ -48,6 +49,24 @@ describe('Anthropic stream conformance', () => {
     ['anything after message_stop', [start, blockStart(0), blockStop(0), msgDelta(5), stop, delta(0)]],
   ])('%s is out_of_order', (_name, events) => {
     expect(run('anthropic', events)).toContain('out_of_order');
+  });
+
+  const { content: _content, ...noContent } = message;
+  it.each([
+    ['no message', a('message_start')],
+    ['a message without content', a('message_start', { message: noContent })],
+    ['content that is not an array', a('message_start', { message: { ...message, content: '' } })],
+    ['a message without role', a('message_start', { message: { ...message, role: undefined } })],
+    ["role 'user'", a('message_start', { message: { ...message, role: 'user' } })],
+    ['a message that is not an object', a('message_start', { message: 'msg_1' })],
+    ['data that is not JSON', { event: 'message_start', data: 'message_start' }],
+  ])('a message_start with %s is out_of_order (a shape fault, filed there: the contract has no other kind)', (_name, bad) => {
+    expect(run('anthropic', [bad, blockStart(0), delta(0), blockStop(0), msgDelta(5), stop])).toContain('out_of_order');
+  });
+
+  it('a message_start with content [] and role assistant, also with more fields or no event: name, is fine', () => {
+    expect(run('anthropic', [a('message_start', { message: { ...message, stop_reason: null, extra: 1 } }), blockStart(0), delta(0), blockStop(0), msgDelta(5), stop])).toEqual([]);
+    expect(run('anthropic', [{ data: start.data }, blockStart(0), delta(0), blockStop(0), msgDelta(5), stop])).toEqual([]);
   });
 
   it("tolerates an OpenAI [DONE] appended by a translating relay", () => {
@@ -138,6 +157,8 @@ describe('Responses stream conformance', () => {
     ['anything after response.completed', [created, itemAdded(0), textDelta(0), itemDone(0), completed(), textDelta(0)]],
     ['anything after response.incomplete', [created, incomplete, completed()]],
     ['anything after response.failed', [created, failed, itemAdded(0)]],
+    ['a response.created without a response object', [r('response.created'), itemAdded(0), textDelta(0), itemDone(0), completed()]],
+    ['a response.created whose response is not an object', [r('response.created', { response: 'resp_1' }), itemAdded(0), textDelta(0), itemDone(0), completed()]],
   ])('%s is out_of_order', (_name, events) => {
     expect(run('openai-responses', events)).toContain('out_of_order');
   });
