@@ -115,7 +115,7 @@ describe('relaymon conform', () => {
     const res = await conform(['--base-url', `http://127.0.0.1:${port}/v1`, '--only', 'usage_present,error_shape']);
     expectNoSecret(res);
     expect(res.code).toBe(3);
-    expect(res.stdout).toMatch(/✗ openai +usage_present +expected .*; got no HTTP answer: connection_refused/);
+    expect(res.stdout).toMatch(/– openai +usage_present +request failed: no HTTP answer: connection_refused.*; judged nothing/);
     expect(res.stdout).toMatch(/✗ openai +error_shape +expected HTTP 4xx with a JSON error body; got no HTTP answer: connection_refused/);
     expect(res.stderr).toContain('conform: unreachable: no request got an HTTP answer from any target; exit 3');
   });
