@@ -23,6 +23,10 @@ export interface SendState {
   stopped: string | null;
   sent: number;
   answered: number;
+  /** Requests the spend guard refused (each priced on its own: a cheaper one after a refused one still goes). */
+  refused: number;
+  /** Why the last refused request was refused. */
+  refusedWhy: string | null;
   signal: AbortSignal;
 }
 
@@ -148,8 +152,9 @@ export async function sendPlan(
     if (r.spec === null) return;
     const admission = guard.admit(target, r.spec);
     if (!admission.ok) {
-      state.stopped = `not sent: ${admission.reason}`;
-      return skip(r.name, state.stopped);
+      state.refused++;
+      state.refusedWhy = admission.reason;
+      return skip(r.name, `not sent: ${admission.reason}`);
     }
     let injected = false;
     let contentType: string | null = null;
