@@ -121,4 +121,18 @@ describe('relaymon conform against hostile relays', () => {
     expect(row(rows(res), 'error_shape')).toMatchObject({ status: 'fail', evidence: { got: expect.stringMatching(/200/) } });
     expect(res.code).toBe(1);
   }, 40_000);
+
+  it('a cut stream (mock --truncate-rate 1; --omit-terminator on Responses) is still judged on the tokens relaymon saw, not "0 output tokens"', async () => {
+    for (const knob of [['--truncate-rate', '1'], ['--omit-terminator']]) {
+      const m = await startMockProcess(['--ttft', '5', '--itl', '5', ...knob]);
+      try {
+        const res = await runCli(['conform', '--base-url', m.url, '--protocol', 'openai-responses', '--only', 'streams_incrementally', '--json'], { env, timeoutMs: 60_000 });
+        const r = row(rows(res), 'streams_incrementally');
+        expect([knob[0], r.evidence.got]).not.toEqual([knob[0], expect.stringMatching(/^0 output tokens/)]);
+        expect([knob[0], r.status]).toEqual([knob[0], 'pass']);
+      } finally {
+        await m.stop();
+      }
+    }
+  }, 60_000);
 });
