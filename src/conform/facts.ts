@@ -88,6 +88,7 @@ export function plainError(errorType: string | null, message: string | null): st
   const m = message ?? '';
   if (/UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(m)) return 'no response headers within the timeout';
   if (/UND_ERR_BODY_TIMEOUT|Body Timeout/i.test(m)) return 'the body stalled past the timeout';
+  if (m.startsWith('no response headers within')) return m;
   return `${errorType ?? 'error'}${m ? `: ${m}` : ''}`;
 }
 

@@ -175,7 +175,9 @@ export async function sendPlan(
     guard.settle(admission.reservedUsd, result.costUsd);
     if (result.httpStatus !== null) state.answered++;
     if (result.errorType === 'cancelled') return skip(r.name, stopReason(state).replace(/^not sent/, 'not finished'));
-    const facts: AnswerFacts = { ...result, contentType, ...(loop ? { loopStallMs: loop.during(result.firstTokenAt, result.lastTokenAt) } : {}) };
+    // undici's "Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT)", said plainly with the timeout it hit (the client's headers timeout is the total one).
+    const errorMessage = /UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(result.errorMessage ?? '') ? `no response headers within ${Math.round(target.timeouts.totalMs / 100) / 10} s` : result.errorMessage;
+    const facts: AnswerFacts = { ...result, errorMessage, contentType, ...(loop ? { loopStallMs: loop.during(result.firstTokenAt, result.lastTokenAt) } : {}) };
     if (r.name === 'stream_error') obs.streamError = { ...facts, injected };
     else if (r.name !== 'bad_request') obs.answers[r.name] = facts;
   };

@@ -228,6 +228,9 @@ describe('conform judges', () => {
     const hto = honestObs();
     hto.answers.whole = honest({ stream: false, ok: false, httpStatus: null, errorType: 'timeout', errorMessage: 'Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT)' });
     expect(judge('model_echo', hto).evidence.got).toBe('request failed: no HTTP answer: no response headers within the timeout; judged nothing');
+    // run/conform puts the timeout it hit in the message: said as is.
+    hto.answers.whole = honest({ stream: false, ok: false, httpStatus: null, errorType: 'timeout', errorMessage: 'no response headers within 2 s' });
+    expect(judge('model_echo', hto).evidence.got).toBe('request failed: no HTTP answer: no response headers within 2 s; judged nothing');
     // An unparseable or wrong-shaped body is the relay's fault: the check fails with the request's own message.
     const bad = honestObs();
     bad.answers.whole = honest({ stream: false, ok: false, errorType: 'bad_response', errorMessage: 'the body is not JSON' });
