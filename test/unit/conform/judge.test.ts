@@ -258,7 +258,10 @@ describe('conform judges', () => {
     const obs = honestObs();
     obs.answers.max_tokens = honest({ outputTokens: 15, localOutputTokens: 5, localCountKind: 'exact', finishReason: 'length' });
     expect(judge('max_tokens_honoured', obs)).toMatchObject({ status: 'pass', evidence: { got: 'finish reason length, 5 output tokens (counted by relaymon)' } });
+    // An estimate within the limit against an inflated report: not judged (usage billing is another matter).
     obs.answers.max_tokens = honest({ outputTokens: 15, localOutputTokens: 5, localCountKind: 'estimate', finishReason: 'length' });
+    expect(judge('max_tokens_honoured', obs)).toMatchObject({ status: 'n/a', evidence: { got: expect.stringMatching(/inflated/) } });
+    obs.answers.max_tokens = honest({ outputTokens: 15, localOutputTokens: 15, localCountKind: 'estimate', finishReason: 'length' });
     expect(status('max_tokens_honoured', obs)).toBe('fail');
   });
 
