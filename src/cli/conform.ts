@@ -59,8 +59,10 @@ ${CONFORM_CHECKS.map((c) => `  ${c.padEnd(22)} ${CHECK_SUMMARY[c]}`).join('\n')}
 About a dozen small requests per protocol (a ~4,300-token prefix twice for
 cache_reported, up to 1,536 tokens for the reasoning one); the worst-case cost
 is printed on stderr before anything is sent. n/a means the check could not be
-judged: not sent (--only/--skip, the budget), or what it needs was missing for
-another check's reason (no usage at all: see usage_present).
+judged: not sent (--only/--skip, the budget), its request failed (HTTP 429/5xx,
+no answer), or what it needs was missing for another check's reason (no usage
+at all: see usage_present). Exit 1 on any fail, or when the budget refused
+every request (nothing was checked); 3 when nothing answered.
 
 Examples:
   relaymon mock --port 8787 &                               # a simulated relay, no key needed

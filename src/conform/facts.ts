@@ -31,9 +31,15 @@ export type AnswerFacts = Pick<
   | 'firstContentAt'
   | 'lastTokenAt'
   | 'chunkGapsMs'
+  | 'chunks'
   | 'finishReason'
   | 'checks'
->;
+> & {
+  /** The response's content-type, when run/conform saw the headers (a stream request answered with no event stream). */
+  contentType?: string | null;
+  /** The longest stall of relaymon's own event loop while this answer streamed, ms (run/conform measures it for the judged stream). */
+  loopStallMs?: number;
+};
 
 /** A streamed answer to the request that carried the fault header, and whether the mock said it injected the fault. */
 export type FaultAnswer = AnswerFacts & { injected: boolean };
@@ -77,11 +83,37 @@ export function terminator(p: Protocol): string {
 
 export const verdict = (status: ConformStatus, requestId: string | null, expected: string, got: string): Verdict => ({ status, evidence: { requestId, expected, got } });
 
-/** A request that got no usable HTTP answer fails whatever check reads it. */
+/** undici's own wording of its timeouts, said plainly. */
+export function plainError(errorType: string | null, message: string | null): string {
+  const m = message ?? '';
+  if (/UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(m)) return 'no response headers within the timeout';
+  if (/UND_ERR_BODY_TIMEOUT|Body Timeout/i.test(m)) return 'the body stalled past the timeout';
+  if (m.startsWith('no response headers within')) return m;
+  return `${errorType ?? 'error'}${m ? `: ${m}` : ''}`;
+}
+
+/**
+ * A request that failed (an HTTP error, no HTTP answer) says nothing about the
+ * check that reads it: n/a. An answer that could not be read as the protocol
+ * (bad_response) or an error inside the stream is the relay's fault: fail.
+ */
 export function unanswered(a: AnswerFacts, expected: string): Verdict | null {
-  if (a.httpStatus === null) return verdict('fail', a.requestId, expected, `no HTTP answer: ${a.errorType ?? 'error'}: ${a.errorMessage ?? ''}`.trim());
-  if (a.httpStatus >= 300) return verdict('fail', a.requestId, expected, `HTTP ${a.httpStatus} ${a.errorType ?? ''}: ${a.errorMessage ?? ''}`.trim());
+  if (a.httpStatus === null) return verdict('n/a', a.requestId, expected, `request failed: no HTTP answer: ${plainError(a.errorType, a.errorMessage)}; judged nothing`);
+  if (a.httpStatus >= 300) return verdict('n/a', a.requestId, expected, `request failed: HTTP ${a.httpStatus} ${plainError(a.errorType, a.errorMessage)}; judged nothing`);
+  if (a.errorType === 'bad_response') return verdict('fail', a.requestId, expected, `an answer that is not the protocol's: ${a.errorMessage ?? 'unreadable'}`);
   if (a.errorType === 'stream_error') return verdict('fail', a.requestId, expected, `an error inside the stream: ${a.errorMessage ?? ''}`.trim());
+  return null;
+}
+
+/** "the stream" for the request named stream, "the tools stream" for the others. */
+export const streamName = (name: string): string => (name === 'stream' ? 'the stream' : `the ${name} stream`);
+
+/** A stream request answered with something that is not an event stream (text/html, one JSON body): its content-type. */
+export function notEventStream(a: AnswerFacts): string | null {
+  if (!a.stream || a.httpStatus === null || a.httpStatus >= 300) return null;
+  const ct = (a.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (a.contentType !== undefined && a.contentType !== null && ct !== 'text/event-stream') return ct || 'no content-type';
+  if (a.contentType === undefined && a.chunks === 0 && a.firstTokenAt === null && a.errorType === 'bad_response') return 'an unreadable body';
   return null;
 }
 

@@ -4,7 +4,13 @@
  * rule is written out in docs/contracts.md "conform --json".
  */
 import { MAX_TOKENS_LIMIT } from './plan.js';
-import { hasUsage, streamedAnswers, terminator, truncated, unanswered, verdict, worst, type Observations, type Verdict } from './facts.js';
+import { hasUsage, notEventStream, streamedAnswers, streamName, terminator, truncated, unanswered, verdict, worst, type AnswerFacts, type Observations, type Verdict } from './facts.js';
+
+/** The tokens relaymon itself saw in an answer: its own count, else the token-bearing chunks; never the relay's report. */
+export function seenTokens(a: AnswerFacts): number {
+  if (a.localOutputTokens !== null && a.localOutputTokens > 0) return a.localOutputTokens;
+  return a.firstTokenAt === null ? 0 : Math.max(a.chunks, a.chunkGapsMs.length + 1);
+}
 
 export function usagePresent(obs: Observations): Verdict | null {
   const expected = 'usage (input and output tokens) in the stream when asked, and in the whole body';
@@ -14,9 +20,15 @@ export function usagePresent(obs: Observations): Verdict | null {
     if (!a) continue;
     const bad = unanswered(a, expected);
     if (bad) parts.push(bad);
-    else if (hasUsage(a)) parts.push(verdict('pass', a.requestId, expected, `${name === 'stream' ? 'stream' : 'body'}: ${a.inputTokens ?? '?'} in / ${a.outputTokens} out`));
+    else if (hasUsage(a) && a.outputTokens === 0 && seenTokens(a) > 0) {
+      parts.push(verdict('fail', a.requestId, expected, `${name === 'stream' ? 'stream' : 'body'}: billed as zero: the relay reported 0 output tokens for an answer that carried ${seenTokens(a)} (counted by relaymon)`));
+    } else if (hasUsage(a)) parts.push(verdict('pass', a.requestId, expected, `${name === 'stream' ? 'stream' : 'body'}: ${a.inputTokens ?? '?'} in / ${a.outputTokens} out`));
     else if (name === 'stream' && truncated(a)) parts.push(verdict('n/a', a.requestId, expected, 'the stream ended without its terminator and without usage (see stream_terminated)'));
-    else parts.push(verdict('fail', a.requestId, expected, name === 'stream' ? 'a stream without usage although stream_options.include_usage asked for it' : 'a whole body without usage'));
+    else if (name === 'stream' && notEventStream(a) !== null) parts.push(verdict('n/a', a.requestId, expected, 'no event stream (see stream_terminated)'));
+    else {
+      const asked = obs.protocol === 'openai' ? ' although stream_options.include_usage asked for it' : '';
+      parts.push(verdict('fail', a.requestId, expected, name === 'stream' ? `a stream without usage${asked}` : 'a whole body without usage'));
+    }
   }
   return parts.length > 0 ? worst(parts) : null;
 }
@@ -57,7 +69,10 @@ export function streamTerminated(obs: Observations): Verdict | null {
   if (streams.length === 0) return null;
   for (const [name, a] of streams) {
     if (a.httpStatus === null || a.httpStatus >= 300) continue;
-    if (truncated(a)) return verdict('fail', a.requestId, expected, `the ${name} stream ended without it`);
+    const other = notEventStream(a);
+    if (other !== null) return verdict('fail', a.requestId, expected, `asked to stream (${name}); got ${other}, not an event stream`);
+    if (a.errorType === 'bad_response') return verdict('fail', a.requestId, expected, `${streamName(name)}: ${a.errorMessage ?? 'unreadable'}`);
+    if (truncated(a)) return verdict('fail', a.requestId, expected, `${streamName(name)} ended without it${a.errorMessage ? ` (${a.errorMessage})` : ''}`);
   }
   const judged = streams.filter(([, a]) => a.httpStatus !== null && a.httpStatus < 300);
   if (judged.length === 0) return unanswered(streams[0]![1], expected);
@@ -71,9 +86,14 @@ export function eventOrder(obs: Observations): Verdict | null {
   const streams = streamedAnswers(obs).filter(([name]) => name !== 'tools' && name !== 'json');
   if (streams.length === 0) return null;
   const bad = streams.find(([, a]) => a.streamViolations.includes('out_of_order'));
-  if (bad) return verdict('fail', bad[1].requestId, expected, `the ${bad[0]} stream had events out of order`);
-  const judged = streams.filter(([, a]) => a.httpStatus !== null && a.httpStatus < 300);
-  if (judged.length === 0) return unanswered(streams[0]![1], expected);
+  if (bad) return verdict('fail', bad[1].requestId, expected, `${streamName(bad[0])} had events out of order`);
+  const answered = streams.filter(([, a]) => a.httpStatus !== null && a.httpStatus < 300);
+  if (answered.length === 0) return unanswered(streams[0]![1], expected);
+  const noStream = answered.find(([, a]) => notEventStream(a) !== null);
+  if (noStream) return verdict('n/a', noStream[1].requestId, expected, `no stream: ${streamName(noStream[0])} was answered with ${notEventStream(noStream[1])} (see stream_terminated)`);
+  // An event stream with no event in it has no order to pass.
+  const judged = answered.filter(([, a]) => a.chunks > 0 || a.firstTokenAt !== null);
+  if (judged.length === 0) return verdict('n/a', answered[0]![1].requestId, expected, 'no stream: no event arrived (see stream_terminated)');
   return verdict('pass', judged[0]![1].requestId, expected, `${judged.length} stream${judged.length === 1 ? '' : 's'} in order`);
 }
 
@@ -86,14 +106,19 @@ export function maxTokensHonoured(obs: Observations): Verdict | null {
   const finish = a.finishReason;
   let tokens: number | null = null;
   let source = '';
-  if (hasUsage(a)) {
+  // relaymon's own exact count first: a relay that inflates (or zeroes) its usage is a billing matter, not this check's.
+  if (a.localCountKind === 'exact' && a.localOutputTokens !== null) {
+    tokens = a.localOutputTokens;
+    source = 'counted by relaymon';
+  } else if (hasUsage(a)) {
     tokens = a.outputTokens;
     source = 'reported';
-  } else if (a.localCountKind === 'exact' && a.localOutputTokens !== null) {
-    tokens = a.localOutputTokens;
-    source = 'counted by relaymon; no usage reported';
   }
   const got = `finish reason ${finish ?? 'none'}, ${tokens ?? '?'} output tokens${source ? ` (${source})` : ''}`;
+  // Reported over the limit while relaymon's own estimate is within it: the report may be inflated (a billing matter), not judged here.
+  if (tokens !== null && tokens > MAX_TOKENS_LIMIT && source === 'reported' && a.localOutputTokens !== null && a.localOutputTokens <= MAX_TOKENS_LIMIT && finish === 'length') {
+    return verdict('n/a', a.requestId, expected, `${got}, but relaymon's own estimate is ${a.localOutputTokens}: the reported usage may be inflated (a billing matter); not judged`);
+  }
   if (tokens !== null && tokens > MAX_TOKENS_LIMIT) return verdict('fail', a.requestId, expected, got);
   if (finish !== null && finish !== 'length') return verdict('fail', a.requestId, expected, got);
   if (finish === null) {
@@ -111,6 +136,10 @@ export const MIN_STREAM_TOKENS = 8;
 export const MIN_READS = 3;
 /** The first-to-last token span must be at least this per token gap: no model streams faster than 1,000 tokens/s. */
 export const MIN_MS_PER_TOKEN = 1;
+/** A stall of relaymon's own loop shorter than this blurs no read. */
+export const MIN_STALL_MS = 50;
+/** A stall longer than this share of the first-to-last span may have merged the reads: not judged. */
+export const MAX_STALL_SHARE = 0.25;
 
 export function streamsIncrementally(obs: Observations): Verdict | null {
   const a = obs.answers.stream;
@@ -118,12 +147,19 @@ export function streamsIncrementally(obs: Observations): Verdict | null {
   const expected = `the answer over ≥ ${MIN_READS} separate reads, first to last token ≥ ${MIN_MS_PER_TOKEN} ms per token`;
   const bad = unanswered(a, expected);
   if (bad) return bad;
-  const tokens = hasUsage(a) ? a.outputTokens! : a.localOutputTokens;
-  if (tokens === null || tokens < MIN_STREAM_TOKENS || a.firstTokenAt === null || a.lastTokenAt === null) {
-    return verdict('n/a', a.requestId, expected, `${tokens ?? 0} output tokens: too short to tell (at least ${MIN_STREAM_TOKENS} needed)`);
+  const other = notEventStream(a);
+  if (other !== null) return verdict('n/a', a.requestId, expected, `no stream: answered with ${other} (see stream_terminated)`);
+  // relaymon's own count or the chunks it read, never the relay's reported usage (a relay may report 0).
+  const tokens = seenTokens(a);
+  if (tokens < MIN_STREAM_TOKENS || a.firstTokenAt === null || a.lastTokenAt === null) {
+    return verdict('n/a', a.requestId, expected, `${tokens} output tokens seen: too short to tell (at least ${MIN_STREAM_TOKENS} needed)`);
   }
   const reads = 1 + a.chunkGapsMs.filter((g) => g >= SEPARATE_READ_MS).length;
   const spanMs = a.lastTokenAt - a.firstTokenAt;
+  const stall = a.loopStallMs ?? 0;
+  if (stall >= MIN_STALL_MS && stall > MAX_STALL_SHARE * spanMs) {
+    return verdict('n/a', a.requestId, expected, `relaymon's own event loop stalled ${Math.round(stall)} ms during the stream; not judged`);
+  }
   const got = `${tokens} tokens in ${reads} read${reads === 1 ? '' : 's'}, ${Math.round(spanMs)} ms from first to last token`;
   if (reads < MIN_READS || spanMs < MIN_MS_PER_TOKEN * (tokens - 1)) return verdict('fail', a.requestId, expected, `${got}: buffered`);
   return verdict('pass', a.requestId, expected, got);

@@ -107,7 +107,8 @@ function errorShape(obs: Observations): Verdict | null {
   const r = obs.badRequest;
   if (!r) return null;
   const expected = 'HTTP 4xx with a JSON error body';
-  if (r.status === null) return verdict('fail', r.requestId, expected, `no HTTP answer: ${r.networkError ?? 'error'}`);
+  if (r.status === null) return verdict('fail', r.requestId, expected, r.networkError?.startsWith('no ') ? r.networkError : `no HTTP answer: ${r.networkError ?? 'error'}`);
+  if (r.networkError !== null) return verdict('fail', r.requestId, expected, r.networkError);
   const ct = r.contentType.toLowerCase();
   const head = r.bodyHead.trimStart();
   const html = ct.includes('text/html') || /^<(!doctype|html|head|body)/i.test(head);

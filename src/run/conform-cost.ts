@@ -49,7 +49,7 @@ export function worstCaseLine(costs: readonly PlannedCost[], budgetUsd: number |
   const missing = unpriced(costs);
   const budget = budgetUsd === null ? '' : `; budget ${formatUsd(budgetUsd)}`;
   const priced = missing.length > 0 ? `; unpriced, not bounded: ${missing.join(', ')}` : '';
-  return `conform: ${costs.length} requests, worst case ${formatUsd(total(costs))} (prompt at the input price + max tokens at the output price)${priced}${budget}\n`;
+  return `conform: ${costs.length} request${costs.length === 1 ? '' : 's'}, worst case ${formatUsd(total(costs))} (prompt at the input price + max tokens at the output price)${priced}${budget}\n`;
 }
 
 /** --dry-run: each request it would send, and the worst case of all. */
@@ -60,7 +60,7 @@ export function dryRunText(costs: readonly PlannedCost[]): string {
   );
   const missing = unpriced(costs);
   return (
-    `relaymon conform --dry-run: ${costs.length} requests would be sent (nothing was)\n` +
+    `relaymon conform --dry-run: ${costs.length} request${costs.length === 1 ? '' : 's'} would be sent (nothing was)\n` +
     rows.join('') +
     `worst case ${formatUsd(total(costs))}${missing.length > 0 ? ` plus unpriced models: ${missing.join(', ')}` : ''}\n`
   );

@@ -4,6 +4,7 @@
  * a raw request, the spend guard before each send. What came back goes to
  * the pure judges (src/conform/judge.ts) as Observations.
  */
+import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { RequestResult } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
@@ -22,12 +23,47 @@ export interface SendState {
   stopped: string | null;
   sent: number;
   answered: number;
+  /** Requests the spend guard refused (each priced on its own: a cheaper one after a refused one still goes). */
+  refused: number;
+  /** Why the last refused request was refused. */
+  refusedWhy: string | null;
   signal: AbortSignal;
 }
 
 /** Read through a call: the state changes while a request is in flight, which narrowing cannot see. */
 function stopReason(state: SendState): string {
   return state.stopped ?? 'not finished';
+}
+
+/** How finely relaymon's own event-loop delay is sampled during the judged stream, ms. */
+const LOOP_RESOLUTION_MS = 2;
+
+/**
+ * relaymon's own event-loop stalls while a stream is read: a timer that
+ * should fire every LOOP_RESOLUTION_MS records each late firing as a stall
+ * [start, end] on the clock the client stamps its reads with.
+ */
+class LoopStalls {
+  private readonly stalls: [number, number][] = [];
+  private last = performance.now();
+  private readonly timer = setInterval(() => {
+    const now = performance.now();
+    if (now - this.last > 2 * LOOP_RESOLUTION_MS) this.stalls.push([this.last, now]);
+    this.last = now;
+  }, LOOP_RESOLUTION_MS);
+
+  stop(): void {
+    clearInterval(this.timer);
+    const now = performance.now();
+    if (now - this.last > 2 * LOOP_RESOLUTION_MS) this.stalls.push([this.last, now]);
+  }
+
+  /** The longest stall that ended at or after the first token and began before the last one: the reads it may have merged. */
+  during(first: number | null, last: number | null): number {
+    if (first === null || last === null) return 0;
+    const slack = 2 * LOOP_RESOLUTION_MS;
+    return this.stalls.filter(([s, e]) => e >= first - slack && s <= last + slack).reduce((m, [s, e]) => Math.max(m, e - s), 0);
+  }
 }
 
 /** Error bodies are read for their shape only. */
@@ -43,22 +79,46 @@ async function sendRaw(target: ResolvedTarget, body: Record<string, unknown>, si
     accept: 'application/json',
     'user-agent': `relaymon/${VERSION}`,
   };
-  const agent = new Agent({ connectTimeout: target.timeouts.connectMs, headersTimeout: target.timeouts.totalMs, bodyTimeout: target.timeouts.totalMs });
+  // The whole exchange, headers and body, within the target's first-token and total timeouts: an endless answer ends here.
+  const limitMs = Math.min(target.timeouts.totalMs, target.timeouts.firstTokenMs);
+  const agent = new Agent({ connectTimeout: target.timeouts.connectMs, headersTimeout: limitMs, bodyTimeout: limitMs });
+  const timer = new AbortController();
+  const t = setTimeout(() => timer.abort(), limitMs);
+  const seconds = `${Math.round(limitMs / 100) / 10} s`;
+  let status: number | null = null;
   try {
-    const res = await request(url, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: agent, signal });
-    const text = await res.body.text();
+    const res = await request(url, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: agent, signal: AbortSignal.any([signal, timer.signal]) });
+    status = res.statusCode;
     const h = res.headers as Record<string, string | string[] | undefined>;
+    let text = '';
+    let endless = false;
+    try {
+      for await (const chunk of res.body) {
+        text += Buffer.from(chunk as Uint8Array).toString('utf8');
+        if (text.length > MAX_RAW_BODY_CHARS) break;
+      }
+    } catch (err) {
+      if (!timer.signal.aborted) throw err;
+      endless = true;
+    } finally {
+      res.body.destroy();
+    }
     return {
       status: res.statusCode,
       contentType: headerValue(h, 'content-type') ?? '',
       bodyHead: text.slice(0, MAX_RAW_BODY_CHARS),
       requestId: requestIds(h).primary,
-      networkError: null,
+      networkError: endless ? `got ${res.statusCode} and a body that did not end within ${seconds}` : null,
     };
   } catch (err) {
+    if (timer.signal.aborted && !signal.aborted) {
+      return { status, contentType: '', bodyHead: '', requestId: null, networkError: status === null ? `no answer within ${seconds}` : `got ${status} and a body that did not end within ${seconds}` };
+    }
     const c = classifyNetworkError(err);
-    return { status: null, contentType: '', bodyHead: '', requestId: null, networkError: `${c.errorType}: ${c.message}` };
+    const plain = /UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(c.message) ? `no response headers within ${seconds}` : `${c.errorType}: ${c.message}`;
+    return { status: null, contentType: '', bodyHead: '', requestId: null, networkError: plain };
   } finally {
+    clearTimeout(t);
     await agent.close().catch(() => undefined);
   }
 }
@@ -92,11 +152,15 @@ export async function sendPlan(
     if (r.spec === null) return;
     const admission = guard.admit(target, r.spec);
     if (!admission.ok) {
-      state.stopped = `not sent: ${admission.reason}`;
-      return skip(r.name, state.stopped);
+      state.refused++;
+      state.refusedWhy = admission.reason;
+      return skip(r.name, `not sent: ${admission.reason}`);
     }
     let injected = false;
+    let contentType: string | null = null;
     state.sent++;
+    // The judged stream's timing is only the relay's if relaymon's own loop kept up: its longest stall goes to the judge.
+    const loop = r.name === 'stream' ? new LoopStalls() : null;
     // execute() never rejects: every outcome is a RequestResult.
     const result: RequestResult = await client.execute(target, r.spec, {
       probe: `conform:${r.name}`,
@@ -104,12 +168,16 @@ export async function sendPlan(
       headers: r.headers,
       onResponseHeaders: (h) => {
         injected = headerValue(h, MOCK_INJECTED_HEADER) === 'stream-error';
+        contentType = headerValue(h, 'content-type') ?? '';
       },
     });
+    loop?.stop();
     guard.settle(admission.reservedUsd, result.costUsd);
     if (result.httpStatus !== null) state.answered++;
     if (result.errorType === 'cancelled') return skip(r.name, stopReason(state).replace(/^not sent/, 'not finished'));
-    const facts: AnswerFacts = result;
+    // undici's "Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT)", said plainly with the timeout it hit (the client's headers timeout is the total one).
+    const errorMessage = /UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(result.errorMessage ?? '') ? `no response headers within ${Math.round(target.timeouts.totalMs / 100) / 10} s` : result.errorMessage;
+    const facts: AnswerFacts = { ...result, errorMessage, contentType, ...(loop ? { loopStallMs: loop.during(result.firstTokenAt, result.lastTokenAt) } : {}) };
     if (r.name === 'stream_error') obs.streamError = { ...facts, injected };
     else if (r.name !== 'bad_request') obs.answers[r.name] = facts;
   };

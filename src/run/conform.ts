@@ -125,7 +125,7 @@ async function send(
   const startedAt = new Date();
   const t0 = performance.now();
   const abort = new AbortController();
-  const state: SendState = { stopped: null, sent: 0, answered: 0, signal: abort.signal };
+  const state: SendState = { stopped: null, sent: 0, answered: 0, refused: 0, refusedWhy: null, signal: abort.signal };
   let interrupted = false;
   const removeHandlers = onInterrupt(() => {
     interrupted = true;
@@ -157,8 +157,14 @@ async function send(
   if (flags.json) io.out(JSON.stringify(report, null, 2) + '\n');
   else io.out(conformText(report, io.color));
   if (flags.junit !== undefined) writeOutputFile(flags.junit, conformJunit(report), '--junit');
-  if (state.stopped !== null && !interrupted) io.err(`conform: stopped sending: ${state.stopped.replace(/^not sent: /, '')}\n`);
+  if (state.refused > 0 && !interrupted) {
+    io.err(`conform: the spend guard refused ${state.refused} request${state.refused === 1 ? '' : 's'}: ${state.refusedWhy ?? 'the budget'}\n`);
+  }
   if (interrupted) return EXIT.interrupted;
+  if (state.sent === 0 && state.refused > 0) {
+    io.err('conform: nothing was checked: the spend guard refused every request; exit 1\n');
+    return EXIT.failed;
+  }
   const code = conformExitCode(report, state);
   if (code === EXIT.unreachable) io.err('conform: unreachable: no request got an HTTP answer from any target; exit 3\n');
   return code;

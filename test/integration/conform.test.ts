@@ -100,14 +100,27 @@ describe('relaymon conform', () => {
     expect(await mockRequestCount(mock)).toBe(before);
   });
 
-  it('the budget stops sending: the remaining checks are n/a and say so', async () => {
-    const res = await conform(['--base-url', mock.url, '--budget-usd', '0.00001', '--json']);
+  it('the budget refuses what it cannot afford, each request priced on its own: those checks are n/a and say so; the cheap ones are still sent', async () => {
+    const res = await conform(['--base-url', mock.url, '--protocol', 'openai', '--budget-usd', '0.0005', '--json']);
     expectNoSecret(res);
     const json = parsed(res);
-    const na = json.targets[0]!.checks.filter((c) => c.status === 'n/a' && /^not sent: .*budget/.test(c.evidence.got));
-    expect(na.length).toBeGreaterThan(0);
-    expect(res.stderr).toMatch(/conform: stopped sending: .*budget/);
+    const rows = json.targets[0]!.checks;
+    const na = rows.filter((c) => c.status === 'n/a' && /^not sent: .*budget/.test(c.evidence.got));
+    expect(na.map((c) => c.name)).toContain('cache_reported');
+    for (const cheap of ['error_in_stream', 'error_shape']) expect([cheap, rows.find((c) => c.name === cheap)!.status]).toEqual([cheap, 'pass']);
+    expect(res.stderr).toMatch(/conform: the spend guard refused \d+ requests?: .*budget/);
     expect(schemaErrors('conform', json)).toEqual([]);
+  });
+
+  it('a budget so small that nothing is sent: exit 1, and a line says nothing was checked', async () => {
+    const before = await mockRequestCount(mock);
+    const res = await conform(['--base-url', mock.url, '--protocol', 'openai', '--only', 'usage_present', '--budget-usd', '0.0000001']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^conform: 2 requests, worst case/m);
+    expect(res.stderr).toContain('conform: nothing was checked: the spend guard refused every request; exit 1');
+    expect(await mockRequestCount(mock)).toBe(before);
+    const one = await conform(['--base-url', mock.url, '--protocol', 'openai', '--only', 'error_shape', '--dry-run']);
+    expect(one.stdout).toMatch(/^relaymon conform --dry-run: 1 request would be sent/m);
   });
 
   it('exit 3 when nothing answered (a closed port); every row still printed', async () => {
@@ -115,7 +128,7 @@ describe('relaymon conform', () => {
     const res = await conform(['--base-url', `http://127.0.0.1:${port}/v1`, '--only', 'usage_present,error_shape']);
     expectNoSecret(res);
     expect(res.code).toBe(3);
-    expect(res.stdout).toMatch(/✗ openai +usage_present +expected .*; got no HTTP answer: connection_refused/);
+    expect(res.stdout).toMatch(/– openai +usage_present +request failed: no HTTP answer: connection_refused.*; judged nothing/);
     expect(res.stdout).toMatch(/✗ openai +error_shape +expected HTTP 4xx with a JSON error body; got no HTTP answer: connection_refused/);
     expect(res.stderr).toContain('conform: unreachable: no request got an HTTP answer from any target; exit 3');
   });

@@ -20,7 +20,10 @@ function honest(overrides: Partial<RequestResult> = {}): AnswerFacts {
     streamViolations: [],
     finishReason: 'stop',
     checks: [],
+    chunks: 24,
     ...overrides,
+    // relaymon's own count agrees with the reported one unless a test says otherwise.
+    localOutputTokens: overrides.localOutputTokens !== undefined ? overrides.localOutputTokens : (overrides.outputTokens ?? 24),
   });
 }
 
@@ -116,14 +119,17 @@ describe('conform judges', () => {
     expect(status('error_in_stream', obs)).toBe('pass');
     obs.streamError = { ...honest({ ok: false, errorType: 'bad_response' }), injected: true };
     expect(status('error_in_stream', obs)).toBe('fail');
+    // No stream was opened (no answer, 401, a 500 HTML page): nothing to judge.
     obs.streamError = { ...honest({ ok: false, httpStatus: null, errorType: 'connection_refused' }), injected: false };
-    expect(status('error_in_stream', obs)).toBe('fail');
+    expect(status('error_in_stream', obs)).toBe('n/a');
+    obs.streamError = { ...honest({ ok: false, httpStatus: 401, errorType: 'auth' }), injected: false };
+    expect(status('error_in_stream', obs)).toBe('n/a');
   });
 
   it('max_tokens_honoured: needs finish reason length and at most 5 tokens', () => {
     const obs = honestObs();
     obs.answers.max_tokens = honest({ outputTokens: 24, finishReason: 'stop' });
-    expect(judge('max_tokens_honoured', obs)).toMatchObject({ status: 'fail', evidence: { got: 'finish reason stop, 24 output tokens (reported)' } });
+    expect(judge('max_tokens_honoured', obs)).toMatchObject({ status: 'fail', evidence: { got: 'finish reason stop, 24 output tokens (counted by relaymon)' } });
     obs.answers.max_tokens = honest({ outputTokens: 5, finishReason: 'stop' });
     expect(status('max_tokens_honoured', obs)).toBe('fail');
     obs.answers.max_tokens = honest({ outputTokens: 6, finishReason: 'length' });
@@ -186,7 +192,7 @@ describe('conform judges', () => {
     obs.answers.reasoning = honest({ ok: false, httpStatus: 400, errorType: 'bad_request', errorMessage: 'unsupported parameter' });
     expect(status('reasoning_passthrough', obs)).toBe('n/a');
     obs.answers.reasoning = honest({ ok: false, httpStatus: 500, errorType: 'server_error' });
-    expect(status('reasoning_passthrough', obs)).toBe('fail');
+    expect(status('reasoning_passthrough', obs)).toBe('n/a');
   });
 
   it('error_shape: 4xx JSON passes; HTML, 200, 5xx, not JSON or no answer fail', () => {
@@ -206,11 +212,97 @@ describe('conform judges', () => {
     }
   });
 
-  it('a request with no HTTP answer fails the checks that read it; one not sent makes them n/a with the reason', () => {
+  it('a request that failed (no HTTP answer, 429, 500) makes the checks that read it n/a; one not sent makes them n/a with the reason', () => {
     const obs = honestObs();
     obs.answers.stream = honest({ ok: false, httpStatus: null, errorType: 'connection_refused', errorMessage: 'ECONNREFUSED' });
-    expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'fail', evidence: { got: 'no HTTP answer: connection_refused: ECONNREFUSED' } });
+    expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'n/a', evidence: { got: 'request failed: no HTTP answer: connection_refused: ECONNREFUSED; judged nothing' } });
+    for (const code of [429, 500, 503]) {
+      const e = honestObs();
+      e.answers.stream = honest({ ok: false, httpStatus: code, errorType: code === 429 ? 'rate_limited' : 'server_error', errorMessage: 'try later' });
+      e.answers.whole = honest({ stream: false, ok: false, httpStatus: code, errorType: 'rate_limited', errorMessage: 'try later' });
+      for (const c of ['usage_present', 'model_echo', 'streams_incrementally'] as const) {
+        expect([c, judge(c, e).status]).toEqual([c, 'n/a']);
+      }
+      expect(judge('usage_present', e).evidence.got).toMatch(new RegExp(`^request failed: HTTP ${code} .*; judged nothing$`));
+    }
+    const hto = honestObs();
+    hto.answers.whole = honest({ stream: false, ok: false, httpStatus: null, errorType: 'timeout', errorMessage: 'Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT)' });
+    expect(judge('model_echo', hto).evidence.got).toBe('request failed: no HTTP answer: no response headers within the timeout; judged nothing');
+    // run/conform puts the timeout it hit in the message: said as is.
+    hto.answers.whole = honest({ stream: false, ok: false, httpStatus: null, errorType: 'timeout', errorMessage: 'no response headers within 2 s' });
+    expect(judge('model_echo', hto).evidence.got).toBe('request failed: no HTTP answer: no response headers within 2 s; judged nothing');
+    // An unparseable or wrong-shaped body is the relay's fault: the check fails with the request's own message.
+    const bad = honestObs();
+    bad.answers.whole = honest({ stream: false, ok: false, errorType: 'bad_response', errorMessage: 'the body is not JSON' });
+    expect(judge('model_echo', bad)).toMatchObject({ status: 'fail', evidence: { got: expect.stringMatching(/the body is not JSON/) } });
     const skipped: Observations = { protocol: 'openai', answers: {}, notSent: { reasoning: 'not sent: the budget' } };
     expect(judge('reasoning_passthrough', skipped)).toMatchObject({ status: 'n/a', evidence: { requestId: null, got: 'not sent: the budget' } });
+  });
+
+  it('a relay that reports 0 output tokens: streams_incrementally judges the tokens relaymon saw; usage_present fails "billed as zero"', () => {
+    const obs = honestObs();
+    // 16 tokens in one read, reported as 0: buffered, not "too short to tell".
+    obs.answers.stream = honest({ outputTokens: 0, localOutputTokens: 16, chunks: 16, lastTokenAt: 1000, chunkGapsMs: Array.from({ length: 15 }, () => 0) });
+    expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'fail', evidence: { got: '16 tokens in 1 read, 0 ms from first to last token: buffered' } });
+    expect(judge('usage_present', obs)).toMatchObject({ status: 'fail', evidence: { got: expect.stringMatching(/billed as zero.*carried 16/) } });
+    // Without relaymon's own count, the token-bearing chunks stand in.
+    obs.answers.stream = honest({ outputTokens: 0, localOutputTokens: null, chunks: 24 });
+    expect(status('streams_incrementally', obs)).toBe('pass');
+    // An honest 0: nothing was streamed.
+    const empty = honestObs();
+    empty.answers.whole = honest({ stream: false, outputTokens: 0, localOutputTokens: 0, chunks: 0, firstTokenAt: null, lastTokenAt: null, chunkGapsMs: [] });
+    expect(status('usage_present', empty)).toBe('pass');
+  });
+
+  it('max_tokens_honoured: relaymon\'s exact count wins over an inflated (or zeroed) report', () => {
+    const obs = honestObs();
+    obs.answers.max_tokens = honest({ outputTokens: 15, localOutputTokens: 5, localCountKind: 'exact', finishReason: 'length' });
+    expect(judge('max_tokens_honoured', obs)).toMatchObject({ status: 'pass', evidence: { got: 'finish reason length, 5 output tokens (counted by relaymon)' } });
+    // An estimate within the limit against an inflated report: not judged (usage billing is another matter).
+    obs.answers.max_tokens = honest({ outputTokens: 15, localOutputTokens: 5, localCountKind: 'estimate', finishReason: 'length' });
+    expect(judge('max_tokens_honoured', obs)).toMatchObject({ status: 'n/a', evidence: { got: expect.stringMatching(/inflated/) } });
+    obs.answers.max_tokens = honest({ outputTokens: 15, localOutputTokens: 15, localCountKind: 'estimate', finishReason: 'length' });
+    expect(status('max_tokens_honoured', obs)).toBe('fail');
+  });
+
+  it('usage_present names stream_options.include_usage for Chat Completions only', () => {
+    for (const p of ['openai', 'anthropic', 'openai-responses'] as const) {
+      const obs = honestObs(p);
+      obs.answers.stream = honest({ usageSource: 'estimated', outputTokens: null });
+      expect([p, /include_usage/.test(judge('usage_present', obs).evidence.got)]).toEqual([p, p === 'openai']);
+    }
+  });
+
+  it('a stream request answered with text/html or JSON fails stream_terminated; event_order is n/a; an empty 200 does not pass event_order', () => {
+    for (const ct of ['text/html', 'application/json']) {
+      const obs = honestObs();
+      obs.answers.stream = honest({ contentType: ct, chunks: 0, firstTokenAt: null, lastTokenAt: null, chunkGapsMs: [], usageSource: 'estimated', outputTokens: null, localOutputTokens: 0 } as Partial<RequestResult>);
+      expect(judge('stream_terminated', obs)).toMatchObject({ status: 'fail', evidence: { got: `asked to stream (stream); got ${ct}, not an event stream` } });
+      expect(judge('event_order', obs)).toMatchObject({ status: 'n/a', evidence: { got: expect.stringMatching(/^no stream/) } });
+      expect(status('streams_incrementally', obs)).toBe('n/a');
+      expect(status('usage_present', obs)).toBe('n/a');
+    }
+    const empty = honestObs();
+    for (const n of ['stream', 'tools', 'json', 'max_tokens', 'cache_first', 'cache_second', 'reasoning'] as const) {
+      empty.answers[n] = honest({ contentType: 'text/event-stream', chunks: 0, firstTokenAt: null, lastTokenAt: null, chunkGapsMs: [] } as Partial<RequestResult>);
+    }
+    expect(status('event_order', empty)).toBe('n/a');
+    const named = honestObs();
+    named.answers.stream = honest({ ok: false, errorType: 'stream_truncated', streamViolations: ['unterminated'] });
+    expect(judge('stream_terminated', named).evidence.got).toBe('the stream ended without it');
+  });
+
+  it('streams_incrementally is n/a when relaymon\'s own event loop stalled for a good share of the stream', () => {
+    const obs = honestObs();
+    // 24 tokens in one read over 0 ms, while relaymon's loop was blocked 300 ms: not the relay's doing.
+    obs.answers.stream = honest({ lastTokenAt: 1000, chunkGapsMs: Array.from({ length: 23 }, () => 0), loopStallMs: 300 } as Partial<RequestResult>);
+    expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'n/a', evidence: { got: "relaymon's own event loop stalled 300 ms during the stream; not judged" } });
+    // A small stall in a long honest stream changes nothing; nor does one in a buffered stream below the floor.
+    obs.answers.stream = honest({ loopStallMs: 10 } as Partial<RequestResult>);
+    expect(status('streams_incrementally', obs)).toBe('pass');
+    obs.answers.stream = honest({ loopStallMs: 80 } as Partial<RequestResult>);
+    expect(status('streams_incrementally', obs)).toBe('pass');
+    obs.answers.stream = honest({ lastTokenAt: 1000, chunkGapsMs: Array.from({ length: 23 }, () => 0), loopStallMs: 5 } as Partial<RequestResult>);
+    expect(status('streams_incrementally', obs)).toBe('fail');
   });
 });
