@@ -86,7 +86,9 @@ describe('usage_missing in probe', () => {
     const res = await runCli(['probe', '--base-url', bare.url, '-n', '2', '--no-stream', '--no-color'], { env });
     expectNoSecret(res);
     expect(res.code).toBe(0);
-    expect(res.stdout.match(/! usage missing: the relay reported no usage; tokens and cost \(~\) are estimated/g)).toHaveLength(2);
+    expect(res.stdout.match(/! usage missing: the relay reported no usage; tokens and cost marked ~ are estimated/g)).toHaveLength(2);
+    // The estimated cost carries the same mark as the estimated tokens.
+    expect(res.stdout.match(/~\$\d/g)).toHaveLength(2);
     expect(res.stdout).toContain("usage missing: 2 of 2 answers came without the relay's usage; their tokens and cost are estimated");
     const clean = await runCli(['probe', '--base-url', honest.url, '-n', '2', '--no-color'], { env });
     expect(clean.stdout).not.toContain('usage missing');
