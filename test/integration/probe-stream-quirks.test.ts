@@ -51,7 +51,8 @@ describe('OpenAI streams', () => {
     expect(r.modelMismatch).toBe(false);
     // ITL = (last − first) / (tokens − 1) with 2 tokens 20 ms apart.
     expect(r.rateTokenSource).toBe('counted');
-    expect(r.itlMs!).toBeGreaterThanOrEqual(19);
+    // One gap: a first read a few ms late (a fresh process's first stream) shortens it by as much.
+    expect(r.itlMs!).toBeGreaterThanOrEqual(14);
     expect(r.itlMs!).toBeLessThan(120);
     // The request asked for usage in the stream.
     const body = server.requests[0]!.body as Record<string, unknown>;

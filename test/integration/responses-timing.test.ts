@@ -104,7 +104,8 @@ describe('a Responses stream, timed against the server\'s write instants', () =>
       const r = await client.execute(target('resp', server.url, { protocol: 'openai-responses' }), spec(`one ${i}`), { scheduledAt: performance.now() });
       lags.push(...expectAgrees(r, await server.truth.get(`one ${i}`)!, script));
       // The content came a reasoning phase after the first token.
-      expect(r.ttftContentMs! - r.ttftMs!).toBeGreaterThanOrEqual(3 * 15 - 1);
+      // Three server timers, each may fire ~1 ms early; a late first read shortens it too.
+      expect(r.ttftContentMs! - r.ttftMs!).toBeGreaterThanOrEqual(3 * 15 - 6);
     }
     expect(median(lags)).toBeLessThanOrEqual(TYPICAL_LATE_MS);
     expect(server.requests.every((q) => q.path === '/v1/responses')).toBe(true);
