@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { IMPLIED_ERRORS_THRESHOLD } from '../stats/thresholds.js';
+import { IMPLIED_ERRORS_THRESHOLD } from '../stats/implied.js';
 import { addScheduleOptions, addTargetOptions, allowManyTargets } from './options.js';
 import { addMetricsOptions } from './metrics.js';
 import { collect } from './parsers.js';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_COMPARE_OPTIONS } from '../compare/compare.js';
+import { DEFAULT_COMPARE_OPTIONS } from '../compare/options.js';
 import { DEFAULT_COMPARE_DURATION } from '../run/defaults.js';
 import type { CompareFlags } from '../run/compare.js';
 import { addScheduleOptions, addTargetOptions, allowManyTargets } from './options.js';

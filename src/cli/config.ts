@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import {
-  PREFERENCE_DESCRIPTIONS,
-  PREFERENCE_KEYS,
-  deletePreference,
-  getPreference,
-  listPreferences,
-  preferencesPath,
-  setPreference,
-} from '../config/preferences.js';
-import { processIo, type Io } from '../run/io.js';
+import { PREFERENCE_DESCRIPTIONS, PREFERENCE_KEYS } from '../config/preference-keys.js';
+import { processIo, type Io } from '../run/terminal.js';
 
 export interface ConfigCommandDeps {
   io?: Io;
@@ -25,6 +17,8 @@ const KEY_HELP = PREFERENCE_KEYS.map((k) => `  ${k.padEnd(13)} ${PREFERENCE_DESC
 export function registerConfigCommands(program: Command, deps: ConfigCommandDeps = {}): Command {
   const io = () => deps.io ?? processIo();
   const opts = () => ({ env: deps.env ?? process.env });
+  // Loaded by the action that runs, not here: registering commands must not load zod or env-paths (relaymon --help).
+  const preferences = () => import('../config/preferences.js');
 
   const config = program
     .command('config')
@@ -36,7 +30,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .description('print one preference (nothing when it is not set)')
     .argument('<key>', `one of ${PREFERENCE_KEYS.join(', ')}`)
     .addHelpText('after', '\nExample:\n  $ relaymon config get window\n')
-    .action((key: string) => {
+    .action(async (key: string) => {
+      const { getPreference } = await preferences();
       const value = getPreference(key, opts());
       if (value !== undefined) io().out(`${String(value)}\n`);
     });
@@ -48,6 +43,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .argument('<value>', 'the new value')
     .addHelpText('after', '\nExamples:\n  $ relaymon config set color false\n  $ relaymon config set interval 10s\n')
     .action(async (key: string, value: string) => {
+      const { setPreference } = await preferences();
       const stored = await setPreference(key, value, opts());
       io().out(`${key} = ${String(stored)}\n`);
     });
@@ -58,6 +54,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .argument('<key>', `one of ${PREFERENCE_KEYS.join(', ')}`)
     .addHelpText('after', '\nExample:\n  $ relaymon config unset fps\n')
     .action(async (key: string) => {
+      const { deletePreference } = await preferences();
       await deletePreference(key, opts());
     });
 
@@ -66,7 +63,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .description('print every preference')
     .option('--json', 'print the preferences that are set as a JSON object')
     .addHelpText('after', '\nExample:\n  $ relaymon config list --json\n')
-    .action((flags: { json?: boolean }) => {
+    .action(async (flags: { json?: boolean }) => {
+      const { listPreferences } = await preferences();
       const prefs = listPreferences(opts());
       if (flags.json) {
         io().out(`${JSON.stringify(prefs, null, 2)}\n`);
@@ -81,7 +79,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .command('path')
     .description('print where the preferences are stored ($RELAYMON_CONFIG_DIR moves them)')
     .addHelpText('after', '\nExample:\n  $ relaymon config path\n')
-    .action(() => {
+    .action(async () => {
+      const { preferencesPath } = await preferences();
       io().out(`${preferencesPath(opts())}\n`);
     });
 

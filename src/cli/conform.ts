@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { PROTOCOLS, type Protocol } from '../core/result.js';
 import { UsageError } from '../core/errors.js';
 import { CHECK_SUMMARY, CONFORM_CHECKS } from '../conform/checks.js';
-import { defaultReasoningModel } from '../conform/plan.js';
+import { defaultReasoningModel } from '../conform/defaults.js';
 import { DEFAULT_PROBE_MODEL } from '../run/defaults.js';
 import type { ConformFlags } from '../run/conform.js';
 import { addTargetOptions, allowManyTargets, budgetOption } from './options.js';

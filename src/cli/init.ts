@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { displayPath } from '../config/paths.js';
 import { starterConfig } from '../config/starter.js';
-import { processIo, type Io } from '../run/io.js';
+import { processIo, type Io } from '../run/terminal.js';
 
 export interface InitCommandDeps {
   io?: Io;

@@ -3,7 +3,7 @@ import { EXIT, RelaymonError } from '../core/errors.js';
 import { registerSecret, registerUrlSecrets } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { registerProbe } from './probe.js';
-import { guardPipes, outputFailed, writeStderr, writeStdout } from '../run/io.js';
+import { guardPipes, outputFailed, writeStderr, writeStdout } from '../run/terminal.js';
 import { registerModels } from './models.js';
 import { registerReplay } from './replay.js';
 import { registerCheck } from './check.js';

@@ -3,7 +3,7 @@
  * watch): the flags; what they start is src/run/metrics.ts.
  */
 import type { Command } from 'commander';
-import { DEFAULT_METRICS_HOST, METRICS_PATH } from '../export/metrics-server.js';
+import { DEFAULT_METRICS_HOST, METRICS_PATH } from '../export/metrics-defaults.js';
 
 export function addMetricsOptions(cmd: Command): Command {
   return cmd

@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { MANGLE_HELP, SWITCHES } from '../mock/faults.js';
 import { describeMockOptions, parseMockFlags, type MockFlags } from '../mock/flags.js';
 import { resolveMockOptions, SCENARIOS, SCENARIO_NAMES, type MockOptions } from '../mock/options.js';
-import { startMock, type MockServer } from '../mock/server.js';
+import type { MockServer } from '../mock/server.js';
 
 const HELP = `
 Routes:
@@ -83,6 +83,8 @@ const LISTEN_ERRORS: Record<string, string> = {
 /** Runs a mock until io.signal aborts, then closes it. */
 export async function runMock(knobs: Partial<MockOptions>, io: MockIo): Promise<void> {
   const opts = resolveMockOptions(knobs);
+  // Loaded here, not at the top: registering commands must not load the simulated relay (relaymon --help).
+  const { startMock } = await import('../mock/server.js');
   let server: MockServer;
   try {
     server = await startMock(opts);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import { addTargetOptions, type TargetFlagValues } from './options.js';
-import { processIo } from '../run/io.js';
+import { processIo } from '../run/terminal.js';
 
 interface ModelsFlags extends TargetFlagValues {
   json?: boolean;

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { PROTOCOLS } from '../core/result.js';
-import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
+import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/defaults.js';
 import { DEFAULT_CHECK_DURATION } from '../run/defaults.js';
 import { budgetUsd, positiveDuration, positiveInt, probeKind, rate } from './parsers.js';
 

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
+import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/defaults.js';
 import { DEFAULT_PROBE_MODEL } from '../run/defaults.js';
 import type { ProbeFlags } from '../run/probe.js';
 import { addTargetOptions, budgetOption, KIND_HELP, kindOption, MAX_IN_FLIGHT_HELP, maxInFlightOption } from './options.js';

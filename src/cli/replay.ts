@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { IMPLIED_ERRORS_THRESHOLD } from '../stats/thresholds.js';
+import { IMPLIED_ERRORS_THRESHOLD } from '../stats/implied.js';
 import type { ReplayFlags } from '../run/replay.js';
 import { addTargetOptions, allowManyTargets, budgetOption, maxInFlightOption } from './options.js';
 import { addMetricsOptions } from './metrics.js';

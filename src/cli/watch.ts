@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { IMPLIED_ERRORS_THRESHOLD } from '../stats/thresholds.js';
-import { WINDOW_NAMES } from '../stats/windows.js';
+import { IMPLIED_ERRORS_THRESHOLD } from '../stats/implied.js';
+import { WINDOW_NAMES } from '../stats/window-names.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
 import { DEFAULT_INTERVAL, parseInterval } from '../run/defaults.js';
 import type { WatchFlags } from '../run/watch.js';

@@ -10,6 +10,9 @@ import type { HonestyWindow } from '../stats/windows.js';
 import { billedCost } from '../stats/summary.js';
 import { usageRatio } from '../honesty/reconcile.js';
 import { bootstrapMedianDifference, fisherExact, mannWhitney, median, percentile } from './compare-stats.js';
+import { DEFAULT_COMPARE_OPTIONS, type CompareOptions } from './options.js';
+
+export { DEFAULT_COMPARE_OPTIONS, type CompareOptions };
 
 export const COMPARE_METRICS = [
   { metric: 'latency', unit: 'ms', field: (r: RequestResult) => r.latencyMs },
@@ -19,18 +22,6 @@ export const COMPARE_METRICS = [
   { metric: 'tokens_per_s', unit: 'tokens/s', field: (r: RequestResult) => r.outputTokensPerSecond },
 ] as const;
 export type CompareMetric = (typeof COMPARE_METRICS)[number]['metric'];
-
-export interface CompareOptions {
-  /** A difference is significant when its p-value is below alpha ... */
-  alpha: number;
-  /** ... and it is at least this fraction of the second target's median (a practical floor). */
-  minEffect: number;
-  confidence: number;
-  /** Seed of the bootstrap. */
-  seed: number;
-}
-
-export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { alpha: 0.01, minEffect: 0.05, confidence: 0.95, seed: 1 };
 
 export interface SampleSummary {
   n: number;

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
 import { describeValue } from './primitives.js';
+import { PREFERENCE_DESCRIPTIONS, PREFERENCE_KEYS, type PreferenceKey } from './preference-keys.js';
+
+export { PREFERENCE_DESCRIPTIONS, PREFERENCE_KEYS, type PreferenceKey };
 
 /**
  * Per-user preferences (`relaymon config set fps 30`), kept by `conf` in the
@@ -33,21 +36,10 @@ const PREFERENCE_SCHEMAS = {
   }),
   interval: intervalSchema,
   window: z.enum(['1m', '5m', '15m', 'all'], { error: 'expected one of 1m, 5m, 15m, all' }),
-} as const;
+} as const satisfies Record<PreferenceKey, z.ZodType>;
 
-export type PreferenceKey = keyof typeof PREFERENCE_SCHEMAS;
 export type Preferences = { [K in PreferenceKey]?: z.output<(typeof PREFERENCE_SCHEMAS)[K]> };
 export type PreferenceValue = NonNullable<Preferences[PreferenceKey]>;
-
-export const PREFERENCE_KEYS = Object.keys(PREFERENCE_SCHEMAS) as PreferenceKey[];
-
-export const PREFERENCE_DESCRIPTIONS: Record<PreferenceKey, string> = {
-  color: 'colour output (true/false); NO_COLOR and --no-color still win',
-  defaultModel: 'model used when a command is given no --model',
-  fps: 'dashboard redraws per second (1-60)',
-  interval: 'plain-mode line interval, e.g. 5s',
-  window: 'rolling window shown first in the dashboard: 1m, 5m, 15m or all',
-};
 
 export interface PreferenceOptions {
   env?: NodeJS.ProcessEnv;

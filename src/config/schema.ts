@@ -20,8 +20,9 @@ import {
  * owns their grammar.
  */
 
-export const DEFAULT_PROBE_PROMPT = 'Reply with OK';
-export const DEFAULT_PROBE_MAX_TOKENS = 16;
+import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from './defaults.js';
+
+export { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT };
 
 /** Header names that carry credentials: their values must come from `${VAR}`, never from the file. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'cookie']);

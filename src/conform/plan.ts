@@ -7,6 +7,9 @@ import type { Protocol } from '../core/result.js';
 import type { RequestSpec } from '../protocol/adapter.js';
 import { probeSpec } from '../traffic/probes.js';
 import type { ConformCheckName } from './checks.js';
+import { defaultReasoningModel } from './defaults.js';
+
+export { defaultReasoningModel };
 
 export const REQUEST_NAMES = [
   'stream',
@@ -123,11 +126,3 @@ export function planRequests(input: PlanInput): PlannedRequest[] {
   return REQUEST_NAMES.filter((n) => needed.has(n)).map((n) => build[n]());
 }
 
-/**
- * The model reasoning_passthrough asks when --reasoning-model is not given:
- * a small reasoning model of the protocol's vendor (the suite's --model is
- * usually not one).
- */
-export function defaultReasoningModel(protocol: Protocol): string {
-  return protocol === 'anthropic' ? 'claude-haiku-4-5' : 'o4-mini';
-}

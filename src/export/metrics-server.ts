@@ -9,8 +9,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export const DEFAULT_METRICS_HOST = '127.0.0.1';
-export const METRICS_PATH = '/metrics';
+import { DEFAULT_METRICS_HOST, METRICS_PATH } from './metrics-defaults.js';
+
+export { DEFAULT_METRICS_HOST, METRICS_PATH };
 
 export interface MetricsSource {
   render(): Promise<string>;

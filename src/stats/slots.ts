@@ -20,8 +20,9 @@ import { addIndexBatch } from '../hdr/batch.js';
 export const SLOT_MS = 1000;
 export const COARSE_SLOTS = 15;
 export const COARSE_MS = SLOT_MS * COARSE_SLOTS;
-export const WINDOW_NAMES = ['1m', '5m', '15m', 'all'] as const;
-export type WindowName = (typeof WINDOW_NAMES)[number];
+import { WINDOW_NAMES, type WindowName } from './window-names.js';
+
+export { WINDOW_NAMES, type WindowName };
 /** The nominal span of each window (see windows.ts for the edges). */
 export const WINDOW_SPAN_MS: Record<WindowName, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, all: Infinity };
 export const W_1M = 0;

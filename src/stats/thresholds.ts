@@ -31,7 +31,9 @@ export {
   type Threshold,
 } from './thresholds-parse.js';
 
-export const IMPLIED_ERRORS_THRESHOLD = 'errors:rate<0.05';
+import { IMPLIED_ERRORS_THRESHOLD } from './implied.js';
+
+export { IMPLIED_ERRORS_THRESHOLD };
 
 /** The user's thresholds, plus the implied guard when they have no `errors` threshold and `enabled`. */
 export function withImpliedThresholds(user: readonly Threshold[], enabled: boolean): Threshold[] {

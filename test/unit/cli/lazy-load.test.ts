@@ -38,11 +38,16 @@ describe('registering commands is cheap (relaymon --help, relaymon mock)', () =>
   it('loads neither the engine, the client, the dashboard nor a run action: each action imports them when it runs', () => {
     // ui/defaults.ts holds only constants (its comment says why).
     expect(loaded.filter((f) => /^(engine|client|ui)\//.test(f) && f !== 'ui/defaults.ts')).toEqual([]);
-    // The commands' defaults and the terminal/file writer (main.ts reports errors through it): both cheap.
-    expect(loaded.filter((f) => f.startsWith('run/')).sort()).toEqual(['run/defaults.ts', 'run/io.ts']);
+    // The commands' defaults and the terminal writer (main.ts reports errors through it): both cheap. The file writer (io.ts) needs write-file-atomic.
+    expect(loaded.filter((f) => f.startsWith('run/')).sort()).toEqual(['run/defaults.ts', 'run/terminal.ts']);
   });
 
-  it('loads no undici, ink, react or prom-client', () => {
-    for (const heavy of ['undici', 'ink', 'react', 'prom-client']) expect(packages.has(heavy), heavy).toBe(false);
+  it('loads no npm package but commander: zod, yaml, the histograms and the statistics load with the action that needs them', () => {
+    expect([...packages].sort()).toEqual(['commander']);
+  });
+
+  it('loads no config schema, threshold grammar, metric catalogue, price table or simulated relay', () => {
+    const heavy = ['config/schema.ts', 'config/load.ts', 'config/preferences.ts', 'stats/thresholds.ts', 'stats/thresholds-parse.ts', 'metrics/catalog.ts', 'pricing/table.ts', 'mock/server.ts'];
+    expect(loaded.filter((f) => heavy.includes(f))).toEqual([]);
   });
 });
