@@ -1,9 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { displayPath } from '../config/paths.js';
-import { starterConfig } from '../config/starter.js';
 import { processIo, type Io } from '../run/terminal.js';
 
 export interface InitCommandDeps {
@@ -33,6 +30,8 @@ export function registerInitCommand(program: Command, deps: InitCommandDeps = {}
 
 /** Writes the starter; refuses to replace an existing file unless `force`. Returns the path as shown to the user. */
 export async function writeStarter(path: string, force: boolean, cwd: string = process.cwd()): Promise<string> {
+  // Loaded here, not at the top: registering commands must not load node:os or node:fs/promises (relaymon --help).
+  const [{ writeFile }, { displayPath }, { starterConfig }] = await Promise.all([import('node:fs/promises'), import('../config/paths.js'), import('../config/starter.js')]);
   const shown = displayPath(path, cwd);
   const ext = extname(path).toLowerCase();
   if (ext !== '.yaml' && ext !== '.yml') {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { ConfigError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { formatIssues } from './issues.js';
@@ -99,7 +99,11 @@ function withResolvedPaths(config: RelaymonConfig, file: string): RelaymonConfig
   return resolved;
 }
 
+/** yaml, loaded with the first YAML file read (require(): parsing is synchronous): a run without a config file does not need it. */
+const requireCjs = createRequire(import.meta.url);
+
 function parseYaml(text: string, file: string): unknown {
+  const { parseDocument } = requireCjs('yaml') as typeof import('yaml');
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const shown = displayPath(file);

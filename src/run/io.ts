@@ -1,12 +1,23 @@
 import { accessSync, constants, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { createRequire } from 'node:module';
 import { UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { reportOutputFailure, stdoutBroken } from './terminal.js';
 import type { RelaymonConfig } from '../config/schema.js';
 
 /** The terminal half (stdout, stderr, the output-failure count) is in terminal.ts: main.ts needs it before any command, without write-file-atomic. */
+/**
+ * write-file-atomic, loaded on the first file written (require(): writeOutputFile is synchronous):
+ * every sending command imports this file, and most runs write no --summary or --junit.
+ */
+const requireCjs = createRequire(import.meta.url);
+let atomicWriter: typeof import('write-file-atomic') | null = null;
+function writeFileAtomic(): typeof import('write-file-atomic') {
+  atomicWriter ??= requireCjs('write-file-atomic') as typeof import('write-file-atomic');
+  return atomicWriter;
+}
+
 export { guardPipes, outputFailed, processIo, reportOutputFailure, writeStderr, writeStdout, type Io } from './terminal.js';
 
 /**
@@ -116,7 +127,7 @@ export function writeOutputFile(path: string, text: string, flag: string): void 
   try {
     // Appending: a device ignores it, and /dev/stdout redirected to a file must not be truncated under the shell's redirect.
     if (isSpecialFile(path)) writeFileSync(path, data, { flag: 'a' });
-    else writeFileAtomic.sync(path, data, { encoding: 'utf8' });
+    else writeFileAtomic().sync(path, data, { encoding: 'utf8' });
   } catch (err) {
     reportOutputFailure(`${flag} ${path}`, err, stdoutBroken() ? '' : '; the results are on stdout');
   }

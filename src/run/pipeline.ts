@@ -12,7 +12,7 @@ import { Engine } from '../engine/engine.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot } from '../engine/messages.js';
 import { registeredSecrets } from '../core/redact.js';
 import { fmtMs, fmtPct } from '../export/format.js';
-import { Notifier } from '../alerts/notifier.js';
+import type { Notifier } from '../alerts/notifier.js';
 import type { NotifyConfig } from '../config/schema.js';
 import type { Io } from './io.js';
 import { onInterrupt } from './signals.js';
@@ -93,17 +93,10 @@ export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): 
   });
   // Delivery problems (a dead webhook) would tear a view's frame: they wait until it is down.
   const held: string[] = [];
-  const notifier = new Notifier({
-    rules: config.alerts,
-    notify: opts.notify,
-    env: process.env,
-    headless: view === null,
-    stderr: view ? (line) => held.push(line) : (line) => io.err(line + '\n'),
-    bell: view?.bell ?? null,
-  });
+  const notifier = await createNotifier(config, io, opts, view, held);
   const progress = createProgress(io, opts.command, { enabled: view === null && opts.progress !== false });
   const beside = (s: EngineSnapshot): void => {
-    notifier.handle(s.alertTransitions);
+    notifier?.handle(s.alertTransitions);
     metrics?.onSnapshot(s);
     opts.onSnapshot?.(s);
   };
@@ -134,14 +127,33 @@ export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): 
   if (view) {
     metrics?.onSnapshot(final.snapshot);
     for (const line of held) io.err(line + '\n');
-    notifier.handle(final.snapshot.alertTransitions);
+    notifier?.handle(final.snapshot.alertTransitions);
   } else {
-    notifier.handle(final.snapshot.alertTransitions);
+    notifier?.handle(final.snapshot.alertTransitions);
     metrics?.onSnapshot(final.snapshot);
   }
-  await notifier.flush(5000);
-  await notifier.close();
+  await notifier?.flush(5000);
+  await notifier?.close();
   return { final, interrupted, quitByUser: view?.quitByUser() ?? false };
+}
+
+/**
+ * The notifier of a run with alert rules; null without any, since then no
+ * transition can happen (the engine evaluates the rules) and nothing is sent.
+ * Loaded only then: its HTTP sinks load undici, which a probe or a check
+ * without alerts would load on the main thread for nothing.
+ */
+async function createNotifier(config: RunConfig, io: Io, opts: RunOptions, view: RunView | null, held: string[]): Promise<Notifier | null> {
+  if (config.alerts.length === 0) return null;
+  const { Notifier } = await import('../alerts/notifier.js');
+  return new Notifier({
+    rules: config.alerts,
+    notify: opts.notify,
+    env: process.env,
+    headless: view === null,
+    stderr: view ? (line) => held.push(line) : (line) => io.err(line + '\n'),
+    bell: view?.bell ?? null,
+  });
 }
 
 export function progressLine(s: EngineSnapshot): string {
