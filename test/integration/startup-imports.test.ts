@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { loadLog } from '../helpers/load-log.js';
+
+/**
+ * What the built CLI loads (test/helpers/load-log.cjs logs every npm package a
+ * process loads, on every thread, by import or require): printing help or the
+ * version must not load the dependencies of the commands' actions (zod, yaml,
+ * undici, the histograms, the price table ...), only commander. How long that
+ * takes is measured in bench/startup.mjs, not here.
+ */
+
+const COMMANDS = ['watch', 'probe', 'models', 'replay', 'check', 'mock', 'compare', 'cost', 'conform', 'init', 'config', 'help'];
+const CONFIG_SUBCOMMANDS = ['get', 'set', 'unset', 'list', 'path'];
+
+/** The names in the "Commands:" section of a help text. */
+function commandsListed(help: string): string[] {
+  const section = help.split('\nCommands:\n')[1]?.split('\n\n')[0] ?? '';
+  return section.split('\n').flatMap((line) => /^ {2}([a-z]+)/.exec(line)?.[1] ?? []);
+}
+
+async function loadsOf(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; packages: string[] }> {
+  const log = loadLog();
+  const res = await runCli(args, { env: log.env });
+  return { ...res, packages: log.packages() };
+}
+
+describe('--version and --help load no npm package but commander', () => {
+  it('--version and -V alone load no package at all (bin/relaymon.js answers them without building the commands)', async () => {
+    for (const flag of ['--version', '-V']) {
+      const { code, stdout, packages } = await loadsOf([flag]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+      expect(packages, flag).toEqual([]);
+    }
+  });
+
+  it('relaymon --help', async () => {
+    const { code, stdout, packages } = await loadsOf(['--help']);
+    expect(code).toBe(0);
+    // Every command is checked below: a new one must be added to COMMANDS.
+    expect(commandsListed(stdout)).toEqual(COMMANDS);
+    expect(packages).toEqual(['commander']);
+  });
+
+  it.each(COMMANDS)('relaymon %s --help', async (command) => {
+    const { code, stdout, packages } = await loadsOf([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: relaymon /);
+    expect(packages).toEqual(['commander']);
+  });
+
+  it('relaymon config <sub> --help, for every subcommand', async () => {
+    const { stdout } = await runCli(['config', '--help']);
+    expect(commandsListed(stdout)).toEqual(CONFIG_SUBCOMMANDS);
+    for (const sub of CONFIG_SUBCOMMANDS) {
+      const { code, packages } = await loadsOf(['config', sub, '--help']);
+      expect(code, sub).toBe(0);
+      expect(packages, sub).toEqual(['commander']);
+    }
+  });
+
+  it('a usage error (a bad flag value) is reported before any action module loads', async () => {
+    const { code, stderr, packages } = await loadsOf(['probe', '--kind', 'bogus']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--kind must be one of/);
+    expect(packages).toEqual(['commander']);
+  });
+});
+
+describe('a command loads what its action needs', () => {
+  let mock: MockProcess;
+  beforeAll(async () => {
+    mock = await startMockProcess(['--ttft', '0', '--itl', '0', '--no-jitter']);
+  });
+  afterAll(async () => {
+    await mock?.stop();
+  });
+
+  it('probe -n 1 against the mock: undici (the engine worker, by import), the price table (by require), zod (the config); no dashboard or Prometheus client', async () => {
+    const { code, packages } = await loadsOf(['probe', '-n', '1', '--base-url', mock.url]);
+    expect(code).toBe(0);
+    expect(packages).toEqual(expect.arrayContaining(['commander', 'undici', '@pydantic/genai-prices', 'zod']));
+    for (const unused of ['ink', 'react', 'prom-client', 'yaml', 'write-file-atomic']) expect(packages, unused).not.toContain(unused);
+  });
+});
