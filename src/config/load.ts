@@ -1,45 +1,14 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { formatIssues } from './issues.js';
-import { displayPath, expandHome, resolveFrom } from './paths.js';
+import { displayPath, resolveFrom } from './paths.js';
 import { configSchema, type RelaymonConfig } from './schema.js';
+import { noteSource } from './find.js';
 
-/** Looked for in this order in the working directory. */
-export const CONFIG_FILE_NAMES = ['relaymon.config.yaml', 'relaymon.config.yml', 'relaymon.config.json'] as const;
-
-/** Where each loaded config came from, so later errors (an unset ${VAR}) can name the file. */
-const sources = new WeakMap<object, string>();
-
-export function configSource(config: RelaymonConfig): string | null {
-  return sources.get(config) ?? null;
-}
-
-/**
- * `--config FILE` wins, then $RELAYMON_CONFIG, then the first of CONFIG_FILE_NAMES
- * in `cwd`. A file named explicitly (flag or variable) must exist; returns an
- * absolute path, or null when there is simply no config (that is fine).
- */
-export function findConfigFile(opts: { cwd: string; explicit?: string | undefined; env: NodeJS.ProcessEnv }): string | null {
-  const named: Array<[string | undefined, string]> = [
-    [opts.explicit, ''],
-    [opts.env['RELAYMON_CONFIG'], ' (from RELAYMON_CONFIG)'],
-  ];
-  for (const [value, origin] of named) {
-    if (value === undefined || value === '') continue;
-    const abs = resolve(opts.cwd, expandHome(value));
-    if (!existsSync(abs)) throw new ConfigError(`config file not found: ${value}${origin}`, abs);
-    return abs;
-  }
-  for (const name of CONFIG_FILE_NAMES) {
-    const abs = resolve(opts.cwd, name);
-    if (existsSync(abs)) return abs;
-  }
-  return null;
-}
+export { CONFIG_FILE_NAMES, configSource, findConfigFile } from './find.js';
 
 export async function loadConfig(path: string): Promise<RelaymonConfig> {
   const abs = resolve(path);
@@ -76,7 +45,7 @@ export function validateConfig(data: unknown, file: string): RelaymonConfig {
   // A webhook URL written out in the file is a bearer credential all the same.
   const webhook = config.notify?.webhook;
   if (webhook !== undefined && !webhook.includes('${')) registerSecret(webhook);
-  sources.set(config, file);
+  noteSource(config, file);
   return config;
 }
 
@@ -95,7 +64,7 @@ function withResolvedPaths(config: RelaymonConfig, file: string): RelaymonConfig
     ...(targets ? { targets } : {}),
     ...(config.prices !== undefined ? { prices: resolveFrom(dir, config.prices) } : {}),
   };
-  sources.set(resolved, file);
+  noteSource(resolved, file);
   return resolved;
 }
 

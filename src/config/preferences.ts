@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import envPaths from 'env-paths';
 import type Conf from 'conf';
 import { z } from 'zod';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
 import { describeValue } from './primitives.js';
 import { PREFERENCE_DESCRIPTIONS, PREFERENCE_KEYS, type PreferenceKey } from './preference-keys.js';
+import { preferencesDir, readStore, type PreferenceOptions } from './preference-store.js';
 
 export { PREFERENCE_DESCRIPTIONS, PREFERENCE_KEYS, type PreferenceKey };
+export { preferencesPath, type PreferenceOptions } from './preference-store.js';
 
 /**
  * Per-user preferences (`relaymon config set fps 30`), kept by `conf` in the
@@ -41,10 +40,6 @@ const PREFERENCE_SCHEMAS = {
 export type Preferences = { [K in PreferenceKey]?: z.output<(typeof PREFERENCE_SCHEMAS)[K]> };
 export type PreferenceValue = NonNullable<Preferences[PreferenceKey]>;
 
-export interface PreferenceOptions {
-  env?: NodeJS.ProcessEnv;
-}
-
 function isKey(key: string): key is PreferenceKey {
   return Object.hasOwn(PREFERENCE_SCHEMAS, key);
 }
@@ -52,11 +47,6 @@ function isKey(key: string): key is PreferenceKey {
 function checkKey(key: string): PreferenceKey {
   if (!isKey(key)) throw new UsageError(`unknown preference "${key}"; known: ${PREFERENCE_KEYS.join(', ')}`);
   return key;
-}
-
-function preferencesDir(opts: PreferenceOptions): string {
-  const dir = (opts.env ?? process.env)['RELAYMON_CONFIG_DIR'];
-  return dir ? resolve(dir) : envPaths('relaymon', { suffix: '' }).config;
 }
 
 /**
@@ -77,33 +67,6 @@ async function openStore(opts: PreferenceOptions): Promise<Conf<Record<string, u
   } catch (err) {
     throw new ConfigError(`cannot read the preferences file: ${(err as Error).message}`, null, null, { cause: err });
   }
-}
-
-/** The file conf keeps: `<dir>/preferences.json`. */
-export function preferencesPath(opts: PreferenceOptions = {}): string {
-  return join(preferencesDir(opts), 'preferences.json');
-}
-
-/** Reading needs no conf: the store is a plain JSON object. A missing file is no preferences. */
-function readStore(opts: PreferenceOptions): { path: string; data: Record<string, unknown> } {
-  const path = preferencesPath(opts);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { path, data: {} };
-    throw new ConfigError(`cannot read the preferences file ${path}: ${(err as Error).message}`, path, null, { cause: err });
-  }
-  let data: unknown;
-  try {
-    data = text.trim() === '' ? {} : JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`${path}: not valid JSON; fix or delete it (relaymon config path)`, path, null, { cause: err });
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new ConfigError(`${path}: expected a JSON object; fix or delete it`, path, null);
-  }
-  return { path, data: data as Record<string, unknown> };
 }
 
 /** Turn command-line text into the value the key holds ("true" → true, "30" → 30); other values pass through. */

@@ -7,21 +7,27 @@ import { z } from 'zod';
 import { PROBE_KINDS } from '../core/result.js';
 import { schemaProblem } from '../core/json-schema.js';
 
-/**
- * Probe kinds' defaults (traffic/probes.ts builds each kind's request): small,
- * so a probe of any kind costs little, and each works with no config at all.
- */
-export const DEFAULT_LONG_TOKENS = 4_000;
-/** Above the 1,024-token minimum OpenAI and Anthropic's larger models cache; some models need longer (cache.tokens). */
-export const DEFAULT_CACHE_TOKENS = 1_200;
-export const MIN_CACHE_TOKENS = 1_100;
-export const DEFAULT_REASONING_EFFORT = 'low';
-/** Anthropic's smallest thinking budget. */
-export const DEFAULT_REASONING_BUDGET = 1_024;
-export const REASONING_EFFORTS = ['low', 'medium', 'high'] as const;
-export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
-/** Most tokens a `long` probe may declare: a typo of an extra zero must not send a prompt that costs dollars. */
-export const MAX_LONG_TOKENS = 200_000;
+import {
+  DEFAULT_CACHE_TOKENS,
+  DEFAULT_LONG_TOKENS,
+  DEFAULT_REASONING_BUDGET,
+  DEFAULT_REASONING_EFFORT,
+  MAX_LONG_TOKENS,
+  MIN_CACHE_TOKENS,
+  REASONING_EFFORTS,
+  type ReasoningEffort,
+} from './defaults.js';
+
+export {
+  DEFAULT_CACHE_TOKENS,
+  DEFAULT_LONG_TOKENS,
+  DEFAULT_REASONING_BUDGET,
+  DEFAULT_REASONING_EFFORT,
+  MAX_LONG_TOKENS,
+  MIN_CACHE_TOKENS,
+  REASONING_EFFORTS,
+  type ReasoningEffort,
+};
 
 /** A tool's or a response's schema: a JSON schema of an object, which ajv can compile. */
 const objectSchema = (what: string) =>

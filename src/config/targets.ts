@@ -3,9 +3,9 @@ import { CREDENTIAL_HEADER_NAME, looksLikeCredential, registerSecret, registerUr
 import type { Protocol } from '../core/result.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, resolveTolerances, type ResolvedTarget, type Timeouts } from '../core/target.js';
 import { parseDuration } from '../core/units.js';
-import { CONFIG_FILE_NAMES, configSource } from './load.js';
+import { CONFIG_FILE_NAMES, configSource } from './find.js';
 import { displayPath } from './paths.js';
-import { ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, isEnvName, isHeaderName, isHttpUrl, quoteValue } from './primitives.js';
+import { ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, isEnvName, isHeaderName, isHttpUrl, quoteValue } from './predicates.js';
 import type { RelaymonConfig, TargetConfig } from './schema.js';
 import { expandEnv, readKeyFile } from './secrets.js';
 

@@ -6,7 +6,7 @@
 import type { ResolvedTarget } from '../core/target.js';
 import { UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { findConfigFile, loadConfig } from '../config/load.js';
+import { findConfigFile } from '../config/find.js';
 import type { RelaymonConfig } from '../config/schema.js';
 import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
@@ -31,7 +31,8 @@ export async function loadContext(
   opts: { ignoreConfig?: boolean; quiet?: boolean } = {},
 ): Promise<RunContext> {
   const configPath = opts.ignoreConfig ? null : findConfigFile({ cwd: process.cwd(), explicit: flags.config, env });
-  const config = configPath ? await loadConfig(configPath) : null;
+  // Loaded only for a config file: parsing it needs yaml and the zod schema, a run on flags alone neither.
+  const config = configPath ? await (await import('../config/load.js')).loadConfig(configPath) : null;
   // --timeout is parsed (and checked above zero) by its flag (cli/options.ts).
   const timeoutMs = flags.timeout;
   const notes: string[] = [];

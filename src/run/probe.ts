@@ -4,7 +4,7 @@ import type { ResolvedTarget } from '../core/target.js';
 import type { RelaymonConfig } from '../config/schema.js';
 import type { ProbeKind } from '../core/result.js';
 import { probeSpec, withKind } from '../traffic/probes.js';
-import { getPreference } from '../config/preferences.js';
+import { preference } from './preferences.js';
 import { UsageError, type ExitCode } from '../core/errors.js';
 import type { RequestSpec } from '../protocol/adapter.js';
 import type { Threshold } from '../stats/thresholds.js';
@@ -56,13 +56,13 @@ export async function runProbe(flags: ProbeFlags): Promise<ExitCode> {
 }
 
 /** Flags win, then the config's probe for this target, then preferences, then small defaults; --kind rebuilds the probe as that kind. */
-function buildSpec(flags: ProbeFlags, config: RelaymonConfig | null, target: ResolvedTarget): RequestSpec {
+async function buildSpec(flags: ProbeFlags, config: RelaymonConfig | null, target: ResolvedTarget): Promise<RequestSpec> {
   const probes = Object.values(config?.probes ?? {});
   const configProbe = probes.find((p) => p.targets?.includes(target.name)) ?? probes.find((p) => !p.targets) ?? probes[0];
   const probe = configProbe ? withKind(configProbe, flags.kind) : null;
   return probeSpec({
     ...(probe ?? {}),
-    model: flags.model ?? probe?.model ?? getPreference('defaultModel') ?? DEFAULT_PROBE_MODEL[target.protocol],
+    model: flags.model ?? probe?.model ?? (await preference('defaultModel')) ?? DEFAULT_PROBE_MODEL[target.protocol],
     ...(probe === null && flags.kind !== undefined ? { kind: flags.kind } : {}),
     ...(flags.prompt !== undefined ? { prompt: flags.prompt, messages: undefined } : {}),
     ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
@@ -76,7 +76,7 @@ export function requestsFor(spec: RequestSpec, n: number): number {
 }
 
 async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo: MockServer | null): Promise<ExitCode> {
-  const io = processIo({ color: flags.color !== false && getPreference('color') !== false });
+  const io = processIo({ color: flags.color !== false && (await preference('color')) !== false });
   // The demo ignores config files and the environment: it must work on a fresh machine with nothing set.
   const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true, quiet: true }) : await loadContext(flags);
   // Thresholds are parsed once every secret is known, so an expression that echoes one is redacted.
@@ -91,7 +91,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   // A cap the user chose (--max-in-flight, the config) is kept: -c above it runs that many at once.
   const workers = configured.concurrencyChosen === true ? Math.min(concurrency, configured.concurrency) : concurrency;
   const target = { ...configured, concurrency: Math.max(configured.concurrency, workers) };
-  const spec = buildSpec(flags, ctx.config, target);
+  const spec = await buildSpec(flags, ctx.config, target);
   const requests = requestsFor(spec, n);
 
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);

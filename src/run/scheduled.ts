@@ -10,7 +10,7 @@ import { dryRunReport } from '../traffic/dry-run.js';
 import { dryRunText } from '../export/dry-run-text.js';
 import type { ProbeStream, TrafficPlan } from '../engine/messages.js';
 import type { ProbeConfig } from '../config/schema.js';
-import { getPreference } from '../config/preferences.js';
+import { preference } from './preferences.js';
 import type { Io, OutputFile } from './io.js';
 import type { ScheduleFlagValues, TargetFlagValues } from './flags.js';
 import { budgetFrom, loadContext, pickTarget, withMaxInFlight, type RunContext } from './context.js';
@@ -39,12 +39,12 @@ export async function scheduledRun(flags: ScheduledFlags, opts: { defaultDuratio
   const requests = flags.requests ?? null;
   const durationMs = flags.duration ?? (requests === null ? opts.defaultDuration : null);
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
-  const plan: TrafficPlan = { kind: 'probes', streams: probeStreams(flags, ctx, targets) };
+  const plan: TrafficPlan = { kind: 'probes', streams: await probeStreams(flags, ctx, targets) };
   if (plan.streams.length === 0) throw new UsageError('no probe sends to the chosen targets: check the probes\' targets in the config');
   return { ctx, targets, plan, durationMs, requests, budgetUsd };
 }
 
-function probeStreams(flags: ScheduledFlags, ctx: RunContext, targets: ResolvedTarget[]): ProbeStream[] {
+async function probeStreams(flags: ScheduledFlags, ctx: RunContext, targets: ResolvedTarget[]): Promise<ProbeStream[]> {
   const names = targets.map((t) => t.name);
   // --every and --rate are parsed, and exclude each other, by their flags (cli/options.ts).
   const flagSchedule = flags.rate !== undefined ? { kind: 'rate' as const, ratePerSec: flags.rate } : flags.every !== undefined ? { kind: 'every' as const, intervalMs: flags.every } : null;
@@ -68,11 +68,12 @@ function probeStreams(flags: ScheduledFlags, ctx: RunContext, targets: ResolvedT
     );
     return planProbes(probes, names).map((p) => ({ ...p, schedule: flagSchedule ?? p.schedule }));
   }
+  const preferred = flags.model ?? (await preference('defaultModel'));
   return targets.map((t, i) => ({
     probe: 'cli',
     target: t.name,
     spec: probeSpec({
-      model: flags.model ?? getPreference('defaultModel') ?? DEFAULT_PROBE_MODEL[t.protocol],
+      model: preferred ?? DEFAULT_PROBE_MODEL[t.protocol],
       ...(flags.kind !== undefined ? { kind: flags.kind } : {}),
       ...(flags.prompt !== undefined ? { prompt: flags.prompt } : {}),
       ...(flagMaxTokens !== undefined ? { maxTokens: flagMaxTokens } : {}),

@@ -1,7 +1,7 @@
 /** `relaymon watch`: the live dashboard in a terminal, logfmt lines off one; the run summary at the end. */
 import { UsageError, type ExitCode } from '../core/errors.js';
 import type { ResolvedTarget } from '../core/target.js';
-import { getPreference } from '../config/preferences.js';
+import { preference } from './preferences.js';
 import { resolveTargets } from '../config/targets.js';
 import { PriceTable } from '../pricing/table.js';
 import { parseThresholdMap } from '../stats/thresholds-parse.js';
@@ -10,7 +10,7 @@ import type { WindowName } from '../stats/windows.js';
 import { compileAlertRules } from '../alerts/rules.js';
 import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';
-import { startDemo, type Demo } from '../mock/demo.js';
+import type { Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
 import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
 import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
@@ -49,17 +49,18 @@ async function demoContext(demo: Demo): Promise<RunContext> {
 }
 
 export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
-  const io = processIo({ color: flags.color !== false && getPreference('color') !== false });
+  const io = processIo({ color: flags.color !== false && (await preference('color')) !== false });
   checkOutputPath(flags.summary, '--summary');
-  const fps = flags.fps ?? getPreference('fps') ?? DEFAULT_FPS;
-  const intervalMs = flags.interval ?? parseInterval(getPreference('interval') ?? DEFAULT_INTERVAL);
-  const window = flags.window ?? getPreference('window') ?? '1m';
+  const fps = flags.fps ?? (await preference('fps')) ?? DEFAULT_FPS;
+  const intervalMs = flags.interval ?? parseInterval((await preference('interval')) ?? DEFAULT_INTERVAL);
+  const window = flags.window ?? (await preference('window')) ?? '1m';
   metricsAddress(flags); // a bad --metrics-port is a usage error before anything starts
   // Checked here rather than by commander's .conflicts(): its message would name one flag of the three and not say why.
   if (flags.demo && (flags.baseUrl !== undefined || flags.config !== undefined || (flags.target?.length ?? 0) > 0)) {
     throw new UsageError('--demo watches its own simulated relays: leave out --base-url, --config and --target');
   }
-  const demo = flags.demo ? await startDemo() : null;
+  // The demo's relays and its config (validated by the config schema: zod) load only for --demo.
+  const demo = flags.demo ? await (await import('../mock/demo.js')).startDemo() : null;
   let metrics: MetricsHandle | null = null;
   try {
     const context = demo ? await demoContext(demo) : undefined;

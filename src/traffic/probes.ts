@@ -1,12 +1,13 @@
 import type { ProbeConfig } from '../config/schema.js';
-import { DEFAULT_PROBE_MAX_TOKENS, DEFAULT_PROBE_PROMPT } from '../config/schema.js';
 import {
   DEFAULT_CACHE_TOKENS,
   DEFAULT_LONG_TOKENS,
+  DEFAULT_PROBE_MAX_TOKENS,
+  DEFAULT_PROBE_PROMPT,
   DEFAULT_REASONING_BUDGET,
   DEFAULT_REASONING_EFFORT,
   type ReasoningEffort,
-} from '../config/probe-kinds.js';
+} from '../config/defaults.js';
 import type { ProbeKind } from '../core/result.js';
 import { parseDuration, parseRate } from '../core/units.js';
 import type { ChatMessage, RequestSpec } from '../protocol/adapter.js';

@@ -77,10 +77,10 @@ describe('a command loads what its action needs', () => {
     await mock?.stop();
   });
 
-  it('probe -n 1 against the mock: undici (the engine worker, by import), the price table (by require), zod (the config); no dashboard or Prometheus client', async () => {
+  it('probe -n 1 against the mock: undici (the engine worker, by import) and the price table (by require); with no config file and no preference set, no zod or yaml; no dashboard or Prometheus client', async () => {
     const { code, packages } = await loadsOf(['probe', '-n', '1', '--base-url', mock.url]);
     expect(code).toBe(0);
-    expect(packages).toEqual(expect.arrayContaining(['commander', 'undici', '@pydantic/genai-prices', 'zod']));
-    for (const unused of ['ink', 'react', 'prom-client', 'yaml', 'write-file-atomic']) expect(packages, unused).not.toContain(unused);
+    expect(packages).toEqual(expect.arrayContaining(['commander', 'undici', '@pydantic/genai-prices']));
+    for (const unused of ['zod', 'yaml', 'ink', 'react', 'prom-client', 'write-file-atomic']) expect(packages, unused).not.toContain(unused);
   });
 });
