@@ -1,16 +1,23 @@
 /**
  * The BPE encodings relaymon counts with, loaded on first use and then kept
- * for the life of the thread. Loading is synchronous and costs about a
- * quarter of a second for o200k_base (less for cl100k_base) on a laptop, so
- * it happens only in the counting worker (tokens/counter.ts), never on the
- * thread that sends requests and stamps their times.
+ * for the life of the thread. Loading is synchronous and costs a fifth of a
+ * second or more for o200k_base (half that for cl100k_base), so it happens
+ * only in the counting worker (tokens/counter.ts), never on the thread that
+ * sends requests and stamps their times. Only the encodings of the models a
+ * run counts are loaded (tokens/local-count.ts tokenizerFor).
+ *
+ * gpt-tokenizer's encoding API over ranks read from its own `.tiktoken` data
+ * (tokens/ranks.ts), not its `encoding/<name>` modules: same tokenizer, same
+ * counts, without parsing the 2 MB generated ranks module (bench/tokenizers.mjs).
  */
 import { createRequire } from 'node:module';
+import { loadRanks } from './ranks.js';
 
 export const ENCODING_NAMES = ['o200k_base', 'cl100k_base'] as const;
 export type EncodingName = (typeof ENCODING_NAMES)[number];
 
-type EncodingModule = typeof import('gpt-tokenizer/encoding/o200k_base');
+type GptEncodingModule = typeof import('gpt-tokenizer/GptEncoding');
+type EncodingModule = ReturnType<GptEncodingModule['GptEncoding']['getEncodingApi']>;
 type SplitPatterns = typeof import('gpt-tokenizer/encodingParams/constants');
 
 const loaded = new Map<EncodingName, EncodingModule>();
@@ -26,7 +33,8 @@ const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 function encoding(name: EncodingName): EncodingModule {
   let e = loaded.get(name);
   if (!e) {
-    e = requireCjs(`gpt-tokenizer/encoding/${name}`) as EncodingModule;
+    const { GptEncoding } = requireCjs('gpt-tokenizer/GptEncoding') as GptEncodingModule;
+    e = GptEncoding.getEncodingApi(name, () => loadRanks(name));
     loaded.set(name, e);
   }
   return e;
