@@ -1,8 +1,11 @@
 /**
- * The thread's handle on its one counting worker (count-worker.ts), started
- * on the first request that will need a count, so a command that never sends
- * never starts it. Serves whichever thread sends: the engine worker in check,
- * replay, watch and compare, the main thread in probe.
+ * The thread's handle on its one counting worker (count-worker.ts). The
+ * worker, and the encoding tables it loads (tens of MB), exist only while
+ * results need counting: it starts on the first count (a run whose results
+ * need none, such as one where every request failed without usage, never
+ * starts it), and it is released (terminated) once no count has been asked
+ * for `idleMs`; the next count starts a new one. Serves whichever thread
+ * sends (the engine worker), so a process has one counting worker at most.
  *
  * Every answer is bounded: a job the worker has not answered within
  * `timeoutMs`, or when the caller's signal aborts (a run's grace period
@@ -10,13 +13,29 @@
  * worker that dies answers every job it held with null, and the next job
  * starts a new one.
  */
-import { Worker } from 'node:worker_threads';
+import { EventEmitter } from 'node:events';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { CountJob, CountReply, FromCounter, ToCounter } from './count-job.js';
 
 /** Counting time per result inside the worker; past it the rest is extrapolated (`time`). */
 export const COUNT_BUDGET_MS = 500;
 /** How long a result waits for its count, queueing included, before it is estimated. */
 export const COUNT_TIMEOUT_MS = 10_000;
+
+/**
+ * A worker with nothing to count for this long is released. Long enough that
+ * a run's steady stream of results (or a probe's next request) keeps it, so
+ * its tables are not reloaded (a fifth of a second of CPU) between results.
+ */
+export const COUNT_IDLE_MS = 5_000;
+
+/**
+ * The counting worker's V8 limits. A small young generation: loading the
+ * tables allocates 200k short-lived strings, and V8 would otherwise grow the
+ * worker's nursery to its default 16+ MB and keep it (bench/tokenizers.mjs
+ * measures the peak with and without).
+ */
+export const COUNT_WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 4 };
 
 export type CountAnswer = Extract<CountReply, { expired: false }>;
 
@@ -33,25 +52,59 @@ interface Pending {
   off: () => void;
 }
 
-export class TokenCounter {
+export interface CounterOptions {
+  /** Release the worker after this long without a count to make. */
+  idleMs?: number;
+}
+
+interface CounterEvents {
+  /** A worker was started (the tables load in it on its first job). */
+  started: [];
+  /** The worker was let go (idle, or release()); its memory goes with its thread. */
+  released: [];
+}
+
+export class TokenCounter extends EventEmitter<CounterEvents> {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private readonly warmed = new Map<string, Promise<void>>();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly idleMs: number;
+  /** Workers started so far (for tests: one at a time, and none in a run that counts nothing). */
+  spawned = 0;
+
+  constructor(opts: CounterOptions = {}) {
+    super();
+    this.idleMs = opts.idleMs ?? COUNT_IDLE_MS;
+  }
+
+  /** A worker is running now. */
+  get running(): boolean {
+    return this.worker !== null;
+  }
 
   /**
-   * Starts the worker if need be and has it load the model's encoding;
-   * settles when it has (or after the timeout). Loading takes a core for a
-   * quarter of a second, so senders await this before their first send: on a
-   * two-core machine it would otherwise share the CPU with the first timings.
+   * Has a running worker load the model's encoding ahead of its first count
+   * (a run's new model); settles when it has (or after the timeout). Starts
+   * no worker: the tables load when a result first needs a count.
    */
   warm(model: string): Promise<void> {
-    let w = this.worker ? this.warmed.get(model) : undefined;
+    if (!this.worker) return Promise.resolve();
+    let w = this.warmed.get(model);
     if (!w) {
       w = this.request((id) => ({ type: 'warm', id, model }), {}).then(() => undefined);
       this.warmed.set(model, w);
     }
     return w;
+  }
+
+  /** Lets the worker go now; jobs it still held are answered null (estimated by their callers). */
+  release(): void {
+    const w = this.worker;
+    if (!w) return;
+    this.forget(w);
+    void w.terminate();
   }
 
   count(job: Omit<CountJob, 'id' | 'expiresAt' | 'budgetMs'>, opts: { signal?: AbortSignal; timeoutMs?: number; budgetMs?: number } = {}): Promise<CountAnswer | null> {
@@ -88,19 +141,30 @@ export class TokenCounter {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(workerUrl());
+    const w = new Worker(workerUrl(), { resourceLimits: COUNT_WORKER_LIMITS });
     w.on('message', (reply: FromCounter) => this.settle(reply.id, 'warmed' in reply || reply.expired ? null : reply));
-    const gone = (): void => {
-      if (this.worker !== w) return;
-      this.worker = null;
-      this.warmed.clear();
-      for (const id of [...this.pending.keys()]) this.settle(id, null);
-    };
+    const gone = (): void => this.forget(w);
     w.on('error', gone);
     w.on('exit', gone);
     this.worker = w;
-    this.refresh();
+    this.spawned++;
+    this.emit('started');
     return w;
+  }
+
+  /** `w` is no longer this thread's worker (died, or released): its jobs are answered null. */
+  private forget(w: Worker): void {
+    if (this.worker !== w) return;
+    this.worker = null;
+    this.warmed.clear();
+    this.clearIdle();
+    for (const id of [...this.pending.keys()]) this.settle(id, null);
+    this.emit('released');
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   private settle(id: number, answer: CountAnswer | null): void {
@@ -113,17 +177,31 @@ export class TokenCounter {
     this.refresh();
   }
 
-  /** An idle worker must not keep the process alive; one with jobs pending must. */
+  /**
+   * An idle worker must not keep the process alive, and is released after
+   * idleMs; one with jobs pending must, and is kept.
+   */
   private refresh(): void {
-    if (!this.worker) return;
-    if (this.pending.size > 0) this.worker.ref();
-    else this.worker.unref();
+    const w = this.worker;
+    if (!w) return;
+    if (this.pending.size > 0) {
+      w.ref();
+      this.clearIdle();
+      return;
+    }
+    w.unref();
+    if (this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.worker === w && this.pending.size === 0) this.release();
+    }, this.idleMs);
+    this.idleTimer.unref();
   }
 }
 
 let shared: TokenCounter | null = null;
 
-/** This thread's counter (one worker per thread that sends). */
+/** This thread's counter (the thread that sends: one counting worker per process). */
 export function tokenCounter(): TokenCounter {
   shared ??= new TokenCounter();
   return shared;

@@ -6,35 +6,29 @@
  * sends requests and stamps their times. Only the encodings of the models a
  * run counts are loaded (tokens/local-count.ts tokenizerFor).
  *
- * gpt-tokenizer's encoding API over ranks read from its own `.tiktoken` data
- * (tokens/ranks.ts), not its `encoding/<name>` modules: same tokenizer, same
- * counts, without parsing the 2 MB generated ranks module (bench/tokenizers.mjs).
+ * The ranks and pre-tokenizer patterns are gpt-tokenizer's; the counting is
+ * tokens/compact.ts over typed arrays, which the choice in bench/tokenizers.mjs
+ * made for its memory (a fifth of the library encoder's peak in the counting
+ * worker) with the same counts.
  */
 import { createRequire } from 'node:module';
-import { loadRanks } from './ranks.js';
+import { countCompact, loadCompactRanks, type CompactRanks } from './compact.js';
 
 export const ENCODING_NAMES = ['o200k_base', 'cl100k_base'] as const;
 export type EncodingName = (typeof ENCODING_NAMES)[number];
 
-type GptEncodingModule = typeof import('gpt-tokenizer/GptEncoding');
-type EncodingModule = ReturnType<GptEncodingModule['GptEncoding']['getEncodingApi']>;
 type SplitPatterns = typeof import('gpt-tokenizer/encodingParams/constants');
 
-const loaded = new Map<EncodingName, EncodingModule>();
+/** The ranks, and a pattern of their own: countBounded (tokens/bounded.ts) walks splitPattern's while it counts. */
+const loaded = new Map<EncodingName, { ranks: CompactRanks; pieces: RegExp }>();
 const patterns = new Map<EncodingName, RegExp>();
 const requireCjs = createRequire(import.meta.url);
 
-/**
- * User text may contain strings such as "<|endoftext|>"; they reach the model
- * as plain text, so they are counted as text rather than rejected.
- */
-const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
-
-function encoding(name: EncodingName): EncodingModule {
+function encoding(name: EncodingName): { ranks: CompactRanks; pieces: RegExp } {
   let e = loaded.get(name);
   if (!e) {
-    const { GptEncoding } = requireCjs('gpt-tokenizer/GptEncoding') as GptEncodingModule;
-    e = GptEncoding.getEncodingApi(name, () => loadRanks(name));
+    const p = splitPattern(name);
+    e = { ranks: loadCompactRanks(name), pieces: new RegExp(p.source, p.flags) };
     loaded.set(name, e);
   }
   return e;
@@ -57,13 +51,15 @@ export function splitPattern(name: EncodingName): RegExp {
 }
 
 /**
- * Tokens of `text` in encoding `name`, special-token look-alikes counted as
+ * Tokens of `text` in encoding `name`. User text may contain strings such as
+ * "<|endoftext|>"; they reach the model as plain text, so they are counted as
  * text. Unbounded: the cost grows with the square of the longest word, so
  * callers go through tokens/bounded.ts.
  */
 export function countWith(name: EncodingName, text: string): number {
   if (text.length === 0) return 0;
-  return encoding(name).countTokens(text, AS_PLAIN_TEXT);
+  const e = encoding(name);
+  return countCompact(e.ranks, e.pieces, text);
 }
 
 /** Loads an encoding now (in the counting worker, before its first job). */
