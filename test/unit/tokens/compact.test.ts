@@ -1,0 +1,102 @@
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compactRanks, countCompact, loadCompactRanks } from '../../../src/tokens/compact.js';
+import { countWith, splitPattern, ENCODING_NAMES, type EncodingName } from '../../../src/tokens/encodings.js';
+import { responseText } from '../../../src/mock/wire-text.js';
+
+const requireCjs = createRequire(import.meta.url);
+type Gpt = { countTokens(text: string, opts?: { disallowedSpecial?: Set<string> }): number };
+const gpt: Record<EncodingName, Gpt> = {
+  o200k_base: requireCjs('gpt-tokenizer/encoding/o200k_base') as Gpt,
+  cl100k_base: requireCjs('gpt-tokenizer/encoding/cl100k_base') as Gpt,
+};
+const library = (name: EncodingName, text: string): number => gpt[name].countTokens(text, { disallowedSpecial: new Set() });
+
+/** OpenAI's own tokenizer (tiktoken's Rust core, as WASM): the reference both follow. */
+type Tiktoken = { encode(text: string, allowed?: 'all' | string[], disallowed?: 'all' | string[]): Uint32Array; free(): void };
+const { get_encoding } = requireCjs('tiktoken') as { get_encoding(name: EncodingName): Tiktoken };
+const reference: Record<EncodingName, Tiktoken> = { o200k_base: get_encoding('o200k_base'), cl100k_base: get_encoding('cl100k_base') };
+const openai = (name: EncodingName, text: string): number => reference[name].encode(text, [], []).length;
+afterAll(() => {
+  for (const e of Object.values(reference)) e.free();
+});
+
+/** The texts the reconciliation tests count (test/unit/tokens, test/integration) and the mock's answers. */
+const RECONCILED = [
+  'Reply with OK',
+  'Be brief',
+  'Hello there',
+  'Xin chào, bạn khỏe không? Tiếng Việt có dấu: Nguyễn Trãi, Hà Nội, phở bò, điện thoại.',
+  'Trả lời bằng tiếng Việt. 简短回答。',
+  'Emoji mix 🚀🔥👩‍👩‍👧‍👦 and flags 🇻🇳🇯🇵, skin tones 👍🏽, and text.',
+  'function f(x) { return x * 2; }\n\n  indented\ttabs',
+  'a <|endoftext|> b <|im_start|> c',
+  '中文字符测试'.repeat(60),
+  'x'.repeat(300),
+  ' '.repeat(40) + '\n\n\n',
+  ...[1, 2, 16, 100, 257].map(responseText),
+];
+
+/** Mixed English, CJK, emoji, code and whitespace, as answers are. */
+const MIXED = [...'aeiou tnrsl THE 0123 .,;:!?\'"-_()[]{}<>=+*/\\\n\t你好世界日本語한국어🙂👍🏽🇯🇵éüßΩЖ'];
+const mixedText = fc.array(fc.constantFrom(...MIXED), { maxLength: 120 }).map((cs) => cs.join(''));
+
+describe('compact counting over gpt-tokenizer’s data', () => {
+  it.each(ENCODING_NAMES)('%s: the reconciliation texts count as gpt-tokenizer and OpenAI’s tiktoken count them', (name) => {
+    for (const text of RECONCILED) {
+      expect(countWith(name, text), text).toBe(library(name, text));
+      expect(countWith(name, text), text).toBe(openai(name, text));
+    }
+  });
+
+  it.each(ENCODING_NAMES)('%s: random mixed text counts as gpt-tokenizer counts it', (name) => {
+    fc.assert(
+      fc.property(mixedText, (text) => countWith(name, text) === library(name, text)),
+      { numRuns: 1500 },
+    );
+  });
+
+  it.each(ENCODING_NAMES)('%s: any text without U+FEFF counts as gpt-tokenizer counts it, any text at all as tiktoken does', (name) => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (text) => {
+        expect(countWith(name, text)).toBe(openai(name, text));
+        if (!text.includes('\ufeff')) expect(countWith(name, text)).toBe(library(name, text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('counts a byte-order mark as OpenAI’s tiktoken does (gpt-tokenizer keeps BOM-led tokens out of its string table)', () => {
+    expect(countWith('o200k_base', '\ufeffbom')).toBe(openai('o200k_base', '\ufeffbom'));
+    expect(countWith('cl100k_base', '\ufeffbom')).toBe(openai('cl100k_base', '\ufeffbom'));
+    expect(library('o200k_base', '\ufeffbom')).not.toBe(openai('o200k_base', '\ufeffbom'));
+  });
+
+  it('keeps each encoding’s merges apart (a word merged in one is counted afresh in the other)', () => {
+    const word = ' unquestionably-overengineered';
+    expect([countWith('o200k_base', word), countWith('cl100k_base', word), countWith('o200k_base', word)]).toEqual([
+      library('o200k_base', word),
+      library('cl100k_base', word),
+      library('o200k_base', word),
+    ]);
+  });
+
+  it('reads a .tiktoken file: ascending ranks, holes left empty, padding ignored', () => {
+    const line = (bytes: number[], rank: number): string => `${Buffer.from(bytes).toString('base64')} ${rank}`;
+    const bytes = [0x61, 0x62, 0x63].map((b, i) => line([b], i));
+    const r = compactRanks(Buffer.from([...bytes, line([0x61, 0x62], 4), line([0x61, 0x62, 0x63], 5), ''].join('\n')));
+    expect([...r.start]).toEqual([0, 1, 2, 3, 3, 5, 8]);
+    const pieces = /[a-z]+|./gu;
+    expect(countCompact(r, pieces, 'abc')).toBe(1);
+    expect(countCompact(r, pieces, 'abab')).toBe(2);
+    expect(countCompact(r, pieces, 'cab')).toBe(2);
+    expect(() => compactRanks(Buffer.from(`${line([0x61], 1)}\n${line([0x62], 0)}\n`))).toThrow(/ascend/);
+  });
+
+  it('loads the encodings the library ships, ranks and all', () => {
+    const r = loadCompactRanks('cl100k_base');
+    expect(r.start.length - 1).toBe(100_256);
+    expect(countCompact(r, new RegExp(splitPattern('cl100k_base')), 'Hello world')).toBe(2);
+  });
+});
