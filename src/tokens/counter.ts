@@ -25,7 +25,7 @@ export const COUNT_TIMEOUT_MS = 10_000;
 /**
  * A worker with nothing to count for this long is released. Long enough that
  * a run's steady stream of results (or a probe's next request) keeps it, so
- * its tables are not reloaded (a fifth of a second of CPU) between results.
+ * its tables are not reloaded (a tenth of a second of CPU or more) between results.
  */
 export const COUNT_IDLE_MS = 5_000;
 
