@@ -60,7 +60,20 @@ export function compactRanks(data: Uint8Array): CompactRanks {
   while (tail > 0 && data[tail - 1] === 10) tail--;
   const lastLine = data.lastIndexOf(10, tail - 1) + 1;
   const maxRank = rankAt(data, data.indexOf(32, lastLine), tail);
-  const decoded = new Uint8Array((data.length * 3) >> 2); // base64 is 4 characters for every 3 bytes, at most
+  // Sized exactly (a first pass over the lines), so loading holds no oversized buffer: it is the worker's peak.
+  let size = 0;
+  for (let at = 0; at < data.length; ) {
+    let end = data.indexOf(10, at);
+    if (end < 0) end = data.length;
+    const space = data.indexOf(32, at);
+    if (end > at && space > at && space < end) {
+      let chars = space - at;
+      while (chars > 0 && data[at + chars - 1] === 61) chars--; // '=' padding
+      size += (chars * 6) >> 3;
+    }
+    at = end + 1;
+  }
+  const bytes = new Uint8Array(size);
   const start = new Uint32Array(maxRank + 2);
   let used = 0;
   let next = 0; // the first rank not written yet
@@ -82,14 +95,13 @@ export function compactRanks(data: Uint8Array): CompactRanks {
         bits += 6;
         if (bits >= 8) {
           bits -= 8;
-          decoded[used++] = (acc >> bits) & 0xff;
+          bytes[used++] = (acc >> bits) & 0xff;
         }
       }
     }
     at = end + 1;
   }
   start[maxRank + 1] = used;
-  const bytes = decoded.slice(0, used);
   let tableSize = 1;
   while (tableSize < (maxRank + 1) * 2) tableSize <<= 1;
   const table = new Int32Array(tableSize).fill(NONE);
