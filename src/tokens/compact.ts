@@ -2,17 +2,20 @@
  * A token counter over gpt-tokenizer's own data (its `.tiktoken` ranks file
  * and its pre-tokenizer patterns) that keeps the 200k ranks in typed arrays:
  * every token's bytes in one Uint8Array and an open-addressing hash table of
- * ranks, about 5 MB for o200k_base, where the library's encoder holds a
- * Map of 200k strings (18 MB of live heap) and building it peaks the counting
- * worker's RSS at 50 MB more (bench/tokenizers.mjs has both).
+ * ranks, about 4 MB for o200k_base. The library's encoder holds a Map of 200k
+ * strings (19 MB of live heap); loaded in a worker thread it peaks the process
+ * 67 MB above an empty worker, this 16 MB (bench/tokenizers.mjs).
  *
  * The merge is tiktoken's byte-pair merge (the reference the library follows):
  * a piece that is a token is one token; otherwise, starting from single
  * bytes, the adjacent pair whose joined bytes have the lowest rank is merged
  * (leftmost on a tie) until no pair is a token. Only counts are made, never
  * token ids, and special-token look-alikes are counted as text, as
- * tokens/encodings.ts countWith always has. Exact agreement with gpt-tokenizer
- * is tested (test/unit/tokens/compact.test.ts), on random text as well.
+ * tokens/encodings.ts countWith always has. Counts equal gpt-tokenizer's and
+ * tiktoken's (test/unit/tokens/compact.test.ts, random text included) but
+ * around U+FEFF, which JavaScript's \s matches and Rust's does not: there
+ * every JavaScript port parts from tiktoken, this one less often than
+ * gpt-tokenizer.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
