@@ -11,11 +11,10 @@
  * bytes, the adjacent pair whose joined bytes have the lowest rank is merged
  * (leftmost on a tie) until no pair is a token. Only counts are made, never
  * token ids, and special-token look-alikes are counted as text, as
- * tokens/encodings.ts countWith always has. Counts equal gpt-tokenizer's and
- * tiktoken's (test/unit/tokens/compact.test.ts, random text included) but
- * around U+FEFF, which JavaScript's \s matches and Rust's does not: there
- * every JavaScript port parts from tiktoken, this one less often than
- * gpt-tokenizer.
+ * tokens/encodings.ts countWith always has. Counts equal tiktoken's, and
+ * gpt-tokenizer's on any text without U+FEFF or U+0085, where its patterns'
+ * JavaScript \s parts from tiktoken's (encodings.ts withRustWhitespace;
+ * test/unit/tokens/compact.test.ts, random text included).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -10,7 +10,8 @@
  * tokens/compact.ts over typed arrays, chosen with bench/tokenizers.mjs: in a
  * worker thread o200k_base peaks the process 16 MB above an empty worker,
  * where gpt-tokenizer's encoding module peaks it 67 MB above, with the same
- * counts (but for U+FEFF, where it agrees with tiktoken more often).
+ * counts but for text holding U+FEFF or U+0085, which is counted as OpenAI's
+ * tiktoken counts it (withRustWhitespace).
  */
 import { createRequire } from 'node:module';
 import { countCompact, loadCompactRanks, type CompactRanks } from './compact.js';
@@ -45,10 +46,41 @@ export function splitPattern(name: EncodingName): RegExp {
   if (!p) {
     const c = requireCjs('gpt-tokenizer/encodingParams/constants') as SplitPatterns;
     const src = name === 'o200k_base' ? c.O200K_TOKEN_SPLIT_REGEX : c.CL100K_TOKEN_SPLIT_REGEX;
-    p = new RegExp(src.source, src.flags.includes('g') ? src.flags : `${src.flags}g`);
+    p = new RegExp(withRustWhitespace(src.source), src.flags.includes('g') ? src.flags : `${src.flags}g`);
     patterns.set(name, p);
   }
   return p;
+}
+
+/**
+ * Unicode White_Space, which is what `\s` means in tiktoken's patterns (Rust's
+ * regex). JavaScript's `\s` differs by two characters: it also matches U+FEFF
+ * (a byte-order mark) and not U+0085 (NEL), so a JavaScript port cuts text
+ * holding either into other pieces than OpenAI's tokenizer does.
+ */
+const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+
+/** The pattern with `\s` and `\S` spelled as Unicode White_Space, inside character classes and out. */
+export function withRustWhitespace(source: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (ch === '\\') {
+      const next = source[i + 1]!;
+      i++;
+      if (next === 's') out += inClass ? WHITE_SPACE : `[${WHITE_SPACE}]`;
+      else if (next === 'S') {
+        if (inClass) throw new Error('\\S inside a character class is not rewritten');
+        out += `[^${WHITE_SPACE}]`;
+      } else out += ch + next;
+      continue;
+    }
+    if (ch === '[') inClass = true;
+    else if (ch === ']') inClass = false;
+    out += ch;
+  }
+  return out;
 }
 
 /**
