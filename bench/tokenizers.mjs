@@ -77,7 +77,7 @@ function agreementTexts() {
     '中文字符测试'.repeat(60), 'x'.repeat(300), ...[1, 2, 16, 100, 257].map(responseText),
   ];
   RECONCILED_COUNT = texts.length;
-  const alphabet = [...'aeiou tnrsl THE 0123 .,;:!?\'"-_()[]{}<>=+*/\\\n\t你好世界日本語한국어🙂👍🏽🇯🇵éüßΩЖ\ufeff'];
+  const alphabet = [...'aeiou tnrsl THE 0123 .,;:!?\'"-_()[]{}<>=+*/\\\n\t你好世界日本語한국어🙂👍🏽🇯🇵éüßΩЖ\ufeff\u0085'];
   let seed = 14;
   const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (let k = 0; k < 1000; k++) {
@@ -164,7 +164,7 @@ console.log(`## Tokenizers: memory, load time, counting speed, agreement\n`);
 console.log(`\`node bench/tokenizers.mjs${quick ? ' --quick' : ''}\` — node ${process.version}, ${ROUNDS} rounds, each candidate in a fresh process; median (min–max). ` +
   `Peak = process.resourceUsage().maxRSS after load (the whole process); RSS and heap (used + external) after load and a GC. ` +
   `Speed on ${(MIXED_BYTES / 1e3).toFixed(0)} KB of mixed English/CJK/emoji/code. Agreement (texts counted the same): reconciliation test strings and mock answers · ` +
-  `seeded random mixed text without U+FEFF · the same with U+FEFF (where JavaScript's \\s and Rust's differ). Ratios against gpt-tokenizer's o200k_base module in the same run.\n`);
+  `seeded random mixed text without U+FEFF or U+0085 · the same with them (where JavaScript's \\s and tiktoken's differ). Ratios against gpt-tokenizer's o200k_base module in the same run.\n`);
 console.log('| candidate | load ms | peak RSS MB | ×peak | RSS after MB | heap MB | MB/s | ×speed | same as gpt-tokenizer | same as tiktoken |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const b of baselines) {
@@ -174,8 +174,9 @@ for (const b of baselines) {
 for (const c of candidates) {
   const s = samples.get(c.label);
   const counts = s[0].counts;
-  // Three groups: the reconciliation and mock texts, random text without U+FEFF, random text with it.
-  const groups = [(i) => i < RECONCILED_COUNT, (i) => i >= RECONCILED_COUNT && !texts[i].includes('\ufeff'), (i) => i >= RECONCILED_COUNT && texts[i].includes('\ufeff')];
+  // Three groups: the reconciliation and mock texts, random text without U+FEFF or U+0085, random text with them.
+  const parted = (i) => /[\ufeff\u0085]/.test(texts[i]);
+  const groups = [(i) => i < RECONCILED_COUNT, (i) => i >= RECONCILED_COUNT && !parted(i), (i) => i >= RECONCILED_COUNT && parted(i)];
   const same = (ref) => groups.map((g) => {
     const idx = texts.map((_, i) => i).filter(g);
     return `${idx.filter((i) => counts[i] === ref[i]).length}/${idx.length}`;
