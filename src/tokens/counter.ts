@@ -1,11 +1,13 @@
 /**
  * The thread's handle on its one counting worker (count-worker.ts). The
- * worker, and the encoding tables it loads (tens of MB), exist only while
- * results need counting: it starts on the first count (a run whose results
- * need none, such as one where every request failed without usage, never
- * starts it), and it is released (terminated) once no count has been asked
- * for `idleMs`; the next count starts a new one. Serves whichever thread
- * sends (the engine worker), so a process has one counting worker at most.
+ * worker, and the encoding tables it loads, exist only while a run counts:
+ * it starts when a run that sends prepares (RelayClient.prepare() awaits
+ * warm(), so loading never shares the CPU with the first timings and the
+ * first results are not held back by it, as watch's first lines would show),
+ * or on the first count after a release; it is released (terminated) once
+ * nothing has been asked of it for `idleMs`, so a run whose results need no
+ * count (every request refused without usage) lets it go. Serves whichever
+ * thread sends (the engine worker): one counting worker per process.
  *
  * Every answer is bounded: a job the worker has not answered within
  * `timeoutMs`, or when the caller's signal aborts (a run's grace period
@@ -24,10 +26,11 @@ export const COUNT_TIMEOUT_MS = 10_000;
 
 /**
  * A worker with nothing to count for this long is released. Long enough that
- * a run's steady stream of results (or a probe's next request) keeps it, so
- * its tables are not reloaded (a tenth of a second of CPU or more) between results.
+ * a run's steady stream of results, or a watch's probes every few seconds,
+ * keep it, so its tables are not reloaded (a tenth of a second of CPU or
+ * more) between results, which would then wait for them.
  */
-export const COUNT_IDLE_MS = 5_000;
+export const COUNT_IDLE_MS = 30_000;
 
 /**
  * The counting worker's V8 limits: a small young generation, which V8 would
@@ -71,7 +74,8 @@ export class TokenCounter extends EventEmitter<CounterEvents> {
   private nextId = 1;
   private readonly warmed = new Map<string, Promise<void>>();
   private idleTimer: NodeJS.Timeout | null = null;
-  private readonly idleMs: number;
+  /** Release after this long with nothing asked (tests shorten it on the shared counter). */
+  idleMs: number;
   /** Workers started so far (for tests: one at a time, and none in a run that counts nothing). */
   spawned = 0;
 
@@ -86,13 +90,13 @@ export class TokenCounter extends EventEmitter<CounterEvents> {
   }
 
   /**
-   * Has a running worker load the model's encoding ahead of its first count
-   * (a run's new model); settles when it has (or after the timeout). Starts
-   * no worker: the tables load when a result first needs a count.
+   * Starts the worker if need be and has it load the model's encoding;
+   * settles when it has (or after the timeout). Loading takes a core for a
+   * tenth of a second or more, so senders await this before their first send:
+   * on a two-core machine it would otherwise share the CPU with the first timings.
    */
   warm(model: string): Promise<void> {
-    if (!this.worker) return Promise.resolve();
-    let w = this.warmed.get(model);
+    let w = this.worker ? this.warmed.get(model) : undefined;
     if (!w) {
       w = this.request((id) => ({ type: 'warm', id, model }), {}).then(() => undefined);
       this.warmed.set(model, w);

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,36 +31,39 @@ async function startRefusing(): Promise<string> {
 
 /** One file, one process: the counter is this thread's, as the engine worker's is in a run. */
 describe('the counting worker in a run', () => {
-  it('is never started, nor any table loaded, in a run whose results need no count (every request refused, no usage)', async () => {
-    const run = startRunner(
+  it('is released when the run no longer needs it (every request refused, no usage), and a later run gets a new one that counts', async () => {
+    tokenCounter().idleMs = 200;
+    const refused = startRunner(
       [target('m', await startRefusing())],
       { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'rate', ratePerSec: 100 }, seed: 1 }] },
       { stopAfter: { durationMs: null, requests: 5 } },
     );
-    const final = await run.done;
+    const released = once(tokenCounter(), 'released');
+    const final = await refused.done;
     expect(final.snapshot.stats.windows.all.requests).toBe(5);
     expect(final.snapshot.stats.windows.all.errors).toBe(5);
-    expect(tokenCounter().spawned).toBe(0);
+    // Started before traffic (the run prepared), then let go: nothing was asked of it for idleMs.
+    expect(tokenCounter().spawned).toBe(1);
+    await released;
     expect(tokenCounter().running).toBe(false);
-    // Nor on this (the sending) thread.
+    // The tables were only ever in the worker, never on this (the sending) thread.
     expect(isEncodingLoaded('o200k_base')).toBe(false);
-  });
 
-  it('starts one worker for all the results of a run that reconciles them, and counts them exactly', async () => {
     mock = await startMock({ ttftMs: 1, itlMs: 0, tokens: 16 });
     const run = startRunner(
       [target('m', mock.url)],
       { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'rate', ratePerSec: 100 }, seed: 2 }] },
       { stopAfter: { durationMs: null, requests: 20 } },
     );
-    const final = await run.done;
-    const results = [...run.snapshots, final.snapshot].flatMap((s) => s.results);
+    const done = await run.done;
+    const results = [...run.snapshots, done.snapshot].flatMap((s) => s.results);
     expect(results).toHaveLength(20);
     for (const r of results) {
       expect(r.localCountKind).toBe('exact');
       expect(r.localOutputTokens).toBe(16);
       expect(r.usageMismatch).toBe(false);
     }
-    expect(tokenCounter().spawned).toBe(1);
+    // One new worker for the whole run, not one per result.
+    expect(tokenCounter().spawned).toBe(2);
   });
 });

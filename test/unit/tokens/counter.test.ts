@@ -6,12 +6,11 @@ import { textHead } from '../../../src/tokens/count-job.js';
 const job = (text: string) => ({ model: 'gpt-4o', body: null, output: { content: textHead(text), tool: textHead(''), reasoning: textHead('') } });
 
 describe('the counting worker’s life', () => {
-  it('is not started by warm(): only a count starts it, and many counts share one worker', async () => {
+  it('is started by the first warm() or count, and every later one shares it', async () => {
     const counter = new TokenCounter();
-    await counter.warm('gpt-4o');
-    await counter.warm('gpt-4');
     expect(counter.running).toBe(false);
-    expect(counter.spawned).toBe(0);
+    await Promise.all([counter.warm('gpt-4o'), counter.warm('gpt-4')]);
+    expect(counter.running).toBe(true);
     const answers = await Promise.all([counter.count(job('Hello there')), counter.count(job('Reply with OK')), counter.count(job('中文字符测试'))]);
     expect(answers.map((a) => a?.output?.visible)).toEqual([2, 3, 3]);
     expect(counter.spawned).toBe(1);
