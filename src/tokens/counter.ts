@@ -76,7 +76,7 @@ export class TokenCounter extends EventEmitter<CounterEvents> {
   private idleTimer: NodeJS.Timeout | null = null;
   /** Release after this long with nothing asked (tests shorten it on the shared counter). */
   idleMs: number;
-  /** Workers started so far (for tests: one at a time, and none in a run that counts nothing). */
+  /** Workers started so far (for tests: one at a time, a new one only after a release). */
   spawned = 0;
 
   constructor(opts: CounterOptions = {}) {
