@@ -20,6 +20,8 @@ port.on('message', (msg: ToCounter) => {
   }
   // A crash in one count must not take the others down: the job is answered as expired and estimated by the caller.
   try {
+    // The model's tables load before the job's time budget starts: the budget is for counting.
+    warmTokenizerFor(msg.job.model);
     post(runCountJob(msg.job));
   } catch {
     post({ id: msg.job.id, expired: true });

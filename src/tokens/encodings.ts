@@ -1,32 +1,36 @@
 /**
  * The BPE encodings relaymon counts with, loaded on first use and then kept
- * for the life of the thread. Loading is synchronous and costs about a
- * quarter of a second for o200k_base (less for cl100k_base) on a laptop, so
- * it happens only in the counting worker (tokens/counter.ts), never on the
- * thread that sends requests and stamps their times.
+ * for the life of the thread (the counting worker's, tokens/counter.ts, which
+ * is released when idle). Loading is synchronous, a tenth of a second or more
+ * of CPU for o200k_base, so it happens only in the counting worker, never on
+ * the thread that sends requests and stamps their times. Only the encodings
+ * of the models a run counts are loaded (tokens/local-count.ts tokenizerFor).
+ *
+ * The ranks and pre-tokenizer patterns are gpt-tokenizer's; the counting is
+ * tokens/compact.ts over typed arrays, chosen with bench/tokenizers.mjs: in a
+ * worker thread o200k_base peaks the process 16 MB above an empty worker,
+ * where gpt-tokenizer's encoding module peaks it 67 MB above, with the same
+ * counts but for text holding U+FEFF or U+0085, which is counted as OpenAI's
+ * tiktoken counts it (withRustWhitespace).
  */
 import { createRequire } from 'node:module';
+import { countCompact, loadCompactRanks, type CompactRanks } from './compact.js';
 
 export const ENCODING_NAMES = ['o200k_base', 'cl100k_base'] as const;
 export type EncodingName = (typeof ENCODING_NAMES)[number];
 
-type EncodingModule = typeof import('gpt-tokenizer/encoding/o200k_base');
 type SplitPatterns = typeof import('gpt-tokenizer/encodingParams/constants');
 
-const loaded = new Map<EncodingName, EncodingModule>();
+/** The ranks, and a pattern of their own: countBounded (tokens/bounded.ts) walks splitPattern's while it counts. */
+const loaded = new Map<EncodingName, { ranks: CompactRanks; pieces: RegExp }>();
 const patterns = new Map<EncodingName, RegExp>();
 const requireCjs = createRequire(import.meta.url);
 
-/**
- * User text may contain strings such as "<|endoftext|>"; they reach the model
- * as plain text, so they are counted as text rather than rejected.
- */
-const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
-
-function encoding(name: EncodingName): EncodingModule {
+function encoding(name: EncodingName): { ranks: CompactRanks; pieces: RegExp } {
   let e = loaded.get(name);
   if (!e) {
-    e = requireCjs(`gpt-tokenizer/encoding/${name}`) as EncodingModule;
+    const p = splitPattern(name);
+    e = { ranks: loadCompactRanks(name), pieces: new RegExp(p.source, p.flags) };
     loaded.set(name, e);
   }
   return e;
@@ -42,20 +46,53 @@ export function splitPattern(name: EncodingName): RegExp {
   if (!p) {
     const c = requireCjs('gpt-tokenizer/encodingParams/constants') as SplitPatterns;
     const src = name === 'o200k_base' ? c.O200K_TOKEN_SPLIT_REGEX : c.CL100K_TOKEN_SPLIT_REGEX;
-    p = new RegExp(src.source, src.flags.includes('g') ? src.flags : `${src.flags}g`);
+    p = new RegExp(withRustWhitespace(src.source), src.flags.includes('g') ? src.flags : `${src.flags}g`);
     patterns.set(name, p);
   }
   return p;
 }
 
 /**
- * Tokens of `text` in encoding `name`, special-token look-alikes counted as
+ * Unicode White_Space, which is what `\s` means in tiktoken's patterns (Rust's
+ * regex). JavaScript's `\s` differs by two characters: it also matches U+FEFF
+ * (a byte-order mark) and not U+0085 (NEL), so a JavaScript port cuts text
+ * holding either into other pieces than OpenAI's tokenizer does.
+ */
+const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+
+/** The pattern with `\s` and `\S` spelled as Unicode White_Space, inside character classes and out. */
+export function withRustWhitespace(source: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (ch === '\\') {
+      const next = source[i + 1]!;
+      i++;
+      if (next === 's') out += inClass ? WHITE_SPACE : `[${WHITE_SPACE}]`;
+      else if (next === 'S') {
+        if (inClass) throw new Error('\\S inside a character class is not rewritten');
+        out += `[^${WHITE_SPACE}]`;
+      } else out += ch + next;
+      continue;
+    }
+    if (ch === '[') inClass = true;
+    else if (ch === ']') inClass = false;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * Tokens of `text` in encoding `name`. User text may contain strings such as
+ * "<|endoftext|>"; they reach the model as plain text, so they are counted as
  * text. Unbounded: the cost grows with the square of the longest word, so
  * callers go through tokens/bounded.ts.
  */
 export function countWith(name: EncodingName, text: string): number {
   if (text.length === 0) return 0;
-  return encoding(name).countTokens(text, AS_PLAIN_TEXT);
+  const e = encoding(name);
+  return countCompact(e.ranks, e.pieces, text);
 }
 
 /** Loads an encoding now (in the counting worker, before its first job). */
