@@ -19,9 +19,9 @@ function workerUrl(): URL {
  * isolate grow two 16 MB semi-spaces, which a busy engine fills: 32 MB of
  * resident memory for objects that mostly die within one request. With
  * 4 MB semi-spaces a scavenge runs more often but copies the same few live
- * objects, and the process holds ~20 MB less after warm-up (the long run of
- * bench/engine.mjs). Only the young generation
- * is limited: a cap on the old generation would turn a big run into a crash.
+ * objects, and the engine worker holds ~20 MB less after warm-up (the long
+ * run of bench/engine.mjs, per-thread heaps). Only the young generation is
+ * limited: a cap on the old generation would turn a big run into a crash.
  */
 export const ENGINE_YOUNG_GENERATION_MB = 12;
 
