@@ -1,6 +1,11 @@
 // Engine benchmarks: achieved vs requested rate, send lateness, and memory over
 // a long accelerated run. The engine runs in its worker thread exactly as in
 // `relaymon replay`; the mock is a separate process on 127.0.0.1.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine } from '../dist/engine/engine.js';
 import { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_BYTES } from '../dist/core/target.js';
 import { startMockProcess } from './mock-process.mjs';
@@ -78,8 +83,66 @@ export async function rateRun(ratePerSec, seconds, liveStats = false) {
   };
 }
 
-/** Closed loop as fast as the mock answers, ≥ `requests` requests; RSS after warm-up and at the end. */
-export async function memoryRun(requests) {
+/**
+ * Closed loop as fast as the mock answers, ≥ `requests` requests: RSS after
+ * warm-up, at the end, its growth and the peak, with each thread's V8 heap
+ * beside it. It runs in a fresh child process (the engine, its worker and the
+ * counting worker, as in `relaymon replay --loop`), so what earlier benches
+ * left in this process's heap and allocator is not counted.
+ */
+export function memoryRun(requests) {
+  const log = join(mkdtempSync(join(tmpdir(), 'relaymon-bench-')), 'heap.jsonl');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', pathToFileURL(fileURLToPath(new URL('./thread-heap.mjs', import.meta.url))).href, fileURLToPath(import.meta.url), MEMORY_CHILD, String(requests)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, RELAYMON_BENCH_HEAP_LOG: log },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      try {
+        if (code !== 0) throw new Error(`memory run exited with ${code}: ${out}`);
+        const r = JSON.parse(out.trim().split('\n').at(-1));
+        resolve({ ...r, threads: threadHeaps(readFileSync(log, 'utf8'), r.warmTime, r.endTime) });
+      } catch (err) {
+        reject(err);
+      } finally {
+        rmSync(dirname(log), { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+const MEMORY_CHILD = '--memory-child';
+const MB = 2 ** 20;
+
+/** Each thread's last heap sample at or before warm-up and at or before the end, in MB. */
+function threadHeaps(text, warmTime, endTime) {
+  const byThread = new Map();
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const s = JSON.parse(line);
+    const t = byThread.get(s.thread) ?? { warm: null, end: null };
+    if (warmTime !== null && s.time <= warmTime) t.warm = s;
+    if (s.time <= endTime) t.end = s;
+    byThread.set(s.thread, t);
+  }
+  const mb = (s) => (s ? { committedMb: s.committed / MB, usedMb: s.used / MB, youngMb: s.young / MB, externalMb: s.external / MB } : null);
+  return [...byThread].sort((a, b) => a[0] - b[0]).map(([thread, t]) => ({ thread, warm: mb(t.warm), end: mb(t.end) }));
+}
+
+/** Peak resident set of this process so far (Linux), else null. */
+function vmHwm() {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function memoryChild(requests) {
   const mock = await startMockProcess(['--ttft', '0', '--itl', '0', '--tokens', '1']);
   const t = target(mock.url, 32);
   const entry = { line: 1, offsetMs: null, spec: { ...SPEC, stream: false } };
@@ -93,22 +156,33 @@ export async function memoryRun(requests) {
   engine.on('snapshot', (s) => {
     const rss = process.memoryUsage().rss;
     peak = Math.max(peak, rss);
-    if (warm === null && s.progress.done >= warmAt) warm = { rss, done: s.progress.done };
+    if (warm === null && s.progress.done >= warmAt) warm = { rss, done: s.progress.done, time: Date.now() };
   });
   const final = await engine.done;
   const seconds = (performance.now() - started) / 1000;
   const end = process.memoryUsage().rss;
+  const endTime = Date.now();
+  // The thread-heap preload samples every 500 ms: one more round so the end has a sample from each thread still alive.
+  await new Promise((r) => setTimeout(r, 600));
   await mock.stop();
   return {
     requests: final.snapshot.progress.done,
     seconds,
     rps: final.snapshot.progress.done / seconds,
-    warmRssMb: warm ? warm.rss / 2 ** 20 : null,
+    warmRssMb: warm ? warm.rss / MB : null,
     warmAt: warm?.done ?? null,
-    endRssMb: end / 2 ** 20,
-    peakRssMb: peak / 2 ** 20,
+    warmTime: warm?.time ?? null,
+    endRssMb: end / MB,
+    endTime,
+    peakRssMb: Math.max(peak, end, vmHwm() ?? 0) / MB,
     errors: final.snapshot.stats.windows.all.errors,
   };
+}
+
+if (process.argv[2] === MEMORY_CHILD) {
+  const r = await memoryChild(Number(process.argv[3]));
+  process.stdout.write(JSON.stringify(r) + '\n');
+  process.exit(0);
 }
 
 /**
@@ -157,4 +231,14 @@ export async function loadRun(inFlight, seconds, injected = 200) {
     queueP50: pct(queue, 0.5),
     queueP99: pct(queue, 0.99),
   };
+}
+
+/** The long run's figures per thread, as markdown (thread 1 is the engine worker, started first; 2 the counting worker it starts). */
+export function memoryThreadsTable(memory) {
+  const name = (id) => (id === 0 ? 'main' : id === 1 ? 'engine worker' : id === 2 ? 'counting worker' : `thread ${id}`);
+  const f = (v) => (v === null || v === undefined ? '–' : v.toFixed(1));
+  const rows = memory.threads.map(
+    (t) => `| ${name(t.thread)} | ${f(t.warm?.committedMb)} / ${f(t.warm?.usedMb)} / ${f(t.warm?.youngMb)} MB | ${f(t.end?.committedMb)} / ${f(t.end?.usedMb)} / ${f(t.end?.youngMb)} MB |`,
+  );
+  return ['| thread | V8 heap after warm-up: committed / used / young generation | at the end |', '| --- | --- | --- |', ...rows].join('\n');
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
-import { loadRun, memoryRun, rateRun, target } from './engine.mjs';
+import { loadRun, memoryRun, memoryThreadsTable, rateRun, target } from './engine.mjs';
 import { RelayClient } from '../dist/client/index.js';
 import { PriceTable } from '../dist/pricing/table.js';
 
@@ -132,11 +132,15 @@ Headless runs (check, replay) take no live window statistics; the last row compu
 ${rates.map((r) => `| ${r.requestedRps} | ${r.liveStats ? 'all windows' : 'none'} | ${r.scheduled} | ${r.sent} | ${f(r.achievedRps, 1)} | ${r.errors} | ${f(r.lagP50)} ms | ${f(r.lagP99)} ms | ${f(r.lagMax)} ms | ${f(r.loopDelayP99Max, 1)} ms |`).join('\n')}
 
 Long run: ${memory.requests} requests, closed loop (32 in flight, non-streaming, mock with no delay), ${f(memory.seconds, 0)} s, ${f(memory.rps, 0)} req/s, ${memory.errors} errors.
-Goal: RSS growth ≤ 10 MB after warm-up.
+Goal: RSS ≤ 120 MB after warm-up, growth ≤ 10 MB.
 
 | RSS after warm-up (${memory.warmAt} requests) | RSS at the end | growth | peak |
 | --- | --- | --- | --- |
 | ${f(memory.warmRssMb, 1)} MB | ${f(memory.endRssMb, 1)} MB | ${f(memory.endRssMb - memory.warmRssMb, 1)} MB | ${f(memory.peakRssMb, 1)} MB |
+
+In its own process (engine worker and counting worker as in `relaymon replay --loop`); each thread's V8 heap (bench/thread-heap.mjs):
+
+${memoryThreadsTable(memory)}
 
 TTFT under load: a closed loop keeping N streams in flight for ${LOAD_SECONDS} s (the \`replay --loop -c N\` path) against \`relaymon mock --ttft 200 --itl 20 --tokens 40 --no-jitter\`; the truth is the injected 200 ms. Time spent waiting inside relaymon belongs in queueMs, never in TTFT.
 
