@@ -75,6 +75,9 @@ export function executeRequest(
     let status: number | null = null;
     let responseHeaders: Record<string, string | string[] | undefined> = {};
     let headersAt: number | null = null;
+    // True while undici is still parsing the socket read that carried the headers: body bytes parsed in that
+    // same read arrived with the headers, at headersAt, not when the header callbacks were done with them.
+    let headersRead = false;
     let bytes = 0;
     // The last instant bytes arrived (the send, before any): a stream silent for the whole grace period was stalled.
     let lastByteAt = sentAt;
@@ -218,6 +221,9 @@ export function executeRequest(
       onResponseStart(_ctl, statusCode, hdrs) {
         if (settled) return;
         headersAt = performance.now();
+        headersRead = true;
+        // undici parses a read and calls back synchronously: the first microtask runs after that read is parsed.
+        queueMicrotask(() => (headersRead = false));
         phase = 'waiting';
         status = statusCode;
         responseHeaders = hdrs as Record<string, string | string[] | undefined>;
@@ -245,7 +251,7 @@ export function executeRequest(
       },
       onResponseData(_ctl, chunk) {
         if (settled) return;
-        const at = performance.now();
+        const at = headersRead && headersAt !== null ? headersAt : performance.now();
         lastByteAt = at;
         bytes += chunk.length;
         phase = 'streaming';
