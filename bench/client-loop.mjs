@@ -38,4 +38,4 @@ const elapsed = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
 await client.close();
 await mock.stop();
-console.log(JSON.stringify({ rps: Math.round(ok / elapsed), failed, cpuUsPerRequest: Math.round((cpu.user + cpu.system) / ok) }));
+console.log(JSON.stringify({ rps: Math.round(ok / elapsed), requests: ok + failed + 200, failed, cpuUsPerRequest: Math.round((cpu.user + cpu.system) / ok) }));

@@ -122,6 +122,7 @@ export function executeRequest(
     // The phase timeouts are the relay's: they run from the instant the request really left, like latencyMs,
     // so a wait inside relaymon neither eats into them nor shows as a relay timeout.
     const rearmFromSend = (): void => {
+      if (settled) return;
       const now = performance.now();
       // On a warm connection the send is the instant just taken: timers count whole ms from the loop's clock,
       // so restarting them from now is the same deadline, without two new timers per request.
@@ -214,7 +215,8 @@ export function executeRequest(
             startedAt += t.sendAt - sentAt;
             sentAt = t.sendAt;
             lastByteAt = Math.max(lastByteAt, sentAt);
-            rearmFromSend();
+            // After undici has written the request: this callback runs between the send instant and the write.
+            queueMicrotask(rearmFromSend);
           }
         });
       },
