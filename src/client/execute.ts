@@ -9,6 +9,7 @@ import { classifyHttpError, looksLikeHtml, notFoundHint } from '../protocol/http
 import { classifyNetworkError } from '../protocol/network-errors.js';
 import { cancelSendHeaders, expectSendHeaders, type ConnectionTiming } from './connections.js';
 import { builtBody, chatUrl, requestHeaders } from './request-cache.js';
+import { onAbort } from './abort-fanout.js';
 import { ResponseAccumulator } from './accumulate.js';
 import { bodyDecoder, type BodyDecoder } from './decode.js';
 import type { Outcome, ResponseFacts } from './result-builder.js';
@@ -164,9 +165,10 @@ export function executeRequest(
       }
       finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, now, true);
     };
+    let offAbort: (() => void) | null = null;
     if (options.signal) {
       if (options.signal.aborted) queueMicrotask(onAbortSignal);
-      else options.signal.addEventListener('abort', onAbortSignal, { once: true });
+      else offAbort = onAbort(options.signal, onAbortSignal);
     }
 
     function finish(outcome: Outcome, endAt: number, abort: boolean): void {
@@ -175,7 +177,7 @@ export function executeRequest(
       clearTimeout(totalTimer);
       clearFirstTokenTimer();
       if (idleTimer) clearTimeout(idleTimer);
-      options.signal?.removeEventListener('abort', onAbortSignal);
+      offAbort?.();
       if (abort && controller && !controller.aborted) controller.abort(new Error('relaymon: request ended early'));
       if (phase === 'connecting') cancelSendHeaders();
       unzip?.destroy();
