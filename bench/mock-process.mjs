@@ -13,7 +13,7 @@ export function startMockProcess(args) {
     createInterface({ input: child.stdout }).once('line', (line) => {
       const m = /^listening on (\S+)$/.exec(line);
       if (!m) return reject(new Error(`mock said: ${line}`));
-      resolve({ url: m[1], stop: () => new Promise((r) => (child.once('close', r), child.kill('SIGTERM'))) });
+      resolve({ url: m[1], pid: child.pid, stop: () => new Promise((r) => (child.once('close', r), child.kill('SIGTERM'))) });
     });
     child.once('error', reject);
   });

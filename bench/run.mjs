@@ -9,14 +9,19 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
-import { loadRun, memoryRun, memoryThreadsTable, rateRun, target } from './engine.mjs';
+import { memoryRun, memoryThreadsTable, rateRun, target } from './engine.mjs';
+import { compareTtft, TTFT_MOCK_ARGS } from './reference-client.mjs';
+import { capacityRun, CAPACITY_MOCK, procCpuMs } from './capacity.mjs';
 import { RelayClient } from '../dist/client/index.js';
 import { PriceTable } from '../dist/pricing/table.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
 const TTFT_STREAMS = quick ? 60 : 300;
-const THROUGHPUT_SECONDS = quick ? 3 : 10;
+const THROUGHPUT_SECONDS = quick ? 3 : 5;
+const THROUGHPUT_ROUNDS = quick ? 2 : 4;
+const REFERENCE_STREAMS = quick ? 150 : 500;
+const REFERENCE_ROUNDS = quick ? 1 : 2;
 const CONNECTIONS = 32;
 
 const startMock = startMockProcess;
@@ -53,40 +58,79 @@ async function ttftError() {
   return { injectedMs: INJECTED, streams: errors.length, concurrency: 4, p50: pct(errors, 0.5), p99: pct(errors, 0.99), min: errors[0], max: errors.at(-1) };
 }
 
-/** Closed-loop non-streaming requests/s with the same connection count, relaymon's client vs autocannon. */
+/**
+ * Closed-loop non-streaming requests/s with the same connection count against one mock child: autocannon and
+ * relaymon's RelayClient in alternating rounds (the machine's load moves from minute to minute; the ratio of
+ * neighbours is what counts), with the CPU each costs per request, and the mock's (it shares the 2 cores).
+ */
 async function throughput() {
   const mock = await startMock(['--ttft', '0', '--itl', '0', '--tokens', '1']);
   const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], max_tokens: 16, stream: false });
-
-  const ac = await autocannon({
-    url: `${mock.url}/chat/completions`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections: CONNECTIONS,
-    duration: THROUGHPUT_SECONDS,
-  });
-  const acRps = ac.requests.total / THROUGHPUT_SECONDS;
-
   const client = new RelayClient(PriceTable.builtIn());
+  await client.prepare(['gpt-4o-mini']);
   const t = target(mock.url, CONNECTIONS);
-  const deadline = performance.now() + THROUGHPUT_SECONDS * 1000;
-  let ok = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const r = await client.execute(t, spec(false));
-      if (r.ok) ok++;
-      else failed++;
+  for (let i = 0; i < 200; i++) await client.execute(t, spec(false)); // warm-up: JIT, pool, counting worker
+
+  const measure = async (arm) => {
+    const cpu0 = process.cpuUsage();
+    const mock0 = procCpuMs(mock.pid);
+    const started = performance.now();
+    let ok = 0;
+    let failed = 0;
+    if (arm === 'autocannon') {
+      const ac = await autocannon({ url: `${mock.url}/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: CONNECTIONS, duration: THROUGHPUT_SECONDS });
+      ok = ac['2xx'];
+      failed = ac.non2xx + ac.errors;
+    } else {
+      const deadline = performance.now() + THROUGHPUT_SECONDS * 1000;
+      const worker = async () => {
+        while (performance.now() < deadline) {
+          const r = await client.execute(t, spec(false));
+          if (r.ok) ok++;
+          else failed++;
+        }
+      };
+      await Promise.all(Array.from({ length: CONNECTIONS }, worker));
     }
+    const elapsed = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const mockMs = procCpuMs(mock.pid);
+    return {
+      rps: ok / elapsed,
+      failed,
+      cpuUsPerRequest: (cpu.user + cpu.system) / ok,
+      mockCpuUsPerRequest: mockMs === null || mock0 === null ? null : ((mockMs - mock0) * 1000) / ok,
+    };
   };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  const elapsed = (performance.now() - started) / 1000;
+  const rounds = [];
+  for (let i = 0; i < THROUGHPUT_ROUNDS; i++) {
+    // Alternate which arm goes first.
+    const first = i % 2 === 0 ? 'autocannon' : 'relaymon';
+    const a = await measure(first);
+    const b = await measure(first === 'autocannon' ? 'relaymon' : 'autocannon');
+    const [ac, rm] = first === 'autocannon' ? [a, b] : [b, a];
+    rounds.push({ autocannon: ac, relaymon: rm, ratio: rm.rps / ac.rps });
+  }
   await client.close();
   await mock.stop();
-  const rmRps = ok / elapsed;
-  return { connections: CONNECTIONS, seconds: THROUGHPUT_SECONDS, relaymonRps: rmRps, relaymonFailed: failed, autocannonRps: acRps, autocannonNon2xx: ac.non2xx, ratio: rmRps / acRps };
+  const med = (xs) => pct([...xs].sort((x, y) => x - y), 0.5);
+  const ratios = rounds.map((r) => r.ratio).sort((x, y) => x - y);
+  return {
+    connections: CONNECTIONS,
+    seconds: THROUGHPUT_SECONDS,
+    rounds,
+    relaymonRps: med(rounds.map((r) => r.relaymon.rps)),
+    relaymonFailed: rounds.reduce((n, r) => n + r.relaymon.failed, 0),
+    autocannonRps: med(rounds.map((r) => r.autocannon.rps)),
+    autocannonFailed: rounds.reduce((n, r) => n + r.autocannon.failed, 0),
+    ratio: med(ratios),
+    ratioMin: ratios[0],
+    ratioMax: ratios.at(-1),
+    relaymonCpuUs: med(rounds.map((r) => r.relaymon.cpuUsPerRequest)),
+    autocannonCpuUs: med(rounds.map((r) => r.autocannon.cpuUsPerRequest)),
+    mockCpuUsRelaymon: med(rounds.map((r) => r.relaymon.mockCpuUsPerRequest ?? NaN)),
+    mockCpuUsAutocannon: med(rounds.map((r) => r.autocannon.mockCpuUsPerRequest ?? NaN)),
+  };
 }
 
 const f = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
@@ -94,16 +138,19 @@ const f = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${os.platform()}`;
 const ttft = await ttftError();
 const tp = await throughput();
+const refs = [];
+for (let i = 0; i < REFERENCE_ROUNDS; i++) refs.push(await compareTtft(REFERENCE_STREAMS));
 const RATE_SECONDS = quick ? 5 : 30;
 const rates = [];
 for (const rps of [20, 200, 1000]) rates.push(await rateRun(rps, RATE_SECONDS, false));
 // The dashboard (watch) will ask for every window 4 times a second: the same 200/s with live statistics.
 rates.push(await rateRun(200, RATE_SECONDS, true));
 const memory = await memoryRun(quick ? 30_000 : 300_000);
-const LOAD_SECONDS = quick ? 5 : 12;
+const LOAD_SECONDS = quick ? 6 : 16;
+const LOAD_WARMUP = quick ? 2 : 6;
 const loads = [];
-for (const n of [8, 100]) loads.push(await loadRun(n, LOAD_SECONDS));
-const results = { date: new Date().toISOString(), machine, quick, ttft, throughput: tp, rates, memory, loads };
+for (const n of [8, 100, 250, 500, 1000, 2000]) loads.push(await capacityRun(n, LOAD_SECONDS, LOAD_WARMUP));
+const results = { date: new Date().toISOString(), machine, quick, ttft, throughput: tp, reference: refs, rates, memory, loads };
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
 writeFileSync(`${ROOT}bench/results/latest.json`, JSON.stringify(results, null, 2) + '\n');
 
@@ -116,9 +163,17 @@ Machine: ${machine}. Mock and load generator share the machine.
 | TTFT error vs injected ${ttft.injectedMs} ms, p50 (${ttft.streams} streams, ${ttft.concurrency} at a time) | ${f(ttft.p50)} ms |
 | TTFT error p99 (goal ≤ 2 ms) | ${f(ttft.p99)} ms |
 | TTFT error min / max | ${f(ttft.min)} / ${f(ttft.max)} ms |
-| non-streaming req/s, relaymon client, ${tp.connections} connections, ${tp.seconds} s | ${f(tp.relaymonRps, 0)} (${tp.relaymonFailed} failed) |
-| non-streaming req/s, autocannon, same mock, same connections | ${f(tp.autocannonRps, 0)} (${tp.autocannonNon2xx} non-2xx) |
-| relaymon / autocannon | ${f(tp.ratio)} |
+| non-streaming req/s, relaymon client, ${tp.connections} connections, median of ${tp.rounds.length} rounds of ${tp.seconds} s | ${f(tp.relaymonRps, 0)} (${tp.relaymonFailed} failed) |
+| non-streaming req/s, autocannon, same mock, same connections, rounds alternating with relaymon's | ${f(tp.autocannonRps, 0)} (${tp.autocannonFailed} non-2xx or errors) |
+| relaymon / autocannon, median of the rounds' ratios (goal ≥ 1.0) | ${f(tp.ratio)} (rounds ${f(tp.ratioMin)}–${f(tp.ratioMax)}) |
+| CPU per request of the load generator, relaymon / autocannon (this process, all threads) | ${f(tp.relaymonCpuUs, 0)} / ${f(tp.autocannonCpuUs, 0)} µs |
+| CPU per request of the mock, under relaymon / under autocannon | ${f(tp.mockCpuUsRelaymon, 0)} / ${f(tp.mockCpuUsAutocannon, 0)} µs |
+
+TTFT overhead against a reference client on \`node:net\` (bench/reference-client.mjs: one keep-alive connection, one request at a time, the raw request in one write, the first content byte stamped in the \`data\` callback that brings it). relaymon's RelayClient (concurrency 1) and the reference alternate stream by stream against one \`relaymon mock ${TTFT_MOCK_ARGS.join(' ')}\`, ${REFERENCE_STREAMS} streams each per round. Goal: relaymon − reference ≤ +0.15 ms at p50, ≤ +0.5 ms at p99.
+
+| round | relaymon TTFT p50 | p99 | reference p50 | p99 | relaymon − reference p50 | p99 | TTFB p50 relaymon / reference |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${refs.map((r, i) => `| ${i + 1} | ${f(r.relaymon.p50, 3)} ms | ${f(r.relaymon.p99)} ms | ${f(r.reference.p50, 3)} ms | ${f(r.reference.p99)} ms | ${f(r.diffP50, 3)} ms | ${f(r.diffP99)} ms | ${f(r.ttfbP50.relaymon, 3)} / ${f(r.ttfbP50.reference, 3)} ms |`).join('\n')}
 
 ## Engine (same run)
 
@@ -138,12 +193,12 @@ Goal: RSS ≤ 120 MB after warm-up, growth ≤ 10 MB.
 | --- | --- | --- | --- |
 | ${f(memory.warmRssMb, 1)} MB | ${f(memory.endRssMb, 1)} MB | ${f(memory.endRssMb - memory.warmRssMb, 1)} MB | ${f(memory.peakRssMb, 1)} MB |
 
-In its own process (engine worker and counting worker as in `relaymon replay --loop`); each thread's V8 heap (bench/thread-heap.mjs):
+In its own process (engine worker and counting worker as in \`relaymon replay --loop\`); each thread's V8 heap (bench/thread-heap.mjs):
 
 ${memoryThreadsTable(memory)}
 
-TTFT under load: a closed loop keeping N streams in flight for ${LOAD_SECONDS} s (the \`replay --loop -c N\` path) against \`relaymon mock --ttft 200 --itl 20 --tokens 40 --no-jitter\`; the truth is the injected 200 ms. Time spent waiting inside relaymon belongs in queueMs, never in TTFT.
+Streaming capacity and TTFT under load (bench/capacity.mjs): a closed loop keeping N streams in flight for ${LOAD_SECONDS} s through the engine (the \`replay --loop -c N\` path, target concurrency N) against one \`relaymon mock --ttft ${CAPACITY_MOCK.ttft} --itl ${CAPACITY_MOCK.itl} --tokens ${CAPACITY_MOCK.tokens} --no-jitter\` (a stream lasts ~${CAPACITY_MOCK.ttft + (CAPACITY_MOCK.tokens - 1) * CAPACITY_MOCK.itl} ms, so N in flight asks ~N streams/s). The first ${LOAD_WARMUP} s (N connections opening) are left out; streams after it that opened a connection are counted apart (their TTFT includes the connect). TTFT error is against the injected ${CAPACITY_MOCK.ttft} ms, the mock's own lateness included; time waiting inside relaymon belongs in queueMs, never in TTFT. CPU is % of one core over the measured part: this process (engine worker, counting worker, main thread) and the mock process (/proc).
 
-| in flight | streams | failed | TTFT error p50 | p99 | max | queueMs p50 | p99 |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-${loads.map((l) => `| ${l.inFlight} | ${l.streams} | ${l.failed} | ${f(l.p50)} ms | ${f(l.p99)} ms | ${f(l.max)} ms | ${f(l.queueP50)} ms | ${f(l.queueP99)} ms |`).join('\n')}`);
+| in flight | streams done | streams/s | failed | reconnects | TTFT error p50 | p99 | max | queueMs p50 | p99 | client CPU | mock CPU |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${loads.map((l) => `| ${l.inFlight} | ${l.streams} | ${f(l.streamsPerSec, 0)} | ${l.failed}${l.failed ? ` ${JSON.stringify(l.failures)}` : ''} | ${l.newConnections} | ${f(l.p50)} ms | ${f(l.p99)} ms | ${f(l.max)} ms | ${f(l.queueP50)} ms | ${f(l.queueP99)} ms | ${f(l.clientCpuPct, 0)}% | ${f(l.mockCpuPct, 0)}% |`).join('\n')}`);

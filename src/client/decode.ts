@@ -34,6 +34,8 @@ export function bodyDecoder(
   onData: (decoded: Buffer) => void,
   onError: (message: string) => void,
 ): BodyDecoder | null {
+  // Most answers carry no content-encoding: no string work for them.
+  if (contentEncoding === undefined) return null;
   const raw = (Array.isArray(contentEncoding) ? contentEncoding.join(',') : (contentEncoding ?? '')).toLowerCase();
   // Several codings are applied in the order listed, so they are undone last first.
   const codings = raw.split(',').map((c) => c.trim()).filter((c) => c !== '' && c !== 'identity');

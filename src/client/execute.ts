@@ -4,16 +4,17 @@ import type { ResolvedTarget } from '../core/target.js';
 import type { ErrorType, RequestResult, TimeoutPhase } from '../core/result.js';
 import type { ProtocolAdapter, RequestSpec, WireEvent } from '../protocol/adapter.js';
 import { adapterFor } from '../protocol/index.js';
-import { createSseFramer, decodeFramed } from '../protocol/sse.js';
+import { createSseFramer, decodeFramed, type SseFramer } from '../protocol/sse.js';
 import { classifyHttpError, looksLikeHtml, notFoundHint } from '../protocol/http-errors.js';
 import { classifyNetworkError } from '../protocol/network-errors.js';
-import { cancelSendHeaders, endpointUrl, expectSendHeaders, type ConnectionTiming } from './connections.js';
+import { cancelSendHeaders, expectSendHeaders, type ConnectionTiming } from './connections.js';
+import { builtBody, chatUrl, requestHeaders } from './request-cache.js';
+import { onAbort } from './abort-fanout.js';
 import { ResponseAccumulator } from './accumulate.js';
 import { bodyDecoder, type BodyDecoder } from './decode.js';
 import type { Outcome, ResponseFacts } from './result-builder.js';
 import { ResultPublisher } from './counting.js';
 import type { PriceTable } from '../pricing/table.js';
-import { VERSION } from '../version.js';
 import { StreamConformance } from '../honesty/conformance.js';
 import type { FingerprintTracker } from '../honesty/fingerprint.js';
 import { GracePeriodOver } from '../core/stop.js';
@@ -52,20 +53,13 @@ export function executeRequest(
   options: ExecuteOptions = {},
 ): Promise<RequestResult> {
   const adapter = adapterFor(target.protocol);
-  const sentBody = adapter.buildBody(spec);
-  const body = JSON.stringify(sentBody);
+  const { sentBody, body } = builtBody(adapter, spec);
   // Every result is reconciled against a local token count, made in the
   // counting worker (client/counting.ts); RelayClient.prepare() started it. A
   // model of another encoding has its tables loaded there now, off this thread.
   void tokenCounter().warm(spec.model);
-  const url = endpointUrl(target.baseUrl, adapter.chatPath);
-  const headers: Record<string, string> = {
-    ...adapter.headers(target.apiKey, target.apiKeyHeader),
-    ...target.headers,
-    ...options.headers,
-    accept: spec.stream ? 'text/event-stream' : 'application/json',
-    'user-agent': `relaymon/${VERSION}`,
-  };
+  const url = chatUrl(target, adapter);
+  const headers = requestHeaders(target, adapter, spec.stream, options.headers);
 
   return new Promise<RequestResult>((resolve) => {
     const acc = new ResponseAccumulator();
@@ -82,6 +76,9 @@ export function executeRequest(
     let status: number | null = null;
     let responseHeaders: Record<string, string | string[] | undefined> = {};
     let headersAt: number | null = null;
+    // True while undici is still parsing the socket read that carried the headers: body bytes parsed in that
+    // same read arrived with the headers, at headersAt, not when the header callbacks were done with them.
+    let headersRead = false;
     let bytes = 0;
     // The last instant bytes arrived (the send, before any): a stream silent for the whole grace period was stalled.
     let lastByteAt = sentAt;
@@ -95,16 +92,20 @@ export function executeRequest(
     let decodedBytes = 0;
     let idleTimer: NodeJS.Timeout | null = null;
 
-    const framer = createSseFramer((ev) => {
-      if (settled) return;
-      const events: WireEvent[] = decodeFramed(decoder, ev);
-      conformance?.event(ev, events);
-      if (events.length === 0) return;
-      const err = acc.apply(events, chunkAt);
-      if (acc.firstTokenAt !== null) clearFirstTokenTimer();
-      if (err) finish({ kind: 'error', errorType: err.errorType, message: err.message, timeoutPhase: null }, performance.now(), true);
-    });
-    const decoder = adapter.newStreamDecoder();
+    // Made on the first event-stream bytes: a JSON answer never needs them.
+    let framer: SseFramer | null = null;
+    const newFramer = (): SseFramer => {
+      const decoder = adapter.newStreamDecoder();
+      return createSseFramer((ev) => {
+        if (settled) return;
+        const events: WireEvent[] = decodeFramed(decoder, ev);
+        conformance?.event(ev, events);
+        if (events.length === 0) return;
+        const err = acc.apply(events, chunkAt);
+        if (acc.firstTokenAt !== null) clearFirstTokenTimer();
+        if (err) finish({ kind: 'error', errorType: err.errorType, message: err.message, timeoutPhase: null }, performance.now(), true);
+      });
+    };
     // The arrival instant of the bytes being framed right now; events framed from them share it.
     let chunkAt = sentAt;
 
@@ -113,15 +114,24 @@ export function executeRequest(
       firstTokenTimer = null;
     };
     const armIdle = (): void => {
-      if (idleTimer) clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => timeout('idle', target.timeouts.idleMs), target.timeouts.idleMs);
+      // refresh() restarts the same timer from now: what clearing it and setting a new one did, without a new timer.
+      if (idleTimer) idleTimer.refresh();
+      else idleTimer = setTimeout(() => timeout('idle', target.timeouts.idleMs), target.timeouts.idleMs);
     };
     let totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), target.timeouts.totalMs);
     firstTokenTimer = setTimeout(() => timeout('first_token', target.timeouts.firstTokenMs), target.timeouts.firstTokenMs);
     // The phase timeouts are the relay's: they run from the instant the request really left, like latencyMs,
     // so a wait inside relaymon neither eats into them nor shows as a relay timeout.
     const rearmFromSend = (): void => {
+      if (settled) return;
       const now = performance.now();
+      // On a warm connection the send is the instant just taken: timers count whole ms from the loop's clock,
+      // so restarting them from now is the same deadline, without two new timers per request.
+      if (now - sentAt < 0.5) {
+        totalTimer.refresh();
+        firstTokenTimer?.refresh();
+        return;
+      }
       clearTimeout(totalTimer);
       totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), Math.max(0, sentAt + target.timeouts.totalMs - now));
       if (firstTokenTimer) {
@@ -155,9 +165,10 @@ export function executeRequest(
       }
       finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, now, true);
     };
+    let offAbort: (() => void) | null = null;
     if (options.signal) {
       if (options.signal.aborted) queueMicrotask(onAbortSignal);
-      else options.signal.addEventListener('abort', onAbortSignal, { once: true });
+      else offAbort = onAbort(options.signal, onAbortSignal);
     }
 
     function finish(outcome: Outcome, endAt: number, abort: boolean): void {
@@ -166,7 +177,7 @@ export function executeRequest(
       clearTimeout(totalTimer);
       clearFirstTokenTimer();
       if (idleTimer) clearTimeout(idleTimer);
-      options.signal?.removeEventListener('abort', onAbortSignal);
+      offAbort?.();
       if (abort && controller && !controller.aborted) controller.abort(new Error('relaymon: request ended early'));
       if (phase === 'connecting') cancelSendHeaders();
       unzip?.destroy();
@@ -206,13 +217,17 @@ export function executeRequest(
             startedAt += t.sendAt - sentAt;
             sentAt = t.sendAt;
             lastByteAt = Math.max(lastByteAt, sentAt);
-            rearmFromSend();
+            // After undici has written the request: this callback runs between the send instant and the write.
+            queueMicrotask(rearmFromSend);
           }
         });
       },
       onResponseStart(_ctl, statusCode, hdrs) {
         if (settled) return;
         headersAt = performance.now();
+        headersRead = true;
+        // undici parses a read and calls back synchronously: the first microtask runs after that read is parsed.
+        queueMicrotask(() => (headersRead = false));
         phase = 'waiting';
         status = statusCode;
         responseHeaders = hdrs as Record<string, string | string[] | undefined>;
@@ -240,7 +255,7 @@ export function executeRequest(
       },
       onResponseData(_ctl, chunk) {
         if (settled) return;
-        const at = performance.now();
+        const at = headersRead && headersAt !== null ? headersAt : performance.now();
         lastByteAt = at;
         bytes += chunk.length;
         phase = 'streaming';
@@ -286,7 +301,7 @@ export function executeRequest(
         return;
       }
       chunkAt = at;
-      framer.push(chunk);
+      (framer ??= newFramer()).push(chunk);
       // The idle clock starts with the first token; before it, the first-token timeout governs.
       if (!settled && acc.firstTokenAt !== null) armIdle();
     }
@@ -294,19 +309,20 @@ export function executeRequest(
     function complete(at: number): void {
       if (settled) return;
       if (isSse) {
-        framer.end();
+        (framer ??= newFramer()).end();
         if (settled) return;
         finish(streamOutcome(acc), at, false);
         return;
       }
-      const outcome = wholeBodyOutcome(adapter, status ?? 0, responseHeaders, Buffer.concat(bodyChunks).toString('utf8'), acc, at, spec.stream);
+      const whole = bodyChunks.length === 1 ? bodyChunks[0]! : Buffer.concat(bodyChunks);
+      const outcome = wholeBodyOutcome(adapter, status ?? 0, responseHeaders, whole.toString('utf8'), acc, at, spec.stream);
       if (outcome.kind === 'error' && outcome.errorType === 'not_found') outcome.message += notFoundHint(target.baseUrl);
       finish(outcome, at, false);
     }
 
     try {
       dispatcher.dispatch(
-        { origin: url.origin, path: url.pathname + url.search, method: 'POST', headers, body },
+        { origin: url.origin, path: url.path, method: 'POST', headers, body },
         handler,
       );
     } catch (err) {

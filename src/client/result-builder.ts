@@ -115,6 +115,28 @@ function rateTokens(acc: ResponseAccumulator, usage: Usage, own: LocalOutput): {
   return counted;
 }
 
+/**
+ * sameModel() normalises both names with a handful of regular expressions;
+ * a run asks about the same one or two pairs for every result. Bounded, so a
+ * relay that answers with a new model name each time cannot grow it.
+ */
+const sameModelAnswers = new Map<string, Map<string, boolean>>();
+function sameModelCached(asked: string, answered: string): boolean {
+  let byAnswer = sameModelAnswers.get(asked);
+  if (!byAnswer) {
+    if (sameModelAnswers.size >= 64) sameModelAnswers.clear();
+    byAnswer = new Map();
+    sameModelAnswers.set(asked, byAnswer);
+  }
+  let same = byAnswer.get(answered);
+  if (same === undefined) {
+    same = sameModel(asked, answered);
+    if (byAnswer.size >= 64) byAnswer.clear();
+    byAnswer.set(answered, same);
+  }
+  return same;
+}
+
 /** `counted`: the counts the counting worker made (client/counting.ts); without them they are made here. */
 export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: PriceTable, counted: LocalCounts | null = null): RequestResult {
   const { acc, target, spec, sentAt, endAt } = facts;
@@ -162,7 +184,7 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
     protocol: target.protocol,
     model: spec.model,
     responseModel: acc.responseModel,
-    modelMismatch: acc.responseModel !== null && !sameModel(spec.model, acc.responseModel),
+    modelMismatch: acc.responseModel !== null && !sameModelCached(spec.model, acc.responseModel),
     usageMismatch: honesty.usageMismatch,
     systemFingerprint: acc.systemFingerprint,
     requestId: ids.primary ?? acc.id,

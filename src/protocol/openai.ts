@@ -114,19 +114,25 @@ class OpenAiStreamDecoder implements StreamDecoder {
     return out;
   }
 
+  /** Runs on every chunk: builds an event only when a field is new (most chunks repeat the first one's). */
   private newMeta(chunk: Json): WireEvent | null {
-    const meta = metaOf(chunk);
-    if (!meta) return null;
-    const fresh: MetaEvent = { kind: 'meta' };
-    let any = false;
-    for (const key of ['id', 'model', 'systemFingerprint'] as const) {
-      const v = meta[key];
-      if (v === undefined || this.seen.get(key) === v) continue;
-      this.seen.set(key, v);
-      fresh[key] = v;
-      any = true;
+    let fresh: MetaEvent | null = null;
+    const id = text(chunk['id']);
+    if (id !== undefined && this.seen.get('id') !== id) {
+      this.seen.set('id', id);
+      (fresh ??= { kind: 'meta' }).id = id;
     }
-    return any ? fresh : null;
+    const model = text(chunk['model']);
+    if (model !== undefined && this.seen.get('model') !== model) {
+      this.seen.set('model', model);
+      (fresh ??= { kind: 'meta' }).model = model;
+    }
+    const systemFingerprint = text(chunk['system_fingerprint']);
+    if (systemFingerprint !== undefined && this.seen.get('systemFingerprint') !== systemFingerprint) {
+      this.seen.set('systemFingerprint', systemFingerprint);
+      (fresh ??= { kind: 'meta' }).systemFingerprint = systemFingerprint;
+    }
+    return fresh;
   }
 }
 

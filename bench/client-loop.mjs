@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// A closed loop of non-streaming (or streaming) requests through RelayClient against a
+// `relaymon mock` child, for profiling the client's per-request cost:
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/client-loop.mjs [seconds] [connections] [--stream]
+//   node bench/cpuprofile-summary.mjs /tmp/prof/*.cpuprofile
+import { startMockProcess } from './mock-process.mjs';
+import { target } from './engine.mjs';
+// CLIENT_DIST=path/to/another/dist compares a build against this one (A/B in one session).
+const dist = process.env.CLIENT_DIST ? new URL(`file://${process.env.CLIENT_DIST.replace(/\/?$/, '/')}`) : new URL('../dist/', import.meta.url);
+const { RelayClient } = await import(new URL('client/index.js', dist).href);
+const { PriceTable } = await import(new URL('pricing/table.js', dist).href);
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const seconds = Number(args[0] ?? 10);
+const connections = Number(args[1] ?? 32);
+const stream = process.argv.includes('--stream');
+const mock = await startMockProcess(stream ? ['--ttft', '0', '--itl', '0', '--tokens', '4', '--no-jitter'] : ['--ttft', '0', '--itl', '0', '--tokens', '1']);
+const client = new RelayClient(PriceTable.builtIn());
+await client.prepare(['gpt-4o-mini']);
+const t = target(mock.url, connections);
+const spec = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens: 16, stream };
+for (let i = 0; i < 200; i++) await client.execute(t, spec);
+const deadline = performance.now() + seconds * 1000;
+let ok = 0;
+let failed = 0;
+const cpu0 = process.cpuUsage();
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: connections }, async () => {
+    while (performance.now() < deadline) {
+      const r = await client.execute(t, spec);
+      if (r.ok) ok++;
+      else failed++;
+    }
+  }),
+);
+const elapsed = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpu0);
+await client.close();
+await mock.stop();
+console.log(JSON.stringify({ rps: Math.round(ok / elapsed), requests: ok + failed + 200, failed, cpuUsPerRequest: Math.round((cpu.user + cpu.system) / ok) }));
