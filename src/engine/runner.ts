@@ -20,6 +20,7 @@ import { OpenLoop } from './open-loop.js';
 import { ClosedLoop } from './closed-loop.js';
 import { ResultBook } from './results.js';
 import type { TargetSlot } from './slot.js';
+import { WARM_WAIT_MS, warmCounts } from './warm.js';
 
 /**
  * The engine proper: scheduler (open-loop.ts, closed-loop.ts), client and
@@ -90,6 +91,7 @@ export class EngineRunner {
     for (const file of this.config.priceFiles) prices = await loadPricesFile(file, prices);
     this.client = new RelayClient(prices);
     await this.client.prepare(); // the counting worker loads its tables before the schedule starts
+    await this.warm();
     this.guard = new SpendGuard(this.config.budgetUsd, prices);
     if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
     this.state = 'running';
@@ -111,6 +113,18 @@ export class EngineRunner {
     }
     this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
     this.post({ type: 'started' });
+  }
+
+  /**
+   * The connections the first instants need are opened before the first one
+   * (engine/warm.ts, client/spares.ts), so the run's first request leaves on
+   * its instant like the rest instead of opening its connection then. Held
+   * back at most WARM_WAIT_MS; a failure is left for the first request to meet.
+   */
+  private async warm(): Promise<void> {
+    const caps = new Map([...this.slots].map(([name, slot]) => [name, slot.gate.cap]));
+    const counts = warmCounts(this.config.plan, caps, this.config.stopAfter.requests);
+    await Promise.all([...counts].map(([name, n]) => this.client!.warm(this.slots.get(name)!.target, n, WARM_WAIT_MS)));
   }
 
   // --- what the loops ask (OpenLoopHost, ClosedLoopHost) -------------------
