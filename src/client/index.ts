@@ -10,6 +10,7 @@ import { RelaymonError, EXIT } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { closeSpares, createDispatcher, endpointUrl, warmConnections } from './connections.js';
 import { executeRequest, type ExecuteOptions } from './execute.js';
+import { rehearse } from './rehearse.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
 import { ResultPublisher } from './counting.js';
 import { tokenCounter } from '../tokens/counter.js';
@@ -55,6 +56,11 @@ export class RelayClient {
   /** Opens up to `connections` connections to `target` before its first send, waiting at most `waitMs` (connections.ts warmConnections: no HTTP request). */
   warm(target: ResolvedTarget, connections: number, waitMs: number): Promise<void> {
     return warmConnections(this.dispatcherFor(target), target, connections, waitMs);
+  }
+
+  /** Runs the send path once against a local stand-in, never the relay (rehearse.ts), so the run's first request is not the first to run it. */
+  rehearse(target: ResolvedTarget, spec: RequestSpec, waitMs: number): Promise<void> {
+    return rehearse(target, spec, this.prices, waitMs);
   }
 
   execute(target: ResolvedTarget, spec: RequestSpec, options?: ExecuteOptions): Promise<RequestResult> {

@@ -20,7 +20,7 @@ import { OpenLoop } from './open-loop.js';
 import { ClosedLoop } from './closed-loop.js';
 import { ResultBook } from './results.js';
 import type { TargetSlot } from './slot.js';
-import { WARM_WAIT_MS, warmCounts } from './warm.js';
+import { firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
 
 /**
  * The engine proper: scheduler (open-loop.ts, closed-loop.ts), client and
@@ -116,15 +116,27 @@ export class EngineRunner {
   }
 
   /**
-   * The connections the first instants need are opened before the first one
-   * (engine/warm.ts, client/spares.ts), so the run's first request leaves on
-   * its instant like the rest instead of opening its connection then. Held
-   * back at most WARM_WAIT_MS; a failure is left for the first request to meet.
+   * Before the first instant: the connections the first instants need are
+   * opened (engine/warm.ts, client/spares.ts), and the send path is run once
+   * per protocol and request shape against a local stand-in (client/rehearse.ts),
+   * so the run's first request leaves on its instant like the rest instead
+   * of opening its connection and running cold code then. Neither sends
+   * anything to a relay but TCP/TLS handshakes; together they hold the start
+   * back at most WARM_WAIT_MS, and a failure is left for the first request
+   * to meet, as without them.
    */
   private async warm(): Promise<void> {
+    const client = this.client!;
     const caps = new Map([...this.slots].map(([name, slot]) => [name, slot.gate.cap]));
     const counts = warmCounts(this.config.plan, caps, this.config.stopAfter.requests);
-    await Promise.all([...counts].map(([name, n]) => this.client!.warm(this.slots.get(name)!.target, n, WARM_WAIT_MS)));
+    const connects = [...counts].map(([name, n]) => client.warm(this.slots.get(name)!.target, n, WARM_WAIT_MS));
+    const shapes = new Map<string, Promise<void>>();
+    for (const [name, spec] of firstSpecs(this.config.plan)) {
+      const target = this.slots.get(name)?.target;
+      const shape = `${target?.protocol}:${spec.stream}`;
+      if (target && !shapes.has(shape)) shapes.set(shape, client.rehearse(target, spec, WARM_WAIT_MS).catch(() => undefined));
+    }
+    await Promise.all([...connects, ...shapes.values()]);
   }
 
   // --- what the loops ask (OpenLoopHost, ClosedLoopHost) -------------------

@@ -15,6 +15,7 @@
  * first request never opens its own. Later connections are opened by the
  * pool as the run needs them, as before, and count their connect time.
  */
+import type { RequestSpec } from '../protocol/adapter.js';
 import type { TrafficPlan } from './messages.js';
 import { closedLoopCursor, openLoopSources, planTargets } from './sources.js';
 
@@ -58,4 +59,25 @@ export function warmCounts(plan: TrafficPlan, caps: ReadonlyMap<string, number>,
   // A target whose first send falls later still gets the connection that send needs.
   for (const name of planTargets(plan)) if (!counts.has(name)) add(name);
   return counts;
+}
+
+/** The first request the plan sends to each of its targets: the shape a rehearsal of the send path should have (client/rehearse.ts). */
+export function firstSpecs(plan: TrafficPlan): Map<string, RequestSpec> {
+  const firsts = new Map<string, RequestSpec>();
+  const take = (targets: readonly string[], spec: RequestSpec): void => {
+    for (const name of targets) if (!firsts.has(name)) firsts.set(name, spec);
+  };
+  if (plan.kind === 'replay' && plan.mode.kind === 'closed') {
+    for (const entry of plan.entries) {
+      take(entry.targets ?? plan.targets, entry.spec);
+      if (firsts.size >= planTargets(plan).length) break;
+    }
+    return firsts;
+  }
+  for (const source of openLoopSources(plan, 0)) {
+    if (source.peek() === null) continue;
+    const send = source.take();
+    take(send.targets, send.spec);
+  }
+  return firsts;
 }
