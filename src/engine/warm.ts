@@ -74,10 +74,13 @@ export function firstSpecs(plan: TrafficPlan): Map<string, RequestSpec> {
     }
     return firsts;
   }
+  const wanted = planTargets(plan).length;
   for (const source of openLoopSources(plan, 0)) {
-    if (source.peek() === null) continue;
-    const send = source.take();
-    take(send.targets, send.spec);
+    // A replay's lines may each name their own target: read on until every target had one (a bounded look).
+    for (let i = 0; i < 1000 && firsts.size < wanted && source.peek() !== null; i++) {
+      const send = source.take();
+      take(send.targets, send.spec);
+    }
   }
   return firsts;
 }
