@@ -137,6 +137,8 @@ export class EngineRunner {
       if (target && !shapes.has(shape)) shapes.set(shape, client.rehearse(target, spec, WARM_WAIT_MS).catch(() => undefined));
     }
     await Promise.all([...connects, ...shapes.values()]);
+    // What the warm-up left queued (the stand-in closing, sockets' events) runs now, not at the first instant.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   // --- what the loops ask (OpenLoopHost, ClosedLoopHost) -------------------
