@@ -112,7 +112,7 @@ export function createDispatcher(target: ResolvedTarget): Dispatcher {
 const sparesOf = new WeakMap<Dispatcher, Spares>();
 
 /** Any of the proxy variables EnvHttpProxyAgent reads (NO_PROXY only exempts hosts from one). */
-function proxied(): boolean {
+export function proxied(): boolean {
   const env = process.env;
   return Boolean(env.http_proxy || env.HTTP_PROXY || env.https_proxy || env.HTTPS_PROXY);
 }

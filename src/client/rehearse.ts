@@ -6,6 +6,7 @@ import type { PriceTable } from '../pricing/table.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
 import { ResultPublisher } from './counting.js';
 import { executeRequest } from './execute.js';
+import { closeSpares as closeSparesOf, createDispatcher, proxied, warmConnections } from './connections.js';
 
 /** What the stand-in answers every request: a client error, so nothing about it can look like a relay's answer. */
 const ANSWER = 'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}';
@@ -29,24 +30,28 @@ const ANSWER = 'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nco
  */
 export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices: PriceTable, waitMs: number): Promise<void> {
   const server = await standIn();
-  const dispatcher = new Agent({ connections: 1, connect: { timeout: waitMs }, headersTimeout: 0, bodyTimeout: 0 });
+  const port = (server.address() as { port: number }).port;
+  const base = new URL(target.baseUrl);
+  const stand: ResolvedTarget = {
+    ...target,
+    baseUrl: `http://127.0.0.1:${port}${base.pathname}${base.search}`,
+    apiKey: target.apiKey === null ? null : 'rehearsal',
+    headers: {},
+    concurrency: 1,
+    timeouts: { ...target.timeouts, connectMs: waitMs, firstTokenMs: waitMs, idleMs: waitMs, totalMs: waitMs },
+  };
+  // A pool made as the run's are, its connection warmed the same way, so that their code has run too; behind a
+  // proxy the run's pool would send this to the proxy, so a plain pool stands in.
+  const dispatcher = proxied() ? new Agent({ connections: 1, connect: { timeout: waitMs }, headersTimeout: 0, bodyTimeout: 0 }) : createDispatcher(stand);
   try {
-    const port = (server.address() as { port: number }).port;
-    const base = new URL(target.baseUrl);
-    const stand: ResolvedTarget = {
-      ...target,
-      baseUrl: `http://127.0.0.1:${port}${base.pathname}${base.search}`,
-      apiKey: target.apiKey === null ? null : 'rehearsal',
-      headers: {},
-      concurrency: 1,
-      timeouts: { ...target.timeouts, connectMs: waitMs, firstTokenMs: waitMs, idleMs: waitMs, totalMs: waitMs },
-    };
+    await warmConnections(dispatcher, stand, 1, waitMs);
     await executeRequest(dispatcher, stand, spec, prices, {
       fingerprints: new FingerprintTracker(),
       publisher: new ResultPublisher(),
       signal: AbortSignal.timeout(waitMs),
     });
   } finally {
+    closeSparesOf(dispatcher);
     await dispatcher.destroy().catch(() => undefined);
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
