@@ -99,6 +99,7 @@ export class EngineRunner {
     this.planStart = start;
     // The measured span starts with the plan, not with loading prices and tokenizer tables.
     this.stats.reset(start);
+    this.saturation.begin(start);
     const plan = this.config.plan;
     const closed = plan.kind === 'replay' && plan.mode.kind === 'closed' ? plan : null;
     this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs);

@@ -69,6 +69,16 @@ export class SaturationMonitor {
     if (!held) this.ownLagThisTick = Math.max(this.ownLagThisTick ?? 0, latenessMs);
   }
 
+  /**
+   * The plan starts now: what the loop went through before it (loading prices, starting the counting
+   * worker, the warm-up's cold code: engine/warm.ts) is not the run's, and would otherwise be the first
+   * tick's loop delay.
+   */
+  begin(now = performance.now()): void {
+    this.loop.reset();
+    this.lastReadAt = now;
+  }
+
   /** Called once per tick (and once at the end); event-loop figures cover the time since the last call. */
   read(inFlight: number, now = performance.now()): Saturation {
     const beyond = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
