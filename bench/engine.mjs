@@ -47,9 +47,38 @@ function baseConfig(t, plan, stopAfter, liveStats = false) {
   };
 }
 
-/** A constant-rate probe stream for `seconds`; the engine stops by itself. */
+/**
+ * The run's first request against the rest (issue 14): a fresh engine replays
+ * `count` lines at `ratePerSec` and reports each send's lateness at the
+ * socket (queueMs: headers written, or connect started, minus the scheduled
+ * instant). The first should be no later than the median of the others: the
+ * engine opens its connections and rehearses the send path before the first
+ * instant (src/engine/warm.ts).
+ */
+export async function firstRequestRun(mockUrl, ratePerSec, count = 40) {
+  const entry = { line: 1, offsetMs: null, spec: SPEC };
+  const engine = new Engine({
+    ...baseConfig(target(mockUrl, 256), { kind: 'replay', entries: Array(count).fill(entry), mode: { kind: 'rate', ratePerSec, poisson: false, seed: 1 }, loop: false, targets: ['mock'] }, { durationMs: null, requests: null }),
+    emitResults: true,
+  });
+  const results = [];
+  engine.on('snapshot', (s) => results.push(...s.results));
+  const final = await engine.done;
+  results.push(...final.snapshot.results);
+  results.sort((a, b) => a.scheduledAt - b.scheduledAt);
+  const rest = results.slice(1).map((r) => r.queueMs).sort((a, b) => a - b);
+  return { firstLateMs: results[0]?.queueMs ?? null, restLateMedianMs: pct(rest, 0.5), firstNewConnection: results[0]?.newConnection ?? null };
+}
+
+/**
+ * A constant-rate probe stream for `seconds`; the engine stops by itself.
+ * Before it, on the same mock, a fresh engine's first request (firstRequestRun).
+ * cpuPctOfCore: this process's CPU (main thread, engine worker, counting worker;
+ * not the mock) over the run's wall time, in % of one core.
+ */
 export async function rateRun(ratePerSec, seconds, liveStats = false) {
   const mock = await startMockProcess(['--ttft', '20', '--itl', '5', '--tokens', '4']);
+  const first = await firstRequestRun(mock.url, ratePerSec);
   const intervalMs = 1000 / ratePerSec;
   const t = target(mock.url, 256);
   const engine = new Engine(
@@ -60,7 +89,11 @@ export async function rateRun(ratePerSec, seconds, liveStats = false) {
   );
   let maxLoopP99 = 0;
   engine.on('snapshot', (s) => (maxLoopP99 = Math.max(maxLoopP99, s.saturation.eventLoopDelayP99Ms)));
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
   const final = await engine.done;
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - wall0;
   await mock.stop();
   const s = final.snapshot;
   // Sends due before the stop: instants 0, i, 2i, … < duration.
@@ -80,6 +113,8 @@ export async function rateRun(ratePerSec, seconds, liveStats = false) {
     loopDelayP99Max: maxLoopP99,
     ttftP50: all.ttftMs.p50,
     ttftP99: all.ttftMs.p99,
+    cpuPctOfCore: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+    ...first,
   };
 }
 

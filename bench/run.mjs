@@ -182,9 +182,11 @@ Goal: achieved within 1% of requested; send lateness p99 ≤ 2 ms at 200/s.
 
 Headless runs (check, replay) take no live window statistics; the last row computes every window in every 250 ms snapshot, as the dashboard will.
 
-| requested /s | live stats | scheduled | sent | achieved /s | errors | lateness p50 | p99 | max | worker loop delay p99 (worst tick) |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-${rates.map((r) => `| ${r.requestedRps} | ${r.liveStats ? 'all windows' : 'none'} | ${r.scheduled} | ${r.sent} | ${f(r.achievedRps, 1)} | ${r.errors} | ${f(r.lagP50)} ms | ${f(r.lagP99)} ms | ${f(r.lagMax)} ms | ${f(r.loopDelayP99Max, 1)} ms |`).join('\n')}
+First request: a fresh engine replays 40 lines at the same rate first; its first send's lateness at the socket (queueMs) against the median of the other 39.
+
+| requested /s | live stats | scheduled | sent | achieved /s | errors | lateness p50 | p99 | max | worker loop delay p99 (worst tick) | CPU (% of a core, not the mock) | first request late / rest median |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rates.map((r) => `| ${r.requestedRps} | ${r.liveStats ? 'all windows' : 'none'} | ${r.scheduled} | ${r.sent} | ${f(r.achievedRps, 1)} | ${r.errors} | ${f(r.lagP50)} ms | ${f(r.lagP99)} ms | ${f(r.lagMax)} ms | ${f(r.loopDelayP99Max, 1)} ms | ${f(r.cpuPctOfCore, 1)} | ${f(r.firstLateMs)} / ${f(r.restLateMedianMs)} ms |`).join('\n')}
 
 Long run: ${memory.requests} requests, closed loop (32 in flight, non-streaming, mock with no delay), ${f(memory.seconds, 0)} s, ${f(memory.rps, 0)} req/s, ${memory.errors} errors.
 Goal: RSS ≤ 120 MB after warm-up, growth ≤ 10 MB.

@@ -1,8 +1,9 @@
 import * as diagnostics from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { buildConnector, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import type { ResolvedTarget } from '../core/target.js';
+import { connectStartOf, openedByWarmUp, Spares } from './spares.js';
 
 /**
  * Connection timing without patching undici: its diagnostics channels tell when a
@@ -45,7 +46,12 @@ function subscribe(): void {
   });
   diagnostics.subscribe('undici:client:connected', (msg: unknown) => {
     const { connector, socket } = msg as { connector: object; socket: Socket };
-    sockets.set(socket, { connectStart: connectStarts.get(connector) ?? null, connectEnd: performance.now(), requests: 0 });
+    // Opened by a warm-up before the run (spares.ts): the request that takes it did not open it, so
+    // it reads as reused. A warmable pool's connector is one function for all its clients, so
+    // connectStarts (by connector) cannot tell its connects apart: it timed each socket itself.
+    if (openedByWarmUp(socket)) return;
+    const connectStart = connectStartOf(socket) ?? connectStarts.get(connector) ?? null;
+    sockets.set(socket, { connectStart, connectEnd: performance.now(), requests: 0 });
   });
   diagnostics.subscribe('undici:client:sendHeaders', (msg: unknown) => {
     const claim = pending;
@@ -88,14 +94,44 @@ export function cancelSendHeaders(): void {
  */
 export function createDispatcher(target: ResolvedTarget): Dispatcher {
   subscribe();
-  return new EnvHttpProxyAgent({
+  const connect = { timeout: target.timeouts.connectMs };
+  // Through a proxy undici tunnels each connection itself; those pools are not warmed (spares.ts).
+  const spares = proxied() ? null : new Spares(buildConnector(connect));
+  const dispatcher = new EnvHttpProxyAgent({
     connections: Math.max(1, target.concurrency),
-    connect: { timeout: target.timeouts.connectMs },
+    connect: spares ? spares.connector : connect,
     // relaymon runs its own first-token, idle and total timers, by phase.
     headersTimeout: 0,
     bodyTimeout: 0,
     keepAliveTimeout: 30_000,
   });
+  if (spares) sparesOf.set(dispatcher, spares);
+  return dispatcher;
+}
+
+const sparesOf = new WeakMap<Dispatcher, Spares>();
+
+/** Any of the proxy variables EnvHttpProxyAgent reads (NO_PROXY only exempts hosts from one). */
+export function proxied(): boolean {
+  const env = process.env;
+  return Boolean(env.http_proxy || env.HTTP_PROXY || env.https_proxy || env.HTTPS_PROXY);
+}
+
+/**
+ * Opens up to `count` connections of `dispatcher` (made by createDispatcher
+ * for `target`) before the run's first send, waiting at most `waitMs`
+ * (spares.ts: TCP/TLS only, never an HTTP request). A pool through a proxy is
+ * left cold.
+ */
+export function warmConnections(dispatcher: Dispatcher, target: ResolvedTarget, count: number, waitMs: number): Promise<void> {
+  const spares = sparesOf.get(dispatcher);
+  if (!spares) return Promise.resolve();
+  return spares.warm(new URL(new URL(target.baseUrl).origin), Math.min(count, Math.max(1, target.concurrency)), waitMs);
+}
+
+/** Closes the warm connections no request took (the pool itself is closed by its owner). */
+export function closeSpares(dispatcher: Dispatcher): void {
+  sparesOf.get(dispatcher)?.close();
 }
 
 /**

@@ -8,8 +8,9 @@ import { classifyNetworkError } from '../protocol/network-errors.js';
 import type { PriceTable } from '../pricing/table.js';
 import { RelaymonError, EXIT } from '../core/errors.js';
 import { VERSION } from '../version.js';
-import { createDispatcher, endpointUrl } from './connections.js';
+import { closeSpares, createDispatcher, endpointUrl, warmConnections } from './connections.js';
 import { executeRequest, type ExecuteOptions } from './execute.js';
+import { rehearse } from './rehearse.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
 import { ResultPublisher } from './counting.js';
 import { tokenCounter } from '../tokens/counter.js';
@@ -50,6 +51,16 @@ export class RelayClient {
       this.dispatchers.set(target.name, d);
     }
     return d;
+  }
+
+  /** Opens up to `connections` connections to `target` before its first send, waiting at most `waitMs` (connections.ts warmConnections: no HTTP request). */
+  warm(target: ResolvedTarget, connections: number, waitMs: number): Promise<void> {
+    return warmConnections(this.dispatcherFor(target), target, connections, waitMs);
+  }
+
+  /** Runs the send path once against a local stand-in, never the relay (rehearse.ts), so the run's first request is not the first to run it. */
+  rehearse(target: ResolvedTarget, spec: RequestSpec, waitMs: number): Promise<void> {
+    return rehearse(target, spec, this.prices, waitMs);
   }
 
   execute(target: ResolvedTarget, spec: RequestSpec, options?: ExecuteOptions): Promise<RequestResult> {
@@ -104,6 +115,7 @@ export class RelayClient {
    * wait out the connect timeout and end the run that much late.
    */
   async close(opts: { force?: boolean } = {}): Promise<void> {
+    for (const d of this.dispatchers.values()) closeSpares(d);
     await Promise.all([...this.dispatchers.values()].map((d) => (opts.force ? d.destroy() : d.close())));
     this.dispatchers.clear();
   }

@@ -6,6 +6,7 @@ import { openLoopSources, SourceHeap, type DueSend } from './sources.js';
 import { dueAfterEnd } from './limits.js';
 import type { SaturationMonitor } from './saturation.js';
 import type { TargetSlot } from './slot.js';
+import { InstantTimer } from './wait.js';
 
 /** What the open loop needs of the runner. */
 export interface OpenLoopHost {
@@ -26,7 +27,7 @@ export interface OpenLoopHost {
  */
 export class OpenLoop {
   private readonly heap = new SourceHeap();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timer = new InstantTimer();
   /** Time spent paused, added to every scheduled instant so the plan resumes where it left off. */
   private shift = 0;
   private pausedAt: number | null = null;
@@ -55,7 +56,7 @@ export class OpenLoop {
       // The next send falls after the end; the duration timer ends the run on time.
       if (dueAfterEnd(due, this.planStart, this.durationMs)) return;
       if (due + this.shift > now) {
-        this.timer = setTimeout(() => this.schedule(), Math.max(1, due + this.shift - now));
+        this.timer.at(due + this.shift, () => this.schedule());
         return;
       }
       this.heap.pop();
@@ -78,8 +79,7 @@ export class OpenLoop {
   }
 
   cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.timer.cancel();
   }
 
   private fire(send: DueSend): void {

@@ -1,5 +1,7 @@
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
-import hdr from 'hdr-histogram-js';
+import { HIGHEST_VALUE, indexOfValue, SparseHistogram } from '../hdr/histogram.js';
+import { addIndexBatch } from '../hdr/batch.js';
+import { percentilesOf } from '../hdr/quantiles.js';
 import type { RunSaturation, Saturation } from './messages.js';
 import { LOOP_DELAY_SATURATED_MS, SaturationAccount } from './saturation-account.js';
 
@@ -19,7 +21,19 @@ const LOOP_RESOLUTION_MS = 10;
  */
 export class SaturationMonitor {
   private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  private lag = hdr.build({ bitBucketSize: 'packed', numberOfSignificantValueDigits: 3, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, useWebAssembly: false });
+  /**
+   * Send lateness over the run, µs, in the HDR layout of src/hdr/ (same buckets and percentiles as the
+   * hdr-histogram-js PackedHistogram it replaces). Its percentiles cost the non-empty slots, not a walk of
+   * all 23,552 packed slots: read at every tick, the packed one blocked the worker's loop for ~10 ms every
+   * 250 ms at 200 sends/s (CPU profile of the engine worker), and the sends due meanwhile left that late.
+   * Sends are buffered as bucket indices and folded in at each read.
+   */
+  private readonly lag = new SparseHistogram();
+  private lagBatch = new Uint16Array(256);
+  private lagPending = 0;
+  /** The largest lateness recorded, µs. */
+  private lagMaxUs = -1;
+  private readonly lagOut = new Float64Array(2);
   capWaits = 0;
   lateSends = 0;
   dropped = 0;
@@ -43,10 +57,26 @@ export class SaturationMonitor {
    * saturation account.
    */
   recordSend(latenessMs: number, held = false): void {
-    const us = Math.max(0, Math.round(latenessMs * 1000));
-    this.lag.recordValue(Math.min(us, 3_600_000_000));
+    const us = Math.min(HIGHEST_VALUE, Math.max(0, Math.round(latenessMs * 1000)));
+    if (this.lagPending === this.lagBatch.length) {
+      const grown = new Uint16Array(this.lagBatch.length * 2);
+      grown.set(this.lagBatch);
+      this.lagBatch = grown;
+    }
+    this.lagBatch[this.lagPending++] = indexOfValue(us);
+    if (us > this.lagMaxUs) this.lagMaxUs = us;
     if (latenessMs > LATE_SEND_MS) this.lateSends += 1;
     if (!held) this.ownLagThisTick = Math.max(this.ownLagThisTick ?? 0, latenessMs);
+  }
+
+  /**
+   * The plan starts now: what the loop went through before it (loading prices, starting the counting
+   * worker, the warm-up's cold code: engine/warm.ts) is not the run's, and would otherwise be the first
+   * tick's loop delay.
+   */
+  begin(now = performance.now()): void {
+    this.loop.reset();
+    this.lastReadAt = now;
   }
 
   /** Called once per tick (and once at the end); event-loop figures cover the time since the last call. */
@@ -55,11 +85,17 @@ export class SaturationMonitor {
     const p99 = this.loop.count > 0 ? beyond(this.loop.percentile(99)) : 0;
     const max = this.loop.count > 0 ? beyond(this.loop.max) : 0;
     this.loop.reset();
-    const hasLag = this.lag.totalCount > 0;
-    const lagMax = hasLag ? this.lag.maxValue / 1000 : null;
+    if (this.lagPending > 0) {
+      addIndexBatch(this.lag, this.lagBatch.subarray(0, this.lagPending));
+      this.lagPending = 0;
+    }
+    const hasLag = this.lag.total > 0;
+    const lagMax = hasLag ? this.lagMaxUs / 1000 : null;
+    if (hasLag) percentilesOf([this.lag], [50, 99], this.lagOut);
     // A percentile is a bucket's upper edge, so it can sit a hair above the exact maximum.
-    const lagAt = (p: number): number | null => (hasLag && lagMax !== null ? Math.min(lagMax, this.lag.getValueAtPercentile(p) / 1000) : null);
-    const lagP99 = lagAt(99);
+    const lagAt = (k: number): number | null => (hasLag && lagMax !== null ? Math.min(lagMax, this.lagOut[k]! / 1000) : null);
+    const lagP50 = lagAt(0);
+    const lagP99 = lagAt(1);
     const reasons: string[] = [];
     if (p99 > LOOP_DELAY_SATURATED_MS) reasons.push(`event loop delay p99 ${p99.toFixed(0)} ms`);
     if (this.capWaits > this.capWaitsAtLastTick) reasons.push('concurrency cap full');
@@ -78,7 +114,7 @@ export class SaturationMonitor {
       capWaits: this.capWaits,
       lateSends: this.lateSends,
       sendLagMs: {
-        p50: lagAt(50),
+        p50: lagP50,
         p99: lagP99,
         max: lagMax,
       },
@@ -89,7 +125,9 @@ export class SaturationMonitor {
   }
 
   reset(): void {
-    this.lag.reset();
+    this.lag.clear();
+    this.lagPending = 0;
+    this.lagMaxUs = -1;
     this.capWaits = 0;
     this.lateSends = 0;
     this.dropped = 0;

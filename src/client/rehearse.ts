@@ -1,0 +1,79 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Agent } from 'undici';
+import type { ResolvedTarget } from '../core/target.js';
+import type { RequestSpec } from '../protocol/adapter.js';
+import type { PriceTable } from '../pricing/table.js';
+import { FingerprintTracker } from '../honesty/fingerprint.js';
+import { ResultPublisher } from './counting.js';
+import { executeRequest } from './execute.js';
+import { closeSpares as closeSparesOf, createDispatcher, proxied, warmConnections } from './connections.js';
+
+/** What the stand-in answers every request: a client error, so nothing about it can look like a relay's answer. */
+const ANSWER = 'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}';
+
+/**
+ * A rehearsal of the send path before a run's first instant, against a
+ * stand-in server on 127.0.0.1 inside this thread: never the relay.
+ *
+ * The first request of a process runs code nothing has run yet: V8 compiles
+ * each function of the client, undici and the protocol adapter on its first
+ * call, and undici compiles its HTTP parser (WebAssembly) on its first
+ * connection. Measured in a busy engine worker, that first send took 10–50 ms
+ * from its instant to its headers being written where the next ones took
+ * ~1.5 ms, and a warm connection alone did not change it. Sending one request of the same protocol and the same shape
+ * (`spec`) through the same functions beforehand leaves the run's first
+ * request no different from the next.
+ *
+ * It uses its own pool, fingerprint tracker and result queue, so nothing of
+ * it reaches the run: no result, no fingerprint, no connection, no spend.
+ * The target's key is replaced, so no secret is written even to loopback.
+ */
+export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices: PriceTable, waitMs: number): Promise<void> {
+  const server = await standIn();
+  const port = (server.address() as { port: number }).port;
+  const base = new URL(target.baseUrl);
+  const stand: ResolvedTarget = {
+    ...target,
+    baseUrl: `http://127.0.0.1:${port}${base.pathname}${base.search}`,
+    apiKey: target.apiKey === null ? null : 'rehearsal',
+    headers: {},
+    concurrency: 1,
+    timeouts: { ...target.timeouts, connectMs: waitMs, firstTokenMs: waitMs, idleMs: waitMs, totalMs: waitMs },
+  };
+  // A pool made as the run's are, its connection warmed the same way, so that their code has run too; behind a
+  // proxy the run's pool would send this to the proxy, so a plain pool stands in.
+  const dispatcher = proxied() ? new Agent({ connections: 1, connect: { timeout: waitMs }, headersTimeout: 0, bodyTimeout: 0 }) : createDispatcher(stand);
+  try {
+    await warmConnections(dispatcher, stand, 1, waitMs);
+    await executeRequest(dispatcher, stand, spec, prices, {
+      fingerprints: new FingerprintTracker(),
+      publisher: new ResultPublisher(),
+      signal: AbortSignal.timeout(waitMs),
+    });
+  } finally {
+    closeSparesOf(dispatcher);
+    await dispatcher.destroy().catch(() => undefined);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Answers each request once its headers and body are in, then closes. */
+function standIn(): Promise<Server> {
+  const server = createServer((socket: Socket) => {
+    let got = '';
+    socket.setEncoding('latin1');
+    socket.on('error', () => socket.destroy());
+    socket.on('data', (chunk: string) => {
+      got += chunk;
+      const end = got.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(got.slice(0, end));
+      if (got.length - end - 4 < Number(length?.[1] ?? 0)) return;
+      socket.end(ANSWER);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
