@@ -44,7 +44,8 @@ export class EngineRunner {
   private graceTimer: NodeJS.Timeout | null = null;
   private readonly startPerf = performance.now();
   private readonly startedAt = Date.now();
-  private planStart = 0;
+  /** The plan's first instant; null until the warm-up is over (a run stopped before it measured nothing). */
+  private planStart: number | null = null;
   private sent = 0;
   private stoppedBy: StoppedBy = null;
   /** performance.now() when sending stopped for a reason of time (not the plan running out); rates end here. */
@@ -90,10 +91,13 @@ export class EngineRunner {
     let prices = PriceTable.builtIn();
     for (const file of this.config.priceFiles) prices = await loadPricesFile(file, prices);
     this.client = new RelayClient(prices);
+    // Opened before the warm-up: a run interrupted while warming must still leave its log started afresh.
+    if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
     await this.client.prepare(); // the counting worker loads its tables before the schedule starts
     await this.warm();
+    // Stopped (Ctrl-C) while loading or warming: the final result has been posted; nothing is scheduled.
+    if (this.state !== 'starting') return;
     this.guard = new SpendGuard(this.config.budgetUsd, prices);
-    if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
     this.state = 'running';
     const start = performance.now();
     this.planStart = start;
@@ -315,7 +319,7 @@ export class EngineRunner {
         snapshot,
         stoppedBy: this.stoppedBy,
         durationMs: now - this.startPerf,
-        measuredMs: end - this.planStart,
+        measuredMs: this.planStart === null ? 0 : Math.max(0, end - this.planStart),
         thresholds,
         anyHttpAnswer: this.results.anyHttpAnswer,
         // Read after the final snapshot, so the last stretch (the drain) is in it.
@@ -342,7 +346,7 @@ export class EngineRunner {
   /** measuredEnd: the end of the span rates are over (the final snapshot's; default now). */
   snapshot(withStats: boolean, measuredEnd?: number): EngineSnapshot {
     const now = performance.now();
-    const spanMs = this.state === 'starting' ? 0 : (measuredEnd ?? now) - this.planStart;
+    const spanMs = this.planStart === null ? 0 : (measuredEnd ?? now) - this.planStart;
     const batch = this.results.takeBatch();
     return {
       state: this.state,

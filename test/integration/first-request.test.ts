@@ -7,6 +7,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, request, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ReplayEntry, TrafficPlan } from '../../src/engine/messages.js';
 import { SMALL_SPEC, startRunner, target } from '../helpers/engine.js';
@@ -101,5 +104,30 @@ describe('the first request of a run', () => {
     expect(final.stoppedBy).toBeNull();
     // A refused warm-up costs no wait: the run is over well within the warm-up's bound (1 s) plus its 100 ms plan.
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('a run stopped while it warms up', () => {
+  it('measured nothing, scheduled nothing, and its request log was started afresh', async () => {
+    const rec = await startRecorder();
+    const dir = mkdtempSync(join(tmpdir(), 'relaymon-warm-stop-'));
+    const logPath = join(dir, 'requests.jsonl');
+    writeFileSync(logPath, '{"old":"line of an earlier run"}\n');
+    const run = startRunner([target('r', rec.url)], atRate(20, 25, ['r']), {
+      stopAfter: { durationMs: 10_000, requests: null },
+      log: { path: logPath, logBodies: false },
+    });
+    // start() is still loading prices and warming when the interrupt comes.
+    run.runner.stop('interrupt');
+    const final = await run.done;
+    expect(final.stoppedBy).toBe('interrupt');
+    expect(final.measuredMs).toBe(0);
+    expect(final.measuredMs).toBeLessThanOrEqual(final.durationMs);
+    expect(final.snapshot.results).toEqual([]);
+    expect(rec.arrivals).toEqual([]);
+    // Whatever start() still had to do after its warm-up must not start the plan.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(rec.arrivals).toEqual([]);
+    expect(readFileSync(logPath, 'utf8')).toBe('');
   });
 });
