@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { PROBE_KINDS } from '../core/result.js';
 import { schemaProblem } from '../core/json-schema.js';
-
 import {
   DEFAULT_CACHE_TOKENS,
   DEFAULT_LONG_TOKENS,
@@ -15,19 +14,7 @@ import {
   MAX_LONG_TOKENS,
   MIN_CACHE_TOKENS,
   REASONING_EFFORTS,
-  type ReasoningEffort,
 } from './defaults.js';
-
-export {
-  DEFAULT_CACHE_TOKENS,
-  DEFAULT_LONG_TOKENS,
-  DEFAULT_REASONING_BUDGET,
-  DEFAULT_REASONING_EFFORT,
-  MAX_LONG_TOKENS,
-  MIN_CACHE_TOKENS,
-  REASONING_EFFORTS,
-  type ReasoningEffort,
-};
 
 /** A tool's or a response's schema: a JSON schema of an object, which ajv can compile. */
 const objectSchema = (what: string) =>

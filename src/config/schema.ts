@@ -234,7 +234,7 @@ export type RelaymonConfig = z.output<typeof configSchema>;
 export type RelaymonConfigInput = z.input<typeof configSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type ProbeConfig = z.output<typeof probeSchema>;
-export type { ReasoningEffort } from './probe-kinds.js';
+export type { ReasoningEffort } from './defaults.js';
 export type ThresholdEntry = z.output<typeof thresholdEntrySchema>;
 export type AlertConfig = z.output<typeof alertSchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;
