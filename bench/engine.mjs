@@ -220,54 +220,6 @@ if (process.argv[2] === MEMORY_CHILD) {
   process.exit(0);
 }
 
-/**
- * TTFT under load: a closed loop keeping `inFlight` streams in flight through
- * the engine (the `replay --loop -c N` path) against a mock that answers every
- * stream's first token after exactly `injected` ms (no jitter). The truth is
- * the injected delay; what relaymon's own queue adds must land in queueMs,
- * never in TTFT (issue 11 saw 11 s for 200 ms at 100 in flight).
- */
-export async function loadRun(inFlight, seconds, injected = 200) {
-  const mock = await startMockProcess(['--ttft', String(injected), '--itl', '20', '--tokens', '40', '--no-jitter']);
-  const t = target(mock.url, inFlight);
-  const entry = { line: 1, offsetMs: null, spec: SPEC };
-  const config = baseConfig(t, { kind: 'replay', entries: [entry], mode: { kind: 'closed', concurrency: inFlight }, loop: true, targets: ['mock'] }, {
-    durationMs: seconds * 1000,
-    requests: null,
-  });
-  const engine = new Engine({ ...config, emitResults: true });
-  const errors = [];
-  const queue = [];
-  let failed = 0;
-  const take = (results) => {
-    for (const r of results) {
-      if (!r.ok || r.ttftMs === null) failed++;
-      else {
-        errors.push(r.ttftMs - injected);
-        queue.push(r.queueMs);
-      }
-    }
-  };
-  engine.on('snapshot', (s) => take(s.results));
-  const final = await engine.done;
-  take(final.snapshot.results);
-  await mock.stop();
-  errors.sort((a, b) => a - b);
-  queue.sort((a, b) => a - b);
-  return {
-    inFlight,
-    seconds,
-    injectedMs: injected,
-    streams: errors.length,
-    failed,
-    p50: pct(errors, 0.5),
-    p99: pct(errors, 0.99),
-    max: errors.at(-1),
-    queueP50: pct(queue, 0.5),
-    queueP99: pct(queue, 0.99),
-  };
-}
-
 /** The long run's figures per thread, as markdown (thread 1 is the engine worker, started first; 2 the counting worker it starts). */
 export function memoryThreadsTable(memory) {
   const name = (id) => (id === 0 ? 'main' : id === 1 ? 'engine worker' : id === 2 ? 'counting worker' : `thread ${id}`);
