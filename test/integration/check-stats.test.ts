@@ -223,7 +223,9 @@ describe('requests relaymon cut short at the end of a run', () => {
   });
 
   it('a request still waiting for its first token, but for less than the slowest answer, is unfinished: a slow relay is not a failing one', async () => {
-    // Every answer's first token comes after 1.5 s, longer than the 0.7 s grace: the last sends are cut while waiting.
+    // Every answer's first token comes after 1.5 s, longer than the 0.65 s grace: the last sends are cut while waiting.
+    // Sends leave every 300 ms and the cut comes at 2,000 + 650 ms, so the latest cut request (sent at 1,200 ms) has
+    // waited 1,450 ms, clearly less than the slowest answer; a 700 ms grace made that wait exactly 1,500 ms, a coin toss.
     const slow = await startHostile(async (_req, res) => {
       await new Promise((r) => setTimeout(r, 1500));
       await okStream(res);
@@ -232,7 +234,7 @@ describe('requests relaymon cut short at the end of a run', () => {
       const run = startRunner(
         [target('slow', slow.url)],
         { kind: 'probes', streams: [{ probe: 'p', target: 'slow', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 300 }, seed: 1 }] },
-        { stopAfter: { durationMs: 2000, requests: null }, graceMs: 700 },
+        { stopAfter: { durationMs: 2000, requests: null }, graceMs: 650 },
       );
       const all = (await run.done).snapshot.stats.windows.all;
       expect(all.requests).toBeGreaterThanOrEqual(3);
