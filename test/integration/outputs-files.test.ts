@@ -119,12 +119,18 @@ describe('--summary and --junit are written atomically', () => {
     const old = JSON.stringify({ old: true }) + '\n';
     writeFileSync(target, old);
     // The real writer on a large text (so the write takes a while), killed at the first change in the folder.
-    const script = `import { writeOutputFile } from ${JSON.stringify(join(ROOT, 'dist/cli/io.js'))};\nwriteOutputFile(${JSON.stringify(target)}, JSON.stringify({ big: 'x'.repeat(64 * 1024 * 1024) }), '--summary');\n`;
+    const script = `import { writeOutputFile } from ${JSON.stringify(join(ROOT, 'dist/run/io.js'))};\nwriteOutputFile(${JSON.stringify(target)}, JSON.stringify({ big: 'x'.repeat(64 * 1024 * 1024) }), '--summary');\n`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-    const watcher = watch(dir, () => child.kill('SIGKILL'));
+    let wrote = false;
+    const watcher = watch(dir, () => {
+      wrote = true;
+      child.kill('SIGKILL');
+    });
     await exited;
     watcher.close();
+    // The writer really ran (a writer that failed to load would leave the old file and prove nothing).
+    expect(wrote).toBe(true);
     const now = readFileSync(target, 'utf8');
     // Killed before the rename: the old text; had it finished first: the whole new one. Never a part.
     if (now !== old) expect((JSON.parse(now) as { big: string }).big).toHaveLength(64 * 1024 * 1024);
