@@ -42,6 +42,22 @@ export function createSseFramer(onEvent: (ev: SseEvent) => void, onComment?: (te
   });
   let lastChar = '';
   let ended = false;
+  // A chunk ending in CR: whether LF follows (CRLF) is known only from the next chunk.
+  let pendingCr = false;
+
+  /**
+   * CRLF and a lone CR become LF before the parser sees them (the same line
+   * ends in SSE), holding a trailing CR until the next chunk. eventsource-parser
+   * read a CR at the end of one chunk followed by a byte other than LF in the
+   * next as no line end, so the same bytes meant different things depending on
+   * where the network split them (test/property/stream-readers.test.ts found it).
+   */
+  function lineEnds(s: string): string {
+    let text = pendingCr ? `\r${s}` : s;
+    pendingCr = text.endsWith('\r');
+    if (pendingCr) text = text.slice(0, -1);
+    return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  }
 
   function feed(s: string): void {
     if (s.length === 0) return;
@@ -52,14 +68,17 @@ export function createSseFramer(onEvent: (ev: SseEvent) => void, onComment?: (te
   return {
     push(chunk) {
       if (ended) return;
-      feed(decoder.decode(chunk, { stream: true }));
+      feed(lineEnds(decoder.decode(chunk, { stream: true })));
     },
     end() {
       if (ended) return;
       ended = true;
-      feed(decoder.decode());
-      if (lastChar === '\n' || lastChar === '\r') {
-        // "\n\n" completes a dangling CR as CRLF if need be, then closes the event.
+      const rest = lineEnds(decoder.decode());
+      // A CR that ended the body is a line end.
+      feed(pendingCr ? `${rest}\n` : rest);
+      pendingCr = false;
+      if (lastChar === '\n') {
+        // "\n\n" closes the pending event.
         // A blank line with no pending data dispatches nothing.
         flushing = true;
         parser.feed('\n\n');

@@ -31,9 +31,17 @@ describe('createSseFramer', () => {
   it('handles bare CR line ends', () => {
     const text = 'data: 1\r\rdata: 2\r\r';
     for (const { name, chunks } of chunkings(text)) {
-      // The parser holds a final CR until it knows no LF follows, so the end of the body closes the last event.
-      expect(frame(chunks).events, name).toEqual([{ data: '1' }, { data: '2', unterminated: true }]);
+      // The body's last CR is the blank line that closes event 2: a whole event, however the body was split.
+      expect(frame(chunks).events, name).toEqual([{ data: '1' }, { data: '2' }]);
     }
+  });
+
+  it('a CR that ends one chunk is a line end whatever byte starts the next (the same bytes mean the same, split anywhere)', () => {
+    const text = 'data: 1\r\ndata: 2\r\n\r\u0000';
+    for (const { name, chunks } of chunkings(text)) {
+      expect(frame(chunks).events, name).toEqual([{ data: '1\n2' }]);
+    }
+    expect(frame(['data: 1\r', '\r', 'data: 2\r', '\n\r', '\n'].map(bytesOf)).events).toEqual([{ data: '1' }, { data: '2' }]);
   });
 
   it('joins multi-line data fields with \\n', () => {
