@@ -9,7 +9,7 @@ import { classifyHttpError, looksLikeHtml, notFoundHint } from '../protocol/http
 import { classifyNetworkError } from '../protocol/network-errors.js';
 import { cancelSendHeaders, expectSendHeaders, type ConnectionTiming } from './connections.js';
 import { builtBody, chatUrl, requestHeaders } from './request-cache.js';
-import { onAbort } from './abort-fanout.js';
+import { onAbort } from '../core/abort-fanout.js';
 import { ResponseAccumulator } from './accumulate.js';
 import { bodyDecoder, type BodyDecoder } from './decode.js';
 import type { Outcome, ResponseFacts } from './result-builder.js';

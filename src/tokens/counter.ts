@@ -18,6 +18,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { CountJob, CountReply, FromCounter, ToCounter } from './count-job.js';
+import { onAbort } from '../core/abort-fanout.js';
 
 /** Counting time per result inside the worker; past it the rest is extrapolated (`time`). */
 export const COUNT_BUDGET_MS = 500;
@@ -122,10 +123,10 @@ export class TokenCounter extends EventEmitter<CounterEvents> {
     if (opts.signal?.aborted) return Promise.resolve(null);
     const id = this.nextId++;
     return new Promise<CountAnswer | null>((resolve) => {
-      const onAbort = (): void => this.settle(id, null);
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      // One listener per run signal however many counts wait on it (core/abort-fanout.ts).
+      const off = opts.signal ? onAbort(opts.signal, () => this.settle(id, null)) : () => undefined;
       const timer = setTimeout(() => this.settle(id, null), opts.timeoutMs ?? COUNT_TIMEOUT_MS);
-      this.pending.set(id, { resolve, timer, off: () => opts.signal?.removeEventListener('abort', onAbort) });
+      this.pending.set(id, { resolve, timer, off });
       this.post(message(id), id);
     });
   }

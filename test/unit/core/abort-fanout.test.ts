@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onAbort } from '../../../src/client/abort-fanout.js';
+import { onAbort } from '../../../src/core/abort-fanout.js';
 
 describe('onAbort (one listener per signal, fanned out)', () => {
   it('calls every registered callback once, in registration order, and none that unregistered', () => {
