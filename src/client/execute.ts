@@ -157,6 +157,14 @@ export function executeRequest(
           finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'idle', message: `stream stalled: no data for ${Math.round(silentMs)} ms when the run stopped` }, now, true);
           return;
         }
+        // Never got a connection through the whole grace period (every request in flight at its end was sent
+        // before the stop that started it; no waited-time test, which a timer firing a ms early would fail):
+        // the connect timer, as long as the grace by default, lost the race by a tick. It is the relay's
+        // failure whatever its answers took.
+        if (timing.sendAt === null) {
+          finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'connect', message: `no connection after ${Math.round(waitedMs)} ms when the run stopped` }, now, true);
+          return;
+        }
         if (acc.firstTokenAt === null && reason.outwaitedEveryAnswer(target.name, waitedMs)) {
           const message = `no first token after ${Math.round(waitedMs)} ms when the run stopped, longer than any answer this target gave in the run`;
           finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'first_token', message }, now, true);
@@ -180,6 +188,9 @@ export function executeRequest(
       offAbort?.();
       if (abort && controller && !controller.aborted) controller.abort(new Error('relaymon: request ended early'));
       if (phase === 'connecting') cancelSendHeaders();
+      // A request that failed opening its connection did try a new one: read as
+      // "reused, no connect time" it would hide a connect problem behind the pool.
+      if (timing.sendAt === null && outcome.kind === 'error' && opensConnection(outcome)) timing = { ...timing, newConnection: true, connectMs: null };
       unzip?.destroy();
       const facts: ResponseFacts = {
         target,
@@ -332,10 +343,22 @@ export function executeRequest(
   });
 }
 
+/** Errors that end a request while its connection is being opened (DNS, TCP, TLS, the connect timer). */
+function opensConnection(outcome: Extract<Outcome, { kind: 'error' }>): boolean {
+  return outcome.errorType === 'connection_refused' || outcome.errorType === 'dns' || outcome.errorType === 'tls' || outcome.timeoutPhase === 'connect';
+}
+
 function streamOutcome(acc: ResponseAccumulator): Outcome {
   if (acc.error) return { kind: 'error', errorType: acc.error.errorType, message: acc.error.message, timeoutPhase: null };
   if (!acc.done) {
     return { kind: 'error', errorType: 'stream_truncated', timeoutPhase: null, message: 'stream ended without its terminator' };
+  }
+  // A terminator with nothing before it (`data: [DONE]` alone, a bare
+  // message_stop) is a relay that answered nothing, not an empty answer: a
+  // real one says at least why it ended. Read as ok it would pass latency
+  // thresholds with the relay's fastest-ever "answers".
+  if (acc.firstTokenAt === null && acc.toolCalls.length === 0 && acc.finishReason === null) {
+    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: 'stream ended with its terminator and no answer before it (no token, tool call or finish reason)' };
   }
   return { kind: 'ok' };
 }

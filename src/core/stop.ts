@@ -4,6 +4,8 @@
  * request relaymon cut short (`cancelled`: an unfinished request, neither the
  * relay's error nor a timing) from one the relay had already failed:
  *
+ * - a request still opening its connection had tried for the whole grace
+ *   period (it was sent before the stop): the relay's `timeout` (connect);
  * - a stream that had started and then sent nothing for the whole grace
  *   period had stalled: the relay's `timeout` (idle);
  * - a request still without its first token that had waited at least the

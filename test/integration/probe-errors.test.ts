@@ -101,6 +101,25 @@ describe('failures inside a 200', () => {
     expect(json.requests[0]!.errorType).toBe('stream_truncated');
   });
 
+  it('a stream with its terminator and nothing before it is bad_response, not an instant answer', async () => {
+    const bodies: Record<string, string> = {
+      openai: 'data: [DONE]\n\n',
+      anthropic: 'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","model":"claude-haiku-4-5","usage":{"input_tokens":5,"output_tokens":0}}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n',
+    };
+    for (const [protocol, body] of Object.entries(bodies)) {
+      server = await startHostile((_req, res) => {
+        res.writeHead(200, SSE_HEADERS);
+        res.end(body);
+      });
+      const { json, code } = await probeJson(server.url, ['--protocol', protocol]);
+      expect(code).toBe(1);
+      expect(json.requests[0]).toMatchObject({ ok: false, httpStatus: 200, errorType: 'bad_response' });
+      expect(json.requests[0]!.errorMessage).toContain('no answer');
+      await server.close();
+      server = null;
+    }
+  });
+
   it('an HTML page with status 200 is bad_response (streaming and not)', async () => {
     server = await startHostile((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
