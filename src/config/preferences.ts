@@ -50,11 +50,57 @@ function checkKey(key: string): PreferenceKey {
 }
 
 /**
+ * conf writes through atomically, whose synchronous retry loop busy-waits on
+ * some errors (a directory under /proc: ENOENT on every attempt, for good):
+ * the process spun at full CPU and, its loop blocked, never ran the SIGTERM
+ * handler. So the directory is made and checked here first, and a failure
+ * is a clear error at once.
+ */
+async function ensureWritableDir(dir: string): Promise<void> {
+  const { access, constants } = await import('node:fs/promises');
+  try {
+    await makeDirs(dir);
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(`cannot write preferences to ${dir} (${code}): set RELAYMON_CONFIG_DIR to a writable directory`, dir, null, { cause: err });
+  }
+}
+
+/**
+ * `mkdir -p` one level at a time. Node's own `mkdir(dir, {recursive: true})`
+ * never returns for a path under /proc (it retries the ENOENT a pseudo file
+ * system answers for good), and neither would conf's, which uses it.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const { mkdir, stat } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!(await stat(d)).isDirectory()) throw Object.assign(new Error(`${d} is not a directory`), { code: 'ENOTDIR' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) throw err;
+      missing.unshift(d);
+    }
+  }
+  for (const d of missing) {
+    try {
+      await mkdir(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/**
  * conf is loaded only to write. Importing it hooks every signal (through
  * atomically → when-exit) and re-raises SIGINT after its own handler, which
  * would turn a clean first Ctrl-C into an immediate exit in every command.
  */
 async function openStore(opts: PreferenceOptions): Promise<Conf<Record<string, unknown>>> {
+  await ensureWritableDir(preferencesDir(opts));
   const { default: ConfStore } = await import('conf');
   try {
     return new ConfStore<Record<string, unknown>>({

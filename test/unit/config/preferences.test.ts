@@ -34,6 +34,19 @@ describe('preferences', () => {
     expect(getPreference('fps', opts)).toBeUndefined();
   });
 
+  it('a directory that cannot be made is a clear ConfigError at once, never a spin (a /proc path, a file in the way); missing parents are made', async () => {
+    for (const [dir, code] of [['/proc/relaymon-test/x', 'ENOENT'], [join(tempDir(), 'preferences-file', 'x'), 'ENOTDIR']] as const) {
+      if (code === 'ENOTDIR') writeFileSync(join(dir, '..'), 'not a directory');
+      const err = await caught(() => setPreference('color', 'off', envFor(dir)));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toBe(`cannot write preferences to ${dir} (${code}): set RELAYMON_CONFIG_DIR to a writable directory`);
+      expect(await caught(() => deletePreference('color', envFor(dir)))).toBeInstanceOf(ConfigError);
+    }
+    const deep = join(tempDir(), 'a', 'b', 'c');
+    expect(await setPreference('fps', '20', envFor(deep))).toBe(20);
+    expect(getPreference('fps', envFor(deep))).toBe(20);
+  });
+
   it('refuses bad values with what was expected', async () => {
     const opts = envFor(tempDir());
     const cases: Array<[string, string, string]> = [
