@@ -16,9 +16,6 @@
  * JavaScript \s parts from tiktoken's (encodings.ts withRustWhitespace;
  * test/unit/tokens/compact.test.ts, random text included).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
 /** Marks a free slot of the hash table and "not a token". */
 const NONE = -1;
 
@@ -32,9 +29,11 @@ export interface CompactRanks {
   mask: number;
   /** Counts of pieces that took a merge (countCompact). */
   merged: Map<string, number>;
+  /** Where the arrays came from: the table built with relaymon (tokens/rank-table.ts) or the package's .tiktoken file. */
+  from: 'table' | 'tiktoken';
 }
 
-/** FNV-1a over bytes[from, to). */
+/** FNV-1a over bytes[from, to). The prebuilt tables (tokens/rank-table.ts) hold slots placed by it: changing it means bumping RANK_TABLE_FORMAT. */
 function hash(bytes: Uint8Array, from: number, to: number): number {
   let h = 0x811c9dc5;
   for (let i = from; i < to; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
@@ -114,7 +113,7 @@ export function compactRanks(data: Uint8Array): CompactRanks {
     while (table[slot] !== NONE) slot = (slot + 1) & mask;
     table[slot] = r;
   }
-  return { bytes, start, table, mask, merged: new Map() };
+  return { bytes, start, table, mask, merged: new Map(), from: 'tiktoken' };
 }
 
 /** The rank of bytes[from, to) (NONE: not a token). */
@@ -206,11 +205,4 @@ export function countCompact(r: CompactRanks, pattern: RegExp, text: string): nu
     tokens += n;
   }
   return tokens;
-}
-
-const requireCjs = createRequire(import.meta.url);
-
-/** The ranks of `encoding` from the installed gpt-tokenizer's data file. */
-export function loadCompactRanks(encoding: string): CompactRanks {
-  return compactRanks(readFileSync(requireCjs.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`)));
 }

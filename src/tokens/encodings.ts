@@ -14,7 +14,8 @@
  * tiktoken counts it (withRustWhitespace).
  */
 import { createRequire } from 'node:module';
-import { countCompact, loadCompactRanks, type CompactRanks } from './compact.js';
+import { countCompact, type CompactRanks } from './compact.js';
+import { loadCompactRanks } from './rank-table.js';
 
 export const ENCODING_NAMES = ['o200k_base', 'cl100k_base'] as const;
 export type EncodingName = (typeof ENCODING_NAMES)[number];
