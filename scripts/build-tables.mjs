@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compactRanks } from '../dist/tokens/compact.js';
-import { ENCODING_NAMES } from '../dist/tokens/encodings.js';
+import { ENCODING_NAMES, packageSplit } from '../dist/tokens/encodings.js';
 import { gptTokenizerVersion, rankTableBytes, TABLES_DIR } from '../dist/tokens/rank-table.js';
 import { buildCompactPrices, PRICES_TABLE_FILE } from '../dist/pricing/compact-prices.js';
 import { createRequire } from 'node:module';
@@ -26,7 +26,7 @@ mkdirSync(TABLES_DIR, { recursive: true });
 const version = gptTokenizerVersion();
 for (const encoding of ENCODING_NAMES) {
   const ranks = compactRanks(readFileSync(require.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`)));
-  writeFileSync(`${TABLES_DIR}${encoding}.bin`, rankTableBytes(ranks, encoding, version));
+  writeFileSync(`${TABLES_DIR}${encoding}.bin`, rankTableBytes(ranks, encoding, version, packageSplit(encoding)));
 }
 
 writeFileSync(PRICES_TABLE_FILE, JSON.stringify(await buildCompactPrices()));

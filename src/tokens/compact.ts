@@ -15,6 +15,10 @@
  * gpt-tokenizer's on any text without U+FEFF or U+0085, where its patterns'
  * JavaScript \s parts from tiktoken's (encodings.ts withRustWhitespace;
  * test/unit/tokens/compact.test.ts, random text included).
+ *
+ * The arrays are built at build time into dist/tables/ and loaded from there
+ * without parsing (tokens/rank-table.ts); compactRanks here builds them from
+ * the `.tiktoken` file, for that build and as the fallback.
  */
 /** Marks a free slot of the hash table and "not a token". */
 const NONE = -1;
@@ -31,6 +35,8 @@ export interface CompactRanks {
   merged: Map<string, number>;
   /** Where the arrays came from: the table built with relaymon (tokens/rank-table.ts) or the package's .tiktoken file. */
   from: 'table' | 'tiktoken';
+  /** The package's pre-tokenizer pattern, as gpt-tokenizer writes it, when the table holds it (tokens/encodings.ts splitPattern). */
+  split?: { source: string; flags: string };
 }
 
 /** FNV-1a over bytes[from, to). The prebuilt tables (tokens/rank-table.ts) hold slots placed by it: changing it means bumping RANK_TABLE_FORMAT. */

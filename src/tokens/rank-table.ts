@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { compactRanks, type CompactRanks } from './compact.js';
 
 /** Bumped whenever the layout, compact.ts's hash or its table sizing changes: older files are then ignored. */
-export const RANK_TABLE_FORMAT = 1;
+export const RANK_TABLE_FORMAT = 2;
 const MAGIC = 'RMTK';
 const ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 'le' : 'be';
 
@@ -38,6 +38,8 @@ export interface RankTableHeader {
   starts: number;
   slots: number;
   bytes: number;
+  /** gpt-tokenizer's pre-tokenizer pattern for the encoding: loading its module compiles three Unicode regexes (~50 ms). */
+  split: { source: string; flags: string };
 }
 
 /**
@@ -55,7 +57,7 @@ export function gptTokenizerVersion(): string {
 }
 
 /** The table file for `ranks`: what scripts/build-tables.mjs writes. */
-export function rankTableBytes(ranks: CompactRanks, encoding: string, version: string): Uint8Array {
+export function rankTableBytes(ranks: CompactRanks, encoding: string, version: string, split: { source: string; flags: string }): Uint8Array {
   const header: RankTableHeader = {
     format: RANK_TABLE_FORMAT,
     encoding,
@@ -64,6 +66,7 @@ export function rankTableBytes(ranks: CompactRanks, encoding: string, version: s
     starts: ranks.start.length,
     slots: ranks.table.length,
     bytes: ranks.bytes.length,
+    split: { source: split.source, flags: split.flags },
   };
   const json = Buffer.from(JSON.stringify(header));
   const head = align4(8 + json.length);
@@ -98,7 +101,8 @@ export function ranksFromTable(file: Uint8Array, encoding: string, version: stri
   if (h.encoding !== encoding) return { reason: `holds ${String(h.encoding)}, not ${encoding}` };
   if (h.version !== version) return { reason: `built from gpt-tokenizer ${String(h.version)}, ${version} is installed` };
   if (h.endian !== ENDIAN) return { reason: `${String(h.endian)} byte order` };
-  const { starts, slots, bytes } = h;
+  const { starts, slots, bytes, split } = h;
+  if (typeof split?.source !== 'string' || typeof split.flags !== 'string') return { reason: 'no split pattern' };
   if (!isCount(starts) || !isCount(slots) || !isCount(bytes) || slots === 0 || (slots & (slots - 1)) !== 0) return { reason: 'bad sizes' };
   const head = align4(8 + jsonLength);
   if (file.length !== head + 4 * starts + 4 * slots + bytes) return { reason: 'size does not match its header' };
@@ -112,6 +116,7 @@ export function ranksFromTable(file: Uint8Array, encoding: string, version: stri
     mask: slots - 1,
     merged: new Map(),
     from: 'table',
+    split: { source: split.source, flags: split.flags },
   };
 }
 

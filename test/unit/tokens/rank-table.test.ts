@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compactRanks, countCompact, type CompactRanks } from '../../../src/tokens/compact.js';
-import { splitPattern, ENCODING_NAMES, type EncodingName } from '../../../src/tokens/encodings.js';
+import { packageSplit, splitPattern, ENCODING_NAMES, type EncodingName } from '../../../src/tokens/encodings.js';
 import { gptTokenizerVersion, loadCompactRanks, rankTableBytes, ranksFromTable, TABLES_DIR } from '../../../src/tokens/rank-table.js';
 import { responseText } from '../../../src/mock/wire-text.js';
 
@@ -38,6 +39,20 @@ describe('prebuilt rank tables (dist/tables, scripts/build-tables.mjs)', () => {
     expect(Buffer.from(table.start.buffer, table.start.byteOffset, table.start.byteLength).equals(Buffer.from(built.start.buffer))).toBe(true);
     expect(Buffer.from(table.table.buffer, table.table.byteOffset, table.table.byteLength).equals(Buffer.from(built.table.buffer))).toBe(true);
     expect(Buffer.from(table.bytes.buffer, table.bytes.byteOffset, table.bytes.byteLength).equals(Buffer.from(built.bytes.buffer))).toBe(true);
+    expect(table.split).toEqual(packageSplit(enc));
+  });
+
+  it('counting from the tables loads no gpt-tokenizer module (its split patterns are in the table too)', () => {
+    const code = `
+      import { createRequire } from 'node:module';
+      const e = await import(${JSON.stringify(`${TABLES_DIR}../tokens/encodings.js`)});
+      const counts = [e.countWith('o200k_base', 'Hello there, world'), e.countWith('cl100k_base', 'Hello there, world')];
+      console.log(JSON.stringify({ counts, files: Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('gpt-tokenizer')) }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })) as { counts: number[]; files: string[] };
+    expect(out.files).toEqual([]);
+    const o200k = loadCompactRanks('o200k_base');
+    const cl100k = loadCompactRanks('cl100k_base');
+    expect(out.counts).toEqual([countCompact(o200k, splitPattern('o200k_base'), 'Hello there, world'), countCompact(cl100k, splitPattern('cl100k_base'), 'Hello there, world')]);
   });
 
   it('counts exactly as the ranks built from the package, on the reconciliation strings and random text', () => {
@@ -61,7 +76,7 @@ describe('prebuilt rank tables (dist/tables, scripts/build-tables.mjs)', () => {
 
   it('a table built from another gpt-tokenizer version is stale: ignored, the package is read', () => {
     const dir = tmp();
-    const stale = rankTableBytes(fromPackage('cl100k_base'), 'cl100k_base', '0.0.1');
+    const stale = rankTableBytes(fromPackage('cl100k_base'), 'cl100k_base', '0.0.1', packageSplit('cl100k_base'));
     writeFileSync(`${dir}cl100k_base.bin`, stale);
     expect(ranksFromTable(stale, 'cl100k_base', gptTokenizerVersion())).toEqual({ reason: `built from gpt-tokenizer 0.0.1, ${gptTokenizerVersion()} is installed` });
     expect(loadCompactRanks('cl100k_base', dir).from).toBe('tiktoken');
