@@ -69,7 +69,7 @@ export interface PriceSource {
 
 /** The parts of the package's API used here and in builtin.ts. */
 export interface GenaiPackage {
-  findProvider(options: { providerId?: string }): (DbProvider & Omit<TableProvider, 'models'> & { model_match?: DbMatch; fallback_model_providers?: string[] }) | undefined;
+  findProvider(options: { providerId?: string }): DbProvider | undefined;
   calcPrice(usage: Record<string, number>, modelId: string, options?: { provider?: unknown }): DbFound | null;
   waitForUpdate(): Promise<unknown>;
 }
