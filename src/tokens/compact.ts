@@ -15,10 +15,11 @@
  * gpt-tokenizer's on any text without U+FEFF or U+0085, where its patterns'
  * JavaScript \s parts from tiktoken's (encodings.ts withRustWhitespace;
  * test/unit/tokens/compact.test.ts, random text included).
+ *
+ * The arrays are built at build time into dist/tables/ and loaded from there
+ * without parsing (tokens/rank-table.ts); compactRanks here builds them from
+ * the `.tiktoken` file, for that build and as the fallback.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
 /** Marks a free slot of the hash table and "not a token". */
 const NONE = -1;
 
@@ -32,9 +33,13 @@ export interface CompactRanks {
   mask: number;
   /** Counts of pieces that took a merge (countCompact). */
   merged: Map<string, number>;
+  /** Where the arrays came from: the table built with relaymon (tokens/rank-table.ts) or the package's .tiktoken file. */
+  from: 'table' | 'tiktoken';
+  /** The package's pre-tokenizer pattern, as gpt-tokenizer writes it, when the table holds it (tokens/encodings.ts splitPattern). */
+  split?: { source: string; flags: string };
 }
 
-/** FNV-1a over bytes[from, to). */
+/** FNV-1a over bytes[from, to). The prebuilt tables (tokens/rank-table.ts) hold slots placed by it: changing it means bumping RANK_TABLE_FORMAT. */
 function hash(bytes: Uint8Array, from: number, to: number): number {
   let h = 0x811c9dc5;
   for (let i = from; i < to; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
@@ -114,7 +119,7 @@ export function compactRanks(data: Uint8Array): CompactRanks {
     while (table[slot] !== NONE) slot = (slot + 1) & mask;
     table[slot] = r;
   }
-  return { bytes, start, table, mask, merged: new Map() };
+  return { bytes, start, table, mask, merged: new Map(), from: 'tiktoken' };
 }
 
 /** The rank of bytes[from, to) (NONE: not a token). */
@@ -206,11 +211,4 @@ export function countCompact(r: CompactRanks, pattern: RegExp, text: string): nu
     tokens += n;
   }
   return tokens;
-}
-
-const requireCjs = createRequire(import.meta.url);
-
-/** The ranks of `encoding` from the installed gpt-tokenizer's data file. */
-export function loadCompactRanks(encoding: string): CompactRanks {
-  return compactRanks(readFileSync(requireCjs.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`)));
 }

@@ -14,7 +14,8 @@
  * tiktoken counts it (withRustWhitespace).
  */
 import { createRequire } from 'node:module';
-import { countCompact, loadCompactRanks, type CompactRanks } from './compact.js';
+import { countCompact, type CompactRanks } from './compact.js';
+import { loadCompactRanks } from './rank-table.js';
 
 export const ENCODING_NAMES = ['o200k_base', 'cl100k_base'] as const;
 export type EncodingName = (typeof ENCODING_NAMES)[number];
@@ -29,8 +30,9 @@ const requireCjs = createRequire(import.meta.url);
 function encoding(name: EncodingName): { ranks: CompactRanks; pieces: RegExp } {
   let e = loaded.get(name);
   if (!e) {
-    const p = splitPattern(name);
-    e = { ranks: loadCompactRanks(name), pieces: new RegExp(p.source, p.flags) };
+    const ranks = loadCompactRanks(name);
+    const p = patternOf(name, ranks);
+    e = { ranks, pieces: new RegExp(p.source, p.flags) };
     loaded.set(name, e);
   }
   return e;
@@ -39,13 +41,24 @@ function encoding(name: EncodingName): { ranks: CompactRanks; pieces: RegExp } {
 /**
  * The encoding's pre-tokenizer: the pattern that cuts text into the pieces
  * byte-pair merging works on (tokens never cross a piece boundary). A copy,
- * because a global RegExp carries its position.
+ * because a global RegExp carries its position. Loads the encoding.
  */
 export function splitPattern(name: EncodingName): RegExp {
+  return patterns.get(name) ?? patternOf(name, encoding(name).ranks);
+}
+
+/** gpt-tokenizer's own pre-tokenizer pattern of the encoding (scripts/build-tables.mjs stores it in the rank table). */
+export function packageSplit(name: EncodingName): { source: string; flags: string } {
+  const c = requireCjs('gpt-tokenizer/encodingParams/constants') as SplitPatterns;
+  const re = name === 'o200k_base' ? c.O200K_TOKEN_SPLIT_REGEX : c.CL100K_TOKEN_SPLIT_REGEX;
+  return { source: re.source, flags: re.flags };
+}
+
+/** The pattern from the rank table when it holds one, else from gpt-tokenizer's module (which compiles three Unicode regexes). */
+function patternOf(name: EncodingName, ranks: CompactRanks): RegExp {
   let p = patterns.get(name);
   if (!p) {
-    const c = requireCjs('gpt-tokenizer/encodingParams/constants') as SplitPatterns;
-    const src = name === 'o200k_base' ? c.O200K_TOKEN_SPLIT_REGEX : c.CL100K_TOKEN_SPLIT_REGEX;
+    const src = ranks.split ?? packageSplit(name);
     p = new RegExp(withRustWhitespace(src.source), src.flags.includes('g') ? src.flags : `${src.flags}g`);
     patterns.set(name, p);
   }

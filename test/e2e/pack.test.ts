@@ -25,6 +25,31 @@ describe('npm pack', () => {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'empty', version: '1.0.0', private: true }));
     npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(work, tarball!)], app);
 
+    // The build-time tables ship, and the installed CLI reads them unless the installed gpt-tokenizer or
+    // genai-prices is another version than they were built from (then it reads the packages: same answers).
+    const installed = join(app, 'node_modules', 'relaymon');
+    expect(readdirSync(join(installed, 'dist', 'tables')).sort()).toEqual(['cl100k_base.bin', 'o200k_base.bin', 'prices.json']);
+    const sources = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const t = await import(${JSON.stringify(join(installed, 'dist', 'tokens', 'rank-table.js'))});
+           const p = await import(${JSON.stringify(join(installed, 'dist', 'pricing', 'compact-prices.js'))});
+           const fs = await import('node:fs');
+           const header = (f) => { const b = fs.readFileSync(f); return JSON.parse(b.subarray(8, 8 + b.readUInt32LE(4)).toString()); };
+           console.log(JSON.stringify({
+             ranks: t.loadCompactRanks('o200k_base').from, ranksCurrent: header(t.TABLES_DIR + 'o200k_base.bin').version === t.gptTokenizerVersion(),
+             prices: p.readCompactPrices() !== null, pricesCurrent: JSON.parse(fs.readFileSync(p.PRICES_TABLE_FILE, 'utf8')).version === p.genaiPricesVersion(),
+           }));`,
+        ],
+        { cwd: app, env: cleanEnv(), encoding: 'utf8' },
+      ),
+    ) as { ranks: string; ranksCurrent: boolean; prices: boolean; pricesCurrent: boolean };
+    expect(sources.ranks).toBe(sources.ranksCurrent ? 'table' : 'tiktoken');
+    expect(sources.prices).toBe(sources.pricesCurrent);
+
     const bin = join(app, 'node_modules', '.bin', 'relaymon');
     const version = execFileSync(bin, ['--version'], { cwd: app, env: cleanEnv(), encoding: 'utf8' });
     expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);

@@ -77,10 +77,11 @@ describe('a command loads what its action needs', () => {
     await mock?.stop();
   });
 
-  it('probe -n 1 against the mock: undici (the engine worker, by import) and the price table (by require); with no config file and no preference set, no zod or yaml; no dashboard or Prometheus client', async () => {
+  it('probe -n 1 against the mock: undici (the engine worker, by import); prices from the build-time table, not the genai-prices package; hdr-histogram-js without its WASM build; with no config file and no preference set, no zod or yaml; no dashboard or Prometheus client', async () => {
     const { code, packages } = await loadsOf(['probe', '-n', '1', '--base-url', mock.url]);
     expect(code).toBe(0);
-    expect(packages).toEqual(expect.arrayContaining(['commander', 'undici', '@pydantic/genai-prices']));
-    for (const unused of ['zod', 'yaml', 'ink', 'react', 'prom-client', 'write-file-atomic']) expect(packages, unused).not.toContain(unused);
+    expect(packages).toEqual(expect.arrayContaining(['commander', 'undici', 'hdr-histogram-js']));
+    const unusedPackages = ['zod', 'yaml', 'ink', 'react', 'prom-client', 'write-file-atomic', '@pydantic/genai-prices', 'pako', 'base64-js', '@assemblyscript/loader'];
+    for (const unused of unusedPackages) expect(packages, unused).not.toContain(unused);
   });
 });

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compactRanks, countCompact, loadCompactRanks } from '../../../src/tokens/compact.js';
+import { compactRanks, countCompact } from '../../../src/tokens/compact.js';
+import { loadCompactRanks } from '../../../src/tokens/rank-table.js';
 import { countWith, splitPattern, withRustWhitespace, ENCODING_NAMES, type EncodingName } from '../../../src/tokens/encodings.js';
 import { responseText } from '../../../src/mock/wire-text.js';
 
