@@ -33,6 +33,12 @@ export interface ExecuteOptions {
   headers?: Record<string, string>;
   /** Sees the response headers as they arrive (`relaymon conform` reads the mock's fault acknowledgement). */
   onResponseHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
+  /**
+   * Called once with the instant the request really left (the result's sentAt: its headers written, or its
+   * connect started), as it leaves; a request that never left reports its dispatch instant when it settles.
+   * The engine measures send lateness with it, so that a send held up anywhere on its way out shows.
+   */
+  onSent?: (sentAt: number) => void;
 }
 
 /** Error bodies are read for their message only; more than this is noise. */
@@ -165,6 +171,12 @@ export function executeRequest(
       }
       finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, now, true);
     };
+    let sentReported = options.onSent === undefined;
+    const reportSent = (): void => {
+      if (sentReported) return;
+      sentReported = true;
+      options.onSent?.(sentAt);
+    };
     let offAbort: (() => void) | null = null;
     if (options.signal) {
       if (options.signal.aborted) queueMicrotask(onAbortSignal);
@@ -174,6 +186,7 @@ export function executeRequest(
     function finish(outcome: Outcome, endAt: number, abort: boolean): void {
       if (settled) return;
       settled = true;
+      reportSent();
       clearTimeout(totalTimer);
       clearFirstTokenTimer();
       if (idleTimer) clearTimeout(idleTimer);
@@ -220,6 +233,8 @@ export function executeRequest(
             // After undici has written the request: this callback runs between the send instant and the write.
             queueMicrotask(rearmFromSend);
           }
+          // Also after the write (the lateness it reports is sentAt's, taken already).
+          if (!sentReported) queueMicrotask(reportSent);
         });
       },
       onResponseStart(_ctl, statusCode, hdrs) {
