@@ -24,6 +24,31 @@ export interface ConnectionTiming {
    * else when its headers were written. Null when that is unknown.
    */
   sendAt: number | null;
+  /** When the latest bytes on the request's socket arrived (ReadStamp); null when the socket is unknown. */
+  reads: ReadStamp | null;
+}
+
+/**
+ * The instant the latest bytes on a socket were there to read: stamped by a
+ * 'readable' listener placed before undici's, so before undici parses them
+ * (llhttp, building the header object, its handler chain), which every
+ * callback of a response runs after. Taking an answer's instants here
+ * rather than in the callbacks leaves undici's own work out of TTFB and TTFT,
+ * as a client reading the socket itself would (bench/reference-client.mjs).
+ */
+export interface ReadStamp {
+  at: number;
+}
+const readStamps = new WeakMap<Socket, ReadStamp>();
+
+function stampReads(socket: Socket): void {
+  if (readStamps.has(socket)) return;
+  const stamp: ReadStamp = { at: -Infinity };
+  readStamps.set(socket, stamp);
+  // undici has added its own listeners when it publishes 'connected' (dispatcher/client.js connect).
+  socket.prependListener('readable', () => {
+    stamp.at = performance.now();
+  });
 }
 
 interface SocketInfo {
@@ -46,6 +71,7 @@ function subscribe(): void {
   });
   diagnostics.subscribe('undici:client:connected', (msg: unknown) => {
     const { connector, socket } = msg as { connector: object; socket: Socket };
+    stampReads(socket);
     // Opened by a warm-up before the run (spares.ts): the request that takes it did not open it, so
     // it reads as reused. A warmable pool's connector is one function for all its clients, so
     // connectStarts (by connector) cannot tell its connects apart: it timed each socket itself.
@@ -60,8 +86,9 @@ function subscribe(): void {
     const headersAt = performance.now();
     const { socket } = msg as { socket: Socket };
     const info = sockets.get(socket);
+    const reads = readStamps.get(socket) ?? null;
     if (!info) {
-      claim({ newConnection: false, connectMs: null, sendAt: headersAt });
+      claim({ newConnection: false, connectMs: null, sendAt: headersAt, reads });
       return;
     }
     info.requests += 1;
@@ -70,6 +97,7 @@ function subscribe(): void {
       newConnection: isNew,
       connectMs: isNew && info.connectStart !== null ? info.connectEnd - info.connectStart : null,
       sendAt: isNew && info.connectStart !== null ? info.connectStart : headersAt,
+      reads,
     });
   });
 }

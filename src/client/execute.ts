@@ -78,7 +78,14 @@ export function executeRequest(
     let phase: Phase = 'connecting';
     let settled = false;
     let controller: Dispatcher.DispatchController | null = null;
-    let timing: ConnectionTiming = { newConnection: false, connectMs: null, sendAt: null };
+    let timing: ConnectionTiming = { newConnection: false, connectMs: null, sendAt: null, reads: null };
+    // When the bytes being parsed now arrived: the socket's read stamp (connections.ts), once this request
+    // has been written on it (an older stamp is another answer's), else now.
+    const arrivedAt = (): number => {
+      const now = performance.now();
+      const at = timing.reads?.at ?? -Infinity;
+      return at >= sentAt && at <= now ? at : now;
+    };
     let status: number | null = null;
     let responseHeaders: Record<string, string | string[] | undefined> = {};
     let headersAt: number | null = null;
@@ -239,7 +246,7 @@ export function executeRequest(
       },
       onResponseStart(_ctl, statusCode, hdrs) {
         if (settled) return;
-        headersAt = performance.now();
+        headersAt = arrivedAt();
         headersRead = true;
         // undici parses a read and calls back synchronously: the first microtask runs after that read is parsed.
         queueMicrotask(() => (headersRead = false));
@@ -270,7 +277,7 @@ export function executeRequest(
       },
       onResponseData(_ctl, chunk) {
         if (settled) return;
-        const at = headersRead && headersAt !== null ? headersAt : performance.now();
+        const at = headersRead && headersAt !== null ? headersAt : arrivedAt();
         lastByteAt = at;
         bytes += chunk.length;
         phase = 'streaming';
@@ -290,7 +297,7 @@ export function executeRequest(
       },
       onResponseEnd() {
         if (settled) return;
-        const at = performance.now();
+        const at = arrivedAt();
         if (unzip) unzip.end(() => complete(at));
         else complete(at);
       },
