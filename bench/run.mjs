@@ -180,6 +180,8 @@ ${refs.map((r, i) => `| ${i + 1} | ${f(r.relaymon.p50, 3)} ms | ${f(r.relaymon.p
 Constant-rate probe streams through the engine worker for ${RATE_SECONDS} s against \`relaymon mock --ttft 20 --itl 5 --tokens 4\` (streaming).
 Goal: achieved within 1% of requested; send lateness p99 ≤ 2 ms at 200/s.
 
+Send lateness is each send's queueMs: the instant its request was written to the socket (or its connection began) minus its scheduled instant. Before issue 14's last round it was taken when the scheduler let the send go, before undici's dispatch, so these figures now include the client's own way out and are not comparable with earlier runs' one for one.
+
 Headless runs (check, replay) take no live window statistics; the last row computes every window in every 250 ms snapshot, as the dashboard will.
 
 First request: a fresh engine replays 40 lines at the same rate first; its first send's lateness at the socket (queueMs) against the median of the other 39.

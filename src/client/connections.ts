@@ -1,7 +1,7 @@
 import * as diagnostics from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
-import { buildConnector, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { buildConnector, Client, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 import type { ResolvedTarget } from '../core/target.js';
 import { connectStartOf, openedByWarmUp, Spares } from './spares.js';
 
@@ -24,6 +24,31 @@ export interface ConnectionTiming {
    * else when its headers were written. Null when that is unknown.
    */
   sendAt: number | null;
+  /** When the latest bytes on the request's socket arrived (ReadStamp); null when the socket is unknown. */
+  reads: ReadStamp | null;
+}
+
+/**
+ * The instant the latest bytes on a socket were there to read: stamped by a
+ * 'readable' listener placed before undici's, so before undici parses them
+ * (llhttp, building the header object, its handler chain), which every
+ * callback of a response runs after. Taking an answer's instants here
+ * rather than in the callbacks leaves undici's own work out of TTFB and TTFT,
+ * as a client reading the socket itself would (bench/reference-client.mjs).
+ */
+export interface ReadStamp {
+  at: number;
+}
+const readStamps = new WeakMap<Socket, ReadStamp>();
+
+function stampReads(socket: Socket): void {
+  if (readStamps.has(socket)) return;
+  const stamp: ReadStamp = { at: -Infinity };
+  readStamps.set(socket, stamp);
+  // undici has added its own listeners when it publishes 'connected' (dispatcher/client.js connect).
+  socket.prependListener('readable', () => {
+    stamp.at = performance.now();
+  });
 }
 
 interface SocketInfo {
@@ -46,6 +71,7 @@ function subscribe(): void {
   });
   diagnostics.subscribe('undici:client:connected', (msg: unknown) => {
     const { connector, socket } = msg as { connector: object; socket: Socket };
+    stampReads(socket);
     // Opened by a warm-up before the run (spares.ts): the request that takes it did not open it, so
     // it reads as reused. A warmable pool's connector is one function for all its clients, so
     // connectStarts (by connector) cannot tell its connects apart: it timed each socket itself.
@@ -60,8 +86,9 @@ function subscribe(): void {
     const headersAt = performance.now();
     const { socket } = msg as { socket: Socket };
     const info = sockets.get(socket);
+    const reads = readStamps.get(socket) ?? null;
     if (!info) {
-      claim({ newConnection: false, connectMs: null, sendAt: headersAt });
+      claim({ newConnection: false, connectMs: null, sendAt: headersAt, reads });
       return;
     }
     info.requests += 1;
@@ -70,6 +97,7 @@ function subscribe(): void {
       newConnection: isNew,
       connectMs: isNew && info.connectStart !== null ? info.connectEnd - info.connectStart : null,
       sendAt: isNew && info.connectStart !== null ? info.connectStart : headersAt,
+      reads,
     });
   });
 }
@@ -97,15 +125,18 @@ export function createDispatcher(target: ResolvedTarget): Dispatcher {
   const connect = { timeout: target.timeouts.connectMs };
   // Through a proxy undici tunnels each connection itself; those pools are not warmed (spares.ts).
   const spares = proxied() ? null : new Spares(buildConnector(connect));
-  const dispatcher = new EnvHttpProxyAgent({
-    connections: Math.max(1, target.concurrency),
-    connect: spares ? spares.connector : connect,
-    // relaymon runs its own first-token, idle and total timers, by phase.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    keepAliveTimeout: 30_000,
-  });
-  if (spares) sparesOf.set(dispatcher, spares);
+  const connections = Math.max(1, target.concurrency);
+  // relaymon runs its own first-token, idle and total timers, by phase.
+  const options = { connect: spares ? spares.connector : connect, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 30_000 };
+  if (!spares) return new EnvHttpProxyAgent({ ...options, connections });
+  // No proxy: every request of a target goes to its baseUrl's origin, so its pool is made here, as undici's
+  // Agent makes one per origin (a Client for one connection). EnvHttpProxyAgent without a proxy sends all to
+  // such an Agent, but first parses each request's origin into a URL and reads NO_PROXY from process.env, and
+  // the Agent looks the origin's pool up: ~2% of the client's busy time per request (bench/client-loop.mjs
+  // profile), and the pool made at the first send, on its instant.
+  const origin = new URL(target.baseUrl).origin;
+  const dispatcher: Dispatcher = connections === 1 ? new Client(origin, options) : new Pool(origin, { ...options, connections });
+  sparesOf.set(dispatcher, spares);
   return dispatcher;
 }
 

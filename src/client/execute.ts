@@ -33,6 +33,12 @@ export interface ExecuteOptions {
   headers?: Record<string, string>;
   /** Sees the response headers as they arrive (`relaymon conform` reads the mock's fault acknowledgement). */
   onResponseHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
+  /**
+   * Called once with the instant the request really left (the result's sentAt: its headers written, or its
+   * connect started), as it leaves; a request that never left reports its dispatch instant when it settles.
+   * The engine measures send lateness with it, so that a send held up anywhere on its way out shows.
+   */
+  onSent?: (sentAt: number) => void;
 }
 
 /** Error bodies are read for their message only; more than this is noise. */
@@ -72,7 +78,14 @@ export function executeRequest(
     let phase: Phase = 'connecting';
     let settled = false;
     let controller: Dispatcher.DispatchController | null = null;
-    let timing: ConnectionTiming = { newConnection: false, connectMs: null, sendAt: null };
+    let timing: ConnectionTiming = { newConnection: false, connectMs: null, sendAt: null, reads: null };
+    // When the bytes being parsed now arrived: the socket's read stamp (connections.ts), once this request
+    // has been written on it (an older stamp is another answer's), else now.
+    const arrivedAt = (): number => {
+      const now = performance.now();
+      const at = timing.reads?.at ?? -Infinity;
+      return at >= sentAt && at <= now ? at : now;
+    };
     let status: number | null = null;
     let responseHeaders: Record<string, string | string[] | undefined> = {};
     let headersAt: number | null = null;
@@ -173,6 +186,12 @@ export function executeRequest(
       }
       finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, now, true);
     };
+    let sentReported = options.onSent === undefined;
+    const reportSent = (): void => {
+      if (sentReported) return;
+      sentReported = true;
+      options.onSent?.(sentAt);
+    };
     let offAbort: (() => void) | null = null;
     if (options.signal) {
       if (options.signal.aborted) queueMicrotask(onAbortSignal);
@@ -182,6 +201,7 @@ export function executeRequest(
     function finish(outcome: Outcome, endAt: number, abort: boolean): void {
       if (settled) return;
       settled = true;
+      reportSent();
       clearTimeout(totalTimer);
       clearFirstTokenTimer();
       if (idleTimer) clearTimeout(idleTimer);
@@ -231,11 +251,13 @@ export function executeRequest(
             // After undici has written the request: this callback runs between the send instant and the write.
             queueMicrotask(rearmFromSend);
           }
+          // Also after the write (the lateness it reports is sentAt's, taken already).
+          if (!sentReported) queueMicrotask(reportSent);
         });
       },
       onResponseStart(_ctl, statusCode, hdrs) {
         if (settled) return;
-        headersAt = performance.now();
+        headersAt = arrivedAt();
         headersRead = true;
         // undici parses a read and calls back synchronously: the first microtask runs after that read is parsed.
         queueMicrotask(() => (headersRead = false));
@@ -266,7 +288,7 @@ export function executeRequest(
       },
       onResponseData(_ctl, chunk) {
         if (settled) return;
-        const at = headersRead && headersAt !== null ? headersAt : performance.now();
+        const at = headersRead && headersAt !== null ? headersAt : arrivedAt();
         lastByteAt = at;
         bytes += chunk.length;
         phase = 'streaming';
@@ -286,7 +308,7 @@ export function executeRequest(
       },
       onResponseEnd() {
         if (settled) return;
-        const at = performance.now();
+        const at = arrivedAt();
         if (unzip) unzip.end(() => complete(at));
         else complete(at);
       },

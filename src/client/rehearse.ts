@@ -37,7 +37,8 @@ export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices
     baseUrl: `http://127.0.0.1:${port}${base.pathname}${base.search}`,
     apiKey: target.apiKey === null ? null : 'rehearsal',
     headers: {},
-    concurrency: 1,
+    // The run's pool size, so the stand-in pool is of the same kind (connections.ts: a Client for one, else a Pool).
+    concurrency: target.concurrency,
     timeouts: { ...target.timeouts, connectMs: waitMs, firstTokenMs: waitMs, idleMs: waitMs, totalMs: waitMs },
   };
   // A pool made as the run's are, its connection warmed the same way, so that their code has run too; behind a

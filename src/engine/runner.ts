@@ -20,7 +20,7 @@ import { OpenLoop } from './open-loop.js';
 import { ClosedLoop } from './closed-loop.js';
 import { ResultBook } from './results.js';
 import type { TargetSlot } from './slot.js';
-import { firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
+import { FIRST_INSTANT_LEAD_MS, firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
 
 /**
  * The engine proper: scheduler (open-loop.ts, closed-loop.ts), client and
@@ -99,13 +99,19 @@ export class EngineRunner {
     if (this.state !== 'starting') return;
     this.guard = new SpendGuard(this.config.budgetUsd, prices);
     this.state = 'running';
-    const start = performance.now();
+    // Before the clock starts: the worker's first postMessage took 3.5–5 ms (CLI runs, instrumented), and
+    // posted between the plan's first instant and its first send it made that send late by as much.
+    this.post({ type: 'started' });
+    const plan = this.config.plan;
+    const closed = plan.kind === 'replay' && plan.mode.kind === 'closed' ? plan : null;
+    // An open-loop plan's first instant lies FIRST_INSTANT_LEAD_MS ahead, so that setting the plan up (its
+    // sources, the open loop, the timers) is done before it and the first send waits for its instant on the
+    // same timer as every later one; sent the moment the plan was made, it left with the set-up's time added.
+    const start = performance.now() + (closed ? 0 : FIRST_INSTANT_LEAD_MS);
     this.planStart = start;
     // The measured span starts with the plan, not with loading prices and tokenizer tables.
     this.stats.reset(start);
     this.saturation.begin(start);
-    const plan = this.config.plan;
-    const closed = plan.kind === 'replay' && plan.mode.kind === 'closed' ? plan : null;
     this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs);
     if (closed && closed.mode.kind === 'closed') {
       this.closed = new ClosedLoop(this, closed.entries, closed.loop);
@@ -117,7 +123,6 @@ export class EngineRunner {
       this.durationTimer = setTimeout(() => this.stop('duration'), Math.max(0, remaining));
     }
     this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
-    this.post({ type: 'started' });
   }
 
   /**
@@ -198,8 +203,10 @@ export class EngineRunner {
     // -n cut an open-loop plan short: stop scheduling now and let these finish. (The closed loop stops
     // when its workers have sent their lines, so that a line's sends to the other targets still go out.)
     if (this.closed === null && this.limitReached() && !this.planEndsWithin()) this.stop('requests');
-    this.saturation.recordSend(performance.now() - scheduledAt, held);
-    const result = await this.client!.execute(slot.target, spec, { scheduledAt, probe, signal: this.abort.signal });
+    // Lateness is taken when the request really leaves (its queueMs), not here: the way out (undici's
+    // dispatch, a connection being handed over) can hold a send up too, and a late first send must show.
+    const onSent = (sentAt: number): void => this.saturation.recordSend(sentAt - scheduledAt, held);
+    const result = await this.client!.execute(slot.target, spec, { scheduledAt, probe, signal: this.abort.signal, onSent });
     slot.gate.inFlight -= 1;
     this.guard!.settle(admitted.reservedUsd, result.costUsd);
     this.results.record(slot, spec, result, seq);

@@ -22,9 +22,11 @@ export interface SaturationTick {
 /**
  * Adds up, tick by tick, how long relaymon itself was saturated over a run,
  * so a run's summary can say so after the fact (the live gauge only says it
- * while it lasts). The first tick is left out: it covers the worker's
- * start-up (loading tables, the first connections), whose delay is
- * relaymon warming up, not a load it could not keep up with. Pure.
+ * while it lasts). The first tick's event-loop delay is left out of the
+ * saturated time and its maximum: it covers the code of the run's first
+ * sends and answers running for the first time (V8 compiling it), relaymon
+ * warming up, not a load it could not keep up with. Its sends' lateness is
+ * not: sendLagMaxMs is the latest send of the whole run. Pure.
  */
 export class SaturationAccount {
   private warmedUp = false;
@@ -33,13 +35,15 @@ export class SaturationAccount {
   private lagMax = 0;
 
   add(tick: SaturationTick): void {
+    const lag = tick.ownLagMaxMs ?? 0;
+    // Every send counts, the first tick's too: a run's first send is the one most likely to leave late, and the
+    // warm-up is over before the plan's first instant (SaturationMonitor.begin), so its sends are the run's.
+    this.lagMax = Math.max(this.lagMax, lag);
     if (!this.warmedUp) {
       this.warmedUp = true;
       return;
     }
-    const lag = tick.ownLagMaxMs ?? 0;
     this.loopMax = Math.max(this.loopMax, tick.eventLoopDelayP99Ms);
-    this.lagMax = Math.max(this.lagMax, lag);
     if (tick.eventLoopDelayP99Ms > LOOP_DELAY_SATURATED_MS || lag > OWN_LAG_SATURATED_MS) this.saturatedMs += Math.max(0, tick.durationMs);
   }
 

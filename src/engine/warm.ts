@@ -84,3 +84,12 @@ export function firstSpecs(plan: TrafficPlan): Map<string, RequestSpec> {
   }
   return firsts;
 }
+
+/**
+ * How far ahead of the moment an open-loop plan is made its first instant
+ * lies (engine/runner.ts): making the plan's sources, the open loop and the
+ * run's timers took ~0.3 ms in the engine worker (more when that code runs
+ * for the first time), and a first send due the moment the plan was made left
+ * that much late where every later one waits for its instant on the timer.
+ */
+export const FIRST_INSTANT_LEAD_MS = 3;

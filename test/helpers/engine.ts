@@ -16,6 +16,8 @@ export interface InProcessRun {
   runner: EngineRunner;
   snapshots: EngineSnapshot[];
   done: Promise<EngineFinal>;
+  /** performance.now() when the runner said it started (null until it has). */
+  startedAt: number | null;
 }
 
 /** The engine in this thread (the worker wiring is tested through the CLI). */
@@ -27,8 +29,10 @@ export function startRunner(targets: ResolvedTarget[], plan: TrafficPlan, over: 
     resolve = res;
     reject = rej;
   });
+  const run: { startedAt: number | null } = { startedAt: null };
   const post = (msg: FromWorker): void => {
-    if (msg.type === 'snapshot') snapshots.push(msg.snapshot);
+    if (msg.type === 'started') run.startedAt = performance.now();
+    else if (msg.type === 'snapshot') snapshots.push(msg.snapshot);
     else if (msg.type === 'final') resolve(msg.final);
     else if (msg.type === 'error') reject(new Error(msg.message));
   };
@@ -50,5 +54,12 @@ export function startRunner(targets: ResolvedTarget[], plan: TrafficPlan, over: 
   };
   const runner = new EngineRunner(config, post);
   runner.start().catch(reject);
-  return { runner, snapshots, done };
+  return {
+    runner,
+    snapshots,
+    done,
+    get startedAt() {
+      return run.startedAt;
+    },
+  };
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ReplayEntry, TrafficPlan } from '../../src/engine/messages.js';
 import { SMALL_SPEC, startRunner, target } from '../helpers/engine.js';
+import { FIRST_INSTANT_LEAD_MS } from '../../src/engine/warm.js';
 import { freePort } from '../helpers/net.js';
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
 
@@ -91,6 +92,32 @@ describe('the first request of a run', () => {
     const why = `lateness at the server, ms: ${late.map((x) => x.toFixed(2)).join(' ')}`;
     expect(late[0]!, why).toBeLessThan(Math.max(...rest) + 5);
     expect(late[0]!, why).toBeGreaterThan(-2);
+  });
+
+  it('is due after the plan is set up, so nothing of the set-up runs between its instant and its send', async () => {
+    const rec = await startRecorder();
+    const run = startRunner([target('r', rec.url)], atRate(5, 25, ['r']));
+    const final = await run.done;
+    const results = run.snapshots.flatMap((s) => s.results).concat(final.snapshot.results);
+    results.sort((a, b) => a.scheduledAt - b.scheduledAt);
+    // The runner says it started (a message to the main thread: 3.5–5 ms for the worker's first) before the
+    // plan's first instant is even taken, and that instant lies FIRST_INSTANT_LEAD_MS ahead.
+    expect(run.startedAt).not.toBeNull();
+    expect(results[0]!.scheduledAt - run.startedAt!).toBeGreaterThanOrEqual(FIRST_INSTANT_LEAD_MS);
+  });
+
+  it('counts in send lateness like every other send: lateness is taken when a request really leaves', async () => {
+    const rec = await startRecorder();
+    const run = startRunner([target('r', rec.url)], atRate(10, 25, ['r']));
+    const final = await run.done;
+    const results = run.snapshots.flatMap((s) => s.results).concat(final.snapshot.results);
+    const worst = Math.max(...results.map((r) => r.queueMs!));
+    // Not the instant the scheduler let it go: undici's dispatch or a connection being handed over can hold a
+    // request up on its way out, and a run's first send is where that happens most (queueMs 2–39 ms in CLI
+    // runs while the run's sendLagMaxMs said < 1.5 ms). Now each is its result's queueMs, the first's too.
+    expect(final.snapshot.saturation.sendLagMs.max!).toBeCloseTo(worst, 2);
+    expect(final.saturation.sendLagMaxMs).toBeCloseTo(worst, 2);
+    expect(final.saturation.sendLagMaxMs).toBeGreaterThanOrEqual(results.find((r) => r.scheduledAt === Math.min(...results.map((x) => x.scheduledAt)))!.queueMs! - 0.001);
   });
 
   it('a relay refusing connections fails each request as it did without a warm-up', async () => {

@@ -14,9 +14,9 @@ import type { Summary, TimeStats } from '../../../src/stats/summary.js';
 const tick = (durationMs: number, eventLoopDelayP99Ms: number, ownLagMaxMs: number | null = null) => ({ durationMs, eventLoopDelayP99Ms, ownLagMaxMs });
 
 describe('SaturationAccount', () => {
-  it('adds up the saturated ticks after the first, with the worst event-loop p99 and send lag', () => {
+  it('adds up the saturated ticks after the first, with the worst event-loop p99 after the first and the worst send lag of all', () => {
     const a = new SaturationAccount();
-    a.add(tick(250, 400, 3000)); // warm-up: the worker starting, never counted
+    a.add(tick(250, 400, 300)); // first tick: its loop delay is the run's code warming up, its sends are the run's
     a.add(tick(250, 3, 1)); // calm
     a.add(tick(250, 114, 2)); // the loop held up
     a.add(tick(260, 141, 1570)); // both
@@ -26,9 +26,16 @@ describe('SaturationAccount', () => {
     expect(a.total()).toEqual({ saturatedMs: 250 + 260 + 240, eventLoopDelayP99MaxMs: 141, sendLagMaxMs: 1570 });
   });
 
-  it('is 0 for a calm run, and for one whose only saturated tick is the warm-up', () => {
+  it('keeps a late first send in sendLagMaxMs (the first tick is left out of the saturated time only)', () => {
     const a = new SaturationAccount();
-    a.add(tick(250, 90, 800));
+    a.add(tick(250, 3, 39)); // the run's first send left 39 ms late
+    for (let i = 0; i < 20; i++) a.add(tick(250, 2, 0.4));
+    expect(a.total()).toEqual({ saturatedMs: 0, eventLoopDelayP99MaxMs: 2, sendLagMaxMs: 39 });
+  });
+
+  it('is 0 for a calm run, and for one whose only saturated tick is the first', () => {
+    const a = new SaturationAccount();
+    a.add(tick(250, 90, 0.3));
     for (let i = 0; i < 20; i++) a.add(tick(250, 2, 0.4));
     expect(a.total()).toEqual({ saturatedMs: 0, eventLoopDelayP99MaxMs: 2, sendLagMaxMs: 0.4 });
   });
@@ -45,10 +52,10 @@ describe('SaturationAccount', () => {
 });
 
 describe('SaturationMonitor feeds the account', () => {
-  it('counts unheld late sends from the second tick on; a wait at the cap is live lag but not its own', () => {
+  it('counts unheld late sends in saturated time from the second tick on; a wait at the cap is live lag but not its own', () => {
     const m = new SaturationMonitor();
     try {
-      m.recordSend(5000); // first tick: warm-up
+      m.recordSend(500); // first tick: in sendLagMaxMs, not in saturated time
       const t1 = performance.now();
       m.read(0, t1);
       m.recordSend(1570);
