@@ -129,7 +129,7 @@ export function* countBoundedSteps(name: EncodingName, text: string, bounds: Par
       gathered = pieceEnd;
       if (gathered - counted >= b.sliceChars) {
         flush();
-        if (performance.now() > b.deadline || (yield)) {
+        if (performance.now() > b.deadline || (yield* pause(pattern))) {
           outOfTime = true;
           break;
         }
@@ -151,7 +151,7 @@ export function* countBoundedSteps(name: EncodingName, text: string, bounds: Par
       outOfTime = performance.now() > b.deadline;
       if (!outOfTime && sinceYield >= b.sliceChars) {
         sinceYield = 0;
-        outOfTime = yield;
+        outOfTime = yield* pause(pattern);
       }
     }
     if (outOfTime || stop < pieceEnd) break;
@@ -165,6 +165,18 @@ export function* countBoundedSteps(name: EncodingName, text: string, bounds: Par
     limit = worseLimit(limit, outOfTime ? 'time' : 'size');
   }
   return { tokens, limit };
+}
+
+/**
+ * One yield of countBoundedSteps. The pattern is the encoding's one shared
+ * RegExp (encodings.ts splitPattern), whose position other counts on this
+ * thread move while this one waits: it is put back before going on.
+ */
+function* pause(pattern: RegExp): Generator<void, boolean, boolean> {
+  const at = pattern.lastIndex;
+  const stop = yield;
+  pattern.lastIndex = at;
+  return stop;
 }
 
 function isHighSurrogate(code: number): boolean {

@@ -122,7 +122,7 @@ export class CountHost extends EventEmitter<HostEvents> {
           this.head = 0;
         }
         if (!this.ports.has(q.port)) continue; // its sender is gone
-        const reply = await this.handle(q.msg);
+        const reply = await this.handle(q.msg, () => !this.ports.has(q.port));
         if (reply) this.answer(q.port, reply);
         if (this.slicer.due) {
           this.flush();
@@ -138,7 +138,7 @@ export class CountHost extends EventEmitter<HostEvents> {
     }
   }
 
-  private async handle(msg: ToCounter): Promise<FromCounter | null> {
+  private async handle(msg: ToCounter, abandoned: () => boolean): Promise<FromCounter | null> {
     if (msg.type === 'release') {
       this.release();
       return null;
@@ -151,13 +151,13 @@ export class CountHost extends EventEmitter<HostEvents> {
     try {
       // The model's tables load before the job's time budget starts: the budget is for counting.
       this.load(msg.job.model);
-      return await this.count(msg.job);
+      return await this.count(msg.job, abandoned);
     } catch {
       return { id: msg.job.id, expired: true };
     }
   }
 
-  private async count(job: CountJob): Promise<CountReply> {
+  private async count(job: CountJob, abandoned: () => boolean): Promise<CountReply> {
     this.stats.jobs++;
     const key = job.body === null ? null : promptKey(job.model, job.body);
     const cached = key === null ? undefined : this.prompts.get(key);
@@ -166,7 +166,7 @@ export class CountHost extends EventEmitter<HostEvents> {
       this.prompts.set(key, cached);
       this.stats.promptHits++;
     }
-    const reply = await runCountJobSliced(cached ? { ...job, body: null } : job, this.slicer);
+    const reply = await runCountJobSliced(cached ? { ...job, body: null } : job, this.slicer, abandoned);
     if (reply.expired) return reply;
     if (cached) return { ...reply, prompt: cached };
     // A count cut short by time is not the prompt's count: it is not kept.

@@ -117,6 +117,7 @@ export class TokenCounter extends EventEmitter<CounterEvents> {
       if (this.port !== port) return;
       this.gone = true;
       this.port = null;
+      this.outbox = [];
       this.failAll();
       this.deactivate();
     });
@@ -164,16 +165,17 @@ export class TokenCounter extends EventEmitter<CounterEvents> {
       // One listener per run signal however many counts wait on it (core/abort-fanout.ts).
       const off = opts.signal ? onAbort(opts.signal, () => this.settle(id, null)) : () => undefined;
       const expiresAt = performance.now() + (opts.timeoutMs ?? COUNT_TIMEOUT_MS);
-      if (this.pending.size === 0) this.hostPort().ref();
+      if (this.pending.size === 0) this.hostPort()?.ref();
       this.pending.set(id, { resolve, expiresAt, off });
       this.armSweep(expiresAt);
       this.enqueue(message(id), false);
     });
   }
 
-  /** The host's port; a counter given none serves itself in this thread. */
-  private hostPort(): MessagePort {
+  /** The host's port; a counter given none serves itself in this thread. Null once the host it was given is gone. */
+  private hostPort(): MessagePort | null {
     if (this.port) return this.port;
+    if (this.gone) return null;
     const { port1, port2 } = new MessageChannel();
     this.ownHost = new CountHost({ idleMs: this.idle });
     this.ownHost.serve(port1);
@@ -194,7 +196,9 @@ export class TokenCounter extends EventEmitter<CounterEvents> {
     if (batch.length === 0) return;
     this.outbox = [];
     try {
-      this.hostPort().postMessage(batch satisfies CountBatch<ToCounter>);
+      const port = this.hostPort();
+      if (!port) throw new Error('the count host is gone');
+      port.postMessage(batch satisfies CountBatch<ToCounter>);
     } catch {
       for (const m of batch) if (m.type !== 'release') this.settle(m.type === 'warm' ? m.id : m.job.id, null);
     }
@@ -262,6 +266,7 @@ export class TokenCounter extends EventEmitter<CounterEvents> {
     const port = this.port;
     if (!port) return;
     this.port = null;
+    this.ownHost = null;
     this.failAll();
     port.close();
   }

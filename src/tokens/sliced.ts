@@ -76,8 +76,8 @@ function longTexts(job: CountJob): LongText[] {
   return out;
 }
 
-/** runCountJob's answer, counted in slices of `slicer`'s length with the loop turning between them. */
-export async function runCountJobSliced(job: CountJob, slicer: Slicer): Promise<CountReply> {
+/** runCountJob's answer, counted in slices of `slicer`'s length with the loop turning between them; stops early once nobody waits (`abandoned`). */
+export async function runCountJobSliced(job: CountJob, slicer: Slicer, abandoned: () => boolean = () => false): Promise<CountReply> {
   const left = job.expiresAt - Date.now();
   if (left <= 0) return { id: job.id, expired: true };
   const budget = Math.min(job.budgetMs, left);
@@ -97,8 +97,9 @@ export async function runCountJobSliced(job: CountJob, slicer: Slicer): Promise<
         await slicer.yieldTurn();
         from = performance.now();
       }
-      r = steps.next(spent >= budget);
+      r = steps.next(spent >= budget || abandoned());
     }
+    if (abandoned()) return { id: job.id, expired: true };
     spent += performance.now() - from;
     memo.set(text, { name, totalLength, count: r.value });
   }
