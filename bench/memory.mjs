@@ -138,7 +138,7 @@ try {
 const ref = median(runs.ref);
 const f = (kb) => (kb / MB).toFixed(1);
 const spread = (xs) => (xs.length > 1 ? `${f(Math.min(...xs))}–${f(Math.max(...xs))}` : '–');
-const vsBase = (xs, base) => (BASE_BIN ? ` ${base.length && xs.length ? `${(median(xs) / median(base)).toFixed(2)}× (base ${f(median(base))} MB, ${spread(base)})` : ''} |` : '');
+const vsBase = (xs, base) => (BASE_BIN ? ` ${base.length ? `${(median(xs) / median(base)).toFixed(2)}× (base ${f(median(base))} MB, ${spread(base)})` : ''} |` : '');
 const row = (name, cmd, xs, goal, base = []) =>
   xs.length === 0
     ? `| ${name} | not measured (--only) | | | | |${BASE_BIN ? ' |' : ''}`
@@ -150,7 +150,7 @@ Machine: ${machine}. Peak RSS of the whole process (every thread: main, which al
 
 ${BASE_BIN ? `A/B: the last column is this build's median over the base's (\`${BASE_BIN}\`), measured in the same rounds.\n\n` : ''}| run | command | peak RSS | spread | / \`node -e 0\` | goal |${BASE_BIN ? ' / base |' : ''}
 | --- | --- | --- | --- | --- | --- |${BASE_BIN ? ' --- |' : ''}
-${row('reference', 'node -e 0', runs.ref, null)}${BASE_BIN ? ' |' : ''}
+${row('reference', 'node -e 0', runs.ref, null)}
 ${row(`headless check, 20/s, ${CHECK_S} s`, `relaymon ${checkArgs.join(' ').replace(mocks[0].url, 'http://127.0.0.1:PORT/v1')}`, runs.check, GOALS.check, runs.baseCheck)}
 ${SCRIPT ? row(`watch, ${TARGETS} targets × 2/s, ${WATCH_S} s`, `relaymon ${watchArgs.join(' ').replace(configPath, 'bench-8-targets.json')}`, runs.watch, GOALS.watch, runs.baseWatch) : '| watch | not measured: no script(1) to give it a terminal | | | | |'}
 `);
