@@ -4,7 +4,8 @@
  * engine worker), over a MessagePort (engine/engine.ts creates the channel).
  * It replaces a counting worker of its own, whose V8 isolate cost ~11 MB and
  * its own heap in every run, and whose one postMessage per result was about a
- * quarter of the sending thread's CPU (notes in BENCHMARKS.md).
+ * quarter of the sending thread's busy CPU (bench/client-loop.mjs under
+ * --cpu-prof, bench/cpuprofile-summary.mjs).
  *
  * - Jobs and answers travel in batches (count-job.ts CountBatch): one message
  *   per turn of the sender's loop, and one per slice of the host's counting.
