@@ -80,11 +80,14 @@ function longTexts(job: CountJob): LongText[] {
 export async function runCountJobSliced(job: CountJob, slicer: Slicer, abandoned: () => boolean = () => false): Promise<CountReply> {
   const left = job.expiresAt - Date.now();
   if (left <= 0) return { id: job.id, expired: true };
+  const long = longTexts(job);
+  // Most jobs (a probe's answer) are short: counted in one go, with nothing allocated for slicing.
+  if (long.length === 0) return runCountJob(job);
   const budget = Math.min(job.budgetMs, left);
   const name = tokenizerFor(job.model).encoding;
   const memo = new Map<string, PrecountedText>();
   let spent = 0;
-  for (const { text, totalLength } of longTexts(job)) {
+  for (const { text, totalLength } of long) {
     if (memo.has(text)) continue;
     const steps = countBoundedSteps(name, text, {}, totalLength);
     let from = performance.now();
