@@ -3,7 +3,11 @@
 // the default), from the build: run `npx tsc -p tsconfig.build.json` first
 // (`npm run bench` does).
 //
-//   node bench/memory.mjs [--quick] [--rounds N]
+//   node bench/memory.mjs [--quick] [--rounds N] [--base DIR] [--only check|watch]
+//
+// --base DIR: an A/B against another build (a checkout or copy with bin/ and
+// dist/, e.g. main's): each round runs its check and watch next to this
+// build's, and the table gives this build's median over the base's.
 //
 // (a) a headless `relaymon check` at 20 requests/s for 60 s against a
 //     `relaymon mock` child on 127.0.0.1;
@@ -27,6 +31,10 @@ const BIN = join(ROOT, 'bin/relaymon.js');
 const quick = process.argv.includes('--quick');
 const roundsAt = process.argv.indexOf('--rounds');
 const ROUNDS = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : quick ? 1 : 2;
+const baseAt = process.argv.indexOf('--base');
+const BASE_BIN = baseAt > 0 ? join(process.argv[baseAt + 1], 'bin/relaymon.js') : null;
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt > 0 ? process.argv[onlyAt + 1] : null;
 const CHECK_S = quick ? 15 : 60;
 const WATCH_S = quick ? 15 : 40;
 const TARGETS = 8;
@@ -101,18 +109,21 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-const runs = { ref: [], check: [], watch: [] };
+const runs = { ref: [], check: [], watch: [], baseCheck: [], baseWatch: [] };
 let watchBytes = 0;
+async function watchKb(bin) {
+  const w = await peakKb([bin, ...watchArgs], { tty: true });
+  watchBytes = Math.max(watchBytes, w.bytes);
+  // A dashboard that drew nothing would make the figure meaningless.
+  if (w.bytes < 10_000) throw new Error(`watch drew only ${w.bytes} bytes:\n${w.tail}`);
+  return w.kb;
+}
 for (let r = 0; r < ROUNDS; r++) {
+  // With a base, which build goes first alternates from round to round.
+  const bins = BASE_BIN ? (r % 2 ? [BASE_BIN, BIN] : [BIN, BASE_BIN]) : [BIN];
   runs.ref.push((await peakKb(['-e', '0'])).kb);
-  runs.check.push((await peakKb([BIN, ...checkArgs])).kb);
-  if (SCRIPT) {
-    const w = await peakKb([BIN, ...watchArgs], { tty: true });
-    runs.watch.push(w.kb);
-    watchBytes = Math.max(watchBytes, w.bytes);
-    // A dashboard that drew nothing would make the figure meaningless.
-    if (w.bytes < 10_000) throw new Error(`watch drew only ${w.bytes} bytes:\n${w.tail}`);
-  }
+  if (ONLY !== 'watch') for (const bin of bins) (bin === BIN ? runs.check : runs.baseCheck).push((await peakKb([bin, ...checkArgs])).kb);
+  if (SCRIPT && ONLY !== 'check') for (const bin of bins) (bin === BIN ? runs.watch : runs.baseWatch).push(await watchKb(bin));
   runs.ref.push((await peakKb(['-e', '0'])).kb);
 }
 await Promise.all(mocks.map((m) => m.stop()));
@@ -127,16 +138,19 @@ try {
 const ref = median(runs.ref);
 const f = (kb) => (kb / MB).toFixed(1);
 const spread = (xs) => (xs.length > 1 ? `${f(Math.min(...xs))}–${f(Math.max(...xs))}` : '–');
-const row = (name, cmd, xs, goal) =>
-  `| ${name} | \`${cmd}\` | ${f(median(xs))} MB | ${spread(xs)} | ${(median(xs) / ref).toFixed(2)}× | ${goal === null ? '' : `≤ ${goal} MB: ${median(xs) / MB <= goal ? 'met' : 'missed'}`} |`;
+const vsBase = (xs, base) => (BASE_BIN ? ` ${base.length ? `${(median(xs) / median(base)).toFixed(2)}× (base ${f(median(base))} MB, ${spread(base)})` : ''} |` : '');
+const row = (name, cmd, xs, goal, base = []) =>
+  xs.length === 0
+    ? `| ${name} | not measured (--only) | | | | |${BASE_BIN ? ' |' : ''}`
+    : `| ${name} | \`${cmd}\` | ${f(median(xs))} MB | ${spread(xs)} | ${(median(xs) / ref).toFixed(2)}× | ${goal === null ? '' : `≤ ${goal} MB: ${median(xs) / MB <= goal ? 'met' : 'missed'}`} |${vsBase(xs, base)}`;
 
 console.log(`## Memory (\`node bench/memory.mjs${quick ? ' --quick' : ''}\`, ${new Date().toISOString().slice(0, 10)})
 
-Machine: ${machine}. Peak RSS of the whole process (every thread: main, engine worker, counting worker), ${TIME} %M; median of ${ROUNDS} round(s) (reference: ${runs.ref.length} runs), arms alternating. Billing reconciliation on (the default). Mocks: \`relaymon mock ${MOCK_ARGS.join(' ')}\` on 127.0.0.1, one child process per target. watch ran in a 160×50 pseudo-terminal (script(1)) and wrote ${(watchBytes / 1024).toFixed(0)} KiB of frames (the Ink dashboard).
+Machine: ${machine}. Peak RSS of the whole process (every thread: main, which also counts tokens, and the engine worker), ${TIME} %M; median of ${ROUNDS} round(s) (reference: ${runs.ref.length} runs), arms alternating. Billing reconciliation on (the default). Mocks: \`relaymon mock ${MOCK_ARGS.join(' ')}\` on 127.0.0.1, one child process per target. watch ran in a 160×50 pseudo-terminal (script(1)) and wrote ${(watchBytes / 1024).toFixed(0)} KiB of frames (the Ink dashboard).
 
-| run | command | peak RSS | spread | / \`node -e 0\` | goal |
-| --- | --- | --- | --- | --- | --- |
+${BASE_BIN ? `A/B: the last column is this build's median over the base's (\`${BASE_BIN}\`), measured in the same rounds.\n\n` : ''}| run | command | peak RSS | spread | / \`node -e 0\` | goal |${BASE_BIN ? ' / base |' : ''}
+| --- | --- | --- | --- | --- | --- |${BASE_BIN ? ' --- |' : ''}
 ${row('reference', 'node -e 0', runs.ref, null)}
-${row(`headless check, 20/s, ${CHECK_S} s`, `relaymon ${checkArgs.join(' ').replace(mocks[0].url, 'http://127.0.0.1:PORT/v1')}`, runs.check, GOALS.check)}
-${SCRIPT ? row(`watch, ${TARGETS} targets × 2/s, ${WATCH_S} s`, `relaymon ${watchArgs.join(' ').replace(configPath, 'bench-8-targets.json')}`, runs.watch, GOALS.watch) : '| watch | not measured: no script(1) to give it a terminal | | | | |'}
+${row(`headless check, 20/s, ${CHECK_S} s`, `relaymon ${checkArgs.join(' ').replace(mocks[0].url, 'http://127.0.0.1:PORT/v1')}`, runs.check, GOALS.check, runs.baseCheck)}
+${SCRIPT ? row(`watch, ${TARGETS} targets × 2/s, ${WATCH_S} s`, `relaymon ${watchArgs.join(' ').replace(configPath, 'bench-8-targets.json')}`, runs.watch, GOALS.watch, runs.baseWatch) : '| watch | not measured: no script(1) to give it a terminal | | | | |'}
 `);

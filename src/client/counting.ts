@@ -1,6 +1,7 @@
 /**
- * relaymon's own token counts for each result, made in the counting worker
- * (tokens/counter.ts) rather than on the thread that sends and stamps time,
+ * relaymon's own token counts for each result, made by the count host on the
+ * engine's parent thread (tokens/counter.ts, tokens/count-host.ts) rather than
+ * on the thread that sends and stamps time,
  * and results published in the order their responses ended: a result waits
  * for its count and for the results that ended before it, so the aggregator,
  * the request log and fingerprint tracking see completion order, as they did
@@ -17,7 +18,7 @@ import { textHead } from '../tokens/count-job.js';
 import { tokenCounter } from '../tokens/counter.js';
 import { buildResult, type LocalCounts, type Outcome, type ResponseFacts } from './result-builder.js';
 
-/** Probes send one spec object over and over: its prompt is counted once. */
+/** Probes send one spec object over and over: its prompt is counted once, and its body not sent again (the host also caches prompts by hash). */
 const promptCache = new WeakMap<RequestSpec, PromptCount>();
 
 /**

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { serveCounts } from '../tokens/count-host.js'; // counting (r16)
 import { EXIT, RelaymonError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, StoppedBy, ToWorker } from './messages.js';
@@ -41,12 +42,16 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   constructor(config: EngineConfig) {
     super();
-    this.worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB } });
+    // counting (r16): the worker's token counts are made on this thread, served over this channel (tokens/count-host.ts).
+    const counts = new MessageChannel();
+    const stopCounts = serveCounts(counts.port1);
+    this.worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB }, workerData: { countPort: counts.port2 }, transferList: [counts.port2] });
     this.done = new Promise<EngineFinal>((resolve, reject) => {
       const settle = (fn: () => void): void => {
         if (this.settled) return;
         this.settled = true;
         fn();
+        stopCounts(); // counting (r16)
         void this.worker.terminate();
       };
       this.worker.on('message', (msg: FromWorker) => {

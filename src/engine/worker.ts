@@ -2,7 +2,8 @@
  * The engine's worker thread entry. The main thread owns the terminal; this
  * thread owns the measuring, so drawing can never delay a timestamp.
  */
-import { parentPort } from 'node:worker_threads';
+import { MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { useCountPort } from '../tokens/counter.js'; // counting (r16)
 import { registerSecret, redact } from '../core/redact.js';
 import { EXIT, RelaymonError } from '../core/errors.js';
 import { EngineRunner } from './runner.js';
@@ -10,6 +11,9 @@ import type { FromWorker, ToWorker } from './messages.js';
 
 if (!parentPort) throw new Error('engine/worker.js must run in a worker thread');
 const port = parentPort;
+// counting (r16): counts go to the count host on the parent thread (engine.ts passes the port in workerData).
+const countPort: unknown = (workerData as { countPort?: unknown } | null)?.countPort;
+if (countPort instanceof MessagePort) useCountPort(countPort);
 const post = (msg: FromWorker): void => port.postMessage(msg);
 let runner: EngineRunner | null = null;
 

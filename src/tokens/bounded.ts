@@ -59,11 +59,51 @@ export function estimateFromLength(text: string): number {
 }
 
 /**
+ * Counts of long texts made beforehand in slices (tokens/sliced.ts), handed
+ * in while local-count.ts composes a job's counts synchronously: the count
+ * host on the main thread must not hold the loop (watch's drawing) for the
+ * whole of a long text, and local-count.ts's composition stays the one place
+ * that decides what is counted. Keyed by text; a hit needs the same encoding
+ * and whole length.
+ */
+export interface PrecountedText {
+  name: EncodingName;
+  totalLength: number;
+  count: BoundedCount;
+}
+let precounted: ReadonlyMap<string, PrecountedText> | null = null;
+
+/** Runs `fn` with these texts' counts taken from `memo` instead of counted again. */
+export function withPrecounted<T>(memo: ReadonlyMap<string, PrecountedText>, fn: () => T): T {
+  const before = precounted;
+  precounted = memo;
+  try {
+    return fn();
+  } finally {
+    precounted = before;
+  }
+}
+
+/**
  * Tokens of `text`, within the bounds. `totalLength` is the length of the
- * whole text when `text` is only its head (the counting worker is sent at most
+ * whole text when `text` is only its head (the count host is sent at most
  * maxChars characters of each text): the rest is extrapolated.
  */
 export function countBounded(name: EncodingName, text: string, bounds: Partial<CountBounds> = {}, totalLength = text.length): BoundedCount {
+  const hit = precounted?.get(text);
+  if (hit && hit.name === name && hit.totalLength === totalLength) return hit.count;
+  const steps = countBoundedSteps(name, text, bounds, totalLength);
+  let r = steps.next(false);
+  while (!r.done) r = steps.next(false);
+  return r.value;
+}
+
+/**
+ * countBounded, one slice (about sliceChars characters) per step: the caller
+ * may stop between slices by passing `true` to next() (counted as out of
+ * time: the rest is extrapolated). The count is the same as countBounded's.
+ */
+export function* countBoundedSteps(name: EncodingName, text: string, bounds: Partial<CountBounds> = {}, totalLength = text.length): Generator<void, BoundedCount, boolean> {
   if (totalLength === 0) return { tokens: 0, limit: null };
   const b = { ...DEFAULT_BOUNDS, deadline: Number.POSITIVE_INFINITY, ...bounds };
   const pattern = splitPattern(name);
@@ -89,7 +129,7 @@ export function countBounded(name: EncodingName, text: string, bounds: Partial<C
       gathered = pieceEnd;
       if (gathered - counted >= b.sliceChars) {
         flush();
-        if (performance.now() > b.deadline) {
+        if (performance.now() > b.deadline || (yield* pause(pattern))) {
           outOfTime = true;
           break;
         }
@@ -101,12 +141,18 @@ export function countBounded(name: EncodingName, text: string, bounds: Partial<C
     flush();
     limit = worseLimit(limit, 'word');
     const stop = Math.min(pieceEnd, end);
+    let sinceYield = 0;
     while (counted < stop && !outOfTime) {
       let cut = Math.min(stop, counted + b.maxPieceChars);
       if (cut < stop && isHighSurrogate(text.charCodeAt(cut - 1))) cut -= 1; // never split a surrogate pair
       tokens += countWith(name, text.slice(counted, cut));
+      sinceYield += cut - counted;
       counted = gathered = cut;
       outOfTime = performance.now() > b.deadline;
+      if (!outOfTime && sinceYield >= b.sliceChars) {
+        sinceYield = 0;
+        outOfTime = yield* pause(pattern);
+      }
     }
     if (outOfTime || stop < pieceEnd) break;
   }
@@ -119,6 +165,18 @@ export function countBounded(name: EncodingName, text: string, bounds: Partial<C
     limit = worseLimit(limit, outOfTime ? 'time' : 'size');
   }
   return { tokens, limit };
+}
+
+/**
+ * One yield of countBoundedSteps. The pattern is the encoding's one shared
+ * RegExp (encodings.ts splitPattern), whose position other counts on this
+ * thread move while this one waits: it is put back before going on.
+ */
+function* pause(pattern: RegExp): Generator<void, boolean, boolean> {
+  const at = pattern.lastIndex;
+  const stop = yield;
+  pattern.lastIndex = at;
+  return stop;
 }
 
 function isHighSurrogate(code: number): boolean {

@@ -1,14 +1,14 @@
 /**
- * One job of the counting worker: relaymon's own token counts for one result
- * (the prompt it sent, the text it received), run under a deadline. Pure
- * apart from the clock, so it is tested in-process; count-worker.ts runs it
- * off the thread that sends.
+ * One count job: relaymon's own token counts for one result (the prompt it
+ * sent, the text it received), run under a deadline. Pure apart from the
+ * clock, so it is tested in-process; the count host (count-host.ts) runs it,
+ * in slices (sliced.ts), off the thread that sends.
  */
 import { performance } from 'node:perf_hooks';
 import { countRequestPrompt, outputCount, type LocalOutput, type PromptCount } from './local-count.js';
 import { DEFAULT_BOUNDS } from './bounded.js';
 
-/** A text as it travels to the worker: its first maxChars characters and the whole length. */
+/** A text as it travels to the count host: its first maxChars characters and the whole length. */
 export interface TextHead {
   head: string;
   length: number;
@@ -28,9 +28,18 @@ export interface CountJob {
 
 export type CountReply = { id: number; expired: false; prompt: PromptCount | null; output: LocalOutput | null } | { id: number; expired: true };
 
-export type ToCounter = { type: 'warm'; id: number; model: string } | { type: 'count'; job: CountJob };
-/** A count, or the answer to a `warm` (its encoding is loaded). */
-export type FromCounter = CountReply | { id: number; warmed: true };
+/**
+ * What the sending thread asks of the count host. `release`: let the tables go
+ * now if nothing else is being counted (TokenCounter.release()).
+ */
+export type ToCounter = { type: 'warm'; id: number; model: string } | { type: 'count'; job: CountJob } | { type: 'release' };
+/**
+ * A count, the answer to a `warm` (its encoding is loaded), or a notice that
+ * the host loaded its tables or let them go (idle, or asked to).
+ */
+export type FromCounter = CountReply | { id: number; warmed: true } | { notice: 'loaded' | 'released' };
+/** Messages travel in batches: one postMessage per event-loop turn, or per slice of the host's counting. */
+export type CountBatch<T> = readonly T[];
 
 /** Only the head of a text is sent (a copy across threads costs time on the sending thread). */
 export function textHead(text: string): TextHead {

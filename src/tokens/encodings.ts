@@ -118,3 +118,9 @@ export function warmEncoding(name: EncodingName): void {
 export function isEncodingLoaded(name: EncodingName): boolean {
   return loaded.has(name);
 }
+
+// counting (r16): the count host (tokens/count-host.ts) lets the tables go when idle; they load again on next use.
+/** Drops the loaded tables (the count host, after COUNT_IDLE_MS with nothing to count). */
+export function releaseEncodings(): void {
+  loaded.clear();
+}
