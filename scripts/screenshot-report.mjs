@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/**
+ * The README's picture of `relaymon report` (docs/report.png), made the way a
+ * user would make the report: a short check against two `relaymon mock`
+ * relays (one healthy, one flaky) with --log, then `relaymon report` on the
+ * log, opened offline in Debian's chromium (playwright-core, every
+ * non-file request aborted) and photographed.
+ *
+ *   node scripts/screenshot-report.mjs [out.png] [--keep DIR]
+ *
+ * Needs a build (npm run build) and /usr/bin/chromium (.ci/test-deps).
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const cli = join(root, 'bin/relaymon.js');
+const out = resolve(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : join(root, 'docs/report.png'));
+const dir = mkdtempSync(join(tmpdir(), 'relaymon-report-shot-'));
+
+function startMock(args) {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [cli, 'mock', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = /listening on (http:\/\/\S+)/.exec(buf);
+      if (m) res({ child, url: m[1] });
+    });
+    child.on('exit', () => rej(new Error('mock exited')));
+  });
+}
+
+const mocks = [await startMock(['--scenario', 'healthy', '--jitter']), await startMock(['--scenario', 'flaky', '--jitter'])];
+try {
+  const config = join(dir, 'relaymon.config.yaml');
+  writeFileSync(
+    config,
+    `targets:\n  relay:\n    baseUrl: ${mocks[1].url}\n    apiKey: demo\n  direct:\n    baseUrl: ${mocks[0].url}\n    apiKey: demo\n` +
+      `probes:\n  chat:\n    model: gpt-4o-mini\n    prompt: Say hello in five words.\n    every: 250ms\n`,
+  );
+  const log = join(dir, 'run.log');
+  const html = join(dir, 'report.html');
+  try {
+    execFileSync(process.execPath, [cli, 'check', '--config', config, '--duration', '40s', '--log', log, '--threshold', 'ttft:p(95)<600'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    // A failed threshold (exit 1) is part of the picture.
+  }
+  execFileSync(process.execPath, [cli, 'report', log, '-o', html, '--config', config], { stdio: 'inherit' });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`],
+  });
+  try {
+    const context = await browser.newContext({ offline: true, viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, colorScheme: 'light' });
+    await context.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
+    const page = await context.newPage();
+    await page.goto('file://' + html);
+    await page.waitForSelector('body[data-charts-drawn]');
+    await page.screenshot({ path: out, fullPage: true });
+  } finally {
+    await browser.close();
+  }
+  console.log(`wrote ${out}`);
+} finally {
+  for (const m of mocks) m.child.kill();
+  if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+}
