@@ -46,3 +46,8 @@ Exit codes: 0 written, 2 bad usage, a file that is neither a request log nor a
     process.exitCode = await runReport(file, flags);
   });
 }
+
+/** --report FILE of check, replay, compare, watch and conform: the same report, written at the end of the run. */
+export function reportOption(): Option {
+  return new Option('--report <file>', 'at the end, also write the run as one self-contained HTML report to FILE (see relaymon report)');
+}

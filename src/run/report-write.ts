@@ -7,6 +7,7 @@
  */
 import type { EngineFinal, EngineSnapshot } from '../engine/messages.js';
 import type { ResolvedTarget } from '../core/target.js';
+import type { RequestResult } from '../core/result.js';
 import type { CompareOutput, ConformOutput, RunSummaryOutput } from '../export/contracts/index.js';
 import { ReportCollector } from '../report/collect.js';
 import { fromCollected, fromConform } from '../report/build.js';
@@ -38,6 +39,8 @@ export interface RunEnd {
   /** check, replay, watch: the verdict (thresholds) comes from it. */
   summary?: RunSummaryOutput;
   compare?: CompareOutput;
+  /** Every result of the run, when the command kept them itself (compare): then the sink observed nothing. */
+  results?: readonly RequestResult[];
   notes?: string[];
 }
 
@@ -52,13 +55,19 @@ export class ReportSink {
 
   constructor(readonly path: string) {}
 
+  /** What the run's pipeline takes (RunOptions of run/pipeline.ts): every result in the snapshots, each handed here. */
+  runOptions(): { emitResults: true; onSnapshot: (s: EngineSnapshot) => void } {
+    return { emitResults: true, onSnapshot: (s) => this.observe(s) };
+  }
+
   observe(s: Pick<EngineSnapshot, 'results'>): void {
     for (const r of s.results) this.collector.add(r);
   }
 
   finish(end: RunEnd): void {
+    if (end.results) for (const r of end.results) this.collector.add(r);
     // The final snapshot's results never reach onSnapshot (run/pipeline.ts).
-    this.observe(end.final.snapshot);
+    else this.observe(end.final.snapshot);
     const meta = new Map(end.targets.map((t) => [t.name, { baseUrl: t.baseUrl, protocol: t.protocol }]));
     const collected = this.collector.finish(meta);
     const data = fromCollected(
