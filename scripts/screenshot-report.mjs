@@ -21,6 +21,8 @@ const root = resolve(fileURLToPath(import.meta.url), '../..');
 const cli = join(root, 'bin/relaymon.js');
 const out = resolve(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : join(root, 'docs/report.png'));
 const dir = mkdtempSync(join(tmpdir(), 'relaymon-report-shot-'));
+// The mock takes any key; the config names where it comes from (keys never go in a config file).
+const env = { ...process.env, DEMO_API_KEY: 'demo' };
 
 function startMock(args) {
   return new Promise((res, rej) => {
@@ -40,17 +42,17 @@ try {
   const config = join(dir, 'relaymon.config.yaml');
   writeFileSync(
     config,
-    `targets:\n  relay:\n    baseUrl: ${mocks[1].url}\n    apiKey: demo\n  direct:\n    baseUrl: ${mocks[0].url}\n    apiKey: demo\n` +
+    `targets:\n  relay:\n    baseUrl: ${mocks[1].url}\n    apiKeyEnv: DEMO_API_KEY\n  direct:\n    baseUrl: ${mocks[0].url}\n    apiKeyEnv: DEMO_API_KEY\n` +
       `probes:\n  chat:\n    model: gpt-4o-mini\n    prompt: Say hello in five words.\n    every: 250ms\n`,
   );
   const log = join(dir, 'run.log');
   const html = join(dir, 'report.html');
   try {
-    execFileSync(process.execPath, [cli, 'check', '--config', config, '--duration', '40s', '--log', log, '--threshold', 'ttft:p(95)<600'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [cli, 'check', '--config', config, '--duration', '40s', '--log', log, '--threshold', 'ttft:p(95)<600'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   } catch {
     // A failed threshold (exit 1) is part of the picture.
   }
-  execFileSync(process.execPath, [cli, 'report', log, '-o', html, '--config', config], { stdio: 'inherit' });
+  execFileSync(process.execPath, [cli, 'report', log, '-o', html, '--config', config], { env, stdio: 'inherit' });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`],
