@@ -35,7 +35,7 @@ export function verdictSection(d: ReportData): string {
   const label = v.origin === 'recomputed' ? ' <span class="badge recomputed">recomputed</span>' : '';
   const rows = v.thresholds.map((t) => `<li class="${t.ok ? 'ok' : 'bad'}">${esc(describeThresholdResult(t))}</li>`).join('');
   return (
-    `<section id="verdict"><h2>Verdict</h2><p class="verdict">${badge}${label}${esc(exit)} · ${esc(`${v.thresholds.length - failed} of ${v.thresholds.length} thresholds held`)}</p>` +
+    `<section id="verdict"><h2>Verdict</h2><p class="verdict">${badge}${label}${esc(exit)}${v.thresholds.length > 0 ? esc(` · ${v.thresholds.length - failed} of ${v.thresholds.length} thresholds held`) : ''}</p>` +
     `<p class="note">${esc(ORIGIN[v.origin] ?? '')}</p>${rows ? `<ul class="thresholds">${rows}</ul>` : ''}</section>`
   );
 }
