@@ -117,6 +117,31 @@ describe('relaymon report', () => {
     expect(embeddedData(html).charts.find((c) => c.id === 'time-rps')!.series[0]!.label).toBe('</script><script>alert(1)</script>');
   });
 
+  it('conform, watch and replay --report write the same report at the end of their runs', async () => {
+    const conformHtml = join(dir, 'conform.html');
+    const conform = await runCli(['conform', '--base-url', mock.url, '--only', 'usage_present,model_echo', '--report', conformHtml], { env: { OPENAI_API_KEY: SENTINEL_KEY }, timeoutMs: 30_000 });
+    expect([0, 1], conform.stderr).toContain(conform.code);
+    const ch = readFileSync(conformHtml, 'utf8');
+    expectClean(conform, ch);
+    expect(ch).toContain('<h2>Conformance</h2>');
+    expect(ch).toMatch(/<td>usage_present<\/td><td>openai<\/td><td>(pass|fail)<\/td>/);
+    expect(ch).toContain(`exit code ${conform.code}`);
+    const watchHtml = join(dir, 'watch.html');
+    const watch = await runCli(['watch', '--base-url', mock.url, '--no-tui', '--rate', '20/s', '-n', '15', '--report', watchHtml], { env: { OPENAI_API_KEY: SENTINEL_KEY }, timeoutMs: 30_000 });
+    expect([0, 1], watch.stderr).toContain(watch.code);
+    const wh = readFileSync(watchHtml, 'utf8');
+    expectClean(watch, wh);
+    expect(wh).toContain('relaymon watch report');
+    expect(wh).toMatch(/<th scope="row">default<\/th><td>openai<\/td><td>15<\/td>/);
+    const replayHtml = join(dir, 'replay.html');
+    const replay = await runCli(['replay', log, '--base-url', mock.url, '--rate', '40/s', '-n', '10', '--report', replayHtml], { env: { OPENAI_API_KEY: SENTINEL_KEY }, timeoutMs: 30_000 });
+    expect([0, 1], replay.stderr).toContain(replay.code);
+    const rh = readFileSync(replayHtml, 'utf8');
+    expectClean(replay, rh);
+    expect(rh).toContain('relaymon replay report');
+    expect(rh).toContain(`exit code ${replay.code}`);
+  }, 60_000);
+
   it('shows progress off a terminal: one line on stderr per interval', async () => {
     const big = join(dir, 'big.log');
     const text = readFileSync(log, 'utf8');
