@@ -4,6 +4,7 @@ import { addScheduleOptions, addTargetOptions, allowManyTargets } from './option
 import { addMetricsOptions } from './metrics.js';
 import { collect } from './parsers.js';
 import type { CheckFlags } from '../run/check.js';
+import { reportOption } from './report.js';
 
 /** Implied unless the user wrote an errors threshold (stats/thresholds-implied.ts). */
 const DEFAULT_CHECK_THRESHOLD = IMPLIED_ERRORS_THRESHOLD;
@@ -18,7 +19,8 @@ export function registerCheck(program: Command): void {
     .option('--no-default-thresholds', `do not imply ${DEFAULT_CHECK_THRESHOLD} when no errors threshold is given`)
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
-    .option('--junit <file>', 'write a JUnit XML report (one testsuite per target, one testcase per threshold)');
+    .option('--junit <file>', 'write a JUnit XML report (one testsuite per target, one testcase per threshold)')
+    .addOption(reportOption());
   addMetricsOptions(cmd);
   addTargetOptions(cmd);
   allowManyTargets(cmd, 'target(s) from the config, repeatable or comma-separated (default: all)');

@@ -5,6 +5,7 @@ import { DEFAULT_COMPARE_DURATION } from '../run/defaults.js';
 import type { CompareFlags } from '../run/compare.js';
 import { addScheduleOptions, addTargetOptions, allowManyTargets } from './options.js';
 import { fraction, positiveInt } from './parsers.js';
+import { reportOption } from './report.js';
 
 /** --alpha: a significance level above 0, at most 0.5. */
 function alpha(value: string): number {
@@ -26,7 +27,8 @@ export function registerCompare(program: Command): void {
     .addOption(new Option('--alpha <p>', `significance level of the tests (default ${DEFAULT_COMPARE_OPTIONS.alpha})`).argParser(alpha))
     .addOption(new Option('--min-effect <f>', `smallest difference worth calling significant, as a fraction or % of the second target's median (default ${DEFAULT_COMPARE_OPTIONS.minEffect * 100}%)`).argParser(fraction('--min-effect', 10)))
     .option('--json', 'print the comparison as JSON instead of text (shape in the README)')
-    .option('--summary <file>', 'also write the JSON to FILE');
+    .option('--summary <file>', 'also write the JSON to FILE')
+    .addOption(reportOption());
   addTargetOptions(cmd);
   allowManyTargets(cmd, 'the same as --targets, repeatable or comma-separated');
   cmd.addHelpText(

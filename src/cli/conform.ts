@@ -7,6 +7,7 @@ import { DEFAULT_PROBE_MODEL } from '../run/defaults.js';
 import type { ConformFlags } from '../run/conform.js';
 import { addTargetOptions, allowManyTargets, budgetOption } from './options.js';
 import { collect } from './parsers.js';
+import { reportOption } from './report.js';
 
 /** --protocol for conform: repeatable or comma-separated, each one of PROTOCOLS. */
 function protocols(value: string, previous: Protocol[] | undefined): Protocol[] {
@@ -47,6 +48,7 @@ export function registerConform(program: Command): void {
     .addOption(new Option('--reasoning-model <model>', `model of the reasoning request (default ${defaultReasoningModel('openai')} / ${defaultReasoningModel('anthropic')})`).argParser(modelName('--reasoning-model')))
     .option('--json', 'print the report as JSON (schema/conform.schema.json) instead of text')
     .option('--junit <file>', 'write a JUnit XML report (one testsuite per target, one testcase per check × protocol)')
+    .addOption(reportOption())
     .addOption(budgetOption())
     .option('--dry-run', 'list the requests it would send and their worst-case cost; send nothing')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');

@@ -14,6 +14,7 @@ import { registerInitCommand } from './init.js';
 import { registerCompare } from './compare.js';
 import { registerCost } from './cost.js';
 import { registerConform } from './conform.js';
+import { registerReport } from './report.js';
 
 function buildProgram(): Command {
   const program = new Command('relaymon')
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   registerCompare(program);
   registerCost(program);
   registerConform(program);
+  registerReport(program);
   registerInitCommand(program);
   registerConfigCommands(program);
   program.addHelpText(

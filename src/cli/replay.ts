@@ -4,6 +4,7 @@ import type { ReplayFlags } from '../run/replay.js';
 import { addTargetOptions, allowManyTargets, budgetOption, maxInFlightOption } from './options.js';
 import { addMetricsOptions } from './metrics.js';
 import { collect, duration, positiveInt, replayRate, speed } from './parsers.js';
+import { reportOption } from './report.js';
 
 export function registerReplay(program: Command): void {
   const cmd = program
@@ -25,6 +26,7 @@ export function registerReplay(program: Command): void {
     .option('--no-default-thresholds', `do not imply ${IMPLIED_ERRORS_THRESHOLD} when no errors threshold is given`)
     .option('--json', 'print the run summary as JSON instead of text')
     .option('--summary <file>', 'also write the JSON summary to FILE')
+    .addOption(reportOption())
     .option('--log <file>', 'write one JSON line per request to FILE, afresh (the request log; replayable; not the file being replayed)')
     .option('--no-log-bodies', 'leave request bodies (prompts) out of the log')
     .addOption(budgetOption())

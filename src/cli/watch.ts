@@ -7,6 +7,7 @@ import type { WatchFlags } from '../run/watch.js';
 import { addScheduleOptions, addTargetOptions, allowManyTargets } from './options.js';
 import { addMetricsOptions } from './metrics.js';
 import { collect, parseFps } from './parsers.js';
+import { reportOption } from './report.js';
 
 export function registerWatch(program: Command): void {
   const cmd = program
@@ -22,7 +23,8 @@ export function registerWatch(program: Command): void {
     .addOption(new Option('--threshold <expr>', 'k6-style threshold, repeatable: colours the dashboard and decides the exit code of a --duration run').argParser(collect).default([], 'none'))
     .option('--no-default-thresholds', `a bounded run (--duration or --requests) does not imply ${IMPLIED_ERRORS_THRESHOLD} when no errors threshold is given`)
     .option('--json', 'print the final summary as JSON instead of text (plain-mode lines then go to stderr)')
-    .option('--summary <file>', 'also write the JSON summary to FILE');
+    .option('--summary <file>', 'also write the JSON summary to FILE')
+    .addOption(reportOption());
   addMetricsOptions(cmd);
   addTargetOptions(cmd);
   allowManyTargets(cmd, 'target(s) from the config, repeatable or comma-separated (default: all)');

@@ -15,6 +15,7 @@ import { runPipeline } from './pipeline.js';
 import { endNotes, pipelineExitCode } from './outcome.js';
 import { runSummaryJson } from '../export/run-summary-json.js';
 import { DEFAULT_CHECK_DURATION } from './defaults.js';
+import { reportSink } from './report-write.js';
 
 export interface CheckFlags extends ScheduledFlags, MetricsFlags {
   threshold: string[];
@@ -23,6 +24,7 @@ export interface CheckFlags extends ScheduledFlags, MetricsFlags {
   json?: boolean;
   summary?: string;
   junit?: string;
+  report?: string;
 }
 
 export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
@@ -30,6 +32,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   metricsAddress(flags); // a bad --metrics-port is a usage error before anything else happens
   checkOutputPath(flags.summary, '--summary');
   checkOutputPath(flags.junit, '--junit');
+  const report = reportSink(flags.report);
   const run = await scheduledRun(flags, { defaultDuration: parseDuration(DEFAULT_CHECK_DURATION) });
   refuseClobbering(contextInputs(run.ctx, flags), runOutputs(flags));
   const userThresholds: Threshold[] = runThresholds(run.ctx, flags.threshold);
@@ -54,7 +57,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
         alerts: rules,
       },
       io,
-      { command: 'check', notify: run.ctx.config?.notify, metrics },
+      { command: 'check', notify: run.ctx.config?.notify, metrics, ...report?.runOptions() },
     );
   } finally {
     await metrics?.close();
@@ -68,5 +71,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('check', final.snapshot.spend));
   for (const note of endNotes('check', final)) io.err(note);
-  return pipelineExitCode(outcome);
+  const exitCode = pipelineExitCode(outcome);
+  report?.finish({ command: 'check', final, targets: run.targets, exitCode, summary: json });
+  return exitCode;
 }

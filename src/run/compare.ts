@@ -18,6 +18,7 @@ import { pipelineExitCode, saturationMessage } from './outcome.js';
 import { saturationJson } from '../export/run-summary-json.js';
 import { DEFAULT_COMPARE_DURATION } from './defaults.js';
 import type { CompareOutput } from '../export/contracts/index.js';
+import { reportSink } from './report-write.js';
 
 /** The schedule flags (ScheduledFlags) plus the pair, the seed and the significance settings, parsed by their declarations (cli/compare.ts). */
 export interface CompareFlags extends ScheduledFlags {
@@ -29,6 +30,7 @@ export interface CompareFlags extends ScheduledFlags {
   minEffect?: number;
   json?: boolean;
   summary?: string;
+  report?: string;
 }
 
 function targetNames(flags: CompareFlags): [string, string] {
@@ -95,6 +97,7 @@ async function fileRun(file: string, flags: CompareFlags, names: [string, string
 export async function runCompare(file: string | undefined, flags: CompareFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
+  const sink = reportSink(flags.report);
   const names = targetNames(flags);
   const options = compareOptions(flags);
   const run = file === undefined ? await probeRun(flags, names) : await fileRun(file, flags, names, io);
@@ -144,5 +147,7 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('compare', final.snapshot.spend));
   const saturated = saturationMessage('compare', final);
   if (saturated) io.err(saturated);
-  return pipelineExitCode(outcome);
+  const exitCode = pipelineExitCode(outcome);
+  sink?.finish({ command: 'compare', final, targets: run.targets, exitCode, compare: json, results });
+  return exitCode;
 }

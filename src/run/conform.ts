@@ -24,6 +24,7 @@ import { conformJunit, conformText } from '../export/conform-text.js';
 import { budgetFrom, loadContext, pickTarget } from './context.js';
 import { DEFAULT_PROBE_MODEL } from './defaults.js';
 import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile, type Io } from './io.js';
+import { writeConformReport } from './report-write.js';
 import type { TargetFlagValues } from './flags.js';
 import { onInterrupt } from './signals.js';
 import { sendPlan, type SendState } from './conform-send.js';
@@ -39,6 +40,7 @@ export interface ConformFlags extends Omit<TargetFlagValues, 'protocol' | 'targe
   skip: string[];
   json?: boolean;
   junit?: string;
+  report?: string;
   budgetUsd?: number;
   dryRun?: boolean;
   model?: string;
@@ -87,8 +89,12 @@ export async function runConform(flags: ConformFlags): Promise<ExitCode> {
   const names = flags.target ?? [];
   const ctx = await loadContext({ ...flags, target: names.length === 1 ? names[0] : undefined, protocol: forSuite ? undefined : flags.protocol?.[0] });
   const chosen = names.length > 1 ? names.map((n) => pickTarget(ctx.targets, n)) : ctx.targets;
-  refuseClobbering(contextInputs(ctx, flags), [{ flag: '--junit', path: flags.junit }]);
+  refuseClobbering(contextInputs(ctx, flags), [
+    { flag: '--junit', path: flags.junit },
+    { flag: '--report', path: flags.report },
+  ]);
   checkOutputPath(flags.junit, '--junit');
+  checkOutputPath(flags.report, '--report');
   if (chosen.length === 0) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
 
   const plans: TargetPlan[] = chosen.map((t) => {
@@ -157,6 +163,13 @@ async function send(
   if (flags.json) io.out(JSON.stringify(report, null, 2) + '\n');
   else io.out(conformText(report, io.color));
   if (flags.junit !== undefined) writeOutputFile(flags.junit, conformJunit(report), '--junit');
+  const code = conformEnd(report, state, interrupted, io);
+  writeConformReport(flags.report, report, code);
+  return code;
+}
+
+/** The exit code of a finished suite, and what explains it on stderr. */
+function conformEnd(report: ConformReport, state: SendState, interrupted: boolean, io: Io): ExitCode {
   if (state.refused > 0 && !interrupted) {
     io.err(`conform: the spend guard refused ${state.refused} request${state.refused === 1 ? '' : 's'}: ${state.refusedWhy ?? 'the budget'}\n`);
   }

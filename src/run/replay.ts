@@ -20,6 +20,7 @@ import { printDryRun, runOutputs } from './scheduled.js';
 import { runPipeline } from './pipeline.js';
 import { endNotes, pipelineExitCode } from './outcome.js';
 import { runSummaryJson, toSummary } from '../export/run-summary-json.js';
+import { reportSink } from './report-write.js';
 
 /** replay's flags, parsed by their declarations (cli/replay.ts). */
 export interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
@@ -47,6 +48,7 @@ export interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFl
   color: boolean;
   budgetUsd?: number;
   dryRun?: boolean;
+  report?: string;
 }
 
 function replayMode(flags: ReplayFlags, items: readonly ReplayItem[], io: Io): ReplayMode {
@@ -93,6 +95,7 @@ function checkProtocols(items: readonly Routed[], targets: ResolvedTarget[]): { 
 export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
+  const report = reportSink(flags.report);
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
   const durationMs = flags.duration ?? null;
   const requests = flags.requests ?? null;
@@ -157,7 +160,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
         alerts: rules,
       },
       io,
-      { command: 'replay', notify: ctx.config?.notify, metrics },
+      { command: 'replay', notify: ctx.config?.notify, metrics, ...report?.runOptions() },
     );
   } finally {
     await metrics?.close();
@@ -183,5 +186,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('replay', final.snapshot.spend));
   for (const note of endNotes('replay', final)) io.err(note);
-  return pipelineExitCode(outcome);
+  const exitCode = pipelineExitCode(outcome);
+  report?.finish({ command: 'replay', final, targets, exitCode, summary: json });
+  return exitCode;
 }

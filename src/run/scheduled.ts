@@ -90,6 +90,7 @@ export interface DryRunFlags {
   summary?: string;
   junit?: string;
   log?: string;
+  report?: string;
 }
 
 /** The files a check, replay or compare run writes, by flag. */
@@ -98,6 +99,7 @@ export function runOutputs(flags: DryRunFlags): OutputFile[] {
     { flag: '--summary', path: flags.summary },
     { flag: '--junit', path: flags.junit },
     { flag: '--log', path: flags.log },
+    { flag: '--report', path: flags.report },
   ];
 }
 
@@ -107,6 +109,7 @@ export function printDryRun(run: ScheduledRun, io: Io, flags: DryRunFlags): Exit
       ['--summary', flags.summary],
       ['--junit', flags.junit],
       ['--log', flags.log],
+      ['--report', flags.report],
     ] as const
   ).flatMap(([flag, path]) => (path === undefined ? [] : [`${flag} ${path}`]));
   const report = dryRunReport(run.plan, run.targets, run.ctx.prices, { durationMs: run.durationMs, requests: run.requests, unwritten });

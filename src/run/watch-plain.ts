@@ -28,7 +28,9 @@ export async function runWatchPlain(s: WatchSetup, opts: { linesToStderr: boolea
     notify: s.notify,
     metrics: s.metrics,
     liveStats: true,
+    ...(s.report ? { emitResults: true } : {}),
     onSnapshot: (snap) => {
+      s.report?.observe(snap);
       if (snap.elapsedMs < dueAt || snap.stats === null) return;
       while (dueAt <= snap.elapsedMs) dueAt += s.intervalMs;
       write(plainLines(snap, names, s.window, new Date()).join('\n') + '\n');

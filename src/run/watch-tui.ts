@@ -77,7 +77,7 @@ class DashboardView implements RunView {
 
 export async function runWatchTui(s: WatchSetup): Promise<WatchOutcome> {
   const view = new DashboardView(s);
-  const outcome = await runPipeline(s.engine, s.io, { command: 'watch', notify: s.notify, metrics: s.metrics, view });
+  const outcome = await runPipeline(s.engine, s.io, { command: 'watch', notify: s.notify, metrics: s.metrics, view, ...s.report?.runOptions() });
   if (process.env['RELAYMON_DEBUG'] && view.slowFrames) {
     const f = view.slowFrames();
     s.io.err(`watch: ${f.frames} frames drawn, ${f.slow} slower than ${Math.round(1000 / s.fps)} ms, worst ${f.worstMs.toFixed(1)} ms\n`);

@@ -6,6 +6,7 @@ import type { NotifyConfig } from '../config/schema.js';
 import type { Io } from './io.js';
 import type { MetricsHandle } from './metrics.js';
 import type { RunConfig } from './pipeline.js';
+import type { ReportSink } from './report-write.js';
 
 /** Everything both modes need: the engine's config, the thresholds, and how to show it. */
 export interface WatchSetup {
@@ -17,6 +18,8 @@ export interface WatchSetup {
   io: Io;
   /** /metrics (--metrics-port): fed every snapshot, the final one included. */
   metrics: MetricsHandle | null;
+  /** --report FILE: every result of the run goes to it. */
+  report: ReportSink | null;
 }
 
 export interface WatchOutcome {

@@ -22,12 +22,14 @@ import { runSummaryJson } from '../export/run-summary-json.js';
 import { runWatchPlain } from './watch-plain.js';
 import type { WatchOutcome, WatchSetup } from './watch-types.js';
 import { DEFAULT_INTERVAL, parseInterval } from './defaults.js';
+import { reportSink } from './report-write.js';
 
 export interface WatchFlags extends ScheduledFlags, MetricsFlags {
   threshold: string[];
   defaultThresholds?: boolean;
   json?: boolean;
   summary?: string;
+  report?: string;
   demo?: boolean;
   tui: boolean;
   /** --interval in ms (at least 100). */
@@ -51,6 +53,7 @@ async function demoContext(demo: Demo): Promise<RunContext> {
 export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color !== false && (await preference('color')) !== false });
   checkOutputPath(flags.summary, '--summary');
+  const report = reportSink(flags.report);
   const fps = flags.fps ?? (await preference('fps')) ?? DEFAULT_FPS;
   const intervalMs = flags.interval ?? parseInterval((await preference('interval')) ?? DEFAULT_INTERVAL);
   const window = flags.window ?? (await preference('window')) ?? '1m';
@@ -90,10 +93,13 @@ export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
       intervalMs,
       io,
       metrics,
+      report,
     };
     const tui = flags.tui !== false && io.stdoutIsTty;
     const outcome = tui ? await (await loadTui()).runWatchTui(setup) : await runWatchPlain(setup, { linesToStderr: flags.json === true });
     printSummary(flags, run.targets, outcome, io);
+    // Unlike the summary, the report holds every result of the run, from before an `r` too (its note says so).
+    report?.finish({ command: 'watch', final: outcome.final, targets: run.targets, exitCode: outcome.exitCode, ...(outcome.resetAt !== undefined ? { notes: ['The dashboard\'s windows were reset (r) during the run: the charts cover the whole run, the verdict only the traffic after the reset.'] } : {}) });
     return outcome.exitCode;
   } finally {
     await metrics?.close();

@@ -1,0 +1,64 @@
+/**
+ * What a report shows, as one plain object: built from a run, a request log
+ * or a --json/--summary file (build.ts, source.ts), embedded in the HTML as
+ * JSON for the charts and drawn as tables (html.ts). Nothing here is a
+ * statistic of its own: summaries come from src/stats, verdicts from
+ * src/stats/thresholds.ts, comparisons and conformance rows from the outputs
+ * of compare and conform.
+ */
+import type { ThresholdResult } from '../stats/thresholds.js';
+import type { Summary } from '../stats/summary.js';
+import type { HonestyWindow } from '../stats/windows.js';
+import type { CompareOutput, ConformOutput } from '../export/contracts/index.js';
+
+/** One chart: a shared x and one line per series (uPlot's data layout). */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  /** 'log': a logarithmic x (distributions); 'time': epoch seconds. */
+  x: { kind: 'log' | 'time'; label: string; values: number[] };
+  y: { label: string; unit: 'ms' | 'fraction' | 'per_s' | 'share' };
+  series: { label: string; values: (number | null)[]; /** Lines of one group (a target) share a colour. */ group: number; dash?: boolean }[];
+}
+
+export interface ReportTarget {
+  name: string;
+  baseUrl: string | null;
+  protocol: string | null;
+  summary: Summary | null;
+  honesty: HonestyWindow | null;
+  /** One line per finding (export/honesty-text.ts), empty when the relay's usage matched. */
+  honestyLines: string[];
+  /** Failed probe checks by name (tools, json, cache, …); from results only. */
+  failedChecks: Record<string, number>;
+}
+
+export interface ReportVerdict {
+  thresholds: ThresholdResult[];
+  exitCode: number | null;
+  /**
+   * 'run': the verdict the run itself gave; 'recomputed': evaluated again from a
+   * request log (the thresholds given to `relaymon report` and the config's);
+   * 'file': read from a --json/--summary file.
+   */
+  origin: 'run' | 'recomputed' | 'file';
+}
+
+export interface ReportData {
+  v: 1;
+  command: string;
+  /** Where the figures came from: the run itself, or the file `relaymon report` read. */
+  source: { kind: 'run' | 'log' | 'summary'; file: string | null };
+  startedAt: string | null;
+  durationMs: number | null;
+  stoppedBy: string | null;
+  generatedAt: string;
+  version: string;
+  verdict: ReportVerdict | null;
+  targets: ReportTarget[];
+  charts: ChartSpec[];
+  compare: CompareOutput | null;
+  conform: ConformOutput | null;
+  /** Said above the tables: what this report cannot show and why. */
+  notes: string[];
+}

@@ -1,0 +1,101 @@
+/**
+ * Writing a report, for `relaymon report` and for --report FILE on check,
+ * replay, compare, watch and conform: the one function that renders the
+ * HTML (src/report/html.ts) and writes it through the run's output writer
+ * (redacted, atomic: run/io.ts), and the one hook a run uses to collect its
+ * results for it (reportSink).
+ */
+import type { EngineFinal, EngineSnapshot } from '../engine/messages.js';
+import type { ResolvedTarget } from '../core/target.js';
+import type { RequestResult } from '../core/result.js';
+import type { CompareOutput, ConformOutput, RunSummaryOutput } from '../export/contracts/index.js';
+import { ReportCollector } from '../report/collect.js';
+import { fromCollected, fromConform } from '../report/build.js';
+import { chartLibrary } from '../report/assets.js';
+import { renderReport } from '../report/html.js';
+import type { ReportData } from '../report/data.js';
+import { checkOutputPath, writeOutputFile, type OutputFile } from './io.js';
+
+export const REPORT_FLAG = '--report';
+
+/** Renders and writes the report; returns the bytes written. */
+export function writeReport(path: string, data: ReportData, flag: string): number {
+  const html = renderReport(data, chartLibrary());
+  writeOutputFile(path, html, flag);
+  return Buffer.byteLength(html);
+}
+
+/** The report file as one of a run's outputs (refuseClobbering). */
+export function reportOutput(path: string | undefined): OutputFile {
+  return { flag: REPORT_FLAG, path };
+}
+
+/** What a run ends with, for its report. */
+export interface RunEnd {
+  command: string;
+  final: EngineFinal;
+  targets: readonly ResolvedTarget[];
+  exitCode: number;
+  /** check, replay, watch: the verdict (thresholds) comes from it. */
+  summary?: RunSummaryOutput;
+  compare?: CompareOutput;
+  /** Every result of the run, when the command kept them itself (compare): then the sink observed nothing. */
+  results?: readonly RequestResult[];
+  notes?: string[];
+}
+
+/**
+ * The --report hook of a sending run: its snapshots carry every finished
+ * result (emitResults), which go into a ReportCollector as they come; at the
+ * end, the run's own verdict and the collected figures make the report.
+ */
+export class ReportSink {
+  private readonly collector = new ReportCollector();
+  readonly emitResults = true;
+
+  constructor(readonly path: string) {}
+
+  /** What the run's pipeline takes (RunOptions of run/pipeline.ts): every result in the snapshots, each handed here. */
+  runOptions(): { emitResults: true; onSnapshot: (s: EngineSnapshot) => void } {
+    return { emitResults: true, onSnapshot: (s) => this.observe(s) };
+  }
+
+  observe(s: Pick<EngineSnapshot, 'results'>): void {
+    for (const r of s.results) this.collector.add(r);
+  }
+
+  finish(end: RunEnd): void {
+    if (end.results) for (const r of end.results) this.collector.add(r);
+    // The final snapshot's results never reach onSnapshot (run/pipeline.ts).
+    else this.observe(end.final.snapshot);
+    const meta = new Map(end.targets.map((t) => [t.name, { baseUrl: t.baseUrl, protocol: t.protocol }]));
+    const collected = this.collector.finish(meta);
+    const data = fromCollected(
+      {
+        command: end.command,
+        source: { kind: 'run', file: null },
+        startedAt: new Date(end.final.snapshot.startedAt).toISOString(),
+        durationMs: Math.round(end.final.durationMs),
+        stoppedBy: end.final.stoppedBy,
+      },
+      collected,
+      end.compare ? { thresholds: [], exitCode: end.exitCode, origin: 'run' } : { thresholds: end.summary?.thresholds ?? end.final.thresholds, exitCode: end.exitCode, origin: 'run' },
+      { ...(end.compare ? { compare: end.compare } : {}), ...(end.notes ? { notes: end.notes } : {}) },
+    );
+    writeReport(this.path, data, REPORT_FLAG);
+  }
+}
+
+/** A sink when --report was given (its path checked before anything is sent), else null. */
+export function reportSink(path: string | undefined): ReportSink | null {
+  if (path === undefined) return null;
+  checkOutputPath(path, REPORT_FLAG);
+  return new ReportSink(path);
+}
+
+/** conform --report: its rows, no timings. */
+export function writeConformReport(path: string | undefined, report: ConformOutput, exitCode: number): void {
+  if (path === undefined) return;
+  const data = fromConform(report, null);
+  writeReport(path, { ...data, verdict: data.verdict ? { ...data.verdict, exitCode } : null }, REPORT_FLAG);
+}

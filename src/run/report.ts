@@ -1,0 +1,131 @@
+/**
+ * `relaymon report FILE -o report.html`: a request log (re-judged: the
+ * thresholds given here and the config's, labelled "recomputed"), or a
+ * --json/--summary file of check, replay, watch, compare or conform, as one
+ * self-contained HTML file. A long log shows progress by the rule of
+ * run/progress.ts.
+ */
+import { performance } from 'node:perf_hooks';
+import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
+import { fmtMs } from '../export/format.js';
+import { checkThresholdTargets, parseThreshold, withImpliedThresholds, type Threshold } from '../stats/thresholds.js';
+import { compareSchema, conformSchema, runSummarySchema } from '../export/contracts/index.js';
+import { ReportCollector } from '../report/collect.js';
+import { fromCollected, fromCompare, fromConform, fromRunSummary } from '../report/build.js';
+import { detectInput, EXPECTED_INPUT, readJsonFile, streamLog, type LogProgress } from '../report/read.js';
+import type { ReportData } from '../report/data.js';
+import { checkOutputPath, contextInputs, processIo, refuseClobbering, type Io } from './io.js';
+import { loadContext, type RunContext } from './context.js';
+import { findConfigFile } from '../config/find.js';
+import { PriceTable } from '../pricing/table.js';
+import type { TargetFlagValues } from './flags.js';
+import { createProgress } from './progress.js';
+import { runExitCode } from './outcome.js';
+import { writeReport } from './report-write.js';
+
+export interface ReportFlags extends Omit<TargetFlagValues, 'target' | 'timeout'> {
+  output: string;
+  threshold: string[];
+  /** false with --no-default-thresholds. */
+  defaultThresholds?: boolean;
+  color: boolean;
+}
+
+export async function runReport(file: string, flags: ReportFlags): Promise<ExitCode> {
+  const io = processIo({ color: flags.color });
+  checkOutputPath(flags.output, '--output');
+  const ctx = await reportContext(flags);
+  refuseClobbering([{ path: file, label: `the file being reported (${file})` }, ...contextInputs(ctx, flags)], [{ flag: '--output', path: flags.output }]);
+  const input = detectInput(file);
+  const data = input.kind === 'log' ? await fromLog(file, input.bytes, flags, ctx, io) : fromJson(file, readJsonFile(file, input.bytes), flags);
+  const bytes = writeReport(flags.output, data, '--output');
+  const what = data.source.kind === 'log' ? `${data.targets.reduce((n, t) => n + (t.summary?.requests ?? 0) + (t.summary?.unfinished ?? 0), 0)} requests, ` : '';
+  io.out(`relaymon report: wrote ${flags.output} (${what}${Math.round(bytes / 1024)} KB)\n`);
+  return EXIT.ok;
+}
+
+/**
+ * The config's thresholds (and its targets' names and URLs) when there is a
+ * config file; without one, nothing: a report sends nothing, so it needs no
+ * target and must not ask for --base-url.
+ */
+async function reportContext(flags: ReportFlags): Promise<RunContext> {
+  if (findConfigFile({ cwd: process.cwd(), explicit: flags.config, env: process.env }) === null) {
+    return { config: null, configPath: null, targets: [], prices: PriceTable.builtIn(), thresholds: [] };
+  }
+  return loadContext({ ...flags }, process.env, { quiet: true });
+}
+
+function fromJson(file: string, value: unknown, flags: ReportFlags): ReportData {
+  if (flags.threshold.length > 0) throw new UsageError(`--threshold re-judges a request log; ${file} is a summary file, whose verdict is already in it`);
+  const command = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['command'] : undefined;
+  const parsed =
+    command === 'compare' ? compareSchema.safeParse(value) : command === 'conform' ? conformSchema.safeParse(value) : command === 'check' || command === 'replay' || command === 'watch' ? runSummarySchema.safeParse(value) : null;
+  if (parsed === null) throw new UsageError(`${file}: not a request log or a --json/--summary file of check, replay, watch, compare or conform (${EXPECTED_INPUT})`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? ` (${issue.path.join('.') || 'top level'}: ${issue.message})` : '';
+    throw new UsageError(`${file}: a ${String(command)} --json file of another shape than this relaymon writes${where}`);
+  }
+  const v = parsed.data;
+  if (v.command === 'compare') return fromCompare(v, file);
+  if (v.command === 'conform') return fromConform(v, file);
+  return fromRunSummary(v, file);
+}
+
+function progressLine(p: LogProgress, total: number, elapsedMs: number): string {
+  const secs = elapsedMs / 1000;
+  const rate = secs > 0 ? p.lines / secs : 0;
+  const share = total > 0 ? Math.min(1, p.bytesRead / total) : 1;
+  const width = 24;
+  const filled = Math.round(share * width);
+  const mb = (b: number): string => (b / 1048576).toFixed(1);
+  const eta = share > 0 && share < 1 ? (elapsedMs / share) * (1 - share) : 0;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.lines} lines, ${mb(p.bytesRead)}/${mb(total)} MB  ${Math.round(rate)} lines/s  ETA ${share >= 1 ? '0s' : fmtMs(eta)}`;
+}
+
+async function fromLog(file: string, bytes: number, flags: ReportFlags, ctx: RunContext, io: Io): Promise<ReportData> {
+  const user: Threshold[] = [...ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
+  const thresholds = withImpliedThresholds(user, flags.defaultThresholds !== false);
+  let collector: ReportCollector | null = null;
+  let firstTime: string | null = null;
+  const t0 = performance.now();
+  const progress = createProgress(io, 'report');
+  const read = await streamLog(
+    file,
+    (line) => {
+      if (collector === null) {
+        // The run's start: the first line's send less its offset from the start.
+        const origin = line.result.startedAt - line.t;
+        collector = new ReportCollector(origin);
+        firstTime = new Date(origin).toISOString();
+      }
+      collector.add(line.result);
+    },
+    (p) => {
+      const elapsed = performance.now() - t0;
+      progress.update(elapsed, () => progressLine(p, bytes, elapsed));
+    },
+  );
+  progress.done();
+  if (read.badCount > 0) {
+    for (const b of read.bad) io.err(`${file}:${b.line}: ${b.reason}\n`);
+    if (read.badCount > read.bad.length) io.err(`… and ${read.badCount - read.bad.length} more bad lines\n`);
+    io.err(`${file}: skipped ${read.badCount} bad line${read.badCount === 1 ? '' : 's'}\n`);
+  }
+  const c = collector as ReportCollector | null;
+  if (c === null) throw new UsageError(`${file}: no request-log line in it; ${EXPECTED_INPUT}`);
+  const meta = new Map(ctx.targets.map((t) => [t.name, { baseUrl: t.baseUrl, protocol: t.protocol }]));
+  const collected = c.finish(meta);
+  // {target:…} tags may name the log's targets as well as the config's.
+  checkThresholdTargets(thresholds, [...new Set([...Object.keys(ctx.config?.targets ?? {}), ...ctx.targets.map((t) => t.name), ...collected.targets.map((t) => t.name)])]);
+  const results = c.thresholds(thresholds);
+  const exitCode = runExitCode({ thresholds: results, anyHttpAnswer: collected.anyHttpAnswer, snapshot: { stats: { windows: { all: collected.all } } } }, false);
+  const notes = [`Verdict recomputed from the log: ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'} (given to relaymon report, the config's, and the implied errors guard unless --no-default-thresholds), judged on all ${collected.requests} requests.`];
+  return fromCollected(
+    { command: 'request log', source: { kind: 'log', file }, startedAt: firstTime, durationMs: Math.round(collected.endMs - collected.originMs), stoppedBy: null },
+    collected,
+    { thresholds: results, exitCode, origin: 'recomputed' },
+    { notes },
+  );
+}
