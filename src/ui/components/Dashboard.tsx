@@ -18,7 +18,8 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { Line } from './Line.js';
 import { TargetPanel } from './TargetPanel.js';
 import type { HealthName } from '../../stats/target-health.js';
-import { chartRows, type ChartInput } from '../core/chart-frame.js';
+import type { ChartInput } from '../core/chart-frame.js';
+import { Chart } from './Chart.js';
 import { pointValue, type ChartMetric } from '../core/chart-series.js';
 import type { ChartStore } from '../core/chart-store.js';
 import { SERIES_TONES } from '../core/text.js';
@@ -117,16 +118,16 @@ export function Dashboard(props: DashboardProps) {
     ) : null;
   const store = props.chart;
   const chart =
-    store && layout.chartRows > 0
-      ? chartRows({
-          metric,
-          window,
-          width,
-          height: layout.chartRows,
-          marks: store.marksIn(window),
-          lines: shown.map((t, i) => ({ label: t.name, tone: SERIES_TONES[i % SERIES_TONES.length]!, view: store.view(t.name, window) })),
-        })
-      : [];
+    store && layout.chartRows > 0 ? (
+      <Chart
+        metric={metric}
+        window={window}
+        width={width}
+        height={layout.chartRows}
+        marks={store.marksIn(window)}
+        lines={shown.map((t, i) => ({ label: t.name, tone: SERIES_TONES[i % SERIES_TONES.length]!, view: store.view(t.name, window) }))}
+      />
+    ) : null;
 
   return (
     <Box flexDirection="column" width={width}>
@@ -165,9 +166,7 @@ export function Dashboard(props: DashboardProps) {
               width={width}
             />
           ) : null}
-          {chart.map((segs, i) => (
-            <Line key={`chart${i}`} segments={segs} width={width} />
-          ))}
+          {chart}
         </>
       )}
       {props.formatTime ? (

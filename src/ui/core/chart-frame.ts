@@ -38,6 +38,8 @@ export interface ChartInput {
 }
 
 export function formatValue(metric: ChartMetric, v: number): string {
+  // The axis' bottom: a bare 0 reads the same in every unit.
+  if (v === 0) return '0';
   switch (metric) {
     case 'latency':
     case 'ttft':
