@@ -109,7 +109,8 @@ export function chartRows(input: ChartInput): Segment[][] {
     { text: '  m metric', tone: 'dim' },
   ]);
   const plot = plotRows(lines, { width: plotW, height: plotH, min: 0, max });
-  const mid = plotH >= 5 ? Math.floor((plotH - 1) / 2) : -1;
+  // A middle label only on a row that sits exactly half way (its value is then max / 2, a round number).
+  const mid = plotH >= 5 && (plotH - 1) % 2 === 0 ? (plotH - 1) / 2 : -1;
   for (let r = 0; r < plotH; r++) {
     // Rows are evenly spaced: row r sits at max·(1 − r/(plotH−1)).
     const labelled = r === 0 || r === plotH - 1 || r === mid;
