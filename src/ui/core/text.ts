@@ -3,9 +3,13 @@ import stringWidth from 'string-width';
 
 /** Terminal columns (string-width: a CJK character or an emoji takes two, a block character or "…" one). */
 export function textWidth(s: string): number {
-  // The common case, plain ASCII, without the library's grapheme work.
-  return /^[\x20-\x7e]*$/.test(s) ? s.length : stringWidth(s);
+  // The common cases without the library's grapheme work: ASCII, Latin-1 and the
+  // symbols the dashboard draws (punctuation, arrows, maths, box drawing, blocks,
+  // shapes, ✓, braille) are one column per UTF-16 unit, as string-width counts them.
+  return NARROW.test(s) ? s.length : stringWidth(s);
 }
+
+const NARROW = /^[\x20-\x7e\u00a0-\u00ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2200-\u22ff\u2500-\u25ff\u2713\u2800-\u28ff]*$/;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
