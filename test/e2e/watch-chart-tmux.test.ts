@@ -96,7 +96,8 @@ afterAll(() => {
 
 describe('the dashboard chart in tmux (watch --demo)', () => {
   it('120×36: the chart is drawn under the panels with its y units and time ticks, and the frame fits', async () => {
-    const lines = await waitFor('the latency chart with a line', (l) => chartTitle('latency p95')(l) && /[⠁-⣿]/.test(text(l)));
+    const bothPanels = (l: string[]): boolean => /│ direct +● \w+ +[\d.]+ rps/.test(text(l)) && /│ relay +● \w+ +[\d.]+ rps/.test(text(l));
+    const lines = await waitFor('the latency chart with a line, both panels with data', (l) => chartTitle('latency p95')(l) && /[⠁-⣿]/.test(text(l)) && bothPanels(l));
     expectFits(lines, 120, 36);
     expect(text(lines)).toMatch(/^ +[\d.]+m?s┤/m);
     expect(axisRow(lines)).toBeDefined();
