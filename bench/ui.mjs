@@ -8,8 +8,11 @@
 // drawn at the default fps onto a fake 160×50 terminal that discards what it
 // gets, while a real Engine (worker thread) probes 8 targets on one
 // `relaymon mock` child process on 127.0.0.1 with a fixed TTFT (no jitter).
-// Every run is repeated without the dashboard, in the order off, on, on, off,
-// so that drift over the bench (other load, thermal, JIT) falls on both arms.
+// Every run is repeated without the dashboard, and with the dashboard but no
+// chart (a feed without the chart's history: panels only, as before the
+// chart), in the order off, on, no-chart, no-chart, on, off, so that drift
+// over the bench (other load, thermal, JIT) falls on every arm. At 160×50 the
+// 8 targets take two rows of full panels and the chart gets the 21 rows left.
 //
 // 1. CPU of the main thread (the UI thread) with and without the dashboard;
 //    the difference is the dashboard's share. Linux: per-thread CPU from
@@ -100,8 +103,9 @@ function mainThreadCpuS() {
 }
 
 
-/** One run: the engine for WARMUP_S + MEASURE_S, with or without the dashboard mounted. */
-async function run(dashboard) {
+/** One run: the engine for WARMUP_S + MEASURE_S, with the dashboard ('chart'), without its chart ('nochart') or without it ('off'). */
+async function run(mode) {
+  const dashboard = mode !== 'off';
   const mock = await startMockProcess(MOCK_ARGS);
   const engine = new Engine({
     targets: TARGETS.map((name) => ({ ...target(mock.url, 16), name })),
@@ -123,6 +127,8 @@ async function run(dashboard) {
     liveStats: true,
   });
   const feed = new SnapshotFeed();
+  // The same feed less its chart history: the dashboard then draws no chart (src/ui/App.tsx).
+  const shown = mode === 'nochart' ? { latest: feed.latest, subscribe: feed.subscribe, recent: feed.recent } : feed;
   let measuring = false;
   const results = [];
   let workerLoopP99Max = 0;
@@ -135,7 +141,7 @@ async function run(dashboard) {
   const tty = new FakeTty();
   const stdin = new FakeKeyboard();
   const mounted = dashboard
-    ? mountDashboard({ feed, thresholds: THRESHOLDS, initialWindow: '1m', fps: DEFAULT_FPS, color: true, onCommand: () => {}, stdout: tty, stdin })
+    ? mountDashboard({ feed: shown, thresholds: THRESHOLDS, initialWindow: '1m', fps: DEFAULT_FPS, color: true, onCommand: () => {}, stdout: tty, stdin })
     : null;
   await sleep(WARMUP_S * 1000);
 
@@ -163,6 +169,7 @@ async function run(dashboard) {
   const ttftErrors = results.filter((r) => r.ok && r.ttftMs !== null).map((r) => r.ttftMs - INJECTED_TTFT_MS).sort((a, b) => a - b);
   return {
     dashboard,
+    mode,
     wallS,
     processCpuPct: ((cpu.user + cpu.system) / 1e6 / wallS) * 100,
     mainThreadCpuPct: main0 !== null && main1 !== null ? ((main1 - main0) / wallS) * 100 : null,
@@ -188,22 +195,26 @@ const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${
 // React (under Ink) picks its development or production build from NODE_ENV when first loaded.
 const reactBuild = process.env.NODE_ENV === 'production' ? 'production' : 'development';
 const loadBefore = os.loadavg()[0];
-const order = [false, true, true, false];
+const order = ['off', 'chart', 'nochart', 'nochart', 'chart', 'off'];
 const runs = [];
-for (const dashboard of order) {
-  const r = await run(dashboard);
+for (const mode of order) {
+  const r = await run(mode);
   runs.push(r);
-  console.error(`ui bench: dashboard ${dashboard ? 'on ' : 'off'}  main thread ${r.mainThreadCpuPct?.toFixed(1)}%  process ${r.processCpuPct.toFixed(1)}%  ${r.requests} requests  ttft err p99 ${r.ttftErrP99.toFixed(2)} ms`);
+  console.error(`ui bench: dashboard ${mode.padEnd(7)}  main thread ${r.mainThreadCpuPct?.toFixed(1)}%  process ${r.processCpuPct.toFixed(1)}%  ${r.requests} requests  ttft err p99 ${r.ttftErrP99.toFixed(2)} ms`);
 }
 
-const on = runs.filter((r) => r.dashboard);
-const off = runs.filter((r) => !r.dashboard);
+const on = runs.filter((r) => r.mode === 'chart');
+const noChart = runs.filter((r) => r.mode === 'nochart');
+const off = runs.filter((r) => r.mode === 'off');
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const pooled = (arm) => arm.flatMap((r) => r.ttftErrors).sort((a, b) => a - b);
 const f = (n, d = 1) => (n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(d));
 const hasThreadCpu = runs.every((r) => r.mainThreadCpuPct !== null);
 const uiShare = hasThreadCpu ? mean(on.map((r) => r.mainThreadCpuPct)) - mean(off.map((r) => r.mainThreadCpuPct)) : null;
 const uiShareProcess = mean(on.map((r) => r.processCpuPct)) - mean(off.map((r) => r.processCpuPct));
+const chartShare = hasThreadCpu ? mean(on.map((r) => r.mainThreadCpuPct)) - mean(noChart.map((r) => r.mainThreadCpuPct)) : null;
+const noChartShare = hasThreadCpu ? mean(noChart.map((r) => r.mainThreadCpuPct)) - mean(off.map((r) => r.mainThreadCpuPct)) : null;
+const chartSpread = hasThreadCpu ? Math.max(Math.abs(on[0].mainThreadCpuPct - on[1].mainThreadCpuPct), Math.abs(noChart[0].mainThreadCpuPct - noChart[1].mainThreadCpuPct)) : null;
 
 /** Is the on − off difference of a statistic larger than the spread between the two runs of the same arm? */
 function compare(stat) {
@@ -228,6 +239,8 @@ const results = {
   runs: runs.map(({ ttftErrors, ...r }) => r),
   uiShareMainThreadPct: uiShare,
   uiShareProcessPct: uiShareProcess,
+  chartShareMainThreadPct: chartShare,
+  uiShareWithoutChartMainThreadPct: noChartShare,
   ttft: { p50, p99, pooledOn: { n: pooledOn.length, p50: pct(pooledOn, 0.5), p99: pct(pooledOn, 0.99) }, pooledOff: { n: pooledOff.length, p50: pct(pooledOff, 0.5), p99: pct(pooledOff, 0.99) } },
 };
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
@@ -240,15 +253,17 @@ Machine: ${machine}; 1-minute load average ${f(loadBefore, 2)} before, ${f(loadA
 The real dashboard (\`mountDashboard\`, ${DEFAULT_FPS} fps, the default) draws on a fake ${COLS}×${ROWS} terminal
 that discards its bytes, while the engine worker probes ${TARGETS.length} targets at ${RATE_PER_TARGET}/s each (Poisson) on one
 \`relaymon mock ${MOCK_ARGS.join(' ')}\` child process. Each run: ${WARMUP_S} s warm-up, then ${MEASURE_S} s measured.
-Runs in the order ${order.map((d) => (d ? 'on' : 'off')).join(', ')}; "off" is the same engine and snapshot feed with no dashboard mounted.
+Runs in the order ${order.join(', ')}; "off" is the same engine and snapshot feed with no dashboard mounted, "nochart" the dashboard without the chart (panels only).
 
 | run | dashboard | main thread CPU | whole process CPU | main loop utilisation | frames/s (slow) | bytes/s drawn | requests (errors) | TTFT error p50 | p99 | max | send lateness p99 | worker loop delay p99 (worst tick) |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-${runs.map((r, i) => `| ${i + 1} | ${r.dashboard ? 'on' : 'off'} | ${f(r.mainThreadCpuPct)}% | ${f(r.processCpuPct)}% | ${f(r.mainLoopUtilisationPct)}% | ${r.dashboard ? `${f(r.framesPerS)} (${r.slowFrames})` : '-'} | ${r.dashboard ? f(r.bytesPerS / 1024, 1) + ' KiB' : '-'} | ${r.requests} (${r.errors}) | ${f(r.ttftErrP50, 2)} ms | ${f(r.ttftErrP99, 2)} ms | ${f(r.ttftErrMax, 2)} ms | ${f(r.sendLagP99, 2)} ms | ${f(r.workerLoopP99Max, 1)} ms |`).join('\n')}
+${runs.map((r, i) => `| ${i + 1} | ${r.mode === 'chart' ? 'on (chart)' : r.mode === 'nochart' ? 'on (no chart)' : 'off'} | ${f(r.mainThreadCpuPct)}% | ${f(r.processCpuPct)}% | ${f(r.mainLoopUtilisationPct)}% | ${r.dashboard ? `${f(r.framesPerS)} (${r.slowFrames})` : '-'} | ${r.dashboard ? f(r.bytesPerS / 1024, 1) + ' KiB' : '-'} | ${r.requests} (${r.errors}) | ${f(r.ttftErrP50, 2)} ms | ${f(r.ttftErrP99, 2)} ms | ${f(r.ttftErrMax, 2)} ms | ${f(r.sendLagP99, 2)} ms | ${f(r.workerLoopP99Max, 1)} ms |`).join('\n')}
 
 | measure | value | goal |
 | --- | --- | --- |
-| UI share of one core: main thread CPU, dashboard on − off (mean of 2 runs each) | ${f(uiShare)}% | ≤ 15% |
+| UI share of one core: main thread CPU, dashboard with the chart on − off (mean of 2 runs each) | ${f(uiShare)}% | ≤ 15% |
+| chart row: main thread CPU, dashboard with the chart − without it (mean of 2 runs each; spread within an arm) | ${f(chartShare)}% (spread ${f(chartSpread)}%) | |
+| same without the chart (panels only) − off | ${f(noChartShare)}% | |
 | same from whole-process CPU (process.cpuUsage(), all threads) | ${f(uiShareProcess)}% | |
 | main thread CPU with the dashboard on (UI + receiving snapshots) | ${f(hasThreadCpu ? mean(on.map((r) => r.mainThreadCpuPct)) : null)}% | |
 | TTFT error p99, on − off (mean of runs) vs run-to-run spread within an arm | ${f(p99.diff, 2)} ms vs ${f(p99.noise, 2)} ms: ${p99.withinNoise ? 'within noise' : 'larger than the noise'} | no measurable difference |

@@ -10,6 +10,7 @@ import type { Threshold } from '../stats/thresholds.js';
 import { WINDOW_SPAN_MS, type WindowName } from '../stats/windows.js';
 import { chooseLayout, MAX_ALERT_LINES } from './core/layout.js';
 import type { RecentResults } from './core/recent.js';
+import type { ChartStore } from './core/chart-store.js';
 import { initialView, onKey, type ViewCommand } from './core/view-state.js';
 import { Dashboard, dashboardTargets } from './components/Dashboard.js';
 import { localTime } from './components/EventsLine.js';
@@ -21,6 +22,8 @@ export interface DashboardFeed {
   latest(): EngineSnapshot | null;
   subscribe(listener: () => void): () => void;
   recent: RecentResults;
+  /** The chart's history; without it the dashboard draws no chart. */
+  chart?: ChartStore;
 }
 
 export interface AppProps {
@@ -61,7 +64,10 @@ export function App(props: AppProps) {
       const { state, command } = onKey(viewRef.current, input, key, { targets: targets.length, columns });
       viewRef.current = state;
       setView(state);
-      if (command === 'reset') feed.recent.clear();
+      if (command === 'reset') {
+        feed.recent.clear();
+        feed.chart?.clear();
+      }
       if (command) props.onCommand(command);
     },
     { isActive: isRawModeSupported === true },
@@ -89,6 +95,8 @@ export function App(props: AppProps) {
       screen={view.screen}
       detailSamples={samples}
       formatTime={formatTime}
+      metric={view.metric}
+      {...(feed.chart ? { chart: feed.chart } : {})}
     />
   );
 }

@@ -18,6 +18,11 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { Line } from './Line.js';
 import { TargetPanel } from './TargetPanel.js';
 import type { HealthName } from '../../stats/target-health.js';
+import type { ChartInput } from '../core/chart-frame.js';
+import { Chart } from './Chart.js';
+import { pointValue, type ChartMetric } from '../core/chart-series.js';
+import type { ChartStore } from '../core/chart-store.js';
+import { SERIES_TONES } from '../core/text.js';
 import { firingAlertsFor, targetHealth, healthName, HEALTH_WINDOW } from '../../stats/target-health.js';
 
 export interface DashboardProps {
@@ -35,6 +40,31 @@ export interface DashboardProps {
   /** The focused target's recent requests inside the window, for the detail view's histogram. */
   detailSamples?: readonly RecentSample[];
   formatTime?: (epochMs: number) => string;
+  /** The chart's history; without it there is no chart and the sparklines read the engine's last 120 s. */
+  chart?: ChartStore;
+  /** What the chart draws; default latency p95. */
+  metric?: ChartMetric;
+}
+
+/** The detail view's chart: p50/p95/p99 for a timing, the one line otherwise. */
+function detailChart(store: ChartStore, name: string, window: WindowName, metric: ChartMetric): Omit<ChartInput, 'width' | 'height'> {
+  const view = store.view(name, window);
+  const marks = store.marksIn(window);
+  if (metric === 'latency' || metric === 'ttft' || metric === 'itl') {
+    const label = { latency: 'latency', ttft: 'TTFT', itl: 'ITL' }[metric];
+    return {
+      metric,
+      window,
+      marks,
+      title: `${label} p50/p95/p99`,
+      lines: [
+        { label: 'p50', tone: 'ok', view, pct: 50 },
+        { label: 'p95', tone: 'accent', view, pct: 95 },
+        { label: 'p99', tone: 'warn', view, pct: 99 },
+      ],
+    };
+  }
+  return { metric, window, marks, lines: [{ label: name, tone: 'accent', view }] };
 }
 
 /** Targets in the engine's order, each with its statistics when it has any. */
@@ -63,7 +93,9 @@ export function Dashboard(props: DashboardProps) {
   const width = Math.max(1, Math.floor(cols));
   const alertLines = Math.min(MAX_ALERT_LINES, packAlerts(snapshot.alerts, width, MAX_ALERT_LINES).length);
   const targets = dashboardTargets(snapshot);
-  const layout = chooseLayout(width, rows, targets.length, { alertLines });
+  const metric = props.metric ?? 'latency';
+  const onPanels = !props.showHelp && props.screen !== 'detail';
+  const layout = chooseLayout(width, rows, targets.length, { alertLines, chart: props.chart !== undefined && onPanels });
   const shown = targets.slice(0, layout.visibleTargets);
   const hidden = targets.slice(layout.visibleTargets);
   const grid: (typeof shown)[] = [];
@@ -81,6 +113,19 @@ export function Dashboard(props: DashboardProps) {
         width={width}
         height={Math.max(1, panelsHeight)}
         {...(props.formatTime ? { formatTime: props.formatTime } : {})}
+        {...(props.chart ? { chart: detailChart(props.chart, focused.name, window, metric) } : {})}
+      />
+    ) : null;
+  const store = props.chart;
+  const chart =
+    store && layout.chartRows > 0 ? (
+      <Chart
+        metric={metric}
+        window={window}
+        width={width}
+        height={layout.chartRows}
+        marks={store.marksIn(window)}
+        lines={shown.map((t, i) => ({ label: t.name, tone: SERIES_TONES[i % SERIES_TONES.length]!, view: store.view(t.name, window) }))}
       />
     ) : null;
 
@@ -106,6 +151,7 @@ export function Dashboard(props: DashboardProps) {
                   width={layout.panelWidth}
                   thresholds={props.thresholds ?? []}
                   focused={props.focus === r * layout.columns + c}
+                  {...(store ? { spark: store.view(t.name, window).points.map((p) => pointValue(p, 'latency')) } : {})}
                   {...(t.stats ? { state: panelState(snapshot, t.name, t.stats, targets.length) } : {})}
                 />
               ))}
@@ -120,6 +166,7 @@ export function Dashboard(props: DashboardProps) {
               width={width}
             />
           ) : null}
+          {chart}
         </>
       )}
       {props.formatTime ? (

@@ -14,6 +14,7 @@ import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
 import { bar, logHistogram } from '../core/latency-bars.js';
 import type { RecentSample } from '../core/recent.js';
 import { padStart, type Segment } from '../core/text.js';
+import { CHART_MIN_HEIGHT, chartRows, type ChartInput } from '../core/chart-frame.js';
 import { localTime } from './EventsLine.js';
 import { Line } from './Line.js';
 import { describeUsageGap } from '../../honesty/reconcile.js';
@@ -29,9 +30,17 @@ export interface DetailViewProps {
   width: number;
   height: number;
   formatTime?: (epochMs: number) => string;
+  /** The target's chart (p50/p95/p99 lines), drawn below the timings where it fits with the histogram. */
+  chart?: Omit<ChartInput, 'width' | 'height'>;
 }
 
+/** The tallest detail chart: beyond it, rows go to the sections below. */
+export const DETAIL_CHART_MAX_HEIGHT = 14;
+
+
 export const HISTOGRAM_BINS = 8;
+/** The histogram block the chart must leave room for: a blank, its title and its bins. */
+const HISTOGRAM_ROWS = HISTOGRAM_BINS + 2;
 /** Wider bars only stretch the picture: the eye reads shape, not length. */
 export const MAX_BAR_WIDTH = 48;
 const COL = 9;
@@ -184,6 +193,12 @@ export function detailRows(p: DetailViewProps): Segment[][] {
     rows.push([{ text: errorBreakdown(w), tone: w.errors > 0 ? 'bad' : 'dim' }, { text: `  ${statusBreakdown(w)}`, tone: 'dim' }]);
     rows.push([{ text: ''.padEnd(12) }, ...['p50', 'p90', 'p95', 'p99', 'max'].map((h) => ({ text: padStart(h, COL), tone: 'dim' as const }))]);
     for (const e of TIMING_ROWS) rows.push(timingRow(e.detail, w[e.key], e.unit === 'ms' ? fmtMs : (v) => fmtNum(v, 1)));
+    // Only with rows to spare: at 80×24 the view shows what it showed before the chart.
+    const chartHeight = Math.min(DETAIL_CHART_MAX_HEIGHT, Math.floor(p.height) - rows.length - 1 - HISTOGRAM_ROWS);
+    if (p.chart && chartHeight >= CHART_MIN_HEIGHT) {
+      rows.push([]);
+      rows.push(...chartRows({ ...p.chart, width: p.width, height: chartHeight }));
+    }
     rows.push([]);
     rows.push(...histogramRows(p.samples, p.width));
     rows.push([]);

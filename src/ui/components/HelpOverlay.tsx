@@ -7,6 +7,7 @@ export const HELP_KEYS: readonly [string, string][] = [
   ['p', 'pause / resume traffic'],
   ['r', 'reset windows (the summary then starts here too)'],
   ['w', 'cycle window 1m / 5m / 15m / all'],
+  ['m', 'chart metric: latency, TTFT, ITL p95, error rate, rps, $/hour'],
   ['←→↑↓, Tab', 'focus a target'],
   ['Enter', 'detail view of the focused target'],
   ['Esc', 'back'],

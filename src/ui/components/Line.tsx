@@ -20,6 +20,12 @@ export const TONE_STYLE: Record<Tone, ToneStyle> = {
   dim: { dimColor: true },
   accent: { color: 'cyan' },
   title: { bold: true },
+  series0: { color: 'cyan' },
+  series1: { color: 'magenta' },
+  series2: { color: 'yellow' },
+  series3: { color: 'blue' },
+  series4: { color: 'greenBright' },
+  series5: { color: 'white' },
 };
 
 /**

@@ -13,7 +13,7 @@ import type { TargetStats, WindowName, WindowStats } from '../../stats/windows.j
 import type { HealthName } from '../../stats/target-health.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
 import { PANEL_HEIGHT, type Detail } from '../core/layout.js';
-import { sparkline } from '../core/sparkline.js';
+import { resample, sparkline } from '../core/sparkline.js';
 import type { Segment } from '../core/text.js';
 import { thresholdColour, thresholdsFor } from '../core/threshold-colour.js';
 import { ColorContext, Line } from './Line.js';
@@ -30,6 +30,8 @@ export interface TargetPanelProps {
   focused?: boolean;
   /** The target-state verdict (ok, degraded, down), as exported in relaymon_target_state. */
   state?: HealthName;
+  /** Latency p95 over the window, oldest first (the chart's points); default the engine's last 120 s. */
+  spark?: readonly (number | null)[];
 }
 
 
@@ -140,12 +142,13 @@ export function honestySegments(w: WindowStats): Segment[] {
   return segs;
 }
 
-function fullLines(p: TargetPanelProps, w: WindowStats, series: (number | null)[], inner: number, judge: Judge): Segment[][] {
+function fullLines(p: TargetPanelProps, w: WindowStats, series: readonly (number | null)[], inner: number, judge: Judge): Segment[][] {
   const estTok = w.usageEstimated > 0 ? ` (~${w.usageEstimated} est)` : '';
   return [
     titleSegments(p.name, w, p.focused ?? false, p.state),
     latencySegments(w, judge),
-    [{ text: 'p95 ', tone: 'dim' }, { text: sparkline(series, Math.max(1, inner - 4)), tone: 'accent' }],
+    // Stretched over the whole line: the window's points, however many, span the width.
+    [{ text: 'p95 ', tone: 'dim' }, { text: sparkline(resample(series, Math.max(1, inner - 4)), Math.max(1, inner - 4)), tone: 'accent' }],
     [
       { text: 'p95 ', tone: 'dim' },
       { text: `ttfb ${fmtMs(w.ttfbMs.p95)}`, tone: judge('ttfb', P(95), w.ttfbMs.p95) },
@@ -191,6 +194,24 @@ function compactLines(p: TargetPanelProps, w: WindowStats, judge: Judge): Segmen
   ];
 }
 
+/** Two lines without a border: the minimal line, then the other timings and the rate. */
+function briefLines(p: TargetPanelProps, w: WindowStats | null, judge: Judge): Segment[][] {
+  const first = minimalLine(p, w, judge);
+  if (!w || w.requests === 0) return [first, []];
+  return [
+    first,
+    [
+      { text: '  lat p50 ', tone: 'dim' },
+      { text: fmtMs(w.latencyMs.p50), tone: judge('latency', P(50), w.latencyMs.p50) },
+      { text: ' p99 ', tone: 'dim' },
+      { text: fmtMs(w.latencyMs.p99), tone: judge('latency', P(99), w.latencyMs.p99) },
+      { text: '  ttft ', tone: 'dim' },
+      { text: fmtMs(w.ttftMs.p95), tone: judge('ttft', P(95), w.ttftMs.p95) },
+      { text: `  ${fmtNum(w.rps, 1)} rps`, tone: 'dim' },
+    ],
+  ];
+}
+
 function minimalLine(p: TargetPanelProps, w: WindowStats | null, judge: Judge): Segment[] {
   const head: Segment = { text: `${p.focused ? '›' : ' '}${p.name}`, tone: p.focused ? 'accent' : 'title' };
   if (!w || w.requests === 0) return [head, { text: '  waiting for data…', tone: 'dim' }];
@@ -220,12 +241,13 @@ export function panelRows(props: TargetPanelProps): Segment[][] {
   const judge = judgeFor(props.name, props.thresholds ?? []);
   const w = stats?.windows[window] ?? null;
   if (detail === 'minimal') return [minimalLine(props, w, judge)];
+  if (detail === 'brief') return briefLines(props, w, judge);
   const height = PANEL_HEIGHT[detail] - 2;
   let lines: Segment[][];
   if (!w || w.requests === 0) {
     lines = [titleSegments(props.name, w, props.focused ?? false, props.state), [{ text: 'waiting for data…', tone: 'dim' }]];
   } else if (detail === 'full') {
-    lines = fullLines(props, w, stats?.series.latencyP95Ms ?? [], panelInnerWidth(props.width), judge);
+    lines = fullLines(props, w, props.spark ?? stats?.series.latencyP95Ms ?? [], panelInnerWidth(props.width), judge);
   } else {
     lines = compactLines(props, w, judge);
   }
@@ -237,10 +259,14 @@ export function panelRows(props: TargetPanelProps): Segment[][] {
 export function TargetPanel(props: TargetPanelProps) {
   const { detail, width } = props;
   const rows = panelRows(props);
-  if (detail === 'minimal') {
+  if (detail === 'minimal' || detail === 'brief') {
+    // A column between side-by-side borderless panels keeps their text apart.
+    const inner = Math.max(1, width - 1);
     return (
-      <Box width={width} height={1}>
-        <Line segments={rows[0] ?? []} width={width} />
+      <Box flexDirection="column" width={width} height={PANEL_HEIGHT[detail]}>
+        {rows.map((segs, i) => (
+          <Line key={i} segments={segs} width={detail === 'minimal' ? width : inner} />
+        ))}
       </Box>
     );
   }

@@ -6,14 +6,23 @@
  * never be taller than the terminal (a taller frame scrolls and flickers), so
  * on a short terminal panels lose detail first, and only when even one-line
  * panels cannot all fit are targets left out behind a "+N more" line.
+ *
+ * The panels keep the most detail that fits, as before the chart existed;
+ * the rows they leave over go to the chart (src/ui/core/chart-frame.ts)
+ * when there are at least CHART_MIN_HEIGHT of them, so the frame uses the
+ * rows the terminal has.
  */
-export type Detail = 'full' | 'compact' | 'minimal';
+import { CHART_MIN_HEIGHT, CHART_MIN_WIDTH } from './chart-frame.js';
+
+export type Detail = 'full' | 'compact' | 'brief' | 'minimal';
 
 export interface Layout {
   columns: 1 | 2 | 3 | 4;
   panelWidth: number;
   detail: Detail;
   visibleTargets: number;
+  /** Rows of the chart below the panels; 0: no chart. */
+  chartRows: number;
 }
 
 /** Narrower than this, a full panel's latency line no longer fits. */
@@ -30,14 +39,17 @@ export const MORE_LINES = 1;
 export const PANEL_HEIGHT: Record<Detail, number> = {
   full: 11,
   compact: 7,
+  brief: 2,
   minimal: 1,
 };
 
-export const DETAILS: readonly Detail[] = ['full', 'compact', 'minimal'];
+export const DETAILS: readonly Detail[] = ['full', 'compact', 'brief', 'minimal'];
 
 export interface LayoutOptions {
   /** Lines the alert bar will use (1–3); default MAX_ALERT_LINES. */
   alertLines?: number;
+  /** Give the rows left over to the chart (the dashboard screen); default false. */
+  chart?: boolean;
 }
 
 function chromeLines(alertLines: number): number {
@@ -56,13 +68,16 @@ export function chooseLayout(cols: number, rows: number, targets: number, opts: 
   const panelRows = Math.ceil(n / columns);
 
   for (const detail of DETAILS) {
-    if (panelRows * PANEL_HEIGHT[detail] <= available) {
-      return { columns, panelWidth, detail, visibleTargets: n };
+    const used = panelRows * PANEL_HEIGHT[detail];
+    if (used <= available) {
+      const left = available - used;
+      const chartRows = opts.chart === true && n > 0 && left >= CHART_MIN_HEIGHT && width >= CHART_MIN_WIDTH ? left : 0;
+      return { columns, panelWidth, detail, visibleTargets: n, chartRows };
     }
   }
   // Even one-line panels overflow: show as many rows as fit above a "+N more" line.
   const fitRows = Math.max(0, available - MORE_LINES);
-  return { columns, panelWidth, detail: 'minimal', visibleTargets: Math.min(n, fitRows * columns) };
+  return { columns, panelWidth, detail: 'minimal', visibleTargets: Math.min(n, fitRows * columns), chartRows: 0 };
 }
 
 /**
@@ -74,5 +89,5 @@ export function frameHeight(layout: Layout, targets: number, alertLines: number 
   const shown = Math.min(targets, layout.visibleTargets);
   const panelRows = Math.ceil(shown / layout.columns);
   const more = shown < targets ? MORE_LINES : 0;
-  return chromeLines(alertLines) + panelRows * PANEL_HEIGHT[layout.detail] + more;
+  return chromeLines(alertLines) + panelRows * PANEL_HEIGHT[layout.detail] + more + layout.chartRows;
 }

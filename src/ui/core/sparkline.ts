@@ -40,3 +40,28 @@ export function sparkline(values: (number | null)[], width: number, opts: Sparkl
   });
   return ' '.repeat(w - visible.length) + chars.join('');
 }
+
+/**
+ * `values` stretched or squeezed to exactly `width` points, so a sparkline
+ * spans the width it is given whatever the number of points: each column
+ * takes the points that fall in it, and keeps the largest (a spike is never
+ * averaged away; null only when all of its points are null). Fewer points
+ * than columns repeat each point over its columns.
+ */
+export function resample(values: readonly (number | null)[], width: number): (number | null)[] {
+  const w = Math.max(0, Math.floor(width));
+  const n = values.length;
+  if (n === 0 || w === 0) return [];
+  const out: (number | null)[] = [];
+  for (let c = 0; c < w; c++) {
+    const lo = Math.floor((c * n) / w);
+    const hi = Math.max(lo + 1, Math.floor(((c + 1) * n) / w));
+    let best: number | null = null;
+    for (let i = lo; i < hi && i < n; i++) {
+      const v = values[i];
+      if (v !== null && v !== undefined && Number.isFinite(v) && (best === null || v > best)) best = v;
+    }
+    out.push(best);
+  }
+  return out;
+}

@@ -1,17 +1,32 @@
 /** Width-safe text helpers for the dashboard. Pure. */
+import stringWidth from 'string-width';
 
-/** Code points, so a block character or an ellipsis counts as one column. */
+/** Terminal columns (string-width: a CJK character or an emoji takes two, a block character or "…" one). */
 export function textWidth(s: string): number {
-  return [...s].length;
+  // The common cases without the library's grapheme work: ASCII, Latin-1 and the
+  // symbols the dashboard draws (punctuation, arrows, maths, box drawing, blocks,
+  // shapes, ✓, braille) are one column per UTF-16 unit, as string-width counts them.
+  return NARROW.test(s) ? s.length : stringWidth(s);
 }
 
-/** At most `width` columns; a cut string ends in "…". */
+const NARROW = /^[\x20-\x7e\u00a0-\u00ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2200-\u22ff\u2500-\u25ff\u2713\u2800-\u28ff]*$/;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** At most `width` columns; a cut string ends in "…" (a wide character is never cut in half). */
 export function truncate(s: string, width: number): string {
   const w = Math.max(0, Math.floor(width));
-  const chars = [...s];
-  if (chars.length <= w) return s;
+  if (textWidth(s) <= w) return s;
   if (w === 0) return '';
-  return chars.slice(0, w - 1).join('') + '…';
+  let out = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(s)) {
+    const cw = textWidth(segment);
+    if (used + cw > w - 1) break;
+    out += segment;
+    used += cw;
+  }
+  return out + '…';
 }
 
 /** Right-aligned in `width` columns (truncated when longer). */
@@ -20,7 +35,11 @@ export function padStart(s: string, width: number): string {
   return ' '.repeat(Math.max(0, width - textWidth(t))) + t;
 }
 
-export type Tone = 'ok' | 'warn' | 'bad' | 'none' | 'dim' | 'accent' | 'title';
+export type Tone = 'ok' | 'warn' | 'bad' | 'none' | 'dim' | 'accent' | 'title' | SeriesTone;
+
+/** One colour per chart line (targets in order, cycling). */
+export const SERIES_TONES = ['series0', 'series1', 'series2', 'series3', 'series4', 'series5'] as const;
+export type SeriesTone = (typeof SERIES_TONES)[number];
 
 export interface Segment {
   text: string;

@@ -4,6 +4,7 @@
  * it apart from Ink makes every key testable without a terminal.
  */
 import { WINDOW_NAMES, type WindowName } from '../../stats/windows.js';
+import { nextMetric, type ChartMetric } from './chart-series.js';
 
 export interface ViewState {
   window: WindowName;
@@ -12,6 +13,8 @@ export interface ViewState {
   screen: 'dashboard' | 'detail';
   help: boolean;
   paused: boolean;
+  /** What the chart draws (m cycles it). */
+  metric: ChartMetric;
 }
 
 /** The subset of Ink's Key the dashboard reads. */
@@ -36,7 +39,7 @@ export interface KeyContext {
 }
 
 export function initialView(window: WindowName = '1m'): ViewState {
-  return { window, focus: null, screen: 'dashboard', help: false, paused: false };
+  return { window, focus: null, screen: 'dashboard', help: false, paused: false, metric: 'latency' };
 }
 
 export function nextWindow(w: WindowName): WindowName {
@@ -66,6 +69,7 @@ export function onKey(state: ViewState, input: string, key: KeyFlags, ctx: KeyCo
   }
   if (input === 'r') return { state, command: 'reset' };
   if (input === 'w') return { state: { ...state, window: nextWindow(state.window) }, command: null };
+  if (input === 'm') return { state: { ...state, metric: nextMetric(state.metric) }, command: null };
   const cols = Math.max(1, ctx.columns);
   let delta: number | null = null;
   if (key.tab) delta = key.shift ? -1 : 1;

@@ -104,8 +104,8 @@ describe('TargetPanel', () => {
     expect(text).toContain('(~12 est)');
     expect(text).toContain('~$0.42');
     expect(text).toContain('p50 900ms  p95 5.40s  p99 8.10s');
-    // The sparkline keeps the gaps of seconds without data.
-    expect(text).toMatch(/ ▁ ▄█ ▁ │/);
+    // The sparkline spans the panel's width, stretched, and keeps the gaps of seconds without data.
+    expect(text).toMatch(/│ p95 ▁+ +▄+█+ +▁+ │/);
   });
 
   it('compact and minimal keep the key numbers', () => {

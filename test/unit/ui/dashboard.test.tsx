@@ -87,7 +87,7 @@ describe('Dashboard frame', () => {
     const short = frameLines(<Dashboard snapshot={normalSnapshot()} window="1m" cols={100} rows={10} clock="x" showHelp />);
     expect(short.length).toBeLessThanOrEqual(10);
     expect(short.join('\n')).toContain('q, Ctrl-C quit');
-    expect(HELP_HEIGHT).toBe(11);
+    expect(HELP_HEIGHT).toBe(12);
   });
 
   it('marks the focused target', () => {

@@ -80,6 +80,12 @@ describe('colour', () => {
 describe('App', () => {
   const tick = () => new Promise((r) => setTimeout(r, 30));
   const frame = (r: ReturnType<typeof render>) => stripVTControlCharacters(r.lastFrame() ?? '');
+  /** Waits (up to 2 s) for the frame to satisfy `ok`: Ink reads a lone Esc only after its escape-sequence timeout, later on a loaded machine. */
+  const until = async (r: ReturnType<typeof render>, ok: (f: string) => boolean): Promise<string> => {
+    const deadline = Date.now() + 2000;
+    while (!ok(frame(r)) && Date.now() < deadline) await tick();
+    return frame(r);
+  };
 
   function mount(first: EngineSnapshot | null = normalSnapshot()) {
     const feed = new SnapshotFeed();
@@ -115,17 +121,15 @@ describe('App', () => {
     await tick();
     expect(frame(r)).toContain('toggle this help');
     r.stdin.write('\u001b'); // Esc
-    await tick();
-    expect(frame(r)).not.toContain('toggle this help');
+    expect(await until(r, (f) => !f.includes('toggle this help'))).not.toContain('toggle this help');
     r.stdin.write('\t');
     r.stdin.write('\t');
     await tick();
     r.stdin.write('\r');
     await tick();
-    expect(frame(r)).toContain('relay  detail · window 5m');
+    expect(await until(r, (f) => f.includes('relay  detail · window 5m'))).toContain('relay  detail · window 5m');
     r.stdin.write('\u001b');
-    await tick();
-    expect(frame(r)).not.toContain('detail · window');
+    expect(await until(r, (f) => !f.includes('detail · window'))).not.toContain('detail · window');
     r.stdin.write('q');
     await tick();
     expect(commands.at(-1)).toBe('quit');

@@ -100,6 +100,15 @@ export function series(latencyP95Ms: (number | null)[]): Series {
     errorRate: latencyP95Ms.map((v) => (v === null ? null : 0)),
     latencyP95Ms,
     ttftP95Ms: latencyP95Ms.map((v) => (v === null ? null : v / 2)),
+    closed: latencyP95Ms.length,
+    latencyP50Ms: latencyP95Ms.map((v) => (v === null ? null : v / 2)),
+    latencyP99Ms: latencyP95Ms.map((v) => (v === null ? null : v * 1.5)),
+    ttftP50Ms: latencyP95Ms.map((v) => (v === null ? null : v / 4)),
+    ttftP99Ms: latencyP95Ms.map((v) => (v === null ? null : v)),
+    itlP50Ms: latencyP95Ms.map((v) => (v === null ? null : v / 40)),
+    itlP95Ms: latencyP95Ms.map((v) => (v === null ? null : v / 20)),
+    itlP99Ms: latencyP95Ms.map((v) => (v === null ? null : v / 10)),
+    costUsd: latencyP95Ms.map((v) => (v === null ? null : 0.001)),
   };
 }
 

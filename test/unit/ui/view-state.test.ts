@@ -77,4 +77,17 @@ describe('dashboard keys', () => {
     expect(s).toMatchObject({ help: false, screen: 'detail' });
     expect(press(press(initialView(), '?').state, '?').state.help).toBe(false);
   });
+
+  it('m cycles the chart metric and changes nothing else', () => {
+    let s = initialView();
+    const seen: string[] = [s.metric];
+    for (let i = 0; i < 6; i++) {
+      const next = press(s, 'm');
+      expect(next.command).toBeNull();
+      expect({ ...next.state, metric: s.metric }).toEqual(s);
+      s = next.state;
+      seen.push(s.metric);
+    }
+    expect(seen).toEqual(['latency', 'ttft', 'itl', 'errors', 'rps', 'cost', 'latency']);
+  });
 });
