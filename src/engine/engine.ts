@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { EXIT, RelaymonError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, StoppedBy, ToWorker } from './messages.js';
+import type { InProcessEngine } from './in-process.js';
 
 /**
  * The worker runs from the built JavaScript. Under a TypeScript test runner
@@ -29,39 +30,66 @@ interface EngineEvents {
   snapshot: [EngineSnapshot];
 }
 
+export interface EngineOptions {
+  /**
+   * Run the engine on this thread instead of a worker (in-process.ts): for a
+   * command that draws nothing while it measures and ends after a few
+   * requests (probe), where a second isolate's start-up and memory cost more
+   * than the measuring. Loaded only then, so a worker run's main thread never
+   * loads the engine's modules.
+   */
+  inProcess?: boolean;
+}
+
+/** Where the engine runs: both ends speak messages.ts. */
+interface Link {
+  send(msg: ToWorker): void;
+  close(failed: boolean): void;
+}
+
 /**
- * The main thread's handle on the engine worker. Snapshots arrive as events;
+ * The main thread's handle on the engine. Snapshots arrive as events;
  * `done` settles with the final result, or rejects with a clear error when the
- * worker fails or dies, so a crash is never a hang.
+ * engine fails or dies, so a crash is never a hang. The same handle whether
+ * the engine runs in its worker or on this thread (EngineOptions.inProcess).
  */
 export class Engine extends EventEmitter<EngineEvents> {
   readonly done: Promise<EngineFinal>;
-  private readonly worker: Worker;
+  private readonly link: Link;
   private settled = false;
 
-  constructor(config: EngineConfig) {
+  constructor(config: EngineConfig, opts: EngineOptions = {}) {
     super();
-    this.worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB } });
+    let settle: (outcome: { final: EngineFinal } | { error: RelaymonError }) => void = () => undefined;
     this.done = new Promise<EngineFinal>((resolve, reject) => {
-      const settle = (fn: () => void): void => {
+      settle = (outcome) => {
         if (this.settled) return;
         this.settled = true;
-        fn();
-        void this.worker.terminate();
+        this.link.close('error' in outcome);
+        if ('error' in outcome) reject(outcome.error);
+        else resolve(outcome.final);
       };
-      this.worker.on('message', (msg: FromWorker) => {
-        if (msg.type === 'snapshot') this.emit('snapshot', msg.snapshot);
-        else if (msg.type === 'final') settle(() => resolve(msg.final));
-        else if (msg.type === 'error') settle(() => reject(new RelaymonError(msg.message, msg.exitCode)));
-      });
-      this.worker.on('error', (err) => settle(() => reject(new RelaymonError(redact(`engine crashed: ${err.message}`), EXIT.failed))));
-      this.worker.on('exit', (code) => settle(() => reject(new RelaymonError(`engine worker exited unexpectedly (code ${code})`, EXIT.failed))));
     });
+    const receive = (msg: FromWorker): void => {
+      if (msg.type === 'snapshot') this.emit('snapshot', msg.snapshot);
+      else if (msg.type === 'final') settle({ final: msg.final });
+      else if (msg.type === 'error') settle({ error: new RelaymonError(msg.message, msg.exitCode) });
+    };
+    const crashed = (message: string): void => settle({ error: new RelaymonError(message, EXIT.failed) });
+    const counts = countWiring();
+    const link = opts.inProcess ? inProcessLink(receive, crashed, counts) : workerLink(receive, crashed, counts);
+    this.link = {
+      send: (msg) => link.send(msg),
+      close: (failed) => {
+        link.close(failed);
+        counts.stop();
+      },
+    };
     this.send({ type: 'start', config });
   }
 
   private send(msg: ToWorker): void {
-    if (!this.settled) this.worker.postMessage(msg);
+    if (!this.settled) this.link.send(msg);
   }
 
   stop(reason: StoppedBy): void {
@@ -76,4 +104,71 @@ export class Engine extends EventEmitter<EngineEvents> {
   reset(): void {
     this.send({ type: 'reset' });
   }
+}
+
+function workerLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void, counts: CountWiring): Link {
+  const worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB }, ...counts.workerOptions });
+  worker.on('message', receive);
+  worker.on('error', (err) => crashed(redact(`engine crashed: ${err.message}`)));
+  worker.on('exit', (code) => crashed(`engine worker exited unexpectedly (code ${code})`));
+  return {
+    send: (msg) => worker.postMessage(msg),
+    close: () => void worker.terminate(),
+  };
+}
+
+/** Messages sent before in-process.ts has loaded wait for it, in order. */
+function inProcessLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void, counts: CountWiring): Link {
+  let closed: boolean | null = null;
+  const ready: Promise<InProcessEngine | null> = import('./in-process.js').then(
+    (m) => {
+      counts.useHere();
+      const engine = m.startInProcess(receive);
+      if (closed !== null) engine.close(closed);
+      return engine;
+    },
+    (err: unknown) => {
+      crashed(redact(`engine failed to load: ${err instanceof Error ? err.message : String(err)}`));
+      return null;
+    },
+  );
+  return {
+    send: (msg) => void ready.then((engine) => engine?.send(msg)),
+    close: (failed) => {
+      closed ??= failed;
+      void ready.then((engine) => engine?.close(failed));
+    },
+  };
+}
+
+// ---- counting seam (r16-inproc, for r16-counting) ----------------------------
+// A minimal adapter, to be filled in when r16-counting's count host is merged.
+
+/**
+ * Where the engine's token counts are made. r16-counting serves them on this
+ * thread over a MessageChannel (tokens/count-host.ts `serveCounts(port1)`,
+ * which returns its stop function), and the engine's thread sends its jobs
+ * over the other port (tokens/counter.ts `useCountPort(port2)`): a worker
+ * engine gets port2 in its workerData (and reads it in worker.ts), an
+ * in-process engine uses it on this thread, where host and engine then share
+ * the loop. Until then the engine's thread's tokenCounter() starts its own
+ * counting worker, and there is nothing to wire.
+ */
+interface CountWiring {
+  /** Added to the engine worker's options (workerData, transferList). */
+  workerOptions: Pick<WorkerOptions, 'workerData' | 'transferList'>;
+  /** Makes this thread's tokenCounter() send to the host (an in-process engine). */
+  useHere(): void;
+  /** The run has settled: the host stops serving this channel. */
+  stop(): void;
+}
+
+function countWiring(): CountWiring {
+  // With r16-counting merged (its imports: serveCounts from ../tokens/count-host.js, useCountPort from
+  // ../tokens/counter.js, MessageChannel from node:worker_threads):
+  //   const counts = new MessageChannel();
+  //   const stop = serveCounts(counts.port1);
+  //   return { workerOptions: { workerData: { countPort: counts.port2 }, transferList: [counts.port2] },
+  //            useHere: () => useCountPort(counts.port2), stop };
+  return { workerOptions: {}, useHere: () => undefined, stop: () => undefined };
 }

@@ -132,6 +132,9 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
       // A stop (-n met, the budget) waits for the requests in flight as probe always has: until their own timeouts.
       graceMs: target.timeouts.totalMs,
       onSnapshot: (snap) => onResults(snap.results, snap.resultSeqs),
+      // A probe draws nothing while it measures: its engine runs on this thread, and it starts no worker
+      // (docs/architecture.md, "Threads"). --demo keeps the worker: its simulated relay answers from this thread.
+      inProcess: demo === null,
     },
   );
   onResults(final.snapshot.results, final.snapshot.resultSeqs);
