@@ -76,15 +76,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       else if (msg.type === 'error') settle({ error: new RelaymonError(msg.message, msg.exitCode) });
     };
     const crashed = (message: string): void => settle({ error: new RelaymonError(message, EXIT.failed) });
-    const counts = countWiring();
-    const link = opts.inProcess ? inProcessLink(receive, crashed, counts) : workerLink(receive, crashed, counts);
-    this.link = {
-      send: (msg) => link.send(msg),
-      close: (failed) => {
-        link.close(failed);
-        counts.stop();
-      },
-    };
+    this.link = opts.inProcess ? inProcessLink(receive, crashed) : workerLink(receive, crashed);
     this.send({ type: 'start', config });
   }
 
@@ -106,23 +98,26 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 }
 
-function workerLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void, counts: CountWiring): Link {
+function workerLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void): Link {
+  const counts = countWiring();
   const worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB }, ...counts.workerOptions });
   worker.on('message', receive);
   worker.on('error', (err) => crashed(redact(`engine crashed: ${err.message}`)));
   worker.on('exit', (code) => crashed(`engine worker exited unexpectedly (code ${code})`));
   return {
     send: (msg) => worker.postMessage(msg),
-    close: () => void worker.terminate(),
+    close: () => {
+      counts.stop();
+      void worker.terminate();
+    },
   };
 }
 
 /** Messages sent before in-process.ts has loaded wait for it, in order. */
-function inProcessLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void, counts: CountWiring): Link {
+function inProcessLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void): Link {
   let closed: boolean | null = null;
   const ready: Promise<InProcessEngine | null> = import('./in-process.js').then(
     (m) => {
-      counts.useHere();
       const engine = m.startInProcess(receive);
       if (closed !== null) engine.close(closed);
       return engine;
@@ -145,30 +140,27 @@ function inProcessLink(receive: (msg: FromWorker) => void, crashed: (message: st
 // A minimal adapter, to be filled in when r16-counting's count host is merged.
 
 /**
- * Where the engine's token counts are made. r16-counting serves them on this
- * thread over a MessageChannel (tokens/count-host.ts `serveCounts(port1)`,
- * which returns its stop function), and the engine's thread sends its jobs
- * over the other port (tokens/counter.ts `useCountPort(port2)`): a worker
- * engine gets port2 in its workerData (and reads it in worker.ts), an
- * in-process engine uses it on this thread, where host and engine then share
- * the loop. Until then the engine's thread's tokenCounter() starts its own
- * counting worker, and there is nothing to wire.
+ * Where a worker engine's token counts are made. r16-counting serves them on
+ * this thread over a MessageChannel (tokens/count-host.ts `serveCounts(port1)`,
+ * which returns its stop function); the worker gets port2 in its workerData
+ * and hands it to its tokenCounter() (worker.ts: tokens/counter.ts
+ * `useCountPort`). An in-process engine needs no wiring: its tokenCounter(),
+ * given no port, serves itself on this thread, where host and engine then
+ * share the loop. Until r16-counting is merged, the engine's thread's
+ * tokenCounter() starts its own counting worker and this wires nothing.
  */
 interface CountWiring {
   /** Added to the engine worker's options (workerData, transferList). */
   workerOptions: Pick<WorkerOptions, 'workerData' | 'transferList'>;
-  /** Makes this thread's tokenCounter() send to the host (an in-process engine). */
-  useHere(): void;
   /** The run has settled: the host stops serving this channel. */
   stop(): void;
 }
 
 function countWiring(): CountWiring {
-  // With r16-counting merged (its imports: serveCounts from ../tokens/count-host.js, useCountPort from
-  // ../tokens/counter.js, MessageChannel from node:worker_threads):
+  // With r16-counting merged (imports: MessageChannel from node:worker_threads, serveCounts from
+  // ../tokens/count-host.js):
   //   const counts = new MessageChannel();
   //   const stop = serveCounts(counts.port1);
-  //   return { workerOptions: { workerData: { countPort: counts.port2 }, transferList: [counts.port2] },
-  //            useHere: () => useCountPort(counts.port2), stop };
-  return { workerOptions: {}, useHere: () => undefined, stop: () => undefined };
+  //   return { workerOptions: { workerData: { countPort: counts.port2 }, transferList: [counts.port2] }, stop };
+  return { workerOptions: {}, stop: () => undefined };
 }
