@@ -39,6 +39,8 @@ export interface ExecuteOptions {
    * The engine measures send lateness with it, so that a send held up anywhere on its way out shows.
    */
   onSent?: (sentAt: number) => void;
+  /** false: the model's count tables are not loaded before the answer (RelayClient's countAfterAnswer). */
+  warmCount?: boolean;
 }
 
 /** Error bodies are read for their message only; more than this is noise. */
@@ -63,7 +65,7 @@ export function executeRequest(
   // Every result is reconciled against a local token count, made in the
   // counting worker (client/counting.ts); RelayClient.prepare() started it. A
   // model of another encoding has its tables loaded there now, off this thread.
-  void tokenCounter().warm(spec.model);
+  if (options.warmCount !== false) void tokenCounter().warm(spec.model);
   const url = chatUrl(target, adapter);
   const headers = requestHeaders(target, adapter, spec.stream, options.headers);
 

@@ -27,7 +27,18 @@ export class RelayClient {
   /** Results leave in the order their responses ended, each once counted (client/counting.ts). */
   private readonly publisher = new ResultPublisher();
 
-  constructor(private readonly prices: PriceTable) {
+  /**
+   * countAfterAnswer (a probe): the count tables load on the first result's
+   * count, not before the first send: prepare() returns at once and no send
+   * or rehearsal asks for them ahead. A result still waits for its count.
+   */
+  private readonly countAfterAnswer: boolean;
+
+  constructor(
+    private readonly prices: PriceTable,
+    opts: { countAfterAnswer?: boolean } = {},
+  ) {
+    this.countAfterAnswer = opts.countAfterAnswer === true;
     // The price database (src/pricing/builtin.ts) loads on the first lookup, which must not be a result's:
     // loading it while requests are in flight stalls their timings.
     prices.warm();
@@ -41,6 +52,7 @@ export class RelayClient {
    * counter's timeout; counting still works (estimated) if it fails.
    */
   async prepare(models: readonly string[] = []): Promise<void> {
+    if (this.countAfterAnswer) return;
     await Promise.all(['gpt-4o', ...models].map((m) => tokenCounter().warm(m)));
   }
 
@@ -60,11 +72,16 @@ export class RelayClient {
 
   /** Runs the send path once against a local stand-in, never the relay (rehearse.ts), so the run's first request is not the first to run it. */
   rehearse(target: ResolvedTarget, spec: RequestSpec, waitMs: number): Promise<void> {
-    return rehearse(target, spec, this.prices, waitMs);
+    return rehearse(target, spec, this.prices, waitMs, !this.countAfterAnswer);
   }
 
   execute(target: ResolvedTarget, spec: RequestSpec, options?: ExecuteOptions): Promise<RequestResult> {
-    return executeRequest(this.dispatcherFor(target), target, spec, this.prices, { fingerprints: this.fingerprints, publisher: this.publisher, ...options });
+    return executeRequest(this.dispatcherFor(target), target, spec, this.prices, {
+      fingerprints: this.fingerprints,
+      publisher: this.publisher,
+      ...(this.countAfterAnswer ? { warmCount: false } : {}),
+      ...options,
+    });
   }
 
   /** GET {baseUrl}/models → ids. Failures are RelaymonErrors with a classified, secret-free message. */

@@ -28,7 +28,7 @@ const ANSWER = 'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nco
  * it reaches the run: no result, no fingerprint, no connection, no spend.
  * The target's key is replaced, so no secret is written even to loopback.
  */
-export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices: PriceTable, waitMs: number): Promise<void> {
+export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices: PriceTable, waitMs: number, warmCount = true): Promise<void> {
   const server = await standIn();
   const port = (server.address() as { port: number }).port;
   const base = new URL(target.baseUrl);
@@ -50,6 +50,7 @@ export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices
       fingerprints: new FingerprintTracker(),
       publisher: new ResultPublisher(),
       signal: AbortSignal.timeout(waitMs),
+      warmCount,
     });
   } finally {
     closeSparesOf(dispatcher);

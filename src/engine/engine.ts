@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { MessageChannel, Worker } from 'node:worker_threads';
-import { serveCounts } from '../tokens/count-host.js'; // counting (r16)
+import { MessageChannel, Worker, type WorkerOptions } from 'node:worker_threads';
+import { serveCounts } from '../tokens/count-host.js';
 import { EXIT, RelaymonError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, StoppedBy, ToWorker } from './messages.js';
+import type { InProcessEngine } from './in-process.js';
 
 /**
  * The worker runs from the built JavaScript. Under a TypeScript test runner
@@ -30,43 +31,58 @@ interface EngineEvents {
   snapshot: [EngineSnapshot];
 }
 
+export interface EngineOptions {
+  /**
+   * Run the engine on this thread instead of a worker (in-process.ts): for a
+   * command that draws nothing while it measures and ends after a few
+   * requests (probe), where a second isolate's start-up and memory cost more
+   * than the measuring. Loaded only then, so a worker run's main thread never
+   * loads the engine's modules.
+   */
+  inProcess?: boolean;
+}
+
+/** Where the engine runs: both ends speak messages.ts. */
+interface Link {
+  send(msg: ToWorker): void;
+  close(failed: boolean): void;
+}
+
 /**
- * The main thread's handle on the engine worker. Snapshots arrive as events;
+ * The main thread's handle on the engine. Snapshots arrive as events;
  * `done` settles with the final result, or rejects with a clear error when the
- * worker fails or dies, so a crash is never a hang.
+ * engine fails or dies, so a crash is never a hang. The same handle whether
+ * the engine runs in its worker or on this thread (EngineOptions.inProcess).
  */
 export class Engine extends EventEmitter<EngineEvents> {
   readonly done: Promise<EngineFinal>;
-  private readonly worker: Worker;
+  private readonly link: Link;
   private settled = false;
 
-  constructor(config: EngineConfig) {
+  constructor(config: EngineConfig, opts: EngineOptions = {}) {
     super();
-    // counting (r16): the worker's token counts are made on this thread, served over this channel (tokens/count-host.ts).
-    const counts = new MessageChannel();
-    const stopCounts = serveCounts(counts.port1);
-    this.worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB }, workerData: { countPort: counts.port2 }, transferList: [counts.port2] });
+    let settle: (outcome: { final: EngineFinal } | { error: RelaymonError }) => void = () => undefined;
     this.done = new Promise<EngineFinal>((resolve, reject) => {
-      const settle = (fn: () => void): void => {
+      settle = (outcome) => {
         if (this.settled) return;
         this.settled = true;
-        fn();
-        stopCounts(); // counting (r16)
-        void this.worker.terminate();
+        this.link.close('error' in outcome);
+        if ('error' in outcome) reject(outcome.error);
+        else resolve(outcome.final);
       };
-      this.worker.on('message', (msg: FromWorker) => {
-        if (msg.type === 'snapshot') this.emit('snapshot', msg.snapshot);
-        else if (msg.type === 'final') settle(() => resolve(msg.final));
-        else if (msg.type === 'error') settle(() => reject(new RelaymonError(msg.message, msg.exitCode)));
-      });
-      this.worker.on('error', (err) => settle(() => reject(new RelaymonError(redact(`engine crashed: ${err.message}`), EXIT.failed))));
-      this.worker.on('exit', (code) => settle(() => reject(new RelaymonError(`engine worker exited unexpectedly (code ${code})`, EXIT.failed))));
     });
+    const receive = (msg: FromWorker): void => {
+      if (msg.type === 'snapshot') this.emit('snapshot', msg.snapshot);
+      else if (msg.type === 'final') settle({ final: msg.final });
+      else if (msg.type === 'error') settle({ error: new RelaymonError(msg.message, msg.exitCode) });
+    };
+    const crashed = (message: string): void => settle({ error: new RelaymonError(message, EXIT.failed) });
+    this.link = opts.inProcess ? inProcessLink(receive, crashed) : workerLink(receive, crashed);
     this.send({ type: 'start', config });
   }
 
   private send(msg: ToWorker): void {
-    if (!this.settled) this.worker.postMessage(msg);
+    if (!this.settled) this.link.send(msg);
   }
 
   stop(reason: StoppedBy): void {
@@ -81,4 +97,64 @@ export class Engine extends EventEmitter<EngineEvents> {
   reset(): void {
     this.send({ type: 'reset' });
   }
+}
+
+function workerLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void): Link {
+  const counts = countWiring();
+  const worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB }, ...counts.workerOptions });
+  worker.on('message', receive);
+  worker.on('error', (err) => crashed(redact(`engine crashed: ${err.message}`)));
+  worker.on('exit', (code) => crashed(`engine worker exited unexpectedly (code ${code})`));
+  return {
+    send: (msg) => worker.postMessage(msg),
+    close: () => {
+      counts.stop();
+      void worker.terminate();
+    },
+  };
+}
+
+/** Messages sent before in-process.ts has loaded wait for it, in order. */
+function inProcessLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void): Link {
+  let closed: boolean | null = null;
+  const ready: Promise<InProcessEngine | null> = import('./in-process.js').then(
+    (m) => {
+      const engine = m.startInProcess(receive);
+      if (closed !== null) engine.close(closed);
+      return engine;
+    },
+    (err: unknown) => {
+      crashed(redact(`engine failed to load: ${err instanceof Error ? err.message : String(err)}`));
+      return null;
+    },
+  );
+  return {
+    send: (msg) => void ready.then((engine) => engine?.send(msg)),
+    close: (failed) => {
+      closed ??= failed;
+      void ready.then((engine) => engine?.close(failed));
+    },
+  };
+}
+
+/**
+ * Where a worker engine's token counts are made: served on
+ * this thread over a MessageChannel (tokens/count-host.ts `serveCounts(port1)`,
+ * which returns its stop function); the worker gets port2 in its workerData
+ * and hands it to its tokenCounter() (worker.ts: tokens/counter.ts
+ * `useCountPort`). An in-process engine needs no wiring: its tokenCounter(),
+ * given no port, serves itself on this thread, where host and engine then
+ * share the loop.
+ */
+interface CountWiring {
+  /** Added to the engine worker's options (workerData, transferList). */
+  workerOptions: Pick<WorkerOptions, 'workerData' | 'transferList'>;
+  /** The run has settled: the host stops serving this channel. */
+  stop(): void;
+}
+
+function countWiring(): CountWiring {
+  const counts = new MessageChannel();
+  const stop = serveCounts(counts.port1);
+  return { workerOptions: { workerData: { countPort: counts.port2 }, transferList: [counts.port2] }, stop };
 }

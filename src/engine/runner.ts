@@ -90,7 +90,8 @@ export class EngineRunner {
   async start(): Promise<void> {
     let prices = PriceTable.builtIn();
     for (const file of this.config.priceFiles) prices = await loadPricesFile(file, prices);
-    this.client = new RelayClient(prices);
+    // probe's few results wait for their counts anyway: its first send does not wait for the tables (client/index.ts).
+    this.client = new RelayClient(prices, { countAfterAnswer: this.config.probeRules === true });
     // Opened before the warm-up: a run interrupted while warming must still leave its log started afresh.
     if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
     await this.client.prepare(); // the counting worker loads its tables before the schedule starts
@@ -117,6 +118,9 @@ export class EngineRunner {
       this.closed = new ClosedLoop(this, closed.entries, closed.loop);
       this.closed.start(closed.mode.concurrency, closed.targets);
     } else this.open.schedule();
+    // The first sends may have ended the run already (the budget refused them, and finish() has run): no timer
+    // may outlive it. A worker's were ended with the thread; on probe's own thread they kept the process alive.
+    if ((this.state as EngineState) === 'stopped') return;
     if (this.config.stopAfter.durationMs !== null) {
       // Measured from the plan's first instant, so a 30 s run holds exactly the sends due in [0, 30 s).
       const remaining = this.config.stopAfter.durationMs - (performance.now() - start);

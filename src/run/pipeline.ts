@@ -1,11 +1,12 @@
 /**
  * One scheduled run, for every command that sends traffic (check, replay,
- * watch, compare, probe): the engine in its worker, alert transitions handed
- * to the notifier as they come (webhook, Alertmanager, JSON lines on stderr
- * when headless), /metrics fed every snapshot, the first Ctrl-C/SIGTERM a clean
- * stop (a second exits at once: run/signals.ts), progress on stderr by the
- * rule of run/progress.ts, and deliveries flushed (bounded) before the caller
- * prints its summary. A dashboard is only another view of the same run
+ * watch, compare, probe): the engine in its worker (probe's on this thread,
+ * RunOptions.inProcess), alert transitions handed to the notifier as they
+ * come (webhook, Alertmanager, JSON lines on stderr when headless), /metrics
+ * fed every snapshot, the first Ctrl-C/SIGTERM a clean stop (a second exits
+ * at once: run/signals.ts), progress on stderr by the rule of
+ * run/progress.ts, and deliveries flushed (bounded) before the caller prints
+ * its summary. A dashboard is only another view of the same run
  * (RunView, run/watch-tui.ts).
  */
 import { Engine } from '../engine/engine.js';
@@ -68,6 +69,8 @@ export interface RunOptions {
   graceMs?: number;
   onSnapshot?: (s: EngineSnapshot) => void;
   view?: RunView;
+  /** The engine on this thread, not in its worker (engine/in-process.ts): probe's, which has no view to draw while it measures. */
+  inProcess?: boolean;
 }
 
 export interface RunOutcome {
@@ -81,7 +84,7 @@ export interface RunOutcome {
 export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): Promise<RunOutcome> {
   const metrics = opts.metrics ?? null;
   const view = opts.view ?? null;
-  const engine = new Engine({
+  const engineConfig: EngineConfig = {
     ...config,
     secrets: registeredSecrets(),
     tickMs: opts.tickMs ?? 250,
@@ -90,7 +93,8 @@ export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): 
     // progress line is live: no per-tick window statistics (they would delay sends).
     emitResults: opts.emitResults ?? (view !== null || metrics !== null),
     liveStats: view !== null || metrics !== null || opts.liveStats === true,
-  });
+  };
+  const engine = new Engine(engineConfig, { inProcess: opts.inProcess === true && view === null });
   // Delivery problems (a dead webhook) would tear a view's frame: they wait until it is down.
   const held: string[] = [];
   const notifier = await createNotifier(config, io, opts, view, held);

@@ -14,7 +14,7 @@ import { summarize } from '../stats/summary.js';
 import { probeChecksText, probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
 import { contextInputs, processIo, refuseClobbering } from './io.js';
 import type { TargetFlagValues } from './flags.js';
-import { startMock, type MockServer } from '../mock/server.js';
+import type { MockServer } from '../mock/server.js';
 import { budgetStopMessage } from '../traffic/budget.js';
 import { budgetFrom, loadContext, priceFiles, runThresholds, withMaxInFlight } from './context.js';
 import { runPipeline } from './pipeline.js';
@@ -47,7 +47,8 @@ export async function runProbe(flags: ProbeFlags): Promise<ExitCode> {
   // -n, -c, --max-tokens and --model are parsed and checked by their flags (cli/probe.ts).
   const n = flags.requests;
   const concurrency = Math.min(n, flags.concurrency);
-  const demo = flags.demo ? await startMock({ scenario: 'healthy', jitter: true }) : null;
+  // The simulated relay (src/mock, ~20 modules) is loaded for --demo only.
+  const demo = flags.demo ? await (await import('../mock/server.js')).startMock({ scenario: 'healthy', jitter: true }) : null;
   try {
     return await probeWith(flags, n, concurrency, demo);
   } finally {
@@ -132,6 +133,9 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
       // A stop (-n met, the budget) waits for the requests in flight as probe always has: until their own timeouts.
       graceMs: target.timeouts.totalMs,
       onSnapshot: (snap) => onResults(snap.results, snap.resultSeqs),
+      // A probe draws nothing while it measures: its engine runs on this thread, and it starts no worker
+      // (docs/architecture.md, "Threads"). --demo keeps the worker: its simulated relay answers from this thread.
+      inProcess: demo === null,
     },
   );
   onResults(final.snapshot.results, final.snapshot.resultSeqs);

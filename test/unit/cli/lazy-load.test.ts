@@ -59,3 +59,17 @@ describe('relaymon --version alone (bin/relaymon.js imports cli/version-only.ts)
     expect([...files].map((f) => relative(SRC, f)).sort()).toEqual(['cli/version-only.ts', 'core/errors.ts', 'core/fs-reason.ts', 'core/redact.ts', 'run/terminal.ts', 'version.ts']);
   });
 });
+
+describe('relaymon probe (src/run/probe.ts, the engine on its thread)', () => {
+  it('loads the simulated relay only for --demo', () => {
+    const { files } = staticGraph(join(SRC, 'run/probe.ts'));
+    expect([...files].map((f) => relative(SRC, f)).filter((f) => f.startsWith('mock/'))).toEqual([]);
+  });
+
+  it('loads the in-process engine only when a run asks for it: the worker runs of every other command never load the runner on the main thread', () => {
+    const { files } = staticGraph(join(SRC, 'run/pipeline.ts'));
+    const loaded = [...files].map((f) => relative(SRC, f));
+    expect(loaded).toContain('engine/engine.ts');
+    expect(loaded.filter((f) => ['engine/in-process.ts', 'engine/serve.ts', 'engine/runner.ts'].includes(f) || f.startsWith('client/'))).toEqual([]);
+  });
+});
