@@ -1,7 +1,8 @@
 import * as diagnostics from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
-import { buildConnector, Client, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { buildConnector, Client, envHttpProxyAgent, Pool } from './undici-parts.js';
 import type { ResolvedTarget } from '../core/target.js';
 import { connectStartOf, openedByWarmUp, Spares } from './spares.js';
 
@@ -128,7 +129,7 @@ export function createDispatcher(target: ResolvedTarget): Dispatcher {
   const connections = Math.max(1, target.concurrency);
   // relaymon runs its own first-token, idle and total timers, by phase.
   const options = { connect: spares ? spares.connector : connect, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 30_000 };
-  if (!spares) return new EnvHttpProxyAgent({ ...options, connections });
+  if (!spares) return new (envHttpProxyAgent())({ ...options, connections });
   // No proxy: every request of a target goes to its baseUrl's origin, so its pool is made here, as undici's
   // Agent makes one per origin (a Client for one connection). EnvHttpProxyAgent without a proxy sends all to
   // such an Agent, but first parses each request's origin into a URL and reads NO_PROXY from process.env, and

@@ -9,6 +9,7 @@ import type { PriceTable } from '../pricing/table.js';
 import { RelaymonError, EXIT } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { closeSpares, createDispatcher, endpointUrl, warmConnections } from './connections.js';
+import { undiciIndex } from './undici-parts.js';
 import { executeRequest, type ExecuteOptions } from './execute.js';
 import { rehearse } from './rehearse.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
@@ -99,9 +100,9 @@ export class RelayClient {
     let resHeaders: Record<string, string | string[] | undefined>;
     try {
       const url = endpointUrl(target.baseUrl, adapter.modelsPath);
-      const res = await this.dispatcherFor(target).request({
-        origin: url.origin,
-        path: url.pathname + url.search,
+      // undici's request() over this target's pool: its dispatchers are undici's parts, which have only dispatch() (undici-parts.ts).
+      const res = await undiciIndex().request(url, {
+        dispatcher: this.dispatcherFor(target),
         method: 'GET',
         headers,
         headersTimeout: target.timeouts.totalMs,

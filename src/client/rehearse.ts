@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { Agent } from 'undici';
+import { Agent } from './undici-parts.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { RequestSpec } from '../protocol/adapter.js';
 import type { PriceTable } from '../pricing/table.js';
