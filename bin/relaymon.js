@@ -15,4 +15,5 @@ setFlagsFromString('--liftoff-only');
 // `relaymon --version` alone needs no command: answered without loading commander (src/cli/version-only.ts).
 const args = process.argv.slice(2);
 const versionOnly = args.length === 1 && (args[0] === '--version' || args[0] === '-V');
-await import(versionOnly ? '../dist/cli/version-only.js' : '../dist/cli/main.js');
+// dist/bundle/ is tsc's dist/ bundled by scripts/bundle.mjs.
+await import(versionOnly ? '../dist/bundle/version-only.js' : '../dist/bundle/main.js');

@@ -23,7 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../core/package-root.js';
 import {
   FIRST_PARTY_PROVIDERS,
   USED_PRICE_KEYS,
@@ -38,7 +38,7 @@ import {
 /** Bumped whenever the table's shape or the matching it feeds changes: older files are then ignored. */
 export const PRICES_TABLE_FORMAT = 1;
 /** dist/tables/prices.json from src/pricing/ (tests) and dist/pricing/ alike. */
-export const PRICES_TABLE_FILE = fileURLToPath(new URL('../../dist/tables/prices.json', import.meta.url));
+export const PRICES_TABLE_FILE = join(packageRoot(), 'dist', 'tables', 'prices.json');
 
 interface TableProvider {
   id: string;

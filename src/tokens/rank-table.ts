@@ -21,7 +21,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 import { compactRanks, type CompactRanks } from './compact.js';
 
 /** Bumped whenever the layout, compact.ts's hash or its table sizing changes: older files are then ignored. */
@@ -46,7 +47,7 @@ export interface RankTableHeader {
  * dist/tables/, from src/tokens/ (tests) and dist/tokens/ (the CLI, installed
  * or not) alike: both sit two levels below the package root.
  */
-export const TABLES_DIR = fileURLToPath(new URL('../../dist/tables/', import.meta.url));
+export const TABLES_DIR = join(packageRoot(), 'dist', 'tables') + sep;
 
 const requireCjs = createRequire(import.meta.url);
 

@@ -185,12 +185,14 @@ const CASES: { name: string; json: boolean; args: () => string[] }[] = [
   {
     name: 'watch-text',
     json: false,
-    args: () => ['watch', '--no-tui', '--base-url', healthy.url, ...QUIET, '--interval', '300ms', '-n', '4', '--no-color'],
+    // Lines come with snapshots (every 250 ms of the run's clock) once an interval is due: six sends 150 ms
+    // apart outlast the 500 ms snapshot, so at least one line is printed; four ended near it, a coin toss.
+    args: () => ['watch', '--no-tui', '--base-url', healthy.url, ...QUIET, '--interval', '300ms', '-n', '6', '--no-color'],
   },
   {
     name: 'watch-json',
     json: true,
-    args: () => ['watch', '--no-tui', '--json', '--base-url', healthy.url, ...QUIET, '--interval', '300ms', '-n', '4'],
+    args: () => ['watch', '--no-tui', '--json', '--base-url', healthy.url, ...QUIET, '--interval', '300ms', '-n', '6'],
   },
 ];
 
