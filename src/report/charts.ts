@@ -41,8 +41,15 @@ export function histogram(metric: Metric, title: string, targets: readonly Targe
   const all = values.flat();
   if (all.length === 0) return null;
   // A log axis needs positive values; sub-0.01 ms timings share the first bin.
-  let lo = Math.max(0.01, Math.min(...all));
-  let hi = Math.max(lo, Math.max(...all));
+  // A loop, not Math.min(...all): spreading a long run's samples (~125,000) as arguments overflows the stack.
+  let least = Infinity;
+  let most = -Infinity;
+  for (const v of all) {
+    if (v < least) least = v;
+    if (v > most) most = v;
+  }
+  let lo = Math.max(0.01, least);
+  let hi = Math.max(lo, most);
   if (hi / lo < 1.2) {
     lo /= 1.1;
     hi *= 1.1;

@@ -43,14 +43,22 @@ export function detectInput(file: string): { kind: InputKind; bytes: number } {
   }
   const first = head.split('\n').find((l) => l.trim() !== '');
   if (first === undefined) throw new UsageError(`${file}: is empty; ${EXPECTED}`);
-  if (logLine(first) !== null) return { kind: 'log', bytes };
+  // By shape: a log whose first line holds a damaged value is still a log, read with that line named and skipped.
+  if (logShape(first) !== null) return { kind: 'log', bytes };
   return { kind: 'json', bytes };
 }
 
 export type LogLine = { t: number; result: RequestResult };
 
-/** A request-log line (docs/contracts.md "Request log"), or null. Only what the report reads is checked: the rest is the writer's contract. */
-export function logLine(text: string): LogLine | null {
+/** The plausible span of a send's epoch ms (2000–2100): a value outside it is a damaged line, not a run 300 years long. */
+const EPOCH_MIN_MS = Date.UTC(2000, 0, 1);
+const EPOCH_MAX_MS = Date.UTC(2100, 0, 1);
+/** A timing past a day is not one a request-log writer produces (every timeout is far shorter). */
+const TIMING_MAX_MS = 86_400_000;
+const TIMINGS = ['latencyMs', 'ttfbMs', 'ttftMs', 'ttftContentMs', 'itlMs'] as const;
+
+/** A request-log line's shape (docs/contracts.md "Request log"), values unchecked: what tells a log from a JSON file. */
+function logShape(text: string): { t: unknown; result: object } | null {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -60,12 +68,28 @@ export function logLine(text: string): LogLine | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
   const r = o['result'];
-  if (o['v'] !== 1 || typeof o['t'] !== 'number' || typeof r !== 'object' || r === null) return null;
-  const x = r as Record<string, unknown>;
-  if (typeof x['target'] !== 'string' || typeof x['ok'] !== 'boolean' || typeof x['latencyMs'] !== 'number' || typeof x['startedAt'] !== 'number') return null;
-  if (!Array.isArray(x['streamViolations'])) return null;
-  return { t: o['t'], result: r as RequestResult };
+  if (o['v'] !== 1 || typeof r !== 'object' || r === null || Array.isArray(r)) return null;
+  return { t: o['t'], result: r };
 }
+
+/** Why a log line cannot be read, or the line. Only what the report reads is checked: the rest is the writer's contract. */
+export function readLogLine(text: string): LogLine | { reason: string } {
+  const shape = logShape(text);
+  if (shape === null) return { reason: 'not a request-log line' };
+  const { t, result } = shape;
+  const x = result as Record<string, unknown>;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) return { reason: '"t" is not a time offset' };
+  if (typeof x['target'] !== 'string' || typeof x['ok'] !== 'boolean' || !Array.isArray(x['streamViolations'])) return { reason: 'not a request-log line' };
+  const started = x['startedAt'];
+  if (typeof started !== 'number' || !(started >= EPOCH_MIN_MS && started <= EPOCH_MAX_MS)) return { reason: `startedAt ${String(started)} is not a time between 2000 and 2100` };
+  for (const k of TIMINGS) {
+    const v = x[k];
+    if (k === 'latencyMs' ? typeof v !== 'number' : v !== null && typeof v !== 'number') return { reason: `${k} is not a number` };
+    if (typeof v === 'number' && !(v >= 0 && v <= TIMING_MAX_MS)) return { reason: `${k} ${v} is out of range (0 to a day)` };
+  }
+  return { t, result: result as RequestResult };
+}
+
 
 export interface LogProgress {
   lines: number;
@@ -90,10 +114,10 @@ export async function streamLog(
     for await (const text of rl) {
       n++;
       if (text.trim() === '') continue;
-      const line = logLine(text);
-      if (line === null) {
+      const line = readLogLine(text);
+      if ('reason' in line) {
         badCount++;
-        if (bad.length < 20) bad.push({ line: n, reason: 'not a request-log line' });
+        if (bad.length < 20) bad.push({ line: n, reason: line.reason });
         continue;
       }
       good++;

@@ -120,16 +120,19 @@ function statOrNull(path: string): Stats | null {
  * target that exists and is not a regular file (a FIFO, a device), or is
  * reached through /dev or /proc (/dev/stdout), is written in place: renaming
  * over it would replace the device itself. A failure is reported as an output failure (exit 2) and the run's
- * other outputs are still written.
+ * other outputs are still written. Returns whether it was written;
+ * `resultsOnStdout: false` for a command whose file is its only result (report).
  */
-export function writeOutputFile(path: string, text: string, flag: string): void {
+export function writeOutputFile(path: string, text: string, flag: string, resultsOnStdout = true): boolean {
   const data = redact(text);
   try {
     // Appending: a device ignores it, and /dev/stdout redirected to a file must not be truncated under the shell's redirect.
     if (isSpecialFile(path)) writeFileSync(path, data, { flag: 'a' });
     else writeFileAtomic().sync(path, data, { encoding: 'utf8' });
+    return true;
   } catch (err) {
-    reportOutputFailure(`${flag} ${path}`, err, stdoutBroken() ? '' : '; the results are on stdout');
+    reportOutputFailure(`${flag} ${path}`, err, !resultsOnStdout || stdoutBroken() ? '' : '; the results are on stdout');
+    return false;
   }
 }
 

@@ -19,10 +19,10 @@ import { checkOutputPath, writeOutputFile, type OutputFile } from './io.js';
 export const REPORT_FLAG = '--report';
 
 /** Renders and writes the report; returns the bytes written. */
-export function writeReport(path: string, data: ReportData, flag: string): number {
+/** The report's size in bytes, or null when it could not be written (reported as an output failure, exit 2). */
+export function writeReport(path: string, data: ReportData, flag: string, resultsOnStdout = true): number | null {
   const html = renderReport(data, chartLibrary());
-  writeOutputFile(path, html, flag);
-  return Buffer.byteLength(html);
+  return writeOutputFile(path, html, flag, resultsOnStdout) ? Buffer.byteLength(html) : null;
 }
 
 /** The report file as one of a run's outputs (refuseClobbering). */

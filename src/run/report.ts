@@ -14,7 +14,7 @@ import { ReportCollector } from '../report/collect.js';
 import { fromCollected, fromCompare, fromConform, fromRunSummary } from '../report/build.js';
 import { detectInput, EXPECTED_INPUT, readJsonFile, streamLog, type LogProgress } from '../report/read.js';
 import type { ReportData } from '../report/data.js';
-import { checkOutputPath, contextInputs, processIo, refuseClobbering, type Io } from './io.js';
+import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeStderr, type Io } from './io.js';
 import { loadContext, type RunContext } from './context.js';
 import { findConfigFile } from '../config/find.js';
 import { PriceTable } from '../pricing/table.js';
@@ -31,14 +31,43 @@ export interface ReportFlags extends Omit<TargetFlagValues, 'target' | 'timeout'
   color: boolean;
 }
 
+/**
+ * Ctrl-C or SIGTERM while a long log is read: nothing partial is worth
+ * keeping (the file is written whole, atomically, at the end), so the
+ * command ends at once, with the interrupt's exit code (docs/contracts.md).
+ */
+function exitOnInterrupt(): () => void {
+  const handler = (signal: NodeJS.Signals): void => {
+    writeStderr(`\nrelaymon report: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; no report written\n`);
+    process.exit(EXIT.interrupted);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
 export async function runReport(file: string, flags: ReportFlags): Promise<ExitCode> {
+  const release = exitOnInterrupt();
+  try {
+    return await report(file, flags);
+  } finally {
+    release();
+  }
+}
+
+async function report(file: string, flags: ReportFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.output, '--output');
   const ctx = await reportContext(flags);
   refuseClobbering([{ path: file, label: `the file being reported (${file})` }, ...contextInputs(ctx, flags)], [{ flag: '--output', path: flags.output }]);
   const input = detectInput(file);
   const data = input.kind === 'log' ? await fromLog(file, input.bytes, flags, ctx, io) : fromJson(file, readJsonFile(file, input.bytes), flags);
-  const bytes = writeReport(flags.output, data, '--output');
+  // The file is report's only result: a failure to write it says nothing of stdout.
+  const bytes = writeReport(flags.output, data, '--output', false);
+  if (bytes === null) return EXIT.usage;
   const what = data.source.kind === 'log' ? `${data.targets.reduce((n, t) => n + (t.summary?.requests ?? 0) + (t.summary?.unfinished ?? 0), 0)} requests, ` : '';
   io.out(`relaymon report: wrote ${flags.output} (${what}${Math.round(bytes / 1024)} KB)\n`);
   return EXIT.ok;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, SENTINEL_KEY, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
 import { embeddedData, resourceFetches } from '../helpers/report.js';
 
 let mock: MockProcess;
@@ -96,6 +96,66 @@ describe('relaymon report', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.log/);
   });
+
+  it('a line with an impossible value is named and skipped, even the first: not read as a run centuries long', async () => {
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    const damaged = (i: number, patch: Record<string, unknown>): string => {
+      const o = JSON.parse(lines[i]!) as { result: Record<string, unknown> };
+      Object.assign(o.result, patch);
+      return JSON.stringify(o);
+    };
+    const path = join(dir, 'damaged.log');
+    writeFileSync(path, [damaged(0, { startedAt: 1e16 }), ...lines.slice(1, 10), damaged(10, { latencyMs: -5 }), damaged(11, { ttftMs: 1e308 }), ...lines.slice(12)].join('\n') + '\n');
+    const out = join(dir, 'damaged.html');
+    const res = await runCli(['report', path, '-o', out]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('damaged.log:1: startedAt 10000000000000000 is not a time between 2000 and 2100');
+    expect(res.stderr).toContain('damaged.log:11: latencyMs -5 is out of range');
+    expect(res.stderr).toContain('damaged.log:12: ttftMs 1e+308 is out of range');
+    expect(res.stderr).toContain('skipped 3 bad lines');
+    expect(res.stdout).toMatch(/\(37 requests, /);
+  });
+
+  it('an output that cannot be written: exit 2, and no claim that it was written or that results are on stdout', async () => {
+    const res = await runCli(['report', log, '-o', '/dev/full']);
+    expect(res.code).toBe(2);
+    expect(res.stdout).not.toContain('wrote');
+    expect(res.stderr).toContain('/dev/full');
+    expect(res.stderr).not.toContain('the results are on stdout');
+  });
+
+  it('SIGTERM while a long log is read: exit 130 with a line saying so, and no report file', async () => {
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    const path = join(dir, 'long.log');
+    writeFileSync(path, Array.from({ length: 1500 }, () => lines.join('\n')).join('\n') + '\n');
+    const out = join(dir, 'long.html');
+    const run = spawnCli(['report', path, '-o', out], { timeoutMs: 60_000 });
+    // The handler is in place before the log is opened: wait until the process holds it open.
+    const pid = run.child.pid!;
+    const deadline = Date.now() + 30_000;
+    const holds = (): boolean => {
+      try {
+        return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+          try {
+            return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
+          } catch {
+            return false;
+          }
+        });
+      } catch {
+        return false;
+      }
+    };
+    while (!holds()) {
+      if (Date.now() > deadline) throw new Error('report never opened the log');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    run.child.kill('SIGTERM');
+    const res = await run.exited;
+    expect(res.code, res.stderr).toBe(130);
+    expect(res.stderr).toContain('relaymon report: terminated; no report written');
+    expect(existsSync(out)).toBe(false);
+  }, 70_000);
 
   it('embeds data safely: a </script> in a result cannot close the data element', async () => {
     const lines = readFileSync(log, 'utf8').trim().split('\n');

@@ -15,6 +15,14 @@ function samples(name: string, rs: { end: number; r: Partial<RequestResult> }[])
 }
 
 describe('report charts', () => {
+  it('a long run\'s samples (300,000, past what a spread onto the stack holds) make a histogram', () => {
+    const t = new TargetSamples('long');
+    for (let i = 0; i < 300_000; i++) t.add(result({ target: 'long', latencyMs: 1 + (i % 1000) }), i);
+    const c = histogram('latency', 'x', [t])!;
+    expect((c.series[0]!.values as number[]).reduce((x, y) => x + y, 0)).toBeCloseTo(1);
+    expect(c.x.values[0]).toBeGreaterThan(0.9);
+  });
+
   it('log bins: geometric edges, each value in its bin, shares per target', () => {
     const edges = logEdges(1, 1000, 3);
     expect(edges.map((e) => Math.round(e))).toEqual([1, 10, 100, 1000]);
