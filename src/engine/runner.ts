@@ -46,6 +46,8 @@ export class EngineRunner {
   private readonly startedAt = Date.now();
   /** The plan's first instant; null until the warm-up is over (a run stopped before it measured nothing). */
   private planStart: number | null = null;
+  /** The last reset (watch's `r`): the totals start there, so the span their rates divide by does too. */
+  private resetAt: number | null = null;
   private sent = 0;
   private stoppedBy: StoppedBy = null;
   /** performance.now() when sending stopped for a reason of time (not the plan running out); rates end here. */
@@ -255,7 +257,9 @@ export class EngineRunner {
   }
 
   reset(): void {
-    this.stats.reset(performance.now());
+    const now = performance.now();
+    this.resetAt = now;
+    this.stats.reset(now);
     this.saturation.reset();
     this.results.recentErrors.length = 0;
   }
@@ -330,7 +334,7 @@ export class EngineRunner {
         snapshot,
         stoppedBy: this.stoppedBy,
         durationMs: now - this.startPerf,
-        measuredMs: this.planStart === null ? 0 : Math.max(0, end - this.planStart),
+        measuredMs: this.planStart === null ? 0 : Math.max(0, end - Math.max(this.planStart, this.resetAt ?? this.planStart)),
         thresholds,
         anyHttpAnswer: this.results.anyHttpAnswer,
         // Read after the final snapshot, so the last stretch (the drain) is in it.

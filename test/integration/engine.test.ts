@@ -40,6 +40,34 @@ describe('probe schedules', () => {
     for (const r of rs) expect(r.probe).toBe('p');
   });
 
+  it('after a reset, the span rates and cost per hour divide by starts at the reset, as the totals do', async () => {
+    mock = await startMock({ ttftMs: 5, itlMs: 1, tokens: 2 });
+    const run = startRunner(
+      [target('m', mock.url)],
+      { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 50 }, seed: 1 }] },
+      { stopAfter: { durationMs: 1200, requests: null } },
+    );
+    // Reset once a snapshot shows 8 answers: an event of the run, not a sleep.
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (run.snapshots.some((s) => (s.stats?.windows.all.requests ?? 0) >= 8)) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    const resetAt = performance.now();
+    run.runner.reset();
+    const final = await run.done;
+    const sinceReset = performance.now() - resetAt;
+    const all = final.snapshot.stats.windows.all;
+    // The totals are the post-reset requests; measuredMs is the span from the reset to the stop (not the 1.2 s run).
+    expect(all.requests).toBeLessThan(mock.stats().byRoute.chat!);
+    expect(final.measuredMs).toBeLessThanOrEqual(sinceReset + 1);
+    expect(final.measuredMs).toBeLessThan(1000);
+    expect(final.snapshot.targets[0]!.schedule.sent).toBe(mock.stats().byRoute.chat);
+  });
+
   it('rate: Poisson arrivals average the requested rate (seeded)', async () => {
     mock = await startMock({ ttftMs: 1, itlMs: 0, tokens: 1 });
     const run = startRunner(
