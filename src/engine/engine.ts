@@ -72,8 +72,15 @@ export class Engine extends EventEmitter<EngineEvents> {
       };
     });
     const receive = (msg: FromWorker): void => {
-      if (msg.type === 'snapshot') this.emit('snapshot', msg.snapshot);
-      else if (msg.type === 'final') settle({ final: msg.final });
+      if (msg.type === 'snapshot') {
+        try {
+          this.emit('snapshot', msg.snapshot);
+        } finally {
+          // Taken once this thread's loop has turned (drawn, read keys, answered sockets): the engine posts the
+          // next snapshot only then, so a main thread slower than the ticks gets the latest, never a queue (pace.ts).
+          setImmediate(() => this.send({ type: 'took' }));
+        }
+      } else if (msg.type === 'final') settle({ final: msg.final });
       else if (msg.type === 'error') settle({ error: new RelaymonError(msg.message, msg.exitCode) });
     };
     const crashed = (message: string): void => settle({ error: new RelaymonError(message, EXIT.failed) });

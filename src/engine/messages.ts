@@ -2,7 +2,8 @@
  * The engine's message protocol between the main thread (terminal, output) and
  * the worker (scheduler, client, aggregator). Small and tagged, as autocannon
  * does it; results cross the thread boundary in batches once per tick, never
- * one message per request. Everything here is plain data (structured clone).
+ * one message per request, and a snapshot waits until the main thread took
+ * the last one (pace.ts). Everything here is plain data (structured clone).
  */
 import type { ErrorType, Protocol, RequestResult } from '../core/result.js';
 import type { ExitCode } from '../core/errors.js';
@@ -166,12 +167,12 @@ export interface EngineSnapshot {
   recentErrors: RecentError[];
   /** Requests sent and finished so far; total planned when known (replay without --loop). */
   progress: { sent: number; done: number; errors: number; total: number | null };
-  /** RequestResults finished since the previous snapshot (when emitResults). */
+  /** RequestResults finished since the previous snapshot (when emitResults); every one, however many ticks the main thread missed (pace.ts). */
   results: RequestResult[];
   /** The send order (1 = the run's first send) of each of `results`, index for index: probe numbers its rows by it. */
   resultSeqs?: number[];
   alerts: AlertStateView[];
-  /** Alert state changes since the previous snapshot, for the notifier in the main thread. */
+  /** Alert state changes since the previous snapshot, for the notifier in the main thread (every one: pace.ts). */
   alertTransitions: AlertTransition[];
   /** `refusal`: why the spend guard refused the request that stopped the run (null when the spend itself reached the budget). */
   spend: { spentUsd: number; budgetUsd: number | null; refused: number; refusal?: string | null };
@@ -199,7 +200,9 @@ export type ToWorker =
   | { type: 'stop'; reason: StoppedBy }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** The main thread has taken the last snapshot (engine/pace.ts: the next one is posted only after it). */
+  | { type: 'took' };
 
 export type FromWorker =
   | { type: 'started' }

@@ -19,6 +19,7 @@ import { limitReached, planEndsWithin, quotaMet, runTotals } from './limits.js';
 import { OpenLoop } from './open-loop.js';
 import { ClosedLoop } from './closed-loop.js';
 import { ResultBook } from './results.js';
+import { SnapshotPace } from './pace.js';
 import type { TargetSlot } from './slot.js';
 import { FIRST_INSTANT_LEAD_MS, firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
 
@@ -64,11 +65,16 @@ export class EngineRunner {
   private transitions: AlertTransition[] = [];
   /** Second requests of cache pairs whose first is in flight, per target: owed against -n (quotaMet). */
   private readonly pairsOwed = new Map<TargetSlot, number>();
+  /** Periodic snapshots wait for the main thread to take the last one (pace.ts). */
+  private readonly pace: SnapshotPace;
 
+  /** opts.paced: snapshots wait for took() (serve.ts sets it; a runner driven directly, as in tests, posts every tick). */
   constructor(
     private readonly config: EngineConfig,
     private readonly post: (msg: FromWorker) => void,
+    opts: { paced?: boolean } = {},
   ) {
+    this.pace = new SnapshotPace(opts.paced === true);
     this.stats = new WindowedStats({ startMs: this.startPerf });
     this.results = new ResultBook(this.stats, { emitResults: config.emitResults, startedAt: this.startedAt, backOff: config.probeRules !== true }, () => this.log);
     this.alerts = new AlertEvaluator(config.alerts);
@@ -355,6 +361,18 @@ export class EngineRunner {
       const failed = evaluateThresholds(abortable, this.stats.query('all', now)).some((r) => !r.ok && r.value !== null);
       if (failed) this.stop('abortOnFail');
     }
+    // The main thread has not taken the last snapshot yet: this one waits (pace.ts), its results and transitions kept for the next.
+    if (!this.pace.mayPost()) return;
+    this.postSnapshot();
+  }
+
+  /** The main thread took the last snapshot: one missed meanwhile is posted now, fresh (pace.ts). */
+  took(): void {
+    if (this.pace.took() && (this.state === 'running' || this.state === 'paused' || this.state === 'stopping')) this.postSnapshot();
+  }
+
+  private postSnapshot(): void {
+    this.pace.posted();
     this.post({ type: 'snapshot', snapshot: this.snapshot(this.config.liveStats) });
   }
 

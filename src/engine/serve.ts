@@ -16,6 +16,8 @@ export interface RunnerLike {
   pause(): void;
   resume(): void;
   reset(): void;
+  /** The main thread took the last snapshot (engine/pace.ts); a stand-in may ignore it. */
+  took?(): void;
 }
 export type RunnerFactory = (config: EngineConfig, post: (msg: FromWorker) => void) => RunnerLike;
 
@@ -27,7 +29,8 @@ export interface EngineSide {
   halt(): void;
 }
 
-export function serveEngine(post: (msg: FromWorker) => void, makeRunner: RunnerFactory = (config, p) => new EngineRunner(config, p)): EngineSide {
+/** The default runner is paced: it posts a snapshot only after the main thread took the last one (pace.ts). */
+export function serveEngine(post: (msg: FromWorker) => void, makeRunner: RunnerFactory = (config, p) => new EngineRunner(config, p, { paced: true })): EngineSide {
   let runner: RunnerLike | null = null;
   const fail = (err: unknown): void => {
     const exitCode = err instanceof RelaymonError ? err.exitCode : EXIT.failed;
@@ -61,6 +64,9 @@ export function serveEngine(post: (msg: FromWorker) => void, makeRunner: RunnerF
           break;
         case 'reset':
           runner?.reset();
+          break;
+        case 'took':
+          runner?.took?.();
           break;
       }
     },

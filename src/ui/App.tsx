@@ -11,7 +11,7 @@ import { WINDOW_SPAN_MS, type WindowName } from '../stats/windows.js';
 import { chooseLayout, MAX_ALERT_LINES } from './core/layout.js';
 import type { RecentResults } from './core/recent.js';
 import type { ChartStore } from './core/chart-store.js';
-import { initialView, onKey, type ViewCommand } from './core/view-state.js';
+import { initialView, onInput, type ViewCommand } from './core/view-state.js';
 import { Dashboard, dashboardTargets } from './components/Dashboard.js';
 import { localTime } from './components/EventsLine.js';
 import { Line } from './components/Line.js';
@@ -61,14 +61,17 @@ export function App(props: AppProps) {
 
   useInput(
     (input, key) => {
-      const { state, command } = onKey(viewRef.current, input, key, { targets: targets.length, columns });
+      // Keys typed while this thread was busy can come in one read ("rq"): each is taken in turn (onInput).
+      const { state, commands } = onInput(viewRef.current, input, key, { targets: targets.length, columns });
       viewRef.current = state;
       setView(state);
-      if (command === 'reset') {
-        feed.recent.clear();
-        feed.chart?.clear();
+      for (const command of commands) {
+        if (command === 'reset') {
+          feed.recent.clear();
+          feed.chart?.clear();
+        }
+        props.onCommand(command);
       }
-      if (command) props.onCommand(command);
     },
     { isActive: isRawModeSupported === true },
   );

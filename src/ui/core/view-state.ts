@@ -87,3 +87,27 @@ export function onKey(state: ViewState, input: string, key: KeyFlags, ctx: KeyCo
   }
   return same;
 }
+
+/**
+ * One read of the terminal's input, which may hold several keys: a main
+ * thread that was busy (a starved machine) reads keys typed seconds apart in
+ * one chunk, and Ink hands plain text over whole ("rq" for r then q), which
+ * matched no key and was lost, q included. Plain text is taken key by key, in
+ * order; anything else (an escape sequence, a ctrl or meta chord) is one key.
+ */
+export function onInput(state: ViewState, input: string, key: KeyFlags & { meta?: boolean }, ctx: KeyContext): { state: ViewState; commands: ViewCommand[] } {
+  const keys = [...input];
+  if (keys.length <= 1 || key.ctrl || key.meta || key.escape) {
+    const one = onKey(state, input, key, ctx);
+    return { state: one.state, commands: one.command ? [one.command] : [] };
+  }
+  const commands: ViewCommand[] = [];
+  let next = state;
+  for (const k of keys) {
+    const one = onKey(next, k, {}, ctx);
+    next = one.state;
+    if (one.command) commands.push(one.command);
+    if (one.command === 'quit') break; // what was typed after q is not for this run
+  }
+  return { state: next, commands };
+}

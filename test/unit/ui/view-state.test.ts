@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialView, nextWindow, onKey, type KeyFlags, type ViewState } from '../../../src/ui/core/view-state.js';
+import { initialView, nextWindow, onInput, onKey, type KeyFlags, type ViewState } from '../../../src/ui/core/view-state.js';
 
 const ctx = { targets: 5, columns: 2 };
 const press = (s: ViewState, input: string, key: KeyFlags = {}) => onKey(s, input, key, ctx);
@@ -89,5 +89,24 @@ describe('dashboard keys', () => {
       seen.push(s.metric);
     }
     expect(seen).toEqual(['latency', 'ttft', 'itl', 'errors', 'rps', 'cost', 'latency']);
+  });
+});
+
+describe('onInput: keys that came in one read', () => {
+  const ctx2 = { targets: 2, columns: 2 };
+  it('takes plain text key by key: r then q read together still reset and quit, in order', () => {
+    const out = onInput(initialView(), 'rq', {}, ctx2);
+    expect(out.commands).toEqual(['reset', 'quit']);
+  });
+  it('views change key by key too, and nothing after q is taken', () => {
+    const out = onInput(initialView('1m'), 'w?qp', {}, ctx2);
+    expect(out.state.window).toBe(nextWindow('1m'));
+    expect(out.state.help).toBe(true);
+    expect(out.commands).toEqual(['quit']);
+  });
+  it('one key, a ctrl chord or an escape sequence is one key, as onKey has it', () => {
+    expect(onInput(initialView(), 'q', {}, ctx2).commands).toEqual(['quit']);
+    expect(onInput(initialView(), 'c', { ctrl: true }, ctx2).commands).toEqual(['quit']);
+    expect(onInput(initialView(), '', { escape: true }, ctx2).commands).toEqual([]);
   });
 });
