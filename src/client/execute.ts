@@ -63,7 +63,7 @@ export function executeRequest(
   const adapter = adapterFor(target.protocol);
   const { sentBody, body } = builtBody(adapter, spec);
   // Every result is reconciled against a local token count, made in the
-  // counting worker (client/counting.ts); RelayClient.prepare() started it. A
+  // count host on the main thread (client/counting.ts, tokens/count-host.ts). A
   // model of another encoding has its tables loaded there now, off this thread.
   if (options.warmCount !== false) void tokenCounter().warm(spec.model);
   const url = chatUrl(target, adapter);

@@ -46,8 +46,8 @@ export class RelayClient {
   }
 
   /**
-   * Starts the counting worker (tokens/counter.ts) and waits until it has
-   * loaded the tables of `models` (o200k_base at least, the encoding of every
+   * Asks the count host (tokens/counter.ts, tokens/count-host.ts) to load the
+   * tables of `models` and waits until it has (o200k_base at least, the encoding of every
    * estimate): called once before traffic, so that neither starting it nor
    * loading competes with the first requests' timings. Bounded by the
    * counter's timeout; counting still works (estimated) if it fails.

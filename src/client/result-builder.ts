@@ -137,7 +137,7 @@ function sameModelCached(asked: string, answered: string): boolean {
   return same;
 }
 
-/** `counted`: the counts the counting worker made (client/counting.ts); without them they are made here. */
+/** `counted`: the counts the count host made (client/counting.ts); without them they are made here. */
 export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: PriceTable, counted: LocalCounts | null = null): RequestResult {
   const { acc, target, spec, sentAt, endAt } = facts;
   const ok = outcome.kind === 'ok';

@@ -102,7 +102,7 @@ export class EngineRunner {
     this.client = new RelayClient(prices, { countAfterAnswer: this.config.probeRules === true });
     // Opened before the warm-up: a run interrupted while warming must still leave its log started afresh.
     if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
-    await this.client.prepare(); // the counting worker loads its tables before the schedule starts
+    await this.client.prepare(); // the count host loads its tables before the schedule starts
     await this.warm();
     // Stopped (Ctrl-C) while loading or warming: the final result has been posted; nothing is scheduled.
     if (this.state !== 'starting') return;

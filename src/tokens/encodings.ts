@@ -1,9 +1,9 @@
 /**
  * The BPE encodings relaymon counts with, loaded on first use and then kept
- * for the life of the thread (the counting worker's, tokens/counter.ts, which
- * is released when idle). Loading is synchronous, a tenth of a second or more
- * of CPU for o200k_base, so it happens only in the counting worker, never on
- * the thread that sends requests and stamps their times. Only the encodings
+ * for as long as the count host uses them (tokens/count-host.ts, on the main
+ * thread; released when idle). Loading reads a prebuilt table (a few ms,
+ * tokens/rank-table.ts), and happens only where counts are made, never on
+ * the engine worker that sends requests and stamps their times. Only the encodings
  * of the models a run counts are loaded (tokens/local-count.ts tokenizerFor).
  *
  * The ranks and pre-tokenizer patterns are gpt-tokenizer's; the counting is

@@ -3,7 +3,7 @@
  * must price a request's worst case before sending it, on the thread that
  * sends. o200k_base is the encoding of the GPT-4o, GPT-4.1, GPT-5 and
  * o-series models; for other families it is an approximation. Bounded
- * tighter than the counting worker's counts (tokens/bounded.ts): past
+ * tighter than the count host's counts (tokens/bounded.ts): past
  * QUICK_MAX_CHARS characters of one text the rest is extrapolated, so a huge
  * prompt costs this thread a few milliseconds, not seconds.
  */

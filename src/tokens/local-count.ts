@@ -46,7 +46,7 @@ export function tokenizerFor(model: string): ModelTokenizer {
   return ESTIMATE;
 }
 
-/** Loads the model's encoding now (the counting worker does, before its first count). */
+/** Loads the model's encoding now (the count host does, before its first count). */
 export function warmTokenizerFor(model: string): void {
   warmEncoding(tokenizerFor(model).encoding);
 }
@@ -223,7 +223,7 @@ export interface OutputTexts {
 /**
  * Tokens of the streamed text; tool calls make it an estimate (their framing
  * is not public), and so does a bound that cut the count short. Runs in the
- * counting worker (tokens/counter.ts), not on the thread that sends.
+ * count host (tokens/count-host.ts), not on the thread that sends.
  */
 export function outputCount(
   model: string,
