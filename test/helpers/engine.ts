@@ -20,6 +20,26 @@ export interface InProcessRun {
   startedAt: number | null;
 }
 
+/** A small test run's engine config: no log, thresholds, alerts or budget; results and live stats on. */
+export function engineConfig(targets: ResolvedTarget[], plan: TrafficPlan, over: Partial<EngineConfig> = {}): EngineConfig {
+  return {
+    targets,
+    priceFiles: [],
+    plan,
+    tickMs: 100,
+    stopAfter: { durationMs: null, requests: null },
+    graceMs: 2000,
+    log: null,
+    thresholds: [],
+    secrets: [],
+    emitResults: true,
+    budgetUsd: null,
+    alerts: [],
+    liveStats: true,
+    ...over,
+  };
+}
+
 /** The engine in this thread (the worker wiring is tested through the CLI). */
 export function startRunner(targets: ResolvedTarget[], plan: TrafficPlan, over: Partial<EngineConfig> = {}): InProcessRun {
   const snapshots: EngineSnapshot[] = [];
@@ -36,23 +56,7 @@ export function startRunner(targets: ResolvedTarget[], plan: TrafficPlan, over: 
     else if (msg.type === 'final') resolve(msg.final);
     else if (msg.type === 'error') reject(new Error(msg.message));
   };
-  const config: EngineConfig = {
-    targets,
-    priceFiles: [],
-    plan,
-    tickMs: 100,
-    stopAfter: { durationMs: null, requests: null },
-    graceMs: 2000,
-    log: null,
-    thresholds: [],
-    secrets: [],
-    emitResults: true,
-    budgetUsd: null,
-    alerts: [],
-    liveStats: true,
-    ...over,
-  };
-  const runner = new EngineRunner(config, post);
+  const runner = new EngineRunner(engineConfig(targets, plan, over), post);
   runner.start().catch(reject);
   return {
     runner,

@@ -5,7 +5,7 @@ import { Engine } from '../../src/engine/engine.js';
 import type { EngineConfig } from '../../src/engine/messages.js';
 import { countHost } from '../../src/tokens/count-host.js';
 import { useCountPort } from '../../src/tokens/counter.js';
-import { SMALL_SPEC, startRunner, target } from '../helpers/engine.js';
+import { engineConfig, SMALL_SPEC, startRunner, target } from '../helpers/engine.js';
 
 let mock: MockServer | null = null;
 afterEach(async () => {
@@ -22,20 +22,8 @@ describe('counting on the engine’s parent thread', () => {
   it('the engine worker’s counts are made here, by this thread’s count host, and are exact', async () => {
     mock = await startMock({ ttftMs: 1, itlMs: 0, tokens: 16 });
     const before = countHost().stats.jobs;
-    const engine = new Engine({
-      ...plan(mock.url, 3),
-      priceFiles: [],
-      tickMs: 100,
-      stopAfter: { durationMs: null, requests: 20 },
-      graceMs: 2000,
-      log: null,
-      thresholds: [],
-      secrets: [],
-      emitResults: true,
-      budgetUsd: null,
-      alerts: [],
-      liveStats: true,
-    });
+    const run = plan(mock.url, 3);
+    const engine = new Engine(engineConfig(run.targets, run.plan, { stopAfter: { durationMs: null, requests: 20 } }));
     const seen: unknown[] = [];
     engine.on('snapshot', (s) => seen.push(...s.results));
     const final = await engine.done;

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { Engine } from '../../src/engine/engine.js';
 import type { EngineSnapshot } from '../../src/engine/messages.js';
-import { SMALL_SPEC, target } from '../helpers/engine.js';
+import { engineConfig, SMALL_SPEC, target } from '../helpers/engine.js';
 
 interface MockThread {
   url: string;
@@ -71,21 +71,13 @@ const BLOCK_MS = 1500;
 describe('snapshots under a starved main thread', () => {
   it('at most one waits while the main thread is away; every result still arrives; a stop ends the run at once', async () => {
     mock = await mockInThread();
-    const engine = new Engine({
-      targets: [target('m', mock.url, { concurrency: 16 })],
-      priceFiles: [],
-      plan: { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'rate', ratePerSec: 100 }, seed: 1 }] },
-      tickMs: TICK_MS,
-      stopAfter: { durationMs: null, requests: null },
-      graceMs: 5000,
-      log: null,
-      thresholds: [],
-      secrets: [],
-      emitResults: true,
-      budgetUsd: null,
-      alerts: [],
-      liveStats: true,
-    });
+    const engine = new Engine(
+      engineConfig(
+        [target('m', mock.url, { concurrency: 16 })],
+        { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'rate', ratePerSec: 100 }, seed: 1 }] },
+        { tickMs: TICK_MS, graceMs: 5000 },
+      ),
+    );
     const seen: { snapshot: EngineSnapshot; at: number }[] = [];
     let results = 0;
     engine.on('snapshot', (s) => {
