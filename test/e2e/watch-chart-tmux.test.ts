@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, cleanEnv, ROOT } from '../helpers/cli.js';
+import { startTmux, type Tmux } from '../helpers/tmux.js';
 
 /**
  * The dashboard's chart in a real terminal (tmux, as in watch-tmux.test.ts):
@@ -18,32 +19,10 @@ import { BIN, cleanEnv, ROOT } from '../helpers/cli.js';
  * the test waits for either mark.
  */
 
-const WAIT_MS = 20_000;
 const FIRE_WAIT_MS = 90_000;
-const POLL_MS = 100;
 const dir = mkdtempSync(join(tmpdir(), 'relaymon-chart-tmux-'));
-const socket = join(dir, 'tmux.sock');
-const SESSION = 'chart';
 const env = cleanEnv({ TERM: 'xterm-256color', TMUX: undefined, TMUX_PANE: undefined, CI: 'true', CONTINUOUS_INTEGRATION: 'true' });
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function screen(): string[] {
-  return tmux('capture-pane', '-p', '-J', '-t', SESSION).replace(/\n$/, '').split('\n');
-}
-
-async function waitFor(what: string, ok: (lines: string[]) => boolean, ms = WAIT_MS): Promise<string[]> {
-  const deadline = Date.now() + ms;
-  let lines: string[] = [];
-  for (;;) {
-    lines = screen();
-    if (ok(lines)) return lines;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; the screen was:\n${lines.join('\n')}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
+let term: Tmux;
 
 const text = (lines: string[]): string => lines.join('\n');
 const width = (line: string): number => [...line].length;
@@ -62,10 +41,9 @@ function expectFits(lines: string[], cols: number, rows: number): void {
 }
 
 async function resize(cols: number, rows: number, ok: (l: string[]) => boolean): Promise<string[]> {
-  tmux('resize-window', '-t', SESSION, '-x', String(cols), '-y', String(rows));
-  expect(tmux('display-message', '-p', '-t', SESSION, '#{pane_width}x#{pane_height}').trim()).toBe(`${cols}x${rows}`);
+  expect(term.resize(cols, rows)).toBe(`${cols}x${rows}`);
   const fits = (l: string[]): boolean => l.every((line) => width(line) <= cols) && /^relaymon {2}● /.test(l[0] ?? '') && /^(events|errors): /m.test(text(l));
-  return waitFor(`a frame redrawn for ${cols}×${rows}`, (l) => fits(l) && ok(l));
+  return term.waitFor(`a frame redrawn for ${cols}×${rows}`, (l) => fits(l) && ok(l));
 }
 
 beforeAll(async () => {
@@ -74,30 +52,19 @@ beforeAll(async () => {
   } catch {
     throw new Error('tmux is not installed: the terminal e2e test needs it (run `bash .ci/test-deps`, or apt-get install tmux)');
   }
-  const quote = (v: string): string => `'${v.replaceAll("'", `'\\''`)}'`;
-  const exports = Object.entries(env)
-    .filter((e): e is [string, string] => e[1] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(e[0]))
-    .map(([k, v]) => `export ${k}=${quote(v)}`);
-  const script = join(dir, 'run.sh');
-  writeFileSync(script, ['#!/bin/sh', 'unset TMUX TMUX_PANE', ...exports, `cd ${quote(ROOT)}`, `${quote(process.execPath)} ${quote(BIN)} watch --demo`, 'exec sleep 600'].join('\n') + '\n');
-  chmodSync(script, 0o755);
-  tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '36', script);
-  await waitFor('the first frame', (l) => /^relaymon {2}● /.test(l[0] ?? ''));
+  term = startTmux(dir, ['sh', '-c', `cd '${ROOT}' && exec '${process.execPath}' '${BIN}' watch --demo`], env, { x: 120, y: 36 });
+  await term.waitFor('the first frame', (l) => /^relaymon {2}● /.test(l[0] ?? ''));
 });
 
 afterAll(() => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // Already gone: nothing to clean.
-  }
+  term?.kill();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the dashboard chart in tmux (watch --demo)', () => {
   it('120×36: the chart is drawn under the panels with its y units and time ticks, and the frame fits', async () => {
     const bothPanels = (l: string[]): boolean => /│ direct +● \w+ +[\d.]+ rps/.test(text(l)) && /│ relay +● \w+ +[\d.]+ rps/.test(text(l));
-    const lines = await waitFor('the latency chart with a line, both panels with data', (l) => chartTitle('latency p95')(l) && /[⠁-⣿]/.test(text(l)) && bothPanels(l));
+    const lines = await term.waitFor('the latency chart with a line, both panels with data', (l) => chartTitle('latency p95')(l) && /[⠁-⣿]/.test(text(l)) && bothPanels(l));
     expectFits(lines, 120, 36);
     expect(text(lines)).toMatch(/^ +[\d.]+m?s┤/m);
     expect(axisRow(lines)).toBeDefined();
@@ -109,13 +76,13 @@ describe('the dashboard chart in tmux (watch --demo)', () => {
 
   it('m switches the metric: TTFT, ITL, error rate, rps, $/hour, and back to latency', async () => {
     for (const metric of ['TTFT p95', 'ITL p95', 'error rate', 'rps', '$/hour', 'latency p95']) {
-      tmux('send-keys', '-t', SESSION, 'm');
-      await waitFor(`the ${metric} chart`, chartTitle(metric));
+      term.keys('m');
+      await term.waitFor(`the ${metric} chart`, chartTitle(metric));
     }
   });
 
   it('an alert firing in the demo is marked ▲ on the time axis', async () => {
-    const lines = await waitFor('a firing mark on the axis', (l) => firingMark(l) && /▲ FIRING /.test(text(l)), FIRE_WAIT_MS);
+    const lines = await term.waitFor('a firing mark on the axis', (l) => firingMark(l) && /▲ FIRING /.test(text(l)), FIRE_WAIT_MS);
     expectFits(lines, 120, 36);
   }, FIRE_WAIT_MS + 10_000);
 

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface Tmux {
   screen(): string[];
   keys(...k: string[]): void;
+  /** Resizes the window; returns the pane's size as tmux then reports it, `COLSxROWS`. */
+  resize(cols: number, rows: number): string;
   waitFor(what: string, ok: (lines: string[]) => boolean, ms?: number): Promise<string[]>;
   /** The command's exit code once it has ended. */
   exitCode(ms?: number): Promise<string>;
@@ -50,6 +52,10 @@ export function startTmux(dir: string, command: string[], env: NodeJS.ProcessEnv
   return {
     screen,
     keys: (...k) => void tmux('send-keys', '-t', session, ...k),
+    resize(cols, rows) {
+      tmux('resize-window', '-t', session, '-x', String(cols), '-y', String(rows));
+      return tmux('display-message', '-p', '-t', session, '#{pane_width}x#{pane_height}').trim();
+    },
     waitFor,
     async exitCode(ms = 20_000) {
       const deadline = Date.now() + ms;
