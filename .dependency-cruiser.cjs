@@ -32,6 +32,8 @@ const MAY_IMPORT = {
   cost: ['core', 'pricing', 'honesty', 'export'],
   // The conformance suite (relaymon conform): its plan reuses the probe kinds' requests; judging is pure.
   conform: ['core', 'protocol', 'traffic'],
+  // relaymon evaluate's verdict rules: pure, over what compare, conform and cost measured.
+  evaluate: ['core', 'config', 'pricing', 'compare', 'conform', 'cost', 'export'],
   // relaymon report: the HTML from a run's or a log's results; statistics from stats, wording from export.
   report: ['core', 'stats', 'metrics', 'export'],
   export: ['core', 'config', 'pricing', 'honesty', 'traffic', 'stats', 'metrics', 'alerts', 'engine'],

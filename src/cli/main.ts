@@ -15,6 +15,7 @@ import { registerCompare } from './compare.js';
 import { registerCost } from './cost.js';
 import { registerConform } from './conform.js';
 import { registerReport } from './report.js';
+import { registerEvaluate } from './evaluate.js';
 
 function buildProgram(): Command {
   const program = new Command('relaymon')
@@ -32,6 +33,7 @@ function buildProgram(): Command {
   registerCompare(program);
   registerCost(program);
   registerConform(program);
+  registerEvaluate(program);
   registerReport(program);
   registerInitCommand(program);
   registerConfigCommands(program);
@@ -50,6 +52,7 @@ Examples:
   relaymon compare --targets relay,direct    # the same probes through both; is the relay slower, dearer, honest?
   relaymon cost --mix mix.yaml               # a monthly bill per target from a traffic mix
   relaymon conform -t relay                  # does the relay keep to the protocol? usage, streams, tools, errors
+  relaymon evaluate --targets direct,relay   # one verdict per candidate: ready, ready_with_caveats or not_ready
   relaymon init                              # write a starter relaymon.config.yaml
 
 Exit codes: 0 pass, 1 a check failed, 2 bad usage/config/input or an output could not be written, 3 unreachable, 130 interrupted.`,

@@ -7,7 +7,7 @@ export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
     .description('one self-contained HTML file to share, from a request log or a --json/--summary file')
-    .argument('<file>', 'a request log (--log FILE), or a --json/--summary file of check, replay, watch, compare or conform')
+    .argument('<file>', 'a request log (--log FILE), or a --json/--summary file of check, replay, watch, compare, conform or evaluate')
     .requiredOption('-o, --output <file>', 'the HTML file to write')
     .addOption(new Option('--threshold <expr>', 'with a request log: judge the run again with this threshold, repeatable (the config\'s apply too)').argParser(collect).default([]))
     .option('--no-default-thresholds', `with a request log: do not imply ${IMPLIED_ERRORS_THRESHOLD} when no errors threshold is given`)
@@ -19,14 +19,15 @@ export function registerReport(program: Command): void {
 The report holds the run's metadata and verdict (thresholds, exit code), a summary per
 target, latency/TTFT/ITL distributions (log scale), p50/p95, requests per second and error
 rate by type over time, tokens and cost, the honesty and conformance findings, and for
-compare both targets side by side with the difference and its interval. It opens offline:
+compare both targets side by side with the difference and its interval; for evaluate a
+page per candidate (verdict, reasons and caveats, charts beside the reference's). It opens offline:
 CSS, the chart library (uPlot) and the data are inlined, and it loads nothing from the
 network. Light and dark follow the reader's system; it prints.
 
 From a request log the verdict is recomputed (the thresholds given here, the config's and,
 unless --no-default-thresholds, ${IMPLIED_ERRORS_THRESHOLD}) and labelled so. A summary file
 holds no per-request data: its report has the tables, not the charts.
-check, replay, compare, watch and conform write the same report at the end of a run with
+check, replay, compare, watch, conform and evaluate write the same report at the end of a run with
 --report FILE.html.
 
 Examples:

@@ -181,6 +181,39 @@ export const honestySchema = z
   })
   .describe('Relay honesty checks');
 
+/**
+ * `relaymon evaluate`'s verdict rules (README "Deciding on a relay"): a broken
+ * `require` makes a candidate not_ready, a broken `warn` ready_with_caveats.
+ * The defaults are the documented ones; src/evaluate/rules.ts applies them.
+ * conform's check names are checked by the evaluate run (config may not import
+ * src/conform): a name it does not know is a config error there, naming this key.
+ */
+const percentSchema = (what: string) => z.number({ error: `expected a percentage of at least 0 (${what})` }).nonnegative({ error: `expected a percentage of at least 0 (${what})` });
+
+export const evaluateSchema = z
+  .strictObject({
+    require: z
+      .strictObject({
+        servesModels: z.boolean({ error: 'expected true or false' }).default(true).describe("The candidate's GET /models lists every model of the mix and the probe model"),
+        conform: z
+          .union([z.enum(['all', 'none']), z.array(z.string().min(1)).min(1)], { error: 'expected all, none, or a list of conform check names' })
+          .default('all')
+          .describe('Conform checks the candidate must pass: all, none, or a list of check names (only those are sent)'),
+        billingGapPct: percentSchema('tokens billed beyond relaymon\'s count, over the reference\'s gap').nullable().default(2).describe("Most tokens billed beyond relaymon's own count, in % above the reference's gap; null: not judged"),
+        errorRatePp: percentSchema('percentage points').nullable().default(1).describe("Most error rate above the reference's, in percentage points; null: not judged"),
+        modelIdentity: z.boolean({ error: 'expected true or false' }).default(true).describe('Every answer names the model asked for (no substitution)'),
+        streamConformance: z.boolean({ error: 'expected true or false' }).default(true).describe('No stream without usage, out of order, unterminated or with decreasing usage (beyond what the reference does)'),
+      })
+      .prefault({}),
+    warn: z
+      .strictObject({
+        ttftP95WithinPct: percentSchema('TTFT p95 above the reference\'s').nullable().default(20).describe("TTFT p95 at most this % above the reference's; null: not judged"),
+        latencyP95WithinPct: percentSchema('latency p95 above the reference\'s').nullable().default(20).describe("Latency p95 at most this % above the reference's; null: not judged"),
+      })
+      .prefault({}),
+  })
+  .describe('relaymon evaluate: the rules of its verdict per candidate');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema reference for editors; ignored'),
@@ -195,6 +228,7 @@ export const configSchema = z
     budget: budgetSchema.optional(),
     prices: z.string().min(1).optional().describe('LiteLLM-format price JSON, relative to this file'),
     honesty: honestySchema.optional(),
+    evaluate: evaluateSchema.optional(),
   })
   .superRefine((c, ctx) => {
     const targetNames = Object.keys(c.targets ?? {});
@@ -239,5 +273,6 @@ export type ThresholdEntry = z.output<typeof thresholdEntrySchema>;
 export type AlertConfig = z.output<typeof alertSchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;
 export type HonestyConfig = z.output<typeof honestySchema>;
+export type EvaluateConfig = z.output<typeof evaluateSchema>;
 export type AlertWindow = (typeof ALERT_WINDOWS)[number];
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];

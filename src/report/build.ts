@@ -4,10 +4,10 @@
  * conform. Pure: the caller reads files and decides the verdict's exit code.
  */
 import type { ThresholdResult } from '../stats/thresholds.js';
-import type { CompareOutput, ConformOutput, RunSummaryOutput } from '../export/contracts/index.js';
+import type { CompareOutput, ConformOutput, EvaluateOutput, RunSummaryOutput } from '../export/contracts/index.js';
 import { VERSION } from '../version.js';
 import type { Collected } from './collect.js';
-import type { ReportData, ReportTarget, ReportVerdict } from './data.js';
+import type { ChartSpec, ReportData, ReportTarget, ReportVerdict } from './data.js';
 
 interface Head {
   command: string;
@@ -33,6 +33,7 @@ function base(h: Head): ReportData {
     charts: [],
     compare: null,
     conform: null,
+    evaluate: null,
     notes: [],
   };
 }
@@ -64,4 +65,24 @@ export function fromConform(json: ConformOutput, file: string | null, now?: Date
   const d = base({ command: 'conform', source: file === null ? { kind: 'run', file: null } : { kind: 'summary', file }, startedAt: json.startedAt, durationMs: json.durationMs, stoppedBy: null, ...(now ? { now } : {}) });
   const exitCode = json.summary.fail > 0 ? 1 : 0;
   return { ...d, conform: json, verdict: { thresholds: [], exitCode, origin: file === null ? 'run' : 'file' } };
+}
+
+/**
+ * evaluate: its verdicts, and from a run (collected results) the charts of
+ * every target and, per candidate, its distributions beside the reference's
+ * (`candidateCharts`, ids by evaluateChartPrefix). A --json/--summary file
+ * (`collected` null) gives the tables only.
+ */
+export function fromEvaluate(json: EvaluateOutput, run: { collected: Collected; candidateCharts: ChartSpec[]; exitCode: number } | null, file: string | null, now?: Date): ReportData {
+  const d = base({ command: 'evaluate', source: file === null ? { kind: 'run', file: null } : { kind: 'summary', file }, startedAt: json.startedAt, durationMs: json.durationMs, stoppedBy: json.stoppedBy, ...(now ? { now } : {}) });
+  // An evaluate file's exit code is not in it: a not_ready candidate is exit 1 (docs/contracts.md "Exit codes").
+  const exitCode = run?.exitCode ?? (json.candidates.some((c) => c.verdict === 'not_ready') ? 1 : 0);
+  const verdict: ReportVerdict = { thresholds: [], exitCode, origin: file === null ? 'run' : 'file' };
+  if (run === null) return { ...d, evaluate: json, conform: json.conform, verdict, notes: [NO_SAMPLES] };
+  return { ...d, evaluate: json, conform: json.conform, verdict, targets: run.collected.targets, charts: [...run.collected.charts, ...run.candidateCharts] };
+}
+
+/** The id prefix of candidate i's charts. */
+export function evaluateChartPrefix(i: number): string {
+  return `ev${i}-`;
 }

@@ -68,6 +68,15 @@ export class ReportCollector {
     return Number.isFinite(this.endMs) ? this.endMs : (this.originMs ?? 0);
   }
 
+  /**
+   * The distributions of `names` only (a candidate beside the reference),
+   * each chart's id prefixed: evaluate's page per candidate.
+   */
+  distributionsOf(names: readonly string[], prefix: string): ChartSpec[] {
+    const samples = names.map((n) => this.samples.get(n)).filter((s): s is TargetSamples => s !== undefined);
+    return distributionCharts(samples).map((c) => ({ ...c, id: `${prefix}${c.id}` }));
+  }
+
   finish(meta: ReadonlyMap<string, { baseUrl: string | null; protocol: string | null }> = new Map()): Collected {
     const endMs = this.endAt();
     const originMs = this.originMs ?? endMs;

@@ -9,7 +9,7 @@
 import type { ThresholdResult } from '../stats/thresholds.js';
 import type { Summary } from '../stats/summary.js';
 import type { HonestyWindow } from '../stats/windows.js';
-import type { CompareOutput, ConformOutput } from '../export/contracts/index.js';
+import type { CompareOutput, ConformOutput, EvaluateOutput } from '../export/contracts/index.js';
 
 /** One chart: a shared x and one line per series (uPlot's data layout). */
 export interface ChartSpec {
@@ -59,6 +59,8 @@ export interface ReportData {
   charts: ChartSpec[];
   compare: CompareOutput | null;
   conform: ConformOutput | null;
+  /** evaluate: the verdict per candidate; each candidate's charts are the ChartSpecs whose id starts with evaluateChartPrefix(i). */
+  evaluate: EvaluateOutput | null;
   /** Said above the tables: what this report cannot show and why. */
   notes: string[];
 }

@@ -9,6 +9,7 @@ import { CLIENT_JS } from './client.js';
 import type { ReportData } from './data.js';
 import { compareSection, conformSection, esc, honestySection, summarySection, tokensSection, verdictSection } from './sections.js';
 import { REPORT_CSS } from './style.js';
+import { evaluateSections } from './evaluate-section.js';
 
 /**
  * JSON inside <script>: `<` as \u003c, so no string in the data (a prompt, an
@@ -58,6 +59,7 @@ export function renderReport(d: ReportData, lib: ChartLibrary): string {
     dist ? `<section id="distributions"><h2>Distributions</h2>${dist}<p class="note">Share of each target's successful requests per bin, bins evenly spaced on a log scale.</p></section>` : '',
     time ? `<section id="time"><h2>Over time</h2>${time}</section>` : '',
     d.targets.length > 0 ? tokensSection(d.targets) : '',
+    d.evaluate ? evaluateSections(d.evaluate, d.charts) : '',
     d.compare ? compareSection(d.compare) : '',
     honestySection(d.targets),
     d.conform ? conformSection(d.conform) : '',

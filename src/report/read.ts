@@ -13,7 +13,7 @@ import type { RequestResult } from '../core/result.js';
 
 export type InputKind = 'log' | 'json';
 
-const EXPECTED = 'expected a relaymon request log (--log FILE) or a --json / --summary file of check, replay, watch, compare or conform';
+const EXPECTED = 'expected a relaymon request log (--log FILE) or a --json / --summary file of check, replay, watch, compare, conform or evaluate';
 /** A --json/--summary file is read whole; larger is not one of them. */
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 

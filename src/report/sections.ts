@@ -105,7 +105,8 @@ export function honestySection(targets: readonly ReportTarget[]): string {
   );
 }
 
-export function compareSection(c: CompareOutput): string {
+/** The comparison table of two targets: compare's whole output, or one evaluate candidate's comparison (its id names the section). */
+export function compareSection(c: Pick<CompareOutput, 'targets' | 'metrics' | 'errors' | 'alpha' | 'minEffect' | 'confidence' | 'seed'>, id = 'compare'): string {
   const [a, b] = c.targets;
   const unitFmt = (unit: string, v: number | null): string => (unit === 'ms' ? fmtMs(v) : fmtNum(v, 1));
   const rows = c.metrics.map((m) => {
@@ -124,7 +125,7 @@ export function compareSection(c: CompareOutput): string {
   const head = ['metric', `${a.name} p50 / p95`, `${b.name} p50 / p95`, `difference of medians [${Math.round(c.confidence * 100)}% interval]`, 'p-value', 'significant'];
   const money = [a, b].map((t) => [t.name, fmtNum(t.requests), fmtUsd(t.costUsd), t.costPer1MTokensUsd === null ? '-' : fmtUsd(t.costPer1MTokensUsd), t.costPer1MCountedTokensUsd === null ? '-' : fmtUsd(t.costPer1MCountedTokensUsd)]);
   return (
-    `<section id="compare"><h2>Comparison: ${esc(a.name)} − ${esc(b.name)}</h2>${table(head, rows, 'num')}` +
+    `<section id="${esc(id)}"><h2>Comparison: ${esc(a.name)} − ${esc(b.name)}</h2>${table(head, rows, 'num')}` +
     `<p class="note">${esc(`Differences are ${a.name} − ${b.name}; Mann–Whitney for timings, Fisher's exact test for errors; alpha ${c.alpha}, minimum effect ${c.minEffect}, bootstrap seed ${c.seed}.`)}</p>` +
     table(['target', 'requests', 'cost', 'per 1M billed tokens', 'per 1M counted tokens'], money, 'num') +
     '</section>'

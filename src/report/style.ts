@@ -21,6 +21,8 @@ tr.bad td{color:var(--bad)}tr.na td{color:var(--muted)}
 ul.thresholds{list-style:none;padding:0;margin:6px 0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px}
 ul.thresholds li.ok{color:var(--ok)}ul.thresholds li.bad{color:var(--bad)}
 ul.findings li{color:var(--warn)}
+ul.evaluate-findings li{margin:4px 0}ul.evaluate-findings li.bad strong{color:var(--bad)}ul.evaluate-findings li.warn strong{color:var(--warn)}
+ul.evaluate-overview{list-style:none;padding:0}ul.evaluate-overview li{margin:3px 0}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}
 figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px;break-inside:avoid;page-break-inside:avoid}
 figcaption{font-weight:600;margin:0 0 4px}

@@ -50,8 +50,8 @@ export function compareOptions(flags: Pick<CompareFlags, 'alpha' | 'minEffect' |
   };
 }
 
-/** Every probe goes to both targets, whatever its `targets:` list says: a comparison needs both sides. */
-function bothSides(streams: readonly ProbeStream[], names: readonly string[]): ProbeStream[] {
+/** Every probe goes to every named target (compare's two, evaluate's N), whatever its `targets:` list says: a comparison needs every side. */
+export function bothSides(streams: readonly ProbeStream[], names: readonly string[]): ProbeStream[] {
   const out: ProbeStream[] = [];
   const probes = [...new Set(streams.map((s) => s.probe))];
   for (const probe of probes) {

@@ -8,9 +8,9 @@
 import type { EngineFinal, EngineSnapshot } from '../engine/messages.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { RequestResult } from '../core/result.js';
-import type { CompareOutput, ConformOutput, RunSummaryOutput } from '../export/contracts/index.js';
+import type { CompareOutput, ConformOutput, EvaluateOutput, RunSummaryOutput } from '../export/contracts/index.js';
 import { ReportCollector } from '../report/collect.js';
-import { fromCollected, fromConform } from '../report/build.js';
+import { evaluateChartPrefix, fromCollected, fromConform, fromEvaluate } from '../report/build.js';
 import { chartLibrary } from '../report/assets.js';
 import { renderReport } from '../report/html.js';
 import type { ReportData } from '../report/data.js';
@@ -98,4 +98,33 @@ export function writeConformReport(path: string | undefined, report: ConformOutp
   if (path === undefined) return;
   const data = fromConform(report, null);
   writeReport(path, { ...data, verdict: data.verdict ? { ...data.verdict, exitCode } : null }, REPORT_FLAG);
+}
+
+/**
+ * evaluate --report: the comparison's results collected as they come (the
+ * models and conform phases send outside the engine and have no timings to
+ * chart); at the end, the verdicts and a page per candidate with its
+ * distributions beside the reference's.
+ */
+export class EvaluateReportSink {
+  private readonly collector = new ReportCollector();
+
+  constructor(readonly path: string) {}
+
+  observe(s: Pick<EngineSnapshot, 'results'>): void {
+    for (const r of s.results) this.collector.add(r);
+  }
+
+  finish(json: EvaluateOutput, targets: readonly ResolvedTarget[], exitCode: number): void {
+    const meta = new Map(targets.map((t) => [t.name, { baseUrl: t.baseUrl, protocol: t.protocol }]));
+    const candidateCharts = json.candidates.flatMap((c, i) => this.collector.distributionsOf([c.name, json.reference.name], evaluateChartPrefix(i)));
+    const collected = this.collector.finish(meta);
+    writeReport(this.path, fromEvaluate(json, { collected, candidateCharts, exitCode }, null), REPORT_FLAG);
+  }
+}
+
+export function evaluateReportSink(path: string | undefined): EvaluateReportSink | null {
+  if (path === undefined) return null;
+  checkOutputPath(path, REPORT_FLAG);
+  return new EvaluateReportSink(path);
 }

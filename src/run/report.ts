@@ -9,9 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import { fmtMs } from '../export/format.js';
 import { checkThresholdTargets, parseThreshold, withImpliedThresholds, type Threshold } from '../stats/thresholds.js';
-import { compareSchema, conformSchema, runSummarySchema } from '../export/contracts/index.js';
+import { compareSchema, conformSchema, evaluateSchema, runSummarySchema } from '../export/contracts/index.js';
 import { ReportCollector } from '../report/collect.js';
-import { fromCollected, fromCompare, fromConform, fromRunSummary } from '../report/build.js';
+import { fromCollected, fromCompare, fromConform, fromEvaluate, fromRunSummary } from '../report/build.js';
 import { detectInput, EXPECTED_INPUT, readJsonFile, streamLog, type LogProgress } from '../report/read.js';
 import type { ReportData } from '../report/data.js';
 import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeStderr, type Io } from './io.js';
@@ -89,8 +89,8 @@ function fromJson(file: string, value: unknown, flags: ReportFlags): ReportData 
   if (flags.threshold.length > 0) throw new UsageError(`--threshold re-judges a request log; ${file} is a summary file, whose verdict is already in it`);
   const command = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['command'] : undefined;
   const parsed =
-    command === 'compare' ? compareSchema.safeParse(value) : command === 'conform' ? conformSchema.safeParse(value) : command === 'check' || command === 'replay' || command === 'watch' ? runSummarySchema.safeParse(value) : null;
-  if (parsed === null) throw new UsageError(`${file}: not a request log or a --json/--summary file of check, replay, watch, compare or conform (${EXPECTED_INPUT})`);
+    command === 'compare' ? compareSchema.safeParse(value) : command === 'evaluate' ? evaluateSchema.safeParse(value) : command === 'conform' ? conformSchema.safeParse(value) : command === 'check' || command === 'replay' || command === 'watch' ? runSummarySchema.safeParse(value) : null;
+  if (parsed === null) throw new UsageError(`${file}: not a request log or a --json/--summary file of check, replay, watch, compare, conform or evaluate (${EXPECTED_INPUT})`);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? ` (${issue.path.join('.') || 'top level'}: ${issue.message})` : '';
@@ -99,6 +99,7 @@ function fromJson(file: string, value: unknown, flags: ReportFlags): ReportData 
   const v = parsed.data;
   if (v.command === 'compare') return fromCompare(v, file);
   if (v.command === 'conform') return fromConform(v, file);
+  if (v.command === 'evaluate') return fromEvaluate(v, null, file);
   return fromRunSummary(v, file);
 }
 

@@ -11,4 +11,5 @@ export * from './probe.js';
 export * from './compare.js';
 export * from './request-log.js';
 export * from './conform.js';
+export * from './evaluate.js';
 export { CONTRACT_SCHEMAS, buildContractSchemas } from './json-schema.js';

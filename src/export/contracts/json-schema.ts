@@ -10,6 +10,7 @@ import { probeSchema } from './probe.js';
 import { compareSchema } from './compare.js';
 import { requestLogLineSchema } from './request-log.js';
 import { conformSchema } from './conform.js';
+import { evaluateSchema } from './evaluate.js';
 
 export const CONTRACT_SCHEMAS = [
   { file: 'schema/run-summary.schema.json', title: 'relaymon run summary', schema: runSummarySchema },
@@ -17,6 +18,7 @@ export const CONTRACT_SCHEMAS = [
   { file: 'schema/compare.schema.json', title: 'relaymon compare --json', schema: compareSchema },
   { file: 'schema/request-log.schema.json', title: 'relaymon request log line', schema: requestLogLineSchema },
   { file: 'schema/conform.schema.json', title: 'relaymon conform --json', schema: conformSchema },
+  { file: 'schema/evaluate.schema.json', title: 'relaymon evaluate --json', schema: evaluateSchema },
 ] as const;
 
 /** Each schema file's path (relative to the repository) and its text. */

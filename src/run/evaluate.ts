@@ -1,0 +1,119 @@
+/**
+ * `relaymon evaluate --targets direct,relay[,relay2…]`: the migration
+ * playbook in one budgeted run. The plan and its worst case first
+ * (run/evaluate-plan.ts), then the phases (run/evaluate-phases.ts): model
+ * lists, the conformance suite, the interleaved comparison; then a verdict
+ * per candidate by the config's rules (src/evaluate), printed as text or
+ * JSON, with --summary and --report. Exit 1 when a candidate is not_ready,
+ * 3 when the reference gives no HTTP answer (docs/contracts.md).
+ */
+import { performance } from 'node:perf_hooks';
+import { EXIT, type ExitCode } from '../core/errors.js';
+import { DEFAULT_COMPARE_OPTIONS } from '../compare/options.js';
+import { evaluateCandidate } from '../evaluate/candidate.js';
+import { evaluateText } from '../evaluate/text.js';
+import { saturationJson } from '../export/run-summary-json.js';
+import type { EvaluateOutput } from '../export/contracts/evaluate.js';
+import { budgetStopMessage } from '../traffic/budget.js';
+import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile, type Io } from './io.js';
+import { dryRunJson, dryRunText, planEvaluate, worstCaseLine, type EvaluateFlags, type EvaluatePlan } from './evaluate-plan.js';
+import { comparePhase, conformPhase, modelsPhase, type ComparePhase } from './evaluate-phases.js';
+import { saturationMessage } from './outcome.js';
+import { evaluateReportSink } from './report-write.js';
+
+export type { EvaluateFlags };
+
+export async function runEvaluate(flags: EvaluateFlags): Promise<ExitCode> {
+  const io = processIo({ color: flags.color });
+  checkOutputPath(flags.summary, '--summary');
+  checkOutputPath(flags.log, '--log');
+  const sink = evaluateReportSink(flags.report);
+  const plan = await planEvaluate(flags);
+  const ctx = plan.compare.ctx;
+  const inputs = [...contextInputs(ctx, flags), ...(flags.mix === undefined ? [] : [{ path: flags.mix, label: `the mix file (--mix ${flags.mix})` }])];
+  refuseClobbering(inputs, [
+    { flag: '--summary', path: flags.summary },
+    { flag: '--log', path: flags.log },
+    { flag: '--report', path: flags.report },
+  ]);
+  if (flags.dryRun) {
+    io.out(flags.json ? JSON.stringify(dryRunJson(plan), null, 2) + '\n' : dryRunText(plan));
+    return EXIT.ok;
+  }
+  io.err(worstCaseLine(plan));
+  return await evaluate(plan, flags, io, sink);
+}
+
+async function evaluate(plan: EvaluatePlan, flags: EvaluateFlags, io: Io, sink: ReturnType<typeof evaluateReportSink>): Promise<ExitCode> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const prices = plan.compare.ctx.prices;
+  const all = [plan.reference, ...plan.candidates];
+
+  const models = await modelsPhase(all, prices);
+  const refDown = models.unreachable.get(plan.reference.name);
+  if (refDown !== undefined) {
+    io.err(`evaluate: the reference ${plan.reference.name} gave no HTTP answer (${refDown}); nothing else was sent; exit 3\n`);
+    return EXIT.unreachable;
+  }
+  for (const [name, why] of models.unreachable) io.err(`evaluate: ${name} gave no HTTP answer (${why}): not_ready, left out of the other phases\n`);
+  const live = all.filter((t) => !models.unreachable.has(t.name));
+
+  const conform = await conformPhase(plan, live, prices);
+  if (conform?.refused) io.err(`evaluate: the spend guard refused ${conform.refused} conform request${conform.refused === 1 ? '' : 's'}: their checks are n/a\n`);
+  if (conform?.interrupted) {
+    io.err('evaluate: interrupted during the conform suite; no verdict\n');
+    return EXIT.interrupted;
+  }
+  const spentBefore = conform?.spentUsd ?? 0;
+  const left = plan.budgetUsd === null ? null : plan.budgetUsd - spentBefore;
+  let compared: ComparePhase | null = null;
+  if (left !== null && left <= 0) io.err('evaluate: the conform suite spent the whole budget: no comparison\n');
+  else compared = await comparePhase(plan, live, left, flags, io, (s) => sink?.observe(s));
+  const final = compared?.outcome.final ?? null;
+
+  const options = { ...DEFAULT_COMPARE_OPTIONS, seed: plan.seed };
+  const rowsOf = (name: string) => conform?.report.targets.find((t) => t.name === name)?.checks ?? [];
+  const candidates = plan.candidates.map((t) =>
+    evaluateCandidate(
+      {
+        target: t,
+        reference: plan.reference,
+        unreachable: models.unreachable.get(t.name) ?? null,
+        models: models.models.get(t.name)!,
+        neededModels: [...new Set([plan.modelOf.get(t.name)!, ...(plan.mix ?? []).map((m) => m.model)])],
+        conform: conform === null ? null : { candidate: rowsOf(t.name), reference: rowsOf(plan.reference.name) },
+        results: compared?.results ?? null,
+        mix: plan.mix,
+        prices,
+        options,
+      },
+      plan.rules,
+    ),
+  );
+  const json: EvaluateOutput = {
+    command: 'evaluate',
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    saturation: final === null ? null : saturationJson(final.saturation),
+    stoppedBy: final?.stoppedBy ?? null,
+    seed: plan.seed,
+    reference: { name: plan.reference.name, baseUrl: plan.reference.baseUrl, protocol: plan.reference.protocol, models: models.models.get(plan.reference.name)! },
+    rules: plan.rules,
+    plan: { phases: plan.phases, requests: plan.requests, worstCaseUsd: plan.worstCaseUsd, budgetUsd: plan.budgetUsd },
+    spentUsd: spentBefore + (final?.snapshot.spend.spentUsd ?? 0),
+    candidates,
+    conform: conform?.report ?? null,
+    mix: plan.mix,
+  };
+  io.out(flags.json ? JSON.stringify(json, null, 2) + '\n' : evaluateText(json, io.color));
+  if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
+  if (final?.stoppedBy === 'budget') io.err(budgetStopMessage('evaluate', final.snapshot.spend));
+  const saturated = final === null ? null : saturationMessage('evaluate', final);
+  if (saturated) io.err(saturated);
+  const interrupted = compared?.outcome.interrupted === true;
+  const exitCode: ExitCode = interrupted ? EXIT.interrupted : candidates.some((c) => c.verdict === 'not_ready') ? EXIT.failed : EXIT.ok;
+  sink?.finish(json, live, exitCode);
+  return exitCode;
+}
+
