@@ -12,6 +12,7 @@ import { fsReason } from '../core/fs-reason.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { Protocol } from '../core/result.js';
 import { CONFORM_CHECKS, type ConformCheckName } from '../conform/checks.js';
+import { displayPath } from '../config/paths.js';
 import { defaultReasoningModel, planRequests, type PlannedRequest } from '../conform/plan.js';
 import { parseMix, type MixEntry } from '../cost/cost-mix.js';
 import { dryRunReport } from '../traffic/dry-run.js';
@@ -81,7 +82,7 @@ export function evaluateRules(config: { evaluate?: EvaluateRules | undefined } |
   wanted.forEach((name, i) => {
     if (!(CONFORM_CHECKS as readonly string[]).includes(name)) {
       const path = `evaluate.require.conform[${i}]`;
-      throw new ConfigError(`${configPath ?? 'config'}: ${path}: expected one of ${CONFORM_CHECKS.join(', ')}, got "${name}"`, configPath, path);
+      throw new ConfigError(`${configPath === null ? 'config' : displayPath(configPath)}: ${path}: expected one of ${CONFORM_CHECKS.join(', ')}, got "${name}"`, configPath, path);
     }
   });
   return { rules, checks: CONFORM_CHECKS.filter((c) => wanted.includes(c)) };
