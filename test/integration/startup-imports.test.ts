@@ -10,7 +10,7 @@ import { loadLog } from '../helpers/load-log.js';
  * takes is measured in bench/startup.mjs, not here.
  */
 
-const COMMANDS = ['watch', 'probe', 'models', 'replay', 'check', 'mock', 'compare', 'cost', 'conform', 'report', 'init', 'config', 'help'];
+const COMMANDS = ['watch', 'probe', 'models', 'replay', 'check', 'mock', 'compare', 'cost', 'conform', 'evaluate', 'report', 'init', 'config', 'help'];
 const CONFIG_SUBCOMMANDS = ['get', 'set', 'unset', 'list', 'path'];
 
 /** The names in the "Commands:" section of a help text. */
