@@ -86,8 +86,14 @@ function conformFindings(f: CandidateFacts, rules: EvaluateRules, out: Out): voi
   if (required === 'none' || f.conform === null) return;
   const wanted = (name: string): boolean => required === 'all' || required.includes(name);
   for (const row of f.conform.candidate) {
-    if (row.status !== 'fail' || !wanted(row.name)) continue;
+    if (!wanted(row.name)) continue;
     const ref = f.conform.reference.find((r) => r.name === row.name && r.protocol === row.protocol);
+    // n/a where the reference passed: not judged on the candidate (the budget, a failed request), which a verdict must say.
+    if (row.status === 'n/a' && ref?.status === 'pass') {
+      out.caveats.push({ rule: 'notJudged', message: `conform ${row.name} not judged`, evidence: `${row.protocol}: ${row.evidence.got}`, size: null, unit: null });
+      continue;
+    }
+    if (row.status !== 'fail') continue;
     const evidence = `${row.protocol}: expected ${row.evidence.expected}; got ${row.evidence.got}${row.evidence.requestId ? ` (request ${row.evidence.requestId})` : ''}`;
     if (ref?.status === 'fail') out.caveats.push({ rule: 'conform', message: `conform ${row.name} fails, on the reference too`, evidence, size: null, unit: null });
     else out.reasons.push({ rule: 'conform', message: `conform ${row.name} fails`, evidence, size: null, unit: null });

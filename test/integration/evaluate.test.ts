@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mockRequestCount, runCli, SENTINEL_KEY, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
+import { mockRequestCount, runCli, SENTINEL_KEY, spawnCli, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
 import { embeddedData, resourceFetches } from '../helpers/report.js';
 import { evaluateSchema, type EvaluateOutput } from '../../src/export/contracts/index.js';
@@ -176,4 +176,34 @@ describe('relaymon evaluate', () => {
     // Its model list only: one GET, then nothing.
     expect((await mockRequestCount(honest)) - before).toBe(1);
   }, 30_000);
+  it('--budget-usd covers every phase: what the guard refuses is said, and the spend stays within it', async () => {
+    const before = await counts();
+    // The suite's reasoning request alone could cost $0.0068 (1,536 tokens of o4-mini): above the whole budget, refused on both
+    // sides; the rest of both suites (~$0.0033 worst case) and the 40 probes (~$0.0004) always fit, whatever is in flight.
+    const res = await evaluate(['--targets', 'direct,honest', '-n', '20', '--every', '50ms', '--budget-usd', '0.006', '--json']);
+    expectNoSecret(res);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/budget \$0\.006\n/);
+    expect(res.stderr).toMatch(/the spend guard refused 2 conform requests: their checks are n\/a/);
+    const json = evaluateSchema.parse(JSON.parse(res.stdout)) as EvaluateOutput;
+    expect(json.spentUsd).toBeGreaterThan(0);
+    expect(json.spentUsd).toBeLessThanOrEqual(0.006);
+    expect(json.conform!.targets.map((t) => t.checks.find((c) => c.name === 'reasoning_passthrough')!.status)).toEqual(['n/a', 'n/a']);
+    const after = await counts();
+    // 1 GET + 9 of the suite's 10 + 20 probes each; nothing retried.
+    expect(after.map((n, i) => n - before[i]!).slice(0, 2)).toEqual([30, 30]);
+  }, 60_000);
+
+  it('Ctrl-C during the comparison: exit 130, the verdicts so far still printed', async () => {
+    const before = await mockRequestCount(honest);
+    const run = spawnCli(['evaluate', '--config', cfg, '--targets', 'direct,honest', '-n', '500', '--every', '100ms'], { env: { RELAY_KEY: SENTINEL_KEY }, timeoutMs: 60_000 });
+    // Its GET /models and the suite's 10 requests, then a few probes: the comparison is under way.
+    const start = Date.now();
+    while ((await mockRequestCount(honest)) - before < 1 + 10 + 5 && Date.now() - start < 30_000) await new Promise((r) => setTimeout(r, 100));
+    run.child.kill('SIGINT');
+    const res = await run.exited;
+    expectNoSecret(res);
+    expect(res.code).toBe(130);
+    expect(res.stdout).toMatch(/^honest {2}(ready|ready_with_caveats)$/m);
+  }, 60_000);
 });

@@ -118,13 +118,17 @@ describe('evaluate verdict rules', () => {
   });
 
   it('a failed conform check is a reason, unless the reference fails it too; conform none and lists narrow it', () => {
-    const failing = { candidate: [row('usage_present', 'fail'), row('model_echo', 'n/a')], reference: [row('usage_present', 'pass'), row('model_echo', 'pass')] };
+    const failing = { candidate: [row('usage_present', 'fail'), row('model_echo', 'n/a')], reference: [row('usage_present', 'pass'), row('model_echo', 'n/a')] };
     const v = judgeCandidate(facts({ conform: failing }), rules);
     expect(v.reasons).toEqual([expect.objectContaining({ rule: 'conform', message: 'conform usage_present fails' })]);
     expect(v.reasons[0]!.evidence).toContain('req_1');
     const both = judgeCandidate(facts({ conform: { candidate: [row('usage_present', 'fail')], reference: [row('usage_present', 'fail')] } }), rules);
     expect(both.verdict).toBe('ready_with_caveats');
     expect(judgeCandidate(facts({ conform: failing }), { ...rules, require: { ...rules.require, conform: 'none' } }).verdict).toBe('ready');
+    // n/a where the reference passed (the budget refused its request): not judged, said as a caveat; n/a on both: nothing to say.
+    const unjudged = judgeCandidate(facts({ conform: { candidate: [row('cache_reported', 'n/a')], reference: [row('cache_reported', 'pass')] } }), rules);
+    expect(unjudged.caveats).toEqual([expect.objectContaining({ rule: 'notJudged', message: 'conform cache_reported not judged' })]);
+    expect(judgeCandidate(facts({ conform: { candidate: [row('error_in_stream', 'n/a')], reference: [row('error_in_stream', 'n/a')] } }), rules).verdict).toBe('ready');
     expect(judgeCandidate(facts({ conform: failing }), { ...rules, require: { ...rules.require, conform: ['model_echo'] } }).verdict).toBe('ready');
   });
 
