@@ -10,7 +10,9 @@ export function registerEvaluate(program: Command): void {
     .command('evaluate')
     .description('decide on a relay: model list, conformance, an interleaved comparison, honesty and the bill of each candidate against a reference, and a verdict')
     .option('--targets <ref,cand,...>', 'targets from the config: the first is the reference (e.g. the official API), the others candidates');
-  addScheduleOptions(cmd, { durationDefault: `none: -n ${DEFAULT_EVALUATE_REQUESTS}` });
+  addScheduleOptions(cmd, { durationDefault: `-n ${DEFAULT_EVALUATE_REQUESTS} instead` });
+  const dryRun = cmd.options.find((o) => o.long === '--dry-run');
+  if (dryRun) dryRun.description = 'list the plan: what each phase sends, how many requests, the worst case; send and write nothing';
   cmd
     .option('--mix <file>', 'YAML or JSON map of model → { input, output } tokens per month (as cost --mix): each candidate\'s monthly bill and saving, and the models it must serve')
     .addOption(new Option('--seed <n>', 'seed of the bootstrap intervals, for a reproducible verdict (default 1)').argParser(positiveInt('--seed')))
