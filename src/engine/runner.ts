@@ -94,7 +94,7 @@ export class EngineRunner {
       });
     }
     this.planTargets = planTargets(config.plan).filter((n) => this.slots.has(n));
-    const totals = runTotals(config.plan, config.stopAfter.requests, this.planTargets.length);
+    const totals = runTotals(config.plan, config.stopAfter.requests, this.targetsPerLine);
     this.planned = totals.planned;
     this.total = totals.total;
   }
@@ -179,16 +179,23 @@ export class EngineRunner {
    * left of -n and is never split, so like probe's -n, a cache probe rounds the last pair up.
    */
   quotaMet(slot: TargetSlot): boolean {
-    return quotaMet(this.config.stopAfter.requests, slot.gate.counts.sent + (this.pairsOwed.get(slot) ?? 0), slot.gate.held.length);
+    // With --split each line goes to one target, so -n counts the run's sends, not each target's.
+    const sent = this.split ? this.sent : slot.gate.counts.sent;
+    return quotaMet(this.config.stopAfter.requests, sent + (this.pairsOwed.get(slot) ?? 0), slot.gate.held.length);
   }
 
   limitReached(): boolean {
-    const sent = this.planTargets.map((name) => this.slots.get(name)!.gate.counts.sent);
+    const sent = this.split ? [this.sent] : this.planTargets.map((name) => this.slots.get(name)!.gate.counts.sent);
     return limitReached(this.config.stopAfter.requests, this.closed ? this.closed.taken : null, sent);
   }
 
   planEndsWithin(): boolean {
-    return planEndsWithin(this.planned, this.config.stopAfter.requests, this.planTargets.length);
+    return planEndsWithin(this.planned, this.config.stopAfter.requests, this.targetsPerLine);
+  }
+
+  /** Targets each line (or probe send) goes to: every plan target, or one with --split. */
+  private get targetsPerLine(): number {
+    return this.split ? 1 : this.planTargets.length;
   }
 
   planRanOut(): void {
