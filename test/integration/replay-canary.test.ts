@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockRequestCount, runCli, SENTINEL_KEY, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
+import { schemaErrors } from '../contracts/validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relaymon-canary-'));
 const FAST = ['--ttft', '0', '--itl', '0', '--tokens', '2'];
@@ -51,12 +52,16 @@ interface CanaryJson {
   };
 }
 
+/** The run summary, valid against schema/run-summary.schema.json (its split and canary included). */
 function parse(res: CliResult): CanaryJson {
+  let json: unknown;
   try {
-    return JSON.parse(res.stdout) as CanaryJson;
+    json = JSON.parse(res.stdout);
   } catch {
     throw new Error(`no JSON (exit ${res.code}): ${res.stdout}\n${res.stderr}`);
   }
+  expect(schemaErrors('run-summary', json)).toEqual([]);
+  return json as CanaryJson;
 }
 
 /** Which target each line went to, from a request log (line text → target). */
