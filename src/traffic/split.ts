@@ -97,6 +97,13 @@ export function sharesAt(plan: Omit<SplitPlan, 'seed'>, step: number | null): nu
   return [...others.map((w) => ((1 - candidate) * w) / otherTotal), candidate];
 }
 
+/** Each target's largest share over the ramp's steps (the weights normalised without one): a dry run's cost must not understate. */
+export function largestShares(plan: Omit<SplitPlan, 'seed'>): number[] {
+  const steps = plan.ramp === null ? [null] : plan.ramp.sharesPct.map((_, i) => i);
+  const per = steps.map((step) => sharesAt(plan, step));
+  return plan.targets.map((_, i) => Math.max(...per.map((shares) => shares[i]!)));
+}
+
 /**
  * One seeded draw per send. The draws come in send order, so the same seed
  * routes the same sends the same way (for a ramp, as long as each send falls
