@@ -170,8 +170,11 @@ describe('replay --ramp --abort-on-fail', () => {
     const cfg = config('ramp-ok.yaml', direct.url, relay.url);
     const res = await runCli(
       ['replay', traffic('ramp-ok.jsonl', 50), '--config', cfg, '--rate', '60/s', '--constant', '--split', 'direct=3,relay=1', '--ramp', '10,50,100', '--step', '2s', '--abort-on-fail', '--seed', '6', '--json'],
-      { env, timeoutMs: 60_000 },
+      // Off a terminal the progress line comes every 30 s; the test's runs are shorter.
+      { env: { ...env, RELAYMON_PROGRESS_INTERVAL_MS: '1000' }, timeoutMs: 60_000 },
     );
+    // The progress line says each side's sends and the step.
+    expect(res.stderr).toMatch(/^replay: .* split direct \d+ · relay \d+ {2}step [123]\/3 \(relay (10|50|100)%\)$/m);
     expectNoSecret(res);
     const json = parse(res);
     expect(res.code, res.stderr).toBe(0);
