@@ -127,6 +127,25 @@ describe('replay --split', () => {
     expect(differ).toBeGreaterThan(N * 0.2);
   }, 240_000);
 
+  it.each([
+    ['open loop', ['--rate', '200/s']],
+    ['closed loop', ['-c', '4']],
+  ])('-n N with --split is N lines in all, each sent once (%s)', async (_kind, mode) => {
+    const cfg = config('n.yaml', direct.url, relay.url);
+    const [d0, r0] = await Promise.all([mockRequestCount(direct), mockRequestCount(relay)]);
+    const res = await runCli(['replay', traffic('n.jsonl', 5), '--config', cfg, ...mode, '--loop', '-n', '30', '--split', 'direct=1,relay=1', '--seed', '2', '--json'], {
+      env,
+      timeoutMs: 60_000,
+    });
+    expectNoSecret(res);
+    expect(res.code, res.stderr).toBe(0);
+    const json = parse(res);
+    expect(json.stoppedBy).toBe('requests');
+    expect(json.split.reduce((a, s) => a + s.sent, 0)).toBe(30);
+    const [d1, r1] = await Promise.all([mockRequestCount(direct), mockRequestCount(relay)]);
+    expect(d1 - d0 + (r1 - r0)).toBe(30);
+  }, 60_000);
+
   it('the text says the split and each side\'s sends', async () => {
     const cfg = config('text.yaml', direct.url, relay.url);
     const res = await runCli(['replay', traffic('text.jsonl', 40), '--config', cfg, '--split', 'direct=1,relay=1', '--seed', '3', '-c', '4'], { env, timeoutMs: 60_000 });
