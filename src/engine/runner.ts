@@ -81,7 +81,7 @@ export class EngineRunner {
     this.stats = new WindowedStats({ startMs: this.startPerf });
     this.results = new ResultBook(this.stats, { emitResults: config.emitResults, startedAt: this.startedAt, backOff: config.probeRules !== true }, () => this.log);
     this.alerts = new AlertEvaluator(config.alerts);
-    this.split = config.plan.kind === 'replay' && config.plan.split ? new SplitJudge(config.plan.split) : null;
+    this.split = config.plan.kind === 'replay' && config.plan.split ? new SplitJudge(config.plan.split, config.thresholds.some((t) => t.abortOnFail)) : null;
     setMaxListeners(0, this.abort.signal); // one listener per request in flight, by design
     for (const t of config.targets) {
       // The pool is made from this target (RelayClient), so it holds every request the cap lets out.

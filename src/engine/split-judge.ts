@@ -26,7 +26,11 @@ export class SplitJudge {
   private samples = 0;
   private abort: SplitProgress['abort'] = null;
 
-  constructor(readonly plan: SplitPlan) {
+  /** judging: some threshold is abortOnFail; otherwise results are not kept at all. */
+  constructor(
+    readonly plan: SplitPlan,
+    private readonly judging = true,
+  ) {
     this.router = new SplitRouter(plan);
   }
 
@@ -56,7 +60,7 @@ export class SplitJudge {
 
   /** A finished request; only the candidate's, sent in the current step, count. */
   record(target: string, scheduledAt: number, result: RequestResult, nowMs: number): void {
-    if (target !== this.router.candidate) return;
+    if (!this.judging || target !== this.router.candidate) return;
     this.roll(nowMs);
     if (this.stepOf(scheduledAt) !== this.step) return;
     this.stats.record(result, nowMs);
