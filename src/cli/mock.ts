@@ -16,6 +16,12 @@ Routes:
 Scenarios (--scenario; explicit flags override what a scenario sets):
 ${SCENARIO_NAMES.map((n) => `  ${n.padEnd(12)}${SCENARIOS[n].description}`).join('\n')}
 
+A staged incident (--incident-at D --incident-for D, both counted from the mock's start):
+requests arriving during it get the overloaded scenario's slow TTFT (~800 ms, jittered) and
+30% errors (503/529 overloaded and in-stream overloaded_error; no 429s); before and after it
+the mock answers as configured. --seed makes it reproducible. For canary tests of
+\`relaymon replay --split ... --ramp ... --abort-on-fail\`.
+
 Faults on demand: send the request header x-mock-fault with one of
   stall              pause mid-stream for --stall-ms
   reset              drop the connection mid-stream (TCP reset)
@@ -55,6 +61,7 @@ Examples:
   relaymon mock --scenario flaky --seed 42
   relaymon mock --scenario overloaded --error-rate 0.5
   relaymon mock --status 401                                    # every request refused
+  relaymon mock --ttft 50 --incident-at 2m --incident-for 5m    # healthy, then 5 minutes of overload
   relaymon mock --inflate-usage 1.3 --serve-model gpt-4o-mini   # a dishonest relay
   relaymon mock --drop-usage 10% --fingerprint-every 50         # a sloppy one
   relaymon mock --buffer-stream --mangle-tool-calls index       # a relay conform should fail
@@ -125,7 +132,9 @@ export function registerMock(program: Command): void {
     .option('--stall-ms <ms>', 'how long a stall lasts (default 2000)')
     .option('--reset-rate <f>', 'fraction of streams whose connection is reset mid-way (default 0)')
     .option('--truncate-rate <f>', 'fraction of streams that end without a terminator (default 0)')
-    .option('--seed <n>', 'seed for delays and faults, for a reproducible run');
+    .option('--seed <n>', 'seed for delays and faults, for a reproducible run')
+    .option('--incident-at <d>', 'stage an incident this long after the mock starts (with --incident-for), e.g. 30s')
+    .option('--incident-for <d>', 'how long the incident lasts, e.g. 1m; before and after it the mock is as configured');
   // The protocol misbehaviours, one per `relaymon conform` check they fail (mock/faults.ts).
   for (const s of SWITCHES) cmd.option(s.flag, s.help);
   cmd

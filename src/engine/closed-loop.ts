@@ -19,6 +19,8 @@ export interface ClosedLoopHost {
   stop(reason: StoppedBy): void;
   /** The last worker is done and -n did not stop the run: the plan may have run out. */
   planRanOut(): void;
+  /** replay --split: the one target of a send due at dueMs; null without a split. */
+  splitTo(dueMs: number): string[] | null;
 }
 
 /**
@@ -75,7 +77,7 @@ export class ClosedLoop {
         this.taken += spec.expect?.then ? 2 : 1;
         const now = performance.now();
         const sent = await Promise.all(
-          (entry.targets ?? targetNames).map((name) => {
+          (this.host.splitTo(now) ?? entry.targets ?? targetNames).map((name) => {
             const slot = this.host.slot(name);
             return slot ? this.send(slot, spec, now) : Promise.resolve(null);
           }),

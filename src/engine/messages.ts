@@ -12,6 +12,7 @@ import type { RequestSpec } from '../protocol/adapter.js';
 import type { StatsSnapshot } from '../stats/windows.js';
 import type { Threshold, ThresholdResult } from '../stats/thresholds.js';
 import type { AlertRule, AlertStateView, AlertTransition } from '../alerts/rules.js';
+import type { SplitPlan, SplitProgress } from '../traffic/split.js';
 
 export type EngineState = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped';
 
@@ -42,7 +43,8 @@ export type ReplayMode =
 
 export type TrafficPlan =
   | { kind: 'probes'; streams: ProbeStream[] }
-  | { kind: 'replay'; entries: ReplayEntry[]; mode: ReplayMode; loop: boolean; targets: string[] };
+  /** split: replay --split, each line to one of `targets` drawn by weight (traffic/split.ts; it overrides entries' targets). */
+  | { kind: 'replay'; entries: ReplayEntry[]; mode: ReplayMode; loop: boolean; targets: string[]; split?: SplitPlan };
 
 export interface EngineConfig {
   targets: ResolvedTarget[];
@@ -176,6 +178,8 @@ export interface EngineSnapshot {
   alertTransitions: AlertTransition[];
   /** `refusal`: why the spend guard refused the request that stopped the run (null when the spend itself reached the budget). */
   spend: { spentUsd: number; budgetUsd: number | null; refused: number; refusal?: string | null };
+  /** replay --split: the shares, the ramp's step and an --abort-on-fail stop (engine/split-judge.ts). */
+  split?: SplitProgress;
 }
 
 export interface EngineFinal {

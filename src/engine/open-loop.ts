@@ -18,6 +18,8 @@ export interface OpenLoopHost {
   send(slot: TargetSlot, spec: RequestSpec, probe: string | null, scheduledAt: number, held: boolean): Promise<RequestResult | null>;
   /** Nothing left to schedule: the plan ran out. */
   planRanOut(): void;
+  /** replay --split: the one target of a send due at dueMs; null without a split. */
+  splitTo(dueMs: number): string[] | null;
 }
 
 /**
@@ -84,7 +86,7 @@ export class OpenLoop {
 
   private fire(send: DueSend): void {
     const scheduledAt = send.dueMs + this.shift;
-    for (const name of send.targets) {
+    for (const name of this.host.splitTo(send.dueMs) ?? send.targets) {
       const slot = this.host.slot(name);
       if (!slot || this.host.quotaMet(slot)) continue;
       const gate = slot.gate;

@@ -21,6 +21,7 @@ import { ClosedLoop } from './closed-loop.js';
 import { ResultBook } from './results.js';
 import { SnapshotPace } from './pace.js';
 import type { TargetSlot } from './slot.js';
+import { SplitJudge } from './split-judge.js';
 import { FIRST_INSTANT_LEAD_MS, firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
 
 /**
@@ -67,6 +68,8 @@ export class EngineRunner {
   private readonly pairsOwed = new Map<TargetSlot, number>();
   /** Periodic snapshots wait for the main thread to take the last one (pace.ts). */
   private readonly pace: SnapshotPace;
+  /** replay --split: routing and --abort-on-fail's judging on the candidate (split-judge.ts). */
+  private readonly split: SplitJudge | null;
 
   /** opts.paced: snapshots wait for took() (serve.ts sets it; a runner driven directly, as in tests, posts every tick). */
   constructor(
@@ -78,6 +81,7 @@ export class EngineRunner {
     this.stats = new WindowedStats({ startMs: this.startPerf });
     this.results = new ResultBook(this.stats, { emitResults: config.emitResults, startedAt: this.startedAt, backOff: config.probeRules !== true }, () => this.log);
     this.alerts = new AlertEvaluator(config.alerts);
+    this.split = config.plan.kind === 'replay' && config.plan.split ? new SplitJudge(config.plan.split, config.thresholds.some((t) => t.abortOnFail)) : null;
     setMaxListeners(0, this.abort.signal); // one listener per request in flight, by design
     for (const t of config.targets) {
       // The pool is made from this target (RelayClient), so it holds every request the cap lets out.
@@ -90,7 +94,7 @@ export class EngineRunner {
       });
     }
     this.planTargets = planTargets(config.plan).filter((n) => this.slots.has(n));
-    const totals = runTotals(config.plan, config.stopAfter.requests, this.planTargets.length);
+    const totals = runTotals(config.plan, config.stopAfter.requests, this.targetsPerLine);
     this.planned = totals.planned;
     this.total = totals.total;
   }
@@ -118,6 +122,7 @@ export class EngineRunner {
     // same timer as every later one; sent the moment the plan was made, it left with the set-up's time added.
     const start = performance.now() + (closed ? 0 : FIRST_INSTANT_LEAD_MS);
     this.planStart = start;
+    this.split?.begin(start);
     // The measured span starts with the plan, not with loading prices and tokenizer tables.
     this.stats.reset(start);
     this.saturation.begin(start);
@@ -174,20 +179,31 @@ export class EngineRunner {
    * left of -n and is never split, so like probe's -n, a cache probe rounds the last pair up.
    */
   quotaMet(slot: TargetSlot): boolean {
-    return quotaMet(this.config.stopAfter.requests, slot.gate.counts.sent + (this.pairsOwed.get(slot) ?? 0), slot.gate.held.length);
+    // With --split each line goes to one target, so -n counts the run's sends, not each target's.
+    const sent = this.split ? this.sent : slot.gate.counts.sent;
+    return quotaMet(this.config.stopAfter.requests, sent + (this.pairsOwed.get(slot) ?? 0), slot.gate.held.length);
   }
 
   limitReached(): boolean {
-    const sent = this.planTargets.map((name) => this.slots.get(name)!.gate.counts.sent);
+    const sent = this.split ? [this.sent] : this.planTargets.map((name) => this.slots.get(name)!.gate.counts.sent);
     return limitReached(this.config.stopAfter.requests, this.closed ? this.closed.taken : null, sent);
   }
 
   planEndsWithin(): boolean {
-    return planEndsWithin(this.planned, this.config.stopAfter.requests, this.planTargets.length);
+    return planEndsWithin(this.planned, this.config.stopAfter.requests, this.targetsPerLine);
+  }
+
+  /** Targets each line (or probe send) goes to: every plan target, or one with --split. */
+  private get targetsPerLine(): number {
+    return this.split ? 1 : this.planTargets.length;
   }
 
   planRanOut(): void {
     this.maybeFinishPlan();
+  }
+
+  splitTo(dueMs: number): string[] | null {
+    return this.split ? [this.split.pick(dueMs)] : null;
   }
 
   /** held: it waited at the cap or out a back-off, so its lateness is not relaymon's own (SaturationMonitor). */
@@ -222,6 +238,7 @@ export class EngineRunner {
     slot.gate.inFlight -= 1;
     this.guard!.settle(admitted.reservedUsd, result.costUsd);
     this.results.record(slot, spec, result, seq);
+    this.split?.record(slot.target.name, scheduledAt, result, performance.now());
     let second: Promise<RequestResult | null> | null = null;
     if (then) {
       this.pairsOwed.set(slot, Math.max(0, (this.pairsOwed.get(slot) ?? 1) - 1));
@@ -358,7 +375,9 @@ export class EngineRunner {
     const elapsed = now - this.startPerf;
     const abortable = this.config.thresholds.filter((t) => t.abortOnFail && elapsed >= t.delayAbortEvalMs);
     if (abortable.length > 0 && this.state === 'running') {
-      const failed = evaluateThresholds(abortable, this.stats.query('all', now)).some((r) => !r.ok && r.value !== null);
+      const failed = this.split
+        ? this.split.judge(abortable, now) !== null
+        : evaluateThresholds(abortable, this.stats.query('all', now)).some((r) => !r.ok && r.value !== null);
       if (failed) this.stop('abortOnFail');
     }
     // The main thread has not taken the last snapshot yet: this one waits (pace.ts), its results and transitions kept for the next.
@@ -399,6 +418,7 @@ export class EngineRunner {
       alerts: this.alerts.states(),
       alertTransitions: this.takeTransitions(),
       spend: { spentUsd: this.guard?.spentUsd() ?? 0, budgetUsd: this.config.budgetUsd, refused: this.spendRefused, refusal: this.spendRefusal },
+      ...(this.split ? { split: this.split.progress(now) } : {}),
     };
   }
 

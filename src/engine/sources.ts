@@ -136,6 +136,7 @@ export function planTargets(plan: TrafficPlan): string[] {
 /** Requests the plan will send in all, when finite. */
 export function plannedTotal(plan: TrafficPlan): number | null {
   if (plan.kind === 'probes' || plan.loop) return null;
+  if (plan.split) return plan.entries.length; // each line to one target
   let total = 0;
   for (const e of plan.entries) total += (e.targets ?? plan.targets).length;
   return total;

@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
 import { describeMisbehaviours, parseMangle, SWITCHES, type SwitchKey } from './faults.js';
+import { describeIncident } from './incident.js';
 import { isScenarioName, SCENARIO_NAMES, type MockOptions } from './options.js';
 
 /** `relaymon mock` flags as commander hands them over: strings, booleans, or undefined when not given. */
@@ -35,6 +36,8 @@ export interface MockFlags {
   cacheReport?: boolean;
   dropReasoning?: boolean;
   htmlErrors?: boolean;
+  incidentAt?: string;
+  incidentFor?: string;
 }
 
 function integer(value: string, flag: string, min: number, max: number): number {
@@ -116,6 +119,14 @@ export function parseMockFlags(f: MockFlags): Partial<MockOptions> {
     if (given) out[key] = true;
   }
   if (f.mangleToolCalls !== undefined) out.mangleToolCalls = parseMangle(f.mangleToolCalls);
+  if ((f.incidentAt === undefined) !== (f.incidentFor === undefined)) {
+    throw new UsageError('--incident-at and --incident-for go together (e.g. --incident-at 30s --incident-for 1m)');
+  }
+  if (f.incidentAt !== undefined && f.incidentFor !== undefined) {
+    const forMs = duration(f.incidentFor, '--incident-for');
+    if (!(forMs > 0)) throw new UsageError(`--incident-for must be above zero, got "${f.incidentFor}"`);
+    out.incident = { atMs: duration(f.incidentAt, '--incident-at'), forMs };
+  }
   return out;
 }
 
@@ -141,6 +152,7 @@ export function describeMockOptions(o: MockOptions): string {
     (o.dropUsageRate ?? 0) > 0 ? `usage dropped ${pct(o.dropUsageRate ?? 0)}` : null,
     (o.fingerprintEvery ?? 0) > 0 ? `new fingerprint every ${o.fingerprintEvery}` : null,
     ...describeMisbehaviours(o),
+    describeIncident(o.incident),
     o.seed !== null ? `seed ${o.seed}` : null,
   ];
   return `relaymon mock: ${parts.filter((p) => p !== null).join(', ')}. Ctrl-C to stop.`;

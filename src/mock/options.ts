@@ -50,6 +50,8 @@ export interface MockOptions extends MisbehaviourOptions {
   itlSigma?: number;
   /** Which errors errorRate produces; default all server_error. */
   errorMix?: ErrorMix;
+  /** A staged incident (mock --incident-at/--incident-for), ms from the mock's start; null = none (incident.ts). */
+  incident?: { atMs: number; forMs: number } | null;
 }
 
 export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = Object.freeze({
@@ -188,6 +190,11 @@ export function validateMockOptions(o: MockOptions): void {
   for (const key of ['ttftSigma', 'itlSigma'] as const) {
     const v = o[key];
     if (v !== undefined && (!Number.isFinite(v) || v < 0 || v > 5)) fail(`${key} must be 0-5, got ${v}`);
+  }
+  if (o.incident) {
+    const { atMs, forMs } = o.incident;
+    if (!Number.isFinite(atMs) || atMs < 0) fail(`incident start must be a duration >= 0, got ${atMs}`);
+    if (!Number.isFinite(forMs) || forMs <= 0) fail(`incident length must be a duration above 0, got ${forMs}`);
   }
   if (o.errorMix) {
     let total = 0;

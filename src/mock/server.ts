@@ -8,6 +8,7 @@ import { chooseFault, FAULT_HEADER_VALUES, faultFromHeader, isImmediateFault, pl
 import { mulberry32, normalSampler, randomSeed } from '../core/random.js';
 import { warmEncoding } from '../tokens/encodings.js';
 import { bodyResponse, Job, sendAt, streamResponse } from './respond.js';
+import { incidentOptions, inIncident } from './incident.js';
 import { copyStats, emptyStats, type MockOutcome, type MockRoute, type MockStats } from './stats.js';
 
 /** Response header on a stream the mock failed on purpose (request header x-relaymon-conform: stream-error). */
@@ -59,6 +60,14 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
   const jobs = new Set<Job>();
   const sockets = new Set<Socket>();
   const cache = new PrefixCache(1000);
+  /** --incident-at counts from here (set once listening); the incident's options follow update()s of the base. */
+  let startedAt = performance.now();
+  let degraded: { base: MockOptions; opts: MockOptions } | null = null;
+  const optionsAt = (t0: number): MockOptions => {
+    if (!inIncident(opts.incident, t0 - startedAt)) return opts;
+    if (degraded?.base !== opts) degraded = { base: opts, opts: incidentOptions(opts) };
+    return degraded.opts;
+  };
 
   const count = (route: MockRoute): void => {
     stats.requests++;
@@ -91,6 +100,8 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
     t0: number,
     job: Job,
   ): void => {
+    // A staged incident answers the requests arriving during it (mock/incident.ts).
+    const opts = optionsAt(t0);
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
@@ -253,6 +264,7 @@ export async function startMock(partial: Partial<MockOptions> = {}): Promise<Moc
   // After listening, an accept failure (EMFILE under a flood) is emitted as 'error'; without a listener it
   // would take down the process, which for `watch --demo` is the user's dashboard. Clients see it as refused.
   server.on('error', () => undefined);
+  startedAt = performance.now();
   const address = server.address() as AddressInfo;
   const host = address.address;
   const port = address.port;

@@ -18,6 +18,7 @@ import type { NotifyConfig } from '../config/schema.js';
 import type { Io } from './io.js';
 import { onInterrupt } from './signals.js';
 import { createProgress } from './progress.js';
+import { splitProgressText } from './replay-split.js';
 import type { MetricsHandle } from './metrics.js';
 import { DEFAULT_GRACE_MS } from './defaults.js';
 
@@ -169,7 +170,7 @@ export function progressLine(s: EngineSnapshot): string {
     const width = 24;
     const filled = Math.min(width, Math.round((done / total) * width));
     const eta = rate > 0 ? (total - done) / rate : null;
-    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)}/s  ${errPart}  ETA ${eta === null ? '?' : fmtMs(eta * 1000)}`;
+    return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)}/s  ${errPart}  ETA ${eta === null ? '?' : fmtMs(eta * 1000)}${splitProgressText(s)}`;
   }
-  return `${done} done, ${sent - done} in flight  ${rate.toFixed(1)}/s  ${errPart}  ${fmtMs(s.elapsedMs)}`;
+  return `${done} done, ${sent - done} in flight  ${rate.toFixed(1)}/s  ${errPart}  ${fmtMs(s.elapsedMs)}${splitProgressText(s)}`;
 }

@@ -1,5 +1,5 @@
 /** `relaymon replay`: recorded traffic through one or more targets, in its timing, at a rate or in a closed loop. */
-import { UsageError, type ExitCode } from '../core/errors.js';
+import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import type { ResolvedTarget } from '../core/target.js';
 import { readReplayFile } from '../traffic/replay/read.js';
 import type { ReplayItem, BadLine } from '../traffic/replay/replay-file.js';
@@ -21,9 +21,10 @@ import { runPipeline } from './pipeline.js';
 import { endNotes, pipelineExitCode } from './outcome.js';
 import { runSummaryJson, toSummary } from '../export/run-summary-json.js';
 import { reportSink } from './report-write.js';
+import { canaryJson, splitDurationMs, splitJson, splitLines, splitPlanFrom, type SplitFlags } from './replay-split.js';
 
 /** replay's flags, parsed by their declarations (cli/replay.ts). */
-export interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags {
+export interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags, SplitFlags {
   target?: string[];
   speed?: number;
   /** per second */
@@ -97,24 +98,30 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   checkOutputPath(flags.summary, '--summary');
   const report = reportSink(flags.report);
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
-  const durationMs = flags.duration ?? null;
   const requests = flags.requests ?? null;
   const ctx = await loadContext({ ...flags, target: undefined });
+  // The canary split: checked before the file is read, so a bad one sends nothing (run/replay-split.ts).
+  const split = splitPlanFrom(flags, ctx.targets.map((t) => t.name));
+  // --ramp ends after its last step unless --duration says otherwise.
+  const durationMs = splitDurationMs(split, flags.duration ?? null);
   refuseClobbering([{ path: file, label: `the file being replayed (${file})` }, ...contextInputs(ctx, flags)], runOutputs(flags));
   // The config's thresholds apply as in probe and check.
-  const thresholds = withImpliedThresholds(runThresholds(ctx, flags.threshold), flags.defaultThresholds !== false);
+  const judged = withImpliedThresholds(runThresholds(ctx, flags.threshold), flags.defaultThresholds !== false);
+  // --abort-on-fail: every threshold is an abortOnFail one (config form); with --split, judged on the candidate (engine/split-judge.ts).
+  const thresholds = flags.abortOnFail ? judged.map((t) => ({ ...t, abortOnFail: true })) : judged;
   const names = flags.target ?? [];
   const fallback = ctx.targets[0];
   if (fallback === undefined) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
 
   const parsed = await readReplayFile(file);
+  // Routing precedence: --split, then -t, then a recorded log's own targets, then the first target.
   // Without -t, a recorded log's lines go back to the targets they were recorded against.
-  const recorded = names.length === 0 ? routeRecorded(parsed.items, ctx.targets.map((t) => t.name), fallback.name) : null;
+  const recorded = split === null && names.length === 0 ? routeRecorded(parsed.items, ctx.targets.map((t) => t.name), fallback.name) : null;
   // ...and lines of another protocol than the default target's (a Batch file with /v1/responses lines) to a target that speaks it.
-  const byProtocol = names.length === 0 && recorded === null ? routeByProtocol(parsed.items, ctx.targets, fallback) : null;
+  const byProtocol = split === null && names.length === 0 && recorded === null ? routeByProtocol(parsed.items, ctx.targets, fallback) : null;
   const routing = recorded ?? byProtocol;
   const targets = withMaxInFlight(
-    names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : routing ? routing.targets.map((n) => pickTarget(ctx.targets, n)) : [fallback],
+    split ? split.targets.map((name) => pickTarget(ctx.targets, name)) : names.length > 0 ? names.map((name) => pickTarget(ctx.targets, name)) : routing ? routing.targets.map((n) => pickTarget(ctx.targets, n)) : [fallback],
     flags.maxInFlight,
   );
   // Said unless it changes nothing (every line recorded against the target it would go to anyway).
@@ -140,10 +147,18 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     checked.ok.map((r) => r.item),
     io,
   );
-  const plan: TrafficPlan = { kind: 'replay', entries, mode, loop: flags.loop === true, targets: targets.map((t) => t.name) };
+  // --ramp starts the file over as often as its steps need (its duration ends the run).
+  const loop = flags.loop === true || split?.ramp != null;
+  const plan: TrafficPlan = { kind: 'replay', entries, mode, loop, targets: targets.map((t) => t.name), ...(split ? { split } : {}) };
+  if (split) {
+    const total = split.weights.reduce((a, b) => a + b, 0);
+    const shares = split.targets.map((t, i) => `${t} ${Number(((split.weights[i]! / total) * 100).toFixed(1))}%`).join(', ');
+    const ramp = split.ramp ? `; ramp ${split.ramp.sharesPct.join(',')}% of ${split.targets.at(-1)}, ${split.ramp.stepMs / 1000}s a step` : '';
+    io.err(`replay: each line to one target: ${shares}${ramp} (seed ${split.seed})\n`);
+  }
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
   if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags);
-  if (flags.loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
+  if (loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
   const rules = compileAlertRules(ctx.config?.alerts, ctx.configPath ?? 'config');
   const metrics = await startMetrics(flags, targets, { err: (t) => io.err(t) });
   let outcome;
@@ -167,12 +182,16 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   }
   const { final } = outcome;
 
-  const json = runSummaryJson('replay', targets, final);
+  const json = {
+    ...runSummaryJson('replay', targets, final),
+    ...(split ? { split: splitJson(split, final.snapshot), canary: canaryJson(split, final.snapshot.split) } : {}),
+  };
   if (flags.json) {
     io.out(JSON.stringify(json, null, 2) + '\n');
   } else {
     const why = final.stoppedBy ? ` (stopped by ${final.stoppedBy})` : '';
     io.out(`relaymon replay ${file}: ${parsed.format}, ${entries.length} lines, ${Math.round(final.durationMs / 100) / 10}s${why}\n`);
+    if (split) io.out(splitLines(split, final.snapshot).join('\n') + '\n');
     for (const cell of final.snapshot.stats.targets) {
       io.out(`\n${cell.target}\n` + summaryText(toSummary(cell.windows.all)));
       for (const line of honestyLines(cell.windows.all)) io.out(paint(io.color, 'yellow', line) + '\n');
@@ -186,7 +205,9 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('replay', final.snapshot.spend));
   for (const note of endNotes('replay', final)) io.err(note);
-  const exitCode = pipelineExitCode(outcome);
+  let exitCode = pipelineExitCode(outcome);
+  // The ramp stopped on the candidate's step: a failure even when the whole run's thresholds, diluted by the healthy steps, pass.
+  if (final.snapshot.split?.abort && exitCode === EXIT.ok) exitCode = EXIT.failed;
   report?.finish({ command: 'replay', final, targets, exitCode, summary: json });
   return exitCode;
 }

@@ -3,6 +3,7 @@
  * and model) and what it could cost, without sending anything. Pure; the
  * report is plain JSON for `--json`; export/dry-run-text.ts prints it for people.
  */
+import { largestShares } from './split.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { TrafficPlan } from '../engine/messages.js';
 import type { PriceTable } from '../pricing/table.js';
@@ -152,14 +153,18 @@ function replayFlows(plan: Extract<TrafficPlan, { kind: 'replay' }>, targets: re
   if (plan.entries.length === 0) return [];
   const { perHour, note } = replayLineRate(plan);
   const flows: Flow[] = [];
+  // --split: each line goes to one target, each target counted at its largest share (over a ramp's steps).
+  const shares = plan.split ? largestShares(plan.split) : null;
   // A line goes to its own targets (a recorded log's), else to every target of the plan.
   for (const name of plan.targets) {
     const target = lookupTarget(targets, name);
+    const share = shares ? (shares[plan.split!.targets.indexOf(name)] ?? 0) : 1;
+    const notes = [...(note === null ? [] : [note]), ...(shares ? [`--split: at its largest share, ${Number((share * 100).toFixed(1))}% of the lines`] : [])];
     for (const e of plan.entries) {
       if (e.targets !== undefined && !e.targets.includes(name)) continue;
-      const f = flowFor(flows, target, e.spec.model, () => ({ probes: [], count: plan.loop ? null : 0, notes: note === null ? [] : [note] }));
-      f.items.push({ spec: e.spec, perHour });
-      if (f.count !== null) f.count += 1;
+      const f = flowFor(flows, target, e.spec.model, () => ({ probes: [], count: plan.loop ? null : 0, notes }));
+      f.items.push({ spec: e.spec, perHour: perHour === null ? null : perHour * share });
+      if (f.count !== null) f.count += share;
     }
   }
   return flows;

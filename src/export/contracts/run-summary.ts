@@ -33,6 +33,42 @@ export const runTargetSchema = z
   .meta({ id: 'RunTarget' });
 export type RunTargetOutput = z.infer<typeof runTargetSchema>;
 
+export const splitTargetSchema = z
+  .strictObject({
+    target: z.string(),
+    weight: z.number().positive().describe('The weight given in --split.'),
+    share: z.number().min(0).max(1).describe("The target's share of the sends at the step reached (the weights normalised; with --ramp, the candidate's step share)."),
+    sent: count().describe('Requests sent to the target.'),
+  })
+  .meta({ id: 'SplitTarget' });
+export type SplitTargetOutput = z.infer<typeof splitTargetSchema>;
+
+export const canarySchema = z
+  .strictObject({
+    candidate: z.string().describe('The last target of --split.'),
+    seed: z.int().nonnegative().describe('The seed of the routing draws (--seed, or the one drawn): the same seed routes the same lines the same way.'),
+    ramp: z
+      .strictObject({
+        sharesPct: z.array(z.number()).describe("The candidate's share per step, percent (--ramp)."),
+        stepMs: count().describe('Each step\'s length (--step).'),
+        stepReached: z.int().positive().describe('1-based step the run reached (the step it stopped at, on an abort).'),
+        steps: z.int().positive(),
+      })
+      .nullable()
+      .describe('null without --ramp.'),
+    abort: z
+      .strictObject({
+        step: z.int().positive().nullable().describe('1-based step of the abort; null without --ramp.'),
+        threshold: z.string().describe('The threshold the candidate failed.'),
+        value: z.number().nullable().describe("Its value over the candidate's results of that step."),
+      })
+      .nullable()
+      .describe('Set when --abort-on-fail stopped the run (exit 1).'),
+  })
+  .describe('replay --split: the canary split.')
+  .meta({ id: 'Canary' });
+export type CanaryOutput = z.infer<typeof canarySchema>;
+
 export const runSummarySchema = z
   .strictObject({
     command: z.enum(RUN_SUMMARY_COMMANDS),
@@ -44,6 +80,8 @@ export const runSummarySchema = z
     targets: z.array(runTargetSchema).describe('One per target, in the order they were configured or named.'),
     summary: summarySchema.describe('All targets together.'),
     thresholds: z.array(thresholdResultSchema),
+    split: z.array(splitTargetSchema).optional().describe('replay --split only: each target of the split, in --split order.'),
+    canary: canarySchema.optional().describe('replay --split only.'),
   })
   .describe('relaymon check|replay|watch --json (and --summary FILE).');
 export type RunSummaryOutput = z.infer<typeof runSummarySchema>;
