@@ -119,4 +119,5 @@ function reportError(err: unknown): number {
   return EXIT.failed;
 }
 
-await main(process.argv);
+// Not a top-level await: the CommonJS bundle (scripts/bundle.mjs) cannot have one; main() reports every error itself.
+void main(process.argv);
