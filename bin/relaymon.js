@@ -5,7 +5,7 @@
 const { readFileSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname, join } = require('node:path');
-const { constants, Script } = require('node:vm');
+const { Script } = require('node:vm');
 
 // React's development build draws the dashboard several times slower, and few shells set NODE_ENV.
 process.env.NODE_ENV ??= 'production';
@@ -45,12 +45,9 @@ function runBundle(file) {
   } catch {
     // no cache: compile
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    cachedData,
-    // The bundle's `await import()`s of ES modules (conf) load as they would under require().
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // __import: the bundle's `await import()`s (conf, an ES module only; node: modules) are this file's, whose
+  // import() is Node's own (scripts/bundle.mjs rewrites them); a bare name resolves from the same node_modules.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, __import) {${source}\n})`, { filename: file, cachedData });
   const mode = process.env.RELAYMON_CODE_CACHE;
   if (mode === 'check') process.stderr.write(`code cache: ${cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used'}\n`);
   if (mode === 'write' && id !== undefined) {
@@ -58,7 +55,7 @@ function runBundle(file) {
   }
   const module = new Module(file);
   module.filename = file;
-  script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file));
+  script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file), (specifier) => import(specifier));
 }
 
 const args = process.argv.slice(2);

@@ -18,7 +18,7 @@
 //    `watch` to the ES build.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -66,6 +66,25 @@ const cjs = await build({
     },
   ],
 });
+
+// The bundle's `await import()`s of what stays outside (conf, an ES module only; node: modules) call bin's instead: bin
+// compiles main.cjs with vm.Script, where import() needs a callback that Node 20 either warns about (its main-context
+// loader, experimental) or allows behind --experimental-vm-modules only, and loses with a code cache. bin's own import()
+// resolves a bare name from the same node_modules. Every one must be rewritten, or the build fails.
+const dynamic = new Set();
+for (const output of Object.values(cjs.metafile.outputs)) {
+  for (const imp of output.imports) if (imp.external && imp.kind === 'dynamic-import') dynamic.add(imp.path);
+}
+const mainFile = 'dist/bundle/main.cjs';
+let mainSource = readFileSync(mainFile, 'utf8');
+for (const path of dynamic) {
+  const call = `import(${JSON.stringify(path)})`;
+  if (!mainSource.includes(call)) throw new Error(`scripts/bundle.mjs: ${call} not found in ${mainFile}`);
+  mainSource = mainSource.replaceAll(call, `__import(${JSON.stringify(path)})`);
+}
+const left = /\bimport\(/.exec(mainSource.replace(/__import\(/g, ''));
+if (left) throw new Error(`scripts/bundle.mjs: an import() is left in ${mainFile} at ${left.index}`);
+writeFileSync(mainFile, mainSource);
 
 // Every package the CommonJS build loads must be require()-able on Node 20.18, where require() of an ES module
 // fails (20.19 and later allow it, so the check turns that off): a dependency that goes ES-module-only fails the build here, not a user's run.

@@ -45,6 +45,15 @@ describe('the code cache of dist/bundle/main.cjs', () => {
     expect(run(COPY_BIN, ['--help'])).toEqual({ code: 0, stdout: expected, stderr: 'code cache: rejected\n' });
   });
 
+  it('keeps the bundle\'s import() of an ES module (conf, in config set) working, with no warning', () => {
+    const dir = mkdtempSync(join(COPY, 'prefs-'));
+    const env = cleanEnv({ RELAYMON_CONFIG_DIR: dir });
+    const set = spawnSync(process.execPath, [BIN, 'config', 'set', 'defaultModel', 'gpt-4o'], { env, encoding: 'utf8' });
+    expect({ code: set.status, stdout: set.stdout, stderr: set.stderr }).toEqual({ code: 0, stdout: 'defaultModel = gpt-4o\n', stderr: '' });
+    const get = spawnSync(process.execPath, [BIN, 'config', 'get', 'defaultModel'], { env, encoding: 'utf8' });
+    expect({ code: get.status, stdout: get.stdout, stderr: get.stderr }).toEqual({ code: 0, stdout: 'gpt-4o\n', stderr: '' });
+  });
+
   it('missing is a plain compile, and the output is the same', () => {
     const expected = run(BIN, ['--help']).stdout;
     rmSync(CACHE);
