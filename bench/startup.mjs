@@ -8,7 +8,9 @@
 // (warm) process on a fresh connection with node:http, timed to the end of
 // the body. Peak RSS per arm is /usr/bin/time's maximum resident set size,
 // taken in rounds of its own (so its fork does not add to the wall times).
-// Run after `npm run build`: node bench/startup.mjs [--quick] [--rounds N]
+// Run after `npm run build`: node bench/startup.mjs [--quick] [--rounds N] [--against DIR]
+// --against DIR adds the same three relaymon arms run from another built checkout (DIR/bin/relaymon.js, e.g. main),
+// interleaved in the same rounds, for an A/B of a change.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -24,6 +26,8 @@ const quick = process.argv.includes('--quick');
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : quick ? 10 : 30;
 const RSS_ROUNDS = quick ? 3 : 5;
+const againstArg = process.argv.indexOf('--against');
+const AGAINST = againstArg > 0 ? `${process.argv[againstArg + 1].replace(/\/$/, '')}/bin/relaymon.js` : null;
 const WARMUP = 2;
 const TIME = '/usr/bin/time';
 
@@ -86,6 +90,13 @@ const arms = [
   { name: 'relaymon --version', argv: [node, BIN, '--version'] },
   { name: 'relaymon --help', argv: [node, BIN, '--help'] },
   { name: 'relaymon probe -n 1', argv: [node, BIN, 'probe', '-n', '1', '--base-url', mock.url] },
+  ...(AGAINST === null
+    ? []
+    : [
+        { name: 'against: relaymon --version', argv: [node, AGAINST, '--version'] },
+        { name: 'against: relaymon --help', argv: [node, AGAINST, '--help'] },
+        { name: 'against: relaymon probe -n 1', argv: [node, AGAINST, 'probe', '-n', '1', '--base-url', mock.url] },
+      ]),
 ];
 const times = arms.map(() => []);
 const answers = [];
@@ -121,6 +132,7 @@ const answerP50 = pct(answer, 0.5);
 const base = stats[0].p50;
 const f = (x, d = 1) => (x === null ? 'n/a' : x.toFixed(d));
 const cmd = (arm) => arm.argv.map((a) => (a === node ? 'node' : a === BIN ? 'bin/relaymon.js' : a)).join(' ');
+const ref = AGAINST === null ? null : { version: stats[4].p50 / base, help: stats[5].p50 / base, probe: (stats[6].p50 - answerP50) / base };
 
 const versionRatio = stats[1].p50 / base;
 const helpRatio = stats[2].p50 / base;
@@ -140,7 +152,11 @@ The mock's own answer to probe's request (POST /v1/chat/completions, stream, fro
 | --- | --- | --- |
 | \`relaymon --version\` wall ÷ \`node -e 0\` | ${f(versionRatio, 2)}× | ≤ 1.5× |
 | \`relaymon --help\` wall ÷ \`node -e 0\` | ${f(helpRatio, 2)}× | (not set) |
-| (\`relaymon probe -n 1\` wall − mock answer) ÷ \`node -e 0\` | ${f(probeRatio, 2)}× (${f(probe.p50)} − ${f(answerP50, 2)} ms over ${f(base)} ms) | ≤ 3× |`);
+| (\`relaymon probe -n 1\` wall − mock answer) ÷ \`node -e 0\` | ${f(probeRatio, 2)}× (${f(probe.p50)} − ${f(answerP50, 2)} ms over ${f(base)} ms) | ≤ 3× |${
+  ref === null
+    ? ''
+    : `\n\nAgainst ${AGAINST} in the same rounds: --version ${f(ref.version, 2)}×, --help ${f(ref.help, 2)}×, (probe − mock answer) ${f(ref.probe, 2)}× \`node -e 0\`; probe p50 ${f(stats[6].p50)} ms there, ${f(probe.p50)} ms here (${f((probe.p50 / stats[6].p50 - 1) * 100)}%).`
+}`);
 
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
 writeFileSync(

@@ -2,41 +2,61 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, RelaymonError } from '../core/errors.js';
 import { registerSecret, registerUrlSecrets } from '../core/redact.js';
 import { VERSION } from '../version.js';
-import { registerProbe } from './probe.js';
 import { guardPipes, outputFailed, writeStderr, writeStdout } from '../run/terminal.js';
+import { registerWatch } from './watch.js';
+import { registerProbe } from './probe.js';
 import { registerModels } from './models.js';
 import { registerReplay } from './replay.js';
 import { registerCheck } from './check.js';
-import { registerWatch } from './watch.js';
 import { registerMock } from './mock.js';
-import { registerConfigCommands } from './config.js';
-import { registerInitCommand } from './init.js';
 import { registerCompare } from './compare.js';
 import { registerCost } from './cost.js';
 import { registerConform } from './conform.js';
 import { registerReport } from './report.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerInitCommand } from './init.js';
+import { registerConfigCommands } from './config.js';
 
-function buildProgram(): Command {
+type Register = (program: Command) => unknown;
+
+/**
+ * Every command, in the order --help lists them, by name. `relaymon probe …`
+ * builds probe's alone (its flags, help and action are its own), which
+ * spares a one-shot run building twelve other commands' options
+ * (bench/startup.mjs); --help, `help`, no command or a name that is not one
+ * build them all, so listings, suggestions and errors are commander's as
+ * before. A new command is one line here.
+ */
+const COMMANDS: readonly (readonly [name: string, register: Register])[] = [
+  ['watch', registerWatch],
+  ['probe', registerProbe],
+  ['models', registerModels],
+  ['replay', registerReplay],
+  ['check', registerCheck],
+  ['mock', registerMock],
+  ['compare', registerCompare],
+  ['cost', registerCost],
+  ['conform', registerConform],
+  ['evaluate', registerEvaluate],
+  ['report', registerReport],
+  ['init', registerInitCommand],
+  ['config', registerConfigCommands],
+];
+
+/** The commands to build for this command line: the one its first word names, else all of them. */
+function commandsFor(argv: readonly string[]): readonly (readonly [string, Register])[] {
+  const named = COMMANDS.find(([name]) => name === argv[2]);
+  return named ? [named] : COMMANDS;
+}
+
+function buildProgram(argv: readonly string[]): Command {
   const program = new Command('relaymon')
     .description('Watch an LLM API relay from the client side: latency, time to first token, errors, tokens and dollars.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: writeStderr, writeOut: writeStdout });
-  registerWatch(program);
-  registerProbe(program);
-  registerModels(program);
-  registerReplay(program);
-  registerCheck(program);
-  registerMock(program);
-  registerCompare(program);
-  registerCost(program);
-  registerConform(program);
-  registerEvaluate(program);
-  registerReport(program);
-  registerInitCommand(program);
-  registerConfigCommands(program);
+  for (const [, register] of commandsFor(argv)) register(program);
   program.addHelpText(
     'after',
     `
@@ -77,7 +97,7 @@ function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
 async function main(argv: string[]): Promise<void> {
   guardPipes();
   registerEnvironmentSecrets(process.env);
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -102,4 +122,5 @@ function reportError(err: unknown): number {
   return EXIT.failed;
 }
 
-await main(process.argv);
+// Not a top-level await: the CommonJS bundle (scripts/bundle.mjs) cannot have one; main() reports every error itself.
+void main(process.argv);

@@ -9,10 +9,43 @@
  * there, not in a user's run); undici ships no `exports` map, so the paths
  * are reachable, and package.json pins undici's version exactly for it.
  */
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import type * as Undici from 'undici';
 
 const requireCjs = createRequire(import.meta.url);
+
+/** undici's HTTP/2 half, which its client.js requires when it loads. */
+export const CLIENT_H2 = 'undici/lib/dispatcher/client-h2.js';
+
+/**
+ * client.js requires client-h2.js when it loads, and that file requires
+ * node:http2, which loads node:tls, node:dns and more: ~10 ms of a one-shot
+ * probe (bench/startup.mjs) for a protocol relaymon's dispatchers never
+ * negotiate (none sets allowH2, so client.js never calls it). A stand-in
+ * goes into require's cache first (Node documents adding entries to
+ * require.cache); it loads the real file on its first call, should one come
+ * (a proxy's dispatcher from undici's index, an HTTP/2 relay one day).
+ * Nothing is saved when undici's index was loaded first: the real one is
+ * cached then, and kept.
+ */
+function deferHttp2(): void {
+  const file = requireCjs.resolve(CLIENT_H2);
+  if (requireCjs.cache[file] !== undefined) return;
+  let real: ((...args: unknown[]) => unknown) | null = null;
+  const standIn = new Module(file);
+  standIn.filename = file;
+  standIn.loaded = true;
+  standIn.exports = function connectH2(...args: unknown[]): unknown {
+    if (real === null) {
+      if (requireCjs.cache[file] === standIn) delete requireCjs.cache[file];
+      real = requireCjs(file) as (...args: unknown[]) => unknown;
+    }
+    return real(...args);
+  };
+  requireCjs.cache[file] = standIn;
+}
+
+deferHttp2();
 
 export const Pool = requireCjs('undici/lib/dispatcher/pool.js') as typeof Undici.Pool;
 export const Client = requireCjs('undici/lib/dispatcher/client.js') as typeof Undici.Client;

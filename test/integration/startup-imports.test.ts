@@ -1,3 +1,7 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startMockProcess, type MockProcess } from '../helpers/cli.js';
 import { loadLog } from '../helpers/load-log.js';
@@ -83,5 +87,42 @@ describe('a command loads what its action needs', () => {
     expect(packages).toEqual(expect.arrayContaining(['commander', 'undici', 'hdr-histogram-js']));
     const unusedPackages = ['zod', 'yaml', 'ink', 'react', 'prom-client', 'write-file-atomic', '@pydantic/genai-prices', 'pako', 'base64-js', '@assemblyscript/loader'];
     for (const unused of unusedPackages) expect(packages, unused).not.toContain(unused);
+  });
+});
+
+describe('a command line that names a command builds that command alone (src/cli/main.ts)', () => {
+  const PRELOAD = fileURLToPath(new URL('../helpers/command-log.cjs', import.meta.url));
+  const DIR = mkdtempSync(join(tmpdir(), 'relaymon-commands-'));
+  let runs = 0;
+
+  /** The commands the CLI built for `args` (test/helpers/command-log.cjs), in order, and its answer. */
+  async function built(args: string[]): Promise<{ code: number | null; stdout: string; commands: string[] }> {
+    const file = join(DIR, `commands-${(runs += 1)}.log`);
+    const res = await runCli(args, { env: { NODE_OPTIONS: `--require ${JSON.stringify(PRELOAD)}`, RELAYMON_COMMAND_LOG: file } });
+    return { ...res, commands: existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [] };
+  }
+  const ALL = COMMANDS.filter((c) => c !== 'help');
+
+  it('probe --help and a probe usage error build probe only', async () => {
+    const help = await built(['probe', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: relaymon probe /);
+    expect(help.commands).toEqual(['probe']);
+    const usage = await built(['probe', '--kind', 'bogus']);
+    expect(usage.code).toBe(2);
+    expect(usage.commands).toEqual(['probe']);
+  });
+
+  it('config get --help builds config and its subcommands only', async () => {
+    const { code, commands } = await built(['config', 'get', '--help']);
+    expect(code).toBe(0);
+    expect(commands).toEqual(['config', ...CONFIG_SUBCOMMANDS]);
+  });
+
+  it('--help, no command, help <command> and a name that is no command build every command, in the help\'s order', async () => {
+    for (const args of [['--help'], [], ['help', 'probe'], ['prob']]) {
+      const { commands } = await built(args);
+      expect(commands.filter((c) => !CONFIG_SUBCOMMANDS.includes(c)), args.join(' ')).toEqual(ALL);
+    }
   });
 });
