@@ -21,6 +21,7 @@ import { ClosedLoop } from './closed-loop.js';
 import { ResultBook } from './results.js';
 import { SnapshotPace } from './pace.js';
 import type { TargetSlot } from './slot.js';
+import { GapCollector, scavenger } from './gap-gc.js';
 import { FIRST_INSTANT_LEAD_MS, firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
 
 /**
@@ -121,7 +122,7 @@ export class EngineRunner {
     // The measured span starts with the plan, not with loading prices and tokenizer tables.
     this.stats.reset(start);
     this.saturation.begin(start);
-    this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs);
+    this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs, this.gapCollector(closed !== null));
     if (closed && closed.mode.kind === 'closed') {
       this.closed = new ClosedLoop(this, closed.entries, closed.loop);
       this.closed.start(closed.mode.concurrency, closed.targets);
@@ -135,6 +136,17 @@ export class EngineRunner {
       this.durationTimer = setTimeout(() => this.stop('duration'), Math.max(0, remaining));
     }
     this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
+  }
+
+  /**
+   * Scavenges between the open loop's sends (gap-gc.ts). Not for probe (a few
+   * requests, on the main thread) nor a closed loop (no instants to keep).
+   * Its collector was fetched in warm(), before the first instant's lead
+   * (a vm context, ~1 ms, once per thread).
+   */
+  private gapCollector(closedLoop: boolean): GapCollector | null {
+    if (closedLoop || this.config.probeRules === true) return null;
+    return new GapCollector(scavenger());
   }
 
   /**
@@ -158,6 +170,8 @@ export class EngineRunner {
       const shape = `${target?.protocol}:${spec.stream}`;
       if (target && !shapes.has(shape)) shapes.set(shape, client.rehearse(target, spec, WARM_WAIT_MS).catch(() => undefined));
     }
+    // The collector for scavenges between sends (gapCollector) is fetched now, not within the first instant's lead.
+    if (this.config.probeRules !== true) scavenger();
     await Promise.all([...connects, ...shapes.values()]);
     // What the warm-up left queued (the stand-in closing, sockets' events) runs now, not at the first instant.
     await new Promise((resolve) => setImmediate(resolve));

@@ -1,0 +1,103 @@
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { performance } from 'node:perf_hooks';
+
+/**
+ * Young-generation collections (scavenges) in the gaps between an open
+ * loop's sends, rather than wherever V8 starts one.
+ *
+ * V8 scavenges when the young generation fills, or from a task it posts at
+ * ~80% full: at an arbitrary moment, often on or just before a send
+ * instant, and the send waits for it. At 200 sends/s the engine worker
+ * allocates ~8 MB/s (streamed answers: SSE events, their JSON, the results),
+ * so its 4 MB semi-space (engine.ts ENGINE_YOUNG_GENERATION_MB) fills about
+ * every half second and each scavenge holds the loop 1–3 ms on a quiet
+ * machine: one or two late sends of every hundred, i.e. the p99 of send
+ * lateness (bench/engine.mjs; figures in the notes of issue 14). A scavenge
+ * costs what survives it (the requests in flight), not how full the space
+ * is, so starting it somewhat earlier, right after a send's request has
+ * been written and with the next instant far enough away, costs no more
+ * per collection and lands where no send is waiting.
+ *
+ * Only the young generation, only when it is over FILL full, and only when
+ * the next instant is at least MIN_GAP_MS away: at rates whose gaps are
+ * shorter (≥ ~400/s steady) V8 keeps collecting on its own, as before.
+ */
+
+/** Run a scavenge only with at least this long before the next instant (a scavenge takes 1–3 ms quiet). */
+export const MIN_GAP_MS = 3;
+/** …and only when the young generation is at least this full (V8 posts its own scavenge task at ~80%). */
+export const FILL = 0.6;
+
+type Collect = () => void;
+
+/** The young generation's fill, 0–1 (used / capacity of the semi-space being allocated in). */
+export function youngFill(): number {
+  for (const s of getHeapSpaceStatistics()) {
+    if (s.space_name !== 'new_space') continue;
+    const capacity = s.space_used_size + s.space_available_size;
+    return capacity > 0 ? s.space_used_size / capacity : 0;
+  }
+  return 0;
+}
+
+let minorGc: Collect | null | undefined;
+
+/**
+ * V8's own collector, asked for a synchronous young-generation collection.
+ * `--expose-gc` is a V8 flag a worker's options cannot carry, so it is set
+ * here at run time; it only puts a `gc` function into contexts made after it
+ * (this one from node:vm). Null if this V8 will not give one.
+ */
+export function scavenger(): Collect | null {
+  if (minorGc !== undefined) return minorGc;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    minorGc = typeof gc === 'function' ? () => (gc as (opts: object) => void)({ type: 'minor', execution: 'sync' }) : null;
+  } catch {
+    minorGc = null;
+  }
+  return minorGc;
+}
+
+/** One per open loop: `after(nextInstant)` once the loop has fired what was due and knows its next instant. */
+export class GapCollector {
+  private pending: NodeJS.Immediate | null = null;
+  private next = 0;
+  collections = 0;
+
+  constructor(
+    private readonly collect: Collect | null = scavenger(),
+    private readonly fill: () => number = youngFill,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /**
+   * The loop's next instant is `instant`. Looked at on the next turn of the
+   * event loop, after the requests just fired have been written (their
+   * sends are timed at the write: a collection before it would make them
+   * late instead).
+   */
+  after(instant: number): void {
+    if (this.collect === null) return;
+    this.next = instant;
+    this.pending ??= setImmediate(() => {
+      this.pending = null;
+      this.check();
+    });
+  }
+
+  /** Collects now if the gap and the young generation's fill call for it. */
+  check(): void {
+    if (this.collect === null || this.next - this.now() < MIN_GAP_MS) return;
+    if (this.fill() < FILL) return;
+    this.collect();
+    this.collections += 1;
+  }
+
+  cancel(): void {
+    if (this.pending) clearImmediate(this.pending);
+    this.pending = null;
+  }
+}
