@@ -24,8 +24,16 @@ import { performance } from 'node:perf_hooks';
  * shorter (≥ ~400/s steady) V8 keeps collecting on its own, as before.
  */
 
-/** Run a scavenge only with at least this long before the next instant (a scavenge takes 1–3 ms quiet). */
+/** Run a scavenge only with at least this long before the next instant (a scavenge takes 1–3 ms quiet)… */
 export const MIN_GAP_MS = 3;
+/**
+ * …and at least this many times the recent worst scavenge (each collection's
+ * time, the worst decaying by DECAY per collection): on a loaded machine a
+ * scavenge is preempted and takes 5–15 ms, and one started in a short gap
+ * would overrun the instant it was meant to spare.
+ */
+export const GAP_PER_COST = 2;
+const DECAY = 0.9;
 /** …and only when the young generation is at least this full (V8 posts its own scavenge task at ~80%). */
 export const FILL = 0.6;
 
@@ -65,6 +73,8 @@ export function scavenger(): Collect | null {
 export class GapCollector {
   private pending: NodeJS.Immediate | null = null;
   private next = 0;
+  /** The recent worst collection, ms (decaying). */
+  private worstMs = 0;
   collections = 0;
 
   constructor(
@@ -88,12 +98,19 @@ export class GapCollector {
     });
   }
 
+  /** The gap a collection needs now. */
+  get neededMs(): number {
+    return Math.max(MIN_GAP_MS, GAP_PER_COST * this.worstMs);
+  }
+
   /** Collects now if the gap and the young generation's fill call for it. */
   check(): void {
-    if (this.collect === null || this.next - this.now() < MIN_GAP_MS) return;
+    const start = this.now();
+    if (this.collect === null || this.next - start < this.neededMs) return;
     if (this.fill() < FILL) return;
     this.collect();
     this.collections += 1;
+    this.worstMs = Math.max(this.now() - start, this.worstMs * DECAY);
   }
 
   cancel(): void {

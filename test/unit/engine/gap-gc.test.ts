@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FILL, GapCollector, MIN_GAP_MS, scavenger, youngFill } from '../../../src/engine/gap-gc.js';
+import { FILL, GAP_PER_COST, GapCollector, MIN_GAP_MS, scavenger, youngFill } from '../../../src/engine/gap-gc.js';
 import { OpenLoop, type OpenLoopHost } from '../../../src/engine/open-loop.js';
 import { SaturationMonitor } from '../../../src/engine/saturation.js';
 import { TargetGate } from '../../../src/engine/gate.js';
@@ -52,6 +52,34 @@ describe('scavenges between sends (engine/gap-gc.ts)', () => {
     await nextTurn();
     expect(collected).toBe(2);
     expect(gap.collections).toBe(2);
+  });
+
+  it('a collection that took long (a loaded machine) asks for a longer gap next time, and the demand decays', async () => {
+    let now = 0;
+    let collected = 0;
+    let takes = 10; // preempted mid-scavenge
+    const gap = new GapCollector(() => {
+      collected += 1;
+      now += takes;
+    }, () => 1, () => now);
+    gap.after(now + MIN_GAP_MS);
+    await nextTurn();
+    expect(collected).toBe(1);
+    expect(gap.neededMs).toBe(10 * GAP_PER_COST);
+    gap.after(now + 10 * GAP_PER_COST - 1);
+    await nextTurn();
+    expect(collected).toBe(1);
+    gap.after(now + 10 * GAP_PER_COST);
+    await nextTurn();
+    expect(collected).toBe(2);
+    expect(gap.neededMs).toBe(10 * GAP_PER_COST);
+    // Quick ones again (the load went): the demand comes back down to the floor.
+    takes = 0;
+    for (let i = 0; i < 30; i++) {
+      gap.after(now + 100);
+      await nextTurn();
+    }
+    expect(gap.neededMs).toBe(MIN_GAP_MS);
   });
 
   it('without a collector it does nothing', async () => {
