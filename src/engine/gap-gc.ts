@@ -28,12 +28,12 @@ import { performance } from 'node:perf_hooks';
 export const MIN_GAP_MS = 3;
 /**
  * …and at least this many times the recent worst scavenge (each collection's
- * time, the worst decaying by DECAY per collection): on a loaded machine a
- * scavenge is preempted and takes 5–15 ms, and one started in a short gap
- * would overrun the instant it was meant to spare.
+ * time; the worst halves every HALF_LIFE_MS): on a loaded machine a scavenge
+ * is preempted and takes 5–15 ms, and one started in a short gap would
+ * overrun the instant it was meant to spare.
  */
 export const GAP_PER_COST = 2;
-const DECAY = 0.9;
+export const HALF_LIFE_MS = 1000;
 /** …and only when the young generation is at least this full (V8 posts its own scavenge task at ~80%). */
 export const FILL = 0.6;
 
@@ -73,8 +73,9 @@ export function scavenger(): Collect | null {
 export class GapCollector {
   private pending: NodeJS.Immediate | null = null;
   private next = 0;
-  /** The recent worst collection, ms (decaying). */
+  /** The worst collection, ms, as of worstAt (it decays from there). */
   private worstMs = 0;
+  private worstAt = 0;
   collections = 0;
 
   constructor(
@@ -98,19 +99,25 @@ export class GapCollector {
     });
   }
 
-  /** The gap a collection needs now. */
-  get neededMs(): number {
-    return Math.max(MIN_GAP_MS, GAP_PER_COST * this.worstMs);
+  /** The gap a collection needs at `now`. */
+  neededMs(now = this.now()): number {
+    return Math.max(MIN_GAP_MS, GAP_PER_COST * this.recentWorst(now));
   }
 
   /** Collects now if the gap and the young generation's fill call for it. */
   check(): void {
     const start = this.now();
-    if (this.collect === null || this.next - start < this.neededMs) return;
+    if (this.collect === null || this.next - start < this.neededMs(start)) return;
     if (this.fill() < FILL) return;
     this.collect();
     this.collections += 1;
-    this.worstMs = Math.max(this.now() - start, this.worstMs * DECAY);
+    const end = this.now();
+    this.worstMs = Math.max(end - start, this.recentWorst(end));
+    this.worstAt = end;
+  }
+
+  private recentWorst(now: number): number {
+    return this.worstMs * 0.5 ** ((now - this.worstAt) / HALF_LIFE_MS);
   }
 
   cancel(): void {
