@@ -38,6 +38,8 @@ export const HALF_LIFE_MS = 1000;
 export const FILL = 0.6;
 
 type Collect = () => void;
+/** V8's gc(): a full collection without options; with { type: 'minor' } a scavenge. (Node 20's V8 runs a scavenge for { type: 'major' }.) */
+type V8Gc = (opts?: { type: 'minor'; execution: 'sync' }) => void;
 
 /** The young generation's fill, 0–1 (used / capacity of the semi-space being allocated in). */
 export function youngFill(): number {
@@ -49,24 +51,41 @@ export function youngFill(): number {
   return 0;
 }
 
-let minorGc: Collect | null | undefined;
+let v8Gc: V8Gc | null | undefined;
 
 /**
- * V8's own collector, asked for a synchronous young-generation collection.
- * `--expose-gc` is a V8 flag a worker's options cannot carry, so it is set
- * here at run time; it only puts a `gc` function into contexts made after it
- * (this one from node:vm). Null if this V8 will not give one.
+ * V8's own collector. `--expose-gc` is a V8 flag a worker's options cannot
+ * carry, so it is set here at run time; it puts a `gc` function into the
+ * contexts made after it (this one from node:vm, and those of threads
+ * started later). Null if this V8 will not give one.
  */
-export function scavenger(): Collect | null {
-  if (minorGc !== undefined) return minorGc;
+function collector(): V8Gc | null {
+  if (v8Gc !== undefined) return v8Gc;
   try {
     setFlagsFromString('--expose-gc');
     const gc: unknown = runInNewContext('gc');
-    minorGc = typeof gc === 'function' ? () => (gc as (opts: object) => void)({ type: 'minor', execution: 'sync' }) : null;
+    v8Gc = typeof gc === 'function' ? (opts) => (gc as V8Gc)(opts) : null;
   } catch {
-    minorGc = null;
+    v8Gc = null;
   }
-  return minorGc;
+  return v8Gc;
+}
+
+/** A synchronous young-generation collection, or null if V8 will not give one. */
+export function scavenger(): Collect | null {
+  const gc = collector();
+  return gc ? () => gc({ type: 'minor', execution: 'sync' }) : null;
+}
+
+/**
+ * A full collection before a run's first instant: loading, warming the
+ * connections and rehearsing the send path leave garbage in both
+ * generations, and V8 collected it in the first second of the run (a
+ * Mark-Compact ~1.1 s in, and scavenges among the first sends: --trace-gc
+ * of the engine worker), on the sends due then.
+ */
+export function collectBeforeStart(): void {
+  collector()?.();
 }
 
 /** One per open loop: `after(nextInstant)` once the loop has fired what was due and knows its next instant. */

@@ -21,7 +21,7 @@ import { ClosedLoop } from './closed-loop.js';
 import { ResultBook } from './results.js';
 import { SnapshotPace } from './pace.js';
 import type { TargetSlot } from './slot.js';
-import { GapCollector, scavenger } from './gap-gc.js';
+import { collectBeforeStart, GapCollector, scavenger } from './gap-gc.js';
 import { FIRST_INSTANT_LEAD_MS, firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
 
 /**
@@ -141,8 +141,8 @@ export class EngineRunner {
   /**
    * Scavenges between the open loop's sends (gap-gc.ts). Not for probe (a few
    * requests, on the main thread) nor a closed loop (no instants to keep).
-   * Its collector was fetched in warm(), before the first instant's lead
-   * (a vm context, ~1 ms, once per thread).
+   * Its collector was fetched in warm() (collectBeforeStart), before the
+   * first instant's lead (a vm context, ~1 ms, once per thread).
    */
   private gapCollector(closedLoop: boolean): GapCollector | null {
     if (closedLoop || this.config.probeRules === true) return null;
@@ -170,11 +170,12 @@ export class EngineRunner {
       const shape = `${target?.protocol}:${spec.stream}`;
       if (target && !shapes.has(shape)) shapes.set(shape, client.rehearse(target, spec, WARM_WAIT_MS).catch(() => undefined));
     }
-    // The collector for scavenges between sends (gapCollector) is fetched now, not within the first instant's lead.
-    if (this.config.probeRules !== true) scavenger();
     await Promise.all([...connects, ...shapes.values()]);
     // What the warm-up left queued (the stand-in closing, sockets' events) runs now, not at the first instant.
     await new Promise((resolve) => setImmediate(resolve));
+    // Its garbage and the loading's are collected now too, not on the first sends (gap-gc.ts); probe's
+    // single thread sends a request or a few and exits, so it is left alone.
+    if (this.config.probeRules !== true) collectBeforeStart();
   }
 
   // --- what the loops ask (OpenLoopHost, ClosedLoopHost) -------------------
