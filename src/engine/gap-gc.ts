@@ -13,15 +13,17 @@ import { performance } from 'node:perf_hooks';
  * so its 4 MB semi-space (engine.ts ENGINE_YOUNG_GENERATION_MB) fills about
  * every half second and each scavenge holds the loop 1–3 ms on a quiet
  * machine: one or two late sends of every hundred, i.e. the p99 of send
- * lateness (bench/engine.mjs; figures in the notes of issue 14). A scavenge
+ * lateness (bench/engine.mjs, the engine table's 200/s row). A scavenge
  * costs what survives it (the requests in flight), not how full the space
  * is, so starting it somewhat earlier, right after a send's request has
  * been written and with the next instant far enough away, costs no more
  * per collection and lands where no send is waiting.
  *
  * Only the young generation, only when it is over FILL full, and only when
- * the next instant is at least MIN_GAP_MS away: at rates whose gaps are
- * shorter (≥ ~400/s steady) V8 keeps collecting on its own, as before.
+ * the next instant is far enough away (MIN_GAP_MS, or more after slow
+ * collections): at rates whose gaps are shorter (≥ ~400/s steady), or on a
+ * machine so loaded that a scavenge takes longer than the gaps, V8 keeps
+ * collecting on its own, as before.
  */
 
 /** Run a scavenge only with at least this long before the next instant (a scavenge takes 1–3 ms quiet)… */
