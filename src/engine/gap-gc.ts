@@ -1,6 +1,6 @@
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { performance } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 /**
  * Young-generation collections (scavenges) in the gaps between an open
@@ -29,10 +29,11 @@ import { performance } from 'node:perf_hooks';
 /** Run a scavenge only with at least this long before the next instant (a scavenge takes 1–3 ms quiet)… */
 export const MIN_GAP_MS = 3;
 /**
- * …and at least this many times the recent worst scavenge (each collection's
- * time; the worst halves every HALF_LIFE_MS): on a loaded machine a scavenge
- * is preempted and takes 5–15 ms, and one started in a short gap would
- * overrun the instant it was meant to spare.
+ * …and at least this many times the recent worst scavenge (V8's own and
+ * these, seen through perf_hooks' 'gc' entries from before the first
+ * instant on; the worst halves every HALF_LIFE_MS): on a loaded machine a
+ * scavenge is preempted and takes 5–40 ms, and one started in a short gap
+ * would overrun the instant it was meant to spare.
  */
 export const GAP_PER_COST = 2;
 export const HALF_LIFE_MS = 1000;
@@ -90,6 +91,23 @@ export function collectBeforeStart(): void {
   collector()?.();
 }
 
+/**
+ * Calls `seen(durationMs, endedAt)` for each young-generation collection of
+ * this thread (perf_hooks 'gc' entries, delivered a turn later); returns the
+ * function that stops watching.
+ */
+export function watchScavenges(seen: (durationMs: number, endedAt: number) => void): () => void {
+  const minor = (e: PerformanceEntry): boolean => {
+    const detail: unknown = (e as PerformanceEntry & { detail?: unknown }).detail; // a gc entry's kind (@types/node omits it)
+    return typeof detail === 'object' && detail !== null && 'kind' in detail && detail.kind === constants.NODE_PERFORMANCE_GC_MINOR;
+  };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (minor(e)) seen(e.duration, e.startTime + e.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return () => observer.disconnect();
+}
+
 /** One per open loop: `after(nextInstant)` once the loop has fired what was due and knows its next instant. */
 export class GapCollector {
   private pending: NodeJS.Immediate | null = null;
@@ -133,8 +151,14 @@ export class GapCollector {
     this.collect();
     this.collections += 1;
     const end = this.now();
-    this.worstMs = Math.max(end - start, this.recentWorst(end));
-    this.worstAt = end;
+    this.seen(end - start, end);
+  }
+
+  /** A young-generation collection took `durationMs`, ending at `at` (this one's, or V8's own: watchScavenges). */
+  seen(durationMs: number, at: number): void {
+    if (at < this.worstAt) return;
+    this.worstMs = Math.max(durationMs, this.recentWorst(at));
+    this.worstAt = at;
   }
 
   private recentWorst(now: number): number {

@@ -21,7 +21,7 @@ import { ClosedLoop } from './closed-loop.js';
 import { ResultBook } from './results.js';
 import { SnapshotPace } from './pace.js';
 import type { TargetSlot } from './slot.js';
-import { collectBeforeStart, GapCollector, scavenger } from './gap-gc.js';
+import { collectBeforeStart, GapCollector, watchScavenges } from './gap-gc.js';
 import { FIRST_INSTANT_LEAD_MS, firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
 
 /**
@@ -68,6 +68,9 @@ export class EngineRunner {
   private readonly pairsOwed = new Map<TargetSlot, number>();
   /** Periodic snapshots wait for the main thread to take the last one (pace.ts). */
   private readonly pace: SnapshotPace;
+  /** Scavenges between the open loop's sends (gap-gc.ts); null for probe and the closed loop. */
+  private gap: GapCollector | null = null;
+  private unwatchScavenges: (() => void) | null = null;
 
   /** opts.paced: snapshots wait for took() (serve.ts sets it; a runner driven directly, as in tests, posts every tick). */
   constructor(
@@ -104,6 +107,7 @@ export class EngineRunner {
     // Opened before the warm-up: a run interrupted while warming must still leave its log started afresh.
     if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
     await this.client.prepare(); // the count host loads its tables before the schedule starts
+    this.gap = this.gapCollector();
     await this.warm();
     // Stopped (Ctrl-C) while loading or warming: the final result has been posted; nothing is scheduled.
     if (this.state !== 'starting') return;
@@ -122,7 +126,7 @@ export class EngineRunner {
     // The measured span starts with the plan, not with loading prices and tokenizer tables.
     this.stats.reset(start);
     this.saturation.begin(start);
-    this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs, this.gapCollector(closed !== null));
+    this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs, this.gap);
     if (closed && closed.mode.kind === 'closed') {
       this.closed = new ClosedLoop(this, closed.entries, closed.loop);
       this.closed.start(closed.mode.concurrency, closed.targets);
@@ -141,12 +145,18 @@ export class EngineRunner {
   /**
    * Scavenges between the open loop's sends (gap-gc.ts). Not for probe (a few
    * requests, on the main thread) nor a closed loop (no instants to keep).
-   * Its collector was fetched in warm() (collectBeforeStart), before the
-   * first instant's lead (a vm context, ~1 ms, once per thread).
+   * Made before the warm-up, so that the scavenges of loading and warming
+   * under this machine's load tell it how long one takes here, and the
+   * collector is fetched (a vm context, ~1 ms, once per thread) long before
+   * the first instant's lead.
    */
-  private gapCollector(closedLoop: boolean): GapCollector | null {
-    if (closedLoop || this.config.probeRules === true) return null;
-    return new GapCollector(scavenger());
+  private gapCollector(): GapCollector | null {
+    const plan = this.config.plan;
+    // Stopped while loading: finish() has run, and would never stop the watching.
+    if (this.state !== 'starting' || this.config.probeRules === true || (plan.kind === 'replay' && plan.mode.kind === 'closed')) return null;
+    const gap = new GapCollector();
+    this.unwatchScavenges = watchScavenges((ms, at) => gap.seen(ms, at));
+    return gap;
   }
 
   /**
@@ -347,6 +357,7 @@ export class EngineRunner {
     const thresholds = evaluateThresholds(this.config.thresholds, this.stats.query('all', end));
     this.log?.close();
     this.saturation.close();
+    this.unwatchScavenges?.();
     // Every request has settled; what undici may still hold (a connect a timeout or the grace period gave up on) is dropped, not waited for.
     await this.client?.close({ force: true }).catch(() => undefined);
     this.post({

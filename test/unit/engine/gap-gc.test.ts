@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FILL, GAP_PER_COST, GapCollector, HALF_LIFE_MS, MIN_GAP_MS, scavenger, youngFill } from '../../../src/engine/gap-gc.js';
+import { FILL, GAP_PER_COST, GapCollector, HALF_LIFE_MS, MIN_GAP_MS, scavenger, watchScavenges, youngFill } from '../../../src/engine/gap-gc.js';
 import { OpenLoop, type OpenLoopHost } from '../../../src/engine/open-loop.js';
 import { SaturationMonitor } from '../../../src/engine/saturation.js';
 import { TargetGate } from '../../../src/engine/gate.js';
@@ -79,6 +79,25 @@ describe('scavenges between sends (engine/gap-gc.ts)', () => {
     expect(gap.neededMs()).toBeCloseTo(5 * GAP_PER_COST, 9);
     now += 3 * HALF_LIFE_MS;
     expect(gap.neededMs()).toBe(MIN_GAP_MS);
+  });
+
+  it("V8's own scavenges count too: one seen before the first instant sets the gap asked for", async () => {
+    const seen: number[] = [];
+    const stop = watchScavenges((ms) => seen.push(ms));
+    scavenger()!();
+    // perf_hooks delivers 'gc' entries a turn or so later.
+    for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    stop();
+    expect(seen.length).toBeGreaterThan(0);
+    let now = 0;
+    const gap = new GapCollector(() => undefined, () => 1, () => now);
+    gap.seen(12, now);
+    expect(gap.neededMs()).toBe(12 * GAP_PER_COST);
+    // An older entry delivered late changes nothing.
+    gap.seen(30, now - 1);
+    expect(gap.neededMs()).toBe(12 * GAP_PER_COST);
+    now += HALF_LIFE_MS;
+    expect(gap.neededMs()).toBeCloseTo(6 * GAP_PER_COST, 9);
   });
 
   it('without a collector it does nothing', async () => {
