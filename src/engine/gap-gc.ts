@@ -33,9 +33,11 @@ export const MIN_GAP_MS = 3;
  * these, seen through perf_hooks' 'gc' entries from before the first
  * instant on; the worst halves every HALF_LIFE_MS): on a loaded machine a
  * scavenge is preempted and takes 5–40 ms, and one started in a short gap
- * would overrun the instant it was meant to spare.
+ * would overrun the instant it was meant to spare. Not more: the worst is
+ * already a tail, and at 200/s the gap after a send's turn is ~4.5 ms, which
+ * a quiet machine's 1.2–2.5 ms scavenges must still fit.
  */
-export const GAP_PER_COST = 2;
+export const GAP_PER_COST = 1.25;
 export const HALF_LIFE_MS = 1000;
 /** …and only when the young generation is at least this full (V8 posts its own scavenge task at ~80%). */
 export const FILL = 0.6;
