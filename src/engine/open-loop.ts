@@ -7,6 +7,7 @@ import { dueAfterEnd } from './limits.js';
 import type { SaturationMonitor } from './saturation.js';
 import type { TargetSlot } from './slot.js';
 import { InstantTimer } from './wait.js';
+import type { GapCollector } from './gap-gc.js';
 
 /** What the open loop needs of the runner. */
 export interface OpenLoopHost {
@@ -39,6 +40,8 @@ export class OpenLoop {
     plan: TrafficPlan,
     private readonly planStart: number,
     private readonly durationMs: number | null,
+    /** Scavenges between sends (gap-gc.ts); null: V8 alone decides when. */
+    private readonly gap: GapCollector | null = null,
   ) {
     for (const s of openLoopSources(plan, planStart)) this.heap.push(s);
   }
@@ -59,6 +62,7 @@ export class OpenLoop {
       if (dueAfterEnd(due, this.planStart, this.durationMs)) return;
       if (due + this.shift > now) {
         this.timer.at(due + this.shift, () => this.schedule());
+        this.gap?.after(due + this.shift);
         return;
       }
       this.heap.pop();
@@ -82,6 +86,7 @@ export class OpenLoop {
 
   cancel(): void {
     this.timer.cancel();
+    this.gap?.cancel();
   }
 
   private fire(send: DueSend): void {

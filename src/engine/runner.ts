@@ -22,6 +22,7 @@ import { ResultBook } from './results.js';
 import { SnapshotPace } from './pace.js';
 import type { TargetSlot } from './slot.js';
 import { SplitJudge } from './split-judge.js';
+import { collectBeforeStart, GapCollector, watchScavenges } from './gap-gc.js';
 import { FIRST_INSTANT_LEAD_MS, firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
 
 /**
@@ -70,6 +71,9 @@ export class EngineRunner {
   private readonly pace: SnapshotPace;
   /** replay --split: routing and --abort-on-fail's judging on the candidate (split-judge.ts). */
   private readonly split: SplitJudge | null;
+  /** Scavenges between the open loop's sends (gap-gc.ts); null for probe and the closed loop. */
+  private gap: GapCollector | null = null;
+  private unwatchScavenges: (() => void) | null = null;
 
   /** opts.paced: snapshots wait for took() (serve.ts sets it; a runner driven directly, as in tests, posts every tick). */
   constructor(
@@ -107,6 +111,7 @@ export class EngineRunner {
     // Opened before the warm-up: a run interrupted while warming must still leave its log started afresh.
     if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
     await this.client.prepare(); // the count host loads its tables before the schedule starts
+    this.gap = this.gapCollector();
     await this.warm();
     // Stopped (Ctrl-C) while loading or warming: the final result has been posted; nothing is scheduled.
     if (this.state !== 'starting') return;
@@ -126,7 +131,7 @@ export class EngineRunner {
     // The measured span starts with the plan, not with loading prices and tokenizer tables.
     this.stats.reset(start);
     this.saturation.begin(start);
-    this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs);
+    this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs, this.gap);
     if (closed && closed.mode.kind === 'closed') {
       this.closed = new ClosedLoop(this, closed.entries, closed.loop);
       this.closed.start(closed.mode.concurrency, closed.targets);
@@ -140,6 +145,23 @@ export class EngineRunner {
       this.durationTimer = setTimeout(() => this.stop('duration'), Math.max(0, remaining));
     }
     this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
+  }
+
+  /**
+   * Scavenges between the open loop's sends (gap-gc.ts). Not for probe (a few
+   * requests, on the main thread) nor a closed loop (no instants to keep).
+   * Made before the warm-up, so that the scavenges of loading and warming
+   * under this machine's load tell it how long one takes here, and the
+   * collector is fetched (a vm context, ~1 ms, once per thread) long before
+   * the first instant's lead.
+   */
+  private gapCollector(): GapCollector | null {
+    const plan = this.config.plan;
+    // Stopped while loading: finish() has run, and would never stop the watching.
+    if (this.state !== 'starting' || this.config.probeRules === true || (plan.kind === 'replay' && plan.mode.kind === 'closed')) return null;
+    const gap = new GapCollector();
+    this.unwatchScavenges = watchScavenges((ms, at) => gap.seen(ms, at));
+    return gap;
   }
 
   /**
@@ -166,6 +188,9 @@ export class EngineRunner {
     await Promise.all([...connects, ...shapes.values()]);
     // What the warm-up left queued (the stand-in closing, sockets' events) runs now, not at the first instant.
     await new Promise((resolve) => setImmediate(resolve));
+    // Its garbage and the loading's are collected now too, not on the first sends (gap-gc.ts); probe's
+    // single thread sends a request or a few and exits, so it is left alone.
+    if (this.config.probeRules !== true) collectBeforeStart();
   }
 
   // --- what the loops ask (OpenLoopHost, ClosedLoopHost) -------------------
@@ -349,6 +374,7 @@ export class EngineRunner {
     const thresholds = evaluateThresholds(this.config.thresholds, this.stats.query('all', end));
     this.log?.close();
     this.saturation.close();
+    this.unwatchScavenges?.();
     // Every request has settled; what undici may still hold (a connect a timeout or the grace period gave up on) is dropped, not waited for.
     await this.client?.close({ force: true }).catch(() => undefined);
     this.post({

@@ -15,6 +15,7 @@ import type { ReplayEntry, TrafficPlan } from '../../src/engine/messages.js';
 import { SMALL_SPEC, startRunner, target } from '../helpers/engine.js';
 import { FIRST_INSTANT_LEAD_MS } from '../../src/engine/warm.js';
 import { freePort } from '../helpers/net.js';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
 
 interface Recorder {
@@ -104,6 +105,22 @@ describe('the first request of a run', () => {
     // plan's first instant is even taken, and that instant lies FIRST_INSTANT_LEAD_MS ahead.
     expect(run.startedAt).not.toBeNull();
     expect(results[0]!.scheduledAt - run.startedAt!).toBeGreaterThanOrEqual(FIRST_INSTANT_LEAD_MS);
+  });
+
+  it('starts with the garbage of loading and warming collected: a full collection before the first instant', async () => {
+    const rec = await startRecorder();
+    const gcs: PerformanceEntry[] = [];
+    const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
+    observer.observe({ entryTypes: ['gc'] });
+    const began = performance.now();
+    const run = startRunner([target('r', rec.url)], atRate(5, 25, ['r']));
+    await run.done;
+    // Entries are delivered asynchronously: one more turn for the last of them.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    observer.disconnect();
+    const major = (e: PerformanceEntry): boolean => ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0) === constants.NODE_PERFORMANCE_GC_MAJOR;
+    const before = gcs.filter((e) => e.startTime >= began && e.startTime + e.duration <= run.startedAt!);
+    expect(before.some(major), JSON.stringify(gcs.map((e) => [e.startTime - began, e.duration]))).toBe(true);
   });
 
   it('counts in send lateness like every other send: lateness is taken when a request really leaves', async () => {
