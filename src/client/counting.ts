@@ -35,22 +35,53 @@ function needsCount(facts: ResponseFacts, ok: boolean): boolean {
   return ok || delivered || (acc.usageSeen && (u.inputTokens === null || u.outputTokens === null));
 }
 
+/**
+ * Counts of short answers, by model and text. A count is a pure function of
+ * the two (tokens/local-count.ts outputCount), and a run sees the same short
+ * answer again and again ("OK", a probe's fixed reply, a mock's): with its
+ * prompt cached too, such a result needs no count job at all. A job and its
+ * answer were about a sixth of the sending thread's busy time per
+ * non-streaming request (bench/client-loop.mjs profile). Only counts made in
+ * full are kept (never one cut short by its deadline), of answers no longer
+ * than OUTPUT_CACHE_MAX_CHARS; the oldest entry leaves when it is full.
+ */
+const outputCache = new Map<string, LocalOutput>();
+export const OUTPUT_CACHE_MAX_CHARS = 256;
+export const OUTPUT_CACHE_ENTRIES = 256;
+
+function outputKey(model: string, acc: ResponseFacts['acc']): string | null {
+  const { contentText, toolText, reasoningText } = acc;
+  if (contentText.length + toolText.length + reasoningText.length > OUTPUT_CACHE_MAX_CHARS) return null;
+  // Lengths first: no text can run into the next one's place.
+  return `${model}\n${contentText.length},${toolText.length},${reasoningText.length}\n${contentText}${toolText}${reasoningText}`;
+}
+
+function keepOutput(key: string | null, output: LocalOutput | null): void {
+  if (key === null || output === null || output.limit !== null) return;
+  if (outputCache.size >= OUTPUT_CACHE_ENTRIES) outputCache.delete(outputCache.keys().next().value as string);
+  outputCache.set(key, output);
+}
+
 export async function localCounts(facts: ResponseFacts, ok: boolean, signal?: AbortSignal): Promise<LocalCounts | null> {
   if (!needsCount(facts, ok)) return null;
   const { spec, acc } = facts;
   const cached = promptCache.get(spec);
+  const key = outputKey(spec.model, acc);
+  const cachedOutput = key === null ? undefined : outputCache.get(key);
+  if (cached && cachedOutput) return { prompt: cached, output: cachedOutput };
   const answer = await tokenCounter().count(
     {
       model: spec.model,
       body: cached ? null : facts.sentBody,
-      output: { content: textHead(acc.contentText), tool: textHead(acc.toolText), reasoning: textHead(acc.reasoningText) },
+      output: cachedOutput ? null : { content: textHead(acc.contentText), tool: textHead(acc.toolText), reasoning: textHead(acc.reasoningText) },
     },
     signal ? { signal } : {},
   );
-  if (answer === null) return { prompt: cached ?? estimatedPrompt(facts.sentBody), output: estimatedOutput(facts) };
+  if (answer === null) return { prompt: cached ?? estimatedPrompt(facts.sentBody), output: cachedOutput ?? estimatedOutput(facts) };
   const prompt = cached ?? answer.prompt ?? estimatedPrompt(facts.sentBody);
   if (!cached && answer.prompt && answer.prompt.limit !== 'time') promptCache.set(spec, answer.prompt);
-  return { prompt, output: answer.output ?? estimatedOutput(facts) };
+  if (!cachedOutput) keepOutput(key, answer.output);
+  return { prompt, output: cachedOutput ?? answer.output ?? estimatedOutput(facts) };
 }
 
 /** Not counted in time: a length estimate, never compared with the relay's input count (`complete: false`). */
