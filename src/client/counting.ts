@@ -62,13 +62,27 @@ function keepOutput(key: string | null, output: LocalOutput | null): void {
   outputCache.set(key, output);
 }
 
-export async function localCounts(facts: ResponseFacts, ok: boolean, signal?: AbortSignal): Promise<LocalCounts | null> {
+/**
+ * The counts of a result when they are known without a count job: null when it
+ * needs none, both cached (a spec sent before, an answer counted before);
+ * undefined when a job must count them.
+ */
+function knownCounts(facts: ResponseFacts, ok: boolean): LocalCounts | null | undefined {
   if (!needsCount(facts, ok)) return null;
+  const prompt = promptCache.get(facts.spec);
+  if (!prompt) return undefined;
+  const key = outputKey(facts.spec.model, facts.acc);
+  const output = key === null ? undefined : outputCache.get(key);
+  return output ? { prompt, output } : undefined;
+}
+
+export async function localCounts(facts: ResponseFacts, ok: boolean, signal?: AbortSignal): Promise<LocalCounts | null> {
+  const known = knownCounts(facts, ok);
+  if (known !== undefined) return known;
   const { spec, acc } = facts;
   const cached = promptCache.get(spec);
   const key = outputKey(spec.model, acc);
   const cachedOutput = key === null ? undefined : outputCache.get(key);
-  if (cached && cachedOutput) return { prompt: cached, output: cachedOutput };
   const answer = await tokenCounter().count(
     {
       model: spec.model,
@@ -105,11 +119,28 @@ function estimatedOutput(facts: ResponseFacts): LocalOutput {
 /** One per client: results leave in the order their responses ended. */
 export class ResultPublisher {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Results published and not yet built: a later one waits for them. */
+  private waiting = 0;
 
   publish(facts: ResponseFacts, outcome: Outcome, prices: PriceTable, signal?: AbortSignal): Promise<RequestResult> {
-    const counts = localCounts(facts, outcome.kind === 'ok', signal);
+    const ok = outcome.kind === 'ok';
+    // Nothing ahead of it and its counts known: built now (completion order already), without
+    // the chain's promises and microtask hops.
+    const known = knownCounts(facts, ok);
+    if (known !== undefined && this.waiting === 0) {
+      try {
+        return Promise.resolve(buildResult(facts, outcome, prices, known));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    }
+    this.waiting++;
+    const counts = known !== undefined ? known : localCounts(facts, ok, signal);
     const result = this.tail.then(() => counts).then((c) => buildResult(facts, outcome, prices, c));
-    this.tail = result.catch(() => undefined);
+    this.tail = result.then(
+      () => void this.waiting--,
+      () => void this.waiting--,
+    );
     return result;
   }
 }
