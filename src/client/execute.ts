@@ -128,9 +128,13 @@ export function executeRequest(
       if (firstTokenTimer) clearTimeout(firstTokenTimer);
       firstTokenTimer = null;
     };
+    // Set while the read that carried the headers is parsed and the idle clock is to start: started when undici
+    // is done with that read, unless the answer ended in it (most whole answers do), which then needs no timer.
+    let idleWanted = false;
     const armIdle = (): void => {
       // refresh() restarts the same timer from now: what clearing it and setting a new one did, without a new timer.
       if (idleTimer) idleTimer.refresh();
+      else if (headersRead) idleWanted = true;
       else idleTimer = setTimeout(() => timeout('idle', target.timeouts.idleMs), target.timeouts.idleMs);
     };
     let totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), target.timeouts.totalMs);
@@ -262,7 +266,10 @@ export function executeRequest(
         headersAt = arrivedAt();
         headersRead = true;
         // undici parses a read and calls back synchronously: the first microtask runs after that read is parsed.
-        queueMicrotask(() => (headersRead = false));
+        queueMicrotask(() => {
+          headersRead = false;
+          if (idleWanted && !settled) armIdle();
+        });
         phase = 'waiting';
         status = statusCode;
         responseHeaders = hdrs as Record<string, string | string[] | undefined>;
