@@ -144,8 +144,8 @@ export function executeRequest(
     const rearmFromSend = (): void => {
       if (settled) return;
       const now = performance.now();
-      // On a warm connection the send is the instant just taken: timers count whole ms from the loop's clock,
-      // so restarting them from now is the same deadline, without two new timers per request.
+      // The send is the instant just taken: timers count whole ms from the loop's clock, so restarting them from
+      // now is the same deadline, without two new timers.
       if (now - sentAt < 0.5) {
         totalTimer.refresh();
         firstTokenTimer?.refresh();
@@ -255,7 +255,11 @@ export function executeRequest(
             sentAt = t.sendAt;
             lastByteAt = Math.max(lastByteAt, sentAt);
             // After undici has written the request: this callback runs between the send instant and the write.
-            queueMicrotask(rearmFromSend);
+            // A send within a ms of the dispatch keeps the timers set at the dispatch: they count whole ms from
+            // the loop's clock, which moves by less than that in between (usually not at all: the same loop turn,
+            // or undici's setImmediate check of an idle socket), so restarting them moved no deadline by a whole
+            // ms, at two timer re-inserts per request (node:internal/timers `active`, bench/client-loop.mjs profile).
+            if (t.sendAt - dispatchedAt >= 1) queueMicrotask(rearmFromSend);
           }
           // Also after the write (the lateness it reports is sentAt's, taken already).
           if (!sentReported) queueMicrotask(reportSent);
