@@ -2,10 +2,10 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { ResolvedTarget } from '../core/target.js';
 import type { ErrorType, RequestResult, TimeoutPhase } from '../core/result.js';
-import type { ProtocolAdapter, RequestSpec, WireEvent } from '../protocol/adapter.js';
+import type { RequestSpec, WireEvent } from '../protocol/adapter.js';
 import { adapterFor } from '../protocol/index.js';
 import { createSseFramer, decodeFramed, type SseFramer } from '../protocol/sse.js';
-import { classifyHttpError, looksLikeHtml, notFoundHint } from '../protocol/http-errors.js';
+import { looksLikeHtml, notFoundHint } from '../protocol/http-errors.js';
 import { classifyNetworkError } from '../protocol/network-errors.js';
 import { cancelSendHeaders, expectSendHeaders, type ConnectionTiming } from './connections.js';
 import { builtBody, chatUrl, requestHeaders } from './request-cache.js';
@@ -13,11 +13,11 @@ import { onAbort } from '../core/abort-fanout.js';
 import { ResponseAccumulator } from './accumulate.js';
 import { bodyDecoder, type BodyDecoder } from './decode.js';
 import type { Outcome, ResponseFacts } from './result-builder.js';
+import { opensConnection, stoppedOutcome, streamOutcome, wholeBodyOutcome } from './outcome.js';
 import { ResultPublisher } from './counting.js';
 import type { PriceTable } from '../pricing/table.js';
 import { StreamConformance } from '../honesty/conformance.js';
 import type { FingerprintTracker } from '../honesty/fingerprint.js';
-import { GracePeriodOver } from '../core/stop.js';
 import { tokenCounter } from '../tokens/counter.js';
 
 export interface ExecuteOptions {
@@ -166,31 +166,8 @@ export function executeRequest(
 
     const onAbortSignal = (): void => {
       const now = performance.now();
-      const reason: unknown = options.signal?.reason;
-      // The relay's failure, not our cut (core/stop.ts says when): a stream that went silent for the whole grace
-      // period, or a first token that had not come after longer than any answer this target gave.
-      if (reason instanceof GracePeriodOver) {
-        const silentMs = now - lastByteAt;
-        const waitedMs = now - sentAt;
-        if (acc.firstTokenAt !== null && silentMs >= reason.graceMs) {
-          finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'idle', message: `stream stalled: no data for ${Math.round(silentMs)} ms when the run stopped` }, now, true);
-          return;
-        }
-        // Never got a connection through the whole grace period (every request in flight at its end was sent
-        // before the stop that started it; no waited-time test, which a timer firing a ms early would fail):
-        // the connect timer, as long as the grace by default, lost the race by a tick. It is the relay's
-        // failure whatever its answers took.
-        if (timing.sendAt === null) {
-          finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'connect', message: `no connection after ${Math.round(waitedMs)} ms when the run stopped` }, now, true);
-          return;
-        }
-        if (acc.firstTokenAt === null && reason.outwaitedEveryAnswer(target.name, waitedMs)) {
-          const message = `no first token after ${Math.round(waitedMs)} ms when the run stopped, longer than any answer this target gave in the run`;
-          finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'first_token', message }, now, true);
-          return;
-        }
-      }
-      finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, now, true);
+      const stop = { now, sentAt, lastByteAt, firstTokenAt: acc.firstTokenAt, connected: timing.sendAt !== null, target: target.name };
+      finish(stoppedOutcome(options.signal?.reason, stop), now, true);
     };
     let sentReported = options.onSent === undefined;
     const reportSent = (): void => {
@@ -376,58 +353,6 @@ export function executeRequest(
       finish({ kind: 'error', errorType: c.errorType, timeoutPhase: c.timeoutPhase, message: c.message }, performance.now(), false);
     }
   });
-}
-
-/** Errors that end a request while its connection is being opened (DNS, TCP, TLS, the connect timer). */
-function opensConnection(outcome: Extract<Outcome, { kind: 'error' }>): boolean {
-  return outcome.errorType === 'connection_refused' || outcome.errorType === 'dns' || outcome.errorType === 'tls' || outcome.timeoutPhase === 'connect';
-}
-
-function streamOutcome(acc: ResponseAccumulator): Outcome {
-  if (acc.error) return { kind: 'error', errorType: acc.error.errorType, message: acc.error.message, timeoutPhase: null };
-  if (!acc.done) {
-    return { kind: 'error', errorType: 'stream_truncated', timeoutPhase: null, message: 'stream ended without its terminator' };
-  }
-  // A terminator with nothing before it (`data: [DONE]` alone, a bare
-  // message_stop) is a relay that answered nothing, not an empty answer: a
-  // real one says at least why it ended. Read as ok it would pass latency
-  // thresholds with the relay's fastest-ever "answers".
-  if (acc.firstTokenAt === null && acc.toolCalls.length === 0 && acc.finishReason === null) {
-    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: 'stream ended with its terminator and no answer before it (no token, tool call or finish reason)' };
-  }
-  return { kind: 'ok' };
-}
-
-function wholeBodyOutcome(
-  adapter: ProtocolAdapter,
-  status: number,
-  headers: Record<string, string | string[] | undefined>,
-  text: string,
-  acc: ResponseAccumulator,
-  at: number,
-  streamRequested: boolean,
-): Outcome {
-  if (status >= 400) {
-    const c = classifyHttpError(status, headers, text);
-    return { kind: 'error', errorType: c.errorType, message: c.message, timeoutPhase: null, retryAfterMs: c.retryAfterMs };
-  }
-  if (status >= 300) {
-    const location = headers['location'];
-    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${status} redirect${location ? ` to ${String(location)}` : ''}: check baseUrl` };
-  }
-  const contentType = String(headers['content-type'] ?? '');
-  if (looksLikeHtml(contentType, text.slice(0, 512))) {
-    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${status} with an HTML page instead of JSON` };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${status} with a body that is not JSON${streamRequested ? ' or SSE' : ''}` };
-  }
-  const err = acc.apply(adapter.decodeBody(json), at);
-  if (err) return { kind: 'error', errorType: err.errorType, message: err.message, timeoutPhase: null };
-  return { kind: 'ok' };
 }
 
 export type { ErrorType };
