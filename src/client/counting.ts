@@ -35,22 +35,67 @@ function needsCount(facts: ResponseFacts, ok: boolean): boolean {
   return ok || delivered || (acc.usageSeen && (u.inputTokens === null || u.outputTokens === null));
 }
 
-export async function localCounts(facts: ResponseFacts, ok: boolean, signal?: AbortSignal): Promise<LocalCounts | null> {
+/**
+ * Counts of short answers, by model and text. A count is a pure function of
+ * the two (tokens/local-count.ts outputCount), and a run sees the same short
+ * answer again and again ("OK", a probe's fixed reply, a mock's): with its
+ * prompt cached too, such a result needs no count job at all. A job and its
+ * answer were about a sixth of the sending thread's busy time per
+ * non-streaming request (bench/client-loop.mjs profile). Only counts made in
+ * full are kept (never one cut short by its deadline), of answers no longer
+ * than OUTPUT_CACHE_MAX_CHARS; the oldest entry leaves when it is full.
+ */
+const outputCache = new Map<string, LocalOutput>();
+export const OUTPUT_CACHE_MAX_CHARS = 256;
+export const OUTPUT_CACHE_ENTRIES = 256;
+
+function outputKey(model: string, acc: ResponseFacts['acc']): string | null {
+  const { contentText, toolText, reasoningText } = acc;
+  if (contentText.length + toolText.length + reasoningText.length > OUTPUT_CACHE_MAX_CHARS) return null;
+  // Lengths first: no text can run into the next one's place.
+  return `${model}\n${contentText.length},${toolText.length},${reasoningText.length}\n${contentText}${toolText}${reasoningText}`;
+}
+
+function keepOutput(key: string | null, output: LocalOutput | null): void {
+  if (key === null || output === null || output.limit !== null) return;
+  if (outputCache.size >= OUTPUT_CACHE_ENTRIES) outputCache.delete(outputCache.keys().next().value as string);
+  outputCache.set(key, output);
+}
+
+/**
+ * The counts of a result when they are known without a count job: null when it
+ * needs none, both cached (a spec sent before, an answer counted before);
+ * undefined when a job must count them.
+ */
+function knownCounts(facts: ResponseFacts, ok: boolean): LocalCounts | null | undefined {
   if (!needsCount(facts, ok)) return null;
+  const prompt = promptCache.get(facts.spec);
+  if (!prompt) return undefined;
+  const key = outputKey(facts.spec.model, facts.acc);
+  const output = key === null ? undefined : outputCache.get(key);
+  return output ? { prompt, output } : undefined;
+}
+
+export async function localCounts(facts: ResponseFacts, ok: boolean, signal?: AbortSignal): Promise<LocalCounts | null> {
+  const known = knownCounts(facts, ok);
+  if (known !== undefined) return known;
   const { spec, acc } = facts;
   const cached = promptCache.get(spec);
+  const key = outputKey(spec.model, acc);
+  const cachedOutput = key === null ? undefined : outputCache.get(key);
   const answer = await tokenCounter().count(
     {
       model: spec.model,
       body: cached ? null : facts.sentBody,
-      output: { content: textHead(acc.contentText), tool: textHead(acc.toolText), reasoning: textHead(acc.reasoningText) },
+      output: cachedOutput ? null : { content: textHead(acc.contentText), tool: textHead(acc.toolText), reasoning: textHead(acc.reasoningText) },
     },
     signal ? { signal } : {},
   );
-  if (answer === null) return { prompt: cached ?? estimatedPrompt(facts.sentBody), output: estimatedOutput(facts) };
+  if (answer === null) return { prompt: cached ?? estimatedPrompt(facts.sentBody), output: cachedOutput ?? estimatedOutput(facts) };
   const prompt = cached ?? answer.prompt ?? estimatedPrompt(facts.sentBody);
   if (!cached && answer.prompt && answer.prompt.limit !== 'time') promptCache.set(spec, answer.prompt);
-  return { prompt, output: answer.output ?? estimatedOutput(facts) };
+  if (!cachedOutput) keepOutput(key, answer.output);
+  return { prompt, output: cachedOutput ?? answer.output ?? estimatedOutput(facts) };
 }
 
 /** Not counted in time: a length estimate, never compared with the relay's input count (`complete: false`). */
@@ -74,11 +119,28 @@ function estimatedOutput(facts: ResponseFacts): LocalOutput {
 /** One per client: results leave in the order their responses ended. */
 export class ResultPublisher {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Results published and not yet built: a later one waits for them. */
+  private waiting = 0;
 
   publish(facts: ResponseFacts, outcome: Outcome, prices: PriceTable, signal?: AbortSignal): Promise<RequestResult> {
-    const counts = localCounts(facts, outcome.kind === 'ok', signal);
+    const ok = outcome.kind === 'ok';
+    // Nothing ahead of it and its counts known: built now (completion order already), without
+    // the chain's promises and microtask hops.
+    const known = knownCounts(facts, ok);
+    if (known !== undefined && this.waiting === 0) {
+      try {
+        return Promise.resolve(buildResult(facts, outcome, prices, known));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    }
+    this.waiting++;
+    const counts = known !== undefined ? known : localCounts(facts, ok, signal);
     const result = this.tail.then(() => counts).then((c) => buildResult(facts, outcome, prices, c));
-    this.tail = result.catch(() => undefined);
+    this.tail = result.then(
+      () => void this.waiting--,
+      () => void this.waiting--,
+    );
     return result;
   }
 }

@@ -2,10 +2,10 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { ResolvedTarget } from '../core/target.js';
 import type { ErrorType, RequestResult, TimeoutPhase } from '../core/result.js';
-import type { ProtocolAdapter, RequestSpec, WireEvent } from '../protocol/adapter.js';
+import type { RequestSpec, WireEvent } from '../protocol/adapter.js';
 import { adapterFor } from '../protocol/index.js';
 import { createSseFramer, decodeFramed, type SseFramer } from '../protocol/sse.js';
-import { classifyHttpError, looksLikeHtml, notFoundHint } from '../protocol/http-errors.js';
+import { looksLikeHtml, notFoundHint } from '../protocol/http-errors.js';
 import { classifyNetworkError } from '../protocol/network-errors.js';
 import { cancelSendHeaders, expectSendHeaders, type ConnectionTiming } from './connections.js';
 import { builtBody, chatUrl, requestHeaders } from './request-cache.js';
@@ -13,11 +13,11 @@ import { onAbort } from '../core/abort-fanout.js';
 import { ResponseAccumulator } from './accumulate.js';
 import { bodyDecoder, type BodyDecoder } from './decode.js';
 import type { Outcome, ResponseFacts } from './result-builder.js';
+import { opensConnection, stoppedOutcome, streamOutcome, wholeBodyOutcome } from './outcome.js';
 import { ResultPublisher } from './counting.js';
 import type { PriceTable } from '../pricing/table.js';
 import { StreamConformance } from '../honesty/conformance.js';
 import type { FingerprintTracker } from '../honesty/fingerprint.js';
-import { GracePeriodOver } from '../core/stop.js';
 import { tokenCounter } from '../tokens/counter.js';
 
 export interface ExecuteOptions {
@@ -128,9 +128,13 @@ export function executeRequest(
       if (firstTokenTimer) clearTimeout(firstTokenTimer);
       firstTokenTimer = null;
     };
+    // Set while the read that carried the headers is parsed and the idle clock is to start: started when undici
+    // is done with that read, unless the answer ended in it (most whole answers do), which then needs no timer.
+    let idleWanted = false;
     const armIdle = (): void => {
       // refresh() restarts the same timer from now: what clearing it and setting a new one did, without a new timer.
       if (idleTimer) idleTimer.refresh();
+      else if (headersRead) idleWanted = true;
       else idleTimer = setTimeout(() => timeout('idle', target.timeouts.idleMs), target.timeouts.idleMs);
     };
     let totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), target.timeouts.totalMs);
@@ -140,8 +144,8 @@ export function executeRequest(
     const rearmFromSend = (): void => {
       if (settled) return;
       const now = performance.now();
-      // On a warm connection the send is the instant just taken: timers count whole ms from the loop's clock,
-      // so restarting them from now is the same deadline, without two new timers per request.
+      // The send is the instant just taken: timers count whole ms from the loop's clock, so restarting them from
+      // now is the same deadline, without two new timers.
       if (now - sentAt < 0.5) {
         totalTimer.refresh();
         firstTokenTimer?.refresh();
@@ -162,31 +166,8 @@ export function executeRequest(
 
     const onAbortSignal = (): void => {
       const now = performance.now();
-      const reason: unknown = options.signal?.reason;
-      // The relay's failure, not our cut (core/stop.ts says when): a stream that went silent for the whole grace
-      // period, or a first token that had not come after longer than any answer this target gave.
-      if (reason instanceof GracePeriodOver) {
-        const silentMs = now - lastByteAt;
-        const waitedMs = now - sentAt;
-        if (acc.firstTokenAt !== null && silentMs >= reason.graceMs) {
-          finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'idle', message: `stream stalled: no data for ${Math.round(silentMs)} ms when the run stopped` }, now, true);
-          return;
-        }
-        // Never got a connection through the whole grace period (every request in flight at its end was sent
-        // before the stop that started it; no waited-time test, which a timer firing a ms early would fail):
-        // the connect timer, as long as the grace by default, lost the race by a tick. It is the relay's
-        // failure whatever its answers took.
-        if (timing.sendAt === null) {
-          finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'connect', message: `no connection after ${Math.round(waitedMs)} ms when the run stopped` }, now, true);
-          return;
-        }
-        if (acc.firstTokenAt === null && reason.outwaitedEveryAnswer(target.name, waitedMs)) {
-          const message = `no first token after ${Math.round(waitedMs)} ms when the run stopped, longer than any answer this target gave in the run`;
-          finish({ kind: 'error', errorType: 'timeout', timeoutPhase: 'first_token', message }, now, true);
-          return;
-        }
-      }
-      finish({ kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' }, now, true);
+      const stop = { now, sentAt, lastByteAt, firstTokenAt: acc.firstTokenAt, connected: timing.sendAt !== null, target: target.name };
+      finish(stoppedOutcome(options.signal?.reason, stop), now, true);
     };
     let sentReported = options.onSent === undefined;
     const reportSent = (): void => {
@@ -251,7 +232,11 @@ export function executeRequest(
             sentAt = t.sendAt;
             lastByteAt = Math.max(lastByteAt, sentAt);
             // After undici has written the request: this callback runs between the send instant and the write.
-            queueMicrotask(rearmFromSend);
+            // A send within a ms of the dispatch keeps the timers set at the dispatch: they count whole ms from
+            // the loop's clock, which moves by less than that in between (usually not at all: the same loop turn,
+            // or undici's setImmediate check of an idle socket), so restarting them moved no deadline by a whole
+            // ms, at two timer re-inserts per request (node:internal/timers `active`, bench/client-loop.mjs profile).
+            if (t.sendAt - dispatchedAt >= 1) queueMicrotask(rearmFromSend);
           }
           // Also after the write (the lateness it reports is sentAt's, taken already).
           if (!sentReported) queueMicrotask(reportSent);
@@ -262,7 +247,10 @@ export function executeRequest(
         headersAt = arrivedAt();
         headersRead = true;
         // undici parses a read and calls back synchronously: the first microtask runs after that read is parsed.
-        queueMicrotask(() => (headersRead = false));
+        queueMicrotask(() => {
+          headersRead = false;
+          if (idleWanted && !settled) armIdle();
+        });
         phase = 'waiting';
         status = statusCode;
         responseHeaders = hdrs as Record<string, string | string[] | undefined>;
@@ -365,58 +353,6 @@ export function executeRequest(
       finish({ kind: 'error', errorType: c.errorType, timeoutPhase: c.timeoutPhase, message: c.message }, performance.now(), false);
     }
   });
-}
-
-/** Errors that end a request while its connection is being opened (DNS, TCP, TLS, the connect timer). */
-function opensConnection(outcome: Extract<Outcome, { kind: 'error' }>): boolean {
-  return outcome.errorType === 'connection_refused' || outcome.errorType === 'dns' || outcome.errorType === 'tls' || outcome.timeoutPhase === 'connect';
-}
-
-function streamOutcome(acc: ResponseAccumulator): Outcome {
-  if (acc.error) return { kind: 'error', errorType: acc.error.errorType, message: acc.error.message, timeoutPhase: null };
-  if (!acc.done) {
-    return { kind: 'error', errorType: 'stream_truncated', timeoutPhase: null, message: 'stream ended without its terminator' };
-  }
-  // A terminator with nothing before it (`data: [DONE]` alone, a bare
-  // message_stop) is a relay that answered nothing, not an empty answer: a
-  // real one says at least why it ended. Read as ok it would pass latency
-  // thresholds with the relay's fastest-ever "answers".
-  if (acc.firstTokenAt === null && acc.toolCalls.length === 0 && acc.finishReason === null) {
-    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: 'stream ended with its terminator and no answer before it (no token, tool call or finish reason)' };
-  }
-  return { kind: 'ok' };
-}
-
-function wholeBodyOutcome(
-  adapter: ProtocolAdapter,
-  status: number,
-  headers: Record<string, string | string[] | undefined>,
-  text: string,
-  acc: ResponseAccumulator,
-  at: number,
-  streamRequested: boolean,
-): Outcome {
-  if (status >= 400) {
-    const c = classifyHttpError(status, headers, text);
-    return { kind: 'error', errorType: c.errorType, message: c.message, timeoutPhase: null, retryAfterMs: c.retryAfterMs };
-  }
-  if (status >= 300) {
-    const location = headers['location'];
-    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${status} redirect${location ? ` to ${String(location)}` : ''}: check baseUrl` };
-  }
-  const contentType = String(headers['content-type'] ?? '');
-  if (looksLikeHtml(contentType, text.slice(0, 512))) {
-    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${status} with an HTML page instead of JSON` };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { kind: 'error', errorType: 'bad_response', timeoutPhase: null, message: `HTTP ${status} with a body that is not JSON${streamRequested ? ' or SSE' : ''}` };
-  }
-  const err = acc.apply(adapter.decodeBody(json), at);
-  if (err) return { kind: 'error', errorType: err.errorType, message: err.message, timeoutPhase: null };
-  return { kind: 'ok' };
 }
 
 export type { ErrorType };

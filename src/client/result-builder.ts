@@ -151,7 +151,8 @@ export function buildResult(facts: ResponseFacts, outcome: Outcome, prices: Pric
   const rate = streamed ? rateTokens(acc, usage, local().output) : null;
   const visibleTokens = rate?.tokens ?? null;
   const ids = requestIds(facts.headers);
-  const allIds = { ...ids.all };
+  // requestIds() made `all` for this result alone.
+  const allIds = ids.all;
   if (acc.id !== null) allIds['body.id'] = acc.id;
   const priceModel = prices.lookup(spec.model) ? spec.model : (acc.responseModel ?? spec.model);
   const costUsd =

@@ -138,6 +138,9 @@ const NOT_HTML_START = /^(?:[{["]|(?:data|event|id|retry)?:)/;
  * relays label perfectly good JSON as text/html.
  */
 export function looksLikeHtml(contentType: string | undefined, bodyStart: string): boolean {
+  // A JSON object or array as the very first byte (every answer of an API): no string work.
+  const c0 = bodyStart.charCodeAt(0);
+  if (c0 === 0x7b || c0 === 0x5b) return false;
   const s = bodyStart.replace(/^\uFEFF/, '').trimStart();
   if (HTML_START.test(s)) return true;
   if (NOT_HTML_START.test(s)) return false;
