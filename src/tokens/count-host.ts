@@ -21,10 +21,10 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { MessagePort } from 'node:worker_threads';
 import type { CountBatch, CountJob, CountReply, FromCounter, ToCounter } from './count-job.js';
+import { beforeWorkerIsolate, holdHeapGrowth } from '../core/heap-growth.js';
 import { releaseEncodings } from './encodings.js';
 import { warmTokenizerFor, type PromptCount } from './local-count.js';
 import { runCountJobSliced, Slicer } from './sliced.js';
-import { holdYoungGeneration, youngGenerationBeforeWorker } from './young-generation.js';
 
 /**
  * Tables with nothing to count for this long are let go. Long enough that a
@@ -244,9 +244,9 @@ export function countHost(): CountHost {
  * Serves count jobs arriving on `port` with this thread's host; returns the
  * function that stops. Called by the engine before it makes the worker that
  * holds the other end: the main thread's young generation is held at its
- * size from the worker's first batch on (young-generation.ts).
+ * size from the worker's first batch on (core/heap-growth.ts).
  */
 export function serveCounts(port: MessagePort): () => void {
-  youngGenerationBeforeWorker();
-  return countHost().serve(port, { onFirstBatch: holdYoungGeneration });
+  beforeWorkerIsolate();
+  return countHost().serve(port, { onFirstBatch: holdHeapGrowth });
 }
