@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { holdHeapGrowth } from '../core/heap-growth.js';
 import { IMPLIED_ERRORS_THRESHOLD } from '../stats/implied.js';
 import { WINDOW_NAMES } from '../stats/window-names.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
@@ -56,6 +57,8 @@ threshold failed, 3 when no request got an HTTP answer; 2 bad usage/config or an
   );
   cmd.action(async (flags: WatchFlags) => {
     // Loaded here, not at the top: registering commands must not load the engine or the dashboard.
+    // Before the dashboard and the run load: the main thread's heap stays near its live data (core/heap-growth.ts).
+    holdHeapGrowth();
     const { runWatch } = await import('../run/watch.js');
     process.exitCode = await runWatch(flags);
   });

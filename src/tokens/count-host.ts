@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { MessagePort } from 'node:worker_threads';
 import type { CountBatch, CountJob, CountReply, FromCounter, ToCounter } from './count-job.js';
+import { beforeWorkerIsolate, holdHeapGrowth } from '../core/heap-growth.js';
 import { releaseEncodings } from './encodings.js';
 import { warmTokenizerFor, type PromptCount } from './local-count.js';
 import { runCountJobSliced, Slicer } from './sliced.js';
@@ -80,9 +81,14 @@ export class CountHost extends EventEmitter<HostEvents> {
   }
 
   /** Answers the jobs that come through `port`; returns the function that stops (and closes the port). */
-  serve(port: MessagePort): () => void {
+  serve(port: MessagePort, opts: { onFirstBatch?: () => void } = {}): () => void {
     this.ports.add(port);
-    port.on('message', (batch: CountBatch<ToCounter>) => this.receive(port, batch));
+    let first = opts.onFirstBatch;
+    port.on('message', (batch: CountBatch<ToCounter>) => {
+      first?.();
+      first = undefined;
+      this.receive(port, batch);
+    });
     port.once('close', () => this.ports.delete(port));
     // The sending side keeps the process alive while it waits for answers; this side never does.
     port.unref();
@@ -234,7 +240,13 @@ export function countHost(): CountHost {
   return threadHost;
 }
 
-/** Serves count jobs arriving on `port` with this thread's host; returns the function that stops. */
+/**
+ * Serves count jobs arriving on `port` with this thread's host; returns the
+ * function that stops. Called by the engine before it makes the worker that
+ * holds the other end: the main thread's young generation is held at its
+ * size from the worker's first batch on (core/heap-growth.ts).
+ */
 export function serveCounts(port: MessagePort): () => void {
-  return countHost().serve(port);
+  beforeWorkerIsolate();
+  return countHost().serve(port, { onFirstBatch: holdHeapGrowth });
 }

@@ -3,7 +3,7 @@
  * changes and engine commands. All state that is not the engine's lives here
  * (window, focus, help, detail); every component below is presentational.
  */
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, useInput, useStdin } from 'ink';
 import type { EngineSnapshot } from '../engine/messages.js';
 import type { Threshold } from '../stats/thresholds.js';
@@ -16,6 +16,9 @@ import { Dashboard, dashboardTargets } from './components/Dashboard.js';
 import { localTime } from './components/EventsLine.js';
 import { Line } from './components/Line.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
+
+/** Timer ticks are 1 s apart and fire up to a few ms early: a frame older than this is redrawn for the clock. */
+const CLOCK_REDRAW_MS = 900;
 
 /** Where the app reads the engine from: the latest snapshot, change notifications, recent requests. */
 export interface DashboardFeed {
@@ -44,7 +47,16 @@ export function App(props: AppProps) {
   const [view, setView] = useState(() => initialView(props.initialWindow));
   // Keys typed faster than a render (p p) must each see the previous key's result, not the last rendered view.
   const viewRef = useRef(view);
-  const [clock, setClock] = useState(now);
+  // The clock is read at each render: snapshots (4 a second) redraw the frame
+  // anyway, and a render costs Ink several MB of garbage (Output.get builds an
+  // object per cell; bench/memory.mjs), so the second's timer redraws only
+  // when nothing else has for most of a second.
+  const [, setTick] = useState(0);
+  const clock = now();
+  const drawnAt = useRef(clock);
+  useLayoutEffect(() => {
+    drawnAt.current = clock;
+  });
   const { cols, rows: termRows } = useTerminalSize();
   const { isRawModeSupported } = useStdin();
   // A frame as tall as the terminal makes Ink clear the whole screen on every
@@ -52,7 +64,9 @@ export function App(props: AppProps) {
   const rows = Math.max(1, termRows - 1);
 
   useEffect(() => {
-    const timer = setInterval(() => setClock(now()), 1000);
+    const timer = setInterval(() => {
+      if (now() - drawnAt.current >= CLOCK_REDRAW_MS) setTick((t) => t + 1);
+    }, 1000);
     return () => clearInterval(timer);
   }, [now]);
 

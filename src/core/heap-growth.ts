@@ -1,0 +1,68 @@
+/**
+ * Keeps a sending run's heaps near their live data (issue 14: memory of watch
+ * and of the engine's long run). Measured with bench/thread-heap.mjs (each
+ * thread's V8 heap twice a second) on `watch` with 8 targets and on
+ * bench/engine.mjs's long run:
+ *
+ * - Young generation. The main thread counts tokens for the engine worker
+ *   (tokens/count-host.ts) and draws watch's dashboard; under either, V8 grew
+ *   its semi-spaces from 1 to 16 MB each (32 MB committed). A Worker option
+ *   caps a worker's young generation (engine/engine.ts does); nothing caps
+ *   the main isolate's once it runs: `--max-semi-space-size` is read only
+ *   when an isolate is made. V8 (11.3, Node 20) reads
+ *   `--semi-space-growth-factor` at each growth of the new space, and at 1
+ *   the new space no longer grows. Making a worker's isolate puts that flag
+ *   back to its lowest allowed value (2), so it is set again once the worker
+ *   runs (its first batch of count jobs, count-host.ts `serveCounts`). The
+ *   flag is process-wide: the worker would stay at its first, smallest new
+ *   space; `--min-semi-space-size`, read when an isolate is made, starts it
+ *   nearer the young generation it grows to anyway (measured with the
+ *   engine's cap of 4 MB semi-spaces: it starts at 2 MB instead of 1, and
+ *   reaches its cap before its first batch), and is put back right after.
+ * - Old generation. Live data is ~15-25 MB per thread, but V8 let the old
+ *   generation reach up to 4 times it before a mark-compact (watch's main
+ *   thread: 23 MB live, 90 MB used before each full GC). `--heap-growing-percent`
+ *   is read at each mark-compact: 50 makes the next limit 1.5 times the live
+ *   data, and never less than live + 16 MB (V8's minimum step), so small heaps
+ *   collect sooner and large ones (probe and compare hold their results) are
+ *   not collected much more often. The limit set before the first
+ *   mark-compact is V8's initial one, far above that: one full GC, when the
+ *   flag is first set, has it computed from the live data at once.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** Larger than any worker's capped semi-space: V8 starts the worker as large as it allows. */
+const WORKER_START_SEMI_SPACE_MB = 16;
+/** Old generation limit after a mark-compact: live data × 1.5 (or + V8's 16 MB minimum step). */
+const HEAP_GROWING_PERCENT = 50;
+
+let collected = false;
+
+/** Before a worker's isolate is made (the engine's count wiring): it does not start at its smallest young generation. */
+export function beforeWorkerIsolate(): void {
+  setFlagsFromString(`--min-semi-space-size=${WORKER_START_SEMI_SPACE_MB}`);
+}
+
+/**
+ * From now on no thread's new space grows and old generations are collected
+ * at 1.5 times their live data. Called when a run starts (watch) and again
+ * when the engine worker runs (its isolate reset the growth factor).
+ */
+export function holdHeapGrowth(): void {
+  setFlagsFromString('--min-semi-space-size=0');
+  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (collected) return;
+  collected = true;
+  // The one way to ask this isolate for a full GC: a context made while --expose-gc is set has gc().
+  setFlagsFromString('--expose-gc');
+  try {
+    const gc: unknown = runInNewContext('gc');
+    if (typeof gc === 'function') gc();
+  } catch {
+    // Only memory is at stake: a node that refuses (a policy on code from strings) runs as before.
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+}
