@@ -55,14 +55,32 @@ export function holdHeapGrowth(): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   if (collected) return;
   collected = true;
-  // The one way to ask this isolate for a full GC: a context made while --expose-gc is set has gc().
-  setFlagsFromString('--expose-gc');
+  v8Collector()?.();
+}
+
+/** V8's gc(): a full collection without options; with { type: 'minor' } a scavenge. (Node 20's V8 runs a scavenge for { type: 'major' }.) */
+export type V8Gc = (opts?: { type: 'minor'; execution: 'sync' }) => void;
+
+let v8Gc: V8Gc | null | undefined;
+
+/**
+ * This thread's V8 collector, or null if this node will not give one (a
+ * policy on code from strings): only memory and timing are at stake, never
+ * the run. `--expose-gc` is a V8 flag a worker's options cannot carry; a
+ * context made while it is set has gc(), and it is unset at once so that no
+ * thread started later finds a global gc. One look-up per thread, shared by
+ * the heap hold above and the engine's collections (engine/gap-gc.ts).
+ */
+export function v8Collector(): V8Gc | null {
+  if (v8Gc !== undefined) return v8Gc;
   try {
+    setFlagsFromString('--expose-gc');
     const gc: unknown = runInNewContext('gc');
-    if (typeof gc === 'function') gc();
+    v8Gc = typeof gc === 'function' ? (opts) => (gc as V8Gc)(opts) : null;
   } catch {
-    // Only memory is at stake: a node that refuses (a policy on code from strings) runs as before.
+    v8Gc = null;
   } finally {
     setFlagsFromString('--no-expose-gc');
   }
+  return v8Gc;
 }

@@ -1,5 +1,5 @@
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { v8Collector } from '../core/heap-growth.js';
 import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 /**
@@ -43,8 +43,6 @@ export const HALF_LIFE_MS = 1000;
 export const FILL = 0.6;
 
 type Collect = () => void;
-/** V8's gc(): a full collection without options; with { type: 'minor' } a scavenge. (Node 20's V8 runs a scavenge for { type: 'major' }.) */
-type V8Gc = (opts?: { type: 'minor'; execution: 'sync' }) => void;
 
 /** The young generation's fill, 0–1 (used / capacity of the semi-space being allocated in). */
 export function youngFill(): number {
@@ -56,29 +54,9 @@ export function youngFill(): number {
   return 0;
 }
 
-let v8Gc: V8Gc | null | undefined;
-
-/**
- * V8's own collector. `--expose-gc` is a V8 flag a worker's options cannot
- * carry, so it is set here at run time; it puts a `gc` function into the
- * contexts made after it (this one from node:vm, and those of threads
- * started later). Null if this V8 will not give one.
- */
-function collector(): V8Gc | null {
-  if (v8Gc !== undefined) return v8Gc;
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    v8Gc = typeof gc === 'function' ? (opts) => (gc as V8Gc)(opts) : null;
-  } catch {
-    v8Gc = null;
-  }
-  return v8Gc;
-}
-
 /** A synchronous young-generation collection, or null if V8 will not give one. */
 export function scavenger(): Collect | null {
-  const gc = collector();
+  const gc = v8Collector();
   return gc ? () => gc({ type: 'minor', execution: 'sync' }) : null;
 }
 
@@ -90,7 +68,7 @@ export function scavenger(): Collect | null {
  * of the engine worker), on the sends due then.
  */
 export function collectBeforeStart(): void {
-  collector()?.();
+  v8Collector()?.();
 }
 
 /**
