@@ -4,7 +4,6 @@
  * worst-case cost, sends (run/conform-send.ts), judges, prints text or JSON,
  * writes JUnit, and returns the exit code (docs/contracts.md "Exit codes").
  */
-import { performance } from 'node:perf_hooks';
 import { EXIT, UsageError, type ExitCode } from '../core/errors.js';
 import type { Protocol } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
@@ -14,20 +13,18 @@ import { DEFAULT_KEY_HEADER, withVersionSegment } from '../config/targets.js';
 import { getPreference } from '../config/preferences.js';
 import { probeSpec } from '../traffic/probes.js';
 import type { PriceTable } from '../pricing/table.js';
-import { SpendGuard } from '../traffic/budget.js';
-import { RelayClient } from '../client/index.js';
 import { selectChecks, type ConformCheckName } from '../conform/checks.js';
 import { defaultReasoningModel, planRequests, type PlannedRequest } from '../conform/plan.js';
 import type { Observations } from '../conform/judge.js';
-import { conformExitCode, summarise, targetRows, type ConformReport, type ConformTarget } from '../conform/report.js';
+import { conformExitCode, targetRows, type ConformReport, type ConformTarget } from '../conform/report.js';
 import { conformJunit, conformText } from '../export/conform-text.js';
 import { budgetFrom, loadContext, pickTarget } from './context.js';
 import { DEFAULT_PROBE_MODEL } from './defaults.js';
 import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile, type Io } from './io.js';
 import { writeConformReport } from './report-write.js';
 import type { TargetFlagValues } from './flags.js';
-import { onInterrupt } from './signals.js';
 import { sendPlan, type SendState } from './conform-send.js';
+import { runSuite } from './conform-suite.js';
 import { conformCost, dryRunText, worstCaseLine, type PlannedCost } from './conform-cost.js';
 
 /** conform's flags, parsed by their declarations (cli/conform.ts). */
@@ -127,21 +124,8 @@ async function send(
   plans: readonly TargetPlan[],
   checks: readonly ConformCheckName[],
 ): Promise<ExitCode> {
-  const { prices } = money;
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const abort = new AbortController();
-  const state: SendState = { stopped: null, sent: 0, answered: 0, refused: 0, refusedWhy: null, signal: abort.signal };
-  let interrupted = false;
-  const removeHandlers = onInterrupt(() => {
-    interrupted = true;
-    state.stopped = 'not sent: interrupted';
-    abort.abort();
-  });
-  const guard = new SpendGuard(money.budgetUsd, prices);
-  const client = new RelayClient(prices);
-  const targets: ConformTarget[] = [];
-  try {
+  const { report, state, interrupted } = await runSuite(money.budgetUsd, money.prices, async ({ state, guard, client }) => {
+    const targets: ConformTarget[] = [];
     await client.prepare([...new Set(plans.flatMap((p) => p.perProtocol.flatMap((x) => x.requests.flatMap((r) => (r.spec ? [r.spec.model] : [])))))]);
     for (const plan of plans) {
       const perProtocol: Observations[] = [];
@@ -149,17 +133,8 @@ async function send(
       for (const { target, requests } of plan.perProtocol) perProtocol.push(await sendPlan(client, target, requests, guard, state));
       targets.push({ name: plan.target.name, baseUrl: plan.target.baseUrl, protocols: plan.protocols, checks: targetRows(perProtocol, checks) });
     }
-  } finally {
-    removeHandlers();
-    await client.close({ force: interrupted });
-  }
-  const report: ConformReport = {
-    command: 'conform',
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - t0),
-    targets,
-    summary: summarise(targets),
-  };
+    return targets;
+  });
   if (flags.json) io.out(JSON.stringify(report, null, 2) + '\n');
   else io.out(conformText(report, io.color));
   if (flags.junit !== undefined) writeOutputFile(flags.junit, conformJunit(report), '--junit');

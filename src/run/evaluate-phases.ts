@@ -7,18 +7,16 @@
  * spend guard's booking carries over: the comparison gets what the suite
  * left of the budget.
  */
-import { performance } from 'node:perf_hooks';
 import { EXIT, RelaymonError } from '../core/errors.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { RequestResult } from '../core/result.js';
+import { targetRows, type ConformReport, type ConformTarget } from '../conform/report.js';
 import { RelayClient } from '../client/index.js';
-import { SpendGuard } from '../traffic/budget.js';
-import { summarise, targetRows, type ConformReport, type ConformTarget } from '../conform/report.js';
 import type { ModelFacts } from '../evaluate/rules.js';
 import type { EngineSnapshot } from '../engine/messages.js';
 import type { PriceTable } from '../pricing/table.js';
-import { sendPlan, type SendState } from './conform-send.js';
-import { onInterrupt } from './signals.js';
+import { sendPlan } from './conform-send.js';
+import { runSuite } from './conform-suite.js';
 import { runPipeline, type RunOutcome } from './pipeline.js';
 import { priceFiles } from './context.js';
 import type { Io } from './io.js';
@@ -64,20 +62,8 @@ export interface ConformPhase {
 export async function conformPhase(plan: EvaluatePlan, targets: readonly ResolvedTarget[], prices: PriceTable): Promise<ConformPhase | null> {
   if (plan.checks === null) return null;
   const checks = plan.checks;
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const abort = new AbortController();
-  const state: SendState = { stopped: null, sent: 0, answered: 0, refused: 0, refusedWhy: null, signal: abort.signal };
-  let interrupted = false;
-  const removeHandlers = onInterrupt(() => {
-    interrupted = true;
-    state.stopped = 'not sent: interrupted';
-    abort.abort();
-  });
-  const guard = new SpendGuard(plan.budgetUsd, prices);
-  const client = new RelayClient(prices);
-  const rows: ConformTarget[] = [];
-  try {
+  const { report, state, guard, interrupted } = await runSuite(plan.budgetUsd, prices, async ({ state, guard, client }) => {
+    const rows: ConformTarget[] = [];
     const names = new Set(targets.map((t) => t.name));
     const planned = plan.conform.filter((p) => names.has(p.target.name));
     await client.prepare([...new Set(planned.flatMap((p) => p.requests.flatMap((r) => (r.spec ? [r.spec.model] : []))))]);
@@ -85,11 +71,8 @@ export async function conformPhase(plan: EvaluatePlan, targets: readonly Resolve
       const obs = await sendPlan(client, p.target, p.requests, guard, state);
       rows.push({ name: p.target.name, baseUrl: p.target.baseUrl, protocols: [p.target.protocol], checks: targetRows([obs], checks) });
     }
-  } finally {
-    removeHandlers();
-    await client.close({ force: interrupted });
-  }
-  const report: ConformReport = { command: 'conform', startedAt: startedAt.toISOString(), durationMs: Math.round(performance.now() - t0), targets: rows, summary: summarise(rows) };
+    return rows;
+  });
   return { report, spentUsd: guard.spentUsd(), refused: state.refused, interrupted };
 }
 
