@@ -10,7 +10,7 @@ import { COMPARE_METRICS, compareResults, type CompareOptions, type TargetRef } 
 import { projectCost, type MixEntry } from '../cost/cost-mix.js';
 import type { PriceTable } from '../pricing/table.js';
 import type { EvaluateCandidateOutput } from '../export/contracts/evaluate.js';
-import { judgeCandidate, type EvaluateRules, type ModelFacts } from './rules.js';
+import { judgeCandidate, type ComparisonStop, type EvaluateRules, type ModelFacts, type SideEvidence } from './rules.js';
 import { tailExcess } from './tail.js';
 
 export interface CandidateInput {
@@ -18,6 +18,7 @@ export interface CandidateInput {
   reference: TargetRef & { priceMultiplier: number };
   unreachable: string | null;
   models: ModelFacts;
+  referenceModels: ModelFacts;
   neededModels: readonly string[];
   conform: { candidate: readonly ConformRow[]; reference: readonly ConformRow[] } | null;
   /** The comparison's results of every target; null when it did not run. */
@@ -25,6 +26,8 @@ export interface CandidateInput {
   mix: readonly MixEntry[] | null;
   prices: PriceTable;
   options: CompareOptions;
+  /** Set when the comparison was cut short (Ctrl-C, the budget). */
+  stopped: ComparisonStop | null;
 }
 
 /** Successful answers' values of one metric, as compare takes them. */
@@ -39,6 +42,36 @@ function sample(results: readonly RequestResult[], target: string, metric: 'late
   return out;
 }
 
+/** What one target's answers in the comparison hold: how many succeeded, streamed, carried usage, and each probe check's tally. */
+export function sideEvidence(results: readonly RequestResult[], target: string): SideEvidence {
+  const ev: SideEvidence = { requests: 0, ok: 0, streamed: 0, withUsage: 0, ttft: 0, latency: 0, checks: {} };
+  for (const r of results) {
+    if (r.target !== target || r.errorType === 'cancelled') continue;
+    ev.requests++;
+    if (!r.ok) continue;
+    ev.ok++;
+    if (r.stream) ev.streamed++;
+    if (r.usageSource === 'reported') ev.withUsage++;
+    if (r.ttftMs !== null && Number.isFinite(r.ttftMs)) ev.ttft++;
+    if (Number.isFinite(r.latencyMs)) ev.latency++;
+    // A check named twice in one answer (two tool calls) counts once for that answer: failed if any failed.
+    const seen = new Map<string, { ok: boolean; detail: string }>();
+    for (const c of r.checks) {
+      const prev = seen.get(c.name);
+      if (prev === undefined || (prev.ok && !c.ok)) seen.set(c.name, { ok: c.ok, detail: c.detail });
+    }
+    for (const [name, c] of seen) {
+      const tally = (ev.checks[name] ??= { judged: 0, failed: 0, detail: null });
+      tally.judged++;
+      if (!c.ok) {
+        tally.failed++;
+        tally.detail ??= c.detail;
+      }
+    }
+  }
+  return ev;
+}
+
 export function evaluateCandidate(c: CandidateInput, rules: EvaluateRules): EvaluateCandidateOutput {
   const compared = c.unreachable === null && c.results !== null && c.results.some((r) => r.target === c.target.name && r.errorType !== 'cancelled');
   const comparison = compared ? compareResults(c.target, c.reference, c.results!, c.options) : null;
@@ -46,7 +79,19 @@ export function evaluateCandidate(c: CandidateInput, rules: EvaluateRules): Eval
     comparison === null ? null : tailExcess(sample(c.results!, c.target.name, metric), sample(c.results!, c.reference.name, metric), c.options.seed + salt, c.options.confidence);
   const tails = { ttft: tail('ttft', 1), latency: tail('latency', 2) };
   const verdict = judgeCandidate(
-    { name: c.target.name, reference: c.reference.name, unreachable: c.unreachable, models: c.models, neededModels: c.neededModels, conform: c.conform, comparison, tails },
+    {
+      name: c.target.name,
+      reference: c.reference.name,
+      unreachable: c.unreachable,
+      models: c.models,
+      referenceModels: c.referenceModels,
+      neededModels: c.neededModels,
+      conform: c.conform,
+      comparison,
+      tails,
+      evidence: comparison === null ? null : { candidate: sideEvidence(c.results!, c.target.name), reference: sideEvidence(c.results!, c.reference.name) },
+      stopped: c.stopped,
+    },
     rules,
   );
   const conformRows = c.conform?.candidate ?? null;

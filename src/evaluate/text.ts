@@ -4,6 +4,7 @@
  * reference (difference of medians with its interval), conformance and the
  * bill; then one line of verdicts. Pure.
  */
+import { EXIT } from '../core/errors.js';
 import { fmtMs, fmtPct, fmtUsd, paint } from '../export/format.js';
 import type { EvaluateCandidateOutput, EvaluateFinding, EvaluateOutput } from '../export/contracts/evaluate.js';
 
@@ -42,7 +43,14 @@ function costLine(c: EvaluateCandidateOutput, reference: string): string[] {
   return [`  cost     ${fmtUsd(k.monthlyUsd)}/month vs ${fmtUsd(k.referenceMonthlyUsd)} on ${reference}${saving}${ratio}`];
 }
 
-export function evaluateText(o: EvaluateOutput, color: boolean): string {
+/** The checks that were n/a on a target, named: a count alone hides which were never judged. */
+function notApplicable(o: EvaluateOutput, name: string): string {
+  const rows = o.conform?.targets.find((t) => t.name === name)?.checks.filter((r) => r.status === 'n/a') ?? [];
+  return rows.length === 0 ? '' : ` (${[...new Set(rows.map((r) => r.name))].join(', ')})`;
+}
+
+/** `exitCode`: the run's (130 when interrupted); the last line says it, so it never contradicts the process's. */
+export function evaluateText(o: EvaluateOutput, color: boolean, exitCode: number): string {
   const width = Math.max(...o.candidates.map((c) => c.name.length));
   const lines: string[] = [
     `relaymon evaluate: ${o.candidates.length} candidate${o.candidates.length === 1 ? '' : 's'} against ${o.reference.name} (the reference), seed ${o.seed}, ${Math.round(o.durationMs / 100) / 10} s, spent ${fmtUsd(o.spentUsd)}`,
@@ -50,10 +58,10 @@ export function evaluateText(o: EvaluateOutput, color: boolean): string {
   for (const c of o.candidates) {
     lines.push('', `${paint(color, 'bold', c.name.padEnd(width))}  ${paint(color, VERDICT_STYLE[c.verdict], c.verdict)}`);
     lines.push(...findingLines('reason', c.reasons, color), ...findingLines('caveat', c.caveats, color));
-    if (c.conform) lines.push(`  conform  ${c.conform.pass} pass, ${c.conform.fail} fail, ${c.conform.notApplicable} n/a`);
+    if (c.conform) lines.push(`  conform  ${c.conform.pass} pass, ${c.conform.fail} fail, ${c.conform.notApplicable} n/a${notApplicable(o, c.name)}`);
     lines.push(...comparisonLines(c, o.reference.name), ...costLine(c, o.reference.name));
   }
-  const notReady = o.candidates.filter((c) => c.verdict === 'not_ready').length;
-  lines.push('', `verdicts: ${o.candidates.map((c) => `${c.name} ${c.verdict}`).join(', ')}; exit ${notReady > 0 ? 1 : 0}`);
+  const partial = o.stoppedBy === 'interrupt' || exitCode === EXIT.interrupted ? ' (interrupted: a partial comparison)' : o.stoppedBy === 'budget' ? ' (stopped by the budget: a partial comparison)' : '';
+  lines.push('', `verdicts: ${o.candidates.map((c) => `${c.name} ${c.verdict}`).join(', ')}${partial}; exit ${exitCode}`);
   return lines.join('\n') + '\n';
 }

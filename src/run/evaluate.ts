@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { EXIT, type ExitCode } from '../core/errors.js';
 import { DEFAULT_COMPARE_OPTIONS } from '../compare/options.js';
 import { evaluateCandidate } from '../evaluate/candidate.js';
+import type { ComparisonStop } from '../evaluate/rules.js';
 import { evaluateText } from '../evaluate/text.js';
 import { saturationJson } from '../export/run-summary-json.js';
 import type { EvaluateOutput } from '../export/contracts/evaluate.js';
@@ -71,6 +72,10 @@ async function evaluate(plan: EvaluatePlan, flags: EvaluateFlags, io: Io, sink: 
   if (left !== null && left <= 0) io.err('evaluate: the conform suite spent the whole budget: no comparison\n');
   else compared = await comparePhase(plan, live, left, flags, io, (s) => sink?.observe(s));
   const final = compared?.outcome.final ?? null;
+  const interrupted = compared?.outcome.interrupted === true;
+  // A comparison cut short is partial: each verdict says so (src/evaluate/rules.ts evidenceFindings).
+  const stoppedBy: ComparisonStop['by'] | null = interrupted ? 'interrupt' : final?.stoppedBy === 'budget' ? 'budget' : null;
+  const stopped: ComparisonStop | null = stoppedBy === null ? null : { by: stoppedBy, planned: plan.compare.requests ?? null };
 
   const options = { ...DEFAULT_COMPARE_OPTIONS, seed: plan.seed };
   const rowsOf = (name: string) => conform?.report.targets.find((t) => t.name === name)?.checks ?? [];
@@ -81,12 +86,14 @@ async function evaluate(plan: EvaluatePlan, flags: EvaluateFlags, io: Io, sink: 
         reference: plan.reference,
         unreachable: models.unreachable.get(t.name) ?? null,
         models: models.models.get(t.name)!,
+        referenceModels: models.models.get(plan.reference.name)!,
         neededModels: [...new Set([plan.modelOf.get(t.name)!, ...(plan.mix ?? []).map((m) => m.model)])],
         conform: conform === null ? null : { candidate: rowsOf(t.name), reference: rowsOf(plan.reference.name) },
         results: compared?.results ?? null,
         mix: plan.mix,
         prices,
         options,
+        stopped,
       },
       plan.rules,
     ),
@@ -106,13 +113,14 @@ async function evaluate(plan: EvaluatePlan, flags: EvaluateFlags, io: Io, sink: 
     conform: conform?.report ?? null,
     mix: plan.mix,
   };
-  io.out(flags.json ? JSON.stringify(json, null, 2) + '\n' : evaluateText(json, io.color));
-  if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
-  if (final?.stoppedBy === 'budget') io.err(budgetStopMessage('evaluate', final.snapshot.spend));
+  const exitCode: ExitCode = interrupted ? EXIT.interrupted : candidates.some((c) => c.verdict === 'not_ready') ? EXIT.failed : EXIT.ok;
+  // Said before the verdicts (whose last line is the exit), in the user's terms: every phase's spend against the whole
+  // budget, not the comparison's share of what the suite left.
+  if (final?.stoppedBy === 'budget') io.err(budgetStopMessage('evaluate', { spentUsd: json.spentUsd, budgetUsd: plan.budgetUsd, refusal: final.snapshot.spend.refusal ?? null }));
   const saturated = final === null ? null : saturationMessage('evaluate', final);
   if (saturated) io.err(saturated);
-  const interrupted = compared?.outcome.interrupted === true;
-  const exitCode: ExitCode = interrupted ? EXIT.interrupted : candidates.some((c) => c.verdict === 'not_ready') ? EXIT.failed : EXIT.ok;
+  io.out(flags.json ? JSON.stringify(json, null, 2) + '\n' : evaluateText(json, io.color, exitCode));
+  if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   sink?.finish(json, live, exitCode);
   return exitCode;
 }

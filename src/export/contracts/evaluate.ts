@@ -12,11 +12,15 @@ import { conformSchema } from './conform.js';
 
 export const VERDICTS = ['ready', 'ready_with_caveats', 'not_ready'] as const;
 
-/** The rule a finding comes from: a key of `evaluate.require` / `evaluate.warn`, `reachable`, or `notJudged` (what could not be judged). */
+/**
+ * The rule a finding comes from: a key of `evaluate.require` / `evaluate.warn`, `reachable`, `probeChecks` (the
+ * checks of a non-text probe in the comparison), or `notJudged` (what could not be judged; a reason when nothing was).
+ */
 export const FINDING_RULES = [
   'reachable',
   'servesModels',
   'conform',
+  'probeChecks',
   'billingGapPct',
   'errorRatePp',
   'modelIdentity',
