@@ -189,12 +189,18 @@ describe('relaymon evaluate', () => {
     expect(json.spentUsd).toBeGreaterThan(0);
     expect(json.spentUsd).toBeLessThanOrEqual(0.006);
     expect(json.conform!.targets.map((t) => t.checks.find((c) => c.name === 'reasoning_passthrough')!.status)).toEqual(['n/a', 'n/a']);
+    // Refused on both sides is still not judged: a named caveat, not silence (the verdict cannot be a plain "ready").
+    const honestVerdict = json.candidates[0]!;
+    expect(honestVerdict.verdict).toBe('ready_with_caveats');
+    const unjudged = honestVerdict.caveats.find((c) => c.message === 'conform reasoning_passthrough not judged');
+    expect(unjudged, JSON.stringify(honestVerdict.caveats)).toMatchObject({ rule: 'notJudged' });
+    expect(unjudged!.evidence).toMatch(/not sent: .*; not judged on the reference either$/);
     const after = await counts();
     // 1 GET + 9 of the suite's 10 + 20 probes each; nothing retried.
     expect(after.map((n, i) => n - before[i]!).slice(0, 2)).toEqual([30, 30]);
   }, 60_000);
 
-  it('Ctrl-C during the comparison: exit 130, the verdicts so far still printed', async () => {
+  it('Ctrl-C during the comparison: exit 130, the verdicts so far still printed, marked partial, the last line saying exit 130', async () => {
     const before = await mockRequestCount(honest);
     const run = spawnCli(['evaluate', '--config', cfg, '--targets', 'direct,honest', '-n', '500', '--every', '100ms'], { env: { RELAY_KEY: SENTINEL_KEY }, timeoutMs: 60_000 });
     // Its GET /models and the suite's 10 requests, then a few probes: the comparison is under way.
@@ -204,6 +210,9 @@ describe('relaymon evaluate', () => {
     const res = await run.exited;
     expectNoSecret(res);
     expect(res.code).toBe(130);
-    expect(res.stdout).toMatch(/^honest {2}(ready|ready_with_caveats)$/m);
+    expect(res.stdout).toMatch(/^honest {2}ready_with_caveats$/m);
+    expect(res.stdout).toMatch(/caveat +comparison interrupted: partial {2}\[notJudged\]\n +\d+ of 500 planned requests sent to honest/);
+    expect(res.stdout).toMatch(/^verdicts: honest ready_with_caveats \(interrupted: a partial comparison\); exit 130$/m);
+    expect(res.stdout).not.toContain('exit 0');
   }, 60_000);
 });
