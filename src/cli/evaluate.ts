@@ -21,6 +21,9 @@ export function registerEvaluate(program: Command): void {
     .addOption(reportOption());
   addTargetOptions(cmd);
   allowManyTargets(cmd, 'the same as --targets, repeatable or comma-separated');
+  // evaluate takes every target from the config: the flags that describe one target by hand are not offered
+  // (given anyway, they are refused with a message: src/run/evaluate-plan.ts targetNames).
+  for (const o of cmd.options) if (['--base-url', '--protocol', '--api-key-env', '--api-key-header'].includes(o.long ?? '')) o.hideHelp();
   cmd.addHelpText(
     'after',
     `
@@ -42,13 +45,20 @@ Verdict per candidate, by config evaluate: (defaults shown):
       servesModels: true        # GET /models lists the probe model and the mix's models
       conform: all              # all, none, or a list of check names (only those are sent)
       billingGapPct: 2          # billed tokens at most 2% above relaymon's count (beyond the reference's gap)
-      errorRatePp: 1            # error rate at most 1 percentage point above the reference's
+      errorRatePp: 1            # error rate at most 1 percentage point above the reference's (a reason
+                                # when the difference is significant, Fisher p < 0.01; else a caveat)
       modelIdentity: true       # answers name the model asked for
       streamConformance: true   # no stream without usage, out of order, unterminated, usage decreasing
     warn:      # broken: ready_with_caveats, each caveat with its size
       ttftP95WithinPct: 20      # TTFT p95 at most 20% above the reference's ...
       latencyP95WithinPct: 20   # ... judged only when the 95% bootstrap interval of the excess is above 0
-What the reference does too (a check it fails as well) is a caveat, not a reason.
+What the reference does too (a check it fails as well, a model it does not serve either) is
+a caveat, not a reason. A probe check of --kind tools/json/cache… that the candidate fails
+significantly more often than the reference is a reason. What could not be judged is a named
+caveat: a conform check refused by the budget or unanswered (on either side), billing with
+no usage reported, TTFT of non-streamed answers, a comparison cut short by Ctrl-C or the
+budget. A candidate with no successful answer in the comparison, or with nothing measured at
+all, is not_ready.
 
 Examples:
   relaymon evaluate --targets direct,relay --dry-run               # the plan: requests per phase, worst case
@@ -58,7 +68,8 @@ Examples:
   relaymon report eval.json -o evaluate.html
 
 Exit codes: 0 every candidate ready (with caveats or not), 1 a candidate not_ready, 2 bad usage/config/mix
-file or an output not written, 3 the reference gave no HTTP answer, 130 interrupted.`,
+file or an output not written, 3 the reference gave no HTTP answer, 130 interrupted (during the comparison: the verdicts so far,
+each marked partial).`,
   );
   cmd.action(async (flags: EvaluateFlags) => {
     // Loaded here, not at the top: registering commands must not load the engine (relaymon --help, mock).

@@ -65,7 +65,19 @@ export interface EvaluatePlan {
   seed: number;
 }
 
-export function targetNames(flags: Pick<EvaluateFlags, 'targets' | 'target'>): string[] {
+/** The flags that describe one target by hand: evaluate takes every target from the config. */
+const ONE_TARGET_FLAGS = [
+  ['baseUrl', '--base-url'],
+  ['protocol', '--protocol'],
+  ['apiKeyEnv', '--api-key-env'],
+  ['apiKeyHeader', '--api-key-header'],
+] as const;
+
+export function targetNames(flags: Pick<EvaluateFlags, 'targets' | 'target' | 'baseUrl' | 'protocol' | 'apiKeyEnv' | 'apiKeyHeader'>): string[] {
+  const byHand = ONE_TARGET_FLAGS.find(([key]) => flags[key] !== undefined);
+  if (byHand !== undefined) {
+    throw new UsageError(`evaluate takes its targets from the config, not ${byHand[1]}: add the relay under targets: in relaymon.config.yaml and name it, e.g. --targets direct,relay (the first is the reference)`);
+  }
   const names = [...(flags.targets?.split(',') ?? []), ...(flags.target ?? []).flatMap((t) => t.split(','))].map((n) => n.trim()).filter(Boolean);
   if (names.length < 2) throw new UsageError('evaluate needs a reference and at least one candidate from the config: --targets direct,relay[,relay2…] (the first is the reference)');
   const twice = names.find((n, i) => names.indexOf(n) !== i);
@@ -121,10 +133,13 @@ export async function planEvaluate(flags: EvaluateFlags): Promise<EvaluatePlan> 
         }));
   const conformCosts = conform.flatMap((p) => p.requests.map((r) => conformCost(run.ctx.prices, p.target, r)));
   const dry = dryRunReport(compare.plan, compare.targets, run.ctx.prices, { durationMs: compare.durationMs, requests: compare.requests });
+  // A --duration's count is an expectation per flow (0.05 at -d 1ms --every 20ms): whole requests, each flow's rounded up.
+  const perFlow = dry.rows.map((r) => r.run?.requests ?? null);
+  const compareRequests = dry.totals.run === null || perFlow.some((n) => n === null) ? null : perFlow.reduce<number>((s, n) => s + Math.ceil(n!), 0);
   const phases: PhasePlan[] = [
     { phase: 'models', requests: names.length, worstCaseUsd: 0 },
     ...(checks === null ? [] : [{ phase: 'conform' as const, requests: conformCosts.length, worstCaseUsd: sum(conformCosts.map((c) => c.worstCaseUsd)) }]),
-    { phase: 'compare', requests: dry.totals.run?.requests ?? null, worstCaseUsd: dry.totals.unpricedRows > 0 ? null : (dry.totals.run?.worstCaseUsd ?? null) },
+    { phase: 'compare', requests: compareRequests, worstCaseUsd: dry.totals.unpricedRows > 0 ? null : (dry.totals.run?.worstCaseUsd ?? null) },
   ];
   return {
     reference,
