@@ -409,6 +409,8 @@ export class EngineRunner {
         ? this.split.judge(abortable, now) !== null
         : evaluateThresholds(abortable, this.stats.query('all', now)).some((r) => !r.ok && r.value !== null);
       if (failed) this.stop('abortOnFail');
+      // A held ramp (split-judge.ts) has no duration timer: it ends when its last step has been judged.
+      else if (this.split?.rampDone) this.stop('duration');
     }
     // The main thread has not taken the last snapshot yet: this one waits (pace.ts), its results and transitions kept for the next.
     if (!this.pace.mayPost()) return;
