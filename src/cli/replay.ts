@@ -18,13 +18,13 @@ export function registerReplay(program: Command): void {
     .addOption(new Option('-c, --concurrency <n>', 'closed loop: N workers, each sending its next line when the last one finished (raises the default cap to N)').argParser(positiveInt('--concurrency')))
     .option('--loop', 'start over at the end of the file (stop with --duration, --requests or Ctrl-C)')
     .option('--split <name=w,...>', 'canary split: each line to ONE of these targets, drawn by weight (seeded); the last is the candidate, e.g. direct=90,relay=10')
-    .option('--ramp <p1,p2,...>', "with --split: the candidate's share per step in percent, rising (e.g. 10,50,100); the others share the rest")
-    .addOption(new Option('--step <d>', 'with --ramp: the length of each step, e.g. 5m').argParser(positiveDuration('--step')))
-    .option('--abort-on-fail', 'stop (exit 1) as soon as a threshold fails; with --split, on the candidate\'s results of the current step')
+    .option('--ramp <p1,p2,...>', "with --split: the candidate's share per step in percent, strictly rising (e.g. 10,50,100); the others share the rest")
+    .addOption(new Option('--step <d>', 'with --ramp: the length of each step, e.g. 5m (the whole ramp at most 24.86 days)').argParser(positiveDuration('--step')))
+    .option('--abort-on-fail', 'stop (exit 1) as soon as a threshold fails; with --split, on the candidate\'s results of the current step (a ramp holds a step until it is judged)')
     .option('-m, --model <model>', 'send every line with this model instead of its own')
     .option('--strict', 'any bad line is an error (exit 2) before anything is sent')
     .addOption(new Option('-d, --duration <d>', 'stop after this long, e.g. 30s, 5m').argParser(duration()))
-    .addOption(new Option('-n, --requests <n>', 'stop after this many lines of the file (each sent to every target; with --split, to its one)').argParser(positiveInt('--requests')))
+    .addOption(new Option('-n, --requests <n>', 'stop after this many lines of the file (each sent to every target; with --split, or a log to its recorded targets, to its one)').argParser(positiveInt('--requests')))
     .addOption(maxInFlightOption())
     .addOption(new Option('--threshold <expr>', 'k6-style check on the whole run, repeatable (config thresholds apply too)').argParser(collect).default([]))
     .option('--no-default-thresholds', `do not imply ${IMPLIED_ERRORS_THRESHOLD} when no errors threshold is given`)
@@ -63,13 +63,16 @@ Examples:
 Canary split (--split): each line goes to ONE target, drawn by weight with --seed (the same
 seed routes the same lines the same way); the last target named is the candidate. Routing
 precedence: --split, then -t (not both), then a log line's recorded target, then the first.
---ramp 10,50,100 --step 5m raises the candidate's share step by step (its --split weight is
-then unused; the others share the rest in their --split proportions); the file starts over as
-often as needed and the run ends after the last step (--duration and -n can end it sooner, or
---duration later, at the last share). --abort-on-fail stops at once (exit 1) when a threshold
-fails on the candidate's results of the current step, judged once 20 of them have finished.
-The split, each side's sends and the step are in the progress line, the text and the JSON
-("split", "canary").
+Weights are positive decimal numbers (no hex; their sum finite; each at least one in a million).
+--ramp 10,50,100 --step 5m raises the candidate's share step by step (strictly rising; its
+--split weight is then unused; the others share the rest in their --split proportions); the
+file starts over as often as needed and the run ends after the last step (--duration and -n
+can end it sooner, or --duration later, at the last share). --abort-on-fail stops at once
+(exit 1) when a threshold fails on the candidate's results of the current step, judged once 20
+of them have finished; a step moves on only once judged: until 20 are in it is held at its
+share ("holding step 1: 7 of 20 results"), so a broken candidate is never handed a larger
+share unjudged. The split, each side's sends and the step are in the progress line, the text,
+the JSON ("split", "canary") and the --report HTML.
 
 Each target has a cap on requests in flight (targets.NAME.concurrency, default 8, or
 --max-in-flight); -c N raises the default to N, never a cap you set. Sends held back by the

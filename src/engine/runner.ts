@@ -11,6 +11,7 @@ import { GracePeriodOver } from '../core/stop.js';
 import { RequestLog } from '../export/request-log.js';
 import type { EngineConfig, EngineSnapshot, EngineState, FromWorker, StoppedBy } from './messages.js';
 import { planTargets } from './sources.js';
+import { oneTargetPerLine } from '../traffic/lines.js';
 import { effectiveCap, TargetGate } from './gate.js';
 import { SaturationMonitor } from './saturation.js';
 import { SpendGuard } from '../traffic/budget.js';
@@ -71,6 +72,8 @@ export class EngineRunner {
   private readonly pace: SnapshotPace;
   /** replay --split: routing and --abort-on-fail's judging on the candidate (split-judge.ts). */
   private readonly split: SplitJudge | null;
+  /** Each line goes to one target (--split, or a log's recorded targets): -n counts the run's sends (traffic/lines.ts oneTargetPerLine). */
+  private readonly linesOnce: boolean;
   /** Scavenges between the open loop's sends (gap-gc.ts); null for probe and the closed loop. */
   private gap: GapCollector | null = null;
   private unwatchScavenges: (() => void) | null = null;
@@ -86,6 +89,7 @@ export class EngineRunner {
     this.results = new ResultBook(this.stats, { emitResults: config.emitResults, startedAt: this.startedAt, backOff: config.probeRules !== true }, () => this.log);
     this.alerts = new AlertEvaluator(config.alerts);
     this.split = config.plan.kind === 'replay' && config.plan.split ? new SplitJudge(config.plan.split, config.thresholds.some((t) => t.abortOnFail)) : null;
+    this.linesOnce = oneTargetPerLine(config.plan);
     setMaxListeners(0, this.abort.signal); // one listener per request in flight, by design
     for (const t of config.targets) {
       // The pool is made from this target (RelayClient), so it holds every request the cap lets out.
@@ -204,13 +208,13 @@ export class EngineRunner {
    * left of -n and is never split, so like probe's -n, a cache probe rounds the last pair up.
    */
   quotaMet(slot: TargetSlot): boolean {
-    // With --split each line goes to one target, so -n counts the run's sends, not each target's.
-    const sent = this.split ? this.sent : slot.gate.counts.sent;
+    // When each line goes to one target (--split, a log's recorded targets), -n counts the run's sends, not each target's.
+    const sent = this.linesOnce ? this.sent : slot.gate.counts.sent;
     return quotaMet(this.config.stopAfter.requests, sent + (this.pairsOwed.get(slot) ?? 0), slot.gate.held.length);
   }
 
   limitReached(): boolean {
-    const sent = this.split ? [this.sent] : this.planTargets.map((name) => this.slots.get(name)!.gate.counts.sent);
+    const sent = this.linesOnce ? [this.sent] : this.planTargets.map((name) => this.slots.get(name)!.gate.counts.sent);
     return limitReached(this.config.stopAfter.requests, this.closed ? this.closed.taken : null, sent);
   }
 
@@ -218,9 +222,9 @@ export class EngineRunner {
     return planEndsWithin(this.planned, this.config.stopAfter.requests, this.targetsPerLine);
   }
 
-  /** Targets each line (or probe send) goes to: every plan target, or one with --split. */
+  /** Targets each line (or probe send) goes to: every plan target, or one (--split, a log's recorded targets). */
   private get targetsPerLine(): number {
-    return this.split ? 1 : this.planTargets.length;
+    return this.linesOnce ? 1 : this.planTargets.length;
   }
 
   planRanOut(): void {
@@ -405,6 +409,8 @@ export class EngineRunner {
         ? this.split.judge(abortable, now) !== null
         : evaluateThresholds(abortable, this.stats.query('all', now)).some((r) => !r.ok && r.value !== null);
       if (failed) this.stop('abortOnFail');
+      // A held ramp (split-judge.ts) has no duration timer: it ends when its last step has been judged.
+      else if (this.split?.rampDone) this.stop('duration');
     }
     // The main thread has not taken the last snapshot yet: this one waits (pace.ts), its results and transitions kept for the next.
     if (!this.pace.mayPost()) return;

@@ -7,7 +7,7 @@ import type { ThresholdResult } from '../stats/thresholds.js';
 import type { CompareOutput, ConformOutput, EvaluateOutput, RunSummaryOutput } from '../export/contracts/index.js';
 import { VERSION } from '../version.js';
 import type { Collected } from './collect.js';
-import type { ChartSpec, ReportData, ReportTarget, ReportVerdict } from './data.js';
+import type { ChartSpec, ReportCanary, ReportData, ReportTarget, ReportVerdict } from './data.js';
 
 interface Head {
   command: string;
@@ -38,22 +38,43 @@ function base(h: Head): ReportData {
   };
 }
 
+/** A replay --split summary's split and canary, for the report's canary section; null for any other run. */
+export function canaryOf(json: Pick<RunSummaryOutput, 'split' | 'canary'>): ReportCanary | null {
+  return json.split && json.canary ? { split: json.split, canary: json.canary } : null;
+}
+
 /** From collected results (a run's or a log's), with the verdict the caller decided. */
-export function fromCollected(h: Head, c: Collected, verdict: ReportVerdict | null, extra: { compare?: CompareOutput; conform?: ConformOutput; notes?: string[] } = {}): ReportData {
-  return { ...base(h), verdict, targets: c.targets, charts: c.charts, compare: extra.compare ?? null, conform: extra.conform ?? null, notes: extra.notes ?? [] };
+export function fromCollected(
+  h: Head,
+  c: Collected,
+  verdict: ReportVerdict | null,
+  extra: { compare?: CompareOutput; conform?: ConformOutput; notes?: string[]; canary?: ReportCanary | null } = {},
+): ReportData {
+  return {
+    ...base(h),
+    verdict,
+    targets: c.targets,
+    charts: c.charts,
+    compare: extra.compare ?? null,
+    conform: extra.conform ?? null,
+    notes: extra.notes ?? [],
+    ...(extra.canary ? { canary: extra.canary } : {}),
+  };
 }
 
 const NO_SAMPLES = 'A summary file holds no per-request data: run `relaymon report` on the run\'s request log (--log FILE) for distributions and time series.';
 
-function verdictOf(thresholds: readonly ThresholdResult[]): ReportVerdict {
-  // A file's exit code is not in it; its thresholds decide 0 or 1 (README "Exit codes": a failed threshold is 1).
-  return { thresholds: [...thresholds], exitCode: thresholds.some((t) => !t.ok) ? 1 : 0, origin: 'file' };
+function verdictOf(thresholds: readonly ThresholdResult[], aborted: boolean): ReportVerdict {
+  // A file's exit code is not in it; its thresholds decide 0 or 1 (README "Exit codes": a failed threshold is 1),
+  // and so does a canary --abort-on-fail stop, which exits 1 even when the whole run's thresholds held (docs/contracts.md).
+  return { thresholds: [...thresholds], exitCode: aborted || thresholds.some((t) => !t.ok) ? 1 : 0, origin: 'file' };
 }
 
 export function fromRunSummary(json: RunSummaryOutput, file: string, now?: Date): ReportData {
   const d = base({ command: json.command, source: { kind: 'summary', file }, startedAt: json.startedAt, durationMs: json.durationMs, stoppedBy: json.stoppedBy, ...(now ? { now } : {}) });
   const targets: ReportTarget[] = json.targets.map((t) => ({ name: t.name, baseUrl: t.baseUrl, protocol: t.protocol, summary: t.summary, honesty: null, honestyLines: [], failedChecks: {} }));
-  return { ...d, verdict: verdictOf(json.thresholds), targets, notes: [NO_SAMPLES] };
+  const canary = canaryOf(json);
+  return { ...d, verdict: verdictOf(json.thresholds, (json.canary?.abort ?? null) !== null), targets, notes: [NO_SAMPLES], ...(canary ? { canary } : {}) };
 }
 
 export function fromCompare(json: CompareOutput, file: string, now?: Date): ReportData {

@@ -9,7 +9,7 @@
 import type { ThresholdResult } from '../stats/thresholds.js';
 import type { Summary } from '../stats/summary.js';
 import type { HonestyWindow } from '../stats/windows.js';
-import type { CompareOutput, ConformOutput, EvaluateOutput } from '../export/contracts/index.js';
+import type { CanaryOutput, CompareOutput, ConformOutput, EvaluateOutput, SplitTargetOutput } from '../export/contracts/index.js';
 
 /** One chart: a shared x and one line per series (uPlot's data layout). */
 export interface ChartSpec {
@@ -63,4 +63,11 @@ export interface ReportData {
   evaluate: EvaluateOutput | null;
   /** Said above the tables: what this report cannot show and why. */
   notes: string[];
+  /** replay --split: the split, the ramp and an --abort-on-fail stop, as in the summary's `split` and `canary`; absent otherwise. */
+  canary?: ReportCanary;
+}
+
+export interface ReportCanary {
+  split: SplitTargetOutput[];
+  canary: CanaryOutput;
 }

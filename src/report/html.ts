@@ -7,7 +7,7 @@
 import type { ChartLibrary } from './assets.js';
 import { CLIENT_JS } from './client.js';
 import type { ReportData } from './data.js';
-import { compareSection, conformSection, esc, honestySection, summarySection, tokensSection, verdictSection } from './sections.js';
+import { canarySection, compareSection, conformSection, esc, honestySection, summarySection, tokensSection, verdictSection } from './sections.js';
 import { REPORT_CSS } from './style.js';
 import { evaluateSections } from './evaluate-section.js';
 
@@ -55,6 +55,7 @@ export function renderReport(d: ReportData, lib: ChartLibrary): string {
     `<header><h1>${esc(title)}</h1><p class="meta">${esc(metaLine(d))}</p></header>`,
     d.notes.length > 0 ? `<ul class="notes">${d.notes.map((n) => `<li class="note">${esc(n)}</li>`).join('')}</ul>` : '',
     verdictSection(d),
+    d.canary ? canarySection(d.canary) : '',
     d.targets.length > 0 ? summarySection(d.targets) : '',
     dist ? `<section id="distributions"><h2>Distributions</h2>${dist}<p class="note">Share of each target's successful requests per bin, bins evenly spaced on a log scale.</p></section>` : '',
     time ? `<section id="time"><h2>Over time</h2>${time}</section>` : '',

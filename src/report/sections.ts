@@ -5,8 +5,8 @@
  */
 import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../export/format.js';
 import { describeThresholdResult } from '../stats/thresholds.js';
-import type { CompareOutput, ConformOutput } from '../export/contracts/index.js';
-import type { ReportData, ReportTarget } from './data.js';
+import type { CanaryOutput, CompareOutput, ConformOutput } from '../export/contracts/index.js';
+import type { ReportCanary, ReportData, ReportTarget } from './data.js';
 
 export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -33,10 +33,40 @@ export function verdictSection(d: ReportData): string {
   const badge = `<span class="badge ${word === 'PASS' ? 'ok' : 'bad'}">${word}</span>`;
   const exit = v.exitCode === null ? '' : ` exit code ${v.exitCode}`;
   const label = v.origin === 'recomputed' ? ' <span class="badge recomputed">recomputed</span>' : '';
-  const rows = v.thresholds.map((t) => `<li class="${t.ok ? 'ok' : 'bad'}">${esc(describeThresholdResult(t))}</li>`).join('');
+  const abort = d.canary?.canary.abort ?? null;
+  // A canary's --abort-on-fail stop is the verdict's reason when the whole run's thresholds (diluted by the healthy steps) held.
+  const stopped = abort ? `<li class="bad">${esc(abortText(d.canary!.canary.candidate, abort))}</li>` : '';
+  const rows = stopped + v.thresholds.map((t) => `<li class="${t.ok ? 'ok' : 'bad'}">${esc(describeThresholdResult(t))}</li>`).join('');
   return (
     `<section id="verdict"><h2>Verdict</h2><p class="verdict">${badge}${label}${esc(exit)}${v.thresholds.length > 0 ? esc(` · ${v.thresholds.length - failed} of ${v.thresholds.length} thresholds held`) : ''}</p>` +
     `<p class="note">${esc(ORIGIN[v.origin] ?? '')}</p>${rows ? `<ul class="thresholds">${rows}</ul>` : ''}</section>`
+  );
+}
+
+function abortText(candidate: string, abort: NonNullable<CanaryOutput['abort']>): string {
+  const where = abort.step !== null ? ` at step ${abort.step}` : '';
+  return `stopped${where} (--abort-on-fail): ${candidate} failed ${describeThresholdResult({ expression: abort.threshold, ok: false, value: abort.value })}`;
+}
+
+const share = (x: number): string => `${Number((x * 100).toFixed(1))}%`;
+
+/** replay --split: each target's weight, share and sends; the ramp, the step reached, a held step and an abort. */
+export function canarySection(c: ReportCanary): string {
+  const total = c.split.reduce((a, s) => a + s.sent, 0);
+  const rows = c.split.map((s) => [s.target === c.canary.candidate ? `${s.target} (candidate)` : s.target, String(s.weight), share(s.share), String(s.sent), total > 0 ? share(s.sent / total) : '-']);
+  const notes: string[] = [`seed ${c.canary.seed}: the same seed routes the same lines the same way.`];
+  const ramp = c.canary.ramp;
+  if (ramp) notes.push(`ramp ${ramp.sharesPct.map((p) => `${p}%`).join(' → ')} of ${c.canary.candidate}, ${fmtMs(ramp.stepMs)} a step: reached step ${ramp.stepReached} of ${ramp.steps}.`);
+  // What decided the run (a held step, an abort) stands out from the notes.
+  const facts: string[] = [];
+  if (ramp?.held) facts.push(`step ${ramp.held.step} was not judged: ${ramp.held.results} of the ${ramp.held.needed} candidate results it needs; the ramp held it.`);
+  if (c.canary.abort) facts.push(abortText(c.canary.candidate, c.canary.abort) + '.');
+  const head = ['target', 'weight', 'share at the step reached', 'sent', 'of all sends'];
+  return (
+    `<section id="canary"><h2>Canary split</h2>${table(head, rows, 'num')}` +
+    facts.map((l) => `<p class="verdict">${esc(l)}</p>`).join('') +
+    notes.map((l) => `<p class="note">${esc(l)}</p>`).join('') +
+    '</section>'
   );
 }
 

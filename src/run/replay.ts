@@ -21,7 +21,7 @@ import { runPipeline } from './pipeline.js';
 import { endNotes, pipelineExitCode } from './outcome.js';
 import { runSummaryJson, toSummary } from '../export/run-summary-json.js';
 import { reportSink } from './report-write.js';
-import { canaryJson, splitDurationMs, splitJson, splitLines, splitPlanFrom, type SplitFlags } from './replay-split.js';
+import { canaryJson, splitDurationMs, splitJson, splitLines, splitPlanFrom, splitStartLine, type SplitFlags } from './replay-split.js';
 
 /** replay's flags, parsed by their declarations (cli/replay.ts). */
 export interface ReplayFlags extends Omit<TargetFlagValues, 'target'>, MetricsFlags, SplitFlags {
@@ -102,13 +102,15 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   const ctx = await loadContext({ ...flags, target: undefined });
   // The canary split: checked before the file is read, so a bad one sends nothing (run/replay-split.ts).
   const split = splitPlanFrom(flags, ctx.targets.map((t) => t.name));
-  // --ramp ends after its last step unless --duration says otherwise.
-  const durationMs = splitDurationMs(split, flags.duration ?? null);
   refuseClobbering([{ path: file, label: `the file being replayed (${file})` }, ...contextInputs(ctx, flags)], runOutputs(flags));
   // The config's thresholds apply as in probe and check.
   const judged = withImpliedThresholds(runThresholds(ctx, flags.threshold), flags.defaultThresholds !== false);
   // --abort-on-fail: every threshold is an abortOnFail one (config form); with --split, judged on the candidate (engine/split-judge.ts).
   const thresholds = flags.abortOnFail ? judged.map((t) => ({ ...t, abortOnFail: true })) : judged;
+  // A ramp judged by abortOnFail thresholds holds each step until it has been judged, so it has no set length (engine/split-judge.ts).
+  const heldRamp = split?.ramp != null && thresholds.some((t) => t.abortOnFail);
+  // --ramp ends after its last step unless --duration says otherwise.
+  const durationMs = splitDurationMs(split, flags.duration ?? null, heldRamp);
   const names = flags.target ?? [];
   const fallback = ctx.targets[0];
   if (fallback === undefined) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
@@ -150,15 +152,11 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   // --ramp starts the file over as often as its steps need (its duration ends the run).
   const loop = flags.loop === true || split?.ramp != null;
   const plan: TrafficPlan = { kind: 'replay', entries, mode, loop, targets: targets.map((t) => t.name), ...(split ? { split } : {}) };
-  if (split) {
-    const total = split.weights.reduce((a, b) => a + b, 0);
-    const shares = split.targets.map((t, i) => `${t} ${Number(((split.weights[i]! / total) * 100).toFixed(1))}%`).join(', ');
-    const ramp = split.ramp ? `; ramp ${split.ramp.sharesPct.join(',')}% of ${split.targets.at(-1)}, ${split.ramp.stepMs / 1000}s a step` : '';
-    io.err(`replay: each line to one target: ${shares}${ramp} (seed ${split.seed})\n`);
-  }
+  if (split) io.err(splitStartLine(split, heldRamp) + '\n');
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
-  if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs, requests, budgetUsd }, io, flags);
-  if (loop && durationMs === null && requests === null) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
+  // A dry run prices a held ramp at its steps' own length, the least it can last.
+  if (flags.dryRun) return printDryRun({ ctx, targets, plan, durationMs: splitDurationMs(split, flags.duration ?? null), requests, budgetUsd }, io, flags);
+  if (loop && durationMs === null && requests === null && !heldRamp) io.err('replay: --loop runs until Ctrl-C (add --duration or --requests to stop by itself)\n');
   const rules = compileAlertRules(ctx.config?.alerts, ctx.configPath ?? 'config');
   const metrics = await startMetrics(flags, targets, { err: (t) => io.err(t) });
   let outcome;

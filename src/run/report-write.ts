@@ -10,7 +10,7 @@ import type { ResolvedTarget } from '../core/target.js';
 import type { RequestResult } from '../core/result.js';
 import type { CompareOutput, ConformOutput, EvaluateOutput, RunSummaryOutput } from '../export/contracts/index.js';
 import { ReportCollector } from '../report/collect.js';
-import { evaluateChartPrefix, fromCollected, fromConform, fromEvaluate } from '../report/build.js';
+import { canaryOf, evaluateChartPrefix, fromCollected, fromConform, fromEvaluate } from '../report/build.js';
 import { chartLibrary } from '../report/assets.js';
 import { renderReport } from '../report/html.js';
 import type { ReportData } from '../report/data.js';
@@ -80,7 +80,7 @@ export class ReportSink {
       },
       collected,
       end.compare ? { thresholds: [], exitCode: end.exitCode, origin: 'run' } : { thresholds: end.summary?.thresholds ?? end.final.thresholds, exitCode: end.exitCode, origin: 'run' },
-      { ...(end.compare ? { compare: end.compare } : {}), ...(end.notes ? { notes: end.notes } : {}) },
+      { ...(end.compare ? { compare: end.compare } : {}), ...(end.notes ? { notes: end.notes } : {}), canary: end.summary ? canaryOf(end.summary) : null },
     );
     writeReport(this.path, data, REPORT_FLAG);
   }

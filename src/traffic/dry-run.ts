@@ -3,7 +3,8 @@
  * and model) and what it could cost, without sending anything. Pure; the
  * report is plain JSON for `--json`; export/dry-run-text.ts prints it for people.
  */
-import { largestShares } from './split.js';
+import { expectedShares } from './split.js';
+import { oneTargetPerLine } from './lines.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { TrafficPlan } from '../engine/messages.js';
 import type { PriceTable } from '../pricing/table.js';
@@ -68,7 +69,7 @@ export interface DryRunReport {
 
 export interface DryRunOptions {
   durationMs: number | null;
-  /** `--requests N`: the run stops after N requests to each target. */
+  /** `--requests N`: the run stops after N requests to each target (N in all when each line goes to one target: traffic/lines.ts). */
   requests?: number | null;
   /** Output flags given with --dry-run (e.g. "--summary report.json"): a dry run writes none of them, and says so. */
   unwritten?: readonly string[];
@@ -153,13 +154,14 @@ function replayFlows(plan: Extract<TrafficPlan, { kind: 'replay' }>, targets: re
   if (plan.entries.length === 0) return [];
   const { perHour, note } = replayLineRate(plan);
   const flows: Flow[] = [];
-  // --split: each line goes to one target, each target counted at its largest share (over a ramp's steps).
-  const shares = plan.split ? largestShares(plan.split) : null;
+  // --split: each line goes to one target, so each target is counted at its expected share (a ramp's mean), every line once.
+  const shares = plan.split ? expectedShares(plan.split) : null;
+  const over = plan.split?.ramp ? ` over the ramp (${plan.split.ramp.sharesPct.map((p) => `${p}%`).join(' → ')} of ${plan.split.targets.at(-1)}, each step its --step)` : '';
   // A line goes to its own targets (a recorded log's), else to every target of the plan.
   for (const name of plan.targets) {
     const target = lookupTarget(targets, name);
     const share = shares ? (shares[plan.split!.targets.indexOf(name)] ?? 0) : 1;
-    const notes = [...(note === null ? [] : [note]), ...(shares ? [`--split: at its largest share, ${Number((share * 100).toFixed(1))}% of the lines`] : [])];
+    const notes = [...(note === null ? [] : [note]), ...(shares ? [`--split: ${name} gets ${Number((share * 100).toFixed(1))}% of the lines${over}`] : [])];
     for (const e of plan.entries) {
       if (e.targets !== undefined && !e.targets.includes(name)) continue;
       const f = flowFor(flows, target, e.spec.model, () => ({ probes: [], count: plan.loop ? null : 0, notes }));
@@ -204,8 +206,11 @@ function priceFlow(flow: Flow, prices: PriceTable): Priced {
   };
 }
 
-/** Requests each flow sends in a finite run (null per flow when unknown); null overall when the run is endless. */
-function runCounts(flows: readonly Flow[], rates: readonly (number | null)[], opts: DryRunOptions): (number | null)[] | null {
+/**
+ * Requests each flow sends in a finite run (null per flow when unknown); null overall when the run is endless.
+ * linesOnce: each line goes to one target (traffic/lines.ts), so -n N is N requests in all, not N per target.
+ */
+function runCounts(flows: readonly Flow[], rates: readonly (number | null)[], opts: DryRunOptions, linesOnce: boolean): (number | null)[] | null {
   const durationMs = opts.durationMs;
   const limit = opts.requests ?? null;
   const finitePlan = flows.length > 0 && flows.every((f) => f.count !== null);
@@ -218,10 +223,10 @@ function runCounts(flows: readonly Flow[], rates: readonly (number | null)[], op
   });
   if (limit === null) return base;
   // -n N is per target: where it cuts a target's run short, its N is shared among that target's flows
-  // in proportion to each flow's rate (or its line count).
+  // in proportion to each flow's rate (or its line count). Lines sent once: N among all the flows alike.
   const out = base.slice();
-  for (const name of new Set(flows.map((f) => f.target.name))) {
-    const idx = flows.flatMap((f, i) => (f.target.name === name ? [i] : []));
+  const groups = linesOnce ? [flows.map((_, i) => i)] : [...new Set(flows.map((f) => f.target.name))].map((name) => flows.flatMap((f, i) => (f.target.name === name ? [i] : [])));
+  for (const idx of groups) {
     const known = idx.map((i) => base[i] ?? null).filter((b): b is number => b !== null);
     if (known.length === idx.length && sum(known) <= limit) continue;
     const weights = idx.map((i) => rates[i] ?? flows[i]!.count ?? 0);
@@ -243,6 +248,7 @@ export function dryRunReport(plan: TrafficPlan, targets: ResolvedTarget[], price
     flows,
     priced.map((p) => p.requestsPerHour),
     opts,
+    oneTargetPerLine(plan),
   );
   const rows: DryRunRow[] = flows.map((f, i) => {
     const p = priced[i]!;

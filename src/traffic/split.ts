@@ -30,47 +30,81 @@ export interface SplitProgress {
   steps: number | null;
   /** Set when --abort-on-fail stopped the ramp: the step, the failed threshold and its value there. */
   abort: { step: number | null; threshold: string; value: number | null } | null;
+  /**
+   * With --ramp and --abort-on-fail: the step's time is up but it has not been judged yet (fewer
+   * candidate results than `needed`), so the ramp holds it (engine/split-judge.ts); else null.
+   */
+  held: { step: number; results: number; needed: number } | null;
 }
 
 function fail(message: string): never {
   throw new UsageError(message);
 }
 
+/**
+ * A plain decimal number (`90`, `0.5`, `.25`, `1e3`): Number() alone also
+ * takes hex (`0x10`), binary and octal, which no one means as a weight or a
+ * percentage.
+ */
+const DECIMAL = /^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Weights this small (subnormal doubles, e.g. 1e-320) normalise to a share of 0 or lose their precision: never meant. */
+const MIN_WEIGHT = 2.2250738585072014e-308;
+
+/** A target with a smaller share than this would, in practice, never be drawn: a usage error, not a silent 0%. */
+export const MIN_SHARE = 1e-6;
+
+/** A ramp step's candidate results needed before --abort-on-fail's thresholds may stop the ramp, or let it move on (engine/split-judge.ts). */
+export const MIN_STEP_SAMPLES = 20;
+
+/** The longest timer Node keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** `direct=90,relay=10` → names and weights; every rule of the brief's usage errors. */
 export function parseSplit(text: string, known: readonly string[]): { targets: string[]; weights: number[] } {
-  const parts = text
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0);
+  const parts = text.split(',').map((p) => p.trim());
+  // One empty item (`--split ""`) falls to the "at least two targets" message below; an empty item among others is a typo.
+  if (parts.length > 1 && parts.some((p) => p.length === 0)) fail(`--split has an empty item in "${text}" (expects NAME=WEIGHT pairs such as direct=90,relay=10)`);
   const targets: string[] = [];
   const weights: number[] = [];
-  for (const part of parts) {
+  for (const part of parts.filter((p) => p.length > 0)) {
     const eq = part.lastIndexOf('=');
     if (eq <= 0) fail(`--split expects NAME=WEIGHT pairs such as direct=90,relay=10, got "${part}"`);
     const name = part.slice(0, eq).trim();
     const raw = part.slice(eq + 1).trim();
-    const weight = raw === '' ? NaN : Number(raw);
+    const weight = DECIMAL.test(raw) ? Number(raw) : raw.startsWith('-') && DECIMAL.test(raw.slice(1)) ? -Number(raw.slice(1)) : NaN;
     if (!Number.isFinite(weight)) fail(`--split: the weight of "${name}" must be a number, got "${raw}"`);
     if (weight <= 0) fail(`--split: the weight of "${name}" must be above 0, got ${raw} (leave a target out instead)`);
+    if (weight < MIN_WEIGHT) fail(`--split: the weight of "${name}" is too small to compute with, got ${raw} (leave the target out instead)`);
     if (targets.includes(name)) fail(`--split names "${name}" twice`);
     if (!known.includes(name)) fail(`--split: unknown target "${name}" (known: ${known.join(', ') || 'none'})`);
     targets.push(name);
     weights.push(weight);
   }
   if (targets.length < 2) fail('--split needs at least two targets, the last being the candidate (e.g. --split direct=90,relay=10)');
+  // 1e308+1e308 is Infinity: every share would be 0 and every line fall through to the candidate.
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (!Number.isFinite(total)) fail(`--split: the weights add up to more than a number can hold (${text}); use smaller ones such as 90,10`);
+  weights.forEach((w, i) => {
+    if (w / total < MIN_SHARE) fail(`--split: "${targets[i]}" would get ${w / total} of the lines, less than one in a million (leave it out, or raise its weight)`);
+  });
   return { targets, weights };
 }
 
-/** `10,50,100` → the candidate's share per step, in percent: each in (0, 100], never falling. */
+/** `10,50,100` → the candidate's share per step, in percent: each in (0, 100], each above the one before. */
 export function parseRamp(text: string): number[] {
   const parts = text.split(',').map((p) => p.trim());
   const shares = parts.map((p) => {
-    const n = p === '' ? NaN : Number(p.endsWith('%') ? p.slice(0, -1) : p);
+    const bare = p.endsWith('%') ? p.slice(0, -1).trim() : p;
+    const n = DECIMAL.test(bare) ? Number(bare) : NaN;
     if (!Number.isFinite(n) || n <= 0 || n > 100) fail(`--ramp expects the candidate's share per step in percent, each above 0 and at most 100 (e.g. 10,50,100), got "${p}"`);
+    // As for --split: a share under one in a million (1e-320) is 0 in effect.
+    if (n < 1e-4) fail(`--ramp: a step's share of ${p}% is under one in a million (at least 0.0001%)`);
     return n;
   });
+  // A step that repeats the last share only adds time at it; --step is for that, so a repeat is taken for a typo.
   for (let i = 1; i < shares.length; i++) {
-    if (shares[i]! < shares[i - 1]!) fail(`--ramp must rise step by step: ${shares[i - 1]} is followed by ${shares[i]}`);
+    if (shares[i]! <= shares[i - 1]!) fail(`--ramp must rise step by step: ${shares[i - 1]} is followed by ${shares[i]}`);
   }
   return shares;
 }
@@ -97,11 +131,15 @@ export function sharesAt(plan: Omit<SplitPlan, 'seed'>, step: number | null): nu
   return [...others.map((w) => ((1 - candidate) * w) / otherTotal), candidate];
 }
 
-/** Each target's largest share over the ramp's steps (the weights normalised without one): a dry run's cost must not understate. */
-export function largestShares(plan: Omit<SplitPlan, 'seed'>): number[] {
+/**
+ * Each target's share of the run's lines (summing to 1): the weights normalised, or with a ramp the mean of
+ * its step shares, each step lasting its --step. A dry run counts each line once at this share; counted at
+ * each target's largest step share instead, a ramp's lines were counted up to twice (90% + 50% of them).
+ */
+export function expectedShares(plan: Omit<SplitPlan, 'seed'>): number[] {
   const steps = plan.ramp === null ? [null] : plan.ramp.sharesPct.map((_, i) => i);
   const per = steps.map((step) => sharesAt(plan, step));
-  return plan.targets.map((_, i) => Math.max(...per.map((shares) => shares[i]!)));
+  return plan.targets.map((_, i) => per.reduce((a, shares) => a + shares[i]!, 0) / per.length);
 }
 
 /**
@@ -122,9 +160,13 @@ export class SplitRouter {
     return this.plan.targets.at(-1)!;
   }
 
-  /** The target of the send due `elapsedMs` after the plan's start. */
+  /** The target of the send due `elapsedMs` after the plan's start, the ramp's step going by the clock alone. */
   pick(elapsedMs: number): string {
-    const step = stepAt(this.plan, elapsedMs);
+    return this.pickAtStep(stepAt(this.plan, elapsedMs));
+  }
+
+  /** The target of a send made at a 0-based ramp step (null without a ramp). */
+  pickAtStep(step: number | null): string {
     if (step !== this.cachedStep) {
       this.cachedStep = step;
       let acc = 0;
@@ -137,13 +179,18 @@ export class SplitRouter {
   }
 
   progress(elapsedMs: number | null, abort: SplitProgress['abort']): SplitProgress {
-    const step = elapsedMs === null ? (this.plan.ramp ? 0 : null) : stepAt(this.plan, elapsedMs);
+    return this.progressAtStep(elapsedMs === null ? (this.plan.ramp ? 0 : null) : stepAt(this.plan, elapsedMs), abort, null);
+  }
+
+  /** Where the run stands at a 0-based ramp step (null without a ramp). */
+  progressAtStep(step: number | null, abort: SplitProgress['abort'], held: SplitProgress['held']): SplitProgress {
     const shares = sharesAt(this.plan, step);
     return {
       shares: this.plan.targets.map((target, i) => ({ target, share: shares[i]! })),
       step: step === null ? null : step + 1,
       steps: this.plan.ramp?.sharesPct.length ?? null,
       abort,
+      held,
     };
   }
 }

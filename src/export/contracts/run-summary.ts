@@ -53,6 +53,17 @@ export const canarySchema = z
         stepMs: count().describe('Each step\'s length (--step).'),
         stepReached: z.int().positive().describe('1-based step the run reached (the step it stopped at, on an abort).'),
         steps: z.int().positive(),
+        held: z
+          .strictObject({
+            step: z.int().positive().describe('1-based step.'),
+            results: count().describe("The candidate's results of that step."),
+            needed: z.int().positive().describe('The results a step needs to be judged (20).'),
+          })
+          .nullable()
+          .optional()
+          .describe(
+            "With --abort-on-fail: the run ended on a step whose time was up but which had too few of the candidate's results to be judged (the ramp held it, never going past it); else null. Absent from summaries of earlier versions.",
+          ),
       })
       .nullable()
       .describe('null without --ramp.'),

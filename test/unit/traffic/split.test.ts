@@ -21,6 +21,17 @@ describe('parseSplit', () => {
     ['direct=1,direct=1', /names "direct" twice/],
     ['=5,relay=1', /NAME=WEIGHT/],
     ['direct', /NAME=WEIGHT/],
+    // Sums past the largest double: every share 0, every line to the candidate.
+    ['direct=1e308,relay=1e308', /add up to more than a number can hold/],
+    // Subnormal: a share of 0 in effect.
+    ['direct=1,relay=1e-320', /weight of "relay" is too small/],
+    ['direct=1,relay=1e-300', /"relay" would get .* less than one in a million/],
+    // Number() reads these; no one means them as weights.
+    ['direct=0x10,relay=1', /weight of "direct" must be a number, got "0x10"/],
+    ['direct=0b11,relay=1', /must be a number/],
+    ['direct=1_0,relay=1', /must be a number/],
+    ['direct=1,,relay=1', /empty item/],
+    ['direct=1,relay=1,', /empty item/],
   ])('%j is a usage error', (text, message) => {
     expect(() => parseSplit(text, KNOWN)).toThrow(UsageError);
     expect(() => parseSplit(text, KNOWN)).toThrow(message);
@@ -28,12 +39,15 @@ describe('parseSplit', () => {
 });
 
 describe('parseRamp', () => {
-  it('reads percentages that rise or hold', () => {
+  it('reads percentages that rise', () => {
     expect(parseRamp('10,50,100')).toEqual([10, 50, 100]);
-    expect(parseRamp('5%, 5%, 20')).toEqual([5, 5, 20]);
+    expect(parseRamp('5%, 7.5%, 20')).toEqual([5, 7.5, 20]);
   });
-  it.each(['', '0,50', '10,101', '50,10', '10,,20', 'a'])('%j is a usage error', (text) => {
+  it.each(['', '0,50', '10,101', '50,10', '10,,20', 'a', '0x10,50', '1e-320,50'])('%j is a usage error', (text) => {
     expect(() => parseRamp(text)).toThrow(UsageError);
+  });
+  it('must rise strictly: a repeated share is refused', () => {
+    expect(() => parseRamp('10,10,50')).toThrow(/--ramp must rise step by step: 10 is followed by 10/);
   });
 });
 
