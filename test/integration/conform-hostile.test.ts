@@ -167,4 +167,22 @@ describe('relaymon conform against hostile relays', () => {
       await m.stop();
     }
   }, 60_000);
+
+  it('a relay that ignores max_tokens costs more than the budget: spentUsd over budgetUsd in the JSON, and a line on stderr says so', async () => {
+    const m = await startMockProcess(['--ttft', '1', '--itl', '0', '--tokens', '20000', '--ignore-max-tokens']);
+    try {
+      const args = ['conform', '--base-url', m.url, '--protocol', 'openai', '--only', 'usage_present', '--json'];
+      const res = await runCli([...args, '--budget-usd', '0.001'], { env, timeoutMs: 60_000 });
+      const json = JSON.parse(res.stdout) as { spentUsd: number; budgetUsd: number | null };
+      expect(json.budgetUsd).toBe(0.001);
+      expect(json.spentUsd).toBeGreaterThan(0.001);
+      expect(res.stderr).toMatch(/conform: spent \$[\d.]+, over the \$0\.001 budget: an answer is charged once it has arrived/);
+      // Without a budget, against the worst case said before sending.
+      const free = await runCli(args, { env, timeoutMs: 60_000 });
+      expect((JSON.parse(free.stdout) as { budgetUsd: number | null }).budgetUsd).toBeNull();
+      expect(free.stderr).toMatch(/conform: spent \$[\d.]+, above the worst case \$[\d.]+ said before sending/);
+    } finally {
+      await m.stop();
+    }
+  }, 60_000);
 });
