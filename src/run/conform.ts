@@ -25,8 +25,7 @@ import { writeConformReport } from './report-write.js';
 import type { TargetFlagValues } from './flags.js';
 import { sendPlan, type SendState } from './conform-send.js';
 import { runSuite } from './conform-suite.js';
-import { conformCost, dryRunText, worstCaseLine, type PlannedCost } from './conform-cost.js';
-import { formatUsd } from '../traffic/budget.js';
+import { conformCost, dryRunText, overspendLine, worstCaseLine, type PlannedCost } from './conform-cost.js';
 
 /** conform's flags, parsed by their declarations (cli/conform.ts). */
 export interface ConformFlags extends Omit<TargetFlagValues, 'protocol' | 'target'> {
@@ -139,30 +138,11 @@ async function send(
   if (flags.json) io.out(JSON.stringify(report, null, 2) + '\n');
   else io.out(conformText(report, io.color));
   if (flags.junit !== undefined) writeOutputFile(flags.junit, conformJunit(report), '--junit');
-  const over = overspendLine(report, money.worstCaseUsd);
+  const over = overspendLine('conform', report, money.worstCaseUsd);
   if (over !== null) io.err(over);
   const code = conformEnd(report, state, interrupted, io);
   writeConformReport(flags.report, report, code);
   return code;
-}
-
-/**
- * Said when the suite cost more than it could have: over the budget, or over
- * the worst case printed before sending. The guard admits a request by its
- * worst case (all of max_tokens), but an answer is charged once it has
- * arrived, so a relay answering past max_tokens (or billing more than it was
- * sent) is paid for in full; the client does not cut an answer at max_tokens,
- * which would change what is measured. (report.spentUsd says it in the JSON.)
- */
-export function overspendLine(report: Pick<ConformReport, 'spentUsd' | 'budgetUsd'>, worstCaseUsd: number): string | null {
-  const spent = report.spentUsd;
-  const why = 'an answer is charged once it has arrived, and some cost more than their worst case (all of max_tokens): a relay answered past max_tokens or billed more tokens than it was sent (see max_tokens_honoured)';
-  // A millionth of a dollar of float dust is no overspend.
-  if (report.budgetUsd !== null && spent > report.budgetUsd + 1e-6) return `conform: spent ${formatUsd(spent)}, over the ${formatUsd(report.budgetUsd)} budget: ${why}\n`;
-  // Against the printed worst case, only well above it: that line prices the prompt by relaymon's own count and
-  // a cache write at the input price, so an honest answer can pass it by a little (framing tokens, a cache write).
-  if (spent > 1.5 * worstCaseUsd + 1e-6) return `conform: spent ${formatUsd(spent)}, above the worst case ${formatUsd(worstCaseUsd)} said before sending: ${why}\n`;
-  return null;
 }
 
 /** The exit code of a finished suite, and what explains it on stderr. */
