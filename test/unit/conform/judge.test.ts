@@ -163,7 +163,7 @@ describe('conform judges', () => {
     obs.answers.stream = honest({ lastTokenAt: 1046, chunkGapsMs: Array.from({ length: 23 }, () => 2) });
     expect(status('streams_incrementally', obs)).toBe('pass');
     // 16 tokens over 7 reads in 14 ms for 15 gaps, as relaymon mock --itl 1 measures: 1,000 tokens/s, streamed.
-    obs.answers.stream = honest({ outputTokens: 16, lastTokenAt: 1014, chunkGapsMs: [2, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2, 0, 0] });
+    obs.answers.stream = honest({ outputTokens: 16, lastTokenAt: 1014, chunkGapsMs: [2, 0, 3, 0, 0, 2, 0, 3, 0, 2, 0, 0, 2, 0, 0] });
     expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'pass', evidence: { got: '16 tokens in 7 reads, 14 ms from first to last token' } });
     // The same 16 tokens over 4 reads within 3 ms: released at once, buffered.
     obs.answers.stream = honest({ outputTokens: 16, lastTokenAt: 1003, chunkGapsMs: [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0] });
