@@ -13,7 +13,7 @@ import { hasUsage, unanswered, truncated, verdict, type AnswerFacts, type Observ
 import { eventOrder, maxTokensHonoured, modelEcho, streamsIncrementally, streamTerminated, usageMonotonic, usagePresent } from './judge-stream.js';
 
 export type { AnswerFacts, Evidence, FaultAnswer, Observations, RawAnswer, Verdict } from './facts.js';
-export { MIN_MS_PER_GAP, MIN_READS, MIN_STREAM_TOKENS } from './judge-stream.js';
+export { MIN_MS_PER_TOKEN, MIN_READS, MIN_STREAM_TOKENS } from './judge-stream.js';
 
 function notSentVerdict(obs: Observations, names: readonly RequestName[], expected: string): Verdict {
   const why = names.map((n) => obs.notSent[n]).find((w) => w !== undefined) ?? 'not sent';
