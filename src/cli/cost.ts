@@ -6,7 +6,7 @@ export function registerCost(program: Command): void {
   program
     .command('cost')
     .description('project a monthly bill per target from a traffic mix, with measured usage ratios, and the saving between targets')
-    .requiredOption('--mix <file>', 'YAML or JSON map of model → { input, output } tokens per month')
+    .requiredOption('--mix <file>', 'YAML or JSON map of model → { input, output } tokens per month (at most 1,000 models, 1 MiB)')
     .option('--from <file>', 'measured usage ratios: the JSON of `relaymon compare --json`, or a request log (--log)')
     .option('--targets <a,b,...>', 'targets from the config (default: all; without a config, list price)')
     .option('--config <file>', 'config file (default: relaymon.config.yaml|yml|json here, or $RELAYMON_CONFIG)')

@@ -11,7 +11,7 @@ export function registerReport(program: Command): void {
     .requiredOption('-o, --output <file>', 'the HTML file to write')
     .addOption(new Option('--threshold <expr>', 'with a request log: judge the run again with this threshold, repeatable (the config\'s apply too)').argParser(collect).default([]))
     .option('--no-default-thresholds', `with a request log: do not imply ${IMPLIED_ERRORS_THRESHOLD} when no errors threshold is given`)
-    .option('--config <file>', 'config file whose thresholds re-judge a request log (default: relaymon.config.yaml|yml|json here, or $RELAYMON_CONFIG)')
+    .option('--config <file>', 'config file whose thresholds re-judge a request log; its key variables need not be set (default: relaymon.config.yaml|yml|json here, or $RELAYMON_CONFIG)')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)');
   cmd.addHelpText(
     'after',

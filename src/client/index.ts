@@ -98,6 +98,12 @@ export class RelayClient {
     let statusCode: number;
     let text: string;
     let resHeaders: Record<string, string | string[] | undefined>;
+    // The same timeouts as any request of the target (execute.ts): the connect one is its pool's, the answer's
+    // headers are its first byte (timeouts.firstToken), a silent body its idle gap, and the whole GET its total.
+    // A relay that never answers GET /models would otherwise hold `relaymon models` and evaluate's first phase.
+    const { connectMs, firstTokenMs, idleMs, totalMs } = target.timeouts;
+    const total = new AbortController();
+    const totalTimer = setTimeout(() => total.abort(new ModelsTotalTimeout()), totalMs);
     try {
       const url = endpointUrl(target.baseUrl, adapter.modelsPath);
       // undici's request() over this target's pool: its dispatchers are undici's parts, which have only dispatch() (undici-parts.ts).
@@ -105,15 +111,23 @@ export class RelayClient {
         dispatcher: this.dispatcherFor(target),
         method: 'GET',
         headers,
-        headersTimeout: target.timeouts.totalMs,
-        bodyTimeout: target.timeouts.totalMs,
+        headersTimeout: firstTokenMs,
+        bodyTimeout: idleMs,
+        signal: total.signal,
       });
       statusCode = res.statusCode;
       resHeaders = res.headers;
       text = await res.body.text();
     } catch (err) {
+      if (total.signal.aborted) throw new RelaymonError(`${target.name}: timeout: GET /models: total timeout after ${totalMs} ms`, EXIT.unreachable);
       const c = classifyNetworkError(err);
-      throw new RelaymonError(`${target.name}: ${c.errorType}: ${c.message}`, EXIT.unreachable);
+      const ms = { connect: connectMs, first_token: firstTokenMs, idle: idleMs, total: totalMs };
+      const label = { connect: 'connect', first_token: 'first byte', idle: 'idle gap', total: 'total' };
+      // In the wording of a request's timeouts (execute.ts), not undici's ("Headers Timeout Error").
+      const message = c.errorType === 'timeout' && c.timeoutPhase !== null ? `GET /models: ${label[c.timeoutPhase]} timeout after ${ms[c.timeoutPhase]} ms` : c.message;
+      throw new RelaymonError(`${target.name}: ${c.errorType}: ${message}`, EXIT.unreachable);
+    } finally {
+      clearTimeout(totalTimer);
     }
     if (statusCode >= 400) {
       const c = classifyHttpError(statusCode, resHeaders, text);
@@ -136,6 +150,14 @@ export class RelayClient {
     for (const d of this.dispatchers.values()) closeSpares(d);
     await Promise.all([...this.dispatchers.values()].map((d) => (opts.force ? d.destroy() : d.close())));
     this.dispatchers.clear();
+  }
+}
+
+/** The reason GET /models is aborted with when its total timeout passes. */
+class ModelsTotalTimeout extends Error {
+  constructor() {
+    super('total timeout');
+    this.name = 'ModelsTotalTimeout';
   }
 }
 

@@ -33,6 +33,13 @@ export interface ConformReport {
   durationMs: number;
   targets: ConformTarget[];
   summary: ConformSummary;
+  /**
+   * What the suite's requests cost, as the spend guard booked them (traffic/budget.ts settle), and the budget.
+   * The guard bounds what it sends by each request's worst case (all of max_tokens), but a relay that ignores
+   * max_tokens is charged for its whole answer once it has arrived: spentUsd may pass budgetUsd, and says so.
+   */
+  spentUsd: number;
+  budgetUsd: number | null;
 }
 
 /** The rows of one target: for each protocol (in order), each selected check (in list order). */

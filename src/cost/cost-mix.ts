@@ -32,11 +32,26 @@ function tokenCount(v: unknown, where: string): number {
   return n;
 }
 
+/**
+ * The largest mix read, and the most models in one. A real mix names the few
+ * models a team uses (tens of bytes a line); without a bound a wrong file
+ * (`/dev/zero`, a 200,000-model list) held a run for a minute and 740 MB
+ * before it printed anything, and its reasons named every model.
+ */
+export const MAX_MIX_BYTES = 1024 * 1024;
+export const MAX_MIX_MODELS = 1000;
+
+export function mixTooLarge(source: string): string {
+  return `${source}: the mix file is larger than ${MAX_MIX_BYTES / 1024 / 1024} MiB, the most relaymon reads (a mix is a line per model)`;
+}
+
 const INPUT_KEYS = ['input', 'inputTokens', 'input_tokens', 'prompt_tokens'];
 const OUTPUT_KEYS = ['output', 'outputTokens', 'output_tokens', 'completion_tokens'];
 
 /** A YAML or JSON map of model → {input, output} tokens per month. */
 export function parseMix(text: string, source: string): MixEntry[] {
+  // readMixText (mix-file.ts) stops reading past the limit; text read another way is held to it here.
+  if (Buffer.byteLength(text, 'utf8') > MAX_MIX_BYTES) throw new UsageError(mixTooLarge(source));
   let data: unknown;
   try {
     data = parseYaml(text);
@@ -46,6 +61,8 @@ export function parseMix(text: string, source: string): MixEntry[] {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new UsageError(`${source}: expected a map of model → { input, output } tokens per month, e.g. "gpt-4o: { input: 50M, output: 10M }"`);
   }
+  const models = Object.keys(data).length;
+  if (models > MAX_MIX_MODELS) throw new UsageError(`${source}: the mix names ${models} models; at most ${MAX_MIX_MODELS} (one entry per model the traffic uses)`);
   const out: MixEntry[] = [];
   for (const [model, entry] of Object.entries(data)) {
     const where = `${source}: ${model}`;

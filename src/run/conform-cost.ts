@@ -65,3 +65,22 @@ export function dryRunText(costs: readonly PlannedCost[]): string {
     `worst case ${formatUsd(total(costs))}${missing.length > 0 ? ` plus unpriced models: ${missing.join(', ')}` : ''}\n`
   );
 }
+
+/**
+ * Said when a run (conform, or evaluate's phases) cost more than it could
+ * have: over the budget, or well over the worst case printed before sending.
+ * The guard admits a request by its worst case (all of max_tokens), but an
+ * answer is charged once it has arrived, so a relay answering past max_tokens (or billing more than it was
+ * sent) is paid for in full; the client does not cut an answer at max_tokens,
+ * which would change what is measured. (conform --json's spentUsd says it in the JSON.)
+ */
+export function overspendLine(command: string, report: { spentUsd: number; budgetUsd: number | null }, worstCaseUsd: number): string | null {
+  const spent = report.spentUsd;
+  const why = 'an answer is charged once it has arrived, and some cost more than their worst case (all of max_tokens): a relay answered past max_tokens or billed more tokens than it was sent (see max_tokens_honoured)';
+  // Float dust (a sum of many small costs) is no overspend: the guard's own slack (traffic/budget.ts).
+  if (report.budgetUsd !== null && spent > report.budgetUsd * (1 + 1e-9) + 1e-12) return `${command}: spent ${formatUsd(spent)}, over the ${formatUsd(report.budgetUsd)} budget: ${why}\n`;
+  // Against the printed worst case, only well above it: that line prices the prompt by relaymon's own count and
+  // a cache write at the input price, so an honest answer can pass it by a little (framing tokens, a cache write).
+  if (spent > 1.5 * worstCaseUsd + 1e-12) return `${command}: spent ${formatUsd(spent)}, above the worst case ${formatUsd(worstCaseUsd)} said before sending: ${why}\n`;
+  return null;
+}

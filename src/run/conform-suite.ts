@@ -53,6 +53,8 @@ export async function runSuite(budgetUsd: number | null, prices: PriceTable, sen
     durationMs: Math.round(performance.now() - t0),
     targets,
     summary: summarise(targets),
+    spentUsd: guard.spentUsd(),
+    budgetUsd: guard.budget,
   };
   return { report, state, guard, interrupted };
 }

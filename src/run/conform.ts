@@ -25,7 +25,7 @@ import { writeConformReport } from './report-write.js';
 import type { TargetFlagValues } from './flags.js';
 import { sendPlan, type SendState } from './conform-send.js';
 import { runSuite } from './conform-suite.js';
-import { conformCost, dryRunText, worstCaseLine, type PlannedCost } from './conform-cost.js';
+import { conformCost, dryRunText, overspendLine, worstCaseLine, type PlannedCost } from './conform-cost.js';
 
 /** conform's flags, parsed by their declarations (cli/conform.ts). */
 export interface ConformFlags extends Omit<TargetFlagValues, 'protocol' | 'target'> {
@@ -114,13 +114,13 @@ export async function runConform(flags: ConformFlags): Promise<ExitCode> {
   }
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
   io.err(worstCaseLine(costs, budgetUsd));
-  return await send(flags, io, { prices: ctx.prices, budgetUsd }, plans, checks);
+  return await send(flags, io, { prices: ctx.prices, budgetUsd, worstCaseUsd: costs.reduce((s, c) => s + (c.worstCaseUsd ?? 0), 0) }, plans, checks);
 }
 
 async function send(
   flags: ConformFlags,
   io: Io,
-  money: { prices: PriceTable; budgetUsd: number | null },
+  money: { prices: PriceTable; budgetUsd: number | null; worstCaseUsd: number },
   plans: readonly TargetPlan[],
   checks: readonly ConformCheckName[],
 ): Promise<ExitCode> {
@@ -138,6 +138,8 @@ async function send(
   if (flags.json) io.out(JSON.stringify(report, null, 2) + '\n');
   else io.out(conformText(report, io.color));
   if (flags.junit !== undefined) writeOutputFile(flags.junit, conformJunit(report), '--junit');
+  const over = overspendLine('conform', report, money.worstCaseUsd);
+  if (over !== null) io.err(over);
   const code = conformEnd(report, state, interrupted, io);
   writeConformReport(flags.report, report, code);
   return code;

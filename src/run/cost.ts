@@ -4,7 +4,8 @@ import { findConfigFile, loadConfig } from '../config/load.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
 import { fsReason } from '../core/fs-reason.js';
-import { parseMix, projectCost, ratiosFromFile, type CostTarget } from '../cost/cost-mix.js';
+import { projectCost, ratiosFromFile, type CostTarget } from '../cost/cost-mix.js';
+import { readMixFile } from '../cost/mix-file.js';
 import { costText } from '../cost/cost-text.js';
 import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile, type InputFile } from './io.js';
 
@@ -31,7 +32,7 @@ async function readText(path: string, what: string): Promise<string> {
 export async function runCost(flags: CostFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
-  const mix = parseMix(await readText(flags.mix!, 'mix file'), flags.mix!);
+  const mix = await readMixFile(flags.mix!);
   // Only names and multipliers matter here: no target is resolved, so no key has to be set.
   const configPath = findConfigFile({ cwd: process.cwd(), explicit: flags.config, env: process.env });
   const config = configPath ? await loadConfig(configPath) : null;

@@ -15,9 +15,12 @@ import { fromCollected, fromCompare, fromConform, fromEvaluate, fromRunSummary }
 import { detectInput, EXPECTED_INPUT, readJsonFile, streamLog, type LogProgress } from '../report/read.js';
 import type { ReportData } from '../report/data.js';
 import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeStderr, type Io } from './io.js';
-import { loadContext, type RunContext } from './context.js';
-import { findConfigFile } from '../config/find.js';
-import { PriceTable } from '../pricing/table.js';
+import { findConfigFile, loadConfig } from '../config/load.js';
+import type { RelaymonConfig } from '../config/schema.js';
+import { resolveBaseUrl } from '../config/targets.js';
+import { registerSecret } from '../core/redact.js';
+import type { Protocol } from '../core/result.js';
+import { parseThresholdMap } from '../stats/thresholds-parse.js';
 import type { TargetFlagValues } from './flags.js';
 import { createProgress } from './progress.js';
 import { runExitCode } from './outcome.js';
@@ -74,15 +77,36 @@ async function report(file: string, flags: ReportFlags): Promise<ExitCode> {
 }
 
 /**
+ * What a report takes from the context: the config file and its thresholds,
+ * and its targets' names, URLs and protocols (the rows of a request log).
+ */
+interface ReportContext {
+  config: RelaymonConfig | null;
+  configPath: string | null;
+  thresholds: Threshold[];
+  targets: { name: string; baseUrl: string; protocol: Protocol }[];
+}
+
+/**
  * The config's thresholds (and its targets' names and URLs) when there is a
  * config file; without one, nothing: a report sends nothing, so it needs no
- * target and must not ask for --base-url.
+ * target, must not ask for --base-url, and needs no key. The targets are
+ * read from the file, not resolved for sending (config/targets.ts
+ * resolveTargets): a colleague rendering a shared file has not set the
+ * variables its apiKeyEnv and headers name. The keys that are set are still
+ * made known to the redactor, as a run would, in case a file carries one.
  */
-async function reportContext(flags: ReportFlags): Promise<RunContext> {
-  if (findConfigFile({ cwd: process.cwd(), explicit: flags.config, env: process.env }) === null) {
-    return { config: null, configPath: null, targets: [], prices: PriceTable.builtIn(), thresholds: [] };
-  }
-  return loadContext({ ...flags }, process.env, { quiet: true });
+async function reportContext(flags: ReportFlags): Promise<ReportContext> {
+  const configPath = findConfigFile({ cwd: process.cwd(), explicit: flags.config, env: process.env });
+  if (configPath === null) return { config: null, configPath: null, thresholds: [], targets: [] };
+  const config = await loadConfig(configPath);
+  const thresholds = config.thresholds ? parseThresholdMap(config.thresholds, configPath) : [];
+  const targets = Object.entries(config.targets ?? {}).map(([name, t]) => {
+    if (t.apiKeyEnv !== undefined) registerSecret(process.env[t.apiKeyEnv]);
+    // Its notes (a trimmed endpoint) are for a run that sends; the report only labels rows with the URL.
+    return { name, baseUrl: resolveBaseUrl(t.baseUrl, t.protocol, `targets.${name}.baseUrl`, []), protocol: t.protocol };
+  });
+  return { config, configPath, thresholds, targets };
 }
 
 function fromJson(file: string, value: unknown, flags: ReportFlags): ReportData {
@@ -114,7 +138,7 @@ function progressLine(p: LogProgress, total: number, elapsedMs: number): string 
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.lines} lines, ${mb(p.bytesRead)}/${mb(total)} MB  ${Math.round(rate)} lines/s  ETA ${share >= 1 ? '0s' : fmtMs(eta)}`;
 }
 
-async function fromLog(file: string, bytes: number, flags: ReportFlags, ctx: RunContext, io: Io): Promise<ReportData> {
+async function fromLog(file: string, bytes: number, flags: ReportFlags, ctx: ReportContext, io: Io): Promise<ReportData> {
   const user: Threshold[] = [...ctx.thresholds, ...flags.threshold.map((t) => parseThreshold(t))];
   const thresholds = withImpliedThresholds(user, flags.defaultThresholds !== false);
   let collector: ReportCollector | null = null;

@@ -5,6 +5,9 @@
  * end the malformed-body answer.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, SENTINEL_KEY, startMockProcess, type CliResult, type MockProcess } from '../helpers/cli.js';
@@ -133,6 +136,53 @@ describe('relaymon conform against hostile relays', () => {
       } finally {
         await m.stop();
       }
+    }
+  }, 60_000);
+
+  it('a fast honest stream (mock --itl 1, 1,000 tokens/s) passes streams_incrementally; the same stream buffered fails', async () => {
+    for (const [knobs, want] of [[[], 'pass'], [['--buffer-stream'], 'fail']] as const) {
+      const m = await startMockProcess(['--ttft', '20', '--itl', '1', '--tokens', '24', '--seed', '3', ...knobs]);
+      try {
+        const res = await runCli(['conform', '--base-url', m.url, '--protocol', 'openai', '--only', 'streams_incrementally', '--json'], { env, timeoutMs: 60_000 });
+        const r = row(rows(res), 'streams_incrementally');
+        expect([knobs, r.status, r.evidence.got]).toEqual([knobs, want, expect.any(String)]);
+      } finally {
+        await m.stop();
+      }
+    }
+  }, 60_000);
+
+  it('a relay that ignores max_tokens with an answer too large to read fails max_tokens_honoured, not "no finish reason"', async () => {
+    const m = await startMockProcess(['--ttft', '1', '--itl', '0', '--tokens', '100000', '--ignore-max-tokens']);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'relaymon-conform-huge-'));
+      const cfg = join(dir, 'huge.yaml');
+      // A small cap (the default is 16 MiB) keeps the test quick; the rule is the same.
+      writeFileSync(cfg, `targets:\n  huge:\n    baseUrl: ${m.url}\n    apiKeyEnv: OPENAI_API_KEY\n    maxResponseBytes: 65536\n`);
+      const res = await runCli(['conform', '--config', cfg, '--only', 'max_tokens_honoured', '--json'], { env, timeoutMs: 60_000 });
+      expect(row(rows(res), 'max_tokens_honoured')).toMatchObject({ status: 'fail', evidence: { got: expect.stringMatching(/response size cap \(.*65536 bytes\) for a limit of 5 tokens$/) } });
+      expect(res.code).toBe(1);
+      expectNoSecret(res);
+    } finally {
+      await m.stop();
+    }
+  }, 60_000);
+
+  it('a relay that ignores max_tokens costs more than the budget: spentUsd over budgetUsd in the JSON, and a line on stderr says so', async () => {
+    const m = await startMockProcess(['--ttft', '1', '--itl', '0', '--tokens', '20000', '--ignore-max-tokens']);
+    try {
+      const args = ['conform', '--base-url', m.url, '--protocol', 'openai', '--only', 'usage_present', '--json'];
+      const res = await runCli([...args, '--budget-usd', '0.001'], { env, timeoutMs: 60_000 });
+      const json = JSON.parse(res.stdout) as { spentUsd: number; budgetUsd: number | null };
+      expect(json.budgetUsd).toBe(0.001);
+      expect(json.spentUsd).toBeGreaterThan(0.001);
+      expect(res.stderr).toMatch(/conform: spent \$[\d.]+, over the \$0\.001 budget: an answer is charged once it has arrived/);
+      // Without a budget, against the worst case said before sending.
+      const free = await runCli(args, { env, timeoutMs: 60_000 });
+      expect((JSON.parse(free.stdout) as { budgetUsd: number | null }).budgetUsd).toBeNull();
+      expect(free.stderr).toMatch(/conform: spent \$[\d.]+, above the worst case \$[\d.]+ said before sending/);
+    } finally {
+      await m.stop();
     }
   }, 60_000);
 });

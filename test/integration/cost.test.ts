@@ -100,6 +100,15 @@ describe('relaymon cost --mix', () => {
     const r4 = await runCli(['cost', '--config', cfg, '--mix', mix, '--targets', 'nope']);
     expect(r4.code).toBe(2);
     expect(r4.stderr).toContain('unknown target "nope"');
+    // A wrong path is not read to the end: /dev/zero stops at the limit; too many models are named.
+    const r5 = await runCli(['cost', '--config', cfg, '--mix', '/dev/zero'], { timeoutMs: 10_000 });
+    expect(r5.code).toBe(2);
+    expect(r5.stderr).toContain('/dev/zero: the mix file is larger than 1 MiB');
+    const many = join(dir, 'many.yaml');
+    writeFileSync(many, Array.from({ length: 5000 }, (_, i) => `m${i}: { input: 1, output: 1 }\n`).join(''));
+    const r6 = await runCli(['cost', '--config', cfg, '--mix', many]);
+    expect(r6.code).toBe(2);
+    expect(r6.stderr).toContain('the mix names 5000 models; at most 1000');
     const help = await runCli(['cost', '--help']);
     expect(help.stdout).toContain('relaymon cost --mix mix.yaml --from compare.json');
   });

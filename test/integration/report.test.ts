@@ -77,6 +77,26 @@ describe('relaymon report', () => {
     expect(embeddedData(html).charts).toEqual([]);
   });
 
+  it('needs no key: in a folder whose config names unset key and header variables, it renders a log (with the config\'s thresholds) and a summary', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'relaymon-report-nokey-'));
+    writeFileSync(
+      join(folder, 'relaymon.config.yaml'),
+      `targets:\n  default:\n    baseUrl: ${mock.url}\n    apiKeyEnv: RELAYMON_TEST_UNSET_KEY\n    headers: { X-Gateway-Key: "\${RELAYMON_TEST_UNSET_HEADER}" }\nthresholds:\n  latency: ["p(95)<0.001"]\n`,
+    );
+    const env = { RELAYMON_TEST_UNSET_KEY: undefined, RELAYMON_TEST_UNSET_HEADER: undefined };
+    const fromLog = join(folder, 'log.html');
+    const res = await runCli(['report', log, '-o', fromLog], { cwd: folder, env });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).not.toContain('is not set');
+    const html = readFileSync(fromLog, 'utf8');
+    // The config's threshold re-judged the log.
+    expect(html).toContain('✗ latency:p(95)&#60;0.001');
+    const fromSummary = join(folder, 'summary.html');
+    const res2 = await runCli(['report', summary, '-o', fromSummary, '--config', join(folder, 'relaymon.config.yaml')], { env });
+    expect(res2.code, res2.stderr).toBe(0);
+    expect(existsSync(fromSummary)).toBe(true);
+  });
+
   it('anything else is a usage error (exit 2) naming what was expected, never a stack trace', async () => {
     const cases: [string, string][] = [
       ['text.txt', 'hello\nworld\n'],

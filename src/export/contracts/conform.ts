@@ -54,6 +54,8 @@ export const conformSchema = z
     durationMs: count().describe('The whole suite, all targets.'),
     targets: z.array(conformTargetSchema),
     summary: z.strictObject({ pass: count(), fail: count(), notApplicable: count() }).describe('Rows by status, over every target.'),
+    spentUsd: z.number().min(0).describe("USD the suite's requests cost (priced answers; with a budget, an answer without a price at its worst case). Above budgetUsd when a relay answered past max_tokens: an answer is charged once it has arrived."),
+    budgetUsd: z.number().min(0).nullable().describe('--budget-usd or the config\'s budget.usd; null without one.'),
   })
   .describe('relaymon conform --json.');
 export type ConformOutput = z.infer<typeof conformSchema>;

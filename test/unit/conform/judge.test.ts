@@ -141,6 +141,12 @@ describe('conform judges', () => {
     expect(status('max_tokens_honoured', obs)).toBe('n/a');
     obs.answers.max_tokens = honest({ outputTokens: 5, finishReason: null, ok: false, errorType: 'stream_truncated', streamViolations: ['unterminated'] });
     expect(judge('max_tokens_honoured', obs).evidence.got).toMatch(/see stream_terminated/);
+    // Cut by relaymon's size cap: no finish reason and no count, because the answer went on for megabytes.
+    obs.answers.max_tokens = honest({ outputTokens: null, usageSource: 'estimated', localOutputTokens: null, finishReason: null, ok: false, errorType: 'response_too_large', errorMessage: 'response exceeded 16777216 bytes' });
+    expect(judge('max_tokens_honoured', obs)).toMatchObject({
+      status: 'fail',
+      evidence: { got: "finish reason none, ? output tokens: the answer passed relaymon's response size cap (response exceeded 16777216 bytes) for a limit of 5 tokens" },
+    });
   });
 
   it('streams_incrementally: a buffered answer (one read, or no time between first and last token) fails', () => {
@@ -150,12 +156,21 @@ describe('conform judges', () => {
     // Split over a few reads a fraction of a millisecond apart: still buffered.
     obs.answers.stream = honest({ lastTokenAt: 1000.6, chunkGapsMs: [0, 0.3, 0, 0.3] });
     expect(status('streams_incrementally', obs)).toBe('fail');
-    // Three reads but all within 10 ms for 24 tokens: faster than any model streams.
-    obs.answers.stream = honest({ lastTokenAt: 1010, chunkGapsMs: [5, 5] });
+    // Three reads but all within 5 ms for 24 tokens (16 outside the largest read): faster than any model streams.
+    obs.answers.stream = honest({ lastTokenAt: 1005, chunkGapsMs: [2.5, 2.5] });
     expect(status('streams_incrementally', obs)).toBe('fail');
     // A fast honest provider: 24 reads 2 ms apart.
     obs.answers.stream = honest({ lastTokenAt: 1046, chunkGapsMs: Array.from({ length: 23 }, () => 2) });
     expect(status('streams_incrementally', obs)).toBe('pass');
+    // 16 tokens over 7 reads in 14 ms for 15 gaps, as relaymon mock --itl 1 measures: 1,000 tokens/s, streamed.
+    obs.answers.stream = honest({ outputTokens: 16, lastTokenAt: 1014, chunkGapsMs: [2, 0, 3, 0, 0, 2, 0, 3, 0, 2, 0, 0, 2, 0, 0] });
+    expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'pass', evidence: { got: '16 tokens in 7 reads, 14 ms from first to last token' } });
+    // 24 tokens in 5 reads over 10 ms, 13 of them in one read after the sender stalled (mock --itl 1 on a busy machine): streamed.
+    obs.answers.stream = honest({ lastTokenAt: 1010, chunkGapsMs: [1, 1, 1, ...Array.from({ length: 12 }, () => 0), 1, 0, 0, 0, 0, 0, 0, 0] });
+    expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'pass', evidence: { got: '24 tokens in 5 reads, 10 ms from first to last token' } });
+    // The same 16 tokens over 4 reads within 3 ms: released at once, buffered.
+    obs.answers.stream = honest({ outputTokens: 16, lastTokenAt: 1003, chunkGapsMs: [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0] });
+    expect(judge('streams_incrementally', obs)).toMatchObject({ status: 'fail', evidence: { got: '16 tokens in 4 reads, 3 ms from first to last token: buffered' } });
     obs.answers.stream = honest({ outputTokens: 3 });
     expect(status('streams_incrementally', obs)).toBe('n/a');
   });

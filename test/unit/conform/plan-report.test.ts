@@ -54,6 +54,8 @@ describe('the report', () => {
     durationMs: 1200,
     targets: [{ name: 'relay', baseUrl: 'http://127.0.0.1:1/v1', protocols: ['openai'], checks: [...rows, { name: 'error_shape', protocol: 'openai', status: 'fail', evidence: { requestId: 'req_9', expected: 'HTTP 4xx with a JSON error body', got: 'HTTP 200 <&>' } }] }],
     summary: { pass: 0, fail: 1, notApplicable: 2 },
+    spentUsd: 0.0012,
+    budgetUsd: null,
   };
 
   it('counts rows by status; exit 1 on a fail, 3 when nothing answered, else 0', () => {

@@ -14,6 +14,13 @@ const prices = PriceTable.builtIn().withLiteLLM(
 );
 
 describe('parseMix', () => {
+  it('holds a mix to 1,000 models and 1 MiB of text, naming the limit', () => {
+    const line = (i: number): string => `m${i}: { input: 1, output: 1 }\n`;
+    expect(parseMix(Array.from({ length: 1000 }, (_, i) => line(i)).join(''), 'mix.yaml')).toHaveLength(1000);
+    expect(() => parseMix(Array.from({ length: 1001 }, (_, i) => line(i)).join(''), 'mix.yaml')).toThrow(/mix\.yaml: the mix names 1001 models; at most 1000/);
+    expect(() => parseMix(`# ${'x'.repeat(1024 * 1024)}\nm: { input: 1 }\n`, 'big.yaml')).toThrow(/big\.yaml: the mix file is larger than 1 MiB/);
+  });
+
   it('reads YAML or JSON, numbers or 50M-style counts, and the usual field names', () => {
     expect(parseMix('model-a: { input: 50M, output: 1.5k }\nmodel-b: { input_tokens: 2_000_000 }\n', 'mix.yaml')).toEqual([
       { model: 'model-a', inputTokens: 50e6, outputTokens: 1500 },
