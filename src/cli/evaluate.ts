@@ -13,6 +13,8 @@ export function registerEvaluate(program: Command): void {
   addScheduleOptions(cmd, { durationDefault: `-n ${DEFAULT_EVALUATE_REQUESTS} instead` });
   const dryRun = cmd.options.find((o) => o.long === '--dry-run');
   if (dryRun) dryRun.description = 'list the plan: what each phase sends, how many requests, the worst case; send and write nothing';
+  const log = cmd.options.find((o) => o.long === '--log');
+  if (log) log.description = 'write one JSON line per request of the comparison phase to FILE, afresh (the request log; the models and conform phases\' requests are not in it)';
   cmd
     .option('--mix <file>', 'YAML or JSON map of model → { input, output } tokens per month (as cost --mix): each candidate\'s monthly bill and saving, and the models it must serve')
     .addOption(new Option('--seed <n>', 'seed of the bootstrap intervals, for a reproducible verdict (default 1)').argParser(positiveInt('--seed')))

@@ -6,15 +6,14 @@
  * and prices, run/conform-cost.ts; compare: the interleaved probes, the
  * dry-run report of traffic/dry-run.ts). --dry-run prints this and stops.
  */
-import { readFile } from 'node:fs/promises';
 import { ConfigError, UsageError } from '../core/errors.js';
-import { fsReason } from '../core/fs-reason.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { Protocol } from '../core/result.js';
 import { CONFORM_CHECKS, type ConformCheckName } from '../conform/checks.js';
 import { displayPath } from '../config/paths.js';
 import { defaultReasoningModel, planRequests, type PlannedRequest } from '../conform/plan.js';
-import { parseMix, type MixEntry } from '../cost/cost-mix.js';
+import type { MixEntry } from '../cost/cost-mix.js';
+import { readMixFile } from '../cost/mix-file.js';
 import { dryRunReport } from '../traffic/dry-run.js';
 import { formatUsd } from '../traffic/budget.js';
 import type { ProbeStream } from '../engine/messages.js';
@@ -101,13 +100,7 @@ export function evaluateRules(config: { evaluate?: EvaluateRules | undefined } |
 }
 
 export async function readMix(path: string): Promise<MixEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read mix file ${path}: ${fsReason(err)}`, { cause: err });
-  }
-  return parseMix(text, path);
+  return readMixFile(path);
 }
 
 const sum = (xs: readonly (number | null)[]): number | null => (xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + x!, 0));

@@ -20,6 +20,7 @@ import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutpu
 import { dryRunJson, dryRunText, planEvaluate, worstCaseLine, type EvaluateFlags, type EvaluatePlan } from './evaluate-plan.js';
 import { comparePhase, conformPhase, modelsPhase, type ComparePhase } from './evaluate-phases.js';
 import { saturationMessage } from './outcome.js';
+import { overspendLine } from './conform-cost.js';
 import { evaluateReportSink } from './report-write.js';
 
 export type { EvaluateFlags };
@@ -117,6 +118,9 @@ async function evaluate(plan: EvaluatePlan, flags: EvaluateFlags, io: Io, sink: 
   // Said before the verdicts (whose last line is the exit), in the user's terms: every phase's spend against the whole
   // budget, not the comparison's share of what the suite left.
   if (final?.stoppedBy === 'budget') io.err(budgetStopMessage('evaluate', { spentUsd: json.spentUsd, budgetUsd: plan.budgetUsd, refusal: final.snapshot.spend.refusal ?? null }));
+  // An answer is charged once it has arrived: a relay answering past max_tokens can take the spend past the budget (conform-cost.ts).
+  const over = overspendLine('evaluate', { spentUsd: json.spentUsd, budgetUsd: plan.budgetUsd }, plan.worstCaseUsd ?? Number.POSITIVE_INFINITY);
+  if (over !== null) io.err(over);
   const saturated = final === null ? null : saturationMessage('evaluate', final);
   if (saturated) io.err(saturated);
   io.out(flags.json ? JSON.stringify(json, null, 2) + '\n' : evaluateText(json, io.color, exitCode));

@@ -145,6 +145,8 @@ describe('relaymon evaluate', () => {
       [['--targets', 'direct,nope'], /unknown target "nope" \(configured: direct, honest, cheap, sly\)/],
       [['--targets', 'direct'], /evaluate needs a reference and at least one candidate/],
       [['--targets', 'direct,honest', '--mix', join(dir, 'missing.yaml')], /cannot read mix file .*missing\.yaml/],
+      // A device is read no further than the mix limit (cost/mix-file.ts), not to the end of memory.
+      [['--targets', 'direct,honest', '--mix', '/dev/zero'], /the mix file is larger than 1 MiB/],
     ];
     const badMix = join(dir, 'bad-mix.yaml');
     writeFileSync(badMix, 'gpt-4o: { input: lots }\n');
