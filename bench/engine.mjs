@@ -73,7 +73,7 @@ export async function firstRequestRun(mockUrl, ratePerSec, count = 40) {
 /**
  * A constant-rate probe stream for `seconds`; the engine stops by itself.
  * Before it, on the same mock, a fresh engine's first request (firstRequestRun).
- * cpuPctOfCore: this process's CPU (main thread, engine worker, counting worker;
+ * cpuPctOfCore: this process's CPU (main thread, which counts tokens, and engine worker;
  * not the mock) over the run's wall time, in % of one core.
  */
 export async function rateRun(ratePerSec, seconds, liveStats = false) {
@@ -122,7 +122,7 @@ export async function rateRun(ratePerSec, seconds, liveStats = false) {
  * Closed loop as fast as the mock answers, ≥ `requests` requests: RSS after
  * warm-up, at the end, its growth and the peak, with each thread's V8 heap
  * beside it. It runs in a fresh child process (the engine, its worker and the
- * counting worker, as in `relaymon replay --loop`), so what earlier benches
+ * the main thread counting its tokens, as in `relaymon replay --loop`), so what earlier benches
  * left in this process's heap and allocator is not counted.
  */
 export function memoryRun(requests) {
@@ -220,9 +220,9 @@ if (process.argv[2] === MEMORY_CHILD) {
   process.exit(0);
 }
 
-/** The long run's figures per thread, as markdown (thread 1 is the engine worker, started first; 2 the counting worker it starts). */
+/** The long run's figures per thread, as markdown (thread 1 is the engine worker; the main thread counts tokens). */
 export function memoryThreadsTable(memory) {
-  const name = (id) => (id === 0 ? 'main' : id === 1 ? 'engine worker' : id === 2 ? 'counting worker' : `thread ${id}`);
+  const name = (id) => (id === 0 ? 'main' : id === 1 ? 'engine worker' : `thread ${id}`);
   const f = (v) => (v === null || v === undefined ? '–' : v.toFixed(1));
   const rows = memory.threads.map(
     (t) => `| ${name(t.thread)} | ${f(t.warm?.committedMb)} / ${f(t.warm?.usedMb)} / ${f(t.warm?.youngMb)} MB | ${f(t.end?.committedMb)} / ${f(t.end?.usedMb)} / ${f(t.end?.youngMb)} MB |`,

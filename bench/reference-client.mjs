@@ -106,7 +106,7 @@ export async function compareTtft(streams, mockArgs = TTFT_MOCK_ARGS) {
   };
   const tb = [];
   const rb = [];
-  // Warm-up: JIT, both connections, the counting worker.
+  // Warm-up: JIT, both connections, the token counter.
   for (let i = 0; i < 50; i++) {
     await ref.stream();
     await relay();

@@ -43,7 +43,7 @@ const targets = {
 };
 const errors = { openai: [], 'openai-responses': [] };
 try {
-  // Warm-up: JIT, connection pools, the counting worker.
+  // Warm-up: JIT, connection pools, the token counter.
   for (let i = 0; i < 5; i++) for (const t of Object.values(targets)) await client.execute(t, spec);
   let next = 0;
   const total = 2 * STREAMS_PER_PROTOCOL;

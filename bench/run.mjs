@@ -69,7 +69,7 @@ async function throughput() {
   const client = new RelayClient(PriceTable.builtIn());
   await client.prepare(['gpt-4o-mini']);
   const t = target(mock.url, CONNECTIONS);
-  for (let i = 0; i < 200; i++) await client.execute(t, spec(false)); // warm-up: JIT, pool, counting worker
+  for (let i = 0; i < 200; i++) await client.execute(t, spec(false)); // warm-up: JIT, pool, token counter
 
   const measure = async (arm) => {
     const cpu0 = process.cpuUsage();
@@ -197,11 +197,11 @@ Goal: RSS ≤ 120 MB after warm-up, growth ≤ 10 MB.
 | --- | --- | --- | --- |
 | ${f(memory.warmRssMb, 1)} MB | ${f(memory.endRssMb, 1)} MB | ${f(memory.endRssMb - memory.warmRssMb, 1)} MB | ${f(memory.peakRssMb, 1)} MB |
 
-In its own process (engine worker and counting worker as in \`relaymon replay --loop\`); each thread's V8 heap (bench/thread-heap.mjs):
+In its own process (the engine worker, and the main thread counting tokens, as in \`relaymon replay --loop\`); each thread's V8 heap (bench/thread-heap.mjs):
 
 ${memoryThreadsTable(memory)}
 
-Streaming capacity and TTFT under load (bench/capacity.mjs): a closed loop keeping N streams in flight for ${LOAD_SECONDS} s through the engine (the \`replay --loop -c N\` path, target concurrency N) against one \`relaymon mock --ttft ${CAPACITY_MOCK.ttft} --itl ${CAPACITY_MOCK.itl} --tokens ${CAPACITY_MOCK.tokens} --no-jitter\` (a stream lasts ~${CAPACITY_MOCK.ttft + (CAPACITY_MOCK.tokens - 1) * CAPACITY_MOCK.itl} ms, so N in flight asks ~N streams/s). The first ${LOAD_WARMUP} s (N connections opening) are left out; streams after it that opened a connection are counted apart (their TTFT includes the connect). TTFT error is against the injected ${CAPACITY_MOCK.ttft} ms, the mock's own lateness included; time waiting inside relaymon belongs in queueMs, never in TTFT. CPU is % of one core over the measured part: this process (engine worker, counting worker, main thread) and the mock process (/proc).
+Streaming capacity and TTFT under load (bench/capacity.mjs): a closed loop keeping N streams in flight for ${LOAD_SECONDS} s through the engine (the \`replay --loop -c N\` path, target concurrency N) against one \`relaymon mock --ttft ${CAPACITY_MOCK.ttft} --itl ${CAPACITY_MOCK.itl} --tokens ${CAPACITY_MOCK.tokens} --no-jitter\` (a stream lasts ~${CAPACITY_MOCK.ttft + (CAPACITY_MOCK.tokens - 1) * CAPACITY_MOCK.itl} ms, so N in flight asks ~N streams/s). The first ${LOAD_WARMUP} s (N connections opening) are left out; streams after it that opened a connection are counted apart (their TTFT includes the connect). TTFT error is against the injected ${CAPACITY_MOCK.ttft} ms, the mock's own lateness included; time waiting inside relaymon belongs in queueMs, never in TTFT. CPU is % of one core over the measured part: this process (engine worker, and the main thread, which counts tokens) and the mock process (/proc).
 
 | in flight | streams done | streams/s | failed | reconnects | TTFT error p50 | p99 | max | queueMs p50 | p99 | client CPU | mock CPU |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |

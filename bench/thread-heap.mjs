@@ -1,7 +1,7 @@
 // Preload (`node --import`) for the engine bench's long run: every thread of
 // the process (Node runs a preload in each worker too) appends its V8 heap
 // figures to RELAYMON_BENCH_HEAP_LOG twice a second, so process RSS can be
-// split by thread (main, engine worker, counting worker).
+// split by thread (main, which counts tokens, and the engine worker).
 import { appendFileSync } from 'node:fs';
 import { getHeapStatistics, getHeapSpaceStatistics } from 'node:v8';
 import { threadId } from 'node:worker_threads';
