@@ -30,7 +30,11 @@ describe('counting on the engine’s parent thread', () => {
     seen.push(...final.snapshot.results);
     expect(seen).toHaveLength(20);
     for (const r of final.snapshot.results.concat()) expect(r.localCountKind).toBe('exact');
-    expect(countHost().stats.jobs - before).toBe(20);
+    // Every count was made here; the mock's short answers repeat, and a prompt and answer counted before
+    // send no second job (client/counting.ts, OUTPUT_CACHE_MAX_CHARS), so there are between 1 and 20 jobs.
+    const jobs = countHost().stats.jobs - before;
+    expect(jobs).toBeGreaterThan(0);
+    expect(jobs).toBeLessThanOrEqual(20);
     expect(countHost().holdingTables).toBe(true);
   });
 
