@@ -8,6 +8,7 @@ import { loadPricesFile } from '../pricing/load.js';
 import { WindowedStats } from '../stats/windows.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import { GracePeriodOver } from '../core/stop.js';
+import { setLongTimeout, type LongTimeout } from '../core/long-timeout.js';
 import { RequestLog } from '../export/request-log.js';
 import type { EngineConfig, EngineSnapshot, EngineState, FromWorker, StoppedBy } from './messages.js';
 import { planTargets } from './sources.js';
@@ -44,7 +45,7 @@ export class EngineRunner {
   private open: OpenLoop | null = null;
   private closed: ClosedLoop | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
-  private durationTimer: NodeJS.Timeout | null = null;
+  private durationTimer: LongTimeout | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
   private readonly startPerf = performance.now();
   private readonly startedAt = Date.now();
@@ -146,7 +147,7 @@ export class EngineRunner {
     if (this.config.stopAfter.durationMs !== null) {
       // Measured from the plan's first instant, so a 30 s run holds exactly the sends due in [0, 30 s).
       const remaining = this.config.stopAfter.durationMs - (performance.now() - start);
-      this.durationTimer = setTimeout(() => this.stop('duration'), Math.max(0, remaining));
+      this.durationTimer = setLongTimeout(() => this.stop('duration'), Math.max(0, remaining));
     }
     this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
   }
@@ -324,7 +325,7 @@ export class EngineRunner {
     // Stopped by time, not by the plan or -n running out: rates cover the time traffic was being sent, not the drain after.
     if (reason !== null && reason !== 'requests') this.measuredEnd = performance.now();
     this.open?.cancel();
-    if (this.durationTimer) clearTimeout(this.durationTimer);
+    this.durationTimer?.clear();
     // Sends still held at a full cap are never made: counted as dropped, not silently forgotten.
     for (const slot of this.slots.values()) this.saturation.dropped += slot.gate.dropHeld();
     for (const slot of this.slots.values()) slot.gate.wake();

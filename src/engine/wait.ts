@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { MAX_TIMER_MS } from '../core/long-timeout.js';
 
 /**
  * How the open loop waits for a send instant (open-loop.ts). A Node timer
@@ -15,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 export const LEAD_MS = 1.5;
 export const NAP_MS = 0.25;
 
+
 const cell = new Int32Array(new SharedArrayBuffer(4));
 
 /** One pending instant at a time; `at` replaces whatever was pending. */
@@ -30,7 +32,8 @@ export class InstantTimer {
       this.immediate = null;
       let left = instant - performance.now();
       if (left > LEAD_MS) {
-        this.timer = setTimeout(step, left - LEAD_MS);
+        // No longer than Node keeps a timer (core/long-timeout.ts): step() measures again when it fires.
+        this.timer = setTimeout(step, Math.min(left - LEAD_MS, MAX_TIMER_MS));
         return;
       }
       if (left > 0) {

@@ -5,9 +5,10 @@
  * and the ramp's judging run in the engine (src/engine/split-judge.ts).
  */
 import { UsageError } from '../core/errors.js';
+import { MAX_TIMER_MS } from '../core/long-timeout.js';
 import { randomSeed } from '../core/random.js';
 import type { EngineSnapshot, TargetInfo } from '../engine/messages.js';
-import { MAX_TIMER_MS, MIN_STEP_SAMPLES, parseRamp, parseSplit, rampLengthMs, type SplitPlan, type SplitProgress } from '../traffic/split.js';
+import { MIN_STEP_SAMPLES, parseRamp, parseSplit, rampLengthMs, type SplitPlan, type SplitProgress } from '../traffic/split.js';
 import { fmtMs } from '../export/format.js';
 import { describeThresholdResult } from '../stats/thresholds.js';
 import type { CanaryOutput, SplitTargetOutput } from '../export/contracts/index.js';
@@ -38,7 +39,8 @@ export function splitPlanFrom(flags: SplitFlags, known: readonly string[]): Spli
   if (flags.ramp === undefined && flags.step !== undefined) throw new UsageError('--step goes with --ramp (e.g. --ramp 10,50,100 --step 5m)');
   if (flags.ramp !== undefined && flags.step === undefined) throw new UsageError('--ramp needs --step, the length of each step (e.g. --step 5m)');
   const ramp = flags.ramp === undefined ? null : { sharesPct: parseRamp(flags.ramp), stepMs: flags.step! };
-  // Node fires a timer longer than 2^31-1 ms at once (TimeoutOverflowWarning): a 60-day ramp would end before it began.
+  // A ramp may last as long as Node keeps one timer (--help and docs/contracts.md say so): found when a 60-day ramp
+  // ended before it began. The run's duration timer now waits in steps (core/long-timeout.ts); the bound stays documented.
   if (ramp && ramp.sharesPct.length * ramp.stepMs > MAX_TIMER_MS) {
     throw new UsageError(
       `--ramp with --step: ${ramp.sharesPct.length} step${ramp.sharesPct.length === 1 ? '' : 's'} of ${days(ramp.stepMs)} would last ${days(ramp.sharesPct.length * ramp.stepMs)}; a ramp may last at most ${days(MAX_TIMER_MS)} (${MAX_TIMER_MS} ms, the longest timer Node keeps): use shorter steps`,

@@ -57,8 +57,6 @@ export const MIN_SHARE = 1e-6;
 /** A ramp step's candidate results needed before --abort-on-fail's thresholds may stop the ramp, or let it move on (engine/split-judge.ts). */
 export const MIN_STEP_SAMPLES = 20;
 
-/** The longest timer Node keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once (TimeoutOverflowWarning). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** `direct=90,relay=10` → names and weights; every rule of the brief's usage errors. */
 export function parseSplit(text: string, known: readonly string[]): { targets: string[]; weights: number[] } {
