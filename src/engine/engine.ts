@@ -19,13 +19,18 @@ function workerUrl(): URL {
  * The worker isolate's young generation, in MB (semi-spaces and the new
  * large-object space; V8 splits it in thirds). Node's default lets each
  * isolate grow two 16 MB semi-spaces, which a busy engine fills: 32 MB of
- * resident memory for objects that mostly die within one request. With
- * 4 MB semi-spaces a scavenge runs more often but copies the same few live
- * objects, and the engine worker holds ~20 MB less after warm-up (the long
- * run of bench/engine.mjs, per-thread heaps). Only the young generation is
- * limited: a cap on the old generation would turn a big run into a crash.
+ * resident memory for objects that mostly die within one request. A
+ * scavenge costs what survives it (the requests in flight), not the space's
+ * size, so a smaller one runs more often for the same work. 12 MB (4 MB
+ * semi-spaces) held the engine worker ~20 MB under Node's default after
+ * warm-up (the long run of bench/engine.mjs, per-thread heaps); 6 MB (2 MB
+ * semi-spaces) took a headless `check` at 20/s from 102–107 to 98 MB peak
+ * RSS (bench/memory.mjs, two rounds each, BENCHMARKS.md), with send
+ * lateness at 200/s unchanged within the runs' spread (engine gaps collect
+ * it: gap-gc.ts). Only the young generation is limited: a cap on the old
+ * generation would turn a big run into a crash.
  */
-export const ENGINE_YOUNG_GENERATION_MB = 12;
+export const ENGINE_YOUNG_GENERATION_MB = 6;
 
 interface EngineEvents {
   snapshot: [EngineSnapshot];
