@@ -4,7 +4,7 @@
  * handle answers each with a 'took' message, engine.ts). A tick that finds
  * the last snapshot untaken posts nothing; what it would have carried stays
  * where it is kept until then (the results batch in results.ts, the alert
- * transitions in runner.ts), so the next snapshot carries all of it and
+ * transitions in ticks.ts), so the next snapshot carries all of it and
  * nothing is lost. When the main thread takes the outstanding snapshot after
  * such a missed tick, a fresh one is posted at once: latest wins.
  *

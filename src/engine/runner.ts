@@ -6,102 +6,88 @@ import { RelayClient } from '../client/index.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
 import { WindowedStats } from '../stats/windows.js';
-import { evaluateThresholds } from '../stats/thresholds.js';
 import { GracePeriodOver } from '../core/stop.js';
 import { setLongTimeout, type LongTimeout } from '../core/long-timeout.js';
 import { RequestLog } from '../export/request-log.js';
 import type { EngineConfig, EngineSnapshot, EngineState, FromWorker, StoppedBy } from './messages.js';
 import { planTargets } from './sources.js';
 import { oneTargetPerLine } from '../traffic/lines.js';
-import { effectiveCap, TargetGate } from './gate.js';
 import { SaturationMonitor } from './saturation.js';
 import { SpendGuard } from '../traffic/budget.js';
-import { AlertEvaluator, type AlertTransition } from '../alerts/rules.js';
 import { limitReached, planEndsWithin, quotaMet, runTotals } from './limits.js';
 import { OpenLoop } from './open-loop.js';
 import { ClosedLoop } from './closed-loop.js';
 import { ResultBook } from './results.js';
-import { SnapshotPace } from './pace.js';
 import type { TargetSlot } from './slot.js';
 import { SplitJudge } from './split-judge.js';
-import { collectBeforeStart, GapCollector, watchScavenges } from './gap-gc.js';
-import { FIRST_INSTANT_LEAD_MS, firstSpecs, WARM_WAIT_MS, warmCounts } from './warm.js';
+import type { GapCollector } from './gap-gc.js';
+import { FIRST_INSTANT_LEAD_MS } from './warm.js';
+import { gapCollector, makeSlots, warmUp } from './start.js';
+import { RunTicker } from './ticks.js';
+import { finishRun, type FinishingRun } from './finish.js';
 
 /**
  * The engine proper: scheduler (open-loop.ts, closed-loop.ts), client and
  * aggregator. It runs inside the worker (worker.ts wires it to the parent
  * port), but knows nothing of threads, so tests can drive it in-process.
+ * Here: the start's order, the send path the loops call, stopping. The
+ * start's steps are in start.ts, ticks and snapshots in ticks.ts, the final
+ * result in finish.ts; the fields they read are public, documented in their
+ * RunView and FinishingRun, and written only here.
  */
-export class EngineRunner {
+export class EngineRunner implements FinishingRun {
   state: EngineState = 'starting';
-  private readonly stats: WindowedStats;
+  readonly stats: WindowedStats;
   readonly saturation = new SaturationMonitor();
-  private readonly slots = new Map<string, TargetSlot>();
+  readonly slots: Map<string, TargetSlot>;
   /** One signal for every request in flight; a stop's grace period ends by aborting it. */
   private readonly abort = new AbortController();
-  private client: RelayClient | null = null;
-  private log: RequestLog | null = null;
-  private readonly results: ResultBook;
+  client: RelayClient | null = null;
+  log: RequestLog | null = null;
+  readonly results: ResultBook;
   private open: OpenLoop | null = null;
   private closed: ClosedLoop | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private durationTimer: LongTimeout | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
-  private readonly startPerf = performance.now();
-  private readonly startedAt = Date.now();
-  /** The plan's first instant; null until the warm-up is over (a run stopped before it measured nothing). */
-  private planStart: number | null = null;
-  /** The last reset (watch's `r`): the totals start there, so the span their rates divide by does too. */
-  private resetAt: number | null = null;
-  private sent = 0;
-  private stoppedBy: StoppedBy = null;
-  /** performance.now() when sending stopped for a reason of time (not the plan running out); rates end here. */
-  private measuredEnd: number | null = null;
+  readonly startPerf = performance.now();
+  readonly startedAt = Date.now();
+  planStart: number | null = null;
+  resetAt: number | null = null;
+  sent = 0;
+  stoppedBy: StoppedBy = null;
+  measuredEnd: number | null = null;
   /** The targets the plan sends to: -n is met when each of them has had its N. */
   private readonly planTargets: string[];
-  private readonly total: number | null;
+  readonly total: number | null;
   private readonly planned: number | null;
-  private guard: SpendGuard | null = null;
-  private spendRefused = 0;
-  /** Why the spend guard refused the request that ended the run, for the stop message. */
-  private spendRefusal: string | null = null;
-  private readonly alerts: AlertEvaluator;
-  private transitions: AlertTransition[] = [];
+  guard: SpendGuard | null = null;
+  spendRefused = 0;
+  spendRefusal: string | null = null;
   /** Second requests of cache pairs whose first is in flight, per target: owed against -n (quotaMet). */
   private readonly pairsOwed = new Map<TargetSlot, number>();
-  /** Periodic snapshots wait for the main thread to take the last one (pace.ts). */
-  private readonly pace: SnapshotPace;
-  /** replay --split: routing and --abort-on-fail's judging on the candidate (split-judge.ts). */
-  private readonly split: SplitJudge | null;
+  /** Alert rules, --abort-on-fail and the snapshots, once per tick (ticks.ts). */
+  private readonly ticker: RunTicker;
+  readonly split: SplitJudge | null;
   /** Each line goes to one target (--split, or a log's recorded targets): -n counts the run's sends (traffic/lines.ts oneTargetPerLine). */
   private readonly linesOnce: boolean;
   /** Scavenges between the open loop's sends (gap-gc.ts); null for probe and the closed loop. */
   private gap: GapCollector | null = null;
-  private unwatchScavenges: (() => void) | null = null;
+  unwatchScavenges: (() => void) | null = null;
 
   /** opts.paced: snapshots wait for took() (serve.ts sets it; a runner driven directly, as in tests, posts every tick). */
   constructor(
-    private readonly config: EngineConfig,
+    readonly config: EngineConfig,
     private readonly post: (msg: FromWorker) => void,
     opts: { paced?: boolean } = {},
   ) {
-    this.pace = new SnapshotPace(opts.paced === true);
+    this.ticker = new RunTicker(this, post, opts.paced === true);
     this.stats = new WindowedStats({ startMs: this.startPerf });
     this.results = new ResultBook(this.stats, { emitResults: config.emitResults, startedAt: this.startedAt, backOff: config.probeRules !== true }, () => this.log);
-    this.alerts = new AlertEvaluator(config.alerts);
     this.split = config.plan.kind === 'replay' && config.plan.split ? new SplitJudge(config.plan.split, config.thresholds.some((t) => t.abortOnFail)) : null;
     this.linesOnce = oneTargetPerLine(config.plan);
     setMaxListeners(0, this.abort.signal); // one listener per request in flight, by design
-    for (const t of config.targets) {
-      // The pool is made from this target (RelayClient), so it holds every request the cap lets out.
-      const cap = effectiveCap(t, config.plan);
-      const target = { ...t, concurrency: cap };
-      this.slots.set(t.name, {
-        target,
-        gate: new TargetGate(target, cap),
-        info: { name: t.name, baseUrl: t.baseUrl, protocol: t.protocol, cap, backoffs: 0, backoffSkipped: 0, backoffUntil: null },
-      });
-    }
+    this.slots = makeSlots(config);
     this.planTargets = planTargets(config.plan).filter((n) => this.slots.has(n));
     const totals = runTotals(config.plan, config.stopAfter.requests, this.targetsPerLine);
     this.planned = totals.planned;
@@ -116,8 +102,11 @@ export class EngineRunner {
     // Opened before the warm-up: a run interrupted while warming must still leave its log started afresh.
     if (this.config.log) this.log = RequestLog.open(this.config.log.path, { logBodies: this.config.log.logBodies });
     await this.client.prepare(); // the count host loads its tables before the schedule starts
-    this.gap = this.gapCollector();
-    await this.warm();
+    // Stopped while loading: finish() has run, and would never stop the watching.
+    const watch = this.state === 'starting' ? gapCollector(this.config) : null;
+    this.gap = watch?.gap ?? null;
+    this.unwatchScavenges = watch?.unwatch ?? null;
+    await warmUp(this.client, this.slots, this.config);
     // Stopped (Ctrl-C) while loading or warming: the final result has been posted; nothing is scheduled.
     if (this.state !== 'starting') return;
     this.guard = new SpendGuard(this.config.budgetUsd, prices);
@@ -149,53 +138,7 @@ export class EngineRunner {
       const remaining = this.config.stopAfter.durationMs - (performance.now() - start);
       this.durationTimer = setLongTimeout(() => this.stop('duration'), Math.max(0, remaining));
     }
-    this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
-  }
-
-  /**
-   * Scavenges between the open loop's sends (gap-gc.ts). Not for probe (a few
-   * requests, on the main thread) nor a closed loop (no instants to keep).
-   * Made before the warm-up, so that the scavenges of loading and warming
-   * under this machine's load tell it how long one takes here, and the
-   * collector is fetched (a vm context, ~1 ms, once per thread) long before
-   * the first instant's lead.
-   */
-  private gapCollector(): GapCollector | null {
-    const plan = this.config.plan;
-    // Stopped while loading: finish() has run, and would never stop the watching.
-    if (this.state !== 'starting' || this.config.probeRules === true || (plan.kind === 'replay' && plan.mode.kind === 'closed')) return null;
-    const gap = new GapCollector();
-    this.unwatchScavenges = watchScavenges((ms, at) => gap.seen(ms, at));
-    return gap;
-  }
-
-  /**
-   * Before the first instant: the connections the first instants need are
-   * opened (engine/warm.ts, client/spares.ts), and the send path is run once
-   * per protocol and request shape against a local stand-in (client/rehearse.ts),
-   * so the run's first request leaves on its instant like the rest instead
-   * of opening its connection and running cold code then. Neither sends
-   * anything to a relay but TCP/TLS handshakes; together they hold the start
-   * back at most WARM_WAIT_MS, and a failure is left for the first request
-   * to meet, as without them.
-   */
-  private async warm(): Promise<void> {
-    const client = this.client!;
-    const caps = new Map([...this.slots].map(([name, slot]) => [name, slot.gate.cap]));
-    const counts = warmCounts(this.config.plan, caps, this.config.stopAfter.requests);
-    const connects = [...counts].map(([name, n]) => client.warm(this.slots.get(name)!.target, n, WARM_WAIT_MS));
-    const shapes = new Map<string, Promise<void>>();
-    for (const [name, spec] of firstSpecs(this.config.plan)) {
-      const target = this.slots.get(name)?.target;
-      const shape = `${target?.protocol}:${spec.stream}`;
-      if (target && !shapes.has(shape)) shapes.set(shape, client.rehearse(target, spec, WARM_WAIT_MS).catch(() => undefined));
-    }
-    await Promise.all([...connects, ...shapes.values()]);
-    // What the warm-up left queued (the stand-in closing, sockets' events) runs now, not at the first instant.
-    await new Promise((resolve) => setImmediate(resolve));
-    // Its garbage and the loading's are collected now too, not on the first sends (gap-gc.ts); probe's
-    // single thread sends a request or a few and exits, so it is left alone.
-    if (this.config.probeRules !== true) collectBeforeStart();
+    this.tickTimer = setInterval(() => this.ticker.tick(), this.config.tickMs);
   }
 
   // --- what the loops ask (OpenLoopHost, ClosedLoopHost) -------------------
@@ -351,10 +294,10 @@ export class EngineRunner {
       return;
     }
     if (this.state !== 'stopping' || this.inFlight() > 0) return;
-    void this.finish();
+    this.finish();
   }
 
-  private inFlight(): number {
+  inFlight(): number {
     let n = 0;
     for (const slot of this.slots.values()) n += slot.gate.inFlight;
     return n;
@@ -366,98 +309,21 @@ export class EngineRunner {
     return n;
   }
 
-  private async finish(): Promise<void> {
+  /** The run is over: no timer may outlive it; the final result is finish.ts's. */
+  private finish(): void {
     this.state = 'stopped';
     if (this.graceTimer) clearTimeout(this.graceTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
-    // Closed-loop workers the stop woke (from a back-off, at the cap) count their sends as dropped first.
-    await new Promise((resolve) => setImmediate(resolve));
-    const now = performance.now();
-    // Statistics as of the end of the measured span: every result is in, and rates and cost per hour divide by that span.
-    const end = Math.min(now, this.measuredEnd ?? now);
-    const snapshot = { ...this.snapshot(false, end), stats: this.stats.snapshot(end) };
-    const thresholds = evaluateThresholds(this.config.thresholds, this.stats.query('all', end));
-    this.log?.close();
-    this.saturation.close();
-    this.unwatchScavenges?.();
-    // Every request has settled; what undici may still hold (a connect a timeout or the grace period gave up on) is dropped, not waited for.
-    await this.client?.close({ force: true }).catch(() => undefined);
-    this.post({
-      type: 'final',
-      final: {
-        snapshot,
-        stoppedBy: this.stoppedBy,
-        durationMs: now - this.startPerf,
-        measuredMs: this.planStart === null ? 0 : Math.max(0, end - Math.max(this.planStart, this.resetAt ?? this.planStart)),
-        thresholds,
-        anyHttpAnswer: this.results.anyHttpAnswer,
-        // Read after the final snapshot, so the last stretch (the drain) is in it.
-        saturation: this.saturation.runTotal(),
-      },
-    });
+    void finishRun(this, this.post);
   }
 
-  /** Once per tick: alert rules and abortOnFail thresholds on the current windows, then a snapshot. */
-  private tick(): void {
-    const now = performance.now();
-    if (this.config.alerts.length > 0) {
-      this.transitions.push(...this.alerts.evaluate(now, (w) => this.stats.query(w, now)));
-    }
-    const elapsed = now - this.startPerf;
-    const abortable = this.config.thresholds.filter((t) => t.abortOnFail && elapsed >= t.delayAbortEvalMs);
-    if (abortable.length > 0 && this.state === 'running') {
-      const failed = this.split
-        ? this.split.judge(abortable, now) !== null
-        : evaluateThresholds(abortable, this.stats.query('all', now)).some((r) => !r.ok && r.value !== null);
-      if (failed) this.stop('abortOnFail');
-      // A held ramp (split-judge.ts) has no duration timer: it ends when its last step has been judged.
-      else if (this.split?.rampDone) this.stop('duration');
-    }
-    // The main thread has not taken the last snapshot yet: this one waits (pace.ts), its results and transitions kept for the next.
-    if (!this.pace.mayPost()) return;
-    this.postSnapshot();
-  }
-
-  /** The main thread took the last snapshot: one missed meanwhile is posted now, fresh (pace.ts). */
+  /** The main thread took the last snapshot (ticks.ts, pace.ts). */
   took(): void {
-    if (this.pace.took() && (this.state === 'running' || this.state === 'paused' || this.state === 'stopping')) this.postSnapshot();
-  }
-
-  private postSnapshot(): void {
-    this.pace.posted();
-    this.post({ type: 'snapshot', snapshot: this.snapshot(this.config.liveStats) });
+    this.ticker.took();
   }
 
   /** measuredEnd: the end of the span rates are over (the final snapshot's; default now). */
   snapshot(withStats: boolean, measuredEnd?: number): EngineSnapshot {
-    const now = performance.now();
-    const spanMs = this.planStart === null ? 0 : (measuredEnd ?? now) - this.planStart;
-    const batch = this.results.takeBatch();
-    return {
-      state: this.state,
-      startedAt: this.startedAt,
-      elapsedMs: now - this.startPerf,
-      stats: withStats ? this.stats.snapshot(now) : null,
-      targets: [...this.slots.values()].map((slot) => ({
-        ...slot.info,
-        schedule: slot.gate.schedule(spanMs),
-        backoffUntil: slot.info.backoffUntil !== null && slot.info.backoffUntil > Date.now() ? slot.info.backoffUntil : null,
-      })),
-      saturation: this.saturation.read(this.inFlight()),
-      recentErrors: this.results.recentErrors.slice(),
-      progress: { sent: this.sent, done: this.results.done, errors: this.results.errors, total: this.total },
-      results: batch.results,
-      resultSeqs: batch.seqs,
-      alerts: this.alerts.states(),
-      alertTransitions: this.takeTransitions(),
-      spend: { spentUsd: this.guard?.spentUsd() ?? 0, budgetUsd: this.config.budgetUsd, refused: this.spendRefused, refusal: this.spendRefusal },
-      ...(this.split ? { split: this.split.progress(now) } : {}),
-    };
-  }
-
-  private takeTransitions(): AlertTransition[] {
-    const t = this.transitions;
-    this.transitions = [];
-    return t;
+    return this.ticker.snapshot(withStats, measuredEnd);
   }
 }

@@ -59,7 +59,7 @@ export class ReportCollector {
     this.count++;
   }
 
-  /** Evaluates `thresholds` on the whole run, as the engine does at its end (engine/runner.ts). */
+  /** Evaluates `thresholds` on the whole run, as the engine does at its end (engine/finish.ts). */
   thresholds(thresholds: readonly Threshold[]): ThresholdResult[] {
     return evaluateThresholds([...thresholds], this.stats.query('all', this.endAt()));
   }
