@@ -142,7 +142,7 @@ describe('relaymon evaluate', () => {
   it('bad inputs: exit 2 with a message, nothing sent', async () => {
     const before = await counts();
     const cases: [string[], RegExp, string?][] = [
-      [['--targets', 'direct,nope'], /unknown target "nope" \(configured: direct, honest, cheap, sly\)/],
+      [['--targets', 'direct,nope'], /unknown target "nope"; \S*relaymon\.config\.yaml defines: direct, honest, cheap, sly/],
       [['--targets', 'direct'], /evaluate needs a reference and at least one candidate/],
       [['--targets', 'direct,honest', '--mix', join(dir, 'missing.yaml')], /cannot read mix file .*missing\.yaml/],
       // A device is read no further than the mix limit (cost/mix-file.ts), not to the end of memory.
