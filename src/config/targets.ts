@@ -57,6 +57,15 @@ export async function resolveTargets(input: {
   env: NodeJS.ProcessEnv;
   /** Receives one line per thing the user should know before anything is sent (trimmed URLs, no key, the official API). */
   notes?: string[];
+  /**
+   * The configured targets the command will send to, when it names several
+   * (check -t a -t b, compare, evaluate --targets): only these are resolved, so
+   * a note (no key, a trimmed URL) or a missing key variable of a target the
+   * command never uses is not reported. Each must be configured. Without a
+   * config, the default target is resolved as before and the command's own
+   * lookup reports the names.
+   */
+  use?: readonly string[];
 }): Promise<ResolvedTarget[]> {
   const { config, flags, env } = input;
   const notes = input.notes ?? [];
@@ -79,18 +88,21 @@ export async function resolveTargets(input: {
   }
 
   let selected = configured;
-  if (flags.target !== undefined) {
-    selected = configured.filter(([name]) => name === flags.target);
-    if (selected.length === 0) {
+  const wanted = flags.target !== undefined ? [flags.target] : input.use;
+  if (wanted !== undefined) {
+    const unknown = wanted.find((n) => !configured.some(([name]) => name === n));
+    if (unknown !== undefined) {
       const names = configured.map(([name]) => name).join(', ');
-      throw new UsageError(`unknown target ${quoteValue(flags.target)}; ${shown} defines: ${names}`);
+      throw new UsageError(`unknown target ${quoteValue(unknown)}; ${shown} defines: ${names}`);
     }
+    selected = configured.filter(([name]) => wanted.includes(name));
   }
   if (selected.length > 1) {
     const used = PER_TARGET_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
     if (used.length > 0) {
       const names = selected.map(([name]) => name).join(', ');
-      throw new UsageError(`${used.join(', ')} describes one target, but ${shown} defines ${selected.length} (${names}): pick one with --target NAME`);
+      const scope = selected.length < configured.length ? `the command uses ${selected.length} of ${shown}'s targets` : `${shown} defines ${selected.length}`;
+      throw new UsageError(`${used.join(', ')} describes one target, but ${scope} (${names}): pick one with --target NAME`);
     }
   }
   const out: ResolvedTarget[] = [];

@@ -48,3 +48,14 @@ export function parsePositiveInt(value: string, flag: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} expects a whole number above 0, got "${value}"`);
   return n;
 }
+
+/**
+ * A limit in the words of evidence ("no answer within 1 ms", "within 2.5 s"):
+ * under a second in whole ms, at least 1 (rounding to tenths of a second made
+ * `--timeout 1ms` read "within 0 s"); a second or more in seconds to a tenth,
+ * as before.
+ */
+export function formatLimit(ms: number): string {
+  if (ms < 999.5) return `${Math.max(1, Math.round(ms))} ms`;
+  return `${Math.round(ms / 100) / 10} s`;
+}

@@ -20,6 +20,22 @@ export interface MixEntry {
 
 const SUFFIX: Record<string, number> = { k: 1e3, m: 1e6, b: 1e9 };
 
+/**
+ * The most tokens a month one model's input or output may have in a mix:
+ * 10^15 (a thousand trillion). The largest providers report about that many
+ * tokens a month over all their products and customers together, so a mix
+ * above it is a typo (an exponent, a unit twice), not a team's traffic. Below
+ * it every bill stays finite and exact to the cent: 1,000 models
+ * (MAX_MIX_MODELS) × 2 × 10^15 tokens at any list price is far from
+ * Number.MAX_VALUE, where 1e308 tokens made the bill Infinity and the saving NaN.
+ */
+export const MAX_MIX_TOKENS = 1e15;
+
+/** A value as the user wrote it: JSON.stringify would print Infinity and NaN as null. */
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+}
+
 /** 50000000, "50_000_000", "50M", "1.5b", "800k". */
 function tokenCount(v: unknown, where: string): number {
   let n = NaN;
@@ -28,7 +44,10 @@ function tokenCount(v: unknown, where: string): number {
     const m = /^\s*(\d+(?:[._]\d+)*)\s*([kmb])?\s*$/i.exec(v);
     if (m) n = Number(m[1]!.replace(/_/g, '')) * (m[2] ? SUFFIX[m[2].toLowerCase()]! : 1);
   }
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${where}: expected a number of tokens per month (e.g. 50000000 or "50M"), got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${where}: expected a number of tokens per month (e.g. 50000000 or "50M"), got ${shown(v)}`);
+  if (n > MAX_MIX_TOKENS) {
+    throw new UsageError(`${where}: ${shown(v)} tokens per month is more than any real traffic; at most 1000000000000000 (10^15) per model`);
+  }
   return n;
 }
 

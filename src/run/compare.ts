@@ -70,7 +70,7 @@ async function probeRun(flags: CompareFlags, names: [string, string]): Promise<S
 }
 
 async function fileRun(file: string, flags: CompareFlags, names: [string, string], io: Io): Promise<ScheduledRun> {
-  const ctx = await loadContext({ ...flags, target: undefined });
+  const ctx = await loadContext({ ...flags, target: undefined }, process.env, { use: names });
   const targets = withMaxInFlight(names.map((n) => pickTarget(ctx.targets, n)), flags.maxInFlight);
   const parsed = await readReplayFile(file);
   const usable = parsed.items.filter((i) => targets.every((t) => i.protocol === null || i.protocol === t.protocol));

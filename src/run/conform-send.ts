@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { RequestResult } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
+import { formatLimit } from '../core/units.js';
 import { RelayClient } from '../client/index.js';
 import { endpointUrl } from '../client/connections.js';
 import { adapterFor, classifyNetworkError, requestIds } from '../protocol/index.js';
@@ -84,7 +85,7 @@ async function sendRaw(target: ResolvedTarget, body: Record<string, unknown>, si
   const agent = new Agent({ connectTimeout: target.timeouts.connectMs, headersTimeout: limitMs, bodyTimeout: limitMs });
   const timer = new AbortController();
   const t = setTimeout(() => timer.abort(), limitMs);
-  const seconds = `${Math.round(limitMs / 100) / 10} s`;
+  const limit = formatLimit(limitMs);
   let status: number | null = null;
   try {
     const res = await request(url, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: agent, signal: AbortSignal.any([signal, timer.signal]) });
@@ -108,14 +109,14 @@ async function sendRaw(target: ResolvedTarget, body: Record<string, unknown>, si
       contentType: headerValue(h, 'content-type') ?? '',
       bodyHead: text.slice(0, MAX_RAW_BODY_CHARS),
       requestId: requestIds(h).primary,
-      networkError: endless ? `got ${res.statusCode} and a body that did not end within ${seconds}` : null,
+      networkError: endless ? `got ${res.statusCode} and a body that did not end within ${limit}` : null,
     };
   } catch (err) {
     if (timer.signal.aborted && !signal.aborted) {
-      return { status, contentType: '', bodyHead: '', requestId: null, networkError: status === null ? `no answer within ${seconds}` : `got ${status} and a body that did not end within ${seconds}` };
+      return { status, contentType: '', bodyHead: '', requestId: null, networkError: status === null ? `no answer within ${limit}` : `got ${status} and a body that did not end within ${limit}` };
     }
     const c = classifyNetworkError(err);
-    const plain = /UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(c.message) ? `no response headers within ${seconds}` : `${c.errorType}: ${c.message}`;
+    const plain = /UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(c.message) ? `no response headers within ${limit}` : `${c.errorType}: ${c.message}`;
     return { status: null, contentType: '', bodyHead: '', requestId: null, networkError: plain };
   } finally {
     clearTimeout(t);
@@ -176,7 +177,7 @@ export async function sendPlan(
     if (result.httpStatus !== null) state.answered++;
     if (result.errorType === 'cancelled') return skip(r.name, stopReason(state).replace(/^not sent/, 'not finished'));
     // undici's "Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT)", said plainly with the timeout it hit (the client's headers timeout is the total one).
-    const errorMessage = /UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(result.errorMessage ?? '') ? `no response headers within ${Math.round(target.timeouts.totalMs / 100) / 10} s` : result.errorMessage;
+    const errorMessage = /UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(result.errorMessage ?? '') ? `no response headers within ${formatLimit(target.timeouts.totalMs)}` : result.errorMessage;
     const facts: AnswerFacts = { ...result, errorMessage, contentType, ...(loop ? { loopStallMs: loop.during(result.firstTokenAt, result.lastTokenAt) } : {}) };
     if (r.name === 'stream_error') obs.streamError = { ...facts, injected };
     else if (r.name !== 'bad_request') obs.answers[r.name] = facts;

@@ -84,7 +84,11 @@ export async function runConform(flags: ConformFlags): Promise<ExitCode> {
   const checks = selectChecks(flags.only, flags.skip);
   const forSuite = flags.protocol !== undefined && (await configDefinesTargets(flags));
   const names = flags.target ?? [];
-  const ctx = await loadContext({ ...flags, target: names.length === 1 ? names[0] : undefined, protocol: forSuite ? undefined : flags.protocol?.[0] });
+  const ctx = await loadContext(
+    { ...flags, target: names.length === 1 ? names[0] : undefined, protocol: forSuite ? undefined : flags.protocol?.[0] },
+    process.env,
+    { use: names.length > 1 ? names : undefined },
+  );
   const chosen = names.length > 1 ? names.map((n) => pickTarget(ctx.targets, n)) : ctx.targets;
   refuseClobbering(contextInputs(ctx, flags), [
     { flag: '--junit', path: flags.junit },

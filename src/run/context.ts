@@ -27,8 +27,12 @@ export interface RunContext {
 export async function loadContext(
   flags: TargetFlagValues,
   env: NodeJS.ProcessEnv = process.env,
-  /** quiet: no notes on stderr (the built-in demo relay needs no key, and the user gave no URL to diagnose). */
-  opts: { ignoreConfig?: boolean; quiet?: boolean } = {},
+  /**
+   * quiet: no notes on stderr (the built-in demo relay needs no key, and the user gave no URL to diagnose).
+   * use: the configured targets the command will send to, when it names several (config/targets.ts resolveTargets):
+   * a note about a target it never sends to (no API key) would only mislead.
+   */
+  opts: { ignoreConfig?: boolean; quiet?: boolean; use?: readonly string[] | undefined } = {},
 ): Promise<RunContext> {
   const configPath = opts.ignoreConfig ? null : findConfigFile({ cwd: process.cwd(), explicit: flags.config, env });
   // Loaded only for a config file: parsing it needs yaml and the zod schema, a run on flags alone neither.
@@ -38,6 +42,7 @@ export async function loadContext(
   const notes: string[] = [];
   const targets = await resolveTargets({
     notes,
+    ...(opts.use !== undefined ? { use: opts.use } : {}),
     config,
     flags: {
       target: flags.target,

@@ -99,7 +99,10 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   const report = reportSink(flags.report);
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
   const requests = flags.requests ?? null;
-  const ctx = await loadContext({ ...flags, target: undefined });
+  // With -t the lines go only to those targets (below): only they are resolved, so notes (no API key) are about them.
+  // Without it, a log's lines may go back to any configured target; --split and -t exclude each other (run/replay-split.ts).
+  const named = flags.split === undefined && flags.target !== undefined && flags.target.length > 0 ? flags.target : undefined;
+  const ctx = await loadContext({ ...flags, target: undefined }, process.env, { use: named });
   // The canary split: checked before the file is read, so a bad one sends nothing (run/replay-split.ts).
   const split = splitPlanFrom(flags, ctx.targets.map((t) => t.name));
   refuseClobbering([{ path: file, label: `the file being replayed (${file})` }, ...contextInputs(ctx, flags)], runOutputs(flags));

@@ -32,8 +32,9 @@ export interface ScheduledRun {
 
 /** Targets, probes and bounds for check and watch, from flags over config. `defaultDuration` in ms. */
 export async function scheduledRun(flags: ScheduledFlags, opts: { defaultDuration: number | null; context?: RunContext }): Promise<ScheduledRun> {
-  const ctx = opts.context ?? (await loadContext({ ...flags, target: flags.target?.length === 1 ? flags.target[0] : undefined }));
   const names = flags.target ?? [];
+  // Several names: only those are resolved, so notes (no API key) are about the targets this run sends to.
+  const ctx = opts.context ?? (await loadContext({ ...flags, target: names.length === 1 ? names[0] : undefined }, process.env, { use: names.length > 1 ? names : undefined }));
   const targets = withMaxInFlight(names.length > 1 ? names.map((n) => pickTarget(ctx.targets, n)) : ctx.targets, flags.maxInFlight);
   if (targets.length === 0) throw new UsageError('no target: pass --base-url, set OPENAI_BASE_URL, or add targets to a config file');
   const requests = flags.requests ?? null;

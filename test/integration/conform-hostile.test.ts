@@ -125,6 +125,20 @@ describe('relaymon conform against hostile relays', () => {
     expect(res.code).toBe(1);
   }, 40_000);
 
+  it('a 1 ms first-token timeout against a relay that never answers reads "within 1 ms", not "within 0 s"', async () => {
+    // Never answers: the timeout, not the relay's speed, decides (relaymon mock answers a bad request at once, and could beat 1 ms).
+    const url = await listen((req) => req.resume());
+    const dir = mkdtempSync(join(tmpdir(), 'relaymon-conform-limit-'));
+    const cfg = join(dir, 'relaymon.config.yaml');
+    writeFileSync(cfg, `targets:\n  slow:\n    baseUrl: ${url}\n    apiKeyEnv: OPENAI_API_KEY\n    timeouts: { firstToken: 1ms }\n`);
+    const res = await runCli(['conform', '--config', cfg, '--only', 'error_shape', '--json'], { env, timeoutMs: 30_000 });
+    expectNoSecret(res);
+    expect(row(rows(res), 'error_shape')).toMatchObject({ status: 'fail', evidence: { got: expect.stringContaining('no answer within 1 ms') } });
+    expect(res.stdout).not.toContain('within 0 s');
+    // No HTTP answer from any target: unreachable (docs/contracts.md).
+    expect(res.code).toBe(3);
+  }, 40_000);
+
   it('a cut stream (mock --truncate-rate 1; --omit-terminator on Responses) is still judged on the tokens relaymon saw, not "0 output tokens"', async () => {
     for (const knob of [['--truncate-rate', '1'], ['--omit-terminator']]) {
       const m = await startMockProcess(['--ttft', '5', '--itl', '5', ...knob]);

@@ -109,6 +109,13 @@ describe('relaymon cost --mix', () => {
     const r6 = await runCli(['cost', '--config', cfg, '--mix', many]);
     expect(r6.code).toBe(2);
     expect(r6.stderr).toContain('the mix names 5000 models; at most 1000');
+    // An absurd count is refused before any bill is made (1e308 tokens made it Infinity, the saving NaN).
+    const absurd = join(dir, 'absurd.yaml');
+    writeFileSync(absurd, 'model-a: { input: 1e308, output: 1M }\n');
+    const r7 = await runCli(['cost', '--config', cfg, '--mix', absurd, '--json']);
+    expect(r7.code).toBe(2);
+    expect(r7.stderr).toContain('absurd.yaml: model-a.input: 1e+308 tokens per month is more than any real traffic; at most 1000000000000000 (10^15) per model');
+    expect(r7.stdout).toBe('');
     const help = await runCli(['cost', '--help']);
     expect(help.stdout).toContain('relaymon cost --mix mix.yaml --from compare.json');
   });

@@ -142,7 +142,7 @@ describe('relaymon evaluate', () => {
   it('bad inputs: exit 2 with a message, nothing sent', async () => {
     const before = await counts();
     const cases: [string[], RegExp, string?][] = [
-      [['--targets', 'direct,nope'], /unknown target "nope" \(configured: direct, honest, cheap, sly\)/],
+      [['--targets', 'direct,nope'], /unknown target "nope"; \S*relaymon\.config\.yaml defines: direct, honest, cheap, sly/],
       [['--targets', 'direct'], /evaluate needs a reference and at least one candidate/],
       [['--targets', 'direct,honest', '--mix', join(dir, 'missing.yaml')], /cannot read mix file .*missing\.yaml/],
       // A device is read no further than the mix limit (cost/mix-file.ts), not to the end of memory.
@@ -151,6 +151,9 @@ describe('relaymon evaluate', () => {
     const badMix = join(dir, 'bad-mix.yaml');
     writeFileSync(badMix, 'gpt-4o: { input: lots }\n');
     cases.push([['--targets', 'direct,honest', '--mix', badMix], /bad-mix\.yaml: gpt-4o\.input: expected a number of tokens per month/]);
+    const absurdMix = join(dir, 'absurd-mix.yaml');
+    writeFileSync(absurdMix, 'gpt-4o: { input: 50M, output: 1e308 }\n');
+    cases.push([['--targets', 'direct,honest', '--mix', absurdMix], /absurd-mix\.yaml: gpt-4o\.output: 1e\+308 tokens per month is more than any real traffic/]);
     const badRules = join(dir, 'bad-rules.yaml');
     writeFileSync(badRules, `${readFileSync(cfg, 'utf8')}evaluate:\n  require:\n    billingGapPct: -3\n`);
     cases.push([['--targets', 'direct,honest'], /evaluate\.require\.billingGapPct: expected a percentage of at least 0/, badRules]);

@@ -143,6 +143,20 @@ describe('resolveTargets with a config', () => {
     expect(err.message).toBe('unknown target "relya"; relaymon.config.yaml defines: relay, claude');
   });
 
+  it('use: only the named targets are resolved, so notes and unset key variables are about them alone', async () => {
+    const three = `${TWO}  spare:\n    baseUrl: https://spare.example/v1\n`;
+    const notes: string[] = [];
+    // relay's RELAY_API_KEY is unset: an error only if relay is used.
+    const used = await resolveTargets({ config: parseConfigText(three, FILE), flags: {}, env: {}, notes, use: ['spare', 'claude'] });
+    expect(used.map((t) => t.name)).toEqual(['claude', 'spare']);
+    expect(notes.filter((n) => n.includes('no API key')).map((n) => /target (\S+) /.exec(n)![1])).toEqual(['claude', 'spare']);
+    const err = await caught(() => resolveTargets({ config: parseConfigText(three, FILE), flags: {}, env: {}, use: ['claude', 'nope'] }));
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toBe('unknown target "nope"; relaymon.config.yaml defines: relay, claude, spare');
+    const err2 = await caught(() => resolveTargets({ config: parseConfigText(three, FILE), flags: { baseUrl: 'https://x.example/v1' }, env: {}, use: ['claude', 'spare'] }));
+    expect(err2.message).toBe("--base-url describes one target, but the command uses 2 of relaymon.config.yaml's targets (claude, spare): pick one with --target NAME");
+  });
+
   it('per-target flags with several targets ask for --target; --timeout applies to all', async () => {
     const err = await caught(() => run(TWO, { baseUrl: 'https://x.example/v1' }, env));
     expect(err.message).toBe('--base-url describes one target, but relaymon.config.yaml defines 2 (relay, claude): pick one with --target NAME');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../../../src/core/errors.js';
-import { parseDuration, parsePositiveInt, parseRate } from '../../../src/core/units.js';
+import { formatLimit, parseDuration, parsePositiveInt, parseRate } from '../../../src/core/units.js';
 
 /** The UsageError a call throws (exit 2), so its message can be checked. */
 function usageError(fn: () => unknown): UsageError {
@@ -100,5 +100,20 @@ describe('parsePositiveInt', () => {
 
   it.each(['0', '-3', '1.5', 'abc', '', 'NaN', 'Infinity'])('refuses %j, naming the flag', (value) => {
     expect(usageError(() => parsePositiveInt(value, '-n')).message).toBe(`-n expects a whole number above 0, got "${value}"`);
+  });
+});
+
+describe('formatLimit', () => {
+  it('says a limit under a second in ms (never "0 s"), and a second or more in seconds to a tenth, as before', () => {
+    expect(formatLimit(1)).toBe('1 ms');
+    expect(formatLimit(0.4)).toBe('1 ms');
+    expect(formatLimit(49)).toBe('49 ms');
+    expect(formatLimit(250)).toBe('250 ms');
+    expect(formatLimit(999)).toBe('999 ms');
+    expect(formatLimit(999.7)).toBe('1 s');
+    expect(formatLimit(1000)).toBe('1 s');
+    expect(formatLimit(1500)).toBe('1.5 s');
+    expect(formatLimit(30_000)).toBe('30 s');
+    expect(formatLimit(120_000)).toBe('120 s');
   });
 });

@@ -21,6 +21,25 @@ describe('parseMix', () => {
     expect(() => parseMix(`# ${'x'.repeat(1024 * 1024)}\nm: { input: 1 }\n`, 'big.yaml')).toThrow(/big\.yaml: the mix file is larger than 1 MiB/);
   });
 
+  it('refuses absurd counts (non-finite, negative, above 10^15 a month), naming the file, the field and the value', () => {
+    const bad: [string, string][] = [
+      ['1e308', 'model-a.input: 1e+308 tokens per month is more than any real traffic; at most 1000000000000000 (10^15) per model'],
+      ['1000000000000001', 'model-a.input: 1000000000000001 tokens per month is more than any real traffic'],
+      ['"2000000b"', 'model-a.input: "2000000b" tokens per month is more than any real traffic'],
+      ['.inf', 'model-a.input: expected a number of tokens per month (e.g. 50000000 or "50M"), got Infinity'],
+      ['.nan', 'model-a.input: expected a number of tokens per month (e.g. 50000000 or "50M"), got NaN'],
+      ['-5', 'model-a.input: expected a number of tokens per month (e.g. 50000000 or "50M"), got -5'],
+    ];
+    for (const [value, message] of bad) {
+      expect(() => parseMix(`model-a: { input: ${value}, output: 1 }\n`, 'mix.yaml'), value).toThrow(UsageError);
+      expect(() => parseMix(`model-a: { input: ${value}, output: 1 }\n`, 'mix.yaml'), value).toThrow(`mix.yaml: ${message}`);
+    }
+    // The bound itself is accepted, and its bill is finite.
+    const atBound = parseMix('model-a: { input: 1000000000000000, output: 1000000000000000 }\n', 'mix.yaml');
+    const p = projectCost(atBound, [{ name: 'x', priceMultiplier: 1 }], prices);
+    expect(Number.isFinite(p.targets[0]!.monthlyUsd)).toBe(true);
+  });
+
   it('reads YAML or JSON, numbers or 50M-style counts, and the usual field names', () => {
     expect(parseMix('model-a: { input: 50M, output: 1.5k }\nmodel-b: { input_tokens: 2_000_000 }\n', 'mix.yaml')).toEqual([
       { model: 'model-a', inputTokens: 50e6, outputTokens: 1500 },
