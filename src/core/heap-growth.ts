@@ -13,12 +13,13 @@
  *   `--semi-space-growth-factor` at each growth of the new space, and at 1
  *   the new space no longer grows. Making a worker's isolate puts that flag
  *   back to its lowest allowed value (2), so it is set again once the worker
- *   runs (its first batch of count jobs, count-host.ts `serveCounts`). The
+ *   runs (`heldWorker`, on the worker's 'online' event). The
  *   flag is process-wide: the worker would stay at its first, smallest new
  *   space; `--min-semi-space-size`, read when an isolate is made, starts it
  *   nearer the young generation it grows to anyway (measured with the
- *   engine's cap of 4 MB semi-spaces: it starts at 2 MB instead of 1, and
- *   reaches its cap before its first batch), and is put back right after.
+ *   engine's earlier cap of 4 MB semi-spaces: it started at 2 MB instead of
+ *   1; at today's 2 MB cap it starts there), and is put back once the
+ *   worker runs.
  * - Old generation. Live data is ~15-25 MB per thread, but V8 let the old
  *   generation reach up to 4 times it before a mark-compact (watch's main
  *   thread: 23 MB live, 90 MB used before each full GC). `--heap-growing-percent`
@@ -31,6 +32,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { Worker } from 'node:worker_threads';
 
 /** Larger than any worker's capped semi-space: V8 starts the worker as large as it allows. */
 const WORKER_START_SEMI_SPACE_MB = 16;
@@ -39,15 +41,28 @@ const HEAP_GROWING_PERCENT = 50;
 
 let collected = false;
 
-/** Before a worker's isolate is made (the engine's count wiring): it does not start at its smallest young generation. */
-export function beforeWorkerIsolate(): void {
+/** Before a worker's isolate is made (heldWorker): it does not start at its smallest young generation. */
+function beforeWorkerIsolate(): void {
   setFlagsFromString(`--min-semi-space-size=${WORKER_START_SEMI_SPACE_MB}`);
+}
+
+/**
+ * A worker made under this policy (the engine's, engine/engine.ts): its
+ * isolate starts at its capped young generation, and once it runs (its
+ * isolate made, which put the growth factor back) the process's heaps are
+ * held again. `make` must create the Worker synchronously.
+ */
+export function heldWorker(make: () => Worker): Worker {
+  beforeWorkerIsolate();
+  const worker = make();
+  worker.once('online', holdHeapGrowth);
+  return worker;
 }
 
 /**
  * From now on no thread's new space grows and old generations are collected
  * at 1.5 times their live data. Called when a run starts (watch) and again
- * when the engine worker runs (its isolate reset the growth factor).
+ * when the engine worker runs (heldWorker: its isolate reset the growth factor).
  */
 export function holdHeapGrowth(): void {
   setFlagsFromString('--min-semi-space-size=0');

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, type WorkerOptions } from 'node:worker_threads';
 import { serveCounts } from '../tokens/count-host.js';
+import { heldWorker } from '../core/heap-growth.js';
 import { EXIT, RelaymonError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, StoppedBy, ToWorker } from './messages.js';
@@ -113,7 +114,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
 function workerLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void): Link {
   const counts = countWiring();
-  const worker = new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB }, ...counts.workerOptions });
+  // The process's heaps are held near their live data once the worker runs (core/heap-growth.ts).
+  const worker = heldWorker(() => new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB }, ...counts.workerOptions }));
   worker.on('message', receive);
   worker.on('error', (err) => crashed(redact(`engine crashed: ${err.message}`)));
   worker.on('exit', (code) => crashed(`engine worker exited unexpectedly (code ${code})`));

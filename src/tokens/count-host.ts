@@ -21,7 +21,6 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { MessagePort } from 'node:worker_threads';
 import type { CountBatch, CountJob, CountReply, FromCounter, ToCounter } from './count-job.js';
-import { beforeWorkerIsolate, holdHeapGrowth } from '../core/heap-growth.js';
 import { releaseEncodings } from './encodings.js';
 import { warmTokenizerFor, type PromptCount } from './local-count.js';
 import { runCountJobSliced, Slicer } from './sliced.js';
@@ -81,14 +80,9 @@ export class CountHost extends EventEmitter<HostEvents> {
   }
 
   /** Answers the jobs that come through `port`; returns the function that stops (and closes the port). */
-  serve(port: MessagePort, opts: { onFirstBatch?: () => void } = {}): () => void {
+  serve(port: MessagePort): () => void {
     this.ports.add(port);
-    let first = opts.onFirstBatch;
-    port.on('message', (batch: CountBatch<ToCounter>) => {
-      first?.();
-      first = undefined;
-      this.receive(port, batch);
-    });
+    port.on('message', (batch: CountBatch<ToCounter>) => this.receive(port, batch));
     port.once('close', () => this.ports.delete(port));
     // The sending side keeps the process alive while it waits for answers; this side never does.
     port.unref();
@@ -243,10 +237,8 @@ export function countHost(): CountHost {
 /**
  * Serves count jobs arriving on `port` with this thread's host; returns the
  * function that stops. Called by the engine before it makes the worker that
- * holds the other end: the main thread's young generation is held at its
- * size from the worker's first batch on (core/heap-growth.ts).
+ * holds the other end.
  */
 export function serveCounts(port: MessagePort): () => void {
-  beforeWorkerIsolate();
-  return countHost().serve(port, { onFirstBatch: holdHeapGrowth });
+  return countHost().serve(port);
 }
