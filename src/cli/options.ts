@@ -55,7 +55,8 @@ export function allowManyTargets(cmd: Command, description: string): void {
   const option = cmd.options.find((o) => o.long === '--target');
   if (!option) return;
   option.description = description;
-  option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').filter(Boolean)]);
+  // Empty pieces are kept: resolveTargets (config/targets.ts) refuses them, where -t "" once meant every target.
+  option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',')]);
 }
 
 /** Traffic flags shared by the commands that run probes on a schedule (check, watch, compare). */

@@ -70,6 +70,7 @@ export async function resolveTargets(input: {
   const { config, flags, env } = input;
   const notes = input.notes ?? [];
   validateFlags(flags);
+  checkNames(flags.target !== undefined ? [flags.target] : (input.use ?? []));
   const file = config ? configSource(config) : null;
   const shown = file ? displayPath(file) : 'the config file';
   const configured = Object.entries(config?.targets ?? {});
@@ -108,6 +109,17 @@ export async function resolveTargets(input: {
   const out: ResolvedTarget[] = [];
   for (const [name, target] of selected) out.push(withHonesty(await fromConfig(name, target, flags, env, file, notes), config));
   return out;
+}
+
+/**
+ * Every command's -t list passes here (check, watch, replay, conform, probe; compare and evaluate say it
+ * their own way first): a name given twice would make two columns of one target, and replay sent each line
+ * to it twice; an empty name (-t "") would otherwise read as "no -t", i.e. every target.
+ */
+function checkNames(names: readonly string[]): void {
+  if (names.some((n) => n.trim() === '')) throw new UsageError('--target: empty target name; name a target from the config, or leave out -t for all of them');
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--target: target ${quoteValue(twice)} named twice`);
 }
 
 /** The config's `honesty` tolerances travel with each target to the client that reconciles its usage. */
