@@ -7,9 +7,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.js';
-import type { RequestResult } from '../core/result.js';
 import type { PriceTable } from '../pricing/table.js';
-import { usageRatio } from '../honesty/reconcile.js';
 
 export interface MixEntry {
   model: string;
@@ -107,65 +105,6 @@ export interface UsageRatio {
   output: number;
   /** measured from a comparison or request log, else assumed honest (1). */
   measured: boolean;
-}
-
-/**
- * Measured ratios per target from `--from FILE`: a `compare --json` output
- * (its targets' usageRatio), or a request log (`--log`), whose results are
- * reconciled here. Missing directions stay unmeasured.
- */
-export function ratiosFromFile(text: string, source: string): Map<string, { input: number | null; output: number | null }> {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{') && !trimmed.includes('\n{')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(trimmed);
-    } catch {
-      json = null;
-    }
-    if (isRecord(json) && json['command'] === 'compare' && Array.isArray(json['targets'])) {
-      const out = new Map<string, { input: number | null; output: number | null }>();
-      for (const t of json['targets']) {
-        if (!isRecord(t) || typeof t['name'] !== 'string' || !isRecord(t['honesty']) || !isRecord(t['honesty']['usageRatio'])) continue;
-        const r = t['honesty']['usageRatio'];
-        out.set(t['name'], { input: num(r['input']), output: num(r['output']) });
-      }
-      return out;
-    }
-  }
-  const byTarget = new Map<string, RequestResult[]>();
-  let lines = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!isRecord(entry) || !isRecord(entry['result'])) continue;
-    const r = entry['result'] as unknown as RequestResult;
-    if (typeof r.target !== 'string') continue;
-    lines++;
-    const list = byTarget.get(r.target) ?? [];
-    list.push(r);
-    byTarget.set(r.target, list);
-  }
-  if (lines === 0) throw new UsageError(`${source}: expected the JSON of \`relaymon compare --json\` or a request log (--log), found neither`);
-  return new Map([...byTarget].map(([name, rs]) => [name, usageRatio(rs.filter(hasHonestyFields))]));
-}
-
-/** Logs written before reconciliation existed carry no local counts. */
-function hasHonestyFields(r: RequestResult): boolean {
-  return 'usageGapTokens' in r && 'localCountKind' in r;
-}
-
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export interface CostTarget {

@@ -3,6 +3,8 @@ import { fmtNum, fmtPct, fmtUsd, table } from '../export/format.js';
 import type { CostProjection } from './cost-mix.js';
 
 function tokens(n: number): string {
+  // Up to 10^15 a model (cost-mix.ts MAX_MIX_TOKENS): "1000T", not "1000000.00B".
+  if (n >= 1e12) return `${fmtNum(n / 1e12, n >= 1e14 ? 0 : 2)}T`;
   if (n >= 1e9) return `${fmtNum(n / 1e9, 2)}B`;
   if (n >= 1e6) return `${fmtNum(n / 1e6, 1)}M`;
   if (n >= 1e3) return `${fmtNum(n / 1e3, 1)}k`;

@@ -221,6 +221,16 @@ function describe(v: unknown): string {
   return String(v);
 }
 
+/**
+ * The dearest price per token a prices file may give: $1, over a thousand times
+ * the dearest model listed anywhere (a few hundred dollars per million output
+ * tokens). Above it the file is in the wrong unit or has a typo, and with it a
+ * bill stays finite: 10^15 tokens (cost/cost-mix.ts MAX_MIX_TOKENS) at $1 is
+ * nowhere near Number.MAX_VALUE, where 1e300 per token once overflowed to a bill
+ * shown as "unpriced".
+ */
+export const MAX_PRICE_PER_TOKEN = 1;
+
 function parseLiteLLM(json: unknown, source: string): Map<string, ModelPrice> {
   if (!isRecord(json)) {
     throw new UsageError(`${source}: expected a JSON object mapping model names to prices, got ${describe(json)}`);
@@ -236,6 +246,9 @@ function parseLiteLLM(json: unknown, source: string): Map<string, ModelPrice> {
       if (v === undefined || v === null) continue;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
         throw new UsageError(`${source}: "${key}".${field} must be a number ≥ 0, got ${describe(v)}`);
+      }
+      if (v > MAX_PRICE_PER_TOKEN) {
+        throw new UsageError(`${source}: "${key}".${field} is ${describe(v)} USD per token; at most ${MAX_PRICE_PER_TOKEN} (prices are per token, not per million)`);
       }
       costs[field] = v;
     }

@@ -85,6 +85,30 @@ describe('relaymon cost --mix', () => {
     expect(res.stdout).toMatch(/^direct\s+1\.00\s+1\.00 \/ 1\.00 \(measured\)/m);
   });
 
+  it('absurd numbers in --from, --prices or a priceMultiplier are exit 2 naming file, field and value, never a bill shown as "unpriced"', async () => {
+    const log = join(dir, 'absurd.log');
+    const entry = (inputTokens: string): string => `{"v":1,"t":0,"target":"relay","result":{"target":"relay","inputTokens":${inputTokens},"localInputTokens":10,"outputTokens":10,"localOutputTokens":10,"usageGapTokens":0,"localCountKind":"exact"}}`;
+    writeFileSync(log, `${entry('10')}\n${entry('1e300')}\n`);
+    const r1 = await runCli(['cost', '--config', cfg, '--mix', mix, '--from', log]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain(`${log}: line 2: result.inputTokens is 1e300; expected a count of tokens from 0 to 1000000000000000 (10^15)`);
+    expect(r1.stdout).toBe('');
+    writeFileSync(log, `${entry('-1e9')}\n`);
+    const r2 = await runCli(['cost', '--config', cfg, '--mix', mix, '--from', log]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('line 1: result.inputTokens is -1e9;');
+    const dear = join(dir, 'dear.json');
+    writeFileSync(dear, JSON.stringify({ 'model-a': { input_cost_per_token: 1e300, output_cost_per_token: 1e-6 } }));
+    const r3 = await runCli(['cost', '--config', cfg, '--mix', mix, '--prices', dear]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain(`prices file ${dear}: "model-a".input_cost_per_token is 1e+300 USD per token; at most 1`);
+    const pm = join(dir, 'pm.yaml');
+    writeFileSync(pm, `targets:\n  x:\n    baseUrl: ${honest.url}\n    priceMultiplier: 1e308\n`);
+    const r4 = await runCli(['cost', '--config', pm, '--mix', mix]);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr).toContain('targets.x.priceMultiplier: expected at most 1000');
+  });
+
   it('bad input is a usage error (exit 2) with a clear message', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'model-a: { input: plenty }\n');

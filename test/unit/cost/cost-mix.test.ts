@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/core/errors.js';
 import { PriceTable } from '../../../src/pricing/table.js';
-import { parseMix, projectCost, ratiosFromFile } from '../../../src/cost/cost-mix.js';
+import { parseMix, projectCost } from '../../../src/cost/cost-mix.js';
+import { ratiosFromFile } from '../../../src/cost/measured.js';
 import { costText } from '../../../src/cost/cost-text.js';
 import { makeResult } from '../stats/fixtures.js';
 
@@ -85,6 +86,13 @@ describe('projectCost', () => {
     expect(p.cheapest).toBe('direct');
   });
 
+  it('the mix limit reads as 1000T, not 1000000.00B', () => {
+    const p = projectCost([{ model: 'model-a', inputTokens: 1e15, outputTokens: 2.5e12 }], [{ name: 'x', priceMultiplier: 1 }], prices);
+    const text = costText(p);
+    expect(text).toContain('1000T input + 2.50T output tokens a month');
+    expect(text).toContain('$1.01e+9');
+  });
+
   it('an unpriced model stays out of every total, and is named', () => {
     const withUnknown = [...mix, { model: 'mystery', inputTokens: 1, outputTokens: 1 }];
     const p = projectCost(withUnknown, [{ name: 'x', priceMultiplier: 1 }, { name: 'y', priceMultiplier: 2 }], prices);
@@ -119,5 +127,28 @@ describe('ratiosFromFile', () => {
 
   it('anything else is a usage error', () => {
     expect(() => ratiosFromFile('{"command":"check"}', 'x.json')).toThrow(/compare --json.*request log/);
+  });
+
+  it('refuses absurd, negative and non-finite token counts in a log, naming file, line, field and the value as written', () => {
+    const line = (o: Parameters<typeof makeResult>[0]) => JSON.stringify({ v: 1, t: 0, target: o?.target, result: makeResult(o) });
+    const ok = line({ target: 'a', inputTokens: 10, localInputTokens: 10, outputTokens: 10, localOutputTokens: 10, usageGapTokens: 0 });
+    const bad = (o: Parameters<typeof makeResult>[0]): string => [ok, line({ target: 'a', localInputTokens: 10, localOutputTokens: 10, usageGapTokens: 0, ...o })].join('\n');
+    expect(() => ratiosFromFile(bad({ inputTokens: 1e300 }), 'run.log')).toThrow(/^run\.log: line 2: result\.inputTokens is 1e\+300; expected a count of tokens from 0 to 1000000000000000 \(10\^15\)/);
+    expect(() => ratiosFromFile(bad({ outputTokens: -1e9 }), 'run.log')).toThrow(/run\.log: line 2: result\.outputTokens is -1000000000;/);
+    expect(() => ratiosFromFile(bad({ localInputTokens: 1e16 }), 'run.log')).toThrow(/result\.localInputTokens is 10000000000000000;/);
+    // JSON.parse makes 1e309 Infinity; the error quotes the file.
+    const inf = `${ok}\n${ok.replace('"inputTokens":10', '"inputTokens":1e309')}`;
+    expect(inf).toContain('1e309');
+    expect(() => ratiosFromFile(inf, 'run.log')).toThrow(/line 2: result\.inputTokens is 1e309;/);
+    expect(() => ratiosFromFile(bad({ inputTokens: 1e15 }), 'run.log')).toThrow(/target "a" bills input tokens per token counted: .*at most 1000/);
+    expect(ratiosFromFile(bad({ inputTokens: 20 }), 'run.log').get('a')?.input).toBe(1.5);
+  });
+
+  it('refuses a compare file whose usage ratio is negative, absurd or not finite', () => {
+    const json = (input: string): string => `{"command":"compare","targets":[{"name":"relay","honesty":{"usageRatio":{"input":${input},"output":null}}}]}`;
+    expect(() => ratiosFromFile(json('-2'), 'c.json')).toThrow(/^c\.json: targets "relay" honesty\.usageRatio\.input is -2; expected a ratio above 0 and at most 1000/);
+    expect(() => ratiosFromFile(json('1e300'), 'c.json')).toThrow(/usageRatio\.input is 1e300;/);
+    expect(() => ratiosFromFile(json('1e309'), 'c.json')).toThrow(/usageRatio\.input is 1e309;/);
+    expect(ratiosFromFile(json('2.5'), 'c.json').get('relay')).toEqual({ input: 2.5, output: null });
   });
 });

@@ -226,6 +226,13 @@ describe('PriceTable.withLiteLLM', () => {
     expect(() => table.withLiteLLM(json, 'prices file p.json')).toThrow(fragment);
   });
 
+  it('rejects a price above $1 a token (1e300 once overflowed a bill shown as "unpriced")', () => {
+    const one = (v: number) => () => table.withLiteLLM({ m: { input_cost_per_token: 1e-6, output_cost_per_token: v } }, 'p.json');
+    expect(one(1e300)).toThrow('p.json: "m".output_cost_per_token is 1e+300 USD per token; at most 1 (prices are per token, not per million)');
+    expect(one(1.5)).toThrow(UsageError);
+    expect(one(1)).not.toThrow();
+  });
+
   it('rejects a cost that is not a number ≥ 0, naming the source, key and field', () => {
     const bad = (entry: unknown) => () => table.withLiteLLM({ 'gpt-4o': { output_cost_per_token: 1e-5 }, 'bad-model': entry }, 'p.json');
     expect(bad({ input_cost_per_token: '0.000001', output_cost_per_token: 1e-6 })).toThrow(
