@@ -38,6 +38,16 @@ export const timeoutsSchema = z
   })
   .describe('Per-request timeouts; each a duration ("5s") or milliseconds');
 
+
+/**
+ * The largest priceMultiplier: relays sell at a fraction of list price up to a
+ * few times it; a thousand times list is no one's price but a typo (an
+ * exponent). With it a bill stays finite and its dollars readable: 1e308 once
+ * made a check's cost cell read "$9.888000000…" (the exponent cut off) and
+ * `relaymon cost` call a priced model "unpriced".
+ */
+export const MAX_PRICE_MULTIPLIER = 1000;
+
 export const targetSchema = z
   .strictObject({
     baseUrl: httpUrlSchema.describe('Prefix up to and including the version segment, e.g. https://relay.example/v1'),
@@ -60,7 +70,12 @@ export const targetSchema = z
       .record(headerNameSchema, z.string())
       .optional()
       .describe('Extra request headers; values may use ${VAR} to take secrets from the environment'),
-    priceMultiplier: z.number({ error: 'expected a number above 0' }).positive().optional().describe('Scale list prices, e.g. 0.15 for a relay at 15% of list'),
+    priceMultiplier: z
+      .number({ error: 'expected a number above 0' })
+      .positive()
+      .max(MAX_PRICE_MULTIPLIER, { error: `expected at most ${MAX_PRICE_MULTIPLIER} (a relay at that many times list price is a typo, not a price)` })
+      .optional()
+      .describe('Scale list prices, e.g. 0.15 for a relay at 15% of list'),
     concurrency: positiveInt().optional().describe('Most requests in flight to this target (default 8; --max-in-flight overrides it; a closed loop of -c N raises the default, not a value set here)'),
     timeouts: timeoutsSchema.optional(),
     maxResponseBytes: positiveInt().optional().describe('Cut off larger responses as response_too_large'),

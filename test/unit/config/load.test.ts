@@ -118,6 +118,16 @@ describe('loadConfig: errors name file, path and expectation', () => {
     ]);
   });
 
+  it('priceMultiplier: finite, above 0, at most 1000 (a larger one made bills overflow or lose their exponent)', async () => {
+    const huge = await loadText(target('    priceMultiplier: 1e308\n'));
+    expect(huge.message).toBe('relaymon.config.yaml: targets.relay.priceMultiplier: expected at most 1000 (a relay at that many times list price is a typo, not a price), got 1e+308');
+    expect(huge.path).toBe('targets.relay.priceMultiplier');
+    expect((await loadText(target('    priceMultiplier: .inf\n'))).message).toContain('targets.relay.priceMultiplier: expected a number above 0');
+    expect((await loadText(target('    priceMultiplier: -2\n'))).message).toContain('targets.relay.priceMultiplier: expected a number above 0');
+    const ok = parseConfigText('targets:\n  relay:\n    baseUrl: https://relay.example/v1\n    priceMultiplier: 1000\n', 'relaymon.config.yaml');
+    expect(ok.targets?.['relay']?.priceMultiplier).toBe(1000);
+  });
+
   it('unknown key, with a suggestion and the allowed keys', async () => {
     const err = await loadText(target('    timeout: 5s\n'));
     expect(err.message).toMatch(/^relaymon\.config\.yaml: targets\.relay\.timeout: unknown key \(did you mean "timeouts"\?\); expected one of baseUrl, protocol, /);
