@@ -59,3 +59,18 @@ export function formatLimit(ms: number): string {
   if (ms < 999.5) return `${Math.max(1, Math.round(ms))} ms`;
   return `${Math.round(ms / 100) / 10} s`;
 }
+
+/**
+ * Dollars without the sign, the one rule every money cell follows: cents from
+ * $1, `significant` digits below it (a probe costs fractions of a cent; a tiny
+ * amount comes out as 1.0e-7, which reads right), and three significant digits
+ * in exponent form from a billion dollars up. toFixed alone wrote 1e308 as
+ * "98880000…" forty digits wide, and a table cell cut it to "$9.888000000…",
+ * which reads as ten dollars.
+ */
+export function usdDigits(usd: number, significant: number): string {
+  const abs = Math.abs(usd);
+  if (abs >= 1e9) return usd.toPrecision(3);
+  if (abs >= 1) return usd.toFixed(2);
+  return usd.toPrecision(significant);
+}

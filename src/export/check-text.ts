@@ -14,6 +14,7 @@ import type { RunSummaryJson } from './junit.js';
 import { honestyLines, type TargetHonesty } from './honesty-text.js';
 import { scheduleNote } from './schedule-text.js';
 import { saturationNote } from './saturation-text.js';
+import { usdDigits } from '../core/units.js';
 
 export interface CheckTextOptions {
   /** Expressions relaymon added by itself; they are marked "(implied)" (results with implied: true are too). */
@@ -57,7 +58,7 @@ type Row = [label: string, cell: (s: Summary | null) => string];
 /** A short check's cost is often cents: three significant digits say more than fmtUsd's two decimals. */
 export function fmtCost(usd: number): string {
   if (usd === 0) return '$0';
-  return Math.abs(usd) >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(3)}`;
+  return `$${usdDigits(usd, 3)}`;
 }
 
 function costCell(s: Summary, usd: number | null): string {

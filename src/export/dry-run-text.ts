@@ -5,6 +5,7 @@
 import { redact } from '../core/redact.js';
 import type { DryRunReport, DryRunRun } from '../traffic/dry-run.js';
 import { table } from './format.js';
+import { usdDigits } from '../core/units.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -40,7 +41,7 @@ function money(usd: number | null | undefined, priced: boolean): string {
   if (!priced) return 'unpriced';
   if (usd === null || usd === undefined) return '?';
   if (usd === 0) return '$0';
-  return Math.abs(usd) >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(3)}`;
+  return `$${usdDigits(usd, 3)}`;
 }
 
 /** The table people read: one row per target × model, then totals, the finite run, and what the numbers assume. */

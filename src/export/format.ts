@@ -1,5 +1,7 @@
 /** Human formatting of measured values. Pure; shared by text summaries and the dashboard. */
 
+import { usdDigits } from '../core/units.js';
+
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)}s`;
@@ -12,8 +14,7 @@ export function fmtUsd(usd: number | null | undefined): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd)) return 'unpriced';
   if (usd === 0) return '$0';
   // Two significant digits below a dollar: $0.0084 and $0.015 side by side, not $0.0084 and $0.01.
-  if (Math.abs(usd) < 1) return `$${usd.toPrecision(2)}`;
-  return `$${usd.toFixed(2)}`;
+  return `$${usdDigits(usd, 2)}`;
 }
 
 export function fmtNum(n: number | null | undefined, digits = 0): string {

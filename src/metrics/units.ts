@@ -4,6 +4,7 @@
  * A unit that does not fit the metric is an error rather than a guess.
  */
 import type { ValueUnit } from './kinds.js';
+import { usdDigits } from '../core/units.js';
 
 /** The scanner the threshold parser reads with (src/stats/thresholds-parse.ts Cursor). */
 export interface ValueCursor {
@@ -84,7 +85,7 @@ function trimmed(v: number, decimals: number): string {
 }
 
 function usd(v: number): string {
-  return Math.abs(v) >= 1 ? v.toFixed(2) : String(Number(v.toPrecision(3)));
+  return Math.abs(v) >= 1 ? usdDigits(v, 3) : String(Number(v.toPrecision(3)));
 }
 
 /** A value in `unit`, the way people read it: 412.3ms, 1.25%, 4.5/s, $0.0123, $1.20/h. */

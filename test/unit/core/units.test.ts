@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../../../src/core/errors.js';
-import { formatLimit, parseDuration, parsePositiveInt, parseRate } from '../../../src/core/units.js';
+import { formatLimit, parseDuration, parsePositiveInt, parseRate, usdDigits } from '../../../src/core/units.js';
 
 /** The UsageError a call throws (exit 2), so its message can be checked. */
 function usageError(fn: () => unknown): UsageError {
@@ -115,5 +115,17 @@ describe('formatLimit', () => {
     expect(formatLimit(1500)).toBe('1.5 s');
     expect(formatLimit(30_000)).toBe('30 s');
     expect(formatLimit(120_000)).toBe('120 s');
+  });
+});
+
+describe('usdDigits', () => {
+  it('keeps the exponent of a huge or tiny amount (a cell once cut 9.888e306 to "9.888000000…")', () => {
+    expect(usdDigits(9.888e306, 3)).toBe('9.89e+306');
+    expect(usdDigits(1.2345e9, 2)).toBe('1.23e+9');
+    expect(usdDigits(999_999_999.994, 3)).toBe('999999999.99');
+    expect(usdDigits(12.345, 3)).toBe('12.35');
+    expect(usdDigits(0.0084, 2)).toBe('0.0084');
+    expect(usdDigits(1.23e-7, 3)).toBe('1.23e-7');
+    expect(usdDigits(-2e12, 3)).toBe('-2.00e+12');
   });
 });
