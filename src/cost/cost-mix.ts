@@ -29,22 +29,33 @@ const SUFFIX: Record<string, number> = { k: 1e3, m: 1e6, b: 1e9 };
  */
 export const MAX_MIX_TOKENS = 1e15;
 
-/** A value as the user wrote it: JSON.stringify would print Infinity and NaN as null. */
-function shown(v: unknown): string {
-  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+/**
+ * A value as the user wrote it: JSON.stringify would print Infinity and NaN as
+ * null, and String(1e309) is "Infinity", so a number is looked up in the text
+ * (the first `key: literal` that parses to it).
+ */
+function shown(v: unknown, text = '', key = ''): string {
+  if (typeof v !== 'number') return JSON.stringify(v) ?? String(v);
+  if (key !== '') {
+    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const m of text.matchAll(new RegExp(`${escaped}["']?\\s*:\\s*([-+]?\\.?[0-9][0-9._eE+-]*)`, 'g'))) {
+      if (Object.is(Number(m[1]!.replace(/_/g, '')), v)) return m[1]!;
+    }
+  }
+  return String(v);
 }
 
-/** 50000000, "50_000_000", "50M", "1.5b", "800k". */
-function tokenCount(v: unknown, where: string): number {
+/** 50000000, "50_000_000", "50M", "1.5b", "800k". `text` and `key` find a number as written, for the message. */
+function tokenCount(v: unknown, where: string, text = '', key = ''): number {
   let n = NaN;
   if (typeof v === 'number') n = v;
   else if (typeof v === 'string') {
     const m = /^\s*(\d+(?:[._]\d+)*)\s*([kmb])?\s*$/i.exec(v);
     if (m) n = Number(m[1]!.replace(/_/g, '')) * (m[2] ? SUFFIX[m[2].toLowerCase()]! : 1);
   }
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${where}: expected a number of tokens per month (e.g. 50000000 or "50M"), got ${shown(v)}`);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${where}: expected a number of tokens per month (e.g. 50000000 or "50M"), got ${shown(v, text, key)}`);
   if (n > MAX_MIX_TOKENS) {
-    throw new UsageError(`${where}: ${shown(v)} tokens per month is more than any real traffic; at most 1000000000000000 (10^15) per model`);
+    throw new UsageError(`${where}: ${shown(v, text, key)} tokens per month is more than any real traffic; at most 1000000000000000 (10^15) per model`);
   }
   return n;
 }
@@ -92,8 +103,8 @@ export function parseMix(text: string, source: string): MixEntry[] {
     if (inKey === undefined && outKey === undefined) throw new UsageError(`${where}: expected input and/or output tokens per month`);
     out.push({
       model,
-      inputTokens: inKey === undefined ? 0 : tokenCount(e[inKey], `${where}.${inKey}`),
-      outputTokens: outKey === undefined ? 0 : tokenCount(e[outKey], `${where}.${outKey}`),
+      inputTokens: inKey === undefined ? 0 : tokenCount(e[inKey], `${where}.${inKey}`, text, inKey),
+      outputTokens: outKey === undefined ? 0 : tokenCount(e[outKey], `${where}.${outKey}`, text, outKey),
     });
   }
   if (out.length === 0) throw new UsageError(`${source}: the mix names no model`);

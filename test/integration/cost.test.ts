@@ -138,7 +138,7 @@ describe('relaymon cost --mix', () => {
     writeFileSync(absurd, 'model-a: { input: 1e308, output: 1M }\n');
     const r7 = await runCli(['cost', '--config', cfg, '--mix', absurd, '--json']);
     expect(r7.code).toBe(2);
-    expect(r7.stderr).toContain('absurd.yaml: model-a.input: 1e+308 tokens per month is more than any real traffic; at most 1000000000000000 (10^15) per model');
+    expect(r7.stderr).toContain('absurd.yaml: model-a.input: 1e308 tokens per month is more than any real traffic; at most 1000000000000000 (10^15) per model');
     expect(r7.stdout).toBe('');
     const help = await runCli(['cost', '--help']);
     expect(help.stdout).toContain('relaymon cost --mix mix.yaml --from compare.json');

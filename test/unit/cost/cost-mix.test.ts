@@ -24,7 +24,9 @@ describe('parseMix', () => {
 
   it('refuses absurd counts (non-finite, negative, above 10^15 a month), naming the file, the field and the value', () => {
     const bad: [string, string][] = [
-      ['1e308', 'model-a.input: 1e+308 tokens per month is more than any real traffic; at most 1000000000000000 (10^15) per model'],
+      // Numbers as written: 1e308, not 1e+308; 1e309, not the Infinity it parses to.
+      ['1e308', 'model-a.input: 1e308 tokens per month is more than any real traffic; at most 1000000000000000 (10^15) per model'],
+      ['1e309', 'model-a.input: expected a number of tokens per month (e.g. 50000000 or "50M"), got 1e309'],
       ['1000000000000001', 'model-a.input: 1000000000000001 tokens per month is more than any real traffic'],
       ['"2000000b"', 'model-a.input: "2000000b" tokens per month is more than any real traffic'],
       ['.inf', 'model-a.input: expected a number of tokens per month (e.g. 50000000 or "50M"), got Infinity'],
