@@ -3,6 +3,7 @@
  * worst-case cost would take the spend over the budget. Pure bookkeeping; the
  * engine asks before each send and settles when the result is in.
  */
+import type { RequestResult } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { PriceTable } from '../pricing/table.js';
 import type { RequestSpec } from '../protocol/adapter.js';
@@ -94,19 +95,74 @@ export function budgetStopMessage(command: string, spend: SpendFacts): string {
 }
 
 export interface SpendFacts {
+  /** Everything the guard booked: measured costs plus the upper bound held for failed requests of unknown cost. */
   spentUsd: number;
   budgetUsd: number | null;
   refusal?: string | null;
+  /** The part of spentUsd that is an upper bound, not a measurement (SpendGuard.unknownUsd), and how many requests it covers. */
+  unknownUsd?: number;
+  unknownRequests?: number;
 }
 
-/** "spent $X of $Y", then why the guard refused the request that ended the run, if one did. */
+/**
+ * "spent $X of $Y", then why the guard refused the request that ended the run, if one did.
+ * When failed requests of unknown cost were held at their worst case, the
+ * measured figure (the one the summary's cost and the request log add up to)
+ * and that upper bound are said apart, so the two never seem to disagree.
+ */
 export function budgetStopNote(spend: SpendFacts): string {
-  const amounts = spend.budgetUsd === null ? `spent ${usd(spend.spentUsd)}` : `spent ${usd(spend.spentUsd)} of ${usd(spend.budgetUsd)}`;
+  const unknown = spend.unknownUsd ?? 0;
+  const of = spend.budgetUsd === null ? '' : ` of ${usd(spend.budgetUsd)}`;
+  let amounts: string;
+  if (unknown > 0) {
+    const n = spend.unknownRequests ?? 0;
+    const measured = Math.max(0, spend.spentUsd - unknown);
+    amounts =
+      `spent ${usd(measured)}${of} as priced from the answers, plus up to ${usd(unknown)} held for ${n} failed request${n === 1 ? '' : 's'} ` +
+      `of unknown cost (no usage to price; a relay may bill a request it cut off, so each counts at its worst case)`;
+  } else amounts = `spent ${usd(spend.spentUsd)}${of}`;
   return `${amounts}${spend.refusal ? `; ${spend.refusal}` : ''}`;
 }
 
+/** What settle() reads of a result: its cost, and whether that cost can be trusted as the bill. */
+export type SettledResult = Pick<RequestResult, 'ok' | 'costUsd' | 'usageSource' | 'errorType' | 'timeoutPhase' | 'httpStatus' | 'newConnection' | 'connectMs'>;
+
+/**
+ * A request that failed while its connection was being opened (DNS, refused,
+ * the connect timer, a TLS handshake on a connection it was opening: the
+ * client marks those new with no connect time, client/execute.ts) never
+ * reached the relay: it costs nothing. A TLS error on an open connection, or a
+ * reset once connected, may have come after the relay took the request.
+ */
+export function neverReachedRelay(r: SettledResult): boolean {
+  if (r.httpStatus !== null) return false;
+  if (r.errorType === 'connection_refused' || r.errorType === 'dns' || r.timeoutPhase === 'connect') return true;
+  return r.errorType === 'tls' && r.newConnection && r.connectMs === null;
+}
+
+/**
+ * What a settled request books: `measuredUsd` is its costUsd (what the summary
+ * and the request log count), `unknownUsd` what it may cost beyond that, held
+ * up to its worst case. A failed request with no usage reported may still be
+ * billed: a relay that reset the connection, or cut a stream, after taking the
+ * request may have run it to max_tokens upstream (costUsd counts only what
+ * arrived, or nothing). Only a request that never reached the relay is known
+ * to be free. A relay's reported usage is taken as the bill.
+ */
+export function bookedCost(reservedUsd: number, r: SettledResult): { measuredUsd: number; unknownUsd: number } {
+  const cost = r.costUsd !== null && Number.isFinite(r.costUsd) && r.costUsd >= 0 ? r.costUsd : null;
+  if (!r.ok && cost === null && neverReachedRelay(r)) return { measuredUsd: 0, unknownUsd: 0 };
+  if (cost === null) return { measuredUsd: 0, unknownUsd: reservedUsd };
+  if (!r.ok && r.usageSource !== 'reported') return { measuredUsd: cost, unknownUsd: Math.max(0, reservedUsd - cost) };
+  return { measuredUsd: cost, unknownUsd: 0 };
+}
+
 export class SpendGuard {
-  private spent = 0;
+  /** Costs measured from the answers (the summary's costUsd). */
+  private measured = 0;
+  /** Upper bound held for settled requests of unknown cost (bookedCost). */
+  private unknown = 0;
+  private unknownCount = 0;
   private reserved = 0;
   private inFlight = 0;
   private refusedCount = 0;
@@ -157,6 +213,7 @@ export class SpendGuard {
       this.refusedCount += 1;
       // Nothing in flight means nothing will ever be released: every later request this size is refused too.
       if (this.inFlight === 0) this.exhaustedFlag = true;
+      const unknown = this.unknown > 0 ? ` + up to ${usd(this.unknown)} of unknown cost` : '';
       const held = this.reserved > 0 ? `, ${usd(this.reserved)} held for requests in flight` : '';
       const left = Math.max(0, this.budgetUsd - this.spent - this.reserved);
       return {
@@ -164,30 +221,58 @@ export class SpendGuard {
         kind: 'budget',
         reason:
           `${then ? 'a cache pair (two requests)' : 'a request'} to "${spec.model}" could cost up to ${usd(worst + pairWorst)} (${specInputTokens(spec)} input tokens, max_tokens ${spec.maxTokens}${then ? ', each' : ''}), ` +
-          `above the ${usd(left)} left of the ${usd(this.budgetUsd)} budget (spent ${usd(this.spent)}${held})`,
+          `above the ${usd(left)} left of the ${usd(this.budgetUsd)} budget (spent ${usd(this.measured)}${unknown}${held})`,
       };
     }
     return this.reserve(worst);
   }
 
   /**
-   * Releases a reservation and books what the request really cost. A null
-   * cost (no usage reported, nothing to price) is booked at the worst case:
-   * nothing proves it was cheaper. (Without a budget nothing was reserved, so
-   * an unknown cost books nothing, as in the summary's costUsd.)
+   * Releases a reservation and books what the request cost: a number is a
+   * measured cost (null: nothing proves it was cheaper, so the worst case);
+   * a result is booked by bookedCost(), its measured cost apart from the upper
+   * bound held for what it may cost beyond. (Without a budget nothing was
+   * reserved, so an unknown cost books nothing, as in the summary's costUsd.)
    */
-  settle(reservedUsd: number, actualCostUsd: number | null): void {
+  settle(reservedUsd: number, actual: number | null | SettledResult): void {
     this.reserved = Math.max(0, this.reserved - reservedUsd);
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (this.inFlight === 0) this.reserved = 0; // float dust must not hold budget forever
-    const booked = actualCostUsd !== null && Number.isFinite(actualCostUsd) && actualCostUsd >= 0 ? actualCostUsd : reservedUsd;
-    this.spent += booked;
+    const result: SettledResult =
+      actual === null || typeof actual === 'number'
+        ? { ok: true, costUsd: actual, usageSource: 'reported', errorType: null, timeoutPhase: null, httpStatus: null, newConnection: false, connectMs: null }
+        : actual;
+    const booked = bookedCost(reservedUsd, result);
+    this.measured += booked.measuredUsd;
+    if (booked.unknownUsd > 0) {
+      this.unknown += booked.unknownUsd;
+      this.unknownCount += 1;
+    }
     if (this.budgetUsd !== null && this.spent >= this.budgetUsd - slack(this.budgetUsd)) this.exhaustedFlag = true;
   }
 
-  /** USD booked by settled requests. */
+  /** USD booked by settled requests: measured costs plus the upper bound held for those of unknown cost. */
   spentUsd(): number {
     return this.spent;
+  }
+
+  private get spent(): number {
+    return this.measured + this.unknown;
+  }
+
+  /** USD measured from the answers: what the run's costUsd adds up to. */
+  measuredUsd(): number {
+    return this.measured;
+  }
+
+  /** USD held, at their worst case, for settled requests whose cost is unknown (an upper bound, part of spentUsd). */
+  unknownUsd(): number {
+    return this.unknown;
+  }
+
+  /** Settled requests holding an unknown cost. */
+  get unknownRequests(): number {
+    return this.unknownCount;
   }
 
   /** USD held for requests in flight. */
