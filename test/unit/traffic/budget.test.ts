@@ -3,7 +3,8 @@ import type { ResolvedTarget } from '../../../src/core/target.js';
 import { target as makeTarget } from '../../helpers/target.js';
 import { PriceTable } from '../../../src/pricing/table.js';
 import type { RequestSpec } from '../../../src/protocol/adapter.js';
-import { SpendGuard, bookedCost, budgetStopMessage, budgetStopNote, formatUsd, neverReachedRelay, specInputTokens, worstCaseUsd, type SettledResult } from '../../../src/traffic/budget.js';
+import { SpendGuard, budgetStopMessage, budgetStopNote, formatUsd, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
+import { bookedCost, neverReachedRelay, type SettledResult } from '../../../src/traffic/billing.js';
 
 const prices = PriceTable.builtIn();
 
