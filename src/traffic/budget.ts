@@ -119,7 +119,7 @@ export function budgetStopNote(spend: SpendFacts): string {
     const measured = Math.max(0, spend.spentUsd - unknown);
     amounts =
       `spent ${usd(measured)}${of} as priced from the answers, plus up to ${usd(unknown)} held for ${n} failed request${n === 1 ? '' : 's'} ` +
-      `of unknown cost (no usage to price; a relay may bill a request it cut off, so each counts at its worst case)`;
+      `of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its worst case)`;
   } else amounts = `spent ${usd(spend.spentUsd)}${of}`;
   return `${amounts}${spend.refusal ? `; ${spend.refusal}` : ''}`;
 }
