@@ -5,12 +5,26 @@
  * avoid putting secrets in messages in the first place, but one forgotten path
  * must not leak a key.
  */
+/** Secrets as registered (what a worker thread is handed, registeredSecrets). */
 const secrets = new Set<string>();
-/** Sorted longest first, rebuilt only when a secret is added (redact runs on every write). */
-let ordered: string[] = [];
+/** Every spelling of every secret (spellingsOf), each at least MIN_SECRET_LENGTH long. */
+const spellings = new Set<string>();
+/**
+ * One pattern for all spellings, longest first (so a secret that contains
+ * another is removed whole), case-insensitive; rebuilt only when a secret is
+ * added. One pass over the text, however many secrets there are.
+ */
+let pattern: RegExp | null = null;
 
 /** Secrets shorter than this are not registered: redacting "a" everywhere would garble output. */
 const MIN_SECRET_LENGTH = 4;
+
+/**
+ * Secrets at least this long are also matched inside base64: the core of their
+ * encoding at each of the three byte offsets is 4/3 as long less 2 or 3
+ * characters, ≥ 13 characters here, too long to strike by chance.
+ */
+const MIN_BASE64_SECRET_LENGTH = 12;
 
 export const REDACTED = '[REDACTED]';
 
@@ -27,26 +41,63 @@ const SECRET_QUERY_PARAM = /^(?:(?:x[-_])?api[-_]?key|key|token|access[-_]?token
  */
 const URL_PASSWORD = /:\/\/([^\s/?#@:"'<>]*):([^\s/?#@"'<>]+)@/g;
 
-function add(value: string): boolean {
-  if (value.length < MIN_SECRET_LENGTH || secrets.has(value)) return false;
-  secrets.add(value);
-  return true;
+/**
+ * The base64 and base64url characters that carry `value` wherever it stands
+ * in a base64 text: the value alone, `Bearer <key>`, `user:key` of Basic
+ * auth, a JSON body that holds it. A byte string is encoded three ways
+ * depending on its offset modulo 3; in each, the characters that mix in bits
+ * of what comes before or after are left off, what remains is the same in
+ * any text that contains the value at that offset.
+ */
+function base64Cores(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const cores: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    // Character i holds bits 6i..6i+5: the first ones touching the offset bytes, and the last one past the value's bits, vary.
+    const core = encoded.slice(Math.ceil((offset * 4) / 3), Math.floor(((offset + bytes.length) * 4) / 3));
+    cores.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return cores;
 }
 
 /**
- * Registers a secret in every spelling it can be written in: as is, as it
+ * Every spelling of a secret that is matched (case-insensitively, so a relay
+ * that echoes the key lower- or upper-cased is caught too): as is, as it
  * appears inside a URL (percent-encoded) and inside a JSON string (escaped),
  * so a key with a `/`, `+` or `"` in it is caught in a URL path, a query or a
- * JSON file too.
+ * JSON file; and, for a key of 12 characters or more, base64 and base64url
+ * anywhere in an encoded text (base64Cores: this covers `Bearer <key>` and
+ * `user:<key>` encoded, too). Not covered: a key split by spaces or line
+ * breaks at arbitrary points, or base64 wrapped across lines. Matching those
+ * would mean matching short fragments of the key, which would strike
+ * ordinary text; relaymon avoids putting keys in messages in the first place.
  */
+function spellingsOf(v: string): string[] {
+  const out = [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)];
+  if (v.length >= MIN_BASE64_SECRET_LENGTH) out.push(...base64Cores(v));
+  return out.filter((s) => s.length >= MIN_SECRET_LENGTH);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Registers a secret in every spelling it can be written in (spellingsOf). */
 export function registerSecret(value: string | null | undefined): void {
   if (typeof value !== 'string') return;
   const v = value.trim();
-  if (v.length < MIN_SECRET_LENGTH) return;
-  let changed = add(v);
-  changed = add(encodeURIComponent(v)) || changed;
-  changed = add(JSON.stringify(v).slice(1, -1)) || changed;
-  if (changed) ordered = [...secrets].sort((a, b) => b.length - a.length);
+  if (v.length < MIN_SECRET_LENGTH || secrets.has(v)) return;
+  secrets.add(v);
+  let changed = false;
+  for (const s of spellingsOf(v)) {
+    if (spellings.has(s)) continue;
+    spellings.add(s);
+    changed = true;
+  }
+  if (!changed) return;
+  const ordered = [...spellings].sort((a, b) => b.length - a.length);
+  pattern = new RegExp(ordered.map(escapeRegExp).join('|'), 'gi');
 }
 
 /**
@@ -113,11 +164,7 @@ function safeDecode(s: string): string {
 
 export function redact(text: string): string {
   if (text.length === 0) return text;
-  let out = text;
-  // Longest first, so a secret that contains another is removed whole.
-  for (const s of ordered) {
-    if (out.includes(s)) out = out.split(s).join(REDACTED);
-  }
+  let out = pattern === null ? text : text.replace(pattern, REDACTED);
   // A password in a URL is a secret whether or not it was registered (a URL in a relay's error message, say).
   if (out.includes('@')) out = out.replace(URL_PASSWORD, (_m, user: string) => `://${user}:${REDACTED}@`);
   return out;
@@ -131,5 +178,6 @@ export function registeredSecrets(): string[] {
 /** For tests. */
 export function clearSecrets(): void {
   secrets.clear();
-  ordered = [];
+  spellings.clear();
+  pattern = null;
 }

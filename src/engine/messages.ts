@@ -177,7 +177,15 @@ export interface EngineSnapshot {
   /** Alert state changes since the previous snapshot, for the notifier in the main thread (every one: pace.ts). */
   alertTransitions: AlertTransition[];
   /** `refusal`: why the spend guard refused the request that stopped the run (null when the spend itself reached the budget). */
-  spend: { spentUsd: number; budgetUsd: number | null; refused: number; refusal?: string | null };
+  spend: {
+    /** Booked by the guard; unknownUsd of it is the upper bound held for unknownRequests failed requests of unknown cost (traffic/budget.ts bookedCost). */
+    spentUsd: number;
+    unknownUsd?: number;
+    unknownRequests?: number;
+    budgetUsd: number | null;
+    refused: number;
+    refusal?: string | null;
+  };
   /** replay --split: the shares, the ramp's step and an --abort-on-fail stop (engine/split-judge.ts). */
   split?: SplitProgress;
 }

@@ -209,7 +209,7 @@ export class EngineRunner implements FinishingRun {
     const onSent = (sentAt: number): void => this.saturation.recordSend(sentAt - scheduledAt, held);
     const result = await this.client!.execute(slot.target, spec, { scheduledAt, probe, signal: this.abort.signal, onSent });
     slot.gate.inFlight -= 1;
-    this.guard!.settle(admitted.reservedUsd, result.costUsd);
+    this.guard!.settle(admitted.reservedUsd, result);
     this.results.record(slot, spec, result, seq);
     this.split?.record(slot.target.name, scheduledAt, result, performance.now());
     let second: Promise<RequestResult | null> | null = null;

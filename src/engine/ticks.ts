@@ -111,7 +111,14 @@ export class RunTicker {
       resultSeqs: batch.seqs,
       alerts: this.alerts.states(),
       alertTransitions: this.takeTransitions(),
-      spend: { spentUsd: run.guard?.spentUsd() ?? 0, budgetUsd: run.config.budgetUsd, refused: run.spendRefused, refusal: run.spendRefusal },
+      spend: {
+        spentUsd: run.guard?.spentUsd() ?? 0,
+        unknownUsd: run.guard?.unknownUsd() ?? 0,
+        unknownRequests: run.guard?.unknownRequests ?? 0,
+        budgetUsd: run.config.budgetUsd,
+        refused: run.spendRefused,
+        refusal: run.spendRefusal,
+      },
       ...(run.split ? { split: run.split.progress(now) } : {}),
     };
   }

@@ -173,7 +173,7 @@ export async function sendPlan(
       },
     });
     loop?.stop();
-    guard.settle(admission.reservedUsd, result.costUsd);
+    guard.settle(admission.reservedUsd, result);
     if (result.httpStatus !== null) state.answered++;
     if (result.errorType === 'cancelled') return skip(r.name, stopReason(state).replace(/^not sent/, 'not finished'));
     // undici's "Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT)", said plainly with the timeout it hit (the client's headers timeout is the total one).

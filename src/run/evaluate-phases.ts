@@ -54,6 +54,9 @@ export async function modelsPhase(targets: readonly ResolvedTarget[], prices: Pr
 export interface ConformPhase {
   report: ConformReport;
   spentUsd: number;
+  /** The part of spentUsd held at the worst case for failed requests of unknown cost (traffic/budget.ts bookedCost). */
+  unknownUsd: number;
+  unknownRequests: number;
   refused: number;
   interrupted: boolean;
 }
@@ -73,7 +76,7 @@ export async function conformPhase(plan: EvaluatePlan, targets: readonly Resolve
     }
     return rows;
   });
-  return { report, spentUsd: guard.spentUsd(), refused: state.refused, interrupted };
+  return { report, spentUsd: guard.spentUsd(), unknownUsd: guard.unknownUsd(), unknownRequests: guard.unknownRequests, refused: state.refused, interrupted };
 }
 
 export interface ComparePhase {

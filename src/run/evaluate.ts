@@ -117,7 +117,18 @@ async function evaluate(plan: EvaluatePlan, flags: EvaluateFlags, io: Io, sink: 
   const exitCode: ExitCode = interrupted ? EXIT.interrupted : candidates.some((c) => c.verdict === 'not_ready') ? EXIT.failed : EXIT.ok;
   // Said before the verdicts (whose last line is the exit), in the user's terms: every phase's spend against the whole
   // budget, not the comparison's share of what the suite left.
-  if (final?.stoppedBy === 'budget') io.err(budgetStopMessage('evaluate', { spentUsd: json.spentUsd, budgetUsd: plan.budgetUsd, refusal: final.snapshot.spend.refusal ?? null }));
+  if (final?.stoppedBy === 'budget') {
+    const spend = final.snapshot.spend;
+    io.err(
+      budgetStopMessage('evaluate', {
+        spentUsd: json.spentUsd,
+        unknownUsd: (conform?.unknownUsd ?? 0) + (spend.unknownUsd ?? 0),
+        unknownRequests: (conform?.unknownRequests ?? 0) + (spend.unknownRequests ?? 0),
+        budgetUsd: plan.budgetUsd,
+        refusal: spend.refusal ?? null,
+      }),
+    );
+  }
   // An answer is charged once it has arrived: a relay answering past max_tokens can take the spend past the budget (conform-cost.ts).
   const over = overspendLine('evaluate', { spentUsd: json.spentUsd, budgetUsd: plan.budgetUsd }, plan.worstCaseUsd ?? Number.POSITIVE_INFINITY);
   if (over !== null) io.err(over);

@@ -8,6 +8,7 @@ import type { PriceTable } from '../pricing/table.js';
 import type { RequestSpec } from '../protocol/adapter.js';
 import { countTextTokens, estimateInputTokens } from '../tokens/estimate.js';
 import { warmEncoding } from '../tokens/encodings.js';
+import { bookedCost, type SettledResult } from './billing.js';
 
 /** Probes send the same spec object over and over; tokenizing its prompt once is enough. */
 const inputTokenCache = new WeakMap<RequestSpec, number>();
@@ -94,19 +95,41 @@ export function budgetStopMessage(command: string, spend: SpendFacts): string {
 }
 
 export interface SpendFacts {
+  /** Everything the guard booked: measured costs plus the upper bound held for failed requests of unknown cost. */
   spentUsd: number;
   budgetUsd: number | null;
   refusal?: string | null;
+  /** The part of spentUsd that is an upper bound, not a measurement (SpendGuard.unknownUsd), and how many requests it covers. */
+  unknownUsd?: number;
+  unknownRequests?: number;
 }
 
-/** "spent $X of $Y", then why the guard refused the request that ended the run, if one did. */
+/**
+ * "spent $X of $Y", then why the guard refused the request that ended the run, if one did.
+ * When failed requests of unknown cost were held at their worst case, the
+ * measured figure (the one the summary's cost and the request log add up to)
+ * and that upper bound are said apart, so the two never seem to disagree.
+ */
 export function budgetStopNote(spend: SpendFacts): string {
-  const amounts = spend.budgetUsd === null ? `spent ${usd(spend.spentUsd)}` : `spent ${usd(spend.spentUsd)} of ${usd(spend.budgetUsd)}`;
+  const unknown = spend.unknownUsd ?? 0;
+  const of = spend.budgetUsd === null ? '' : ` of ${usd(spend.budgetUsd)}`;
+  let amounts: string;
+  if (unknown > 0) {
+    const n = spend.unknownRequests ?? 0;
+    const measured = Math.max(0, spend.spentUsd - unknown);
+    amounts =
+      `spent ${usd(measured)}${of} as priced from the answers, plus up to ${usd(unknown)} held for ${n} failed request${n === 1 ? '' : 's'} ` +
+      `of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its worst case)`;
+  } else amounts = `spent ${usd(spend.spentUsd)}${of}`;
   return `${amounts}${spend.refusal ? `; ${spend.refusal}` : ''}`;
 }
 
 export class SpendGuard {
-  private spent = 0;
+  /** Costs measured from the answers (the summary's costUsd). */
+  private measured = 0;
+  /** Upper bound held for settled requests of unknown cost (bookedCost). */
+  private unknown = 0;
+  private unknownCount = 0;
   private reserved = 0;
   private inFlight = 0;
   private refusedCount = 0;
@@ -157,6 +180,7 @@ export class SpendGuard {
       this.refusedCount += 1;
       // Nothing in flight means nothing will ever be released: every later request this size is refused too.
       if (this.inFlight === 0) this.exhaustedFlag = true;
+      const unknown = this.unknown > 0 ? ` + up to ${usd(this.unknown)} of unknown cost` : '';
       const held = this.reserved > 0 ? `, ${usd(this.reserved)} held for requests in flight` : '';
       const left = Math.max(0, this.budgetUsd - this.spent - this.reserved);
       return {
@@ -164,30 +188,58 @@ export class SpendGuard {
         kind: 'budget',
         reason:
           `${then ? 'a cache pair (two requests)' : 'a request'} to "${spec.model}" could cost up to ${usd(worst + pairWorst)} (${specInputTokens(spec)} input tokens, max_tokens ${spec.maxTokens}${then ? ', each' : ''}), ` +
-          `above the ${usd(left)} left of the ${usd(this.budgetUsd)} budget (spent ${usd(this.spent)}${held})`,
+          `above the ${usd(left)} left of the ${usd(this.budgetUsd)} budget (spent ${usd(this.measured)}${unknown}${held})`,
       };
     }
     return this.reserve(worst);
   }
 
   /**
-   * Releases a reservation and books what the request really cost. A null
-   * cost (no usage reported, nothing to price) is booked at the worst case:
-   * nothing proves it was cheaper. (Without a budget nothing was reserved, so
-   * an unknown cost books nothing, as in the summary's costUsd.)
+   * Releases a reservation and books what the request cost: a number is a
+   * measured cost (null: nothing proves it was cheaper, so the worst case);
+   * a result is booked by bookedCost(), its measured cost apart from the upper
+   * bound held for what it may cost beyond. (Without a budget nothing was
+   * reserved, so an unknown cost books nothing, as in the summary's costUsd.)
    */
-  settle(reservedUsd: number, actualCostUsd: number | null): void {
+  settle(reservedUsd: number, actual: number | null | SettledResult): void {
     this.reserved = Math.max(0, this.reserved - reservedUsd);
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (this.inFlight === 0) this.reserved = 0; // float dust must not hold budget forever
-    const booked = actualCostUsd !== null && Number.isFinite(actualCostUsd) && actualCostUsd >= 0 ? actualCostUsd : reservedUsd;
-    this.spent += booked;
+    const result: SettledResult =
+      actual === null || typeof actual === 'number'
+        ? { ok: true, costUsd: actual, usageSource: 'reported', errorType: null, timeoutPhase: null, httpStatus: null, newConnection: false, connectMs: null }
+        : actual;
+    const booked = bookedCost(reservedUsd, result);
+    this.measured += booked.measuredUsd;
+    if (booked.unknownUsd > 0) {
+      this.unknown += booked.unknownUsd;
+      this.unknownCount += 1;
+    }
     if (this.budgetUsd !== null && this.spent >= this.budgetUsd - slack(this.budgetUsd)) this.exhaustedFlag = true;
   }
 
-  /** USD booked by settled requests. */
+  /** USD booked by settled requests: measured costs plus the upper bound held for those of unknown cost. */
   spentUsd(): number {
     return this.spent;
+  }
+
+  private get spent(): number {
+    return this.measured + this.unknown;
+  }
+
+  /** USD measured from the answers: what the run's costUsd adds up to. */
+  measuredUsd(): number {
+    return this.measured;
+  }
+
+  /** USD held, at their worst case, for settled requests whose cost is unknown (an upper bound, part of spentUsd). */
+  unknownUsd(): number {
+    return this.unknown;
+  }
+
+  /** Settled requests holding an unknown cost. */
+  get unknownRequests(): number {
+    return this.unknownCount;
   }
 
   /** USD held for requests in flight. */

@@ -50,3 +50,46 @@ describe('redact: a key is removed wherever and however it is written', () => {
     expect(redact(huge)).toBe(huge);
   }, 60_000);
 });
+
+describe('redact: the shapes a relay echoes a key back in (round 18, F-leak-1)', () => {
+  const KEY = 'sk-SENTINEL-hostile-0000+/xyz';
+  const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+  const b64url = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
+
+  it('lower- and upper-cased', () => {
+    registerSecret(KEY);
+    expect(redact(`lower ${KEY.toLowerCase()} upper ${KEY.toUpperCase()} as is ${KEY}`)).toBe('lower [REDACTED] upper [REDACTED] as is [REDACTED]');
+  });
+
+  it('base64 and base64url of the key, of "Bearer <key>", of user:key, and inside an encoded JSON body, at every offset', () => {
+    registerSecret(KEY);
+    const texts = [KEY, `Bearer ${KEY}`, `user:${KEY}`, JSON.stringify({ a: 1, key: KEY, b: 'tail' }), `x${KEY}`, `xy${KEY}`];
+    for (const t of texts) {
+      for (const encoded of [b64(t), b64url(t)]) {
+        const out = redact(`echo ${encoded} end`);
+        expect(out, `${t} → ${encoded}`).toContain('[REDACTED]');
+        // Nothing of the key survives: decoding what is left finds no piece of it 8 characters long.
+        for (const piece of out.split(/\[REDACTED\]|\s/)) {
+          const decoded = Buffer.from(piece, 'base64').toString('latin1');
+          for (let i = 0; i + 8 <= KEY.length; i++) expect(decoded).not.toContain(KEY.slice(i, i + 8));
+        }
+      }
+    }
+  });
+
+  it('leaves ordinary text and other base64 alone, and a short secret gets no base64 spellings', () => {
+    registerSecret(KEY);
+    registerSecret('abcd1234');
+    const other = b64('an unrelated payload of the same length as the key..');
+    expect(redact(`model gpt-4o, ${other}`)).toBe(`model gpt-4o, ${other}`);
+    expect(redact(`x ${b64('abcd1234')} ABCD1234`)).toBe(`x ${b64('abcd1234')} [REDACTED]`);
+  });
+
+  it('is one pass: a megabyte of text with many secrets registered stays fast', () => {
+    for (let i = 0; i < 40; i++) registerSecret(`sk-test-${i}-0123456789abcdefghij`);
+    const text = 'lorem ipsum sk-test dolor 0123456789 '.repeat(30_000);
+    const t0 = performance.now();
+    expect(redact(text)).toBe(text);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});

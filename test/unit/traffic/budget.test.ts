@@ -3,7 +3,8 @@ import type { ResolvedTarget } from '../../../src/core/target.js';
 import { target as makeTarget } from '../../helpers/target.js';
 import { PriceTable } from '../../../src/pricing/table.js';
 import type { RequestSpec } from '../../../src/protocol/adapter.js';
-import { SpendGuard, budgetStopMessage, formatUsd, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
+import { SpendGuard, budgetStopMessage, budgetStopNote, formatUsd, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
+import { bookedCost, neverReachedRelay, type SettledResult } from '../../../src/traffic/billing.js';
 
 const prices = PriceTable.builtIn();
 
@@ -123,7 +124,7 @@ describe('SpendGuard', () => {
     expect(b.ok).toBe(false);
     if (!b.ok) {
       expect(b.reason).toBe(
-        'a request to "gpt-4o-mini" could cost up to $0.0000111 (10 input tokens, max_tokens 16), above the $0.00000555 left of the $0.0000167 budget (spent $0.0000111)',
+        'a request to "gpt-4o-mini" could cost up to $0.0000111 (10 input tokens, max_tokens 16), above the $0.00000555 left of the $0.0000167 budget (spent $0 + up to $0.0000111 of unknown cost)',
       );
     }
     expect(g.exhausted).toBe(true);
@@ -194,5 +195,78 @@ describe('formatUsd', () => {
 
   it('tells the spent amount from a small budget apart (issue 11: "$0.0000 of $0.00005")', () => {
     expect(budgetStopMessage('check', { spentUsd: 0.0000414, budgetUsd: 0.00005 })).toBe('check: stopped by the budget: spent $0.0000414 of $0.00005\n');
+  });
+});
+
+describe('what a settled request books (round 18, F-budget-1)', () => {
+  const failed = (over: Partial<SettledResult>): SettledResult => ({
+    ok: false,
+    costUsd: null,
+    usageSource: null,
+    errorType: 'connection_reset',
+    timeoutPhase: null,
+    httpStatus: null,
+    newConnection: false,
+    connectMs: null,
+    ...over,
+  });
+
+  it('a reset with no answer is of unknown cost: nothing measured, its worst case held', () => {
+    expect(bookedCost(WORST, failed({}))).toEqual({ measuredUsd: 0, unknownUsd: WORST });
+    expect(bookedCost(WORST, failed({ httpStatus: 200 }))).toEqual({ measuredUsd: 0, unknownUsd: WORST });
+  });
+
+  it('a stream cut part-way: what arrived is measured, the rest up to the worst case held', () => {
+    const b = bookedCost(WORST, failed({ httpStatus: 200, costUsd: 6e-6, usageSource: 'estimated' }));
+    expect(b.measuredUsd).toBe(6e-6);
+    expect(b.unknownUsd).toBeCloseTo(WORST - 6e-6, 15);
+  });
+
+  it("a relay's reported usage is the bill, failed or not", () => {
+    expect(bookedCost(WORST, failed({ httpStatus: 200, errorType: 'stream_error', costUsd: 5e-6, usageSource: 'reported' }))).toEqual({ measuredUsd: 5e-6, unknownUsd: 0 });
+    expect(bookedCost(WORST, { ...failed({ costUsd: 9e-6, usageSource: 'estimated', httpStatus: 200 }), ok: true, errorType: null })).toEqual({ measuredUsd: 9e-6, unknownUsd: 0 });
+  });
+
+  it('only a request that never reached the relay is known to be free', () => {
+    for (const r of [
+      failed({ errorType: 'connection_refused' }),
+      failed({ errorType: 'dns' }),
+      failed({ errorType: 'timeout', timeoutPhase: 'connect' }),
+      failed({ errorType: 'tls', newConnection: true, connectMs: null }),
+    ]) {
+      expect(neverReachedRelay(r)).toBe(true);
+      expect(bookedCost(WORST, r)).toEqual({ measuredUsd: 0, unknownUsd: 0 });
+    }
+    // A TLS error on an open connection, a first-token timeout, a cancel: the relay may have the request.
+    for (const r of [
+      failed({ errorType: 'tls', newConnection: false }),
+      failed({ errorType: 'tls', newConnection: true, connectMs: 3 }),
+      failed({ errorType: 'timeout', timeoutPhase: 'first_token' }),
+      failed({ errorType: 'cancelled' }),
+    ]) {
+      expect(neverReachedRelay(r)).toBe(false);
+      expect(bookedCost(WORST, r).unknownUsd).toBe(WORST);
+    }
+  });
+
+  it('the guard keeps measured and held apart, and both count against the budget', () => {
+    const g = new SpendGuard(2.5 * WORST, prices);
+    const a = g.admit(target(), spec());
+    const b = g.admit(target(), spec());
+    if (a.ok) g.settle(a.reservedUsd, failed({}));
+    if (b.ok) g.settle(b.reservedUsd, { ...failed({ costUsd: 4e-6, usageSource: 'reported', httpStatus: 200 }), ok: true, errorType: null });
+    expect(g.measuredUsd()).toBe(4e-6);
+    expect(g.unknownUsd()).toBeCloseTo(WORST, 15);
+    expect(g.unknownRequests).toBe(1);
+    expect(g.spentUsd()).toBeCloseTo(WORST + 4e-6, 15);
+    expect(g.admit(target(), spec()).ok).toBe(true);
+    expect(g.admit(target(), spec()).ok).toBe(false); // the held worst case still counts: never under-reserved
+  });
+
+  it('the stop note says the measured spend and the upper bound apart', () => {
+    expect(budgetStopNote({ spentUsd: 0.00999, unknownUsd: 0.003, unknownRequests: 271, budgetUsd: 0.01 })).toBe(
+      'spent $0.00699 of $0.01 as priced from the answers, plus up to $0.003 held for 271 failed requests of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its worst case)',
+    );
+    expect(budgetStopNote({ spentUsd: 0.005, unknownUsd: 0, unknownRequests: 0, budgetUsd: 0.01 })).toBe('spent $0.005 of $0.01');
   });
 });
