@@ -54,6 +54,8 @@ export interface RawAnswer {
   requestId: string | null;
   /** Why there was no answer (network error class and message). */
   networkError: string | null;
+  /** relaymon's own timeout cut the exchange (networkError says which limit): evidence of nothing. */
+  ownTimeout?: boolean;
 }
 
 export interface Observations {

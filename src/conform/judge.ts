@@ -110,6 +110,8 @@ function errorShape(obs: Observations): Verdict | null {
   const r = obs.badRequest;
   if (!r) return null;
   const expected = 'HTTP 4xx with a JSON error body';
+  // As for the measured requests (facts.ts cutByOwnTimeout): relaymon's cut is no evidence of the relay's error shape.
+  if (r.ownTimeout === true) return verdict('n/a', r.requestId, expected, `request failed: relaymon's own timeout cut it: ${r.networkError ?? 'timeout'}; judged nothing`);
   if (r.status === null) return verdict('fail', r.requestId, expected, r.networkError?.startsWith('no ') ? r.networkError : `no HTTP answer: ${r.networkError ?? 'error'}`);
   if (r.networkError !== null) return verdict('fail', r.requestId, expected, r.networkError);
   const ct = r.contentType.toLowerCase();

@@ -110,14 +110,17 @@ async function sendRaw(target: ResolvedTarget, body: Record<string, unknown>, si
       bodyHead: text.slice(0, MAX_RAW_BODY_CHARS),
       requestId: requestIds(h).primary,
       networkError: endless ? endlessBody(res.statusCode, limit) : null,
+      ownTimeout: endless,
     };
   } catch (err) {
     if (timer.signal.aborted && !signal.aborted) {
-      return { status, contentType: '', bodyHead: '', requestId: null, networkError: status === null ? `no answer within ${limit}` : endlessBody(status, limit) };
+      return { status, contentType: '', bodyHead: '', requestId: null, networkError: status === null ? `no answer within ${limit}` : endlessBody(status, limit), ownTimeout: true };
     }
     const c = classifyNetworkError(err);
+    // undici's headers/body timeouts are relaymon's limit too (the same one, in whole ms): a cut, not the relay's error.
+    const own = c.errorType === 'timeout' && c.timeoutPhase !== 'connect';
     const plain = /UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(c.message) ? `no response headers within ${limit}` : `${c.errorType}: ${c.message}`;
-    return { status: null, contentType: '', bodyHead: '', requestId: null, networkError: plain };
+    return { status: null, contentType: '', bodyHead: '', requestId: null, networkError: plain, ownTimeout: own };
   } finally {
     clearTimeout(t);
     await agent.close().catch(() => undefined);

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, SENTINEL_KEY, startMockProcess } from '../helpers/cli.js';
 import { expectNoSecret } from '../helpers/probe.js';
+import { startHostile } from '../helpers/hostile.js';
 
 interface Row {
   name: string;
@@ -43,5 +44,21 @@ describe('conform with fractional and short timeouts', () => {
       expect(row.evidence.got).toMatch(/^request failed: relaymon's own timeout cut it .*total timeout after 1500 ms; judged nothing$/);
     }
     expect(code).toBe(0);
+  });
+
+  it('an error body that does not end within --timeout: error_shape n/a, said once ("HTTP 400 and a body …", never "got got")', async () => {
+    const relay = await startHostile((_req, res) => {
+      // 400 headers and the start of a JSON error, then nothing until the test closes the server.
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.write('{"error":{"message":"bad');
+    });
+    try {
+      const res = await runCli(['conform', '--base-url', relay.url, '--only', 'error_shape', '--timeout', '999ms'], { env: { OPENAI_API_KEY: SENTINEL_KEY }, timeoutMs: 60_000 });
+      expectNoSecret(res);
+      expect(res.stdout).toMatch(/– openai +error_shape +request failed: relaymon's own timeout cut it: HTTP 400 and a body that did not end within 999 ms; judged nothing/);
+      expect(res.stdout).not.toContain('got got');
+    } finally {
+      await relay.close();
+    }
   });
 });

@@ -349,11 +349,17 @@ describe('conform judges', () => {
     expect(judge('model_echo', obs).evidence.got).toContain('before any HTTP answer: first token timeout after 500 ms; judged nothing');
   });
 
-  it('an error body that did not end is said once: "got HTTP 400 and a body …", not "got got 400"', () => {
+  it('error_shape cut by relaymon\'s own timeout is n/a, and an endless body is said once ("HTTP 400 and a body …", never "got got 400")', () => {
     const obs = honestObs();
-    obs.badRequest = { status: 400, contentType: 'application/json', bodyHead: '{"err', requestId: null, networkError: endlessBody(400, '999 ms') };
+    obs.badRequest = { status: 400, contentType: 'application/json', bodyHead: '{"err', requestId: null, networkError: endlessBody(400, '999 ms'), ownTimeout: true };
     const v = judge('error_shape', obs);
-    expect(v.status).toBe('fail');
-    expect(v.evidence.got).toBe('HTTP 400 and a body that did not end within 999 ms');
+    expect(v.status).toBe('n/a');
+    expect(v.evidence.got).toBe("request failed: relaymon's own timeout cut it: HTTP 400 and a body that did not end within 999 ms; judged nothing");
+    expect(v.evidence.got).not.toMatch(/got \d/);
+    obs.badRequest = { status: null, contentType: '', bodyHead: '', requestId: null, networkError: 'no answer within 1 ms', ownTimeout: true };
+    expect(judge('error_shape', obs).status).toBe('n/a');
+    // a network error of the relay still fails it
+    obs.badRequest = { status: null, contentType: '', bodyHead: '', requestId: null, networkError: 'connection_reset: other side closed' };
+    expect(judge('error_shape', obs).status).toBe('fail');
   });
 });
