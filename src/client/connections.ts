@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { buildConnector, Client, envHttpProxyAgent, Pool } from './undici-parts.js';
 import type { ResolvedTarget } from '../core/target.js';
+import { undiciTimeoutMs } from '../core/units.js';
 import { connectStartOf, openedByWarmUp, Spares } from './spares.js';
 
 /**
@@ -123,7 +124,7 @@ export function cancelSendHeaders(): void {
  */
 export function createDispatcher(target: ResolvedTarget): Dispatcher {
   subscribe();
-  const connect = { timeout: target.timeouts.connectMs };
+  const connect = { timeout: undiciTimeoutMs(target.timeouts.connectMs) };
   // Through a proxy undici tunnels each connection itself; those pools are not warmed (spares.ts).
   const spares = proxied() ? null : new Spares(buildConnector(connect));
   const connections = Math.max(1, target.concurrency);

@@ -7,6 +7,7 @@ import { classifyHttpError, notFoundHint } from '../protocol/http-errors.js';
 import { classifyNetworkError } from '../protocol/network-errors.js';
 import type { PriceTable } from '../pricing/table.js';
 import { RelaymonError, EXIT } from '../core/errors.js';
+import { undiciTimeoutMs } from '../core/units.js';
 import { VERSION } from '../version.js';
 import { closeSpares, createDispatcher, endpointUrl, warmConnections } from './connections.js';
 import { undiciIndex } from './undici-parts.js';
@@ -111,8 +112,8 @@ export class RelayClient {
         dispatcher: this.dispatcherFor(target),
         method: 'GET',
         headers,
-        headersTimeout: firstTokenMs,
-        bodyTimeout: idleMs,
+        headersTimeout: undiciTimeoutMs(firstTokenMs),
+        bodyTimeout: undiciTimeoutMs(idleMs),
         signal: total.signal,
       });
       statusCode = res.statusCode;

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Agent } from './undici-parts.js';
 import type { ResolvedTarget } from '../core/target.js';
+import { undiciTimeoutMs } from '../core/units.js';
 import type { RequestSpec } from '../protocol/adapter.js';
 import type { PriceTable } from '../pricing/table.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
@@ -43,7 +44,7 @@ export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices
   };
   // A pool made as the run's are, its connection warmed the same way, so that their code has run too; behind a
   // proxy the run's pool would send this to the proxy, so a plain pool stands in.
-  const dispatcher = proxied() ? new Agent({ connections: 1, connect: { timeout: waitMs }, headersTimeout: 0, bodyTimeout: 0 }) : createDispatcher(stand);
+  const dispatcher = proxied() ? new Agent({ connections: 1, connect: { timeout: undiciTimeoutMs(waitMs) }, headersTimeout: 0, bodyTimeout: 0 }) : createDispatcher(stand);
   try {
     await warmConnections(dispatcher, stand, 1, waitMs);
     await executeRequest(dispatcher, stand, spec, prices, {

@@ -54,6 +54,8 @@ export interface RawAnswer {
   requestId: string | null;
   /** Why there was no answer (network error class and message). */
   networkError: string | null;
+  /** relaymon's own timeout cut the exchange (networkError says which limit): evidence of nothing. */
+  ownTimeout?: boolean;
 }
 
 export interface Observations {
@@ -93,11 +95,35 @@ export function plainError(errorType: string | null, message: string | null): st
 }
 
 /**
- * A request that failed (an HTTP error, no HTTP answer) says nothing about the
- * check that reads it: n/a. An answer that could not be read as the protocol
- * (bad_response) or an error inside the stream is the relay's fault: fail.
+ * relaymon's own timers (connect, first token, idle, total: client/execute.ts)
+ * cut the request: what came before the cut is no evidence either way (a stream
+ * cut by --timeout did not "end without its terminator", relaymon ended it).
+ */
+export const cutByOwnTimeout = (a: AnswerFacts): boolean => a.errorType === 'timeout';
+
+/**
+ * "request failed: relaymon's own timeout cut it after HTTP 200: total timeout
+ * after 1500 ms; judged nothing". The "request failed: …; judged nothing" frame
+ * is the contract's (docs/contracts.md "conform --json"; evaluate's
+ * missingEvidence reads it); inside it, whether the relay had answered.
+ */
+export function ownTimeoutVerdict(a: AnswerFacts, expected: string): Verdict {
+  const when = a.httpStatus === null ? 'before any HTTP answer' : `after HTTP ${a.httpStatus}`;
+  const why = plainError(null, a.errorMessage).replace(/^error(: )?/, '');
+  return verdict('n/a', a.requestId, expected, `request failed: relaymon's own timeout cut it ${when}${why ? `: ${why}` : ''}; judged nothing`);
+}
+
+/** The evidence of an error answer whose body did not end within the limit: "HTTP 400 and a body that …" (the report says "got" before it). */
+export const endlessBody = (status: number, limit: string): string => `HTTP ${status} and a body that did not end within ${limit}`;
+
+/**
+ * A request that failed (an HTTP error, no HTTP answer) or that relaymon's own
+ * timeout cut says nothing about the check that reads it: n/a. An answer that
+ * could not be read as the protocol (bad_response) or an error inside the
+ * stream is the relay's fault: fail.
  */
 export function unanswered(a: AnswerFacts, expected: string): Verdict | null {
+  if (cutByOwnTimeout(a)) return ownTimeoutVerdict(a, expected);
   if (a.httpStatus === null) return verdict('n/a', a.requestId, expected, `request failed: no HTTP answer: ${plainError(a.errorType, a.errorMessage)}; judged nothing`);
   if (a.httpStatus >= 300) return verdict('n/a', a.requestId, expected, `request failed: HTTP ${a.httpStatus} ${plainError(a.errorType, a.errorMessage)}; judged nothing`);
   if (a.errorType === 'bad_response') return verdict('fail', a.requestId, expected, `an answer that is not the protocol's: ${a.errorMessage ?? 'unreadable'}`);
@@ -117,7 +143,8 @@ export function notEventStream(a: AnswerFacts): string | null {
   return null;
 }
 
-export const truncated = (a: AnswerFacts): boolean => a.errorType === 'stream_truncated' || a.streamViolations.includes('unterminated');
+// A stream relaymon's own timeout cut is not truncated by the relay (cutByOwnTimeout).
+export const truncated = (a: AnswerFacts): boolean => !cutByOwnTimeout(a) && (a.errorType === 'stream_truncated' || a.streamViolations.includes('unterminated'));
 export const hasUsage = (a: AnswerFacts): boolean => a.usageSource === 'reported' && a.outputTokens !== null;
 
 /** The worst of several verdicts (fail, then n/a, then pass); the first of that status. */

@@ -4,7 +4,7 @@
  * rule is written out in docs/contracts.md "conform --json".
  */
 import { MAX_TOKENS_LIMIT } from './plan.js';
-import { hasUsage, notEventStream, streamedAnswers, streamName, terminator, truncated, unanswered, verdict, worst, type AnswerFacts, type Observations, type Verdict } from './facts.js';
+import { cutByOwnTimeout, hasUsage, notEventStream, streamedAnswers, streamName, terminator, truncated, unanswered, verdict, worst, type AnswerFacts, type Observations, type Verdict } from './facts.js';
 
 /** The tokens relaymon itself saw in an answer: its own count, else the token-bearing chunks; never the relay's report. */
 export function seenTokens(a: AnswerFacts): number {
@@ -68,14 +68,17 @@ export function streamTerminated(obs: Observations): Verdict | null {
   const streams = streamedAnswers(obs);
   if (streams.length === 0) return null;
   for (const [name, a] of streams) {
-    if (a.httpStatus === null || a.httpStatus >= 300) continue;
+    if (a.httpStatus === null || a.httpStatus >= 300 || cutByOwnTimeout(a)) continue;
     const other = notEventStream(a);
     if (other !== null) return verdict('fail', a.requestId, expected, `asked to stream (${name}); got ${other}, not an event stream`);
     if (a.errorType === 'bad_response') return verdict('fail', a.requestId, expected, `${streamName(name)}: ${a.errorMessage ?? 'unreadable'}`);
     if (truncated(a)) return verdict('fail', a.requestId, expected, `${streamName(name)} ended without it${a.errorMessage ? ` (${a.errorMessage})` : ''}`);
   }
-  const judged = streams.filter(([, a]) => a.httpStatus !== null && a.httpStatus < 300);
+  const judged = streams.filter(([, a]) => a.httpStatus !== null && a.httpStatus < 300 && !cutByOwnTimeout(a));
   if (judged.length === 0) return unanswered(streams[0]![1], expected);
+  // A stream relaymon cut is left out of the pass; it is named so the pass does not read as every stream.
+  const cut = streams.filter(([, a]) => cutByOwnTimeout(a)).length;
+  if (cut > 0) return verdict('pass', judged[0]![1].requestId, expected, `${judged.length} stream${judged.length === 1 ? '' : 's'} ended with it (${cut} cut by relaymon's own timeout, not judged)`);
   return verdict('pass', judged[0]![1].requestId, expected, `${judged.length} stream${judged.length === 1 ? '' : 's'} ended with it`);
 }
 
@@ -87,8 +90,8 @@ export function eventOrder(obs: Observations): Verdict | null {
   if (streams.length === 0) return null;
   const bad = streams.find(([, a]) => a.streamViolations.includes('out_of_order'));
   if (bad) return verdict('fail', bad[1].requestId, expected, `${streamName(bad[0])} had events out of order`);
-  const answered = streams.filter(([, a]) => a.httpStatus !== null && a.httpStatus < 300);
-  if (answered.length === 0) return unanswered(streams[0]![1], expected);
+  const answered = streams.filter(([, a]) => a.httpStatus !== null && a.httpStatus < 300 && !cutByOwnTimeout(a));
+  if (answered.length === 0) return unanswered((streams.find(([, a]) => cutByOwnTimeout(a)) ?? streams[0]!)[1], expected);
   const noStream = answered.find(([, a]) => notEventStream(a) !== null);
   if (noStream) return verdict('n/a', noStream[1].requestId, expected, `no stream: ${streamName(noStream[0])} was answered with ${notEventStream(noStream[1])} (see stream_terminated)`);
   // An event stream with no event in it has no order to pass.

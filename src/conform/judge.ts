@@ -9,9 +9,10 @@
  */
 import type { ConformCheckName } from './checks.js';
 import { CHECK_REQUESTS, type RequestName } from './plan.js';
-import { hasUsage, unanswered, truncated, verdict, type AnswerFacts, type Observations, type Verdict } from './facts.js';
+import { cutByOwnTimeout, hasUsage, ownTimeoutVerdict, unanswered, truncated, verdict, type AnswerFacts, type Observations, type Verdict } from './facts.js';
 import { eventOrder, maxTokensHonoured, modelEcho, streamsIncrementally, streamTerminated, usageMonotonic, usagePresent } from './judge-stream.js';
 
+export { endlessBody } from './facts.js';
 export type { AnswerFacts, Evidence, FaultAnswer, Observations, RawAnswer, Verdict } from './facts.js';
 export { MIN_MS_PER_TOKEN, MIN_READS, MIN_STREAM_TOKENS } from './judge-stream.js';
 
@@ -34,6 +35,8 @@ function errorInStream(obs: Observations): Verdict | null {
   const expected = 'the error the upstream sent mid-stream reaches the client as an in-band error event';
   const inBand = !a.ok && a.httpStatus !== null && a.httpStatus < 300 && a.errorType !== null && !NOT_IN_BAND.has(a.errorType);
   if (inBand) return verdict('pass', a.requestId, expected, `${a.errorType}: ${a.errorMessage ?? ''}`.trim());
+  // relaymon's own timeout cut the stream before the error came: nothing to judge (a fault it did see came first).
+  if (cutByOwnTimeout(a)) return ownTimeoutVerdict(a, expected);
   if (a.injected && a.ok) return verdict('fail', a.requestId, expected, 'the stream ended normally: the error was swallowed');
   if (a.injected) return verdict('fail', a.requestId, expected, `${a.errorType ?? 'an error'} instead: ${a.errorMessage ?? ''}`.trim());
   const bad = unanswered(a, expected);
@@ -107,6 +110,8 @@ function errorShape(obs: Observations): Verdict | null {
   const r = obs.badRequest;
   if (!r) return null;
   const expected = 'HTTP 4xx with a JSON error body';
+  // As for the measured requests (facts.ts cutByOwnTimeout): relaymon's cut is no evidence of the relay's error shape.
+  if (r.ownTimeout === true) return verdict('n/a', r.requestId, expected, `request failed: relaymon's own timeout cut it: ${r.networkError ?? 'timeout'}; judged nothing`);
   if (r.status === null) return verdict('fail', r.requestId, expected, r.networkError?.startsWith('no ') ? r.networkError : `no HTTP answer: ${r.networkError ?? 'error'}`);
   if (r.networkError !== null) return verdict('fail', r.requestId, expected, r.networkError);
   const ct = r.contentType.toLowerCase();

@@ -32,6 +32,18 @@ export function parseDuration(input: string | number, bareUnit: 'ms' | 's' = 'ms
   throw new UsageError(`invalid duration "${input}": expected e.g. 800ms, 1.5s, 10s, 2m, 1h`);
 }
 
+/**
+ * A timeout as undici takes it. relaymon keeps durations as parsed, fractional
+ * ms included (its own timers take them, and the evidence says the limit the
+ * user wrote), but undici's Client refuses a headersTimeout or bodyTimeout
+ * that is not a whole number of ms. Rounded up, so undici never gives up
+ * before the user's limit, and never down to 0, which undici reads as "no
+ * timeout". 0 (no limit) stays 0.
+ */
+export function undiciTimeoutMs(ms: number): number {
+  return ms > 0 ? Math.max(1, Math.ceil(ms)) : 0;
+}
+
 /** "2/s", "120/m", "3600/h" → requests per second. */
 export function parseRate(input: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*\/\s*(s|sec|m|min|h|hour)$/.exec(input.trim());

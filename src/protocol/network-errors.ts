@@ -127,14 +127,36 @@ function ruleFor(node: Node): Rule | null {
 }
 
 /**
+ * undici refusing an argument relaymon gave it (a dispatcher option, a request
+ * option): its InvalidArgumentError, or InvalidArgumentError-like errors it
+ * throws before anything reaches the network. relaymon's own bug, not the relay's.
+ */
+const OWN_ARGUMENT_CODES: ReadonlySet<string> = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
+
+/** Thrown instead of a classification: an error of relaymon's own arguments must never count against the relay. */
+export class OwnArgumentError extends Error {
+  constructor(cause: unknown, message: string) {
+    super(`relaymon passed an invalid argument to its HTTP client (a relaymon bug, not the relay's): ${message}`, { cause });
+    this.name = 'OwnArgumentError';
+  }
+}
+
+/**
  * Names what went wrong below HTTP, walking the error, its `.cause` chain and
  * its `.code`s (undici wraps the system error). The first specific match wins;
  * a reset only counts when nothing more specific is found, because a TLS or DNS
  * failure often surfaces as a closed socket on the outside. Unknown errors count
- * as resets: the connection failed and we cannot say more.
+ * as resets: the connection failed and we cannot say more. An error of
+ * relaymon's own arguments (undici's InvalidArgumentError) is thrown as an
+ * OwnArgumentError: it is no measurement of the relay.
  */
 export function classifyNetworkError(err: unknown): NetworkErrorClass {
   const nodes = chain(err);
+  // Only the outermost error: a socket error deeper in a chain is the network's whatever wraps it.
+  const top = nodes[0];
+  if (top && ((top.code !== null && OWN_ARGUMENT_CODES.has(top.code)) || top.name === 'InvalidArgumentError')) {
+    throw new OwnArgumentError(err, oneLine(top.message, MESSAGE_MAX) || top.code || top.name);
+  }
   let generic: { rule: Rule; node: Node } | null = null;
   for (const node of nodes) {
     const rule = ruleFor(node);

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { RequestResult } from '../core/result.js';
 import type { ResolvedTarget } from '../core/target.js';
-import { formatLimit } from '../core/units.js';
+import { formatLimit, undiciTimeoutMs } from '../core/units.js';
 import { RelayClient } from '../client/index.js';
 import { endpointUrl } from '../client/connections.js';
 import { adapterFor, classifyNetworkError, requestIds } from '../protocol/index.js';
@@ -16,7 +16,7 @@ import { headerValue } from '../protocol/headers.js';
 import { SpendGuard } from '../traffic/budget.js';
 import { VERSION } from '../version.js';
 import { MOCK_INJECTED_HEADER, type PlannedRequest, type RequestName } from '../conform/plan.js';
-import type { AnswerFacts, Observations, RawAnswer } from '../conform/judge.js';
+import { endlessBody, type AnswerFacts, type Observations, type RawAnswer } from '../conform/judge.js';
 
 /** What the whole suite shares while it sends: why it stopped, and what answered. */
 export interface SendState {
@@ -82,7 +82,7 @@ async function sendRaw(target: ResolvedTarget, body: Record<string, unknown>, si
   };
   // The whole exchange, headers and body, within the target's first-token and total timeouts: an endless answer ends here.
   const limitMs = Math.min(target.timeouts.totalMs, target.timeouts.firstTokenMs);
-  const agent = new Agent({ connectTimeout: target.timeouts.connectMs, headersTimeout: limitMs, bodyTimeout: limitMs });
+  const agent = new Agent({ connectTimeout: undiciTimeoutMs(target.timeouts.connectMs), headersTimeout: undiciTimeoutMs(limitMs), bodyTimeout: undiciTimeoutMs(limitMs) });
   const timer = new AbortController();
   const t = setTimeout(() => timer.abort(), limitMs);
   const limit = formatLimit(limitMs);
@@ -109,15 +109,18 @@ async function sendRaw(target: ResolvedTarget, body: Record<string, unknown>, si
       contentType: headerValue(h, 'content-type') ?? '',
       bodyHead: text.slice(0, MAX_RAW_BODY_CHARS),
       requestId: requestIds(h).primary,
-      networkError: endless ? `got ${res.statusCode} and a body that did not end within ${limit}` : null,
+      networkError: endless ? endlessBody(res.statusCode, limit) : null,
+      ownTimeout: endless,
     };
   } catch (err) {
     if (timer.signal.aborted && !signal.aborted) {
-      return { status, contentType: '', bodyHead: '', requestId: null, networkError: status === null ? `no answer within ${limit}` : `got ${status} and a body that did not end within ${limit}` };
+      return { status, contentType: '', bodyHead: '', requestId: null, networkError: status === null ? `no answer within ${limit}` : endlessBody(status, limit), ownTimeout: true };
     }
     const c = classifyNetworkError(err);
+    // undici's headers/body timeouts are relaymon's limit too (the same one, in whole ms): a cut, not the relay's error.
+    const own = c.errorType === 'timeout' && c.timeoutPhase !== 'connect';
     const plain = /UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i.test(c.message) ? `no response headers within ${limit}` : `${c.errorType}: ${c.message}`;
-    return { status: null, contentType: '', bodyHead: '', requestId: null, networkError: plain };
+    return { status: null, contentType: '', bodyHead: '', requestId: null, networkError: plain, ownTimeout: own };
   } finally {
     clearTimeout(t);
     await agent.close().catch(() => undefined);

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
+import { undiciTimeoutMs } from '../../core/units.js';
 import { classifyNetworkError } from '../../protocol/network-errors.js';
 
 /**
@@ -23,7 +24,7 @@ export function createNotifyDispatcher(env: NodeJS.ProcessEnv, connectTimeoutMs:
     httpProxy: env['http_proxy'] ?? env['HTTP_PROXY'] ?? '',
     httpsProxy: env['https_proxy'] ?? env['HTTPS_PROXY'] ?? '',
     noProxy: env['no_proxy'] ?? env['NO_PROXY'] ?? '',
-    connect: { timeout: connectTimeoutMs },
+    connect: { timeout: undiciTimeoutMs(connectTimeoutMs) },
     keepAliveTimeout: 10_000,
   });
 }

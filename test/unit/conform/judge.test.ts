@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestResult } from '../../../src/core/result.js';
-import { judge, type AnswerFacts, type Observations, type RawAnswer } from '../../../src/conform/judge.js';
+import { endlessBody, judge, type AnswerFacts, type Observations, type RawAnswer } from '../../../src/conform/judge.js';
 import { CONFORM_CHECKS } from '../../../src/conform/checks.js';
 import { result } from '../export/result.js';
 
@@ -242,10 +242,10 @@ describe('conform judges', () => {
     }
     const hto = honestObs();
     hto.answers.whole = honest({ stream: false, ok: false, httpStatus: null, errorType: 'timeout', errorMessage: 'Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT)' });
-    expect(judge('model_echo', hto).evidence.got).toBe('request failed: no HTTP answer: no response headers within the timeout; judged nothing');
+    expect(judge('model_echo', hto).evidence.got).toBe("request failed: relaymon's own timeout cut it before any HTTP answer: no response headers within the timeout; judged nothing");
     // run/conform puts the timeout it hit in the message: said as is.
     hto.answers.whole = honest({ stream: false, ok: false, httpStatus: null, errorType: 'timeout', errorMessage: 'no response headers within 2 s' });
-    expect(judge('model_echo', hto).evidence.got).toBe('request failed: no HTTP answer: no response headers within 2 s; judged nothing');
+    expect(judge('model_echo', hto).evidence.got).toBe("request failed: relaymon's own timeout cut it before any HTTP answer: no response headers within 2 s; judged nothing");
     // An unparseable or wrong-shaped body is the relay's fault: the check fails with the request's own message.
     const bad = honestObs();
     bad.answers.whole = honest({ stream: false, ok: false, errorType: 'bad_response', errorMessage: 'the body is not JSON' });
@@ -319,5 +319,47 @@ describe('conform judges', () => {
     expect(status('streams_incrementally', obs)).toBe('pass');
     obs.answers.stream = honest({ lastTokenAt: 1000, chunkGapsMs: Array.from({ length: 23 }, () => 0), loopStallMs: 5 } as Partial<RequestResult>);
     expect(status('streams_incrementally', obs)).toBe('fail');
+  });
+
+  it("a request cut by relaymon's own timeout is n/a, judged nothing, whatever the check (not the relay's fault)", () => {
+    const obs = honestObs();
+    const cut = { ok: false, errorType: 'timeout' as const, timeoutPhase: 'total' as const, errorMessage: 'total timeout after 1500 ms', streamViolations: ['unterminated' as const], outputTokens: null, finishReason: null };
+    obs.answers.stream = honest(cut);
+    obs.streamError = { ...honest(cut), injected: false };
+    const echo = judge('model_echo', obs);
+    expect(echo.status).toBe('n/a');
+    // the relay had answered 200: the evidence says so, not "no HTTP answer"
+    expect(echo.evidence.got).toBe("request failed: relaymon's own timeout cut it after HTTP 200: total timeout after 1500 ms; judged nothing");
+    expect(judge('error_in_stream', obs).status).toBe('n/a');
+    expect(judge('error_in_stream', obs).evidence.got).toContain("relaymon's own timeout");
+    // the other streams ended with the terminator: they pass, the cut one is named, not judged
+    expect(judge('stream_terminated', obs).status).toBe('pass');
+    expect(judge('stream_terminated', obs).evidence.got).toContain("1 cut by relaymon's own timeout");
+    for (const name of ['usage_present', 'streams_incrementally'] as const) expect([name, status(name, obs)]).toEqual([name, 'n/a']);
+    // every stream cut: n/a, never "ended without it"
+    for (const k of Object.keys(obs.answers) as (keyof Observations['answers'])[]) obs.answers[k] = honest({ ...cut, stream: obs.answers[k]!.stream });
+    expect(judge('stream_terminated', obs).status).toBe('n/a');
+    expect(judge('event_order', obs).evidence.got).toContain("relaymon's own timeout");
+    // also when the fault was injected: the cut came before it
+    obs.streamError = { ...honest(cut), injected: true };
+    expect(judge('error_in_stream', obs).status).toBe('n/a');
+    // before any HTTP answer
+    delete obs.answers.stream;
+    obs.answers.whole = honest({ ...cut, httpStatus: null, stream: false, errorMessage: 'first token timeout after 500 ms' });
+    expect(judge('model_echo', obs).evidence.got).toContain('before any HTTP answer: first token timeout after 500 ms; judged nothing');
+  });
+
+  it('error_shape cut by relaymon\'s own timeout is n/a, and an endless body is said once ("HTTP 400 and a body …", never "got got 400")', () => {
+    const obs = honestObs();
+    obs.badRequest = { status: 400, contentType: 'application/json', bodyHead: '{"err', requestId: null, networkError: endlessBody(400, '999 ms'), ownTimeout: true };
+    const v = judge('error_shape', obs);
+    expect(v.status).toBe('n/a');
+    expect(v.evidence.got).toBe("request failed: relaymon's own timeout cut it: HTTP 400 and a body that did not end within 999 ms; judged nothing");
+    expect(v.evidence.got).not.toMatch(/got \d/);
+    obs.badRequest = { status: null, contentType: '', bodyHead: '', requestId: null, networkError: 'no answer within 1 ms', ownTimeout: true };
+    expect(judge('error_shape', obs).status).toBe('n/a');
+    // a network error of the relay still fails it
+    obs.badRequest = { status: null, contentType: '', bodyHead: '', requestId: null, networkError: 'connection_reset: other side closed' };
+    expect(judge('error_shape', obs).status).toBe('fail');
   });
 });

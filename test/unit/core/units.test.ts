@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../../../src/core/errors.js';
-import { formatLimit, parseDuration, parsePositiveInt, parseRate, usdDigits } from '../../../src/core/units.js';
+import { formatLimit, parseDuration, parsePositiveInt, parseRate, undiciTimeoutMs, usdDigits } from '../../../src/core/units.js';
 
 /** The UsageError a call throws (exit 2), so its message can be checked. */
 function usageError(fn: () => unknown): UsageError {
@@ -115,6 +115,18 @@ describe('formatLimit', () => {
     expect(formatLimit(1500)).toBe('1.5 s');
     expect(formatLimit(30_000)).toBe('30 s');
     expect(formatLimit(120_000)).toBe('120 s');
+  });
+
+  it('undiciTimeoutMs: whole ms, rounded up, never a positive limit down to 0 (undici: no timeout)', () => {
+    expect(undiciTimeoutMs(2500.5)).toBe(2501);
+    expect(undiciTimeoutMs(999.6)).toBe(1000);
+    expect(undiciTimeoutMs(0.4)).toBe(1);
+    expect(undiciTimeoutMs(0.0001)).toBe(1);
+    expect(undiciTimeoutMs(1500)).toBe(1500);
+    expect(undiciTimeoutMs(0)).toBe(0);
+    // the fractional limit itself survives parsing: relaymon's own timers and its evidence use it
+    expect(parseDuration('2500.5ms')).toBe(2500.5);
+    expect(parseDuration('2.0005s')).toBeCloseTo(2000.5, 9);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyNetworkError } from '../../../src/protocol/network-errors.js';
+import { Client } from 'undici';
+import { classifyNetworkError, OwnArgumentError } from '../../../src/protocol/network-errors.js';
 
 function err(message: string, props: Record<string, unknown> = {}, cause?: unknown): Error {
   const e = cause === undefined ? new Error(message) : new Error(message, { cause });
@@ -112,5 +113,20 @@ describe('classifyNetworkError', () => {
     expect(c.errorType).toBe('connection_reset');
     expect(c.message.length).toBeLessThanOrEqual(200);
     expect(c.message).not.toContain('\n');
+  });
+
+  it("undici refusing relaymon's own argument is never the relay's network error", () => {
+    let thrown: unknown = null;
+    try {
+      new Client('http://127.0.0.1:9', { headersTimeout: 2500.5 });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).not.toBeNull();
+    expect(() => classifyNetworkError(thrown)).toThrow(OwnArgumentError);
+    expect(() => classifyNetworkError(thrown)).toThrow(/headersTimeout must be a positive integer or zero/);
+    expect(() => classifyNetworkError(err('invalid bodyTimeout', { code: 'UND_ERR_INVALID_ARG', name: 'InvalidArgumentError' }))).toThrow(OwnArgumentError);
+    // A socket error wrapping something deeper stays the network's.
+    expect(classifyNetworkError(err('other side closed', { code: 'UND_ERR_SOCKET' }, err('x', { code: 'UND_ERR_INVALID_ARG' }))).errorType).toBe('connection_reset');
   });
 });
