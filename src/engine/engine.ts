@@ -4,7 +4,7 @@ import { serveCounts } from '../tokens/count-host.js';
 import { heldWorker } from '../core/heap-growth.js';
 import { EXIT, RelaymonError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, StoppedBy, ToWorker, TrafficPlan } from './messages.js';
+import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, StoppedBy, ToWorker } from './messages.js';
 import type { InProcessEngine } from './in-process.js';
 
 /**
@@ -18,29 +18,20 @@ function workerUrl(): URL {
 
 /**
  * The worker isolate's young generation, in MB (semi-spaces and the new
- * large-object space; V8 splits it in thirds), by how fast the run
- * allocates. Node's default lets each isolate grow two 16 MB semi-spaces,
- * which a busy engine fills: 32 MB of resident memory for objects that
- * mostly die within one request. A scavenge costs what survives it (the
- * requests in flight), not the space's size, so a smaller one runs more
- * often for the same work, and promotes more of what is still in flight.
- *
- * - A paced run (probes, check, watch, replay at a rate) allocates at its
- *   rate: 6 MB (2 MB semi-spaces) took a headless `check` at 20/s from
- *   102–107 to 94–98 MB peak RSS (bench/memory.mjs, BENCHMARKS.md), with
- *   send lateness at 200/s within the runs' spread.
- * - A closed loop (replay -c N) sends as fast as answers come back, at the
- *   machine's pace: at 6 MB the 300k-request run of bench/engine.mjs grew
- *   10–11 MB after warm-up, at 12 MB (4 MB semi-spaces) 5.4 MB.
- *
- * Only the young generation is limited: a cap on the old generation would
- * turn a big run into a crash.
+ * large-object space; V8 splits it in thirds). Node's default lets each
+ * isolate grow two 16 MB semi-spaces, which a busy engine fills: 32 MB of
+ * resident memory for objects that mostly die within one request. A
+ * scavenge costs what survives it (the requests in flight), not the space's
+ * size, so a smaller one runs more often for the same work. 12 MB (4 MB
+ * semi-spaces) held the engine worker ~20 MB under Node's default after
+ * warm-up (the long run of bench/engine.mjs, per-thread heaps); 6 MB (2 MB
+ * semi-spaces) took a headless `check` at 20/s from 102–107 to 98 MB peak
+ * RSS (bench/memory.mjs, two rounds each, BENCHMARKS.md), with send
+ * lateness at 200/s unchanged within the runs' spread (engine gaps collect
+ * it: gap-gc.ts). Only the young generation is limited: a cap on the old
+ * generation would turn a big run into a crash.
  */
-export const ENGINE_YOUNG_GENERATION_MB = { paced: 6, closedLoop: 12 } as const;
-
-export function engineYoungGenerationMb(plan: TrafficPlan): number {
-  return plan.kind === 'replay' && plan.mode.kind === 'closed' ? ENGINE_YOUNG_GENERATION_MB.closedLoop : ENGINE_YOUNG_GENERATION_MB.paced;
-}
+export const ENGINE_YOUNG_GENERATION_MB = 6;
 
 interface EngineEvents {
   snapshot: [EngineSnapshot];
@@ -99,7 +90,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       else if (msg.type === 'error') settle({ error: new RelaymonError(msg.message, msg.exitCode) });
     };
     const crashed = (message: string): void => settle({ error: new RelaymonError(message, EXIT.failed) });
-    this.link = opts.inProcess ? inProcessLink(receive, crashed) : workerLink(engineYoungGenerationMb(config.plan), receive, crashed);
+    this.link = opts.inProcess ? inProcessLink(receive, crashed) : workerLink(receive, crashed);
     this.send({ type: 'start', config });
   }
 
@@ -121,10 +112,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 }
 
-function workerLink(youngMb: number, receive: (msg: FromWorker) => void, crashed: (message: string) => void): Link {
+function workerLink(receive: (msg: FromWorker) => void, crashed: (message: string) => void): Link {
   const counts = countWiring();
   // The process's heaps are held near their live data once the worker runs (core/heap-growth.ts).
-  const worker = heldWorker(() => new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: youngMb }, ...counts.workerOptions }));
+  const worker = heldWorker(() => new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB }, ...counts.workerOptions }));
   worker.on('message', receive);
   worker.on('error', (err) => crashed(redact(`engine crashed: ${err.message}`)));
   worker.on('exit', (code) => crashed(`engine worker exited unexpectedly (code ${code})`));

@@ -10,7 +10,7 @@ import { constants, performance, PerformanceObserver, type PerformanceEntry } fr
  * ~80% full: at an arbitrary moment, often on or just before a send
  * instant, and the send waits for it. At 200 sends/s the engine worker
  * allocates ~8 MB/s (streamed answers: SSE events, their JSON, the results),
- * so its 2 MB semi-space (engine.ts ENGINE_YOUNG_GENERATION_MB, a paced run's) fills about
+ * so its 2 MB semi-space (engine.ts ENGINE_YOUNG_GENERATION_MB) fills about
  * every quarter second and each scavenge holds the loop 1–3 ms on a quiet
  * machine: one or two late sends of every hundred, i.e. the p99 of send
  * lateness (bench/engine.mjs, the engine table's 200/s row). A scavenge
