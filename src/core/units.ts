@@ -41,7 +41,8 @@ export function parseDuration(input: string | number, bareUnit: 'ms' | 's' = 'ms
  * timeout". 0 (no limit) stays 0.
  */
 export function undiciTimeoutMs(ms: number): number {
-  return ms > 0 ? Math.max(1, Math.ceil(ms)) : 0;
+  // Math.ceil of any positive ms is at least 1: a positive limit never becomes undici's 0.
+  return ms > 0 ? Math.ceil(ms) : 0;
 }
 
 /** "2/s", "120/m", "3600/h" → requests per second. */
