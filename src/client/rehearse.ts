@@ -31,17 +31,7 @@ const ANSWER = 'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nco
  */
 export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices: PriceTable, waitMs: number, warmCount = true): Promise<void> {
   const server = await standIn();
-  const port = (server.address() as { port: number }).port;
-  const base = new URL(target.baseUrl);
-  const stand: ResolvedTarget = {
-    ...target,
-    baseUrl: `http://127.0.0.1:${port}${base.pathname}${base.search}`,
-    apiKey: target.apiKey === null ? null : 'rehearsal',
-    headers: {},
-    // The run's pool size, so the stand-in pool is of the same kind (connections.ts: a Client for one, else a Pool).
-    concurrency: target.concurrency,
-    timeouts: { ...target.timeouts, connectMs: waitMs, firstTokenMs: waitMs, idleMs: waitMs, totalMs: waitMs },
-  };
+  const stand = standInTarget(target, (server.address() as { port: number }).port, waitMs);
   // A pool made as the run's are, its connection warmed the same way, so that their code has run too; behind a
   // proxy the run's pool would send this to the proxy, so a plain pool stands in.
   const dispatcher = proxied() ? new Agent({ connections: 1, connect: { timeout: undiciTimeoutMs(waitMs) }, headersTimeout: 0, bodyTimeout: 0 }) : createDispatcher(stand);
@@ -60,8 +50,25 @@ export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices
   }
 }
 
-/** Answers each request once its headers and body are in, then closes. */
-function standIn(): Promise<Server> {
+/**
+ * `target` pointed at a stand-in on 127.0.0.1:`port`, every phase timeout
+ * `waitMs`. Its key is replaced and its extra headers dropped, so no secret is
+ * written even to loopback; its pool size is the run's, so the stand-in's pool
+ * is of the same kind (connections.ts: a Client for one, else a Pool).
+ */
+export function standInTarget(target: ResolvedTarget, port: number, waitMs: number): ResolvedTarget {
+  const base = new URL(target.baseUrl);
+  return {
+    ...target,
+    baseUrl: `http://127.0.0.1:${port}${base.pathname}${base.search}`,
+    apiKey: target.apiKey === null ? null : 'rehearsal',
+    headers: {},
+    timeouts: { ...target.timeouts, connectMs: waitMs, firstTokenMs: waitMs, idleMs: waitMs, totalMs: waitMs },
+  };
+}
+
+/** A server on 127.0.0.1 that answers each request once its headers and body are in (a client error), then closes. */
+export function standIn(): Promise<Server> {
   const server = createServer((socket: Socket) => {
     let got = '';
     socket.setEncoding('latin1');

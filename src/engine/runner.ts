@@ -23,6 +23,7 @@ import { SplitJudge } from './split-judge.js';
 import type { GapCollector } from './gap-gc.js';
 import { FIRST_INSTANT_LEAD_MS } from './warm.js';
 import { gapCollector, makeSlots, warmUp } from './start.js';
+import { dryRun, wantsDryRun } from './dry-run.js';
 import { RunTicker } from './ticks.js';
 import { finishRun, type FinishingRun } from './finish.js';
 
@@ -75,12 +76,19 @@ export class EngineRunner implements FinishingRun {
   private gap: GapCollector | null = null;
   unwatchScavenges: (() => void) | null = null;
 
-  /** opts.paced: snapshots wait for took() (serve.ts sets it; a runner driven directly, as in tests, posts every tick). */
+  /** A dry runner (dry-run.ts): it warms its connections only, and has no dry run of its own. */
+  private readonly dry: boolean;
+
+  /**
+   * opts.paced: snapshots wait for took() (serve.ts sets it; a runner driven directly, as in tests, posts every tick).
+   * opts.dry: this runner is another's dry run.
+   */
   constructor(
     readonly config: EngineConfig,
     private readonly post: (msg: FromWorker) => void,
-    opts: { paced?: boolean } = {},
+    opts: { paced?: boolean; dry?: boolean } = {},
   ) {
+    this.dry = opts.dry === true;
     this.ticker = new RunTicker(this, post, opts.paced === true);
     this.stats = new WindowedStats({ startMs: this.startPerf });
     this.results = new ResultBook(this.stats, { emitResults: config.emitResults, startedAt: this.startedAt, backOff: config.probeRules !== true }, () => this.log);
@@ -106,7 +114,12 @@ export class EngineRunner implements FinishingRun {
     const watch = this.state === 'starting' ? gapCollector(this.config) : null;
     this.gap = watch?.gap ?? null;
     this.unwatchScavenges = watch?.unwatch ?? null;
-    await warmUp(this.client, this.slots, this.config);
+    // Not for a dry runner itself, nor once the run was stopped while it loaded or warmed.
+    const ownDryRun =
+      !this.dry && wantsDryRun(this.config)
+        ? () => (this.state === 'starting' ? dryRun(this.config, (c, post) => new EngineRunner(c, post, { dry: true })) : Promise.resolve())
+        : null;
+    await warmUp(this.client, this.slots, this.config, { dryRun: ownDryRun, dry: this.dry });
     // Stopped (Ctrl-C) while loading or warming: the final result has been posted; nothing is scheduled.
     if (this.state !== 'starting') return;
     this.guard = new SpendGuard(this.config.budgetUsd, prices);

@@ -47,18 +47,32 @@ export function gapCollector(config: EngineConfig): { gap: GapCollector; unwatch
 
 /**
  * Before the first instant: the connections the first instants need are
- * opened (engine/warm.ts, client/spares.ts), and the send path is run once
- * per protocol and request shape against a local stand-in (client/rehearse.ts),
- * so the run's first request leaves on its instant like the rest instead
- * of opening its connection and running cold code then. Neither sends
- * anything to a relay but TCP/TLS handshakes; together they hold the start
- * back at most WARM_WAIT_MS, and a failure is left for the first request
- * to meet, as without them.
+ * opened (engine/warm.ts, client/spares.ts), the send path is run once per
+ * protocol and request shape against a local stand-in (client/rehearse.ts),
+ * and, where the run has one, its dry run goes through the run's own code
+ * (dry-run.ts), so the run's first request leaves on its instant like the
+ * rest instead of opening its connection and running cold code then. None
+ * sends anything to a relay but TCP/TLS handshakes; together they hold the
+ * start back at most WARM_WAIT_MS, and a failure is left for the first
+ * request to meet, as without them.
+ *
+ * `dryRun`: the run's dry run, or null. `dry`: this is a dry runner's own
+ * warm-up: its connections only (it is the rehearsal, and the run it
+ * rehearses collects after it).
  */
-export async function warmUp(client: RelayClient, slots: ReadonlyMap<string, TargetSlot>, config: EngineConfig): Promise<void> {
+export async function warmUp(
+  client: RelayClient,
+  slots: ReadonlyMap<string, TargetSlot>,
+  config: EngineConfig,
+  steps: { dryRun: (() => Promise<unknown>) | null; dry: boolean },
+): Promise<void> {
   const caps = new Map([...slots].map(([name, slot]) => [name, slot.gate.cap]));
   const counts = warmCounts(config.plan, caps, config.stopAfter.requests);
   const connects = [...counts].map(([name, n]) => client.warm(slots.get(name)!.target, n, WARM_WAIT_MS));
+  if (steps.dry) {
+    await Promise.all(connects);
+    return;
+  }
   const shapes = new Map<string, Promise<void>>();
   for (const [name, spec] of firstSpecs(config.plan)) {
     const target = slots.get(name)?.target;
@@ -66,6 +80,8 @@ export async function warmUp(client: RelayClient, slots: ReadonlyMap<string, Tar
     if (target && !shapes.has(shape)) shapes.set(shape, client.rehearse(target, spec, WARM_WAIT_MS).catch(() => undefined));
   }
   await Promise.all([...connects, ...shapes.values()]);
+  // After the rehearsals: the dry run's first send should find the request's own path warm, as the run's will.
+  if (steps.dryRun) await steps.dryRun();
   // What the warm-up left queued (the stand-in closing, sockets' events) runs now, not at the first instant.
   await new Promise((resolve) => setImmediate(resolve));
   // Its garbage and the loading's are collected now too, not on the first sends (gap-gc.ts); probe's
