@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
-import { memoryRun, memoryThreadsTable, rateRun, target } from './engine.mjs';
+import { firstRequestRuns, memoryRun, memoryThreadsTable, rateRun, target } from './engine.mjs';
 import { compareTtft, TTFT_MOCK_ARGS } from './reference-client.mjs';
 import { capacityRun, CAPACITY_MOCK, procCpuMs } from './capacity.mjs';
 import { RelayClient } from '../dist/client/index.js';
@@ -151,12 +151,15 @@ const rates = [];
 for (const rps of [20, 200, 1000]) rates.push(await rateRun(rps, RATE_SECONDS, false));
 // The dashboard (watch) will ask for every window 4 times a second: the same 200/s with live statistics.
 rates.push(await rateRun(200, RATE_SECONDS, true));
+const FIRST_ENGINES = quick ? 3 : 10;
+const firsts = [];
+for (const rps of [20, 200]) firsts.push(await firstRequestRuns(rps, FIRST_ENGINES, rps === 20 ? 20 : 40));
 const memory = await memoryRun(quick ? 30_000 : 300_000);
 const LOAD_SECONDS = quick ? 6 : 16;
 const LOAD_WARMUP = quick ? 2 : 6;
 const loads = [];
 for (const n of [8, 100, 250, 500, 1000, 2000]) loads.push(await capacityRun(n, LOAD_SECONDS, LOAD_WARMUP));
-const results = { date: new Date().toISOString(), machine, quick, ttft, throughput: tp, reference: refs, rates, memory, loads };
+const results = { date: new Date().toISOString(), machine, quick, ttft, throughput: tp, reference: refs, rates, firsts, memory, loads };
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
 writeFileSync(`${ROOT}bench/results/latest.json`, JSON.stringify(results, null, 2) + '\n');
 
@@ -190,11 +193,16 @@ Send lateness is each send's queueMs: the instant its request was written to the
 
 Headless runs (check, replay) take no live window statistics; the last row computes every window in every 250 ms snapshot, as the dashboard will.
 
-First request: a fresh engine replays 40 lines at the same rate first; its first send's lateness at the socket (queueMs) against the median of the other 39.
+| requested /s | live stats | scheduled | sent | achieved /s | errors | lateness p50 | p99 | max | worker loop delay p99 (worst tick) | CPU (% of a core, not the mock) |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rates.map((r) => `| ${r.requestedRps} | ${r.liveStats ? 'all windows' : 'none'} | ${r.scheduled} | ${r.sent} | ${f(r.achievedRps, 1)} | ${r.errors} | ${f(r.lagP50)} ms | ${f(r.lagP99)} ms | ${f(r.lagMax)} ms | ${f(r.loopDelayP99Max, 1)} ms | ${f(r.cpuPctOfCore, 1)} |`).join('\n')}
 
-| requested /s | live stats | scheduled | sent | achieved /s | errors | lateness p50 | p99 | max | worker loop delay p99 (worst tick) | CPU (% of a core, not the mock) | first request late / rest median |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-${rates.map((r) => `| ${r.requestedRps} | ${r.liveStats ? 'all windows' : 'none'} | ${r.scheduled} | ${r.sent} | ${f(r.achievedRps, 1)} | ${r.errors} | ${f(r.lagP50)} ms | ${f(r.lagP99)} ms | ${f(r.lagMax)} ms | ${f(r.loopDelayP99Max, 1)} ms | ${f(r.cpuPctOfCore, 1)} | ${f(r.firstLateMs)} / ${f(r.restLateMedianMs)} ms |`).join('\n')}
+First request on its instant (bench/engine.mjs firstRequestRuns): ${FIRST_ENGINES} fresh engines in turn per rate, each replaying 20 lines (20/s) or 40 (200/s) against one \`relaymon mock --ttft 20 --itl 5 --tokens 4\`; each send's lateness at the socket (queueMs). One engine's first send is one sample, so it is judged over the engines: the median of their firsts against the median of their rests' medians and p90s.
+Goal: the first on its instant like the others.
+
+| rate /s | engines | first send late: median (min–max) | the rest: median / p90 (medians over the engines) | firsts within their run's rest p90 | firsts that opened a connection |
+| --- | --- | --- | --- | --- | --- |
+${firsts.map((r) => `| ${r.ratePerSec} | ${r.engines} | ${f(r.firstMedianMs)} ms (${f(r.firstMinMs)}–${f(r.firstMaxMs)}) | ${f(r.restMedianMs)} / ${f(r.restP90Ms)} ms | ${r.withinP90} of ${r.engines} | ${r.firstNewConnections} |`).join('\n')}
 
 Long run: ${memory.requests} requests, closed loop (32 in flight, non-streaming, mock with no delay), ${f(memory.seconds, 0)} s, ${f(memory.rps, 0)} req/s, ${memory.errors} errors.
 Goal: RSS ≤ 120 MB after warm-up, growth ≤ 10 MB.
