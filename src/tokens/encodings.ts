@@ -22,20 +22,44 @@ export type EncodingName = (typeof ENCODING_NAMES)[number];
 
 type SplitPatterns = typeof import('gpt-tokenizer/encodingParams/constants');
 
+interface Loaded {
+  ranks: CompactRanks;
+  pieces: RegExp;
+}
+
 /** The ranks, and a pattern of their own: countBounded (tokens/bounded.ts) walks splitPattern's while it counts. */
-const loaded = new Map<EncodingName, { ranks: CompactRanks; pieces: RegExp }>();
+const loaded = new Map<EncodingName, Loaded>();
+/**
+ * Tables let go (releaseEncodings) that this thread's GC has not collected
+ * yet. Letting go frees nothing by itself: a table's bytes (4.1 MB for
+ * o200k_base) stay until a full collection of the thread that read them, and
+ * the count host's thread (the main thread) may go a long time without one.
+ * Asked for again before then (the count host releases after COUNT_IDLE_MS
+ * with nothing to count, and the engine worker's next request warms it
+ * again), the same table is taken back instead of a second copy being read
+ * beside the first: in bench/engine.mjs's closed loop, whose counts all come
+ * from the client's caches, the main thread otherwise gained one dead 4.1 MB
+ * table every 30 s (its long run's growth, BENCHMARKS.md). Once collected,
+ * a table is read again.
+ */
+const released = new Map<EncodingName, WeakRef<Loaded>>();
 const patterns = new Map<EncodingName, RegExp>();
 const requireCjs = createRequire(import.meta.url);
 
-function encoding(name: EncodingName): { ranks: CompactRanks; pieces: RegExp } {
+function encoding(name: EncodingName): Loaded {
   let e = loaded.get(name);
   if (!e) {
-    const ranks = loadCompactRanks(name);
-    const p = patternOf(name, ranks);
-    e = { ranks, pieces: new RegExp(p.source, p.flags) };
+    e = released.get(name)?.deref() ?? read(name);
+    released.delete(name);
     loaded.set(name, e);
   }
   return e;
+}
+
+function read(name: EncodingName): Loaded {
+  const ranks = loadCompactRanks(name);
+  const p = patternOf(name, ranks);
+  return { ranks, pieces: new RegExp(p.source, p.flags) };
 }
 
 /**
@@ -120,7 +144,8 @@ export function isEncodingLoaded(name: EncodingName): boolean {
 }
 
 // counting (r16): the count host (tokens/count-host.ts) lets the tables go when idle; they load again on next use.
-/** Drops the loaded tables (the count host, after COUNT_IDLE_MS with nothing to count). */
+/** Drops the loaded tables (the count host, after COUNT_IDLE_MS with nothing to count); the next GC may free them. */
 export function releaseEncodings(): void {
+  for (const [name, e] of loaded) released.set(name, new WeakRef(e));
   loaded.clear();
 }
