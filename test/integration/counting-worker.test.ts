@@ -42,9 +42,12 @@ describe('counting in a run (the count host, tokens/count-host.ts; this file kep
     const final = await refused.done;
     expect(final.snapshot.stats.windows.all.requests).toBe(5);
     expect(final.snapshot.stats.windows.all.errors).toBe(5);
-    // Started before traffic (the run prepared), then let go: nothing was asked of it for idleMs.
-    expect(tokenCounter().spawned).toBe(1);
+    // Started before traffic (the run prepared), then let go: nothing was asked of it for idleMs. (On a loaded
+    // machine more than idleMs may pass between the run's warm-up and its first send, so it may have been let
+    // go and started again once within the run: not counted exactly here.)
+    expect(tokenCounter().spawned).toBeGreaterThanOrEqual(1);
     await released;
+    const spawnedBefore = tokenCounter().spawned;
     expect(tokenCounter().running).toBe(false);
     // The count host (here the counter's own, in this thread: no port was given) let its tables go.
     expect(isEncodingLoaded('o200k_base')).toBe(false);
@@ -66,6 +69,6 @@ describe('counting in a run (the count host, tokens/count-host.ts; this file kep
       expect(r.usageMismatch).toBe(false);
     }
     // Counting started once more for the whole run, not once per result.
-    expect(tokenCounter().spawned).toBe(2);
+    expect(tokenCounter().spawned).toBe(spawnedBefore + 1);
   });
 });
