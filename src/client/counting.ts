@@ -56,6 +56,24 @@ function outputKey(model: string, acc: ResponseFacts['acc']): string | null {
   return `${model}\n${contentText.length},${toolText.length},${reasoningText.length}\n${contentText}${toolText}${reasoningText}`;
 }
 
+/**
+ * The last answer found in the cache: a run mostly sees the same answer as the one before, and comparing its
+ * three texts is cheaper than building the key (a string of the model and the texts) and hashing it.
+ * Entries are never wrong, only dropped, so one that left outputCache is still the count of its texts.
+ */
+let lastHit: { model: string; content: string; tool: string; reasoning: string; output: LocalOutput } | null = null;
+
+function cachedOutput(model: string, acc: ResponseFacts['acc']): LocalOutput | undefined {
+  const last = lastHit;
+  if (last !== null && last.content === acc.contentText && last.model === model && last.tool === acc.toolText && last.reasoning === acc.reasoningText) {
+    return last.output;
+  }
+  const key = outputKey(model, acc);
+  const output = key === null ? undefined : outputCache.get(key);
+  if (output) lastHit = { model, content: acc.contentText, tool: acc.toolText, reasoning: acc.reasoningText, output };
+  return output;
+}
+
 function keepOutput(key: string | null, output: LocalOutput | null): void {
   if (key === null || output === null || output.limit !== null) return;
   if (outputCache.size >= OUTPUT_CACHE_ENTRIES) outputCache.delete(outputCache.keys().next().value as string);
@@ -71,8 +89,7 @@ function knownCounts(facts: ResponseFacts, ok: boolean): LocalCounts | null | un
   if (!needsCount(facts, ok)) return null;
   const prompt = promptCache.get(facts.spec);
   if (!prompt) return undefined;
-  const key = outputKey(facts.spec.model, facts.acc);
-  const output = key === null ? undefined : outputCache.get(key);
+  const output = cachedOutput(facts.spec.model, facts.acc);
   return output ? { prompt, output } : undefined;
 }
 

@@ -43,6 +43,13 @@ export interface ExecuteOptions {
   warmCount?: boolean;
 }
 
+/**
+ * A microtask without queueMicrotask's cost: Node wraps each callback queued that way in an
+ * AsyncResource and a bound function (~0.3 µs more than a reaction on a settled promise); a request
+ * queues one or two. Same queue, same order.
+ */
+const RESOLVED = Promise.resolve();
+
 /** Error bodies are read for their message only; more than this is noise. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -139,7 +146,14 @@ export function executeRequest(
       else if (headersRead) idleWanted = true;
       else idleTimer = setTimeout(() => timeout('idle', target.timeouts.idleMs), target.timeouts.idleMs);
     };
-    let totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), target.timeouts.totalMs);
+    const totalFrom = (start: number, now: number): NodeJS.Timeout =>
+      setTimeout(() => timeout('total', target.timeouts.totalMs), Math.max(0, start + target.timeouts.totalMs - now));
+    // A whole answer's first-token timer runs until its headers, and until then it fires before the total one
+    // unless the total is the shorter: its total timer is started after the headers' read then (from the send,
+    // so at the same deadline), and not at all when the answer ended in that read, as most do. One timer fewer
+    // per request (a setTimeout and a clearTimeout, ~0.4 µs).
+    let totalTimer: NodeJS.Timeout | null =
+      spec.stream || target.timeouts.firstTokenMs > target.timeouts.totalMs ? totalFrom(dispatchedAt, dispatchedAt) : null;
     firstTokenTimer = setTimeout(() => timeout('first_token', target.timeouts.firstTokenMs), target.timeouts.firstTokenMs);
     // The phase timeouts are the relay's: they run from the instant the request really left, like latencyMs,
     // so a wait inside relaymon neither eats into them nor shows as a relay timeout.
@@ -149,12 +163,14 @@ export function executeRequest(
       // The send is the instant just taken: timers count whole ms from the loop's clock, so restarting them from
       // now is the same deadline, without two new timers.
       if (now - sentAt < 0.5) {
-        totalTimer.refresh();
+        totalTimer?.refresh();
         firstTokenTimer?.refresh();
         return;
       }
-      clearTimeout(totalTimer);
-      totalTimer = setTimeout(() => timeout('total', target.timeouts.totalMs), Math.max(0, sentAt + target.timeouts.totalMs - now));
+      if (totalTimer) {
+        clearTimeout(totalTimer);
+        totalTimer = totalFrom(sentAt, now);
+      }
       if (firstTokenTimer) {
         clearTimeout(firstTokenTimer);
         firstTokenTimer = setTimeout(() => timeout('first_token', target.timeouts.firstTokenMs), Math.max(0, sentAt + target.timeouts.firstTokenMs - now));
@@ -187,7 +203,7 @@ export function executeRequest(
       if (settled) return;
       settled = true;
       reportSent();
-      clearTimeout(totalTimer);
+      if (totalTimer) clearTimeout(totalTimer);
       clearFirstTokenTimer();
       if (idleTimer) clearTimeout(idleTimer);
       offAbort?.();
@@ -238,10 +254,10 @@ export function executeRequest(
             // the loop's clock, which moves by less than that in between (usually not at all: the same loop turn,
             // or undici's setImmediate check of an idle socket), so restarting them moved no deadline by a whole
             // ms, at two timer re-inserts per request (node:internal/timers `active`, bench/client-loop.mjs profile).
-            if (t.sendAt - dispatchedAt >= 1) queueMicrotask(rearmFromSend);
+            if (t.sendAt - dispatchedAt >= 1) void RESOLVED.then(rearmFromSend);
           }
           // Also after the write (the lateness it reports is sentAt's, taken already).
-          if (!sentReported) queueMicrotask(reportSent);
+          if (!sentReported) void RESOLVED.then(reportSent);
         });
       },
       onResponseStart(_ctl, statusCode, hdrs) {
@@ -249,9 +265,11 @@ export function executeRequest(
         headersAt = arrivedAt();
         headersRead = true;
         // undici parses a read and calls back synchronously: the first microtask runs after that read is parsed.
-        queueMicrotask(() => {
+        void RESOLVED.then(() => {
           headersRead = false;
-          if (idleWanted && !settled) armIdle();
+          if (settled) return;
+          if (totalTimer === null) totalTimer = totalFrom(sentAt, performance.now());
+          if (idleWanted) armIdle();
         });
         phase = 'waiting';
         status = statusCode;

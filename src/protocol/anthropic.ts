@@ -185,7 +185,10 @@ function metaOf(message: Json): WireEvent | null {
   const id = text(message['id']);
   const model = text(message['model']);
   if (id === undefined && model === undefined) return null;
-  return { kind: 'meta', ...(id !== undefined ? { id } : {}), ...(model !== undefined ? { model } : {}) };
+  const meta: Extract<WireEvent, { kind: 'meta' }> = { kind: 'meta' };
+  if (id !== undefined) meta.id = id;
+  if (model !== undefined) meta.model = model;
+  return meta;
 }
 
 /**

@@ -135,12 +135,25 @@ type UsageEvent = Extract<WireEvent, { kind: 'usage' }>;
  * own field names; null when it gave none, so an empty usage object is no usage.
  */
 export function usageEvent(counts: { [K in Exclude<keyof UsageEvent, 'kind'>]?: number | undefined }): UsageEvent | null {
-  const ev: UsageEvent = { kind: 'usage' };
-  let any = false;
-  for (const [key, value] of Object.entries(counts) as [Exclude<keyof UsageEvent, 'kind'>, number | undefined][]) {
-    if (value === undefined) continue;
-    ev[key] = value;
-    any = true;
+  // Field by field rather than over Object.entries: this runs on every answer, and the entries' arrays were
+  // most of its cost (pure.mjs profile). The fields go in the order every protocol gives them.
+  const { inputTokens, outputTokens, cachedInputTokens, cacheWriteInputTokens, reasoningTokens, costUsd } = counts;
+  if (
+    inputTokens === undefined &&
+    outputTokens === undefined &&
+    cachedInputTokens === undefined &&
+    cacheWriteInputTokens === undefined &&
+    reasoningTokens === undefined &&
+    costUsd === undefined
+  ) {
+    return null;
   }
-  return any ? ev : null;
+  const ev: UsageEvent = { kind: 'usage' };
+  if (inputTokens !== undefined) ev.inputTokens = inputTokens;
+  if (outputTokens !== undefined) ev.outputTokens = outputTokens;
+  if (cachedInputTokens !== undefined) ev.cachedInputTokens = cachedInputTokens;
+  if (cacheWriteInputTokens !== undefined) ev.cacheWriteInputTokens = cacheWriteInputTokens;
+  if (reasoningTokens !== undefined) ev.reasoningTokens = reasoningTokens;
+  if (costUsd !== undefined) ev.costUsd = costUsd;
+  return ev;
 }
