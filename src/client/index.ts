@@ -12,6 +12,7 @@ import { VERSION } from '../version.js';
 import { closeSpares, createDispatcher, endpointUrl, warmConnections } from './connections.js';
 import { undiciIndex } from './undici-parts.js';
 import { executeRequest, type ExecuteOptions } from './execute.js';
+import { builtBody, chatUrl, requestHeaders } from './request-cache.js';
 import { rehearse } from './rehearse.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
 import { ResultPublisher } from './counting.js';
@@ -75,6 +76,18 @@ export class RelayClient {
   /** Runs the send path once against a local stand-in, never the relay (rehearse.ts), so the run's first request is not the first to run it. */
   rehearse(target: ResolvedTarget, spec: RequestSpec, waitMs: number): Promise<void> {
     return rehearse(target, spec, this.prices, waitMs, !this.countAfterAnswer);
+  }
+
+  /**
+   * Builds what a request of `spec` to `target` sends (its body, URL and headers: request-cache.ts) without
+   * sending it, so that the run's first request to the target does not build them on its instant; a dry run
+   * (engine/dry-run.ts) cannot, as its targets are stand-ins.
+   */
+  preload(target: ResolvedTarget, spec: RequestSpec): void {
+    const adapter = adapterFor(target.protocol);
+    builtBody(adapter, spec);
+    chatUrl(target, adapter);
+    requestHeaders(target, adapter, spec.stream);
   }
 
   execute(target: ResolvedTarget, spec: RequestSpec, options?: ExecuteOptions): Promise<RequestResult> {

@@ -76,6 +76,8 @@ export async function warmUp(
   const shapes = new Map<string, Promise<void>>();
   for (const [name, spec] of firstSpecs(config.plan)) {
     const target = slots.get(name)?.target;
+    // Its body, URL and headers built now, not on its instant (the rehearsal and the dry run send to stand-ins).
+    if (target) client.preload(target, spec);
     const shape = `${target?.protocol}:${spec.stream}`;
     if (target && !shapes.has(shape)) shapes.set(shape, client.rehearse(target, spec, WARM_WAIT_MS).catch(() => undefined));
   }
