@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CountHost } from '../../../src/tokens/count-host.js';
 import { runCountJob, textHead, type CountJob } from '../../../src/tokens/count-job.js';
 import { TokenCounter } from '../../../src/tokens/counter.js';
+import { countPair } from '../../helpers/count-pair.js';
 
 const out = (text: string) => ({ content: textHead(text), tool: textHead(''), reasoning: textHead('') });
 const job = (text: string, body: Record<string, unknown> | null = null) => ({ model: 'gpt-4o', body, output: out(text) });
@@ -15,18 +15,7 @@ afterEach(() => {
   for (const s of stops.splice(0)) s();
 });
 
-/** A host serving one end of a channel, and a counter sending on the other: as engine.ts wires them across threads. */
-function pair(opts: { idleMs?: number; sliceMs?: number } = {}): { host: CountHost; counter: TokenCounter; stop: () => void } {
-  const host = new CountHost(opts);
-  const { port1, port2 } = new MessageChannel();
-  const stop = host.serve(port1);
-  const counter = new TokenCounter({ port: port2 });
-  stops.push(() => {
-    counter.release();
-    stop();
-  });
-  return { host, counter, stop };
-}
+const pair = (opts: { idleMs?: number; sliceMs?: number } = {}) => countPair(stops, opts);
 
 describe('the count host, over a MessagePort', () => {
   it('answers count jobs with the counts runCountJob makes', async () => {

@@ -1,8 +1,6 @@
 import { once } from 'node:events';
-import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CountHost } from '../../../src/tokens/count-host.js';
-import { TokenCounter } from '../../../src/tokens/counter.js';
+import { countPair } from '../../helpers/count-pair.js';
 import { isEncodingLoaded } from '../../../src/tokens/encodings.js';
 
 /** o200k_base's table is 4.1 MB as dist/tables holds it (more when built from the package's data). */
@@ -16,14 +14,7 @@ afterEach(() => {
 // A file of its own: the encodings are this module graph's (one per test file), so no other test's host holds them.
 describe('tables let go by the count host and asked for again', () => {
   it('are taken back while this thread has not collected them: one copy, not one more per release', async () => {
-    const host = new CountHost({ idleMs: 20 });
-    const { port1, port2 } = new MessageChannel();
-    const stop = host.serve(port1);
-    const counter = new TokenCounter({ port: port2 });
-    stops.push(() => {
-      counter.release();
-      stop();
-    });
+    const { host, counter } = countPair(stops, { idleMs: 20 });
     // What a closed loop whose counts all come from the client's caches does (bench/engine.mjs's long run):
     // the engine worker's next request warms the tables the host let go for want of anything to count.
     const cycle = async (): Promise<void> => {
