@@ -40,7 +40,17 @@ export function planEndsWithin(planned: number | null, requests: number | null, 
   return planned !== null && requests !== null && requests * planTargetCount >= planned;
 }
 
+/**
+ * How far before the end a due instant still counts as at the end. An instant is computed as planStart +
+ * k × interval (traffic/schedule.ts), and subtracting planStart again need not give k × interval back in
+ * floating point: 593.688359 + 8 × 250 − 593.688359 is 1999.9999999999998. Read as before the end, the send
+ * due exactly at the end of `check --every 250ms --duration 2s` was scheduled, and went out whenever its
+ * timer beat the duration's (a 9th request in 3 of 10 runs on a loaded machine). A microsecond is far above
+ * that rounding (≤ 1e-7 ms for a process up for weeks) and far below any interval a plan can have.
+ */
+export const END_SLACK_MS = 0.001;
+
 /** Whether a send due at `dueMs` (the engine's clock) falls at or after the end of a --duration run that started at `planStart`. */
 export function dueAfterEnd(dueMs: number, planStart: number, durationMs: number | null): boolean {
-  return durationMs !== null && dueMs - planStart >= durationMs;
+  return durationMs !== null && dueMs - planStart >= durationMs - END_SLACK_MS;
 }

@@ -46,6 +46,11 @@ describe('when a run has sent enough (engine/limits.ts)', () => {
     expect(dueAfterEnd(1000 + 999, 1000, 1000)).toBe(false);
     expect(dueAfterEnd(1000 + 1000, 1000, 1000)).toBe(true);
     expect(dueAfterEnd(1e12, 1000, null)).toBe(false);
+    // An instant computed as start + k × interval that rounds to just short of the end is at the end.
+    const start = 593.688359;
+    expect(start + 8 * 250 - start).toBeLessThan(2000);
+    expect(dueAfterEnd(start + 8 * 250, start, 2000)).toBe(true);
+    expect(dueAfterEnd(start + 7 * 250, start, 2000)).toBe(false);
   });
 
   it('a closed loop raises the default cap to its workers, never a cap the user chose', () => {
