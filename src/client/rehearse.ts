@@ -46,44 +46,80 @@ export async function rehearse(target: ResolvedTarget, spec: RequestSpec, prices
   } finally {
     closeSparesOf(dispatcher);
     await dispatcher.destroy().catch(() => undefined);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeStandIn(server);
   }
 }
 
 /**
  * `target` pointed at a stand-in on 127.0.0.1:`port`, every phase timeout
- * `waitMs`. Its key is replaced and its extra headers dropped, so no secret is
- * written even to loopback; its pool size is the run's, so the stand-in's pool
- * is of the same kind (connections.ts: a Client for one, else a Pool).
+ * `waitMs`. Its key is replaced and its extra headers and query string dropped
+ * (a key can be written into a baseUrl's query), so no secret is written even
+ * to loopback; its pool size is the run's, so the stand-in's pool is of the
+ * same kind (connections.ts: a Client for one, else a Pool).
  */
 export function standInTarget(target: ResolvedTarget, port: number, waitMs: number): ResolvedTarget {
   const base = new URL(target.baseUrl);
   return {
     ...target,
-    baseUrl: `http://127.0.0.1:${port}${base.pathname}${base.search}`,
+    baseUrl: `http://127.0.0.1:${port}${base.pathname}`,
     apiKey: target.apiKey === null ? null : 'rehearsal',
     headers: {},
     timeouts: { ...target.timeouts, connectMs: waitMs, firstTokenMs: waitMs, idleMs: waitMs, totalMs: waitMs },
   };
 }
 
-/** A server on 127.0.0.1 that answers each request once its headers and body are in (a client error), then closes. */
+/** The connections each stand-in has open: closing it drops them (closeStandIn). */
+const openSockets = new WeakMap<Server, Set<Socket>>();
+
+/**
+ * A server on 127.0.0.1 that answers each request once its headers and body are in (a client error), then closes.
+ * It reads the headers and then only counts the body's bytes: a replay's first line may be a body of many MB,
+ * and it runs on the thread that sends and stamps time (the engine worker), so what it does per byte is
+ * what that thread loses.
+ */
 export function standIn(): Promise<Server> {
+  const open = new Set<Socket>();
   const server = createServer((socket: Socket) => {
-    let got = '';
-    socket.setEncoding('latin1');
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: string) => {
-      got += chunk;
-      const end = got.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const length = /\r\ncontent-length:\s*(\d+)/i.exec(got.slice(0, end));
-      if (got.length - end - 4 < Number(length?.[1] ?? 0)) return;
+    let head = '';
+    // Body bytes still to come, once the headers are in.
+    let left: number | null = null;
+    let answered = false;
+    socket.on('data', (chunk: Buffer) => {
+      if (answered) return;
+      if (left === null) {
+        head += chunk.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (head.length > MAX_HEAD_BYTES) socket.destroy();
+          return;
+        }
+        const length = /\r\ncontent-length:\s*(\d+)/i.exec(head.slice(0, end));
+        left = Number(length?.[1] ?? 0) - (head.length - end - 4);
+        head = '';
+      } else left -= chunk.length;
+      if (left > 0) return;
+      answered = true;
       socket.end(ANSWER);
     });
   });
+  openSockets.set(server, open);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
+}
+
+/** A request's headers are far smaller than this; a stand-in sent more without their end drops the connection. */
+const MAX_HEAD_BYTES = 1024 * 1024;
+
+/**
+ * Closes a stand-in, dropping the connections it still has: a request it is still reading (a dry run left
+ * behind at its bound, with a large body) must not go on costing the thread once the run has started.
+ */
+export function closeStandIn(server: Server): Promise<void> {
+  for (const socket of openSockets.get(server) ?? []) socket.destroy();
+  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -27,7 +27,7 @@
 import type { AddressInfo, Server } from 'node:net';
 import type { EngineConfig, FromWorker, StoppedBy } from './messages.js';
 import { proxied } from '../client/connections.js';
-import { standIn, standInTarget } from '../client/rehearse.js';
+import { closeStandIn, standIn, standInTarget } from '../client/rehearse.js';
 import { WARM_WAIT_MS } from './warm.js';
 
 /** How long the dry run may go on: a plan whose first send is due later than this (a slow Poisson start) leaves it with nothing sent. */
@@ -93,7 +93,7 @@ export async function dryRun(config: EngineConfig, make: DryRunnerFactory, serve
       runner.start().catch(() => end(0));
     });
   } finally {
-    // Not waited for: the dry runner's client has closed its connections (finish.ts), or will when its grace ends.
-    stand.close();
+    // Its connections dropped too: a dry runner left behind at the bound may still be sending a large body.
+    await closeStandIn(stand);
   }
 }

@@ -4,14 +4,16 @@
  * carry no secret, and leave nothing of itself in the run: results, counts
  * and spend are the run's alone.
  */
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TrafficPlan } from '../../src/engine/messages.js';
 import { EngineRunner } from '../../src/engine/runner.js';
 import { DRY_RUN_MS, dryRun, wantsDryRun, type DryRunner } from '../../src/engine/dry-run.js';
 import { WARM_WAIT_MS } from '../../src/engine/warm.js';
+import { closeStandIn, standIn } from '../../src/client/rehearse.js';
 import { engineConfig, SMALL_SPEC, startRunner, target } from '../helpers/engine.js';
 import { openaiChunk, openaiUsageChunk, sse, SSE_HEADERS } from '../helpers/sse.js';
 
@@ -66,16 +68,63 @@ function recordingStandIn(seen: string[]): () => Promise<Server> {
   };
 }
 
+/** A raw client: writes `head`, then `bodyBytes` of body in 64 KB chunks; resolves what it read and whether its socket was closed under it. */
+function upload(port: number, bodyBytes: number, sendBytes = bodyBytes): { done: Promise<{ answer: string; closed: boolean; error: boolean }>; sent: () => number } {
+  const socket = connect(port, '127.0.0.1');
+  let answer = '';
+  let sent = 0;
+  let error = false;
+  socket.setEncoding('latin1');
+  socket.on('data', (d: string) => (answer += d));
+  socket.on('error', () => (error = true));
+  socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${bodyBytes}\r\n\r\n`);
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  const pump = (): void => {
+    while (sent < sendBytes) {
+      const n = Math.min(chunk.length, sendBytes - sent);
+      sent += n;
+      if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+  };
+  socket.once('connect', pump);
+  const done = new Promise<{ answer: string; closed: boolean; error: boolean }>((resolve) => socket.on('close', () => resolve({ answer, closed: true, error })));
+  return { done, sent: () => sent };
+}
+
+describe('the stand-in (client/rehearse.ts)', () => {
+  it('answers a large body after its last byte, and closing it drops a connection still sending', async () => {
+    const server = await standIn();
+    const port = (server.address() as AddressInfo).port;
+    const whole = upload(port, 8 * 2 ** 20);
+    const r = await whole.done;
+    expect(whole.sent()).toBe(8 * 2 ** 20);
+    expect(r.answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    // A dry run left behind at its bound, still sending: closing the stand-in ends its connection, with no answer.
+    const accepted = once(server, 'connection');
+    const stuck = upload(port, 64 * 2 ** 20, 2 ** 20);
+    await accepted;
+    await closeStandIn(server);
+    const s = await stuck.done;
+    expect(s.answer).toBe('');
+    expect(s.closed).toBe(true);
+  });
+});
+
 describe('a run\'s dry run', () => {
   it('sends the plan\'s first request through the run\'s own code to the stand-in: no key, no header, nothing to the relay', async () => {
     const rec = await relay();
     const seen: string[] = [];
-    const t = target('r', rec.url, { apiKey: SENTINEL, headers: { 'x-team-token': SENTINEL } });
+    // A key can be written into a baseUrl's query string too: the stand-in gets the path without it.
+    const t = target('r', `${rec.url}?api-version=1&key=${SENTINEL}`, { apiKey: SENTINEL, headers: { 'x-team-token': SENTINEL } });
     const config = engineConfig([t], atRate(10, 50), { budgetUsd: 1, secrets: [SENTINEL] });
     const out = await dryRun(config, (c, post) => new EngineRunner(c, post, { dry: true }), recordingStandIn(seen));
     expect(out.sent).toBe(1);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatch(/^POST \/v1\/chat\/completions HTTP\/1\.1\r\n/);
+    expect(seen[0]).not.toContain('api-version');
     expect(seen[0]).toContain('Reply with OK');
     expect(seen[0]!.toLowerCase()).toContain('authorization: bearer rehearsal');
     expect(seen[0]).not.toContain(SENTINEL);
