@@ -19,11 +19,10 @@
  * The dry runner shares nothing with the run but code: its own client,
  * pools, gates, statistics and spend guard; no log, no alerts, no
  * thresholds, no results; its targets carry no key, no extra header and no
- * query string (client/rehearse.ts standInTarget). It
- * never reaches a relay, so a run behind a proxy (whose pools would send it
- * to the proxy) does without it, as does a closed loop (no instants) and
- * probe (its one thread sends a request or a few, and its start is its wall
- * time).
+ * query string (client/rehearse.ts standInTarget). It never reaches a relay,
+ * so a run behind a proxy (whose pools would send it to the proxy) does
+ * without it, as does a closed loop (no instants) and probe (its one thread
+ * sends a request or a few, and its start is its wall time).
  */
 import type { AddressInfo, Server } from 'node:net';
 import type { EngineConfig, FromWorker, StoppedBy } from './messages.js';
