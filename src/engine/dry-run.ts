@@ -29,6 +29,7 @@ import type { EngineConfig, FromWorker, StoppedBy } from './messages.js';
 import { proxied } from '../client/connections.js';
 import { closeStandIn, standIn, standInTarget } from '../client/rehearse.js';
 import { WARM_WAIT_MS } from './warm.js';
+import { keepsInstants } from './start.js';
 
 /** How long the dry run may go on: a plan whose first send is due later than this (a slow Poisson start) leaves it with nothing sent. */
 export const DRY_RUN_MS = 100;
@@ -42,8 +43,7 @@ export type DryRunnerFactory = (config: EngineConfig, post: (msg: FromWorker) =>
 
 /** Whether a run does a dry run before its first instant (the module comment says when not). */
 export function wantsDryRun(config: EngineConfig): boolean {
-  const plan = config.plan;
-  return config.probeRules !== true && !(plan.kind === 'replay' && plan.mode.kind === 'closed') && !proxied();
+  return keepsInstants(config) && !proxied();
 }
 
 /** The run's config for its dry run against a stand-in on 127.0.0.1:`port`. */

@@ -30,17 +30,26 @@ export function makeSlots(config: EngineConfig): Map<string, TargetSlot> {
 }
 
 /**
+ * The run has send instants worth keeping: an open loop, not probe's (a few
+ * requests on the main thread, whose start is its wall time). A closed loop
+ * has no instants. What keeps instants (the gap collector here, the dry run
+ * in dry-run.ts) is for these runs only.
+ */
+export function keepsInstants(config: EngineConfig): boolean {
+  const plan = config.plan;
+  return config.probeRules !== true && !(plan.kind === 'replay' && plan.mode.kind === 'closed');
+}
+
+/**
  * Scavenges between the open loop's sends (gap-gc.ts), and the watch that
- * feeds it the scavenges it sees (unwatch ends it). Not for probe (a few
- * requests, on the main thread) nor a closed loop (no instants to keep).
- * Made before the warm-up, so that the scavenges of loading and warming
+ * feeds it the scavenges it sees (unwatch ends it); only where the run
+ * keepsInstants. Made before the warm-up, so that the scavenges of loading and warming
  * under this machine's load tell it how long one takes here, and the
  * collector is fetched (a vm context, ~1 ms, once per thread) long before
  * the first instant's lead.
  */
 export function gapCollector(config: EngineConfig): { gap: GapCollector; unwatch: () => void } | null {
-  const plan = config.plan;
-  if (config.probeRules === true || (plan.kind === 'replay' && plan.mode.kind === 'closed')) return null;
+  if (!keepsInstants(config)) return null;
   const gap = new GapCollector();
   return { gap, unwatch: watchScavenges((ms, at) => gap.seen(ms, at)) };
 }
