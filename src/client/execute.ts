@@ -59,7 +59,8 @@ type Phase = 'connecting' | 'waiting' | 'streaming';
  * Sends one request and resolves one RequestResult, whatever the relay or
  * the network does; never retries. The one exception is relaymon's own bug:
  * undici refusing an argument relaymon gave it is thrown as an
- * OwnArgumentError (protocol/network-errors.ts), never booked as the relay's. Uses undici's handler API directly so that every instant is taken
+ * OwnArgumentError (protocol/network-errors.ts), never booked as the
+ * relay's. Uses undici's handler API directly so that every instant is taken
  * in the callback where the bytes arrive, not after stream plumbing.
  */
 export function executeRequest(
