@@ -149,11 +149,16 @@ export async function compareTtft(streams, mockArgs = TTFT_MOCK_ARGS) {
     diffP50: relaymon.p50 - reference.p50,
     diffP99: relaymon.p99 - reference.p99,
     cpuMsPerPair: (cpu.user + cpu.system) / 1000 / streams,
+    // Every stream's TTFT, so that rounds can be pooled (bench/run.mjs); not kept in the results file.
+    samples: { relaymon: a, reference: b },
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 400);
   const rounds = Number(process.argv[3] ?? 1);
-  for (let i = 0; i < rounds; i++) console.log(JSON.stringify(await compareTtft(n)));
+  for (let i = 0; i < rounds; i++) {
+    const { samples, ...round } = await compareTtft(n);
+    console.log(JSON.stringify(round));
+  }
 }

@@ -6,6 +6,7 @@ import { buildConnector, Client, envHttpProxyAgent, Pool } from './undici-parts.
 import type { ResolvedTarget } from '../core/target.js';
 import { undiciTimeoutMs } from '../core/units.js';
 import { connectStartOf, openedByWarmUp, Spares } from './spares.js';
+import { handOver } from './hand-over.js';
 
 /**
  * Connection timing without patching undici: its diagnostics channels tell when a
@@ -153,13 +154,15 @@ export function proxied(): boolean {
 /**
  * Opens up to `count` connections of `dispatcher` (made by createDispatcher
  * for `target`) before the run's first send, waiting at most `waitMs`
- * (spares.ts: TCP/TLS only, never an HTTP request). A pool through a proxy is
- * left cold.
+ * (spares.ts: TCP/TLS only, never an HTTP request), and hands one to the
+ * pool (hand-over.ts). A pool through a proxy is left cold.
  */
-export function warmConnections(dispatcher: Dispatcher, target: ResolvedTarget, count: number, waitMs: number): Promise<void> {
+export async function warmConnections(dispatcher: Dispatcher, target: ResolvedTarget, count: number, waitMs: number): Promise<void> {
   const spares = sparesOf.get(dispatcher);
-  if (!spares) return Promise.resolve();
-  return spares.warm(new URL(new URL(target.baseUrl).origin), Math.min(count, Math.max(1, target.concurrency)), waitMs);
+  if (!spares) return;
+  const origin = new URL(new URL(target.baseUrl).origin);
+  await spares.warm(origin, Math.min(count, Math.max(1, target.concurrency)), waitMs);
+  await handOver(dispatcher, spares, origin);
 }
 
 /** Closes the warm connections no request took (the pool itself is closed by its owner). */

@@ -25,6 +25,9 @@ function keyOf(protocol: string, host: string | undefined, hostname: string, por
   return `${protocol}//${host ?? (port ? `${hostname}:${port}` : hostname)}`;
 }
 
+/** What undici's client passes its connector (dispatcher/client.js connect): an IPv6 host without brackets. */
+const bareHostname = (origin: URL): string => (origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname);
+
 /**
  * Pre-opened connections for one pool (connections.ts createDispatcher).
  *
@@ -44,6 +47,8 @@ export class Spares {
   private readonly unpark = new Map<Socket, () => void>();
   private expiry: NodeJS.Timeout | null = null;
   private closed = false;
+  /** While > 0 the connector only hands over parked sockets, and fails rather than open one (hand-over.ts). */
+  private parkedOnly = 0;
 
   constructor(private readonly base: Connector) {}
 
@@ -54,6 +59,10 @@ export class Spares {
       // Never synchronously: undici's client ignores a resume from inside its own resume (dispatcher/client.js
       // connect), so a connection handed over in the same call would sit unused and its request never be written.
       queueMicrotask(() => callback(null, spare));
+      return;
+    }
+    if (this.parkedOnly > 0) {
+      queueMicrotask(() => callback(new Error('no warm connection left to hand over'), null));
       return;
     }
     const startedAt = performance.now();
@@ -73,8 +82,7 @@ export class Spares {
    */
   warm(origin: URL, count: number, waitMs: number): Promise<void> {
     if (count <= 0 || this.closed) return Promise.resolve();
-    // What undici's client passes its connector (dispatcher/client.js connect): an IPv6 host without brackets.
-    const hostname = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
+    const hostname = bareHostname(origin);
     const opts: ConnectOptions = { host: origin.host, hostname, protocol: origin.protocol, port: origin.port, localAddress: null };
     const key = keyOf(origin.protocol, origin.host, hostname, origin.port);
     return new Promise((resolve) => {
@@ -93,6 +101,21 @@ export class Spares {
         });
       }
     });
+  }
+
+  /** How many warm connections to `origin` are parked, waiting for the pool to take them. */
+  parkedFor(origin: URL): number {
+    return this.parked.get(keyOf(origin.protocol, origin.host, bareHostname(origin), origin.port))?.length ?? 0;
+  }
+
+  /** Runs `fn` with the connector taking parked sockets only: `fn`'s connects never open a connection. */
+  async onlyParked(fn: () => Promise<void>): Promise<void> {
+    this.parkedOnly += 1;
+    try {
+      await fn();
+    } finally {
+      this.parkedOnly -= 1;
+    }
   }
 
   /** The pool is closing: parked sockets are closed, and warm connects still landing are closed as they land. */
