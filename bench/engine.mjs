@@ -29,7 +29,7 @@ export function target(baseUrl, concurrency) {
   };
 }
 
-function baseConfig(t, plan, stopAfter, liveStats = false) {
+export function baseConfig(t, plan, stopAfter, liveStats = false) {
   return {
     targets: [t],
     priceFiles: [],
