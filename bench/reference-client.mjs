@@ -3,7 +3,9 @@
 // content byte stamped in the 'data' callback that brings the first SSE event carrying content (a
 // non-empty `"content":"…"`; the role-only first chunk carries `"content":""`). Nothing is parsed
 // beyond finding that and the end of the chunked body.
+import { execFile } from 'node:child_process';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 /** Chat Completions streaming body, byte for byte what relaymon's openai adapter sends for the bench spec. */
@@ -154,11 +156,26 @@ export async function compareTtft(streams, mockArgs = TTFT_MOCK_ARGS) {
   };
 }
 
+/**
+ * One round of compareTtft in a fresh node process, so that what the bench ran before in its own process
+ * (the throughput section's heap, pools and timers) is not in relaymon's tail: in-process rounds after it
+ * read +0.46 to +0.67 ms at p99 where a round alone read +0.05 (BENCHMARKS.md).
+ */
+export function compareTtftAlone(streams) {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [fileURLToPath(import.meta.url), String(streams), '1', '--samples'], { maxBuffer: 64 * 2 ** 20 }, (err, stdout) => {
+      if (err) return reject(err);
+      resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
+    });
+  });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 400);
   const rounds = Number(process.argv[3] ?? 1);
+  const keepSamples = process.argv.includes('--samples');
   for (let i = 0; i < rounds; i++) {
     const { samples, ...round } = await compareTtft(n);
-    console.log(JSON.stringify(round));
+    console.log(JSON.stringify(keepSamples ? { ...round, samples } : round));
   }
 }

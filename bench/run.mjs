@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
 import { firstRequestRuns, memoryRun, memoryThreadsTable, rateRun, target } from './engine.mjs';
-import { compareTtft, TTFT_MOCK_ARGS } from './reference-client.mjs';
+import { compareTtftAlone, TTFT_MOCK_ARGS } from './reference-client.mjs';
 import { capacityRun, CAPACITY_MOCK, procCpuMs } from './capacity.mjs';
 import { RelayClient } from '../dist/client/index.js';
 import { PriceTable } from '../dist/pricing/table.js';
@@ -164,7 +164,7 @@ const tp = await throughput();
 const refs = [];
 const pooledSamples = { relaymon: [], reference: [] };
 for (let i = 0; i < REFERENCE_ROUNDS; i++) {
-  const { samples, ...round } = await compareTtft(REFERENCE_STREAMS);
+  const { samples, ...round } = await compareTtftAlone(REFERENCE_STREAMS);
   pooledSamples.relaymon.push(...samples.relaymon);
   pooledSamples.reference.push(...samples.reference);
   refs.push(round);
@@ -202,7 +202,7 @@ Machine: ${machine}. Mock and load generator share the machine.
 | CPU per request of the load generator, relaymon / autocannon (this process, all threads) | ${f(tp.relaymonCpuUs, 0)} / ${f(tp.autocannonCpuUs, 0)} µs |
 | CPU per request of the mock, under relaymon / under autocannon | ${f(tp.mockCpuUsRelaymon, 0)} / ${f(tp.mockCpuUsAutocannon, 0)} µs |
 
-TTFT overhead against a reference client on \`node:net\` (bench/reference-client.mjs: one keep-alive connection, one request at a time, the raw request in one write, the first content byte stamped in the \`data\` callback that brings it). relaymon's RelayClient (concurrency 1) and the reference alternate stream by stream against one \`relaymon mock ${TTFT_MOCK_ARGS.join(' ')}\`, ${REFERENCE_STREAMS} streams each per round. Goal: relaymon − reference ≤ +0.15 ms at p50, ≤ +0.5 ms at p99.
+TTFT overhead against a reference client on \`node:net\` (bench/reference-client.mjs: one keep-alive connection, one request at a time, the raw request in one write, the first content byte stamped in the \`data\` callback that brings it). relaymon's RelayClient (concurrency 1) and the reference alternate stream by stream against one \`relaymon mock ${TTFT_MOCK_ARGS.join(' ')}\`, ${REFERENCE_STREAMS} streams each per round, each round in a fresh node process (\`node bench/reference-client.mjs ${REFERENCE_STREAMS} 1\`). Goal: relaymon − reference ≤ +0.15 ms at p50, ≤ +0.5 ms at p99.
 
 | round | relaymon TTFT p50 | p99 | reference p50 | p99 | relaymon − reference p50 | p99 | TTFB p50 relaymon / reference |
 | --- | --- | --- | --- | --- | --- | --- | --- |
