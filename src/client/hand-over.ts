@@ -16,9 +16,10 @@ class HandedOver extends Error {
  * undici makes a pool's client, connects it and sets its parser up (the
  * connector call, llhttp's parser, its listeners) only for a request waiting
  * to be written: with only a parked socket (spares.ts), the first request of
- * a run still did all that on its own instant, ~0.5 ms on the project's
- * 2-core machine against ~0.14 ms for the dispatch of a request on a connected
- * client (BENCHMARKS.md, "Send lateness: where the tail came from").
+ * a run still did all that on its own instant: 0.65 ms from dispatch to its
+ * headers written on the project's 2-core machine, against 0.14 ms for a
+ * request on a connected client (BENCHMARKS.md, "Send lateness: where the
+ * tail came from").
  *
  * undici has no "connect now" for HTTP/1.1, so this dispatches a request
  * whose handler throws in onRequestStart: undici calls it on a connected

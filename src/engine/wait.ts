@@ -14,14 +14,15 @@ import { MAX_TIMER_MS } from '../core/long-timeout.js';
  * - the last spinMs without naps: turns of the event loop back to back, which
  *   still read responses as they come.
  *
- * Why the spin: every sleep is a wake-up, and a thread's wake-up is late by
- * 1–4 ms a few times in a hundred when other threads (the relay under test,
- * the engine's own) share the cores, on a virtual machine above all (its
- * idle vCPU is halted and must be scheduled again). A nap that wakes late
- * makes a late send: at 200/s on the project's 2-core VM, naps to the
- * instant gave send lateness p99 2.1–2.3 ms, the last 1 ms spun 1.6 ms
- * (bench/engine.mjs rateRun, BENCHMARKS.md "Send lateness: where the tail
- * came from"). A spin costs CPU for its whole length, so it is held to
+ * Why the spin: every sleep is a wake-up, and a thread's wake-up runs late
+ * when other threads (the relay under test, the engine's own) share the
+ * cores, on a virtual machine above all (its idle vCPU is halted and must be
+ * scheduled again): on the project's 2-core VM a 0.25 ms nap returned 1 ms
+ * or more late about once in a hundred beside a 200/s run, and up to 4 ms.
+ * A nap that wakes late makes a late send: at 200/s, naps to the instant
+ * gave send lateness p99 1.75–2.31 ms over 7 runs, the last 1 ms spun
+ * 1.46–1.90 (bench/engine.mjs rateRun, BENCHMARKS.md "Send lateness: where
+ * the tail came from"). A spin costs CPU for its whole length, so it is held to
  * SPIN_SHARE of the time between instants: at most 20% of one core at any
  * rate, 2% at 20/s.
  */
