@@ -121,7 +121,9 @@ export function chartRows(input: ChartInput): Segment[][] {
   const axis: Segment[] = [{ text: ' '.repeat(Y_LABEL_WIDTH) + '└', tone: 'dim' }];
   const marks = new Map<number, AlertMark['kind']>();
   for (const m of input.marks) {
-    const col = Math.round(((m.atSlot - from) / Math.max(1, to - from)) * (plotW - 1));
+    // A mark of the second still open lies past `to` (marks are stamped with the run's elapsed time, the axis ends
+    // at the last closed slot): it belongs at "now", where rounding had put it on a narrow axis only.
+    const col = Math.min(plotW - 1, Math.round(((m.atSlot - from) / Math.max(1, to - from)) * (plotW - 1)));
     // A firing outranks a resolution in the same column.
     if (col >= 0 && col < plotW && marks.get(col) !== 'firing') marks.set(col, m.kind);
   }

@@ -71,6 +71,15 @@ describe('chart frame', () => {
     expect(rows[5]).toBe('        -10s           -5s           now');
   });
 
+  it('a mark in the second still open (after the last closed slot) is drawn at "now", at every width', () => {
+    // An alert that fires mid-second is stamped with the run's elapsed time, past the axis' last closed slot
+    // (ChartStore.marksIn keeps it); rounding kept it on a narrow axis and dropped it from a wide one.
+    for (const width of [40, 80, 200]) {
+      const rows = chartRows({ ...input, marks: [{ atSlot: 10.3, kind: 'firing' as const, rule: 'R' }], width }).map(text);
+      expect(rows[4]!.endsWith('▲'), `${width} columns: ${rows[4]}`).toBe(true);
+    }
+  });
+
   it('draws in Ink at fixed widths without passing them, as exactly `height` lines', () => {
     for (const width of [40, 60, 100]) {
       const lines = frameLines(<Chart {...input} width={width} height={9} />);
