@@ -3,27 +3,16 @@
 // index the median of its queueMs over the engines. Not part of `npm run bench`: it is how the sends due as a
 // run's first answers end were found late (BENCHMARKS.md, "Issue 14's sixth round").
 // Usage: node bench/early-sends.mjs [engines=8] [ratePerSec=200]
-import { Engine } from '../dist/engine/engine.js';
-import { baseConfig, target } from './engine.mjs';
+import { replayResults } from './engine.mjs';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
 
 const engines = Number(process.argv[2] ?? 8);
 const ratePerSec = Number(process.argv[3] ?? 200);
 const COUNT = 40;
-const SPEC = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens: 16, stream: true };
 const mock = await startMockProcess(['--ttft', '20', '--itl', '5', '--tokens', '4']);
 const runs = [];
-for (let e = 0; e < engines; e++) {
-  const plan = { kind: 'replay', entries: Array(COUNT).fill({ line: 1, offsetMs: null, spec: SPEC }), mode: { kind: 'rate', ratePerSec, poisson: false, seed: 1 }, loop: false, targets: ['mock'] };
-  const engine = new Engine({ ...baseConfig(target(mock.url, 256), plan, { durationMs: null, requests: null }), emitResults: true });
-  const results = [];
-  engine.on('snapshot', (s) => results.push(...s.results));
-  const final = await engine.done;
-  results.push(...final.snapshot.results);
-  results.sort((a, b) => a.scheduledAt - b.scheduledAt);
-  runs.push(results.map((r) => r.queueMs));
-}
+for (let e = 0; e < engines; e++) runs.push((await replayResults(mock.url, ratePerSec, COUNT)).map((r) => r.queueMs));
 await mock.stop();
 const byIndex = Array.from({ length: COUNT }, (_, i) => pct(runs.map((r) => r[i]).filter(Number.isFinite).sort((a, b) => a - b), 0.5));
 console.log(`send lateness (queueMs) by send index, median of ${engines} fresh engines at ${ratePerSec}/s, ms:`);

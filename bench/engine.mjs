@@ -29,7 +29,7 @@ export function target(baseUrl, concurrency) {
   };
 }
 
-export function baseConfig(t, plan, stopAfter, liveStats = false) {
+function baseConfig(t, plan, stopAfter, liveStats = false) {
   return {
     targets: [t],
     priceFiles: [],
@@ -55,7 +55,8 @@ export function baseConfig(t, plan, stopAfter, liveStats = false) {
  * engine opens its connections and rehearses the send path before the first
  * instant (src/engine/warm.ts).
  */
-export async function firstRequestRun(mockUrl, ratePerSec, count = 40) {
+/** A fresh engine replaying `count` lines at `ratePerSec` against the mock: its results in send order. */
+export async function replayResults(mockUrl, ratePerSec, count) {
   const entry = { line: 1, offsetMs: null, spec: SPEC };
   const engine = new Engine({
     ...baseConfig(target(mockUrl, 256), { kind: 'replay', entries: Array(count).fill(entry), mode: { kind: 'rate', ratePerSec, poisson: false, seed: 1 }, loop: false, targets: ['mock'] }, { durationMs: null, requests: null }),
@@ -65,7 +66,11 @@ export async function firstRequestRun(mockUrl, ratePerSec, count = 40) {
   engine.on('snapshot', (s) => results.push(...s.results));
   const final = await engine.done;
   results.push(...final.snapshot.results);
-  results.sort((a, b) => a.scheduledAt - b.scheduledAt);
+  return results.sort((a, b) => a.scheduledAt - b.scheduledAt);
+}
+
+export async function firstRequestRun(mockUrl, ratePerSec, count = 40) {
+  const results = await replayResults(mockUrl, ratePerSec, count);
   const rest = results.slice(1).map((r) => r.queueMs).sort((a, b) => a - b);
   return { firstLateMs: results[0]?.queueMs ?? null, restLateMedianMs: pct(rest, 0.5), restLateP90Ms: pct(rest, 0.9), firstNewConnection: results[0]?.newConnection ?? null };
 }
