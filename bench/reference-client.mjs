@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { pct } from './pct.mjs';
 import { performance } from 'node:perf_hooks';
 
 /** Chat Completions streaming body, byte for byte what relaymon's openai adapter sends for the bench spec. */
@@ -80,6 +81,17 @@ export class ReferenceClient {
   }
 }
 
+/** Each client's TTFT percentiles from its samples (any order), and relaymon − reference at p50 and p99. */
+export function compareSamples(relaymonMs, referenceMs) {
+  const s = (xs) => {
+    const v = [...xs].sort((x, y) => x - y);
+    return { p50: pct(v, 0.5), p90: pct(v, 0.9), p99: pct(v, 0.99), max: v.at(-1) };
+  };
+  const relaymon = s(relaymonMs);
+  const reference = s(referenceMs);
+  return { relaymon, reference, diffP50: relaymon.p50 - reference.p50, diffP99: relaymon.p99 - reference.p99 };
+}
+
 export const TTFT_MOCK_ARGS = ['--ttft', '0', '--itl', '1', '--tokens', '4', '--no-jitter'];
 
 /**
@@ -89,7 +101,6 @@ export const TTFT_MOCK_ARGS = ['--ttft', '0', '--itl', '1', '--tokens', '4', '--
 export async function compareTtft(streams, mockArgs = TTFT_MOCK_ARGS) {
   const { startMockProcess } = await import('./mock-process.mjs');
   const { target } = await import('./engine.mjs');
-  const { pct } = await import('./pct.mjs');
   const dist = process.env.CLIENT_DIST ? new URL(`file://${process.env.CLIENT_DIST.replace(/\/?$/, '/')}`) : new URL('../dist/', import.meta.url);
   const { RelayClient } = await import(new URL('client/index.js', dist).href);
   const { PriceTable } = await import(new URL('pricing/table.js', dist).href);
@@ -135,21 +146,13 @@ export async function compareTtft(streams, mockArgs = TTFT_MOCK_ARGS) {
   ref.close();
   await client.close();
   await mock.stop();
-  a.sort((x, y) => x - y);
-  b.sort((x, y) => x - y);
   tb.sort((x, y) => x - y);
   rb.sort((x, y) => x - y);
-  const s = (xs) => ({ p50: pct(xs, 0.5), p90: pct(xs, 0.9), p99: pct(xs, 0.99), max: xs.at(-1) });
-  const relaymon = s(a);
-  const reference = s(b);
   return {
     mockArgs: mockArgs.join(' '),
     streams,
-    relaymon,
-    reference,
+    ...compareSamples(a, b),
     ttfbP50: { relaymon: pct(tb, 0.5), reference: pct(rb, 0.5) },
-    diffP50: relaymon.p50 - reference.p50,
-    diffP99: relaymon.p99 - reference.p99,
     cpuMsPerPair: (cpu.user + cpu.system) / 1000 / streams,
     // Every stream's TTFT, so that rounds can be pooled (bench/run.mjs); not kept in the results file.
     samples: { relaymon: a, reference: b },

@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
 import { firstRequestRuns, memoryRun, memoryThreadsTable, rateRun, target } from './engine.mjs';
-import { compareTtftAlone, TTFT_MOCK_ARGS } from './reference-client.mjs';
+import { compareSamples, compareTtftAlone, TTFT_MOCK_ARGS } from './reference-client.mjs';
 import { capacityRun, CAPACITY_MOCK, procCpuMs } from './capacity.mjs';
 import { RelayClient } from '../dist/client/index.js';
 import { PriceTable } from '../dist/pricing/table.js';
@@ -142,20 +142,6 @@ async function throughput() {
   };
 }
 
-/** Both clients' TTFTs of all rounds together: p50, p99 and the differences. */
-function pooled({ relaymon, reference }) {
-  const by = (x, y) => x - y;
-  const a = relaymon.sort(by);
-  const b = reference.sort(by);
-  return {
-    streams: a.length,
-    relaymon: { p50: pct(a, 0.5), p99: pct(a, 0.99) },
-    reference: { p50: pct(b, 0.5), p99: pct(b, 0.99) },
-    diffP50: pct(a, 0.5) - pct(b, 0.5),
-    diffP99: pct(a, 0.99) - pct(b, 0.99),
-  };
-}
-
 const f = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${os.platform()}`;
@@ -169,7 +155,8 @@ for (let i = 0; i < REFERENCE_ROUNDS; i++) {
   pooledSamples.reference.push(...samples.reference);
   refs.push(round);
 }
-const pooledRefs = pooled(pooledSamples);
+// Both clients' TTFTs of all rounds together.
+const pooledRefs = { streams: pooledSamples.relaymon.length, ...compareSamples(pooledSamples.relaymon, pooledSamples.reference) };
 const RATE_SECONDS = quick ? 5 : 30;
 const rates = [];
 for (const rps of [20, 200, 1000]) rates.push(await rateRun(rps, RATE_SECONDS, false));
