@@ -1,6 +1,7 @@
 import { getHeapSpaceStatistics } from 'node:v8';
 import { v8Collector } from '../core/heap-growth.js';
 import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { RecentWorst } from './recent-worst.js';
 
 /**
  * Young-generation collections (scavenges) in the gaps between an open
@@ -92,9 +93,7 @@ export function watchScavenges(seen: (durationMs: number, endedAt: number) => vo
 export class GapCollector {
   private pending: NodeJS.Immediate | null = null;
   private next = 0;
-  /** The worst collection, ms, as of worstAt (it decays from there). */
-  private worstMs = 0;
-  private worstAt = 0;
+  private readonly worst = new RecentWorst(HALF_LIFE_MS);
   collections = 0;
 
   constructor(
@@ -120,7 +119,7 @@ export class GapCollector {
 
   /** The gap a collection needs at `now`. */
   neededMs(now = this.now()): number {
-    return Math.max(MIN_GAP_MS, GAP_PER_COST * this.recentWorst(now));
+    return Math.max(MIN_GAP_MS, GAP_PER_COST * this.worst.read(now));
   }
 
   /** Collects now if the gap and the young generation's fill call for it. */
@@ -136,13 +135,7 @@ export class GapCollector {
 
   /** A young-generation collection took `durationMs`, ending at `at` (this one's, or V8's own: watchScavenges). */
   seen(durationMs: number, at: number): void {
-    if (at < this.worstAt) return;
-    this.worstMs = Math.max(durationMs, this.recentWorst(at));
-    this.worstAt = at;
-  }
-
-  private recentWorst(now: number): number {
-    return this.worstMs * 0.5 ** ((now - this.worstAt) / HALF_LIFE_MS);
+    this.worst.seen(durationMs, at);
   }
 
   cancel(): void {

@@ -7,7 +7,16 @@ import { dueAfterEnd } from './limits.js';
 import type { SaturationMonitor } from './saturation.js';
 import type { TargetSlot } from './slot.js';
 import { InstantTimer } from './wait.js';
-import type { GapCollector } from './gap-gc.js';
+
+/**
+ * What runs in the gaps between sends (gap-work.ts, gap-gc.ts): told each
+ * next instant once the loop has fired what was due, and when the loop has
+ * none pending.
+ */
+export interface GapListener {
+  after(instant: number): void;
+  cancel(): void;
+}
 
 /** What the open loop needs of the runner. */
 export interface OpenLoopHost {
@@ -40,8 +49,8 @@ export class OpenLoop {
     plan: TrafficPlan,
     private readonly planStart: number,
     private readonly durationMs: number | null,
-    /** Scavenges between sends (gap-gc.ts); null: V8 alone decides when. */
-    private readonly gap: GapCollector | null = null,
+    /** In this order: the worker's tick (gap-work.ts), scavenges (gap-gc.ts; absent: V8 alone decides when). */
+    private readonly gaps: readonly GapListener[] = [],
   ) {
     for (const s of openLoopSources(plan, planStart)) this.heap.push(s);
   }
@@ -59,18 +68,19 @@ export class OpenLoop {
       const due = top?.peek();
       if (!top || due === null || due === undefined) break;
       // The next send falls after the end; the duration timer ends the run on time.
-      if (dueAfterEnd(due, this.planStart, this.durationMs)) return;
+      if (dueAfterEnd(due, this.planStart, this.durationMs)) return this.idle();
       if (due + this.shift > now) {
         this.timer.at(due + this.shift, () => this.schedule());
-        this.gap?.after(due + this.shift);
+        for (const gap of this.gaps) gap.after(due + this.shift);
         return;
       }
       this.heap.pop();
       const send = top.take();
       this.heap.push(top);
       this.fire(send);
-      if (this.host.state !== 'running') return;
+      if (this.host.state !== 'running') return this.idle();
     }
+    this.idle();
     this.host.planRanOut();
   }
 
@@ -86,7 +96,12 @@ export class OpenLoop {
 
   cancel(): void {
     this.timer.cancel();
-    this.gap?.cancel();
+    this.idle();
+  }
+
+  /** No instant pending. */
+  private idle(): void {
+    for (const gap of this.gaps) gap.cancel();
   }
 
   private fire(send: DueSend): void {

@@ -21,6 +21,7 @@ import { ResultBook } from './results.js';
 import type { TargetSlot } from './slot.js';
 import { SplitJudge } from './split-judge.js';
 import type { GapCollector } from './gap-gc.js';
+import { GapWork } from './gap-work.js';
 import { FIRST_INSTANT_LEAD_MS } from './warm.js';
 import { gapCollector, makeSlots, warmUp } from './start.js';
 import { dryRun, wantsDryRun } from './dry-run.js';
@@ -74,6 +75,8 @@ export class EngineRunner implements FinishingRun {
   private readonly linesOnce: boolean;
   /** Scavenges between the open loop's sends (gap-gc.ts); null for probe and the closed loop. */
   private gap: GapCollector | null = null;
+  /** The ticks, and a snapshot owed when the main thread takes the last, between the open loop's sends (gap-work.ts). */
+  private readonly work = new GapWork();
   unwatchScavenges: (() => void) | null = null;
 
   /** A dry runner (dry-run.ts): it warms its connections only, and has no dry run of its own. */
@@ -138,7 +141,8 @@ export class EngineRunner implements FinishingRun {
     // The measured span starts with the plan, not with loading prices and tokenizer tables.
     this.stats.reset(start);
     this.saturation.begin(start);
-    this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs, this.gap);
+    const gaps = this.gap ? [this.work, this.gap] : [this.work];
+    this.open = new OpenLoop(this, closed ? { kind: 'probes', streams: [] } : plan, start, this.config.stopAfter.durationMs, gaps);
     if (closed && closed.mode.kind === 'closed') {
       this.closed = new ClosedLoop(this, closed.entries, closed.loop);
       this.closed.start(closed.mode.concurrency, closed.targets);
@@ -151,7 +155,9 @@ export class EngineRunner implements FinishingRun {
       const remaining = this.config.stopAfter.durationMs - (performance.now() - start);
       this.durationTimer = setLongTimeout(() => this.stop('duration'), Math.max(0, remaining));
     }
-    this.tickTimer = setInterval(() => this.ticker.tick(), this.config.tickMs);
+    this.tickTimer = setInterval(() => this.work.run(() => {
+      if (this.live()) this.ticker.tick();
+    }), this.config.tickMs);
   }
 
   // --- what the loops ask (OpenLoopHost, ClosedLoopHost) -------------------
@@ -332,7 +338,14 @@ export class EngineRunner implements FinishingRun {
 
   /** The main thread took the last snapshot (ticks.ts, pace.ts). */
   took(): void {
-    this.ticker.took();
+    this.work.run(() => {
+      if (this.live()) this.ticker.took();
+    });
+  }
+
+  /** A tick owed to a gap (gap-work.ts) is not run once the final result has been posted. */
+  private live(): boolean {
+    return this.state !== 'stopped';
   }
 
   /** measuredEnd: the end of the span rates are over (the final snapshot's; default now). */

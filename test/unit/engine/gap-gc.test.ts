@@ -131,7 +131,7 @@ describe('scavenges between sends (engine/gap-gc.ts)', () => {
       after(instant);
     };
     const start = performance.now();
-    const loop = new OpenLoop(host, { kind: 'probes', streams: [{ probe: 'p', target: 'a', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 20 }, seed: 1 }] }, start, null, gap);
+    const loop = new OpenLoop(host, { kind: 'probes', streams: [{ probe: 'p', target: 'a', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 20 }, seed: 1 }] }, start, null, [gap]);
     loop.schedule();
     while (events.filter((e) => e === 'send').length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
     loop.cancel();
