@@ -91,11 +91,15 @@ export async function warmUp(
     if (target && !shapes.has(shape)) shapes.set(shape, client.rehearse(target, spec, WARM_WAIT_MS).catch(() => undefined));
   }
   await Promise.all([...connects, ...shapes.values()]);
+  // The garbage of loading and warming is collected now, not on the first sends (gap-gc.ts); probe's single
+  // thread sends a request or a few and exits, so it is left alone. Before the dry run, not after it: with
+  // the full collection between the dry run and the first instant, the first send left 0.01–0.11 ms (200/s)
+  // and 0.06–0.20 ms (20/s) later than the median of the rest over 6 runs of 10 engines; with it before,
+  // −0.10–+0.02 and +0.03–+0.09 over 4 (bench/engine.mjs firstRequestRuns; BENCHMARKS.md "Issue 14's
+  // seventh round"). The dry run is then the last code to run before the first instant.
+  if (config.probeRules !== true) collectBeforeStart();
   // After the rehearsals: the dry run's first send should find the request's own path warm, as the run's will.
   if (steps.dryRun) await steps.dryRun();
   // What the warm-up left queued (the stand-in closing, sockets' events) runs now, not at the first instant.
   await new Promise((resolve) => setImmediate(resolve));
-  // Its garbage and the loading's are collected now too, not on the first sends (gap-gc.ts); probe's
-  // single thread sends a request or a few and exits, so it is left alone.
-  if (config.probeRules !== true) collectBeforeStart();
 }
