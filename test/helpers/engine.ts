@@ -2,8 +2,14 @@ import { EngineRunner } from '../../src/engine/runner.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, TrafficPlan } from '../../src/engine/messages.js';
 import type { RequestSpec } from '../../src/protocol/adapter.js';
 
-export { target } from './target.js';
+import type { OpenLoopHost } from '../../src/engine/open-loop.js';
+import { SaturationMonitor } from '../../src/engine/saturation.js';
+import { TargetGate } from '../../src/engine/gate.js';
+import type { TargetSlot } from '../../src/engine/slot.js';
+import { target } from './target.js';
 import type { ResolvedTarget } from '../../src/core/target.js';
+
+export { target };
 
 export const SMALL_SPEC: RequestSpec = {
   model: 'gpt-4o-mini',
@@ -65,5 +71,26 @@ export function startRunner(targets: ResolvedTarget[], plan: TrafficPlan, over: 
     get startedAt() {
       return run.startedAt;
     },
+  };
+}
+
+/**
+ * An open loop's host with one target 'a' (cap 4) that records each send as 'send' in `events` and never
+ * sends anything: for tests of what the open loop tells its gap listeners (engine/gap-gc.ts, gap-work.ts).
+ */
+export function recordingHost(events: string[], planRanOut: () => void = () => undefined): OpenLoopHost {
+  const t = target('a', 'http://127.0.0.1:9');
+  const slot: TargetSlot = { target: t, gate: new TargetGate(t, 4), info: { name: 'a', baseUrl: t.baseUrl, protocol: t.protocol, cap: 4, backoffs: 0, backoffSkipped: 0, backoffUntil: null } };
+  return {
+    state: 'running',
+    saturation: new SaturationMonitor(),
+    slot: () => slot,
+    quotaMet: () => false,
+    splitTo: () => null,
+    send: () => {
+      events.push('send');
+      return Promise.resolve(null);
+    },
+    planRanOut,
   };
 }

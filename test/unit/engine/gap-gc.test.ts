@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FILL, GAP_PER_COST, GapCollector, HALF_LIFE_MS, MIN_GAP_MS, scavenger, watchScavenges, youngFill } from '../../../src/engine/gap-gc.js';
-import { OpenLoop, type OpenLoopHost } from '../../../src/engine/open-loop.js';
-import { SaturationMonitor } from '../../../src/engine/saturation.js';
-import { TargetGate } from '../../../src/engine/gate.js';
-import type { TargetSlot } from '../../../src/engine/slot.js';
-import { SMALL_SPEC, target } from '../../helpers/engine.js';
+import { OpenLoop } from '../../../src/engine/open-loop.js';
+import { recordingHost, SMALL_SPEC } from '../../helpers/engine.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -108,21 +105,8 @@ describe('scavenges between sends (engine/gap-gc.ts)', () => {
   });
 
   it('the open loop asks after each send, with the next instant, once the sends of the turn are out', async () => {
-    const t = target('a', 'http://127.0.0.1:9');
-    const slot: TargetSlot = { target: t, gate: new TargetGate(t, 4), info: { name: 'a', baseUrl: t.baseUrl, protocol: t.protocol, cap: 4, backoffs: 0, backoffSkipped: 0, backoffUntil: null } };
     const events: string[] = [];
-    const host: OpenLoopHost = {
-      state: 'running',
-      saturation: new SaturationMonitor(),
-      slot: () => slot,
-      quotaMet: () => false,
-      splitTo: () => null,
-      send: () => {
-        events.push('send');
-        return Promise.resolve(null);
-      },
-      planRanOut: () => undefined,
-    };
+    const host = recordingHost(events);
     const asked: number[] = [];
     const gap = new GapCollector(() => events.push('collect'), () => 1);
     const after = gap.after.bind(gap);

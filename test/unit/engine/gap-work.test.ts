@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FALLBACK_MS, GAP_PER_COST, GapWork, HALF_LIFE_MS, MIN_GAP_MS } from '../../../src/engine/gap-work.js';
-import { OpenLoop, type OpenLoopHost } from '../../../src/engine/open-loop.js';
-import { SaturationMonitor } from '../../../src/engine/saturation.js';
-import { TargetGate } from '../../../src/engine/gate.js';
-import type { TargetSlot } from '../../../src/engine/slot.js';
-import { SMALL_SPEC, target } from '../../helpers/engine.js';
+import { OpenLoop } from '../../../src/engine/open-loop.js';
+import { recordingHost, SMALL_SPEC } from '../../helpers/engine.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -86,22 +83,9 @@ describe("the worker's tick between sends (engine/gap-work.ts)", () => {
   });
 
   it('the open loop hands it each next instant after its sends, and cancels when its plan runs out', async () => {
-    const t = target('a', 'http://127.0.0.1:9');
-    const slot: TargetSlot = { target: t, gate: new TargetGate(t, 4), info: { name: 'a', baseUrl: t.baseUrl, protocol: t.protocol, cap: 4, backoffs: 0, backoffSkipped: 0, backoffUntil: null } };
     const events: string[] = [];
     let ranOut = false;
-    const host: OpenLoopHost = {
-      state: 'running',
-      saturation: new SaturationMonitor(),
-      slot: () => slot,
-      quotaMet: () => false,
-      splitTo: () => null,
-      send: () => {
-        events.push('send');
-        return Promise.resolve(null);
-      },
-      planRanOut: () => (ranOut = true),
-    };
+    const host = recordingHost(events, () => (ranOut = true));
     const work = new GapWork(undefined, 60_000); // no fallback within the test: only the loop's word runs owed work
     const start = performance.now() + 30;
     const entry = { line: 1, offsetMs: null, spec: SMALL_SPEC };
