@@ -70,7 +70,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('check', final.snapshot.spend));
-  for (const note of endNotes('check', final)) io.err(note);
+  for (const note of endNotes('check', final, outcome.graceMs)) io.err(note);
   const exitCode = pipelineExitCode(outcome);
   report?.finish({ command: 'check', final, targets: run.targets, exitCode, summary: json });
   return exitCode;

@@ -9,7 +9,6 @@ import type { ThresholdResult } from '../stats/thresholds.js';
 import type { WindowStats } from '../stats/windows.js';
 import { EXIT, type ExitCode } from '../core/errors.js';
 import { saturationNote } from '../export/saturation-text.js';
-import { DEFAULT_GRACE_MS } from './defaults.js';
 
 /** What the exit code is decided from: the part of EngineFinal it reads (tests build it by hand). */
 export interface FinalFacts {
@@ -37,12 +36,12 @@ export function unreachableNote(command: string, final: FinalFacts): string | nu
  * nor timings (core/stop.ts), so a verdict cannot see them: say how many,
  * on stderr, so a run that cut many short does not pass unremarked.
  */
-export function unfinishedNote(command: string, final: FinalFacts): string | null {
+export function unfinishedNote(command: string, final: FinalFacts, graceMs: number): string | null {
   const all = final.snapshot.stats.windows.all;
   if (all.unfinished === 0) return null;
   const seen = all.requests + all.unfinished;
   return (
-    `${command}: ${all.unfinished} of ${seen} requests were still unanswered when the run stopped (cut after its ${DEFAULT_GRACE_MS / 1000} s grace period): ` +
+    `${command}: ${all.unfinished} of ${seen} requests were still unanswered when the run stopped (cut after its ${graceMs / 1000} s grace period): ` +
     `neither errors nor timings, so no threshold judged them; a longer --duration lets slow answers finish\n`
   );
 }
@@ -81,8 +80,8 @@ export function probeExitCode(
 }
 
 /** The notes a run ends with on stderr, in this order: requests cut unfinished, relaymon's own saturation, unreachable. */
-export function endNotes(command: string, final: EngineFinal): string[] {
-  return [unfinishedNote(command, final), saturationMessage(command, final), unreachableNote(command, final)].filter((n): n is string => n !== null);
+export function endNotes(command: string, final: EngineFinal, graceMs: number): string[] {
+  return [unfinishedNote(command, final, graceMs), saturationMessage(command, final), unreachableNote(command, final)].filter((n): n is string => n !== null);
 }
 
 /** The exit code of a pipeline run (run/pipeline.ts): a quit from the dashboard is a pass; otherwise runExitCode. */

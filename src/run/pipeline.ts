@@ -80,6 +80,8 @@ export interface RunOutcome {
   interrupted: boolean;
   /** Ended by the user from a view (q in the dashboard: exit 0). */
   quitByUser: boolean;
+  /** How long a stop waited for requests in flight (the view's, or the headless default). */
+  graceMs: number;
 }
 
 export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): Promise<RunOutcome> {
@@ -139,7 +141,7 @@ export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): 
   }
   await notifier?.flush(5000);
   await notifier?.close();
-  return { final, interrupted, quitByUser: view?.quitByUser() ?? false };
+  return { final, interrupted, quitByUser: view?.quitByUser() ?? false, graceMs: engineConfig.graceMs };
 }
 
 /**

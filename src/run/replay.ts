@@ -205,7 +205,7 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('replay', final.snapshot.spend));
-  for (const note of endNotes('replay', final)) io.err(note);
+  for (const note of endNotes('replay', final, outcome.graceMs)) io.err(note);
   let exitCode = pipelineExitCode(outcome);
   // The ramp stopped on the candidate's step: a failure even when the whole run's thresholds, diluted by the healthy steps, pass.
   if (final.snapshot.split?.abort && exitCode === EXIT.ok) exitCode = EXIT.failed;

@@ -36,5 +36,5 @@ export async function runWatchPlain(s: WatchSetup, opts: { linesToStderr: boolea
       write(plainLines(snap, names, s.window, new Date()).join('\n') + '\n');
     },
   });
-  return { final: outcome.final, exitCode: pipelineExitCode(outcome) };
+  return { final: outcome.final, exitCode: pipelineExitCode(outcome), graceMs: outcome.graceMs };
 }

@@ -82,5 +82,5 @@ export async function runWatchTui(s: WatchSetup): Promise<WatchOutcome> {
     const f = view.slowFrames();
     s.io.err(`watch: ${f.frames} frames drawn, ${f.slow} slower than ${Math.round(1000 / s.fps)} ms, worst ${f.worstMs.toFixed(1)} ms\n`);
   }
-  return { final: outcome.final, exitCode: pipelineExitCode(outcome), ...(view.resetAt !== undefined ? { resetAt: view.resetAt } : {}) };
+  return { final: outcome.final, exitCode: pipelineExitCode(outcome), graceMs: outcome.graceMs, ...(view.resetAt !== undefined ? { resetAt: view.resetAt } : {}) };
 }

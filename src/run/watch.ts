@@ -128,6 +128,6 @@ function printSummary(flags: WatchFlags, targets: readonly ResolvedTarget[], out
   else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote ?? (final.stoppedBy === 'budget' ? budgetStopNote(final.snapshot.spend) : null), honesty: runHonesty(final.snapshot.stats) }));
   if (resetNote && flags.json) io.err(`watch: ${resetNote}\n`);
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
-  for (const note of endNotes('watch', final)) io.err(note);
+  for (const note of endNotes('watch', final, outcome.graceMs)) io.err(note);
   if (final.stoppedBy === 'budget') io.err(budgetStopMessage('watch', final.snapshot.spend));
 }
