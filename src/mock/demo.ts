@@ -46,7 +46,11 @@ const RELAY_NORMAL: Partial<MockOptions> = {
 const RELAY_INCIDENT: Partial<MockOptions> = {
   ttftMs: 2200,
   ttftSigma: 0.3,
-  errorRate: 0.45,
+  // The alert (rate<0.1 over 1m, for 5 s) must fire in every demo. At ~2 probes/s the 1m window at the
+  // incident's end holds ~90 normal requests (3% errors) and ~30 of the incident: at 45% errors it peaked
+  // at 0.135 on average, one binomial σ 0.023, and stayed under 0.1 in about one demo in fifteen (once in a
+  // CI run). At 60%: 0.17, more than 3σ above the line.
+  errorRate: 0.6,
   // Mostly overload: a 429 makes relaymon back off (src/engine/gate.ts), so a 429-heavy incident would mostly
   // show up as skipped sends rather than as the overload it is meant to stage.
   errorMix: { overloaded: 0.8, rate_limited: 0.2 },
