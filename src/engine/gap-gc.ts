@@ -1,7 +1,7 @@
 import { getHeapSpaceStatistics } from 'node:v8';
 import { v8Collector } from '../core/heap-growth.js';
 import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { RecentWorst } from './recent-worst.js';
+import { GapDemand } from './gap-demand.js';
 
 /**
  * Young-generation collections (scavenges) in the gaps between an open
@@ -30,16 +30,12 @@ import { RecentWorst } from './recent-worst.js';
 /** Run a scavenge only with at least this long before the next instant (a scavenge takes 1–3 ms quiet)… */
 export const MIN_GAP_MS = 3;
 /**
- * …and at least this many times the recent worst scavenge (V8's own and
+ * …and at least GAP_PER_COST times the recent worst scavenge (V8's own and
  * these, seen through perf_hooks' 'gc' entries from before the first
- * instant on; the worst halves every HALF_LIFE_MS): on a loaded machine a
- * scavenge is preempted and takes 5–40 ms, and one started in a short gap
- * would overrun the instant it was meant to spare. Not more: the worst is
- * already a tail, and at 200/s the gap after a send's turn is ~4.5 ms, which
- * a quiet machine's 1.2–2.5 ms scavenges must still fit.
+ * instant on; the worst halves every HALF_LIFE_MS; gap-demand.ts): on a
+ * loaded machine a scavenge is preempted and takes 5–40 ms.
  */
-export const GAP_PER_COST = 1.25;
-export const HALF_LIFE_MS = 1000;
+export { GAP_PER_COST, HALF_LIFE_MS } from './gap-demand.js';
 /** …and only when the young generation is at least this full (V8 posts its own scavenge task at ~80%). */
 export const FILL = 0.6;
 
@@ -93,7 +89,7 @@ export function watchScavenges(seen: (durationMs: number, endedAt: number) => vo
 export class GapCollector {
   private pending: NodeJS.Immediate | null = null;
   private next = 0;
-  private readonly worst = new RecentWorst(HALF_LIFE_MS);
+  private readonly demand = new GapDemand(MIN_GAP_MS);
   collections = 0;
 
   constructor(
@@ -119,7 +115,7 @@ export class GapCollector {
 
   /** The gap a collection needs at `now`. */
   neededMs(now = this.now()): number {
-    return Math.max(MIN_GAP_MS, GAP_PER_COST * this.worst.read(now));
+    return this.demand.neededMs(now);
   }
 
   /** Collects now if the gap and the young generation's fill call for it. */
@@ -135,7 +131,7 @@ export class GapCollector {
 
   /** A young-generation collection took `durationMs`, ending at `at` (this one's, or V8's own: watchScavenges). */
   seen(durationMs: number, at: number): void {
-    this.worst.seen(durationMs, at);
+    this.demand.seen(durationMs, at);
   }
 
   cancel(): void {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { RecentWorst } from './recent-worst.js';
+import { GapDemand } from './gap-demand.js';
 
 /**
  * The engine worker's own periodic work, its tick (alert rules, the
@@ -28,9 +28,8 @@ import { RecentWorst } from './recent-worst.js';
 
 /** Run a job at once only with at least this long before the next instant… */
 export const MIN_GAP_MS = 1;
-/** …and at least this many times the recent worst job (it halves every HALF_LIFE_MS). */
-export const GAP_PER_COST = 1.25;
-export const HALF_LIFE_MS = 1000;
+/** …and at least GAP_PER_COST times the recent worst job (it halves every HALF_LIFE_MS; gap-demand.ts). */
+export { GAP_PER_COST, HALF_LIFE_MS } from './gap-demand.js';
 /** An owed job runs no later than this after the instant it waited for. */
 export const FALLBACK_MS = 50;
 
@@ -40,7 +39,7 @@ export class GapWork {
   private owed: Array<() => void> = [];
   private immediate: NodeJS.Immediate | null = null;
   private fallback: NodeJS.Timeout | null = null;
-  private readonly worst = new RecentWorst(HALF_LIFE_MS);
+  private readonly demand = new GapDemand(MIN_GAP_MS);
   /** Jobs that waited for an instant (a count, for tests and benches). */
   deferred = 0;
 
@@ -51,7 +50,7 @@ export class GapWork {
 
   /** The gap a job needs at `now`. */
   neededMs(now = this.now()): number {
-    return Math.max(MIN_GAP_MS, GAP_PER_COST * this.worst.read(now));
+    return this.demand.neededMs(now);
   }
 
   /** Runs `job` now if the next instant leaves room for it, else right after that instant's sends. */
@@ -101,7 +100,7 @@ export class GapWork {
       job();
     } finally {
       const end = this.now();
-      this.worst.seen(end - start, end);
+      this.demand.seen(end - start, end);
     }
   }
 }
