@@ -109,7 +109,8 @@ const STOPS: Record<Exclude<StoppedBy, null>, string> = {
   duration: 'stopped: the duration was reached',
   requests: 'stopped: the request count was reached',
   // Not "the budget was reached": a refused request (an unpriced model, a huge max_tokens) stops a run with nothing spent.
-  budget: 'stopped by the budget guard: no request was sent that could have taken the spend over the budget',
+  // Nor a promise that the spend stayed under it: an answer can cost more than its worst case (budgetStopNote says so).
+  budget: 'stopped by the budget guard: a request could not be fitted in what was left of the budget',
   abortOnFail: 'stopped early: a threshold marked abortOnFail failed',
   interrupt: 'stopped: interrupted',
 };

@@ -121,7 +121,12 @@ export function budgetStopNote(spend: SpendFacts): string {
       `spent ${usd(measured)}${of} as priced from the answers, plus up to ${usd(unknown)} held for ${n} failed request${n === 1 ? '' : 's'} ` +
       `of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its worst case)`;
   } else amounts = `spent ${usd(spend.spentUsd)}${of}`;
-  return `${amounts}${spend.refusal ? `; ${spend.refusal}` : ''}`;
+  // The guard bounds what it sends by each request's worst case, but a relay that ignores max_tokens bills the whole answer.
+  const over =
+    spend.budgetUsd !== null && spend.spentUsd > spend.budgetUsd + slack(spend.budgetUsd)
+      ? `, over the budget: answers cost more than the worst case the guard allowed for them (a relay that ignores max_tokens bills the whole answer)`
+      : '';
+  return `${amounts}${over}${spend.refusal ? `; ${spend.refusal}` : ''}`;
 }
 
 export class SpendGuard {
@@ -188,7 +193,7 @@ export class SpendGuard {
         kind: 'budget',
         reason:
           `${then ? 'a cache pair (two requests)' : 'a request'} to "${spec.model}" could cost up to ${usd(worst + pairWorst)} (${specInputTokens(spec)} input tokens, max_tokens ${spec.maxTokens}${then ? ', each' : ''}), ` +
-          `above the ${usd(left)} left of the ${usd(this.budgetUsd)} budget (spent ${usd(this.measured)}${unknown}${held})`,
+          `above the ${usd(left)} left of the ${usd(this.budgetUsd)} budget (spent ${usd(this.measured)}${unknown}${held} by then)`,
       };
     }
     return this.reserve(worst);

@@ -87,11 +87,37 @@ describe('a refused request names why', () => {
     const json = JSON.parse(res.stdout) as { stoppedBy: string };
     expect(json.stoppedBy).toBe('budget');
     // gpt-4o output is $10/M: a million tokens could cost $10, far above the $0.05 left.
-    expect(res.stderr).toMatch(/a request to "gpt-4o" could cost up to \$10\.0\d+ \(\d+ input tokens, max_tokens 1000000\), above the \$0\.05 left of the \$0\.05 budget \(spent \$0\)/);
+    expect(res.stderr).toMatch(/a request to "gpt-4o" could cost up to \$10\.0\d+ \(\d+ input tokens, max_tokens 1000000\), above the \$0\.05 left of the \$0\.05 budget \(spent \$0 by then\)/);
   });
 });
 
 describe('the amounts', () => {
+  it('a relay that ignores max_tokens: the stop says the spend went over, and never that it could not', async () => {
+    // Each answer reports 100,000 completion tokens against max_tokens 16: $0.06 at gpt-4o-mini's $0.60/M, over the whole $0.05.
+    server = await startHostile((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'chatcmpl-1',
+          object: 'chat.completion',
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'OK' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 10, completion_tokens: 100_000, total_tokens: 100_010 },
+        }),
+      );
+    });
+    const res = await runCli(check(server, '-n', '5', '--model', 'gpt-4o-mini', '--max-tokens', '16', '--max-in-flight', '1', '--budget-usd', '0.05'), { env });
+    expectNoSecret(res);
+    expect(server.requests).toHaveLength(1); // after the first answer nothing is left to fit a request in
+    const stdout = res.stdout.replace(/\s+/g, ' ');
+    expect(stdout).not.toContain('no request was sent that could have taken the spend over the budget');
+    expect(stdout).toContain('stopped by the budget guard: a request could not be fitted in what was left of the budget');
+    expect(stdout).toContain('spent $0.06 of $0.05, over the budget: answers cost more than the worst case the guard allowed for them');
+    expect(res.stderr).toContain('check: stopped by the budget: spent $0.06 of $0.05, over the budget');
+    // The refusal's own figure is the spend when it was refused, and says so.
+    expect(res.stderr).toContain('(spent $0.06 by then)');
+  });
+
   it('a small budget shows what was spent with its digits, not "$0.0000 of $0.00005"', async () => {
     server = await relay();
     const res = await runCli(check(server, '-n', '50', '--model', 'gpt-4o-mini', '--max-tokens', '16', '--budget-usd', '0.00005'), { env });

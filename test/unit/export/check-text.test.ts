@@ -165,7 +165,7 @@ describe('the table', () => {
 describe('the end of the text', () => {
   it('says why the run stopped, with the caller note', () => {
     expect(stopLine('budget', 60_000, 'spent $0.98 of $1.00')).toBe(
-      'stopped by the budget guard: no request was sent that could have taken the spend over the budget (ran 60.0s) — spent $0.98 of $1.00',
+      'stopped by the budget guard: a request could not be fitted in what was left of the budget (ran 60.0s) — spent $0.98 of $1.00',
     );
     expect(stopLine(null, 1500)).toBe('finished: every planned request was sent (ran 1.50s)');
     expect(stopLine('abortOnFail', 100)).toBe('stopped early: a threshold marked abortOnFail failed (ran 100ms)');

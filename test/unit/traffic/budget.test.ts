@@ -124,7 +124,7 @@ describe('SpendGuard', () => {
     expect(b.ok).toBe(false);
     if (!b.ok) {
       expect(b.reason).toBe(
-        'a request to "gpt-4o-mini" could cost up to $0.0000111 (10 input tokens, max_tokens 16), above the $0.00000555 left of the $0.0000167 budget (spent $0 + up to $0.0000111 of unknown cost)',
+        'a request to "gpt-4o-mini" could cost up to $0.0000111 (10 input tokens, max_tokens 16), above the $0.00000555 left of the $0.0000167 budget (spent $0 + up to $0.0000111 of unknown cost by then)',
       );
     }
     expect(g.exhausted).toBe(true);
@@ -268,5 +268,10 @@ describe('what a settled request books (round 18, F-budget-1)', () => {
       'spent $0.00699 of $0.01 as priced from the answers, plus up to $0.003 held for 271 failed requests of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its worst case)',
     );
     expect(budgetStopNote({ spentUsd: 0.005, unknownUsd: 0, unknownRequests: 0, budgetUsd: 0.01 })).toBe('spent $0.005 of $0.01');
+    // An answer dearer than its worst case (a relay that ignores max_tokens) takes the spend over: said, not hidden.
+    expect(budgetStopNote({ spentUsd: 0.06, budgetUsd: 0.05, refusal: 'r' })).toBe(
+      'spent $0.06 of $0.05, over the budget: answers cost more than the worst case the guard allowed for them (a relay that ignores max_tokens bills the whole answer); r',
+    );
+    expect(budgetStopNote({ spentUsd: 0.03 + 0.02, budgetUsd: 0.05 })).toBe('spent $0.05 of $0.05'); // float dust is not an overspend
   });
 });
