@@ -17,6 +17,7 @@ import { rehearse } from './rehearse.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
 import { ResultPublisher } from './counting.js';
 import { tokenCounter } from '../tokens/counter.js';
+import { assertCanSend } from './can-send.js';
 
 /**
  * The measuring client: one keep-alive pool per target, one RequestResult per
@@ -41,6 +42,7 @@ export class RelayClient {
     private readonly prices: PriceTable,
     opts: { countAfterAnswer?: boolean } = {},
   ) {
+    assertCanSend();
     this.countAfterAnswer = opts.countAfterAnswer === true;
     // The price database (src/pricing/builtin.ts) loads on the first lookup, which must not be a result's:
     // loading it while requests are in flight stalls their timings.

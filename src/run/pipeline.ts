@@ -21,6 +21,7 @@ import { createProgress } from './progress.js';
 import { splitProgressText } from './replay-split.js';
 import type { MetricsHandle } from './metrics.js';
 import { DEFAULT_GRACE_MS } from './defaults.js';
+import { assertCanSend } from '../client/can-send.js';
 
 /** What a command decides of the engine's config; the pipeline sets the rest (tick, grace, what snapshots carry). */
 export type RunConfig = Omit<EngineConfig, 'secrets' | 'tickMs' | 'graceMs' | 'emitResults' | 'liveStats'>;
@@ -97,6 +98,7 @@ export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): 
     emitResults: opts.emitResults ?? (view !== null || metrics !== null),
     liveStats: view !== null || metrics !== null || opts.liveStats === true,
   };
+  assertCanSend(); // the engine's worker would fail each request instead, blaming the relay
   const engine = new Engine(engineConfig, { inProcess: opts.inProcess === true && view === null });
   // Delivery problems (a dead webhook) would tear a view's frame: they wait until it is down.
   const held: string[] = [];
