@@ -59,6 +59,18 @@ function runBundle(file) {
 }
 
 const args = process.argv.slice(2);
+// A Ctrl-C (or SIGTERM) while the bundle loads is held for the command, not Node's exit with nothing printed:
+// src/run/signals.ts takes over this listener and what it held (latchEarlySignals, releaseBinLatch).
+if (!(args.length === 1 && (args[0] === '--version' || args[0] === '-V'))) {
+  const early = { held: null, listener: null };
+  early.listener = (signal) => {
+    if (early.held === null) early.held = { signal, at: performance.now() };
+    else if (performance.now() - early.held.at >= 250) process.exit(130); // a second signal, as src/run/signals.ts
+  };
+  globalThis[Symbol.for('relaymon.earlySignal')] = early;
+  process.on('SIGINT', early.listener);
+  process.on('SIGTERM', early.listener);
+}
 const bundle = join(__dirname, '..', 'dist', 'bundle');
 if (args[0] === 'watch') {
   // The dashboard needs ink, an ES module only: watch runs from the ES module build.

@@ -3,6 +3,7 @@ import { EXIT, RelaymonError } from '../core/errors.js';
 import { registerSecret, registerUrlSecrets } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { guardPipes, outputFailed, writeStderr, writeStdout } from '../run/terminal.js';
+import { latchEarlySignals, releaseBinLatch, untakenEarlySignal } from '../run/signals.js';
 import { registerWatch } from './watch.js';
 import { registerProbe } from './probe.js';
 import { registerModels } from './models.js';
@@ -94,7 +95,13 @@ function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
   }
 }
 
+/** Commands whose run stops cleanly at the first Ctrl-C and still prints (run/signals.ts onInterrupt). */
+const STOP_CLEANLY: ReadonlySet<string> = new Set(['watch', 'probe', 'replay', 'check', 'compare', 'conform', 'evaluate']);
+
 async function main(argv: string[]): Promise<void> {
+  // First: a Ctrl-C while the command loads is held for its run, not Node's silent exit.
+  if (STOP_CLEANLY.has(argv[2] ?? '')) latchEarlySignals();
+  else releaseBinLatch();
   guardPipes();
   registerEnvironmentSecrets(process.env);
   const program = buildProgram(argv);
@@ -105,6 +112,8 @@ async function main(argv: string[]): Promise<void> {
   }
   // An output that could not be written (already reported on its own line) is exit 2, which outranks the verdict 1.
   if (outputFailed()) process.exitCode = EXIT.usage;
+  // Interrupted before its run began (a usage error may have ended it first): still an interrupt.
+  if (untakenEarlySignal()) process.exitCode = EXIT.interrupted;
 }
 
 /** Every error ends here: a clear, redacted message and the contract's exit code. */

@@ -9,9 +9,107 @@ import { writeStderr } from './io.js';
  */
 export const DUPLICATE_SIGNAL_MS = 250;
 
+const stopping = (signal: NodeJS.Signals): string => `\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping (again to exit at once)\n`;
+
+/** A signal held from the CLI's start until a run could take it (latchEarlySignals). */
+interface Early {
+  signal: NodeJS.Signals;
+  at: number;
+}
+let early: Early | null = null;
+let latch: ((signal: NodeJS.Signals) => void) | null = null;
+let earlyTaken = false;
+
+function removeLatch(): void {
+  if (latch === null) return;
+  process.off('SIGINT', latch);
+  process.off('SIGTERM', latch);
+  latch = null;
+}
+
+/**
+ * Until a command's run installs onInterrupt (after its config, prices and
+ * engine are ready), Node's default would end the process at the first
+ * Ctrl-C with nothing printed, although the contract says the first stops
+ * cleanly and still prints (docs/contracts.md "Exit codes"). For commands
+ * that stop that way, the CLI calls this first: the first signal is held and
+ * handed to the run, which stops at once; a second exits at once.
+ */
+export function latchEarlySignals(now: () => number = () => performance.now()): void {
+  if (latch !== null) return;
+  const fromBin = binLatch();
+  latch = (signal) => {
+    if (early === null) {
+      early = { signal, at: now() };
+      writeStderr(stopping(signal));
+    } else if (now() - early.at >= DUPLICATE_SIGNAL_MS) {
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', latch);
+  process.on('SIGTERM', latch);
+  if (fromBin === null) return;
+  // Added before the bin's is removed: Node keeps one watcher per signal while any listener is left, so a signal
+  // already caught but not yet dispatched still reaches a listener.
+  process.off('SIGINT', fromBin.listener);
+  process.off('SIGTERM', fromBin.listener);
+  if (fromBin.held !== null) {
+    early = fromBin.held;
+    writeStderr(stopping(early.signal));
+  }
+}
+
+/**
+ * bin/relaymon.js holds a signal from its first line, before the bundle has
+ * loaded, under this key: its listener and what it held. Only the fields
+ * read here are its contract.
+ */
+const BIN_LATCH = Symbol.for('relaymon.earlySignal');
+
+function binLatch(): { listener: (signal: NodeJS.Signals) => void; held: Early | null } | null {
+  const found: unknown = (globalThis as Record<symbol, unknown>)[BIN_LATCH];
+  if (typeof found !== 'object' || found === null) return null;
+  const { listener, held } = found as { listener?: unknown; held?: unknown };
+  if (typeof listener !== 'function') return null;
+  const h = held as Partial<Early> | null | undefined;
+  const valid = h !== null && h !== undefined && (h.signal === 'SIGINT' || h.signal === 'SIGTERM') && typeof h.at === 'number';
+  return { listener: listener as (signal: NodeJS.Signals) => void, held: valid ? { signal: h.signal as NodeJS.Signals, at: h.at as number } : null };
+}
+
+/**
+ * For a command that does not stop cleanly (report, init, …): the bin's
+ * listener goes, and a signal it held ends the process as Node's default
+ * would have, with the contract's exit code.
+ */
+export function releaseBinLatch(): void {
+  const fromBin = binLatch();
+  if (fromBin === null) return;
+  (globalThis as Record<symbol, unknown>)[BIN_LATCH] = undefined;
+  if (fromBin.held !== null) process.exit(EXIT.interrupted);
+  // A signal caught but not yet dispatched reaches `exit` on the loop's first turn (its poll phase comes before the
+  // immediate, which also keeps a command that ends at once alive for that turn); then Node's default is back.
+  const exit = (): never => process.exit(EXIT.interrupted);
+  process.on('SIGINT', exit);
+  process.on('SIGTERM', exit);
+  process.off('SIGINT', fromBin.listener);
+  process.off('SIGTERM', fromBin.listener);
+  setImmediate(() => {
+    process.off('SIGINT', exit);
+    process.off('SIGTERM', exit);
+  });
+}
+
+/** A signal the latch held that no run took (the command ended before it ran): the CLI exits as interrupted. */
+export function untakenEarlySignal(): boolean {
+  removeLatch();
+  return early !== null && !earlyTaken;
+}
+
 /**
  * First Ctrl-C (or SIGTERM) asks the command to stop cleanly and still print
- * its summary; a second one exits at once. Returns a function that removes the
+ * its summary; a second one exits at once. A signal held since the CLI's
+ * start (latchEarlySignals) counts as the first: `stop` runs on the next turn,
+ * once the caller has its handle. Returns a function that removes the
  * handlers again.
  */
 export function onInterrupt(stop: (signal: NodeJS.Signals) => void, now: () => number = () => performance.now()): () => void {
@@ -19,15 +117,26 @@ export function onInterrupt(stop: (signal: NodeJS.Signals) => void, now: () => n
   const handler = (signal: NodeJS.Signals): void => {
     if (firstAt === null) {
       firstAt = now();
-      writeStderr(`\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping (again to exit at once)\n`);
+      writeStderr(stopping(signal));
       stop(signal);
     } else if (now() - firstAt >= DUPLICATE_SIGNAL_MS) {
       process.exit(EXIT.interrupted);
     }
   };
+  const held: Early | null = earlyTaken ? null : early;
+  let pending: NodeJS.Immediate | null = null;
+  if (held !== null) {
+    earlyTaken = true;
+    firstAt = held.at;
+    pending = setImmediate(() => stop(held.signal));
+  }
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // After ours is added (see latchEarlySignals): a signal caught while the command loaded and not yet dispatched
+  // reaches `handler` as the first, instead of being dropped with the latch's watcher.
+  removeLatch();
   return () => {
+    if (pending) clearImmediate(pending);
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
