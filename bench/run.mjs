@@ -181,7 +181,7 @@ Machine: ${machine}. Mock and load generator share the machine.
 | measure | value |
 | --- | --- |
 | TTFT error vs injected ${ttft.injectedMs} ms, p50 (${ttft.streams} streams, ${ttft.concurrency} at a time) | ${f(ttft.p50)} ms |
-| TTFT error p99 (goal ≤ 2 ms) | ${f(ttft.p99)} ms |
+| TTFT error p99 (the mock's own timer lateness under ${ttft.concurrency} streams is in it; no goal: the client's own overhead is the reference comparison below) | ${f(ttft.p99)} ms |
 | TTFT error min / max | ${f(ttft.min)} / ${f(ttft.max)} ms |
 | non-streaming req/s, relaymon client, ${tp.connections} connections, median of ${tp.rounds.length} rounds of ${tp.seconds} s | ${f(tp.relaymonRps, 0)} (${tp.relaymonFailed} failed) |
 | non-streaming req/s, autocannon, same mock, same connections, rounds alternating with relaymon's | ${f(tp.autocannonRps, 0)} (${tp.autocannonFailed} non-2xx or errors) |
