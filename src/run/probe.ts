@@ -18,6 +18,7 @@ import type { MockServer } from '../mock/server.js';
 import { budgetStopMessage } from '../traffic/budget.js';
 import { budgetFrom, loadContext, priceFiles, runThresholds, withMaxInFlight } from './context.js';
 import { runPipeline } from './pipeline.js';
+import { assertCanSend } from '../client/can-send.js';
 import { probeExitCode } from './outcome.js';
 import { DEFAULT_PROBE_MODEL } from './defaults.js';
 
@@ -97,6 +98,7 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
 
   const budgetUsd = budgetFrom(flags.budgetUsd, ctx.config);
   const idWidth = io.stdoutIsTty ? Math.max(8, (process.stdout.columns || 80) - ROW_PREFIX_WIDTH - 1) : Infinity;
+  assertCanSend(); // before the table's header: no header above an error that sends nothing
   if (!flags.json) {
     const kind = spec.expect ? `  kind ${spec.expect.kind}${spec.expect.then ? ` (${requests / 2} pair${requests === 2 ? '' : 's'}: ${requests} requests)` : ''}` : '';
     io.out(`relaymon probe → ${target.name} (${target.protocol}) ${target.baseUrl}  model ${spec.model}  ${spec.stream ? 'stream' : 'no-stream'}${kind}\n`);

@@ -31,6 +31,7 @@ describe('a Node without WebAssembly (--jitless)', () => {
     expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toContain('this Node.js has no WebAssembly (it was started with --jitless: check NODE_OPTIONS)');
     expect(res.stderr).not.toContain('connection_reset');
+    expect(res.stdout).toBe(''); // no table header above an error that sent nothing
     expect(server.requests).toHaveLength(0);
   });
 
