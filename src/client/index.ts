@@ -17,7 +17,7 @@ import { rehearse } from './rehearse.js';
 import { FingerprintTracker } from '../honesty/fingerprint.js';
 import { ResultPublisher } from './counting.js';
 import { tokenCounter } from '../tokens/counter.js';
-import { assertCanSend } from './can-send.js';
+import { assertCanSend } from '../core/can-send.js';
 
 /**
  * The measuring client: one keep-alive pool per target, one RequestResult per

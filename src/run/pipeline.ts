@@ -21,7 +21,7 @@ import { createProgress } from './progress.js';
 import { splitProgressText } from './replay-split.js';
 import type { MetricsHandle } from './metrics.js';
 import { DEFAULT_GRACE_MS } from './defaults.js';
-import { assertCanSend } from '../client/can-send.js';
+import { assertCanSend } from '../core/can-send.js';
 
 /** What a command decides of the engine's config; the pipeline sets the rest (tick, grace, what snapshots carry). */
 export type RunConfig = Omit<EngineConfig, 'secrets' | 'tickMs' | 'graceMs' | 'emitResults' | 'liveStats'>;

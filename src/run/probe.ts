@@ -18,7 +18,7 @@ import type { MockServer } from '../mock/server.js';
 import { budgetStopMessage } from '../traffic/budget.js';
 import { budgetFrom, loadContext, priceFiles, runThresholds, withMaxInFlight } from './context.js';
 import { runPipeline } from './pipeline.js';
-import { assertCanSend } from '../client/can-send.js';
+import { assertCanSend } from '../core/can-send.js';
 import { probeExitCode } from './outcome.js';
 import { DEFAULT_PROBE_MODEL } from './defaults.js';
 

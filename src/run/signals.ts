@@ -1,5 +1,5 @@
 import { EXIT } from '../core/errors.js';
-import { writeStderr } from './io.js';
+import { writeStderr } from './terminal.js';
 
 /**
  * A signal this soon after the first is the same interrupt delivered twice,

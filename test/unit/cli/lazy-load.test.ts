@@ -38,8 +38,9 @@ describe('registering commands is cheap (relaymon --help, relaymon mock)', () =>
   it('loads neither the engine, the client, the dashboard nor a run action: each action imports them when it runs', () => {
     // ui/defaults.ts holds only constants (its comment says why).
     expect(loaded.filter((f) => /^(engine|client|ui)\//.test(f) && f !== 'ui/defaults.ts')).toEqual([]);
-    // The commands' defaults and the terminal writer (main.ts reports errors through it): both cheap. The file writer (io.ts) needs write-file-atomic.
-    expect(loaded.filter((f) => f.startsWith('run/')).sort()).toEqual(['run/defaults.ts', 'run/terminal.ts']);
+    // The commands' defaults, the terminal writer (main.ts reports errors through it) and the signal latch (main.ts holds
+    // a Ctrl-C for the run from its first line): all cheap. The file writer (io.ts) needs write-file-atomic.
+    expect(loaded.filter((f) => f.startsWith('run/')).sort()).toEqual(['run/defaults.ts', 'run/signals.ts', 'run/terminal.ts']);
   });
 
   it('loads no npm package but commander: zod, yaml, the histograms and the statistics load with the action that needs them', () => {

@@ -1,4 +1,4 @@
-import { UsageError } from '../core/errors.js';
+import { UsageError } from './errors.js';
 
 /**
  * undici parses HTTP with llhttp, a WebAssembly module. Node started with
