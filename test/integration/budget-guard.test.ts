@@ -16,8 +16,8 @@ afterEach(async () => {
   server = null;
 });
 
-/** Answers every request whole, reporting 10 prompt and 16 completion tokens. */
-function relay(): Promise<HostileServer> {
+/** Answers every request whole, reporting 10 prompt and `completionTokens` completion tokens. */
+function relay(completionTokens = 16): Promise<HostileServer> {
   return startHostile((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
@@ -26,7 +26,7 @@ function relay(): Promise<HostileServer> {
         object: 'chat.completion',
         model: 'gpt-4o-mini',
         choices: [{ index: 0, message: { role: 'assistant', content: 'OK' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 10, completion_tokens: 16, total_tokens: 26 },
+        usage: { prompt_tokens: 10, completion_tokens: completionTokens, total_tokens: 10 + completionTokens },
       }),
     );
   });
@@ -94,18 +94,7 @@ describe('a refused request names why', () => {
 describe('the amounts', () => {
   it('a relay that ignores max_tokens: the stop says the spend went over, and never that it could not', async () => {
     // Each answer reports 100,000 completion tokens against max_tokens 16: $0.06 at gpt-4o-mini's $0.60/M, over the whole $0.05.
-    server = await startHostile((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'chatcmpl-1',
-          object: 'chat.completion',
-          model: 'gpt-4o-mini',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'OK' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 10, completion_tokens: 100_000, total_tokens: 100_010 },
-        }),
-      );
-    });
+    server = await relay(100_000);
     const res = await runCli(check(server, '-n', '5', '--model', 'gpt-4o-mini', '--max-tokens', '16', '--max-in-flight', '1', '--budget-usd', '0.05'), { env });
     expectNoSecret(res);
     expect(server.requests).toHaveLength(1); // after the first answer nothing is left to fit a request in
