@@ -88,7 +88,10 @@ export function releaseBinLatch(): void {
   if (fromBin.held !== null) process.exit(EXIT.interrupted);
   // A signal caught but not yet dispatched reaches `exit` on the loop's first turn (its poll phase comes before the
   // immediate, which also keeps a command that ends at once alive for that turn); then Node's default is back.
-  const exit = (): never => process.exit(EXIT.interrupted);
+  // A command's own handler, once added (report's, mock's), handles the signal its way.
+  const exit = (signal: NodeJS.Signals): void => {
+    if (process.listenerCount(signal) === 1) process.exit(EXIT.interrupted);
+  };
   process.on('SIGINT', exit);
   process.on('SIGTERM', exit);
   process.off('SIGINT', fromBin.listener);
