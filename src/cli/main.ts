@@ -3,7 +3,7 @@ import { EXIT, RelaymonError } from '../core/errors.js';
 import { registerSecret, registerUrlSecrets } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { guardPipes, outputFailed, writeStderr, writeStdout } from '../run/terminal.js';
-import { latchEarlySignals, releaseBinLatch, untakenEarlySignal } from '../run/signals.js';
+import { endEarlySignals, latchEarlySignals, releaseBinLatch } from '../run/signals.js';
 import { registerWatch } from './watch.js';
 import { registerProbe } from './probe.js';
 import { registerModels } from './models.js';
@@ -113,7 +113,7 @@ async function main(argv: string[]): Promise<void> {
   // An output that could not be written (already reported on its own line) is exit 2, which outranks the verdict 1.
   if (outputFailed()) process.exitCode = EXIT.usage;
   // Interrupted before its run began (a usage error may have ended it first): still an interrupt.
-  if (untakenEarlySignal()) process.exitCode = EXIT.interrupted;
+  if (endEarlySignals()) process.exitCode = EXIT.interrupted;
 }
 
 /** Every error ends here: a clear, redacted message and the contract's exit code. */

@@ -11,6 +11,24 @@ export const DUPLICATE_SIGNAL_MS = 250;
 
 const stopping = (signal: NodeJS.Signals): string => `\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping (again to exit at once)\n`;
 
+/**
+ * The contract's rule for one listener: the first signal says so and runs
+ * `onFirst`; one DUPLICATE_SIGNAL_MS or more later exits at once; one sooner
+ * is the first delivered again. `firstAt`: a first already taken elsewhere.
+ */
+function interruptListener(now: () => number, onFirst: (signal: NodeJS.Signals, at: number) => void, firstAt: number | null = null): (signal: NodeJS.Signals) => void {
+  let at = firstAt;
+  return (signal) => {
+    if (at === null) {
+      at = now();
+      writeStderr(stopping(signal));
+      onFirst(signal, at);
+    } else if (now() - at >= DUPLICATE_SIGNAL_MS) {
+      process.exit(EXIT.interrupted);
+    }
+  };
+}
+
 /** A signal held from the CLI's start until a run could take it (latchEarlySignals). */
 interface Early {
   signal: NodeJS.Signals;
@@ -38,14 +56,11 @@ function removeLatch(): void {
 export function latchEarlySignals(now: () => number = () => performance.now()): void {
   if (latch !== null) return;
   const fromBin = binLatch();
-  latch = (signal) => {
-    if (early === null) {
-      early = { signal, at: now() };
-      writeStderr(stopping(signal));
-    } else if (now() - early.at >= DUPLICATE_SIGNAL_MS) {
-      process.exit(EXIT.interrupted);
-    }
-  };
+  if (fromBin?.held) {
+    early = fromBin.held;
+    writeStderr(stopping(early.signal));
+  }
+  latch = interruptListener(now, (signal, at) => (early = { signal, at }), early?.at ?? null);
   process.on('SIGINT', latch);
   process.on('SIGTERM', latch);
   if (fromBin === null) return;
@@ -53,10 +68,6 @@ export function latchEarlySignals(now: () => number = () => performance.now()): 
   // already caught but not yet dispatched still reaches a listener.
   process.off('SIGINT', fromBin.listener);
   process.off('SIGTERM', fromBin.listener);
-  if (fromBin.held !== null) {
-    early = fromBin.held;
-    writeStderr(stopping(early.signal));
-  }
 }
 
 /**
@@ -102,8 +113,8 @@ export function releaseBinLatch(): void {
   });
 }
 
-/** A signal the latch held that no run took (the command ended before it ran): the CLI exits as interrupted. */
-export function untakenEarlySignal(): boolean {
+/** At the CLI's end: the latch goes; true when it held a signal no run took (the command ended first), an interrupt still. */
+export function endEarlySignals(): boolean {
   removeLatch();
   return early !== null && !earlyTaken;
 }
@@ -116,21 +127,11 @@ export function untakenEarlySignal(): boolean {
  * handlers again.
  */
 export function onInterrupt(stop: (signal: NodeJS.Signals) => void, now: () => number = () => performance.now()): () => void {
-  let firstAt: number | null = null;
-  const handler = (signal: NodeJS.Signals): void => {
-    if (firstAt === null) {
-      firstAt = now();
-      writeStderr(stopping(signal));
-      stop(signal);
-    } else if (now() - firstAt >= DUPLICATE_SIGNAL_MS) {
-      process.exit(EXIT.interrupted);
-    }
-  };
   const held: Early | null = earlyTaken ? null : early;
+  const handler = interruptListener(now, stop, held?.at ?? null);
   let pending: NodeJS.Immediate | null = null;
   if (held !== null) {
     earlyTaken = true;
-    firstAt = held.at;
     pending = setImmediate(() => stop(held.signal));
   }
   process.on('SIGINT', handler);
