@@ -4,6 +4,7 @@ import { registerSecret, registerUrlSecrets } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { guardPipes, outputFailed, writeStderr, writeStdout } from '../run/terminal.js';
 import { endEarlySignals, latchEarlySignals, releaseBinLatch } from '../run/signals.js';
+import { assertCanSend } from '../core/can-send.js';
 import { registerWatch } from './watch.js';
 import { registerProbe } from './probe.js';
 import { registerModels } from './models.js';
@@ -98,6 +99,14 @@ function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
 /** Commands whose run stops cleanly at the first Ctrl-C and still prints (run/signals.ts onInterrupt). */
 const STOP_CLEANLY: ReadonlySet<string> = new Set(['watch', 'probe', 'replay', 'check', 'compare', 'conform', 'evaluate']);
 
+/**
+ * Commands whose action modules import undici on the main thread. Under
+ * `--jitless` that import alone fails inside Node's own undici (an unhandled
+ * rejection, exit 1), so they are refused before it (core/can-send.ts); the
+ * others ask when they are about to send.
+ */
+const LOADS_UNDICI: ReadonlySet<string> = new Set(['conform', 'evaluate']);
+
 async function main(argv: string[]): Promise<void> {
   // First: a Ctrl-C while the command loads is held for its run, not Node's silent exit.
   if (STOP_CLEANLY.has(argv[2] ?? '')) latchEarlySignals();
@@ -106,6 +115,7 @@ async function main(argv: string[]): Promise<void> {
   registerEnvironmentSecrets(process.env);
   const program = buildProgram(argv);
   try {
+    if (LOADS_UNDICI.has(argv[2] ?? '') && !argv.includes('--help') && !argv.includes('-h')) assertCanSend();
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = reportError(err);

@@ -21,6 +21,8 @@ describe('a Node without WebAssembly (--jitless)', () => {
     ['probe', ['probe', '-n', '1']],
     ['check', ['check', '-n', '2', '--every', '20ms']],
     ['models', ['models']],
+    // Their action modules import undici on the main thread: the import alone used to crash (exit 1, a stack trace).
+    ['conform', ['conform']],
   ])('%s: exit 2 with the reason, and nothing sent', async (_name, args) => {
     server = await startHostile((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -31,8 +33,16 @@ describe('a Node without WebAssembly (--jitless)', () => {
     expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toContain('this Node.js has no WebAssembly (it was started with --jitless: check NODE_OPTIONS)');
     expect(res.stderr).not.toContain('connection_reset');
+    expect(res.stderr).not.toContain('ReferenceError');
     expect(res.stdout).toBe(''); // no table header above an error that sent nothing
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('evaluate: exit 2 with the reason before its targets are even read', async () => {
+    const res = await runCli(['evaluate', '--targets', 'a,b', '-n', '2'], { env });
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toContain('this Node.js has no WebAssembly');
+    expect(res.stderr).not.toContain('ReferenceError');
   });
 
   it('--version still answers', async () => {
