@@ -110,7 +110,7 @@ const LOADS_UNDICI: ReadonlySet<string> = new Set(['conform', 'evaluate']);
 async function main(argv: string[]): Promise<void> {
   // First: a Ctrl-C while the command loads is held for its run, not Node's silent exit.
   if (STOP_CLEANLY.has(argv[2] ?? '')) latchEarlySignals();
-  else releaseBinLatch();
+  else await releaseBinLatch();
   guardPipes();
   registerEnvironmentSecrets(process.env);
   const program = buildProgram(argv);

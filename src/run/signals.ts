@@ -88,29 +88,26 @@ function binLatch(): { listener: (signal: NodeJS.Signals) => void; held: Early |
 }
 
 /**
- * For a command that does not stop cleanly (report, init, …): the bin's
- * listener goes, and a signal it held ends the process as Node's default
- * would have, with the contract's exit code.
+ * For a command that does not stop cleanly (report, init, …): a signal the
+ * bin held, or caught and not yet dispatched, ends the process with the
+ * contract's exit code before the command does anything (an interrupted
+ * `init` must not leave a half-written file); then the bin's listener goes
+ * and Node's default is back. Costs one turn of the event loop: its poll
+ * phase, which dispatches caught signals, comes before the immediate.
  */
-export function releaseBinLatch(): void {
+export async function releaseBinLatch(): Promise<void> {
   const fromBin = binLatch();
   if (fromBin === null) return;
   (globalThis as Record<symbol, unknown>)[BIN_LATCH] = undefined;
   if (fromBin.held !== null) process.exit(EXIT.interrupted);
-  // A signal caught but not yet dispatched reaches `exit` on the loop's first turn (its poll phase comes before the
-  // immediate, which also keeps a command that ends at once alive for that turn); then Node's default is back.
-  // A command's own handler, once added (report's, mock's), handles the signal its way.
-  const exit = (signal: NodeJS.Signals): void => {
-    if (process.listenerCount(signal) === 1) process.exit(EXIT.interrupted);
-  };
+  const exit = (): never => process.exit(EXIT.interrupted);
   process.on('SIGINT', exit);
   process.on('SIGTERM', exit);
   process.off('SIGINT', fromBin.listener);
   process.off('SIGTERM', fromBin.listener);
-  setImmediate(() => {
-    process.off('SIGINT', exit);
-    process.off('SIGTERM', exit);
-  });
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  process.off('SIGINT', exit);
+  process.off('SIGTERM', exit);
 }
 
 /** At the CLI's end: the latch goes; true when it held a signal no run took (the command ended first), an interrupt still. */

@@ -4,7 +4,7 @@
  * a signal while the command loads used to end the process with nothing
  * printed (Node's default until the run installed its handler).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,14 @@ describe('Ctrl-C while relaymon loads', () => {
       expect(res.stdout).toContain(name === 'replay' ? '(stopped by interrupt)' : 'stopped: interrupted');
       expect((JSON.parse(readFileSync(summary, 'utf8')) as { stoppedBy: string }).stoppedBy).toBe('interrupt');
     }
+  });
+
+  it('init exits 130 before writing anything: no empty config file left to refuse the next init', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaymon-early-int-'));
+    const path = join(dir, 'relaymon.config.yaml');
+    const res = await runCli(['init', '--path', path], { env: { NODE_OPTIONS: `--require ${PRELOAD}` } });
+    expect(res.code, res.stderr).toBe(130);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('a command that does not stop cleanly (report) exits 130, as Node would have', async () => {
