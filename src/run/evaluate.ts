@@ -22,6 +22,7 @@ import { comparePhase, conformPhase, modelsPhase, type ComparePhase } from './ev
 import { saturationMessage } from './outcome.js';
 import { overspendLine } from './conform-cost.js';
 import { evaluateReportSink } from './report-write.js';
+import { takeEarlySignal } from './signals.js';
 
 export type { EvaluateFlags };
 
@@ -52,6 +53,11 @@ async function evaluate(plan: EvaluatePlan, flags: EvaluateFlags, io: Io, sink: 
   const prices = plan.compare.ctx.prices;
   const all = [plan.reference, ...plan.candidates];
 
+  // Ctrl-C while evaluate loaded: the model lists below are requests too, and nothing may be sent after it.
+  if (takeEarlySignal() !== null) {
+    io.err('evaluate: interrupted before anything was sent; no verdict\n');
+    return EXIT.interrupted;
+  }
   const models = await modelsPhase(all, prices);
   const refDown = models.unreachable.get(plan.reference.name);
   if (refDown !== undefined) {

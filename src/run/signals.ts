@@ -110,6 +110,17 @@ export async function releaseBinLatch(): Promise<void> {
   process.off('SIGTERM', exit);
 }
 
+/**
+ * For a command that sends before its run installs onInterrupt (evaluate
+ * lists models first): the signal held since the CLI's start, if any, taken
+ * so that nothing is sent after it.
+ */
+export function takeEarlySignal(): NodeJS.Signals | null {
+  if (early === null || earlyTaken) return null;
+  earlyTaken = true;
+  return early.signal;
+}
+
 /** At the CLI's end: the latch goes; true when it held a signal no run took (the command ended first), an interrupt still. */
 export function endEarlySignals(): boolean {
   removeLatch();

@@ -51,6 +51,21 @@ describe('Ctrl-C while relaymon loads', () => {
     }
   });
 
+  it('evaluate: held until before its first request (the model lists), and nothing is sent', async () => {
+    server = await startHostile((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"object":"list","data":[]}');
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'relaymon-early-int-'));
+    const config = join(dir, 'relaymon.config.yaml');
+    writeFileSync(config, `targets:\n  a:\n    baseUrl: ${server.url}\n    apiKeyEnv: OPENAI_API_KEY\n  b:\n    baseUrl: ${server.url}\n    apiKeyEnv: OPENAI_API_KEY\n`);
+    const res = await runCli(['evaluate', '--config', config, '--targets', 'a,b', '-n', '2'], { env: { OPENAI_API_KEY: SENTINEL_KEY, NODE_OPTIONS: `--require ${PRELOAD}` } });
+    expectNoSecret(res);
+    expect(res.code, res.stderr).toBe(130);
+    expect(res.stderr).toContain('evaluate: interrupted before anything was sent; no verdict');
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('init exits 130 before writing anything: no empty config file left to refuse the next init', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'relaymon-early-int-'));
     const path = join(dir, 'relaymon.config.yaml');
