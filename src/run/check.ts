@@ -6,7 +6,7 @@ import { compileAlertRules } from '../alerts/rules.js';
 import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';
-import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
+import { budgetEndMessage, budgetEndNote } from '../traffic/budget.js';
 import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile } from './io.js';
 import { metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 import { priceFiles, runThresholds } from './context.js';
@@ -66,10 +66,11 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
 
   const json = runSummaryJson('check', run.targets, final);
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults, color: io.color, honesty: runHonesty(final.snapshot.stats), stopNote: final.stoppedBy === 'budget' ? budgetStopNote(final.snapshot.spend) : null }));
+  else io.out(checkText(json, { defaults, color: io.color, honesty: runHonesty(final.snapshot.stats), stopNote: budgetEndNote(final.stoppedBy, final.snapshot.spend) }));
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
-  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('check', final.snapshot.spend));
+  const budgetEnd = budgetEndMessage('check', final.stoppedBy, final.snapshot.spend);
+  if (budgetEnd !== null) io.err(budgetEnd);
   for (const note of endNotes('check', final, outcome.graceMs)) io.err(note);
   const exitCode = pipelineExitCode(outcome);
   report?.finish({ command: 'check', final, targets: run.targets, exitCode, summary: json });

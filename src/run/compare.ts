@@ -9,7 +9,7 @@ import { mixSeed } from '../traffic/probes.js';
 import { compareResults, DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '../compare/compare.js';
 import { compareText } from '../compare/compare-text.js';
 import { saturationLines } from '../export/check-text.js';
-import { budgetStopMessage } from '../traffic/budget.js';
+import { budgetEndMessage } from '../traffic/budget.js';
 import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
 import { budgetFrom, loadContext, pickTarget, priceFiles, withMaxInFlight } from './context.js';
 import { printDryRun, runOutputs, scheduledRun, type ScheduledFlags, type ScheduledRun } from './scheduled.js';
@@ -144,7 +144,8 @@ export async function runCompare(file: string | undefined, flags: CompareFlags):
     if (note.length > 0) io.out('\n' + note.join('\n') + '\n');
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
-  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('compare', final.snapshot.spend));
+  const budgetEnd = budgetEndMessage('compare', final.stoppedBy, final.snapshot.spend);
+  if (budgetEnd !== null) io.err(budgetEnd);
   const saturated = saturationMessage('compare', final);
   if (saturated) io.err(saturated);
   const exitCode = pipelineExitCode(outcome);

@@ -15,7 +15,7 @@ import { probeChecksText, probeHonestyText, probeJson, probeRow, probeRowsHeader
 import { contextInputs, processIo, refuseClobbering } from './io.js';
 import type { TargetFlagValues } from './flags.js';
 import type { MockServer } from '../mock/server.js';
-import { budgetStopMessage } from '../traffic/budget.js';
+import { budgetEndMessage } from '../traffic/budget.js';
 import { budgetFrom, loadContext, priceFiles, runThresholds, withMaxInFlight } from './context.js';
 import { runPipeline } from './pipeline.js';
 import { assertCanSend } from '../core/can-send.js';
@@ -141,7 +141,8 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
     },
   );
   onResults(final.snapshot.results, final.snapshot.resultSeqs);
-  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('probe', final.snapshot.spend));
+  const budgetEnd = budgetEndMessage('probe', final.stoppedBy, final.snapshot.spend);
+  if (budgetEnd !== null) io.err(budgetEnd);
   const results = done.sort((a, b) => a.seq - b.seq).map((d) => d.result);
   const durationMs = final.measuredMs;
   const summary = summarize(results);

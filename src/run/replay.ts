@@ -11,7 +11,7 @@ import { honestyLines } from '../export/honesty-text.js';
 import { paint } from '../export/format.js';
 import { describeProtocolRouting, describeRouting, routeByProtocol, routeRecorded } from '../traffic/replay/route.js';
 import { saturationLines, scheduleLines } from '../export/check-text.js';
-import { budgetStopMessage } from '../traffic/budget.js';
+import { budgetEndMessage } from '../traffic/budget.js';
 import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
 import { metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 import type { TargetFlagValues } from './flags.js';
@@ -204,7 +204,8 @@ export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitC
     if (final.thresholds.length > 0) io.out('\n' + thresholdLines(final.thresholds, io.color));
   }
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
-  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('replay', final.snapshot.spend));
+  const budgetEnd = budgetEndMessage('replay', final.stoppedBy, final.snapshot.spend);
+  if (budgetEnd !== null) io.err(budgetEnd);
   for (const note of endNotes('replay', final, outcome.graceMs)) io.err(note);
   let exitCode = pipelineExitCode(outcome);
   // The ramp stopped on the candidate's step: a failure even when the whole run's thresholds, diluted by the healthy steps, pass.

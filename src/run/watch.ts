@@ -12,7 +12,7 @@ import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';
 import type { Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
-import { budgetStopMessage, budgetStopNote } from '../traffic/budget.js';
+import { budgetEndMessage, budgetEndNote } from '../traffic/budget.js';
 import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
 import { metricsAddress, startMetrics, type MetricsFlags, type MetricsHandle } from './metrics.js';
 import { priceFiles, runThresholds, type RunContext } from './context.js';
@@ -125,9 +125,10 @@ function printSummary(flags: WatchFlags, targets: readonly ResolvedTarget[], out
   // `r` starts the measurement afresh, the run's summary included; say so rather than let it pass for the whole run.
   const resetNote = outcome.resetAt !== undefined ? `windows reset at ${new Date(outcome.resetAt).toLocaleTimeString()}: this summary covers the traffic after it` : null;
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote ?? (final.stoppedBy === 'budget' ? budgetStopNote(final.snapshot.spend) : null), honesty: runHonesty(final.snapshot.stats) }));
+  else io.out(checkText(json, { defaults: [], color: io.color, stopNote: resetNote ?? budgetEndNote(final.stoppedBy, final.snapshot.spend), honesty: runHonesty(final.snapshot.stats) }));
   if (resetNote && flags.json) io.err(`watch: ${resetNote}\n`);
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   for (const note of endNotes('watch', final, outcome.graceMs)) io.err(note);
-  if (final.stoppedBy === 'budget') io.err(budgetStopMessage('watch', final.snapshot.spend));
+  const budgetEnd = budgetEndMessage('watch', final.stoppedBy, final.snapshot.spend);
+  if (budgetEnd !== null) io.err(budgetEnd);
 }

@@ -94,6 +94,26 @@ export function budgetStopMessage(command: string, spend: SpendFacts): string {
   return `${command}: stopped by the budget: ${budgetStopNote(spend)}\n`;
 }
 
+/** The spend went past the budget (float dust aside): an answer cost more than its worst case. */
+export function overBudget(spend: SpendFacts): boolean {
+  return spend.budgetUsd !== null && spend.spentUsd > spend.budgetUsd + slack(spend.budgetUsd);
+}
+
+/**
+ * What a run's end says of the budget, or null: the stop message when the
+ * guard stopped it, and the amounts when the spend went over although the run
+ * ended for another reason (its -n, its duration), which would else go unsaid.
+ */
+export function budgetEndMessage(command: string, stoppedBy: string | null, spend: SpendFacts): string | null {
+  if (stoppedBy === 'budget') return budgetStopMessage(command, spend);
+  return overBudget(spend) ? `${command}: ${budgetStopNote(spend)}\n` : null;
+}
+
+/** The stop line's note on the budget (check and watch text), or null: as budgetEndMessage, without the command. */
+export function budgetEndNote(stoppedBy: string | null, spend: SpendFacts): string | null {
+  return stoppedBy === 'budget' || overBudget(spend) ? budgetStopNote(spend) : null;
+}
+
 export interface SpendFacts {
   /** Everything the guard booked: measured costs plus the upper bound held for failed requests of unknown cost. */
   spentUsd: number;
@@ -122,10 +142,9 @@ export function budgetStopNote(spend: SpendFacts): string {
       `of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its worst case)`;
   } else amounts = `spent ${usd(spend.spentUsd)}${of}`;
   // The guard bounds what it sends by each request's worst case, but a relay that ignores max_tokens bills the whole answer.
-  const over =
-    spend.budgetUsd !== null && spend.spentUsd > spend.budgetUsd + slack(spend.budgetUsd)
-      ? `, over the budget: answers cost more than the worst case the guard allowed for them (a relay that ignores max_tokens bills the whole answer)`
-      : '';
+  const over = overBudget(spend)
+    ? `, over the budget: answers cost more than the worst case the guard allowed for them (a relay that ignores max_tokens bills the whole answer)`
+    : '';
   return `${amounts}${over}${spend.refusal ? `; ${spend.refusal}` : ''}`;
 }
 

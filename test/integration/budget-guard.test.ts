@@ -92,6 +92,17 @@ describe('a refused request names why', () => {
 });
 
 describe('the amounts', () => {
+  it('an overspend in a run that ended for another reason (-n) is still said, on stdout and stderr', async () => {
+    server = await relay(100_000);
+    const res = await runCli(check(server, '-n', '1', '--model', 'gpt-4o-mini', '--max-tokens', '16', '--budget-usd', '0.05'), { env });
+    expectNoSecret(res);
+    expect(server.requests).toHaveLength(1);
+    const stdout = res.stdout.replace(/\s+/g, ' ');
+    expect(stdout).toContain('stopped: the request count was reached');
+    expect(stdout).toContain('spent $0.06 of $0.05, over the budget: answers cost more than the worst case the guard allowed for them');
+    expect(res.stderr).toContain('check: spent $0.06 of $0.05, over the budget');
+  });
+
   it('a relay that ignores max_tokens: the stop says the spend went over, and never that it could not', async () => {
     // Each answer reports 100,000 completion tokens against max_tokens 16: $0.06 at gpt-4o-mini's $0.60/M, over the whole $0.05.
     server = await relay(100_000);

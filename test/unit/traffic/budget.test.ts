@@ -3,7 +3,7 @@ import type { ResolvedTarget } from '../../../src/core/target.js';
 import { target as makeTarget } from '../../helpers/target.js';
 import { PriceTable } from '../../../src/pricing/table.js';
 import type { RequestSpec } from '../../../src/protocol/adapter.js';
-import { SpendGuard, budgetStopMessage, budgetStopNote, formatUsd, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
+import { SpendGuard, budgetEndMessage, budgetStopMessage, budgetStopNote, formatUsd, specInputTokens, worstCaseUsd } from '../../../src/traffic/budget.js';
 import { bookedCost, neverReachedRelay, type SettledResult } from '../../../src/traffic/billing.js';
 
 const prices = PriceTable.builtIn();
@@ -273,5 +273,11 @@ describe('what a settled request books (round 18, F-budget-1)', () => {
       'spent $0.06 of $0.05, over the budget: answers cost more than the worst case the guard allowed for them (a relay that ignores max_tokens bills the whole answer); r',
     );
     expect(budgetStopNote({ spentUsd: 0.03 + 0.02, budgetUsd: 0.05 })).toBe('spent $0.05 of $0.05'); // float dust is not an overspend
+    // The end of a run says the budget only when it stopped the run or was gone past.
+    expect(budgetEndMessage('check', 'requests', { spentUsd: 0.04, budgetUsd: 0.05 })).toBeNull();
+    expect(budgetEndMessage('check', 'requests', { spentUsd: 0.03 + 0.02, budgetUsd: 0.05 })).toBeNull();
+    expect(budgetEndMessage('check', 'requests', { spentUsd: 0.06, budgetUsd: 0.05 })).toMatch(/^check: spent \$0\.06 of \$0\.05, over the budget: /);
+    expect(budgetEndMessage('check', 'budget', { spentUsd: 0.04, budgetUsd: 0.05 })).toBe('check: stopped by the budget: spent $0.04 of $0.05\n');
+    expect(budgetEndMessage('check', null, { spentUsd: 9, budgetUsd: null })).toBeNull();
   });
 });
