@@ -141,9 +141,10 @@ export function budgetStopNote(spend: SpendFacts): string {
       `spent ${usd(measured)}${of} as priced from the answers, plus up to ${usd(unknown)} held for ${n} failed request${n === 1 ? '' : 's'} ` +
       `of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its worst case)`;
   } else amounts = `spent ${usd(spend.spentUsd)}${of}`;
-  // The guard bounds what it sends by each request's worst case, but a relay that ignores max_tokens bills the whole answer.
+  // The guard bounds what it sends by each request's worst case; a relay that ignores max_tokens, or reports more usage
+  // than it sent (the billing line says which), goes past it.
   const over = overBudget(spend)
-    ? `, over the budget: answers cost more than the worst case the guard allowed for them (a relay that ignores max_tokens bills the whole answer)`
+    ? `, over the budget: answers cost more than the worst case the guard allowed for them (a relay that ignores max_tokens, or bills more tokens than it sends)`
     : '';
   return `${amounts}${over}${spend.refusal ? `; ${spend.refusal}` : ''}`;
 }

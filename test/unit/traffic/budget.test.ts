@@ -270,7 +270,7 @@ describe('what a settled request books (round 18, F-budget-1)', () => {
     expect(budgetStopNote({ spentUsd: 0.005, unknownUsd: 0, unknownRequests: 0, budgetUsd: 0.01 })).toBe('spent $0.005 of $0.01');
     // An answer dearer than its worst case (a relay that ignores max_tokens) takes the spend over: said, not hidden.
     expect(budgetStopNote({ spentUsd: 0.06, budgetUsd: 0.05, refusal: 'r' })).toBe(
-      'spent $0.06 of $0.05, over the budget: answers cost more than the worst case the guard allowed for them (a relay that ignores max_tokens bills the whole answer); r',
+      'spent $0.06 of $0.05, over the budget: answers cost more than the worst case the guard allowed for them (a relay that ignores max_tokens, or bills more tokens than it sends); r',
     );
     expect(budgetStopNote({ spentUsd: 0.03 + 0.02, budgetUsd: 0.05 })).toBe('spent $0.05 of $0.05'); // float dust is not an overspend
     // The end of a run says the budget only when it stopped the run or was gone past.
