@@ -35,14 +35,30 @@ interface Early {
   at: number;
 }
 let early: Early | null = null;
-let latch: ((signal: NodeJS.Signals) => void) | null = null;
 let earlyTaken = false;
+/** Removes the latch's listener (latchEarlySignals); null when none is on. */
+let removeLatch: (() => void) | null = null;
 
-function removeLatch(): void {
-  if (latch === null) return;
-  process.off('SIGINT', latch);
-  process.off('SIGTERM', latch);
-  latch = null;
+function dropLatch(): void {
+  removeLatch?.();
+  removeLatch = null;
+}
+
+/** `listener` on both signals the contract names; returns what takes it off again. */
+function onSignals(listener: (signal: NodeJS.Signals) => void): () => void {
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+  return () => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
+}
+
+/** The held signal, once: for the first taker (a run's onInterrupt, or evaluate before its first request). */
+function takeEarly(): Early | null {
+  if (early === null || earlyTaken) return null;
+  earlyTaken = true;
+  return early;
 }
 
 /**
@@ -54,20 +70,16 @@ function removeLatch(): void {
  * handed to the run, which stops at once; a second exits at once.
  */
 export function latchEarlySignals(now: () => number = () => performance.now()): void {
-  if (latch !== null) return;
+  if (removeLatch !== null) return;
   const fromBin = binLatch();
   if (fromBin?.held) {
     early = fromBin.held;
     writeStderr(stopping(early.signal));
   }
-  latch = interruptListener(now, (signal, at) => (early = { signal, at }), early?.at ?? null);
-  process.on('SIGINT', latch);
-  process.on('SIGTERM', latch);
-  if (fromBin === null) return;
+  removeLatch = onSignals(interruptListener(now, (signal, at) => (early = { signal, at }), early?.at ?? null));
   // Added before the bin's is removed: Node keeps one watcher per signal while any listener is left, so a signal
   // already caught but not yet dispatched still reaches a listener.
-  process.off('SIGINT', fromBin.listener);
-  process.off('SIGTERM', fromBin.listener);
+  fromBin?.remove();
 }
 
 /**
@@ -77,14 +89,21 @@ export function latchEarlySignals(now: () => number = () => performance.now()): 
  */
 const BIN_LATCH = Symbol.for('relaymon.earlySignal');
 
-function binLatch(): { listener: (signal: NodeJS.Signals) => void; held: Early | null } | null {
+function binLatch(): { remove: () => void; held: Early | null } | null {
   const found: unknown = (globalThis as Record<symbol, unknown>)[BIN_LATCH];
   if (typeof found !== 'object' || found === null) return null;
   const { listener, held } = found as { listener?: unknown; held?: unknown };
   if (typeof listener !== 'function') return null;
   const h = held as Partial<Early> | null | undefined;
   const valid = h !== null && h !== undefined && (h.signal === 'SIGINT' || h.signal === 'SIGTERM') && typeof h.at === 'number';
-  return { listener: listener as (signal: NodeJS.Signals) => void, held: valid ? { signal: h.signal as NodeJS.Signals, at: h.at as number } : null };
+  const off = listener as (signal: NodeJS.Signals) => void;
+  return {
+    remove: () => {
+      process.off('SIGINT', off);
+      process.off('SIGTERM', off);
+    },
+    held: valid ? { signal: h.signal as NodeJS.Signals, at: h.at as number } : null,
+  };
 }
 
 /**
@@ -100,14 +119,10 @@ export async function releaseBinLatch(): Promise<void> {
   if (fromBin === null) return;
   (globalThis as Record<symbol, unknown>)[BIN_LATCH] = undefined;
   if (fromBin.held !== null) process.exit(EXIT.interrupted);
-  const exit = (): never => process.exit(EXIT.interrupted);
-  process.on('SIGINT', exit);
-  process.on('SIGTERM', exit);
-  process.off('SIGINT', fromBin.listener);
-  process.off('SIGTERM', fromBin.listener);
+  const removeExit = onSignals(() => process.exit(EXIT.interrupted));
+  fromBin.remove();
   await new Promise<void>((resolve) => setImmediate(resolve));
-  process.off('SIGINT', exit);
-  process.off('SIGTERM', exit);
+  removeExit();
 }
 
 /**
@@ -116,14 +131,12 @@ export async function releaseBinLatch(): Promise<void> {
  * so that nothing is sent after it.
  */
 export function takeEarlySignal(): NodeJS.Signals | null {
-  if (early === null || earlyTaken) return null;
-  earlyTaken = true;
-  return early.signal;
+  return takeEarly()?.signal ?? null;
 }
 
 /** At the CLI's end: the latch goes; true when it held a signal no run took (the command ended first), an interrupt still. */
 export function endEarlySignals(): boolean {
-  removeLatch();
+  dropLatch();
   return early !== null && !earlyTaken;
 }
 
@@ -135,21 +148,14 @@ export function endEarlySignals(): boolean {
  * handlers again.
  */
 export function onInterrupt(stop: (signal: NodeJS.Signals) => void, now: () => number = () => performance.now()): () => void {
-  const held: Early | null = earlyTaken ? null : early;
-  const handler = interruptListener(now, stop, held?.at ?? null);
-  let pending: NodeJS.Immediate | null = null;
-  if (held !== null) {
-    earlyTaken = true;
-    pending = setImmediate(() => stop(held.signal));
-  }
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  const held = takeEarly();
+  const pending = held === null ? null : setImmediate(() => stop(held.signal));
+  const removeHandler = onSignals(interruptListener(now, stop, held?.at ?? null));
   // After ours is added (see latchEarlySignals): a signal caught while the command loaded and not yet dispatched
-  // reaches `handler` as the first, instead of being dropped with the latch's watcher.
-  removeLatch();
+  // reaches our listener as the first, instead of being dropped with the latch's watcher.
+  dropLatch();
   return () => {
     if (pending) clearImmediate(pending);
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
+    removeHandler();
   };
 }
