@@ -123,7 +123,7 @@ async function main(argv: string[]): Promise<void> {
   // An output that could not be written (already reported on its own line) is exit 2, which outranks the verdict 1.
   if (outputFailed()) process.exitCode = EXIT.usage;
   // Interrupted before its run began (a usage error may have ended it first): still an interrupt.
-  if (endEarlySignals()) process.exitCode = EXIT.interrupted;
+  if (await endEarlySignals()) process.exitCode = EXIT.interrupted;
 }
 
 /** Every error ends here: a clear, redacted message and the contract's exit code. */

@@ -38,6 +38,8 @@ let early: Early | null = null;
 let earlyTaken = false;
 /** Removes the latch's listener (latchEarlySignals); null when none is on. */
 let removeLatch: (() => void) | null = null;
+/** Whether this CLI holds signals outside its runs: from latchEarlySignals to endEarlySignals. */
+let latched = false;
 
 function dropLatch(): void {
   removeLatch?.();
@@ -71,15 +73,21 @@ function takeEarly(): Early | null {
  */
 export function latchEarlySignals(now: () => number = () => performance.now()): void {
   if (removeLatch !== null) return;
+  latched = true;
   const fromBin = binLatch();
   if (fromBin?.held) {
     early = fromBin.held;
     writeStderr(stopping(early.signal));
   }
-  removeLatch = onSignals(interruptListener(now, (signal, at) => (early = { signal, at }), early?.at ?? null));
+  hold(now, early?.at ?? null);
   // Added before the bin's is removed: Node keeps one watcher per signal while any listener is left, so a signal
   // already caught but not yet dispatched still reaches a listener.
   fromBin?.remove();
+}
+
+/** The latch's listener: a first signal is kept for the next run to take (or for endEarlySignals); `firstAt`: one already taken. */
+function hold(now: () => number, firstAt: number | null): void {
+  removeLatch = onSignals(interruptListener(now, (signal, at) => (early = { signal, at }), firstAt));
 }
 
 /**
@@ -134,9 +142,30 @@ export function takeEarlySignal(): NodeJS.Signals | null {
   return takeEarly()?.signal ?? null;
 }
 
-/** At the CLI's end: the latch goes; true when it held a signal no run took (the command ended first), an interrupt still. */
-export function endEarlySignals(): boolean {
+const nextCheckPhase = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Resolves after a poll phase that began after the call: the first immediate
+ * runs in this loop iteration's check phase (maybe before its poll has seen a
+ * signal caught just now), one made from there in the next iteration's, after
+ * its poll.
+ */
+async function pastNextPoll(): Promise<void> {
+  await nextCheckPhase();
+  await nextCheckPhase();
+}
+
+/**
+ * At the CLI's end: the latch goes; true when it held a signal no run took
+ * (the command ended first, or had ended its run), an interrupt still. One
+ * turn of the event loop first: a signal caught during the command's last
+ * synchronous writes is dispatched only in a poll phase, and without it the
+ * process would exit with the signal never seen.
+ */
+export async function endEarlySignals(): Promise<boolean> {
+  if (latched) await pastNextPoll();
   dropLatch();
+  latched = false;
   return early !== null && !earlyTaken;
 }
 
@@ -146,16 +175,39 @@ export function endEarlySignals(): boolean {
  * start (latchEarlySignals) counts as the first: `stop` runs on the next turn,
  * once the caller has its handle. Returns a function that removes the
  * handlers again.
+ *
+ * In a command that latched, the latch comes back when the run's handler
+ * goes: the run is over, but its summary, --report and --junit are still to
+ * be written (and evaluate has another phase to run), and Node's default
+ * would end the process without them. A first signal then is held (the
+ * outputs are written, the next phase stops at once, and the CLI exits 130);
+ * a second, or one after the run's own interrupt, exits at once.
  */
 export function onInterrupt(stop: (signal: NodeJS.Signals) => void, now: () => number = () => performance.now()): () => void {
   const held = takeEarly();
+  let firstAt = held?.at ?? null;
   const pending = held === null ? null : setImmediate(() => stop(held.signal));
-  const removeHandler = onSignals(interruptListener(now, stop, held?.at ?? null));
+  const removeHandler = onSignals(
+    interruptListener(
+      now,
+      (signal, at) => {
+        firstAt = at;
+        stop(signal);
+      },
+      firstAt,
+    ),
+  );
   // After ours is added (see latchEarlySignals): a signal caught while the command loaded and not yet dispatched
   // reaches our listener as the first, instead of being dropped with the latch's watcher.
   dropLatch();
   return () => {
     if (pending) clearImmediate(pending);
+    // Before ours goes, for the same reason.
+    if (latched && removeLatch === null) {
+      early = null;
+      earlyTaken = false;
+      hold(now, firstAt);
+    }
     removeHandler();
   };
 }
