@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../core/errors.js';
+import { EXIT, UsageError } from '../core/errors.js';
 import { MANGLE_HELP, SWITCHES } from '../mock/faults.js';
 import { describeMockOptions, parseMockFlags, type MockFlags } from '../mock/flags.js';
 import { resolveMockOptions, SCENARIOS, SCENARIO_NAMES, type MockOptions } from '../mock/options.js';
@@ -152,5 +152,7 @@ export function registerMock(program: Command): void {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
       }
+      // A mock runs until it is stopped; stopped by a signal it exits as every command does (docs/contracts.md "Exit codes").
+      if (controller.signal.aborted) process.exitCode = EXIT.interrupted;
     });
 }

@@ -34,4 +34,11 @@ describe('relaymon mock misbehaviour flags', () => {
       await m.stop();
     }
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('stopped by %s, it exits 130 like every command', async (signal) => {
+    const m = await startMockProcess(['--ttft', '1']);
+    const exited = new Promise<number | null>((resolve) => m.child.once('exit', (code) => resolve(code)));
+    m.child.kill(signal);
+    expect(await exited).toBe(130);
+  });
 });
