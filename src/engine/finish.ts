@@ -3,7 +3,7 @@ import type { RelayClient } from '../client/index.js';
 import type { RequestLog } from '../export/request-log.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import type { EngineSnapshot, FromWorker, StoppedBy } from './messages.js';
-import type { RunView } from './ticks.js';
+import { sendingMs, type RunView } from './ticks.js';
 
 /** What the run's end reads and closes of the run (EngineRunner, runner.ts, which alone writes it). */
 export interface FinishingRun extends RunView {
@@ -42,7 +42,7 @@ export async function finishRun(run: FinishingRun, post: (msg: FromWorker) => vo
       snapshot,
       stoppedBy: run.stoppedBy,
       durationMs: now - run.startPerf,
-      measuredMs: run.planStart === null ? 0 : Math.max(0, end - Math.max(run.planStart, run.resetAt ?? run.planStart)),
+      measuredMs: run.planStart === null ? 0 : sendingMs(run, Math.max(run.planStart, run.resetAt ?? run.planStart), end),
       thresholds,
       anyHttpAnswer: run.results.anyHttpAnswer,
       // Read after the final snapshot, so the last stretch (the drain) is in it.

@@ -5,6 +5,7 @@ import type { RequestSpec } from '../protocol/adapter.js';
 import { RelayClient } from '../client/index.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
+import { PauseLog } from '../stats/pauses.js';
 import { WindowedStats } from '../stats/windows.js';
 import { GracePeriodOver } from '../core/stop.js';
 import { setLongTimeout, type LongTimeout } from '../core/long-timeout.js';
@@ -56,6 +57,8 @@ export class EngineRunner implements FinishingRun {
   readonly startedAt = Date.now();
   planStart: number | null = null;
   resetAt: number | null = null;
+  /** The dashboard's pauses: left out of the spans whole-run rates are over. */
+  readonly pauses = new PauseLog();
   sent = 0;
   stoppedBy: StoppedBy = null;
   measuredEnd: number | null = null;
@@ -93,7 +96,7 @@ export class EngineRunner implements FinishingRun {
   ) {
     this.dry = opts.dry === true;
     this.ticker = new RunTicker(this, post, opts.paced === true);
-    this.stats = new WindowedStats({ startMs: this.startPerf });
+    this.stats = new WindowedStats({ startMs: this.startPerf, pauses: this.pauses });
     this.results = new ResultBook(this.stats, { emitResults: config.emitResults, startedAt: this.startedAt, backOff: config.probeRules !== true }, () => this.log);
     this.split = config.plan.kind === 'replay' && config.plan.split ? new SplitJudge(config.plan.split, config.thresholds.some((t) => t.abortOnFail)) : null;
     this.linesOnce = oneTargetPerLine(config.plan);
@@ -261,11 +264,13 @@ export class EngineRunner implements FinishingRun {
   pause(): void {
     if (this.state !== 'running') return;
     this.state = 'paused';
+    this.pauses.pause(performance.now());
     this.open?.pause();
   }
 
   resume(): void {
     if (this.state !== 'paused') return;
+    this.pauses.resume(performance.now());
     this.open?.resume();
     this.state = 'running';
     this.open?.schedule();

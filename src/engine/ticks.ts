@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { PauseLog } from '../stats/pauses.js';
 import type { WindowedStats } from '../stats/windows.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import type { SpendGuard } from '../traffic/budget.js';
@@ -19,6 +20,8 @@ export interface RunView {
   readonly startedAt: number;
   /** The plan's first instant; null until the warm-up is over (a run stopped before it measured nothing). */
   readonly planStart: number | null;
+  /** The dashboard's pauses. */
+  readonly pauses: PauseLog;
   readonly stats: WindowedStats;
   readonly saturation: SaturationMonitor;
   readonly slots: ReadonlyMap<string, TargetSlot>;
@@ -34,6 +37,11 @@ export interface RunView {
   readonly spendRefusal: string | null;
   inFlight(): number;
   stop(reason: StoppedBy): void;
+}
+
+/** How long of [fromMs, toMs] the run was sending, its pauses left out: whole-run rates divide by it. */
+export function sendingMs(run: Pick<RunView, 'pauses'>, fromMs: number, toMs: number): number {
+  return Math.max(0, toMs - fromMs - run.pauses.within(fromMs, toMs));
 }
 
 /**
@@ -92,7 +100,7 @@ export class RunTicker {
   snapshot(withStats: boolean, measuredEnd?: number): EngineSnapshot {
     const run = this.run;
     const now = performance.now();
-    const spanMs = run.planStart === null ? 0 : (measuredEnd ?? now) - run.planStart;
+    const spanMs = run.planStart === null ? 0 : sendingMs(run, run.planStart, measuredEnd ?? now);
     const batch = run.results.takeBatch();
     return {
       state: run.state,

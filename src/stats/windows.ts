@@ -28,6 +28,7 @@
  * t + 300 s … t + 315 s. `windowMs` says the span actually covered (shorter
  * at the start of a run), and every rate divides by it.
  */
+import type { PauseLog } from './pauses.js';
 import type { RequestResult } from '../core/result.js';
 import { metricValue } from '../metrics/answer.js';
 import { metricEntry, TRENDS } from '../metrics/catalog.js';
@@ -188,8 +189,12 @@ export class WindowedStats {
   /** Per owner and window, the data-dependent part of its WindowStats, valid while the owner's versions match. */
   private cache = new WeakMap<Owner, ({ dataVer: number; expVer: number; value: WindowBase } | null)[]>();
 
-  constructor(opts: { startMs?: number } = {}) {
+  /** When the run was paused: the 'all' window's span leaves it out (stats/pauses.ts). */
+  private readonly pauses: PauseLog | null;
+
+  constructor(opts: { startMs?: number; pauses?: PauseLog } = {}) {
     this.startMs = opts.startMs ?? null;
+    this.pauses = opts.pauses ?? null;
   }
 
   record(r: RequestResult, atMs: number): void {
@@ -299,7 +304,7 @@ export class WindowedStats {
   private spanMs(w: WindowName, nowMs: number): number {
     const start = this.startMs ?? nowMs;
     const elapsed = Math.max(0, nowMs - start);
-    if (w === 'all') return elapsed;
+    if (w === 'all') return Math.max(0, elapsed - (this.pauses?.within(start, nowMs) ?? 0));
     const slotStart = w === '1m' ? this.openSlot * SLOT_MS : Math.floor(this.openSlot / COARSE_SLOTS) * COARSE_MS;
     const partial = Math.max(0, nowMs - start - slotStart);
     return Math.min(elapsed, WINDOW_SPAN_MS[w] + partial);

@@ -68,6 +68,40 @@ describe('probe schedules', () => {
     expect(final.snapshot.targets[0]!.schedule.sent).toBe(mock.stats().byRoute.chat);
   });
 
+  it('a pause is left out of the span whole-run rates divide by (measuredMs, achievedRatePerSec)', async () => {
+    mock = await startMock({ ttftMs: 2, itlMs: 1, tokens: 2 });
+    const run = startRunner(
+      [target('m', mock.url)],
+      { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 50 }, seed: 1 }] },
+    );
+    const sentAtLeast = (n: number) =>
+      new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if ((run.snapshots.at(-1)?.progress.sent ?? 0) >= n) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 5);
+      });
+    await sentAtLeast(5);
+    const pausedAt = performance.now();
+    run.runner.pause();
+    // The pause is what is measured here: it has to last, and be long next to the time spent sending.
+    await new Promise((r) => setTimeout(r, 1000));
+    const pausedMs = performance.now() - pausedAt;
+    run.runner.resume();
+    const sentBefore = run.snapshots.at(-1)!.progress.sent;
+    await sentAtLeast(sentBefore + 8);
+    run.runner.stop('interrupt');
+    const final = await run.done;
+    const schedule = final.snapshot.targets[0]!.schedule;
+    // Sending every 50 ms while not paused is 20/s; counted over the pause as well it would be about half that.
+    expect(schedule.achievedRatePerSec!).toBeGreaterThan(15);
+    expect(schedule.achievedRatePerSec!).toBeLessThan(25);
+    expect(final.measuredMs).toBeLessThan(final.durationMs - pausedMs + 1);
+    expect(final.measuredMs).toBeGreaterThan(0);
+  });
+
   it('rate: Poisson arrivals average the requested rate (seeded)', async () => {
     mock = await startMock({ ttftMs: 1, itlMs: 0, tokens: 1 });
     const run = startRunner(

@@ -85,7 +85,7 @@ export const runSummarySchema = z
     command: z.enum(RUN_SUMMARY_COMMANDS),
     startedAt: isoTimeSchema.describe('Wall-clock start of the run, ISO 8601 UTC.'),
     durationMs: count().describe('The whole run, the drain of requests in flight after a stop included.'),
-    measuredMs: count().describe('The span rates and cost per hour are over: first scheduled send to the instant sending stopped.'),
+    measuredMs: count().describe('The span rates and cost per hour are over: first scheduled send to the instant sending stopped, less any time the run was paused.'),
     saturation: saturationSchema,
     stoppedBy: stoppedBySchema,
     targets: z.array(runTargetSchema).describe('One per target, in the order they were configured or named.'),
