@@ -142,7 +142,7 @@ describe('relaymon conform against hostile relays', () => {
 
   it('a cut stream (mock --truncate-rate 1; --omit-terminator on Responses) is still judged on the tokens relaymon saw, not "0 output tokens"', async () => {
     for (const knob of [['--truncate-rate', '1'], ['--omit-terminator']]) {
-      const m = await startMockProcess(['--ttft', '5', '--itl', '5', ...knob]);
+      const m = await startMockProcess(['--ttft', '5', '--itl', '25', ...knob]);
       try {
         const res = await runCli(['conform', '--base-url', m.url, '--protocol', 'openai-responses', '--only', 'streams_incrementally', '--json'], { env, timeoutMs: 60_000 });
         const r = row(rows(res), 'streams_incrementally');

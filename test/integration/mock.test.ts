@@ -243,12 +243,16 @@ describe('x-mock-fault', () => {
   });
 
   it('reset drops the connection mid-stream', async () => {
-    // A TCP reset discards what the client has not read yet, so leave it time to read the tokens.
     const s = await mock({ tokens: 6, itlMs: 20 });
     const a = await call(s, '/chat/completions', stream, { 'x-mock-fault': 'reset' });
     expect(a.status).toBe(200);
     expect(a.error).not.toBeNull();
-    expect(contentFrames(a)).toHaveLength(3);
+    // The mock writes half the tokens (3), then resets. A TCP reset discards what the client has not read yet: when a
+    // stalled loop (this process runs the mock and the client) writes the last of them in the turn of the reset, the
+    // client may never read it. Never more than 3, and the stream had begun.
+    const n = contentFrames(a).length;
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(n).toBeLessThanOrEqual(3);
     expect(a.text).not.toContain('[DONE]');
   });
 
