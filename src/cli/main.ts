@@ -3,7 +3,7 @@ import { EXIT, RelaymonError } from '../core/errors.js';
 import { registerSecret, registerUrlSecrets } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { guardPipes, outputFailed, writeStderr, writeStdout } from '../run/terminal.js';
-import { endEarlySignals, latchEarlySignals, releaseBinLatch } from '../run/signals.js';
+import { endEarlySignals, exitOnSignals, latchEarlySignals, releaseBinLatch } from '../run/signals.js';
 import { assertCanSend } from '../core/can-send.js';
 import { registerWatch } from './watch.js';
 import { registerProbe } from './probe.js';
@@ -99,6 +99,9 @@ function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
 /** Commands whose run stops cleanly at the first Ctrl-C and still prints (run/signals.ts onInterrupt). */
 const STOP_CLEANLY: ReadonlySet<string> = new Set(['watch', 'probe', 'replay', 'check', 'compare', 'conform', 'evaluate']);
 
+/** Commands with neither a run nor signal handling of their own (mock and report have theirs): a signal exits 130 at once. */
+const EXIT_ON_SIGNAL: ReadonlySet<string> = new Set(['models', 'cost', 'config', 'init']);
+
 /**
  * Commands whose action modules import undici on the main thread. Under
  * `--jitless` that import alone fails inside Node's own undici (an unhandled
@@ -111,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
   // First: a Ctrl-C while the command loads is held for its run, not Node's silent exit.
   if (STOP_CLEANLY.has(argv[2] ?? '')) latchEarlySignals();
   else await releaseBinLatch();
+  if (EXIT_ON_SIGNAL.has(argv[2] ?? '')) exitOnSignals(argv[2]!);
   guardPipes();
   registerEnvironmentSecrets(process.env);
   const program = buildProgram(argv);

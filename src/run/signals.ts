@@ -9,6 +9,8 @@ import { writeStderr } from './terminal.js';
  */
 export const DUPLICATE_SIGNAL_MS = 250;
 
+const nextCheckPhase = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const stopping = (signal: NodeJS.Signals): string => `\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping (again to exit at once)\n`;
 
 /**
@@ -129,8 +131,21 @@ export async function releaseBinLatch(): Promise<void> {
   if (fromBin.held !== null) process.exit(EXIT.interrupted);
   const removeExit = onSignals(() => process.exit(EXIT.interrupted));
   fromBin.remove();
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await nextCheckPhase();
   removeExit();
+}
+
+/**
+ * For a command without a run and without signal handling of its own
+ * (models, cost, config, init): a signal ends it at once, as Node's default
+ * would, but with the contract's exit code. Node's default ends a SIGTERM
+ * with 143 (and runs no exit handler, so a half-written file would stay).
+ */
+export function exitOnSignals(command: string): void {
+  onSignals((signal) => {
+    writeStderr(`\nrelaymon ${command}: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}\n`);
+    process.exit(EXIT.interrupted);
+  });
 }
 
 /**
@@ -141,8 +156,6 @@ export async function releaseBinLatch(): Promise<void> {
 export function takeEarlySignal(): NodeJS.Signals | null {
   return takeEarly()?.signal ?? null;
 }
-
-const nextCheckPhase = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Resolves after a poll phase that began after the call: the first immediate

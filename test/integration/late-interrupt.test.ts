@@ -6,14 +6,16 @@
  * cleanly and still prints (docs/contracts.md "Exit codes"): now it is held,
  * every output is written, and relaymon exits 130. The same hold covers the
  * gap between evaluate's phases: the next phase takes the signal and stops
- * before it sends.
+ * before it sends. And a command without a run (models, cost, config, init)
+ * ended by a SIGTERM as Node does, with 143: it exits 130 with a line.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, SENTINEL_KEY, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { runCli, SENTINEL_KEY, spawnCli, startMockProcess, type MockProcess } from '../helpers/cli.js';
+import { startHostile } from '../helpers/hostile.js';
 import { expectNoSecret } from '../helpers/probe.js';
 
 const PRELOAD = fileURLToPath(new URL('../helpers/signal-while-writing.cjs', import.meta.url));
@@ -62,4 +64,23 @@ describe('a signal between the phases of evaluate', () => {
     expect(res.stdout).toMatch(/caveat +no comparison: latency, errors and billing not judged {2}\[notJudged\]\n +no request of the comparison was sent/);
     expect(res.stdout).toMatch(/^verdicts: cand \S+ \(interrupted: a partial comparison\); exit 130$/m);
   }, 60_000);
+});
+
+describe('a signal to a command without a run, once it has loaded', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('models waiting on a relay that never answers: %s exits 130 with a line, no key', async (signal) => {
+    let asked!: () => void;
+    const seen = new Promise<void>((resolve) => (asked = resolve));
+    const server = await startHostile(() => asked()); // never answers
+    try {
+      const run = spawnCli(['models', '--base-url', server.url], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+      await seen;
+      run.child.kill(signal);
+      const res = await run.exited;
+      expectNoSecret(res);
+      expect(res.code, res.stderr).toBe(130);
+      expect(res.stderr).toContain(`relaymon models: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}`);
+    } finally {
+      await server.close();
+    }
+  });
 });
