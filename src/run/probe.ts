@@ -151,6 +151,8 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   if (flags.json) {
     io.out(JSON.stringify(probeJson(target.name, results, summary, thresholdResults), null, 2) + '\n');
   } else {
+    // Under the header: a table with no rows would read as a probe still waiting.
+    if (results.length === 0 && interrupted) io.out('(interrupted before any request was sent)\n');
     if (results.length > 1) io.out('\n' + summaryText(summary));
     const checks = probeChecksText(results, io.color);
     if (checks !== '') io.out('\n' + checks);
