@@ -138,8 +138,8 @@ export function budgetStopNote(spend: SpendFacts): string {
     const n = spend.unknownRequests ?? 0;
     const measured = Math.max(0, spend.spentUsd - unknown);
     amounts =
-      `spent ${usd(measured)}${of} as priced from the answers, plus up to ${usd(unknown)} held for ${n} failed request${n === 1 ? '' : 's'} ` +
-      `of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its worst case)`;
+      `spent ${usd(measured)}${of} as priced from the answers, plus ${usd(unknown)} held for ${n} failed request${n === 1 ? '' : 's'} ` +
+      `of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its prompt plus max_tokens)`;
   } else amounts = `spent ${usd(spend.spentUsd)}${of}`;
   // The guard bounds what it sends by each request's worst case; a relay that ignores max_tokens, or reports more usage
   // than it sent (the billing line says which), goes past it.

@@ -53,7 +53,7 @@ describe('a budget stop against a relay that resets connections', () => {
     if (beforeAnswer) expect(resets.every((r) => r.costUsd === null)).toBe(true);
     const unknown = results.filter((r) => !r.ok && r.usageSource !== 'reported').length;
 
-    const m = /check: stopped by the budget: spent \$([\d.]+) of \$0\.0003 as priced from the answers, plus up to \$([\d.]+) held for (\d+) failed requests? of unknown cost/.exec(res.stderr);
+    const m = /check: stopped by the budget: spent \$([\d.]+) of \$0\.0003 as priced from the answers, plus \$([\d.]+) held for (\d+) failed requests? of unknown cost/.exec(res.stderr);
     expect(m, res.stderr).not.toBeNull();
     const measured = Number(m![1]);
     const heldUsd = Number(m![2]);

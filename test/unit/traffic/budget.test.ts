@@ -265,7 +265,7 @@ describe('what a settled request books (round 18, F-budget-1)', () => {
 
   it('the stop note says the measured spend and the upper bound apart', () => {
     expect(budgetStopNote({ spentUsd: 0.00999, unknownUsd: 0.003, unknownRequests: 271, budgetUsd: 0.01 })).toBe(
-      'spent $0.00699 of $0.01 as priced from the answers, plus up to $0.003 held for 271 failed requests of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its worst case)',
+      'spent $0.00699 of $0.01 as priced from the answers, plus $0.003 held for 271 failed requests of unknown cost (no usage reported; a relay may bill a request it cut off, so each counts at its prompt plus max_tokens)',
     );
     expect(budgetStopNote({ spentUsd: 0.005, unknownUsd: 0, unknownRequests: 0, budgetUsd: 0.01 })).toBe('spent $0.005 of $0.01');
     // An answer dearer than its worst case (a relay that ignores max_tokens) takes the spend over: said, not hidden.
