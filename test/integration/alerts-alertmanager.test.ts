@@ -13,7 +13,7 @@ import { freePort, stopProcess, until as waitUntil } from '../helpers/net.js';
 
 /**
  * Against Debian's prometheus-alertmanager, started here on loopback with
- * gossip off. .ci/setup installs it; a missing binary fails loudly rather
+ * gossip off. .ci/test-deps installs it; a missing binary fails loudly rather
  * than skipping, so CI cannot pass without having talked to a real one.
  */
 const BINARY = '/usr/bin/prometheus-alertmanager';
@@ -86,7 +86,7 @@ async function stop(): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(BINARY)) {
-    throw new Error(`${BINARY} is missing: install it with apt-get install --no-install-recommends prometheus-alertmanager (.ci/setup does)`);
+    throw new Error(`${BINARY} is missing: install it with apt-get install --no-install-recommends prometheus-alertmanager (.ci/test-deps does)`);
   }
   dir = await mkdtemp(join(tmpdir(), 'relaymon-am-'));
   const config = join(dir, 'alertmanager.yml');
