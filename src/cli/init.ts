@@ -30,15 +30,18 @@ export function registerInitCommand(program: Command, deps: InitCommandDeps = {}
 
 /** Writes the starter; refuses to replace an existing file unless `force`. Returns the path as shown to the user. */
 export async function writeStarter(path: string, force: boolean, cwd: string = process.cwd()): Promise<string> {
-  // Loaded here, not at the top: registering commands must not load node:os or node:fs/promises (relaymon --help).
-  const [{ writeFile }, { displayPath }, { starterConfig }] = await Promise.all([import('node:fs/promises'), import('../config/paths.js'), import('../config/starter.js')]);
+  // Loaded here, not at the top: registering commands must not load node:os or node:fs (relaymon --help).
+  const [{ writeFileSync }, { displayPath }, { starterConfig }] = await Promise.all([import('node:fs'), import('../config/paths.js'), import('../config/starter.js')]);
   const shown = displayPath(path, cwd);
   const ext = extname(path).toLowerCase();
   if (ext !== '.yaml' && ext !== '.yml') {
     throw new UsageError(`--path ${shown}: the starter is YAML; use a name ending in .yaml or .yml`);
   }
   try {
-    await writeFile(path, starterConfig(), { flag: force ? 'w' : 'wx' });
+    // One synchronous call from the open (which truncates, with --force) to the last byte: a signal's handler
+    // (exit 130, cli/main.ts) cannot run in between and leave the file empty, as it could between the steps of
+    // an asynchronous writeFile.
+    writeFileSync(path, starterConfig(), { flag: force ? 'w' : 'wx' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new UsageError(`${shown} already exists; use --force to overwrite it`);

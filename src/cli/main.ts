@@ -113,7 +113,7 @@ const LOADS_UNDICI: ReadonlySet<string> = new Set(['conform', 'evaluate']);
 async function main(argv: string[]): Promise<void> {
   // First: a Ctrl-C while the command loads is held for its run, not Node's silent exit.
   if (STOP_CLEANLY.has(argv[2] ?? '')) latchEarlySignals();
-  else await releaseBinLatch();
+  else await releaseBinLatch(/^[a-z]+$/.test(argv[2] ?? '') ? argv[2]! : '');
   if (EXIT_ON_SIGNAL.has(argv[2] ?? '')) exitOnSignals(argv[2]!);
   guardPipes();
   registerEnvironmentSecrets(process.env);

@@ -59,6 +59,11 @@ async function evaluate(plan: EvaluatePlan, flags: EvaluateFlags, io: Io, sink: 
     return EXIT.interrupted;
   }
   const models = await modelsPhase(all, prices);
+  // Held while the lists were fetched (run/signals.ts): the conform suite would take it before sending anything.
+  if (takeEarlySignal() !== null) {
+    io.err('evaluate: interrupted during the model lists; no verdict\n');
+    return EXIT.interrupted;
+  }
   const refDown = models.unreachable.get(plan.reference.name);
   if (refDown !== undefined) {
     io.err(`evaluate: the reference ${plan.reference.name} gave no HTTP answer (${refDown}); nothing else was sent; exit 3\n`);

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { UsageError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { reportOutputFailure, stdoutBroken } from './terminal.js';
+import { withDefaultSignals } from './signals.js';
 import type { RelaymonConfig } from '../config/schema.js';
 
 /** The terminal half (stdout, stderr, the output-failure count) is in terminal.ts: main.ts needs it before any command, without write-file-atomic. */
@@ -127,11 +128,23 @@ export function writeOutputFile(path: string, text: string, flag: string, result
   const data = redact(text);
   try {
     // Appending: a device ignores it, and /dev/stdout redirected to a file must not be truncated under the shell's redirect.
-    if (isSpecialFile(path)) writeFileSync(path, data, { flag: 'a' });
+    if (isSpecialFile(path)) {
+      const write = (): void => writeFileSync(path, data, { flag: 'a' });
+      if (isFifo(path)) withDefaultSignals(write);
+      else write();
+    }
     else writeFileAtomic().sync(path, data, { encoding: 'utf8' });
     return true;
   } catch (err) {
     reportOutputFailure(`${flag} ${path}`, err, !resultsOnStdout || stdoutBroken() ? '' : '; the results are on stdout');
+    return false;
+  }
+}
+
+function isFifo(path: string): boolean {
+  try {
+    return statSync(path).isFIFO();
+  } catch {
     return false;
   }
 }

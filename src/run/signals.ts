@@ -48,6 +48,8 @@ function dropLatch(): void {
   removeLatch = null;
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 /** `listener` on both signals the contract names; returns what takes it off again. */
 function onSignals(listener: (signal: NodeJS.Signals) => void): () => void {
   process.on('SIGINT', listener);
@@ -124,15 +126,20 @@ function binLatch(): { remove: () => void; held: Early | null } | null {
  * and Node's default is back. Costs one turn of the event loop: its poll
  * phase, which dispatches caught signals, comes before the immediate.
  */
-export async function releaseBinLatch(): Promise<void> {
+export async function releaseBinLatch(command: string): Promise<void> {
   const fromBin = binLatch();
   if (fromBin === null) return;
   (globalThis as Record<symbol, unknown>)[BIN_LATCH] = undefined;
-  if (fromBin.held !== null) process.exit(EXIT.interrupted);
-  const removeExit = onSignals(() => process.exit(EXIT.interrupted));
+  if (fromBin.held !== null) exitInterrupted(command, fromBin.held.signal);
+  const removeExit = onSignals((signal) => exitInterrupted(command, signal));
   fromBin.remove();
   await nextCheckPhase();
   removeExit();
+}
+
+function exitInterrupted(command: string, signal: NodeJS.Signals): never {
+  writeStderr(`\nrelaymon${command ? ` ${command}` : ''}: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}\n`);
+  process.exit(EXIT.interrupted);
 }
 
 /**
@@ -142,10 +149,7 @@ export async function releaseBinLatch(): Promise<void> {
  * with 143 (and runs no exit handler, so a half-written file would stay).
  */
 export function exitOnSignals(command: string): void {
-  onSignals((signal) => {
-    writeStderr(`\nrelaymon ${command}: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}\n`);
-    process.exit(EXIT.interrupted);
-  });
+  onSignals((signal) => exitInterrupted(command, signal));
 }
 
 /**
@@ -169,17 +173,42 @@ async function pastNextPoll(): Promise<void> {
 }
 
 /**
- * At the CLI's end: the latch goes; true when it held a signal no run took
- * (the command ended first, or had ended its run), an interrupt still. One
- * turn of the event loop first: a signal caught during the command's last
- * synchronous writes is dispatched only in a poll phase, and without it the
- * process would exit with the signal never seen.
+ * At the CLI's end: true when the latch held a signal no run took (the
+ * command ended first, or had ended its run), an interrupt still. One turn of
+ * the event loop first: a signal caught while the command's last work
+ * blocked the loop (its synchronous writes, reading a large log) is
+ * dispatched only in a poll phase, and without it the process would exit
+ * with the signal never seen (exitOnSignals' commands exit from it). Then,
+ * until the process is gone (stdout flushed, the worker ended), a signal
+ * exits 130 at once instead of Node's default.
  */
 export async function endEarlySignals(): Promise<boolean> {
-  if (latched) await pastNextPoll();
+  await pastNextPoll();
+  const held = early !== null && !earlyTaken;
+  // Added before the latch goes (see latchEarlySignals). A signal handle does not keep the process alive.
+  onSignals(() => process.exit(EXIT.interrupted));
   dropLatch();
   latched = false;
-  return early !== null && !earlyTaken;
+  return held;
+}
+
+/**
+ * Runs `write`, a synchronous write to a FIFO (a named pipe, or /dev/stdout
+ * on a pipe), under Node's default for both signals: its open blocks until a
+ * reader comes, and its write while the reader lags, and no listener can run
+ * while the thread is blocked, so a Ctrl-C would wait for a reader that may
+ * never come. The default ends the process at the signal, as before any
+ * listener was on. (A signal caught just before, not yet dispatched, is lost
+ * with the listeners: a narrow window, against a hang.)
+ */
+export function withDefaultSignals<T>(write: () => T): T {
+  const saved = SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  for (const signal of SIGNALS) process.removeAllListeners(signal);
+  try {
+    return write();
+  } finally {
+    for (const [signal, listeners] of saved) for (const l of listeners) process.on(signal, l);
+  }
 }
 
 /**

@@ -72,6 +72,7 @@ describe('Ctrl-C while relaymon loads', () => {
     const path = join(dir, 'relaymon.config.yaml');
     const res = await runCli(['init', '--path', path], { env: { NODE_OPTIONS: `--require ${PRELOAD}` } });
     expect(res.code, res.stderr).toBe(130);
+    expect(res.stderr).toContain('relaymon init: interrupted');
     expect(existsSync(path)).toBe(false);
   });
 

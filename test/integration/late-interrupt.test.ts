@@ -7,8 +7,11 @@
  * every output is written, and relaymon exits 130. The same hold covers the
  * gap between evaluate's phases: the next phase takes the signal and stops
  * before it sends. And a command without a run (models, cost, config, init)
- * ended by a SIGTERM as Node does, with 143: it exits 130 with a line.
+ * ended by a SIGTERM as Node does, with 143: it exits 130 with a line, also
+ * when the signal came while its last work blocked the loop (it used to end
+ * 0, the signal never seen), and init's file is whole or untouched.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,3 +87,111 @@ describe('a signal to a command without a run, once it has loaded', () => {
     }
   });
 });
+
+describe('a signal while evaluate lists the models', () => {
+  it('is held, and the conform suite does not start: no verdict, nothing more sent, exit 130', async () => {
+    let listing!: () => void;
+    const listed = new Promise<void>((resolve) => (listing = resolve));
+    let answer!: () => void;
+    const release = new Promise<void>((resolve) => (answer = resolve));
+    const server = await startHostile(async (req, res) => {
+      if (req.method === 'GET') {
+        listing();
+        await release;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"object":"list","data":[{"id":"gpt-4o-mini","object":"model"}]}');
+        return;
+      }
+      res.writeHead(500);
+      res.end();
+    });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'relaymon-late-int-'));
+      const cfg = join(dir, 'relaymon.config.yaml');
+      writeFileSync(cfg, `targets:\n  ref:\n    baseUrl: ${server.url}\n    apiKeyEnv: RELAY_KEY\n  cand:\n    baseUrl: ${server.url}\n    apiKeyEnv: RELAY_KEY\n`);
+      const run = spawnCli(['evaluate', '--config', cfg, '--targets', 'ref,cand', '-n', '4'], { env: { RELAY_KEY: SENTINEL_KEY }, timeoutMs: 30_000 });
+      textOf(run, 'stderr'); // from its first line
+      await listed;
+      run.child.kill('SIGINT');
+      // Caught (it says so) while the lists are still awaited; then they are answered.
+      await until(() => textOf(run, 'stderr').includes('interrupted: stopping'));
+      answer();
+      const res = await run.exited;
+      expectNoSecret(res);
+      expect(res.code, res.stderr).toBe(130);
+      expect(res.stderr).toContain('evaluate: interrupted during the model lists; no verdict');
+      expect(server.requests.filter((r) => !r.path.endsWith('/models'))).toHaveLength(0);
+    } finally {
+      answer();
+      await server.close();
+    }
+  });
+});
+
+describe('a signal while the last work of a command without a run blocks the loop', () => {
+  it('cost: the signal caught as it prints its table is still seen: exit 130, not 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaymon-late-int-'));
+    const mix = join(dir, 'mix.yaml');
+    writeFileSync(mix, 'gpt-4o-mini: { input: 10M, output: 1M }\n');
+    const cfg = join(dir, 'relaymon.config.yaml');
+    writeFileSync(cfg, `targets:\n  relay:\n    baseUrl: ${mock.url}\n`);
+    const res = await runCli(['cost', '--config', cfg, '--mix', mix], {
+      env: { NODE_OPTIONS: `--require ${PRELOAD}`, RELAYMON_TEST_SIGNAL_ON: 'stdout', RELAYMON_TEST_SIGNAL: 'SIGINT' },
+    });
+    expect(res.code, res.stderr).toBe(130);
+    expect(res.stderr).toContain('relaymon cost: interrupted');
+  });
+
+  it('init --force: a signal as the file is written leaves the whole starter, never an emptied file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaymon-late-int-'));
+    const path = join(dir, 'relaymon.config.yaml');
+    writeFileSync(path, 'old: content\n');
+    const res = await runCli(['init', '--force', '--path', path], {
+      env: { NODE_OPTIONS: `--require ${PRELOAD}`, RELAYMON_TEST_SIGNAL_ON: 'write:relaymon.config.yaml' },
+    });
+    expect(res.code, res.stderr).toBe(130);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('targets:');
+    expect(text.length).toBeGreaterThan(200);
+  });
+});
+
+describe('a signal while an output waits for a FIFO with no reader', () => {
+  it('ends the process at the signal, as Node would, instead of waiting for a reader that never comes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaymon-late-int-'));
+    const fifo = join(dir, 'summary.json');
+    execFileSync('mkfifo', [fifo]);
+    const run = spawnCli(['check', '-n', '1', '--base-url', mock.url, '--summary', fifo], { env: { OPENAI_API_KEY: SENTINEL_KEY }, timeoutMs: 20_000 });
+    textOf(run, 'stdout'); // from its first line
+    // The text summary is printed before --summary is opened: from then on it waits on the FIFO.
+    await until(() => /thresholds? passed/.test(textOf(run, 'stdout')));
+    run.child.kill('SIGINT');
+    const res = await run.exited;
+    expectNoSecret(res);
+    expect(res.code === 130 || res.signal === 'SIGINT', `code ${res.code}, signal ${res.signal}`).toBe(true);
+  });
+});
+
+const buffers = new WeakMap<object, { stdout: string; stderr: string }>();
+/** What the running CLI has printed so far on one stream (spawnCli hands it over only at exit). */
+function textOf(run: ReturnType<typeof spawnCli>, stream: 'stdout' | 'stderr'): string {
+  let b = buffers.get(run);
+  if (!b) {
+    const fresh = { stdout: '', stderr: '' };
+    buffers.set(run, fresh);
+    run.child.stdout.on('data', (d: Buffer | string) => (fresh.stdout += String(d)));
+    run.child.stderr.on('data', (d: Buffer | string) => (fresh.stderr += String(d)));
+    b = fresh;
+  }
+  return b[stream];
+}
+
+function until(ok: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = (): void => {
+      if (ok()) resolve();
+      else setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
