@@ -76,7 +76,8 @@ export function App(props: AppProps) {
   useInput(
     (input, key) => {
       // Keys typed while this thread was busy can come in one read ("rq"): each is taken in turn (onInput).
-      const { state, commands } = onInput(viewRef.current, input, key, { targets: targets.length, columns });
+      const pausable = snapshot?.state === 'running' || snapshot?.state === 'paused';
+      const { state, commands } = onInput(viewRef.current, input, key, { targets: targets.length, columns, pausable });
       viewRef.current = state;
       setView(state);
       for (const command of commands) {

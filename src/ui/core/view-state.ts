@@ -36,6 +36,12 @@ export interface KeyContext {
   targets: number;
   /** Panels per row, so up/down move by a whole row. */
   columns: number;
+  /**
+   * Whether the engine takes a pause or a resume now (it is running or
+   * paused): before its first snapshot it is still starting and ignores
+   * both, and a p toggled here anyway would invert every later one.
+   */
+  pausable: boolean;
 }
 
 export function initialView(window: WindowName = '1m'): ViewState {
@@ -64,6 +70,7 @@ export function onKey(state: ViewState, input: string, key: KeyFlags, ctx: KeyCo
   if (key.ctrl) return same;
   if (input === '?') return { state: { ...state, help: !state.help }, command: null };
   if (input === 'p') {
+    if (!ctx.pausable) return same;
     const paused = !state.paused;
     return { state: { ...state, paused }, command: paused ? 'pause' : 'resume' };
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialView, nextWindow, onInput, onKey, type KeyFlags, type ViewState } from '../../../src/ui/core/view-state.js';
 
-const ctx = { targets: 5, columns: 2 };
+const ctx = { targets: 5, columns: 2, pausable: true };
 const press = (s: ViewState, input: string, key: KeyFlags = {}) => onKey(s, input, key, ctx);
 
 describe('dashboard keys', () => {
@@ -31,6 +31,12 @@ describe('dashboard keys', () => {
     expect(second.state.paused).toBe(false);
   });
 
+  it('p before the engine runs (still starting) does nothing, so the next p still pauses', () => {
+    const starting = { ...ctx, pausable: false };
+    expect(onKey(initialView(), 'p', {}, starting)).toEqual({ state: initialView(), command: null });
+    expect(press(initialView(), 'p').command).toBe('pause');
+  });
+
   it('r asks for a reset and keeps the view', () => {
     const s = { ...initialView('15m'), focus: 2 };
     expect(press(s, 'r')).toEqual({ state: s, command: 'reset' });
@@ -53,7 +59,7 @@ describe('dashboard keys', () => {
   });
 
   it('no targets: focus stays null and Enter does nothing', () => {
-    const none = { targets: 0, columns: 1 };
+    const none = { targets: 0, columns: 1, pausable: true };
     expect(onKey(initialView(), '', { tab: true }, none).state.focus).toBeNull();
     expect(onKey(initialView(), '', { return: true }, none).state.screen).toBe('dashboard');
   });
@@ -93,7 +99,7 @@ describe('dashboard keys', () => {
 });
 
 describe('onInput: keys that came in one read', () => {
-  const ctx2 = { targets: 2, columns: 2 };
+  const ctx2 = { targets: 2, columns: 2, pausable: true };
   it('takes plain text key by key: r then q read together still reset and quit, in order', () => {
     const out = onInput(initialView(), 'rq', {}, ctx2);
     expect(out.commands).toEqual(['reset', 'quit']);
