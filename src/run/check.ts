@@ -14,6 +14,7 @@ import { printDryRun, runOutputs, scheduledRun, type ScheduledFlags } from './sc
 import { runPipeline } from './pipeline.js';
 import { endNotes, pipelineExitCode } from './outcome.js';
 import { runSummaryJson } from '../export/run-summary-json.js';
+import type { EngineFinal } from '../engine/messages.js';
 import { DEFAULT_CHECK_DURATION } from './defaults.js';
 import { reportSink } from './report-write.js';
 
@@ -66,7 +67,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
 
   const json = runSummaryJson('check', run.targets, final);
   if (flags.json) io.out(JSON.stringify(json, null, 2) + '\n');
-  else io.out(checkText(json, { defaults, color: io.color, honesty: runHonesty(final.snapshot.stats), stopNote: budgetEndNote(final.stoppedBy, final.snapshot.spend) }));
+  else io.out(checkText(json, { defaults, color: io.color, honesty: runHonesty(final.snapshot.stats), stopNote: budgetEndNote(final.stoppedBy, final.snapshot.spend) ?? nothingSentNote(final) }));
   if (flags.summary) writeOutputFile(flags.summary, JSON.stringify(json, null, 2) + '\n', '--summary');
   if (flags.junit) writeOutputFile(flags.junit, junitXml(json, { defaults }), '--junit');
   const budgetEnd = budgetEndMessage('check', final.stoppedBy, final.snapshot.spend);
@@ -75,4 +76,9 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   const exitCode = pipelineExitCode(outcome);
   report?.finish({ command: 'check', final, targets: run.targets, exitCode, summary: json });
   return exitCode;
+}
+
+/** Interrupted before its first send (a Ctrl-C while it loaded): why every threshold below reads "no data" and fails. */
+function nothingSentNote(final: EngineFinal): string | null {
+  return final.stoppedBy === 'interrupt' && final.snapshot.progress.sent === 0 ? 'before any request was sent (a threshold with no data fails)' : null;
 }

@@ -48,6 +48,7 @@ describe('Ctrl-C while relaymon loads', () => {
     if (name === 'probe') expect(res.stdout).toContain('(interrupted before any request was sent)');
     else {
       expect(res.stdout).toContain(name === 'replay' ? '(stopped by interrupt)' : 'stopped: interrupted');
+      if (name === 'check') expect(res.stdout.replace(/\s+/g, ' ')).toMatch(/stopped: interrupted \(ran [\d.]+m?s\) — before any request was sent \(a threshold with no data fails\)/);
       expect((JSON.parse(readFileSync(summary, 'utf8')) as { stoppedBy: string }).stoppedBy).toBe('interrupt');
     }
   });
