@@ -155,17 +155,26 @@ describe('relaymon conform against hostile relays', () => {
   }, 60_000);
 
   it('a fast honest stream (mock --itl 1, 1,000 tokens/s) passes streams_incrementally; the same stream buffered fails', async () => {
+    // The honest mock's 40 writes come 1 ms apart; a CI machine that starves the mock's process or relaymon's for
+    // ~15 ms at a time merges them into two reads, which is what a buffering relay looks like from the client. So the
+    // honest stream gets three tries and must pass one; the buffered one must fail each time it is asked.
     for (const [knobs, want] of [[[], 'pass'], [['--buffer-stream'], 'fail']] as const) {
-      const m = await startMockProcess(['--ttft', '20', '--itl', '1', '--tokens', '24', '--seed', '3', ...knobs]);
+      const m = await startMockProcess(['--ttft', '20', '--itl', '1', '--tokens', '40', '--seed', '3', ...knobs]);
       try {
-        const res = await runCli(['conform', '--base-url', m.url, '--protocol', 'openai', '--only', 'streams_incrementally', '--json'], { env, timeoutMs: 60_000 });
-        const r = row(rows(res), 'streams_incrementally');
-        expect([knobs, r.status, r.evidence.got]).toEqual([knobs, want, expect.any(String)]);
+        const seen: string[] = [];
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const res = await runCli(['conform', '--base-url', m.url, '--protocol', 'openai', '--only', 'streams_incrementally', '--json'], { env, timeoutMs: 60_000 });
+          const r = row(rows(res), 'streams_incrementally');
+          seen.push(`${r.status}: ${r.evidence.got}`);
+          if (want === 'fail') expect([knobs, r.status]).toEqual([knobs, 'fail']);
+          if (r.status === 'pass' || want === 'fail') break;
+        }
+        expect([knobs, seen.at(-1)]).toEqual([knobs, expect.stringMatching(new RegExp(`^${want}: `))]);
       } finally {
         await m.stop();
       }
     }
-  }, 60_000);
+  }, 90_000);
 
   it('a relay that ignores max_tokens with an answer too large to read fails max_tokens_honoured, not "no finish reason"', async () => {
     const m = await startMockProcess(['--ttft', '1', '--itl', '0', '--tokens', '100000', '--ignore-max-tokens']);
