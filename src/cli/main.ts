@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, RelaymonError } from '../core/errors.js';
 import { registerSecret, registerUrlSecrets } from '../core/redact.js';
 import { VERSION } from '../version.js';
-import { guardPipes, outputFailed, writeStderr, writeStdout } from '../run/terminal.js';
+import { guardPipes, outputFailed, stdioDrained, writeStderr, writeStdout } from '../run/terminal.js';
 import { endEarlySignals, exitOnSignals, latchEarlySignals, releaseBinLatch } from '../run/signals.js';
 import { assertCanSend } from '../core/can-send.js';
 import { registerWatch } from './watch.js';
@@ -112,9 +112,10 @@ const LOADS_UNDICI: ReadonlySet<string> = new Set(['conform', 'evaluate']);
 
 async function main(argv: string[]): Promise<void> {
   // First: a Ctrl-C while the command loads is held for its run, not Node's silent exit.
+  // exitOnSignals before the bin's listener goes: no moment without one.
+  if (EXIT_ON_SIGNAL.has(argv[2] ?? '')) exitOnSignals(argv[2]!);
   if (STOP_CLEANLY.has(argv[2] ?? '')) latchEarlySignals();
   else await releaseBinLatch(/^[a-z]+$/.test(argv[2] ?? '') ? argv[2]! : '');
-  if (EXIT_ON_SIGNAL.has(argv[2] ?? '')) exitOnSignals(argv[2]!);
   guardPipes();
   registerEnvironmentSecrets(process.env);
   const program = buildProgram(argv);
@@ -128,6 +129,11 @@ async function main(argv: string[]): Promise<void> {
   if (outputFailed()) process.exitCode = EXIT.usage;
   // Interrupted before its run began (a usage error may have ended it first): still an interrupt.
   if (await endEarlySignals()) process.exitCode = EXIT.interrupted;
+  await stdioDrained();
+  // Now, not when the loop runs dry: Node then waits for V8's background tasks (tens of ms after a large heap,
+  // as cost --from leaves), polling nothing, and a signal caught meanwhile was never dispatched (exit 0), or
+  // came in its shutdown after the handlers were gone (Node's 143). Every output is written by now.
+  process.exit();
 }
 
 /** Every error ends here: a clear, redacted message and the contract's exit code. */

@@ -179,14 +179,15 @@ async function pastNextPoll(): Promise<void> {
  * blocked the loop (its synchronous writes, reading a large log) is
  * dispatched only in a poll phase, and without it the process would exit
  * with the signal never seen (exitOnSignals' commands exit from it). Then,
- * until the process is gone (stdout flushed, the worker ended), a signal
- * exits 130 at once instead of Node's default.
+ * while stdout drains before the CLI exits, a first signal makes the exit
+ * 130 and a second exits at once.
  */
 export async function endEarlySignals(): Promise<boolean> {
   await pastNextPoll();
   const held = early !== null && !earlyTaken;
-  // Added before the latch goes (see latchEarlySignals). A signal handle does not keep the process alive.
-  onSignals(() => process.exit(EXIT.interrupted));
+  // Added before the latch goes (see latchEarlySignals). Until the CLI exits (stdout draining): the first makes
+  // the exit 130, a second exits at once.
+  onSignals(interruptListener(() => performance.now(), () => (process.exitCode = EXIT.interrupted), early?.at ?? null));
   dropLatch();
   latched = false;
   return held;

@@ -68,6 +68,25 @@ export function guardPipes(): void {
 }
 
 /** Redacted text to stdout; after stdout failed, nothing more is tried. */
+/**
+ * Resolves once stdout and stderr have handed everything to the OS. Writes
+ * to a pipe are asynchronous on POSIX: a process.exit() before they drain
+ * (a reader slower than the ~64 KB pipe buffer, `--json | jq`) would cut the
+ * output. A broken or closed stream has nothing left to wait for.
+ */
+export async function stdioDrained(): Promise<void> {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.writableLength === 0 || stream.destroyed) continue;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        stream.off('drain', done).off('close', done).off('error', done);
+        resolve();
+      };
+      stream.on('drain', done).on('close', done).on('error', done);
+    });
+  }
+}
+
 export function writeStdout(text: string): void {
   guardPipes();
   if (broken.stdout) return;
