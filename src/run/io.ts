@@ -128,12 +128,10 @@ export function writeOutputFile(path: string, text: string, flag: string, result
   const data = redact(text);
   try {
     // Appending: a device ignores it, and /dev/stdout redirected to a file must not be truncated under the shell's redirect.
-    if (isSpecialFile(path)) {
-      const write = (): void => writeFileSync(path, data, { flag: 'a' });
-      if (isFifo(path)) withDefaultSignals(write);
-      else write();
-    }
-    else writeFileAtomic().sync(path, data, { encoding: 'utf8' });
+    const inPlace = (): void => void writeFileSync(path, data, { flag: 'a' });
+    if (!isSpecialFile(path)) writeFileAtomic().sync(path, data, { encoding: 'utf8' });
+    else if (isFifo(path)) withDefaultSignals(inPlace);
+    else inPlace();
     return true;
   } catch (err) {
     reportOutputFailure(`${flag} ${path}`, err, !resultsOnStdout || stdoutBroken() ? '' : '; the results are on stdout');

@@ -52,11 +52,9 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** `listener` on both signals the contract names; returns what takes it off again. */
 function onSignals(listener: (signal: NodeJS.Signals) => void): () => void {
-  process.on('SIGINT', listener);
-  process.on('SIGTERM', listener);
+  for (const signal of SIGNALS) process.on(signal, listener);
   return () => {
-    process.off('SIGINT', listener);
-    process.off('SIGTERM', listener);
+    for (const signal of SIGNALS) process.off(signal, listener);
   };
 }
 
@@ -111,8 +109,7 @@ function binLatch(): { remove: () => void; held: Early | null } | null {
   const off = listener as (signal: NodeJS.Signals) => void;
   return {
     remove: () => {
-      process.off('SIGINT', off);
-      process.off('SIGTERM', off);
+      for (const signal of SIGNALS) process.off(signal, off);
     },
     held: valid ? { signal: h.signal as NodeJS.Signals, at: h.at as number } : null,
   };

@@ -67,7 +67,6 @@ export function guardPipes(): void {
   });
 }
 
-/** Redacted text to stdout; after stdout failed, nothing more is tried. */
 /**
  * Resolves once stdout and stderr have handed everything to the OS. Writes
  * to a pipe are asynchronous on POSIX: a process.exit() before they drain
@@ -87,6 +86,7 @@ export async function stdioDrained(): Promise<void> {
   }
 }
 
+/** Redacted text to stdout; after stdout failed, nothing more is tried. */
 export function writeStdout(text: string): void {
   guardPipes();
   if (broken.stdout) return;
