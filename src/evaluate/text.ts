@@ -61,7 +61,15 @@ export function evaluateText(o: EvaluateOutput, color: boolean, exitCode: number
     if (c.conform) lines.push(`  conform  ${c.conform.pass} pass, ${c.conform.fail} fail, ${c.conform.notApplicable} n/a${notApplicable(o, c.name)}`);
     lines.push(...comparisonLines(c, o.reference.name), ...costLine(c, o.reference.name));
   }
-  const partial = o.stoppedBy === 'interrupt' || exitCode === EXIT.interrupted ? ' (interrupted: a partial comparison)' : o.stoppedBy === 'budget' ? ' (stopped by the budget: a partial comparison)' : '';
+  const compared = o.candidates.some((c) => c.comparison !== null);
+  const interrupted = o.stoppedBy === 'interrupt' || exitCode === EXIT.interrupted;
+  const partial = interrupted
+    ? compared
+      ? ' (interrupted: a partial comparison)'
+      : ' (interrupted before the comparison)'
+    : o.stoppedBy === 'budget'
+      ? ' (stopped by the budget: a partial comparison)'
+      : '';
   lines.push('', `verdicts: ${o.candidates.map((c) => `${c.name} ${c.verdict}`).join(', ')}${partial}; exit ${exitCode}`);
   return lines.join('\n') + '\n';
 }

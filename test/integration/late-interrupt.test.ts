@@ -65,7 +65,7 @@ describe('a signal between the phases of evaluate', () => {
     expect(res.code, res.stderr).toBe(130);
     expect(res.stderr).toContain('interrupted: stopping (again to exit at once)');
     expect(res.stdout).toMatch(/caveat +no comparison: latency, errors and billing not judged {2}\[notJudged\]\n +no request of the comparison was sent/);
-    expect(res.stdout).toMatch(/^verdicts: cand \S+ \(interrupted: a partial comparison\); exit 130$/m);
+    expect(res.stdout).toMatch(/^verdicts: cand \S+ \(interrupted before the comparison\); exit 130$/m);
   }, 60_000);
 });
 
