@@ -111,16 +111,17 @@ const EXIT_ON_SIGNAL: ReadonlySet<string> = new Set(['models', 'cost', 'config',
 const LOADS_UNDICI: ReadonlySet<string> = new Set(['conform', 'evaluate']);
 
 async function main(argv: string[]): Promise<void> {
+  const command = argv[2] ?? '';
   // First: a Ctrl-C while the command loads is held for its run, not Node's silent exit.
   // exitOnSignals before the bin's listener goes: no moment without one.
-  if (EXIT_ON_SIGNAL.has(argv[2] ?? '')) exitOnSignals(argv[2]!);
-  if (STOP_CLEANLY.has(argv[2] ?? '')) latchEarlySignals();
-  else await releaseBinLatch(/^[a-z]+$/.test(argv[2] ?? '') ? argv[2]! : '');
+  if (EXIT_ON_SIGNAL.has(command)) exitOnSignals(command);
+  if (STOP_CLEANLY.has(command)) latchEarlySignals();
+  else await releaseBinLatch(/^[a-z]+$/.test(command) ? command : '');
   guardPipes();
   registerEnvironmentSecrets(process.env);
   const program = buildProgram(argv);
   try {
-    if (LOADS_UNDICI.has(argv[2] ?? '') && !argv.includes('--help') && !argv.includes('-h')) assertCanSend();
+    if (LOADS_UNDICI.has(command) && !argv.includes('--help') && !argv.includes('-h')) assertCanSend();
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = reportError(err);

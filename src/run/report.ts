@@ -15,6 +15,7 @@ import { fromCollected, fromCompare, fromConform, fromEvaluate, fromRunSummary }
 import { detectInput, EXPECTED_INPUT, readJsonFile, streamLog, type LogProgress } from '../report/read.js';
 import type { ReportData } from '../report/data.js';
 import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeStderr, type Io } from './io.js';
+import { signalWord } from './signals.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { RelaymonConfig } from '../config/schema.js';
 import { resolveBaseUrl } from '../config/targets.js';
@@ -41,7 +42,7 @@ export interface ReportFlags extends Omit<TargetFlagValues, 'target' | 'timeout'
  */
 function exitOnInterrupt(): () => void {
   const handler = (signal: NodeJS.Signals): void => {
-    writeStderr(`\nrelaymon report: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; no report written\n`);
+    writeStderr(`\nrelaymon report: ${signalWord(signal)}; no report written\n`);
     process.exit(EXIT.interrupted);
   };
   process.once('SIGINT', handler);

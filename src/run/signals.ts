@@ -11,7 +11,10 @@ export const DUPLICATE_SIGNAL_MS = 250;
 
 const nextCheckPhase = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-const stopping = (signal: NodeJS.Signals): string => `\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping (again to exit at once)\n`;
+/** What a signal did, as every message about one says it. */
+export const signalWord = (signal: NodeJS.Signals): string => (signal === 'SIGINT' ? 'interrupted' : 'terminated');
+
+const stopping = (signal: NodeJS.Signals): string => `\n${signalWord(signal)}: stopping (again to exit at once)\n`;
 
 /**
  * The contract's rule for one listener: the first signal says so and runs
@@ -135,7 +138,7 @@ export async function releaseBinLatch(command: string): Promise<void> {
 }
 
 function exitInterrupted(command: string, signal: NodeJS.Signals): never {
-  writeStderr(`\nrelaymon${command ? ` ${command}` : ''}: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}\n`);
+  writeStderr(`\nrelaymon${command ? ` ${command}` : ''}: ${signalWord(signal)}\n`);
   process.exit(EXIT.interrupted);
 }
 
