@@ -95,5 +95,5 @@ export function stoppedOutcome(reason: unknown, f: StopFacts): Extract<Outcome, 
       return { kind: 'error', errorType: 'timeout', timeoutPhase: 'first_token', message };
     }
   }
-  return { kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'cancelled' };
+  return { kind: 'error', errorType: 'cancelled', timeoutPhase: null, message: 'the run stopped before its answer ended' };
 }

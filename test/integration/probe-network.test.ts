@@ -236,6 +236,17 @@ describe('interrupt', () => {
     const json = JSON.parse(stdout) as ProbeJson;
     expect(json.requests[0]!.errorType).toBe('cancelled');
   });
+  it('a cancelled request says in the text output what cut it, not the word twice', async () => {
+    const { url, requestArrived } = await stalledStream();
+    const { child, exited } = spawnCli(['probe', '--base-url', url], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+    await requestArrived;
+    child.kill('SIGINT');
+    const res = await exited;
+    expect(res.code).toBe(130);
+    expectNoSecret(res);
+    expect(res.stdout).toContain('✗ cancelled: the run stopped before its answer ended');
+    expect(res.stdout).not.toContain('cancelled: cancelled');
+  });
   // GNU `timeout -s INT` signals relaymon and then its process group: one interrupt, delivered twice.
   it('the same interrupt delivered twice at once is one Ctrl-C: the output is still printed', async () => {
     const { url, requestArrived } = await stalledStream();
