@@ -36,14 +36,15 @@ import { trendStats, type TimeStats } from '../metrics/kinds.js';
 import { normalizeModel } from '../pricing/aliases.js';
 import type { MetricQuery, TagFilter } from './thresholds.js';
 import type { Bucket } from './bucket.js';
-import { BucketAccumulator, baseOf, emptyBase, finish, HdrTrend, SeriesRing, type Series, type WindowBase, type WindowStats } from './readout.js';
+import { BucketAccumulator, baseOf, emptyBase, finish, HdrTrend, type WindowBase, type WindowStats } from './readout.js';
+import { SeriesRing, type Series } from './series.js';
 import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SLOT_MS, W_1M, WINDOW_NAMES, WINDOW_SPAN_MS, type WindowName } from './slots.js';
 import { SparseHistogram } from '../hdr/histogram.js';
 
 export type { HonestyWindow, ReportedCost, UsageGap, WindowStats } from './readout.js';
 export { brokenStreams } from './readout.js';
 export type { WindowName } from './slots.js';
-export type { Series } from './readout.js';
+export type { Series } from './series.js';
 export { WINDOW_NAMES, WINDOW_SPAN_MS } from './slots.js';
 export type { TimeStats } from '../metrics/kinds.js';
 

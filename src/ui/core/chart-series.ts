@@ -1,7 +1,7 @@
 /**
  * The dashboard chart's history: per target and window, at most
  * MAX_CHART_POINTS points. Pure (no clock, no I/O): the engine's per-second
- * points (Series in src/stats/readout.ts) come in, chart points go out.
+ * points (Series in src/stats/series.ts) come in, chart points go out.
  *
  * Why here and not in src/stats: the engine's windows keep what thresholds
  * and alerts need, in the worker; this history exists only to be drawn, so it
