@@ -31,15 +31,14 @@
 import type { PauseLog } from './pauses.js';
 import type { RequestResult } from '../core/result.js';
 import { metricValue } from '../metrics/answer.js';
-import { metricEntry, TRENDS } from '../metrics/catalog.js';
-import { trendStats, type TimeStats } from '../metrics/kinds.js';
+import { metricEntry } from '../metrics/catalog.js';
 import { normalizeModel } from '../pricing/aliases.js';
 import type { MetricQuery, TagFilter } from './thresholds.js';
 import type { Bucket } from './bucket.js';
-import { BucketAccumulator, baseOf, emptyBase, finish, HdrTrend, type WindowBase, type WindowStats } from './readout.js';
+import { BucketAccumulator, emptyBase, finish, type WindowBase, type WindowStats } from './readout.js';
 import { SeriesRing, type Series } from './series.js';
-import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SLOT_MS, W_1M, WINDOW_NAMES, WINDOW_SPAN_MS, type WindowName } from './slots.js';
-import { SparseHistogram } from '../hdr/histogram.js';
+import { summarizeWindows } from './summarize.js';
+import { COARSE_MS, COARSE_SLOTS, Cell, Group, type Owner, SLOT_MS, WINDOW_NAMES, WINDOW_SPAN_MS, type WindowName } from './slots.js';
 
 export type { HonestyWindow, ReportedCost, UsageGap, WindowStats } from './readout.js';
 export { brokenStreams } from './readout.js';
@@ -87,75 +86,6 @@ export interface AggregatorFootprint {
   histograms: number;
   /** Approximate bytes held by buckets, histograms and batch buffers. */
   bytes: number;
-}
-
-const secondsScratch = new SparseHistogram(1024);
-const quarterScratch = new SparseHistogram(4096);
-const trendScratch = new HdrTrend();
-
-/** The non-empty histograms of distribution m in `bs`, summed (into `scratch` when there are several). */
-function merged(bs: readonly (Bucket | null)[], m: number, scratch: SparseHistogram): SparseHistogram | null {
-  let only: SparseHistogram | null = null;
-  let n = 0;
-  for (const b of bs) {
-    const h = b?.dists[m]!.hist;
-    if (h && h.total > 0) {
-      only = h;
-      n++;
-    }
-  }
-  if (n <= 1) return only;
-  scratch.clear();
-  for (const b of bs) {
-    const h = b?.dists[m]!.hist;
-    if (h && h.total > 0) scratch.add(h);
-  }
-  return scratch;
-}
-
-function mergedPair(a: SparseHistogram | null, b: SparseHistogram | null, scratch: SparseHistogram): SparseHistogram | null {
-  if (!a || a.total === 0) return b;
-  if (!b || b.total === 0) return a;
-  scratch.clear();
-  scratch.add(a);
-  scratch.add(b);
-  return scratch;
-}
-
-/**
- * The data-dependent part of windows `ws` (W_1M…W_ALL) of one owner. The
- * open slots are merged once per distribution and shared by the windows;
- * percentiles read the window's running aggregate plus that merge, so a
- * snapshot costs the size of the open slots, not of the window.
- */
-function summarizeWindows(owner: Owner, ws: readonly number[]): WindowBase[] {
-  const seconds = owner.openSeconds();
-  const quarter = owner.open15;
-  // Plain loops: this runs for every window of every cell and roll-up on each snapshot.
-  const parts: Bucket[][] = [];
-  const aggs: Bucket[] = [];
-  const times: TimeStats[][] = [];
-  let needQuarter = false;
-  for (const w of ws) {
-    const agg = owner.agg(w);
-    const p = [agg];
-    if (w !== W_1M && quarter) p.push(quarter);
-    for (const b of seconds) p.push(b);
-    parts.push(p);
-    aggs.push(agg);
-    times.push([]);
-    if (w !== W_1M) needQuarter = true;
-  }
-  for (let m = 0; m < TRENDS.length; m++) {
-    const b1 = merged(seconds, m, secondsScratch);
-    const b15 = needQuarter ? mergedPair(quarter?.dists[m]!.hist ?? null, b1, quarterScratch) : null;
-    for (let i = 0; i < ws.length; i++) {
-      times[i]!.push(trendStats(trendScratch.over(parts[i]!, m).withPair(aggs[i]!.dists[m]!.hist, ws[i] === W_1M ? b1 : b15)));
-    }
-  }
-  const out: WindowBase[] = [];
-  for (let i = 0; i < ws.length; i++) out.push(baseOf(parts[i]!, times[i]!));
-  return out;
 }
 
 interface TargetEntry {
