@@ -7,7 +7,7 @@ import { sortedValues, summarize, type TimeStats } from '../../../src/stats/summ
 import { METRIC_NAMES, VALID_AGGREGATIONS, type Aggregation, type MetricName, type TagFilter } from '../../../src/stats/thresholds.js';
 import { TRENDS } from '../../../src/metrics/catalog.js';
 import { Bucket, COL, DIST_COUNT } from '../../../src/stats/bucket.js';
-import { Ring } from '../../../src/stats/slots.js';
+import { Ring } from '../../../src/stats/ring.js';
 import { WINDOW_NAMES, WindowedStats, type HonestyWindow, type WindowStats } from '../../../src/stats/windows.js';
 import { honestyOfResults } from '../../../src/stats/summary.js';
 import { expectedSpan, hdrTolerance, inWindow, nearestRank, randomResult, randomTraffic } from './windows-gen.js';
