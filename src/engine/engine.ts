@@ -101,6 +101,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   stop(reason: StoppedBy): void {
     this.send({ type: 'stop', reason });
   }
+  /** Stop, and cancel what is in flight now (runner.ts cut). */
+  cut(): void {
+    this.send({ type: 'cut' });
+  }
   pause(): void {
     this.send({ type: 'pause' });
   }

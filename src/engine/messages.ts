@@ -210,6 +210,8 @@ export interface EngineFinal {
 export type ToWorker =
   | { type: 'start'; config: EngineConfig }
   | { type: 'stop'; reason: StoppedBy }
+  /** Stop, and cancel what is in flight now rather than after the grace period (runner.ts cut). */
+  | { type: 'cut' }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'reset' }

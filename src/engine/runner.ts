@@ -303,6 +303,18 @@ export class EngineRunner implements FinishingRun {
     this.maybeFinish();
   }
 
+  /**
+   * The user will not wait for the grace period (watch: Ctrl-C after q): what
+   * is in flight is cancelled now, a plain cancel like probe's Ctrl-C, not
+   * judged as the relay's timeouts.
+   */
+  cut(): void {
+    this.stop('interrupt');
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    this.abort.abort();
+  }
+
   private planDone(): boolean {
     return (this.open?.pending ?? 0) === 0 && (this.closed?.running ?? 0) === 0;
   }

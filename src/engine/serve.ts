@@ -13,6 +13,8 @@ import type { EngineConfig, FromWorker, StoppedBy, ToWorker } from './messages.j
 export interface RunnerLike {
   start(): Promise<void>;
   stop(reason: StoppedBy): void;
+  /** Stop, and cancel what is in flight now; a stand-in may only stop. */
+  cut?(): void;
   pause(): void;
   resume(): void;
   reset(): void;
@@ -55,6 +57,10 @@ export function serveEngine(post: (msg: FromWorker) => void, makeRunner: RunnerF
           break;
         case 'stop':
           runner?.stop(msg.reason);
+          break;
+        case 'cut':
+          if (runner?.cut) runner.cut();
+          else runner?.stop('interrupt');
           break;
         case 'pause':
           runner?.pause();

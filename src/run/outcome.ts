@@ -36,12 +36,13 @@ export function unreachableNote(command: string, final: FinalFacts): string | nu
  * nor timings (core/stop.ts), so a verdict cannot see them: say how many,
  * on stderr, so a run that cut many short does not pass unremarked.
  */
-export function unfinishedNote(command: string, final: FinalFacts, graceMs: number): string | null {
+export function unfinishedNote(command: string, final: FinalFacts, graceMs: number | null): string | null {
   const all = final.snapshot.stats.windows.all;
   if (all.unfinished === 0) return null;
   const seen = all.requests + all.unfinished;
+  const cut = graceMs === null ? 'cut when Ctrl-C or SIGTERM ended the wait for them' : `cut after its ${graceMs / 1000} s grace period`;
   return (
-    `${command}: ${all.unfinished} of ${seen} requests were still unanswered when the run stopped (cut after its ${graceMs / 1000} s grace period): ` +
+    `${command}: ${all.unfinished} of ${seen} requests were still unanswered when the run stopped (${cut}): ` +
     `neither errors nor timings, so no threshold judged them; a longer --duration lets slow answers finish\n`
   );
 }
@@ -80,7 +81,7 @@ export function probeExitCode(
 }
 
 /** The notes a run ends with on stderr, in this order: requests cut unfinished, relaymon's own saturation, unreachable. */
-export function endNotes(command: string, final: EngineFinal, graceMs: number): string[] {
+export function endNotes(command: string, final: EngineFinal, graceMs: number | null): string[] {
   return [unfinishedNote(command, final, graceMs), saturationMessage(command, final), unreachableNote(command, final)].filter((n): n is string => n !== null);
 }
 

@@ -47,8 +47,8 @@ export interface RunView {
   onSnapshot(s: EngineSnapshot): void;
   /** Shows the view until the run ends or the user quits it (then it stops the run through `control`); takes it down before it resolves. */
   show(control: RunControl, done: Promise<EngineFinal>): Promise<void>;
-  /** The first Ctrl-C/SIGTERM: 'exit' when the user had already quit and now means "at once". */
-  interrupt(): 'stop' | 'exit';
+  /** The first Ctrl-C/SIGTERM: 'cut' when the user had already quit and now will not wait for requests in flight. */
+  interrupt(): 'stop' | 'cut';
   /** Whether the user ended the run from the view (a quit, not an interruption: exit 0). */
   quitByUser(): boolean;
 }
@@ -81,8 +81,8 @@ export interface RunOutcome {
   interrupted: boolean;
   /** Ended by the user from a view (q in the dashboard: exit 0). */
   quitByUser: boolean;
-  /** How long a stop waited for requests in flight (the view's, or the headless default). */
-  graceMs: number;
+  /** How long a stop waited for requests in flight (the view's, or the headless default); null: the user cut the wait short (Ctrl-C after q). */
+  graceMs: number | null;
 }
 
 export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): Promise<RunOutcome> {
@@ -117,10 +117,12 @@ export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): 
   });
 
   let interrupted = false;
+  let cut = false;
   const release = onInterrupt(() => {
-    if (view?.interrupt() === 'exit') process.exit(0);
     interrupted = true;
-    engine.stop('interrupt');
+    cut = view?.interrupt() === 'cut';
+    if (cut) engine.cut();
+    else engine.stop('interrupt');
   });
   let final: EngineFinal;
   try {
@@ -143,7 +145,8 @@ export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): 
   }
   await notifier?.flush(5000);
   await notifier?.close();
-  return { final, interrupted, quitByUser: view?.quitByUser() ?? false, graceMs: engineConfig.graceMs };
+  // A signal after the view's own quit (watch: Ctrl-C while q waits for requests in flight) is an interruption still.
+  return { final, interrupted, quitByUser: !interrupted && (view?.quitByUser() ?? false), graceMs: cut ? null : engineConfig.graceMs };
 }
 
 /**

@@ -27,9 +27,10 @@ class DashboardView implements RunView {
     this.feed.push(snap);
   }
 
-  interrupt(): 'stop' | 'exit' {
-    // After q the user is only waiting for requests in flight; a Ctrl-C then means "now".
-    if (this.quitByKey) return 'exit';
+  interrupt(): 'stop' | 'cut' {
+    // After q the user is only waiting for requests in flight; a Ctrl-C then means "stop waiting": they are
+    // cancelled now, and the summary is still printed and written (exit 130: a signal outside the dashboard).
+    if (this.quitByKey) return 'cut';
     this.quit();
     return 'stop';
   }
@@ -67,7 +68,7 @@ class DashboardView implements RunView {
       dashboard.unmount();
       if (!ended) {
         const inFlight = this.feed.latest()?.saturation.inFlight ?? 0;
-        if (inFlight > 0) s.io.err(`watch: stopping; waiting up to ${WATCH_GRACE_MS / 1000}s for ${inFlight} request(s) in flight (Ctrl-C to exit at once)\n`);
+        if (inFlight > 0) s.io.err(`watch: stopping; waiting up to ${WATCH_GRACE_MS / 1000}s for ${inFlight} request(s) in flight (Ctrl-C to stop waiting)\n`);
       }
     } finally {
       dashboard.unmount();

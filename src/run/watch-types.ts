@@ -25,8 +25,8 @@ export interface WatchSetup {
 export interface WatchOutcome {
   final: EngineFinal;
   exitCode: ExitCode;
-  /** How long the stop waited for requests in flight (run/pipeline.ts RunOutcome). */
-  graceMs: number;
+  /** How long the stop waited for requests in flight; null: the user cut the wait short (run/pipeline.ts RunOutcome). */
+  graceMs: number | null;
   /** Wall clock (epoch ms) of the last `r`: the summary covers only the traffic after it. */
   resetAt?: number;
 }

@@ -34,7 +34,10 @@ export function startTmux(dir: string, command: string[], env: NodeJS.ProcessEnv
   const script = join(dir, 'run.sh');
   writeFileSync(
     script,
-    ['#!/bin/sh', 'unset TMUX TMUX_PANE', ...exports, command.map(quote).join(' '), `echo $? > ${quote(codeFile)}`, 'exec sleep 600', ''].join('\n'),
+    // The trap: a Ctrl-C the terminal turns into SIGINT reaches the whole foreground group, this shell too, and a
+    // non-interactive sh would die of it, pane and all; a user's interactive shell lives on. (A caught signal is
+    // back to its default in the command it runs.)
+    ['#!/bin/sh', "trap ':' INT", 'unset TMUX TMUX_PANE', ...exports, command.map(quote).join(' '), `echo $? > ${quote(codeFile)}`, 'exec sleep 600', ''].join('\n'),
   );
   chmodSync(script, 0o755);
   tmux('new-session', '-d', '-s', session, '-x', String(size.x), '-y', String(size.y), script);

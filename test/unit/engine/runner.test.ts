@@ -124,6 +124,32 @@ describe('EngineRunner in this thread, over loopback', () => {
     expect(final.anyHttpAnswer).toBe(false);
   });
 
+  it('a cut during the grace period (watch: Ctrl-C after q) cancels what is in flight then, without waiting out the grace', async () => {
+    server = createServer(() => undefined);
+    server.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    // A grace no test run outlasts: the run can only end this soon by the cut.
+    const run = startRunner([target('h', url)], closedPlan([line(1)], 2, true, ['h']), { graceMs: 60_000 });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (run.runner.snapshot(false).saturation.inFlight === 2) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 10);
+    });
+    run.runner.stop('interrupt');
+    run.runner.cut();
+    const final = await run.done;
+    expect(final.stoppedBy).toBe('interrupt');
+    const all = final.snapshot.stats.windows.all;
+    expect(all.unfinished).toBe(2);
+    expect(all.errors).toBe(0);
+    // A plain cancel, not the relay's timeout at the grace period's end.
+    expect(all.errorTypes['timeout'] ?? 0).toBe(0);
+  });
+
   it('pause holds the open loop and resume picks it up where it left off: no burst of the paused sends', async () => {
     mock = await startMock({ ttftMs: 1, itlMs: 1, tokens: 1 });
     const plan: TrafficPlan = { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 50 }, seed: 1 }] };

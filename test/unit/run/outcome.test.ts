@@ -48,6 +48,8 @@ describe('the notes that explain it', () => {
     // The grace the run was given, not the headless default: the dashboard's q waits 5 s.
     expect(unfinishedNote('watch', final({ requests: 8, unfinished: 2 }), 5000)).toMatch(/\(cut after its 5 s grace period\)/);
     expect(unfinishedNote('replay', final(), 10_000)).toBeNull();
+    // The user cut the wait short (watch: Ctrl-C after q): no grace period ran out.
+    expect(unfinishedNote('watch', final({ requests: 8, unfinished: 2 }), null)).toMatch(/\(cut when Ctrl-C or SIGTERM ended the wait for them\)/);
   });
 });
 
