@@ -43,6 +43,13 @@ export const PROM_LABEL_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const URL_EXPECTED = 'expected a URL starting with http:// or https://';
 
+/** What is wrong with a value that should be an http(s) URL, for a message; null when it is one. */
+export function httpUrlProblem(value: string): string | null {
+  if (isHttpUrl(value)) return null;
+  // It starts right and still does not parse: saying "expected a URL starting with http://" would point at the wrong part.
+  return /^https?:\/\//i.test(value) ? 'not a valid URL (check the host, and that a port is 1-65535)' : URL_EXPECTED;
+}
+
 export function isHttpUrl(value: string): boolean {
   if (!/^https?:\/\//i.test(value)) return false;
   try {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration, parseRate } from '../core/units.js';
-import { describeValue, isEnvName, isHeaderName, isHttpUrl, quoteValue, ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, NAME_EXPECTED, NAME_RE, URL_EXPECTED } from './predicates.js';
+import { describeValue, httpUrlProblem, isEnvName, isHeaderName, isHttpUrl, quoteValue, ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, NAME_EXPECTED, NAME_RE, URL_EXPECTED } from './predicates.js';
 
 export {
   describeValue,
@@ -34,7 +34,8 @@ export const headerNameSchema = z.string().superRefine((v, ctx) => {
 });
 
 export const httpUrlSchema = z.string().superRefine((v, ctx) => {
-  if (!isHttpUrl(v)) ctx.addIssue({ code: 'custom', message: `${URL_EXPECTED}, got ${quoteValue(v)}` });
+  const problem = httpUrlProblem(v);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `${problem}, got ${quoteValue(v)}` });
 });
 
 /** A URL, or a string that takes it from the environment (`${SLACK_WEBHOOK_URL}`), expanded later. */

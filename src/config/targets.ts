@@ -5,7 +5,7 @@ import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, resolveTolerances, type R
 import { parseDuration } from '../core/units.js';
 import { CONFIG_FILE_NAMES, configSource } from './find.js';
 import { displayPath } from './paths.js';
-import { ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, isEnvName, isHeaderName, isHttpUrl, quoteValue } from './predicates.js';
+import { ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, httpUrlProblem, isEnvName, isHeaderName, quoteValue } from './predicates.js';
 import type { RelaymonConfig, TargetConfig } from './schema.js';
 import { expandEnv, readKeyFile } from './secrets.js';
 
@@ -128,9 +128,8 @@ function withHonesty(t: ResolvedTarget, config: RelaymonConfig | null): Resolved
 }
 
 function validateFlags(flags: TargetFlags): void {
-  if (flags.baseUrl !== undefined && !isHttpUrl(flags.baseUrl)) {
-    throw new UsageError(`--base-url: expected a URL starting with http:// or https://, got ${quoteValue(flags.baseUrl)}`);
-  }
+  const urlProblem = flags.baseUrl === undefined ? null : httpUrlProblem(flags.baseUrl);
+  if (urlProblem !== null) throw new UsageError(`--base-url: ${urlProblem}, got ${quoteValue(flags.baseUrl!)}`);
   if (flags.apiKeyEnv !== undefined && !isEnvName(flags.apiKeyEnv)) {
     throw new UsageError(`--api-key-env: ${ENV_NAME_EXPECTED}`);
   }
@@ -246,9 +245,8 @@ function baseUrlFromEnv(protocol: Protocol, env: NodeJS.ProcessEnv): string {
   const variable = BASE_URL_ENV[protocol];
   const raw = env[variable]?.trim();
   if (raw === undefined || raw === '') return DEFAULT_BASE_URLS[protocol];
-  if (!isHttpUrl(raw)) {
-    throw new UsageError(`${variable}: expected a URL starting with http:// or https://, got ${quoteValue(raw)}`);
-  }
+  const problem = httpUrlProblem(raw);
+  if (problem !== null) throw new UsageError(`${variable}: ${problem}, got ${quoteValue(raw)}`);
   return raw;
 }
 

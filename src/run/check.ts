@@ -33,6 +33,7 @@ export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   metricsAddress(flags); // a bad --metrics-port is a usage error before anything else happens
   checkOutputPath(flags.summary, '--summary');
   checkOutputPath(flags.junit, '--junit');
+  checkOutputPath(flags.log, '--log');
   const report = reportSink(flags.report);
   const run = await scheduledRun(flags, { defaultDuration: parseDuration(DEFAULT_CHECK_DURATION) });
   refuseClobbering(contextInputs(run.ctx, flags), runOutputs(flags));

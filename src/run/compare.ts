@@ -97,6 +97,7 @@ async function fileRun(file: string, flags: CompareFlags, names: [string, string
 export async function runCompare(file: string | undefined, flags: CompareFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
+  checkOutputPath(flags.log, '--log');
   const sink = reportSink(flags.report);
   const names = targetNames(flags);
   const options = compareOptions(flags);

@@ -28,6 +28,8 @@ export { guardPipes, outputFailed, processIo, reportOutputFailure, writeStderr, 
  */
 export function checkOutputPath(path: string | undefined, flag: string): void {
   if (path === undefined) return;
+  // '' resolves to the working folder, and "is a folder" would not say what went wrong.
+  if (path.trim() === '') throw new UsageError(`${flag}: give a file name (it was empty)`);
   const full = resolvePath(path);
   let isDir = false;
   try {

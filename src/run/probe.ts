@@ -12,7 +12,7 @@ import { evaluateThresholds } from '../stats/thresholds.js';
 import { queryFromResults } from '../stats/summary.js';
 import { summarize } from '../stats/summary.js';
 import { probeChecksText, probeHonestyText, probeJson, probeRow, probeRowsHeader, ROW_PREFIX_WIDTH, summaryText, thresholdLines } from '../export/probe-text.js';
-import { contextInputs, processIo, refuseClobbering } from './io.js';
+import { checkOutputPath, contextInputs, processIo, refuseClobbering } from './io.js';
 import type { TargetFlagValues } from './flags.js';
 import type { MockServer } from '../mock/server.js';
 import { budgetEndMessage } from '../traffic/budget.js';
@@ -78,6 +78,7 @@ export function requestsFor(spec: RequestSpec, n: number): number {
 }
 
 async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo: MockServer | null): Promise<ExitCode> {
+  checkOutputPath(flags.log, '--log');
   const io = processIo({ color: flags.color !== false && (await preference('color')) !== false });
   // The demo ignores config files and the environment: it must work on a fresh machine with nothing set.
   const ctx = demo ? await loadContext({ baseUrl: demo.url, config: undefined }, {}, { ignoreConfig: true, quiet: true }) : await loadContext(flags);

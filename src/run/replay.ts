@@ -96,6 +96,7 @@ function checkProtocols(items: readonly Routed[], targets: ResolvedTarget[]): { 
 export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   checkOutputPath(flags.summary, '--summary');
+  checkOutputPath(flags.log, '--log');
   const report = reportSink(flags.report);
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
   const requests = flags.requests ?? null;

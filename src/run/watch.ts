@@ -53,6 +53,7 @@ async function demoContext(demo: Demo): Promise<RunContext> {
 export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color !== false && (await preference('color')) !== false });
   checkOutputPath(flags.summary, '--summary');
+  checkOutputPath(flags.log, '--log');
   const report = reportSink(flags.report);
   const fps = flags.fps ?? (await preference('fps')) ?? DEFAULT_FPS;
   const intervalMs = flags.interval ?? parseInterval((await preference('interval')) ?? DEFAULT_INTERVAL);

@@ -61,12 +61,27 @@ describe('relaymon check', () => {
 
   it('an unwritable --summary or --junit is refused before anything is sent (a paid run would lose its results)', async () => {
     const before = await mockRequests();
-    for (const args of [['--summary', join(dir, 'missing', 'x.json')], ['--junit', dir]]) {
+    for (const args of [['--summary', join(dir, 'missing', 'x.json')], ['--junit', dir], ['--log', join(dir, 'missing', 'x.log')]]) {
       const res = await runCli(['check', '--base-url', mock.url, '--requests', '2', ...args]);
       expect(res.code).toBe(2);
-      expect(res.stderr).toMatch(/--(summary|junit) .*(cannot create it|is a folder)/);
+      expect(res.stderr).toMatch(/--(summary|junit|log) .*(cannot create it|is a folder)/);
       expect(res.stderr).not.toContain('internal error');
     }
+    expect(await mockRequests()).toBe(before);
+  });
+
+  it('an empty --summary says it was empty, not that it is a folder', async () => {
+    const res = await runCli(['check', '--base-url', mock.url, '--requests', '1', '--summary', '']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--summary: give a file name (it was empty)');
+  });
+
+  it('probe refuses an unwritable --log before it prints or sends anything', async () => {
+    const before = await mockRequests();
+    const res = await runCli(['probe', '--base-url', mock.url, '--log', join(dir, 'missing', 'x.log')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--log .*: cannot create it \(no folder /);
+    expect(res.stdout).toBe('');
     expect(await mockRequests()).toBe(before);
   });
 

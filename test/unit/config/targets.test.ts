@@ -90,6 +90,10 @@ describe('resolveTargets with no config: one "default" target from flags and env
     expect((await caught(() => run(null, {}, { OPENAI_BASE_URL: 'localhost:8080' }))).message).toBe(
       'OPENAI_BASE_URL: expected a URL starting with http:// or https://, got "localhost:8080"',
     );
+    // It starts with http://: the port is what is wrong.
+    expect((await caught(() => run(null, { baseUrl: 'http://127.0.0.1:99999/v1' }, {}))).message).toBe(
+      '--base-url: not a valid URL (check the host, and that a port is 1-65535), got "http://127.0.0.1:99999/v1"',
+    );
     const err = await caught(() => run(null, { apiKeyEnv: SENTINEL }, {}));
     expect(err.message).toBe('--api-key-env: expected the NAME of an environment variable (letters, digits, "_"), not its value');
     expect((await caught(() => run(null, { target: 'relay' }, {}))).message).toMatch(/^--target "relay": no config file found/);
