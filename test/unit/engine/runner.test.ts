@@ -73,6 +73,26 @@ afterEach(async () => {
   server = null;
 });
 
+/** A relay that takes every request and never answers; its URL. */
+async function silentRelay(): Promise<string> {
+  server = createServer(() => undefined);
+  server.on('connection', (s) => sockets.add(s));
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+}
+
+/** Resolves once the runner has n requests in flight (its own count, not a sleep). */
+function inFlight(run: { runner: { snapshot(withStats: boolean): { saturation: { inFlight: number } } } }, n: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (run.runner.snapshot(false).saturation.inFlight === n) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 10);
+  });
+}
+
 describe('EngineRunner in this thread, over loopback', () => {
   it('a looped one-line closed loop (probe -n 7 -c 3) sends exactly 7 and stops by requests, never more than 3 at once', async () => {
     mock = await startMock({ ttftMs: 20, itlMs: 1, tokens: 2 });
@@ -98,21 +118,9 @@ describe('EngineRunner in this thread, over loopback', () => {
   });
 
   it('a stop waits the grace period for requests in flight, then cuts them: unfinished, not errors', async () => {
-    // A relay that takes the request and never answers.
-    server = createServer(() => undefined);
-    server.on('connection', (s) => sockets.add(s));
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const url = await silentRelay();
     const run = startRunner([target('h', url)], closedPlan([line(1)], 2, true, ['h']), { graceMs: 300 });
-    // Stop once both workers' requests are in flight (the runner's own count, not a sleep).
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (run.runner.snapshot(false).saturation.inFlight === 2) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 10);
-    });
+    await inFlight(run, 2);
     const stoppedAt = performance.now();
     run.runner.stop('interrupt');
     const final = await run.done;
@@ -125,20 +133,10 @@ describe('EngineRunner in this thread, over loopback', () => {
   });
 
   it('a cut during the grace period (watch: Ctrl-C after q) cancels what is in flight then, without waiting out the grace', async () => {
-    server = createServer(() => undefined);
-    server.on('connection', (s) => sockets.add(s));
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const url = await silentRelay();
     // A grace no test run outlasts: the run can only end this soon by the cut.
     const run = startRunner([target('h', url)], closedPlan([line(1)], 2, true, ['h']), { graceMs: 60_000 });
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (run.runner.snapshot(false).saturation.inFlight === 2) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 10);
-    });
+    await inFlight(run, 2);
     run.runner.stop('interrupt');
     run.runner.cut();
     const final = await run.done;
