@@ -154,6 +154,8 @@ async function probeWith(flags: ProbeFlags, n: number, concurrency: number, demo
   } else {
     // Under the header: a table with no rows would read as a probe still waiting.
     if (results.length === 0 && interrupted) io.out('(interrupted before any request was sent)\n');
+    // The rows say what was sent; without this line the ones never sent would go unmentioned.
+    else if (interrupted && results.length < requests) io.out(`(interrupted: ${requests - results.length} of ${requests} requests not sent)\n`);
     if (results.length > 1) io.out('\n' + summaryText(summary));
     const checks = probeChecksText(results, io.color);
     if (checks !== '') io.out('\n' + checks);

@@ -247,6 +247,17 @@ describe('interrupt', () => {
     expect(res.stdout).toContain('✗ cancelled: the run stopped before its answer ended');
     expect(res.stdout).not.toContain('cancelled: cancelled');
   });
+  it('an interrupted probe -n 3 says how many of its requests were never sent', async () => {
+    const { url, requestArrived } = await stalledStream();
+    const { child, exited } = spawnCli(['probe', '--base-url', url, '-n', '3'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+    await requestArrived;
+    child.kill('SIGINT');
+    const res = await exited;
+    expect(res.code).toBe(130);
+    expectNoSecret(res);
+    expect(res.stdout).toContain('✗ cancelled');
+    expect(res.stdout).toContain('(interrupted: 2 of 3 requests not sent)');
+  });
   // GNU `timeout -s INT` signals relaymon and then its process group: one interrupt, delivered twice.
   it('the same interrupt delivered twice at once is one Ctrl-C: the output is still printed', async () => {
     const { url, requestArrived } = await stalledStream();
