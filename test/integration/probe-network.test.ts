@@ -224,39 +224,31 @@ describe('interrupt', () => {
     return { url: server.url, requestArrived };
   }
 
-  it('Ctrl-C mid-request cancels it, still prints the result, exits 130', async () => {
+  /** probe with `args` against a stream that stalls, interrupted once its request arrived: exit 130, no key shown. */
+  async function interruptedProbe(args: string[]): Promise<{ stdout: string }> {
     const { url, requestArrived } = await stalledStream();
-    const { child, exited } = spawnCli(['probe', '--base-url', url, '--json'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
+    const { child, exited } = spawnCli(['probe', '--base-url', url, ...args], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
     await requestArrived;
     child.kill('SIGINT');
     const res = await exited;
-    const { code, stdout } = res;
-    expect(code).toBe(130);
+    expect(res.code).toBe(130);
     expectNoSecret(res);
-    const json = JSON.parse(stdout) as ProbeJson;
+    return res;
+  }
+
+  it('Ctrl-C mid-request cancels it, still prints the result, exits 130', async () => {
+    const json = JSON.parse((await interruptedProbe(['--json'])).stdout) as ProbeJson;
     expect(json.requests[0]!.errorType).toBe('cancelled');
   });
   it('a cancelled request says in the text output what cut it, not the word twice', async () => {
-    const { url, requestArrived } = await stalledStream();
-    const { child, exited } = spawnCli(['probe', '--base-url', url], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
-    await requestArrived;
-    child.kill('SIGINT');
-    const res = await exited;
-    expect(res.code).toBe(130);
-    expectNoSecret(res);
-    expect(res.stdout).toContain('✗ cancelled: the run stopped before its answer ended');
-    expect(res.stdout).not.toContain('cancelled: cancelled');
+    const { stdout } = await interruptedProbe([]);
+    expect(stdout).toContain('✗ cancelled: the run stopped before its answer ended');
+    expect(stdout).not.toContain('cancelled: cancelled');
   });
   it('an interrupted probe -n 3 says how many of its requests were never sent', async () => {
-    const { url, requestArrived } = await stalledStream();
-    const { child, exited } = spawnCli(['probe', '--base-url', url, '-n', '3'], { env: { OPENAI_API_KEY: SENTINEL_KEY } });
-    await requestArrived;
-    child.kill('SIGINT');
-    const res = await exited;
-    expect(res.code).toBe(130);
-    expectNoSecret(res);
-    expect(res.stdout).toContain('✗ cancelled');
-    expect(res.stdout).toContain('(interrupted: 2 of 3 requests not sent)');
+    const { stdout } = await interruptedProbe(['-n', '3']);
+    expect(stdout).toContain('✗ cancelled');
+    expect(stdout).toContain('(interrupted: 2 of 3 requests not sent)');
   });
   // GNU `timeout -s INT` signals relaymon and then its process group: one interrupt, delivered twice.
   it('the same interrupt delivered twice at once is one Ctrl-C: the output is still printed', async () => {
