@@ -47,7 +47,7 @@ export const URL_EXPECTED = 'expected a URL starting with http:// or https://';
 export function httpUrlProblem(value: string): string | null {
   if (isHttpUrl(value)) return null;
   // It starts right and still does not parse: saying "expected a URL starting with http://" would point at the wrong part.
-  return /^https?:\/\//i.test(value) ? 'not a valid URL (check the host, and that a port is 1-65535)' : URL_EXPECTED;
+  return /^https?:\/\//i.test(value) ? 'expected a valid URL (check the host, and that a port is 1-65535)' : URL_EXPECTED;
 }
 
 export function isHttpUrl(value: string): boolean {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration, parseRate } from '../core/units.js';
-import { describeValue, httpUrlProblem, isEnvName, isHeaderName, isHttpUrl, quoteValue, ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, NAME_EXPECTED, NAME_RE, URL_EXPECTED } from './predicates.js';
+import { describeValue, httpUrlProblem, isEnvName, isHeaderName, quoteValue, ENV_NAME_EXPECTED, HEADER_NAME_EXPECTED, NAME_EXPECTED, NAME_RE, URL_EXPECTED } from './predicates.js';
 
 export {
   describeValue,
@@ -40,9 +40,8 @@ export const httpUrlSchema = z.string().superRefine((v, ctx) => {
 
 /** A URL, or a string that takes it from the environment (`${SLACK_WEBHOOK_URL}`), expanded later. */
 export const urlOrEnvSchema = z.string().superRefine((v, ctx) => {
-  if (!v.includes('${') && !isHttpUrl(v)) {
-    ctx.addIssue({ code: 'custom', message: `${URL_EXPECTED} or "\${ENV_VAR}", got ${quoteValue(v)}` });
-  }
+  const problem = v.includes('${') ? null : httpUrlProblem(v);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `${problem === URL_EXPECTED ? `${URL_EXPECTED} or "\${ENV_VAR}"` : problem}, got ${quoteValue(v)}` });
 });
 
 const DURATION_HINT = 'a duration like "800ms", "5s", "2m" or a number of milliseconds';

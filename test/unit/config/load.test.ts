@@ -106,6 +106,10 @@ describe('loadConfig: errors name file, path and expectation', () => {
       'relaymon.config.yaml: targets.relay.baseUrl: expected a URL starting with http:// or https://, got "relay.example"',
     );
     expect(err.path).toBe('targets.relay.baseUrl');
+    const port = await loadText('targets:\n  relay:\n    baseUrl: http://127.0.0.1:99999/v1\n');
+    expect(port.message).toBe(
+      'relaymon.config.yaml: targets.relay.baseUrl: expected a valid URL (check the host, and that a port is 1-65535), got "http://127.0.0.1:99999/v1"',
+    );
   });
 
   it('wrong type', async () => {

@@ -92,7 +92,7 @@ describe('resolveTargets with no config: one "default" target from flags and env
     );
     // It starts with http://: the port is what is wrong.
     expect((await caught(() => run(null, { baseUrl: 'http://127.0.0.1:99999/v1' }, {}))).message).toBe(
-      '--base-url: not a valid URL (check the host, and that a port is 1-65535), got "http://127.0.0.1:99999/v1"',
+      '--base-url: expected a valid URL (check the host, and that a port is 1-65535), got "http://127.0.0.1:99999/v1"',
     );
     const err = await caught(() => run(null, { apiKeyEnv: SENTINEL }, {}));
     expect(err.message).toBe('--api-key-env: expected the NAME of an environment variable (letters, digits, "_"), not its value');
