@@ -10,6 +10,10 @@ export function startMockProcess(args) {
     const child = spawn(process.execPath, [`${ROOT}bin/relaymon.js`, 'mock', '--port', '0', ...args], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
+    // A bench that fails before its stop() would leave the mock running, and the next bench would share the cores with it.
+    const orphaned = () => child.kill('SIGTERM');
+    process.once('exit', orphaned);
+    child.once('close', () => process.off('exit', orphaned));
     createInterface({ input: child.stdout }).once('line', (line) => {
       const m = /^listening on (\S+)$/.exec(line);
       if (!m) return reject(new Error(`mock said: ${line}`));
