@@ -7,7 +7,7 @@ import { junitXml } from '../export/junit.js';
 import { checkText } from '../export/check-text.js';
 import { runHonesty } from '../export/honesty-text.js';
 import { budgetEndMessage, budgetEndNote } from '../traffic/budget.js';
-import { checkOutputPath, contextInputs, processIo, refuseClobbering, writeOutputFile } from './io.js';
+import { checkOutputPaths, contextInputs, processIo, refuseClobbering, writeOutputFile } from './io.js';
 import { metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 import { priceFiles, runThresholds } from './context.js';
 import { printDryRun, runOutputs, scheduledRun, type ScheduledFlags } from './scheduled.js';
@@ -31,9 +31,7 @@ export interface CheckFlags extends ScheduledFlags, MetricsFlags {
 export async function runCheck(flags: CheckFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
   metricsAddress(flags); // a bad --metrics-port is a usage error before anything else happens
-  checkOutputPath(flags.summary, '--summary');
-  checkOutputPath(flags.junit, '--junit');
-  checkOutputPath(flags.log, '--log');
+  checkOutputPaths(runOutputs(flags));
   const report = reportSink(flags.report);
   const run = await scheduledRun(flags, { defaultDuration: parseDuration(DEFAULT_CHECK_DURATION) });
   refuseClobbering(contextInputs(run.ctx, flags), runOutputs(flags));

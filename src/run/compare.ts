@@ -10,7 +10,7 @@ import { compareResults, DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '..
 import { compareText } from '../compare/compare-text.js';
 import { saturationLines } from '../export/check-text.js';
 import { budgetEndMessage } from '../traffic/budget.js';
-import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
+import { checkOutputPaths, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
 import { budgetFrom, loadContext, pickTarget, priceFiles, withMaxInFlight } from './context.js';
 import { printDryRun, runOutputs, scheduledRun, type ScheduledFlags, type ScheduledRun } from './scheduled.js';
 import { runPipeline } from './pipeline.js';
@@ -96,8 +96,7 @@ async function fileRun(file: string, flags: CompareFlags, names: [string, string
 
 export async function runCompare(file: string | undefined, flags: CompareFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
-  checkOutputPath(flags.summary, '--summary');
-  checkOutputPath(flags.log, '--log');
+  checkOutputPaths(runOutputs(flags));
   const sink = reportSink(flags.report);
   const names = targetNames(flags);
   const options = compareOptions(flags);

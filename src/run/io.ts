@@ -65,6 +65,11 @@ export interface OutputFile {
   path: string | undefined;
 }
 
+/** checkOutputPath for each file a command writes, in their order: one list, so no output flag is left unchecked. */
+export function checkOutputPaths(outputs: readonly OutputFile[]): void {
+  for (const o of outputs) checkOutputPath(o.path, o.flag);
+}
+
 /**
  * Nothing the user recorded is lost. Every output is written afresh, so one
  * that is the same file as an input (the recording being replayed, the

@@ -12,7 +12,7 @@ import { paint } from '../export/format.js';
 import { describeProtocolRouting, describeRouting, routeByProtocol, routeRecorded } from '../traffic/replay/route.js';
 import { saturationLines, scheduleLines } from '../export/check-text.js';
 import { budgetEndMessage } from '../traffic/budget.js';
-import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
+import { checkOutputPaths, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
 import { metricsAddress, startMetrics, type MetricsFlags } from './metrics.js';
 import type { TargetFlagValues } from './flags.js';
 import { budgetFrom, loadContext, pickTarget, priceFiles, runThresholds, withMaxInFlight } from './context.js';
@@ -95,8 +95,7 @@ function checkProtocols(items: readonly Routed[], targets: ResolvedTarget[]): { 
 
 export async function runReplay(file: string, flags: ReplayFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color });
-  checkOutputPath(flags.summary, '--summary');
-  checkOutputPath(flags.log, '--log');
+  checkOutputPaths(runOutputs(flags));
   const report = reportSink(flags.report);
   metricsAddress(flags); // a bad --metrics-port is a usage error before the file is read
   const requests = flags.requests ?? null;

@@ -94,7 +94,7 @@ export interface DryRunFlags {
   report?: string;
 }
 
-/** The files a check, replay or compare run writes, by flag. */
+/** The files a check, replay, compare or watch run writes, by flag. */
 export function runOutputs(flags: DryRunFlags): OutputFile[] {
   return [
     { flag: '--summary', path: flags.summary },

@@ -13,7 +13,7 @@ import { runHonesty } from '../export/honesty-text.js';
 import type { Demo } from '../mock/demo.js';
 import { DEFAULT_FPS } from '../ui/defaults.js';
 import { budgetEndMessage, budgetEndNote } from '../traffic/budget.js';
-import { checkOutputPath, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
+import { checkOutputPaths, contextInputs, type Io, processIo, refuseClobbering, writeOutputFile } from './io.js';
 import { metricsAddress, startMetrics, type MetricsFlags, type MetricsHandle } from './metrics.js';
 import { priceFiles, runThresholds, type RunContext } from './context.js';
 import { printDryRun, runOutputs, scheduledRun, type ScheduledFlags } from './scheduled.js';
@@ -52,8 +52,7 @@ async function demoContext(demo: Demo): Promise<RunContext> {
 
 export async function runWatch(flags: WatchFlags): Promise<ExitCode> {
   const io = processIo({ color: flags.color !== false && (await preference('color')) !== false });
-  checkOutputPath(flags.summary, '--summary');
-  checkOutputPath(flags.log, '--log');
+  checkOutputPaths(runOutputs(flags));
   const report = reportSink(flags.report);
   const fps = flags.fps ?? (await preference('fps')) ?? DEFAULT_FPS;
   const intervalMs = flags.interval ?? parseInterval((await preference('interval')) ?? DEFAULT_INTERVAL);

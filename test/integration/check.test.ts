@@ -59,12 +59,12 @@ describe('relaymon check', () => {
     expect(balancedXml(xml)).toBe(true);
   });
 
-  it('an unwritable --summary or --junit is refused before anything is sent (a paid run would lose its results)', async () => {
+  it('an unwritable --summary, --junit, --log or --report is refused before anything is sent (a paid run would lose its results)', async () => {
     const before = await mockRequests();
-    for (const args of [['--summary', join(dir, 'missing', 'x.json')], ['--junit', dir], ['--log', join(dir, 'missing', 'x.log')]]) {
+    for (const args of [['--summary', join(dir, 'missing', 'x.json')], ['--junit', dir], ['--log', join(dir, 'missing', 'x.log')], ['--report', join(dir, 'missing', 'x.html')]]) {
       const res = await runCli(['check', '--base-url', mock.url, '--requests', '2', ...args]);
       expect(res.code).toBe(2);
-      expect(res.stderr).toMatch(/--(summary|junit|log) .*(cannot create it|is a folder)/);
+      expect(res.stderr).toMatch(/--(summary|junit|log|report) .*(cannot create it|is a folder)/);
       expect(res.stderr).not.toContain('internal error');
     }
     expect(await mockRequests()).toBe(before);
