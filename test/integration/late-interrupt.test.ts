@@ -163,8 +163,11 @@ describe('a signal while an output waits for a FIFO with no reader', () => {
     execFileSync('mkfifo', [fifo]);
     const run = spawnCli(['check', '-n', '1', '--base-url', mock.url, '--summary', fifo], { env: { OPENAI_API_KEY: SENTINEL_KEY }, timeoutMs: 20_000 });
     textOf(run, 'stdout'); // from its first line
-    // The text summary is printed before --summary is opened: from then on it waits on the FIFO.
-    await until(() => /thresholds? passed/.test(textOf(run, 'stdout')));
+    // The text summary is printed before --summary is opened; the signal goes once the main thread is blocked in
+    // that open (the kernel's wait for the FIFO's other end). A signal before it is held, as a late one is, and
+    // the write then waits for a reader (docs/contracts.md "Exit codes").
+    const pid = run.child.pid!;
+    await until(() => /thresholds? passed/.test(textOf(run, 'stdout')) && waitChannel(pid) === 'wait_for_partner');
     run.child.kill('SIGINT');
     const res = await run.exited;
     expectNoSecret(res);
@@ -184,6 +187,15 @@ function textOf(run: ReturnType<typeof spawnCli>, stream: 'stdout' | 'stderr'): 
     b = fresh;
   }
   return b[stream];
+}
+
+/** What the process's main thread sleeps on in the kernel ('' once it has gone). */
+function waitChannel(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/wchan`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function until(ok: () => boolean): Promise<void> {
