@@ -158,45 +158,31 @@ export async function rateRun(ratePerSec, seconds, liveStats = false) {
  * the main thread counting its tokens, as in `relaymon replay --loop`), so what earlier benches
  * left in this process's heap and allocator is not counted.
  */
-export function memoryRun(requests) {
+export async function memoryRun(requests) {
   const log = join(mkdtempSync(join(tmpdir(), 'relaymon-bench-')), 'heap.jsonl');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(fileURLToPath(new URL('./thread-heap.mjs', import.meta.url))).href, fileURLToPath(import.meta.url), MEMORY_CHILD, String(requests)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, RELAYMON_BENCH_HEAP_LOG: log },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      try {
-        if (code !== 0) throw new Error(`memory run exited with ${code}: ${out}`);
-        const r = JSON.parse(out.trim().split('\n').at(-1));
-        resolve({ ...r, threads: threadHeaps(readFileSync(log, 'utf8'), r.warmTime, r.endTime) });
-      } catch (err) {
-        reject(err);
-      } finally {
-        rmSync(dirname(log), { recursive: true, force: true });
-      }
-    });
-  });
+  try {
+    const heapHook = pathToFileURL(fileURLToPath(new URL('./thread-heap.mjs', import.meta.url))).href;
+    const r = await childJson([MEMORY_CHILD, String(requests)], { execArgv: ['--import', heapHook], env: { ...process.env, RELAYMON_BENCH_HEAP_LOG: log } });
+    return { ...r, threads: threadHeaps(readFileSync(log, 'utf8'), r.warmTime, r.endTime) };
+  } finally {
+    rmSync(dirname(log), { recursive: true, force: true });
+  }
 }
 
 /**
- * `rateRun` in a fresh node process each time, one after another. One 30 s run's p99 of send lateness rests
+ * `rateRun` in a fresh node process. One 30 s run's p99 of send lateness rests
  * on its 60 latest sends, and on this 2-vCPU machine repeated runs of the same code put it anywhere in
  * 1.3–2.6 ms at 200/s (BENCHMARKS.md "Issue 14's eighth round"): a single run cannot say which side of a
  * 2 ms goal the client is on, the median of several fresh runs can, and every run is reported beside it.
  */
-export async function freshRateRuns(ratePerSec, seconds, runs, liveStats) {
-  const out = [];
-  for (let i = 0; i < runs; i++) out.push(await childJson([RATE_CHILD, String(ratePerSec), String(seconds), liveStats ? 'live' : 'headless']));
-  return out;
+export function freshRateRun(ratePerSec, seconds, liveStats) {
+  return childJson([RATE_CHILD, String(ratePerSec), String(seconds), liveStats ? 'live' : 'headless']);
 }
 
-function childJson(args) {
+/** This file run as a child process with `args` (its mode first): the JSON of the last line it prints. */
+function childJson(args, { execArgv = [], env = process.env } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.once('error', reject);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
-import { firstRequestRuns, freshRateRuns, memoryRun, memoryThreadsTable, rateRun, target } from './engine.mjs';
+import { firstRequestRuns, freshRateRun, memoryRun, memoryThreadsTable, rateRun, target } from './engine.mjs';
 import { compareSamples, compareTtftAlone, TTFT_MOCK_ARGS } from './reference-client.mjs';
 import { capacityRun, CAPACITY_MOCK, procCpuMs } from './capacity.mjs';
 import { RelayClient } from '../dist/client/index.js';
@@ -166,8 +166,8 @@ rates.push(await rateRun(200, RATE_SECONDS, true));
 const FRESH_RUNS = quick ? 2 : 5;
 const fresh = { headless: [], live: [] };
 for (let i = 0; i < FRESH_RUNS; i++) {
-  fresh.headless.push(...(await freshRateRuns(200, RATE_SECONDS, 1, false)));
-  fresh.live.push(...(await freshRateRuns(200, RATE_SECONDS, 1, true)));
+  fresh.headless.push(await freshRateRun(200, RATE_SECONDS, false));
+  fresh.live.push(await freshRateRun(200, RATE_SECONDS, true));
 }
 const medianOf = (runs, key) => pct(runs.map((r) => r[key]).sort((x, y) => x - y), 0.5);
 const FIRST_ENGINES = quick ? 3 : 10;
@@ -217,7 +217,7 @@ Headless runs (check, replay) take no live window statistics; the last row compu
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rates.map((r) => `| ${r.requestedRps} | ${r.liveStats ? 'all windows' : 'none'} | ${r.scheduled} | ${r.sent} | ${f(r.achievedRps, 1)} | ${r.errors} | ${f(r.lagP50)} ms | ${f(r.lagP99)} ms | ${f(r.lagMax)} ms | ${f(r.loopDelayP99Max, 1)} ms | ${f(r.cpuPctOfCore, 1)} |`).join('\n')}
 
-The same 200/s run ${FRESH_RUNS} times more, each in a fresh node process, headless and live in turn (bench/engine.mjs freshRateRuns). One run's p99 rests on its ${Math.round(RATE_SECONDS * 200 * 0.01)} latest sends, and repeated runs of the same code spread widely on this machine: the goal is judged on the median of these runs' p99s, each run shown.
+The same 200/s run ${FRESH_RUNS} times more, each in a fresh node process, headless and live in turn (bench/engine.mjs freshRateRun). One run's p99 rests on its ${Math.round(RATE_SECONDS * 200 * 0.01)} latest sends, and repeated runs of the same code spread widely on this machine: the goal is judged on the median of these runs' p99s, each run shown.
 
 | run | headless: lateness p50 | p99 | max | CPU | live: lateness p50 | p99 | max | CPU |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
