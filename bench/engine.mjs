@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine } from '../dist/engine/engine.js';
 import { DEFAULT_TIMEOUTS, DEFAULT_MAX_RESPONSE_BYTES } from '../dist/core/target.js';
+import { liveWindowsFor } from '../dist/run/pipeline.js';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
 
@@ -44,6 +45,8 @@ function baseConfig(t, plan, stopAfter, liveStats = false) {
     budgetUsd: null,
     alerts: [],
     liveStats,
+    // Live: the windows `watch` computes at its default window (1m), as the dashboard asks for them.
+    ...(liveStats ? { liveWindows: liveWindowsFor('1m') } : {}),
   };
 }
 

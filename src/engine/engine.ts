@@ -6,6 +6,7 @@ import { EXIT, RelaymonError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { EngineConfig, EngineFinal, EngineSnapshot, FromWorker, StoppedBy, ToWorker } from './messages.js';
 import type { InProcessEngine } from './in-process.js';
+import type { WindowName } from '../stats/windows.js';
 
 /**
  * The worker runs from the built JavaScript. Under a TypeScript test runner
@@ -113,6 +114,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
   reset(): void {
     this.send({ type: 'reset' });
+  }
+  /** The windows periodic snapshots compute from now on (EngineConfig.liveWindows). */
+  windows(windows: readonly WindowName[]): void {
+    this.send({ type: 'windows', windows: [...windows] });
   }
 }
 

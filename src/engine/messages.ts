@@ -9,7 +9,7 @@ import type { ErrorType, Protocol, RequestResult } from '../core/result.js';
 import type { ExitCode } from '../core/errors.js';
 import type { ResolvedTarget } from '../core/target.js';
 import type { RequestSpec } from '../protocol/adapter.js';
-import type { StatsSnapshot } from '../stats/windows.js';
+import type { SomeWindows, StatsSnapshot, WindowName } from '../stats/windows.js';
 import type { Threshold, ThresholdResult } from '../stats/thresholds.js';
 import type { AlertRule, AlertStateView, AlertTransition } from '../alerts/rules.js';
 import type { SplitPlan, SplitProgress } from '../traffic/split.js';
@@ -74,6 +74,16 @@ export interface EngineConfig {
    * runs that only show progress turn it off; the final snapshot always has them.
    */
   liveStats: boolean;
+  /**
+   * The windows periodic snapshots compute when liveStats is on (default all
+   * four). Each costs the worker its percentiles at every tick (8 targets ×
+   * 2 models at 400 results/s: 9.9 ms for all four, 2.1 ms for 1m alone;
+   * BENCHMARKS.md "Aggregator"), so a run asks for the window it shows and
+   * the health window (run/pipeline.ts liveWindowsFor), and a 'windows'
+   * message changes them when the dashboard's `w` does. The final snapshot
+   * has all four.
+   */
+  liveWindows?: readonly WindowName[];
   /**
    * probe's rules (run/probe.ts), absent for every other command: Ctrl-C
    * cancels the requests in flight at once, with no grace period (they are
@@ -162,8 +172,8 @@ export interface EngineSnapshot {
   /** Wall clock of the run's start, epoch ms. */
   startedAt: number;
   elapsedMs: number;
-  /** Null in periodic snapshots when the run asked for no live statistics (liveStats false). */
-  stats: StatsSnapshot | null;
+  /** Null in periodic snapshots when the run asked for no live statistics (liveStats false); the windows asked for (liveWindows) otherwise. */
+  stats: StatsSnapshot<SomeWindows> | null;
   targets: TargetInfo[];
   saturation: Saturation;
   recentErrors: RecentError[];
@@ -191,7 +201,7 @@ export interface EngineSnapshot {
 }
 
 export interface EngineFinal {
-  snapshot: EngineSnapshot & { stats: StatsSnapshot };
+  snapshot: Omit<EngineSnapshot, 'stats'> & { stats: StatsSnapshot };
   stoppedBy: StoppedBy;
   durationMs: number;
   /**
@@ -215,6 +225,8 @@ export type ToWorker =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'reset' }
+  /** The windows periodic snapshots compute from now on (EngineConfig.liveWindows); a fresh snapshot follows. */
+  | { type: 'windows'; windows: WindowName[] }
   /** The main thread has taken the last snapshot (engine/pace.ts: the next one is posted only after it). */
   | { type: 'took' };
 

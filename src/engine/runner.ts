@@ -6,7 +6,7 @@ import { RelayClient } from '../client/index.js';
 import { PriceTable } from '../pricing/table.js';
 import { loadPricesFile } from '../pricing/load.js';
 import { PauseLog } from '../stats/pauses.js';
-import { WindowedStats } from '../stats/windows.js';
+import { WindowedStats, type WindowName } from '../stats/windows.js';
 import { GracePeriodOver } from '../core/stop.js';
 import { setLongTimeout, type LongTimeout } from '../core/long-timeout.js';
 import { RequestLog } from '../export/request-log.js';
@@ -357,6 +357,13 @@ export class EngineRunner implements FinishingRun {
   took(): void {
     this.work.run(() => {
       if (this.live()) this.ticker.took();
+    });
+  }
+
+  /** The windows periodic snapshots compute from now on, and a fresh snapshot with them, between sends (ticks.ts setWindows). */
+  windows(windows: readonly WindowName[]): void {
+    this.work.run(() => {
+      if (this.live()) this.ticker.setWindows(windows);
     });
   }
 

@@ -8,6 +8,7 @@ import { registerSecret, redact } from '../core/redact.js';
 import { EXIT, RelaymonError } from '../core/errors.js';
 import { EngineRunner } from './runner.js';
 import type { EngineConfig, FromWorker, StoppedBy, ToWorker } from './messages.js';
+import type { WindowName } from '../stats/windows.js';
 
 /** What runs a start message's config (tests of in-process.ts give a stand-in). */
 export interface RunnerLike {
@@ -20,6 +21,8 @@ export interface RunnerLike {
   reset(): void;
   /** The main thread took the last snapshot (engine/pace.ts); a stand-in may ignore it. */
   took?(): void;
+  /** The windows periodic snapshots compute from now on (messages.ts liveWindows); a stand-in may ignore it. */
+  windows?(windows: readonly WindowName[]): void;
 }
 export type RunnerFactory = (config: EngineConfig, post: (msg: FromWorker) => void) => RunnerLike;
 
@@ -73,6 +76,9 @@ export function serveEngine(post: (msg: FromWorker) => void, makeRunner: RunnerF
           break;
         case 'took':
           runner?.took?.();
+          break;
+        case 'windows':
+          runner?.windows?.(msg.windows);
           break;
       }
     },

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { PauseLog } from '../stats/pauses.js';
-import type { WindowedStats } from '../stats/windows.js';
+import { WINDOW_NAMES, type WindowedStats, type WindowName } from '../stats/windows.js';
 import { evaluateThresholds } from '../stats/thresholds.js';
 import type { SpendGuard } from '../traffic/budget.js';
 import { AlertEvaluator, type AlertTransition } from '../alerts/rules.js';
@@ -54,6 +54,8 @@ export class RunTicker {
   private transitions: AlertTransition[] = [];
   /** Periodic snapshots wait for the main thread to take the last one (pace.ts). */
   private readonly pace: SnapshotPace;
+  /** The windows periodic snapshots compute (EngineConfig.liveWindows); the final one has all four (finish.ts). */
+  private windows: readonly WindowName[];
 
   constructor(
     private readonly run: RunView,
@@ -61,6 +63,7 @@ export class RunTicker {
     paced: boolean,
   ) {
     this.pace = new SnapshotPace(paced);
+    this.windows = run.config.liveWindows ?? WINDOW_NAMES;
     this.alerts = new AlertEvaluator(run.config.alerts);
   }
 
@@ -91,6 +94,19 @@ export class RunTicker {
     if (this.pace.took() && (this.run.state === 'running' || this.run.state === 'paused' || this.run.state === 'stopping')) this.postSnapshot();
   }
 
+  /**
+   * The reader now shows other windows (the dashboard's w): a fresh snapshot
+   * with them at once, rather than at the next tick, so the frame keeps its
+   * old window for milliseconds, not a quarter second (ui/App.tsx). Paced
+   * like a tick: if the last snapshot is untaken, the one posted when it is
+   * taken has them.
+   */
+  setWindows(windows: readonly WindowName[]): void {
+    this.windows = windows;
+    if (!this.pace.mayPost()) return;
+    if (this.run.state === 'running' || this.run.state === 'paused' || this.run.state === 'stopping') this.postSnapshot();
+  }
+
   private postSnapshot(): void {
     this.pace.posted();
     this.post({ type: 'snapshot', snapshot: this.snapshot(this.run.config.liveStats) });
@@ -106,7 +122,7 @@ export class RunTicker {
       state: run.state,
       startedAt: run.startedAt,
       elapsedMs: now - run.startPerf,
-      stats: withStats ? run.stats.snapshot(now) : null,
+      stats: withStats ? run.stats.snapshot(now, { windows: this.windows }) : null,
       targets: [...run.slots.values()].map((slot) => ({
         ...slot.info,
         schedule: slot.gate.schedule(spanMs),

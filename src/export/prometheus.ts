@@ -191,8 +191,11 @@ export class PrometheusExporter {
       // Periodic snapshots without window statistics (liveStats off) leave the last verdict standing.
       if (s.stats === null) continue;
       const cell = s.stats.targets.find((c) => c.target === info.name);
+      const window = cell ? cell.windows[HEALTH_WINDOW] : null;
+      // The run computes the health window whenever /metrics is on (run/pipeline.ts liveWindowsFor); were it left out, so is the verdict.
+      if (window === undefined) continue;
       const state = targetHealth({
-        window: cell ? cell.windows[HEALTH_WINDOW] : null,
+        window,
         firingAlerts: firingAlertsFor(info.name, s.alerts, targetCount),
         backingOff: info.backoffUntil !== null,
       });

@@ -22,6 +22,8 @@ import { splitProgressText } from './replay-split.js';
 import type { MetricsHandle } from './metrics.js';
 import { DEFAULT_GRACE_MS } from './defaults.js';
 import { assertCanSend } from '../core/can-send.js';
+import { HEALTH_WINDOW } from '../stats/target-health.js';
+import type { WindowName } from '../stats/windows.js';
 
 /** What a command decides of the engine's config; the pipeline sets the rest (tick, grace, what snapshots carry). */
 export type RunConfig = Omit<EngineConfig, 'secrets' | 'tickMs' | 'graceMs' | 'emitResults' | 'liveStats'>;
@@ -32,6 +34,8 @@ export interface RunControl {
   pause(): void;
   resume(): void;
   reset(): void;
+  /** The view now shows this window: the engine's snapshots compute it from now on (liveWindowsFor). */
+  showWindow(window: WindowName): void;
 }
 
 /**
@@ -63,6 +67,8 @@ export interface RunOptions {
   emitResults?: boolean;
   /** Window statistics in every snapshot even without /metrics (watch's plain lines need them). */
   liveStats?: boolean;
+  /** The window the view or watch's plain lines show first; snapshots compute it and the health window (liveWindowsFor). */
+  window?: WindowName;
   /** Progress on stderr by the rule of run/progress.ts (default on; a view has none). */
   progress?: boolean;
   /** Snapshot period (default 250 ms). */
@@ -85,6 +91,16 @@ export interface RunOutcome {
   graceMs: number | null;
 }
 
+/**
+ * The windows a run's periodic snapshots compute (EngineConfig.liveWindows):
+ * the one shown, and 1m, which judges each target's health (the dashboard's
+ * panels, /metrics' relaymon_target_state). The others would cost the worker
+ * their percentiles at every tick for nobody.
+ */
+export function liveWindowsFor(shown: WindowName | null): WindowName[] {
+  return shown === null || shown === HEALTH_WINDOW ? [HEALTH_WINDOW] : [HEALTH_WINDOW, shown];
+}
+
 export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): Promise<RunOutcome> {
   const metrics = opts.metrics ?? null;
   const view = opts.view ?? null;
@@ -97,6 +113,7 @@ export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): 
     // progress line is live: no per-tick window statistics (they would delay sends).
     emitResults: opts.emitResults ?? (view !== null || metrics !== null),
     liveStats: view !== null || metrics !== null || opts.liveStats === true,
+    liveWindows: liveWindowsFor(opts.window ?? null),
   };
   assertCanSend(); // the engine's worker would fail each request instead, blaming the relay
   const engine = new Engine(engineConfig, { inProcess: opts.inProcess === true && view === null });
@@ -127,7 +144,13 @@ export async function runPipeline(config: RunConfig, io: Io, opts: RunOptions): 
   let final: EngineFinal;
   try {
     if (view) {
-      const control: RunControl = { stop: () => engine.stop('interrupt'), pause: () => engine.pause(), resume: () => engine.resume(), reset: () => engine.reset() };
+      const control: RunControl = {
+        stop: () => engine.stop('interrupt'),
+        pause: () => engine.pause(),
+        resume: () => engine.resume(),
+        reset: () => engine.reset(),
+        showWindow: (window) => engine.windows(liveWindowsFor(window)),
+      };
       await view.show(control, engine.done);
     }
     final = await engine.done;

@@ -14,7 +14,7 @@ export function plainLines(s: EngineSnapshot, targets: readonly string[], window
   return targets.map((name) => {
     const cell = s.stats?.targets.find((t) => t.target === name);
     const info = s.targets.find((t) => t.name === name);
-    return logfmtLine(now, name, cell ? cell.windows[window] : null, info);
+    return logfmtLine(now, name, cell?.windows[window] ?? null, info);
   });
 }
 
@@ -28,6 +28,7 @@ export async function runWatchPlain(s: WatchSetup, opts: { linesToStderr: boolea
     notify: s.notify,
     metrics: s.metrics,
     liveStats: true,
+    window: s.window,
     ...(s.report ? { emitResults: true } : {}),
     onSnapshot: (snap) => {
       s.report?.observe(snap);

@@ -48,6 +48,7 @@ class DashboardView implements RunView {
       initialWindow: s.window,
       fps: s.fps,
       color: s.io.color,
+      onWindow: (window) => control.showWindow(window),
       onCommand: (command) => {
         if (command === 'quit') {
           this.quitByKey = true;
@@ -78,7 +79,7 @@ class DashboardView implements RunView {
 
 export async function runWatchTui(s: WatchSetup): Promise<WatchOutcome> {
   const view = new DashboardView(s);
-  const outcome = await runPipeline(s.engine, s.io, { command: 'watch', notify: s.notify, metrics: s.metrics, view, ...s.report?.runOptions() });
+  const outcome = await runPipeline(s.engine, s.io, { command: 'watch', notify: s.notify, metrics: s.metrics, view, window: s.window, ...s.report?.runOptions() });
   if (process.env['RELAYMON_DEBUG'] && view.slowFrames) {
     const f = view.slowFrames();
     s.io.err(`watch: ${f.frames} frames drawn, ${f.slow} slower than ${Math.round(1000 / s.fps)} ms, worst ${f.worstMs.toFixed(1)} ms\n`);

@@ -48,25 +48,32 @@ export { WINDOW_NAMES, WINDOW_SPAN_MS } from './slots.js';
 export type { TimeStats } from '../metrics/kinds.js';
 
 export type WindowSet<W extends WindowName = WindowName> = Record<W, WindowStats>;
+/**
+ * Some of the windows, which ones decided while the run goes on: a periodic
+ * snapshot computes only those its reader shows (EngineConfig.liveWindows,
+ * engine/messages.ts); a window left out is absent, never stale.
+ */
+export type SomeWindows = Partial<WindowSet>;
 
-export interface TargetStats<W extends WindowName = WindowName> {
+/** S: the windows it holds (all four unless said). */
+export interface TargetStats<S extends SomeWindows = WindowSet> {
   target: string;
-  windows: WindowSet<W>;
+  windows: S;
   /** Per requested model, verbatim (all probes together), in order of first appearance. */
-  models: { model: string; windows: WindowSet<W> }[];
+  models: { model: string; windows: S }[];
   /** Per probe (all models together); results without a probe (replay) appear in no probe row. */
-  probes: { probe: string; windows: WindowSet<W> }[];
+  probes: { probe: string; windows: S }[];
   series: Series;
 }
 
-export interface StatsSnapshot<W extends WindowName = WindowName> {
+export interface StatsSnapshot<S extends SomeWindows = WindowSet> {
   /** The nowMs the snapshot was taken at (the caller's monotonic clock). */
   atMs: number;
   elapsedMs: number;
   /** Everything together. */
-  windows: WindowSet<W>;
+  windows: S;
   /** In order of first appearance. */
-  targets: TargetStats<W>[];
+  targets: TargetStats<S>[];
 }
 
 export interface SnapshotOptions<W extends WindowName = WindowName> {
@@ -133,7 +140,7 @@ export class WindowedStats {
     this.cell(r.target, r.model, r.probe).record(r);
   }
 
-  snapshot<W extends WindowName = WindowName>(nowMs: number, opts: SnapshotOptions<W> = {}): StatsSnapshot<W> {
+  snapshot<W extends WindowName = WindowName>(nowMs: number, opts: SnapshotOptions<W> = {}): StatsSnapshot<WindowSet<W>> {
     this.advance(nowMs);
     for (const c of this.cellList) c.flush();
     const names = (opts.windows ?? WINDOW_NAMES) as readonly W[];
@@ -149,7 +156,7 @@ export class WindowedStats {
       if (node) memo.set(node, out);
       return out;
     };
-    const targets: TargetStats<W>[] = this.targets.map((t) => ({
+    const targets: TargetStats<WindowSet<W>>[] = this.targets.map((t) => ({
       target: t.name,
       windows: windowsOf(this.groups.get(kTarget(t.name))),
       models: t.models.map((model) => ({ model, windows: windowsOf(this.groups.get(kModel(t.name, model))) })),

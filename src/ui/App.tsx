@@ -34,6 +34,8 @@ export interface AppProps {
   thresholds: readonly Threshold[];
   initialWindow: WindowName;
   onCommand(command: ViewCommand): void;
+  /** The user chose another window (w): the engine's snapshots compute it from the next one on (run/pipeline.ts liveWindowsFor). */
+  onWindow?(window: WindowName): void;
   /** Wall clock, epoch ms (tests pass a fixed one). */
   now?: () => number;
   formatTime?: (epochMs: number) => string;
@@ -47,6 +49,7 @@ export function App(props: AppProps) {
   const [view, setView] = useState(() => initialView(props.initialWindow));
   // Keys typed faster than a render (p p) must each see the previous key's result, not the last rendered view.
   const viewRef = useRef(view);
+  const shownWindow = useRef(view.window);
   // The clock is read at each render: snapshots (4 a second) redraw the frame
   // anyway, and a render costs Ink several MB of garbage (Output.get builds an
   // object per cell; bench/memory.mjs), so the second's timer redraws only
@@ -78,6 +81,7 @@ export function App(props: AppProps) {
       // Keys typed while this thread was busy can come in one read ("rq"): each is taken in turn (onInput).
       const pausable = snapshot?.state === 'running' || snapshot?.state === 'paused';
       const { state, commands } = onInput(viewRef.current, input, key, { targets: targets.length, columns, pausable });
+      if (state.window !== viewRef.current.window) props.onWindow?.(state.window);
       viewRef.current = state;
       setView(state);
       for (const command of commands) {
@@ -98,12 +102,17 @@ export function App(props: AppProps) {
       </Box>
     );
   }
+  // Snapshots compute only the windows shown (EngineConfig.liveWindows): one chosen a moment ago (w) has no
+  // numbers until the next snapshot, milliseconds later (engine/ticks.ts setWindows). Until then the frame keeps
+  // the window it has numbers for, its name included, rather than blank a quarter-second of panels.
+  if (snapshot.stats === null || snapshot.stats.windows[view.window] !== undefined) shownWindow.current = view.window;
+  const window = shownWindow.current;
   const focused = view.focus !== null ? targets[view.focus] : undefined;
-  const samples = view.screen === 'detail' && focused ? feed.recent.since(focused.name, clock - WINDOW_SPAN_MS[view.window]) : [];
+  const samples = view.screen === 'detail' && focused ? feed.recent.since(focused.name, clock - WINDOW_SPAN_MS[window]) : [];
   return (
     <Dashboard
       snapshot={snapshot}
-      window={view.window}
+      window={window}
       cols={cols}
       rows={rows}
       clock={formatTime(clock)}

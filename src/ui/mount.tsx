@@ -26,6 +26,8 @@ export interface MountOptions {
   fps: number;
   color: boolean;
   onCommand(command: ViewCommand): void;
+  /** The user chose another window (w): the engine computes it from its next snapshot on. */
+  onWindow?(window: WindowName): void;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
 }
@@ -106,7 +108,7 @@ export function mountDashboard(o: MountOptions): MountedDashboard {
   process.once('exit', restore);
   const instance: Instance = render(
     <ColorContext.Provider value={o.color}>
-      <App feed={o.feed} thresholds={o.thresholds} initialWindow={o.initialWindow} onCommand={o.onCommand} />
+      <App feed={o.feed} thresholds={o.thresholds} initialWindow={o.initialWindow} onCommand={o.onCommand} {...(o.onWindow ? { onWindow: o.onWindow } : {})} />
     </ColorContext.Provider>,
     {
       stdout: inkStream(stdout),

@@ -127,9 +127,9 @@ describe('relaymon watch --demo in tmux', () => {
     expect(doneCount(later)).toBeGreaterThan(first!);
   });
 
-  it('w cycles the window to 5m', async () => {
+  it('w cycles the window to 5m, with its numbers (the engine computes only the windows shown: it is asked for 5m now)', async () => {
     keys('w');
-    const lines = await waitFor('"window 5m"', has('window 5m'));
+    const lines = await waitFor('"window 5m" and both panels with numbers', (l) => has('window 5m')(l) && bothPanelsWithNumbers(l));
     expect(lines[0]).toContain('window 5m');
   });
 

@@ -74,6 +74,16 @@ describe('watch, plain line mode', () => {
     expect(res.stdout).toContain('stopped: the request count was reached');
   });
 
+  it('--window 15m: the lines carry that window\'s numbers (the engine computes only the windows shown)', async () => {
+    const res = await runCli(['watch', '--no-tui', '--window', '15m', '--base-url', mock.url, '--every', '100ms', '--interval', '300ms', '--duration', '1.5s']);
+    expect(res.code).toBe(0);
+    const lines = logfmtLines(res.stdout);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    const last = lines.at(-1)!;
+    expect(Number(last[3])).toBeGreaterThan(0);
+    expect(Number(last[6])).toBeGreaterThanOrEqual(TTFT);
+  });
+
   it('--json: stdout is only the summary JSON; the lines go to stderr; --summary writes the same', async () => {
     const file = join(dir, 'summary.json');
     const res = await runCli(['watch', '--no-tui', '--json', '--summary', file, '--base-url', mock.url, '--every', '100ms', '--interval', '300ms', '--requests', '6']);

@@ -7,7 +7,7 @@
 import { Box } from 'ink';
 import type { EngineSnapshot } from '../../engine/messages.js';
 import type { Threshold } from '../../stats/thresholds.js';
-import type { TargetStats, WindowName } from '../../stats/windows.js';
+import type { SomeWindows, TargetStats, WindowName } from '../../stats/windows.js';
 import { chooseLayout, HEADER_LINES, EVENTS_LINES, MAX_ALERT_LINES } from '../core/layout.js';
 import type { RecentSample } from '../core/recent.js';
 import { AlertBar, packAlerts } from './AlertBar.js';
@@ -68,7 +68,7 @@ function detailChart(store: ChartStore, name: string, window: WindowName, metric
 }
 
 /** Targets in the engine's order, each with its statistics when it has any. */
-export function dashboardTargets(snapshot: EngineSnapshot): { name: string; stats: TargetStats | null }[] {
+export function dashboardTargets(snapshot: EngineSnapshot): { name: string; stats: TargetStats<SomeWindows> | null }[] {
   const byName = new Map((snapshot.stats?.targets ?? []).map((t) => [t.target, t]));
   const names = snapshot.targets.map((t) => t.name);
   for (const t of snapshot.stats?.targets ?? []) if (!names.includes(t.target)) names.push(t.target);
@@ -76,12 +76,12 @@ export function dashboardTargets(snapshot: EngineSnapshot): { name: string; stat
 }
 
 /** The same verdict relaymon_target_state exports, from the snapshot alone. */
-export function panelState(snapshot: EngineSnapshot, name: string, stats: TargetStats | null, targetCount: number): HealthName {
+export function panelState(snapshot: EngineSnapshot, name: string, stats: TargetStats<SomeWindows> | null, targetCount: number): HealthName {
   const now = snapshot.startedAt + snapshot.elapsedMs;
   const info = snapshot.targets.find((t) => t.name === name);
   return healthName(
     targetHealth({
-      window: stats ? stats.windows[HEALTH_WINDOW] : null,
+      window: stats?.windows[HEALTH_WINDOW] ?? null,
       firingAlerts: firingAlertsFor(name, snapshot.alerts, targetCount),
       backingOff: info?.backoffUntil !== null && info?.backoffUntil !== undefined && info.backoffUntil > now,
     }),

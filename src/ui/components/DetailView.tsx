@@ -9,7 +9,7 @@ import { Box } from 'ink';
 import type { RecentError } from '../../engine/messages.js';
 import type { TimeStats } from '../../stats/summary.js';
 import { COUNTERS, TRENDS, type CounterEntry, type CounterFields, type TrendEntry } from '../../metrics/catalog.js';
-import type { TargetStats, WindowName, WindowStats } from '../../stats/windows.js';
+import type { SomeWindows, TargetStats, WindowName, WindowStats } from '../../stats/windows.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
 import { bar, logHistogram } from '../core/latency-bars.js';
 import type { RecentSample } from '../core/recent.js';
@@ -22,7 +22,7 @@ import { errorBreakdown, fmtCount, statusBreakdown } from './TargetPanel.js';
 
 export interface DetailViewProps {
   name: string;
-  stats: TargetStats | null;
+  stats: TargetStats<SomeWindows> | null;
   window: WindowName;
   /** Recent requests of this target inside the window, oldest first. */
   samples: readonly RecentSample[];
@@ -92,11 +92,11 @@ function histogramRows(samples: readonly RecentSample[], width: number): Segment
   return rows;
 }
 
-function modelRows(stats: TargetStats, window: WindowName): Segment[][] {
+function modelRows(stats: TargetStats<SomeWindows>, window: WindowName): Segment[][] {
   const rows: Segment[][] = [[{ text: 'per model', tone: 'title' }]];
   for (const m of stats.models) {
     const w = m.windows[window];
-    if (w.requests === 0) continue;
+    if (!w || w.requests === 0) continue;
     rows.push([
       { text: `${m.model}  `, tone: 'accent' },
       { text: `${w.requests} req  ` },

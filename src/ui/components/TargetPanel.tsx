@@ -9,7 +9,7 @@ import { Box } from 'ink';
 import type { Threshold } from '../../stats/thresholds.js';
 import type { Aggregation, MetricName } from '../../stats/thresholds.js';
 import { COUNTERS, type CounterEntry, type CounterFields } from '../../metrics/catalog.js';
-import type { TargetStats, WindowName, WindowStats } from '../../stats/windows.js';
+import type { SomeWindows, TargetStats, WindowName, WindowStats } from '../../stats/windows.js';
 import type { HealthName } from '../../stats/target-health.js';
 import { fmtMs, fmtNum, fmtPct, fmtUsd } from '../../export/format.js';
 import { PANEL_HEIGHT, type Detail } from '../core/layout.js';
@@ -22,7 +22,7 @@ import { describeUsageGap } from '../../honesty/reconcile.js';
 export interface TargetPanelProps {
   name: string;
   /** Null before the target has any statistics. */
-  stats: TargetStats | null;
+  stats: TargetStats<SomeWindows> | null;
   window: WindowName;
   detail: Detail;
   width: number;

@@ -172,3 +172,56 @@ describe('EngineRunner in this thread, over loopback', () => {
     expect(final.snapshot.progress.sent - sentAtPause).toBeLessThanOrEqual(5);
   });
 });
+
+/** Resolves once `ok()` holds (polled: an event of the run, not a sleep). */
+function until(ok: () => boolean): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (ok()) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 5);
+  });
+}
+
+/** Every window set a snapshot's statistics hold, as lists of window names: the run's, each target's, model's and probe's. */
+function windowKeys(stats: { windows: object; targets: readonly { windows: object; models: readonly { windows: object }[]; probes: readonly { windows: object }[] }[] }): string[][] {
+  const sets = [stats.windows, ...stats.targets.flatMap((t) => [t.windows, ...t.models.map((m) => m.windows), ...t.probes.map((p) => p.windows)])];
+  return sets.map((w) => Object.keys(w).sort());
+}
+
+describe('the windows periodic snapshots compute (EngineConfig.liveWindows, engine/ticks.ts)', () => {
+  const every50: TrafficPlan = { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 50 }, seed: 1 }] };
+
+  it('each tick computes only the windows asked for; the final snapshot has all four', async () => {
+    mock = await startMock({ ttftMs: 1, itlMs: 1, tokens: 1 });
+    const run = startRunner([target('m', mock.url)], every50, { liveStats: true, liveWindows: ['1m'], tickMs: 50 });
+    await until(() => run.snapshots.some((s) => (s.stats?.windows['1m']?.requests ?? 0) >= 3));
+    run.runner.stop('interrupt');
+    const final = await run.done;
+    expect(run.snapshots.length).toBeGreaterThan(0);
+    for (const s of run.snapshots) {
+      expect(s.stats).not.toBeNull();
+      for (const keys of windowKeys(s.stats!)) expect(keys).toEqual(['1m']);
+    }
+    for (const keys of windowKeys(final.snapshot.stats)) expect(keys).toEqual(['15m', '1m', '5m', 'all']);
+    expect(final.snapshot.stats.windows.all.requests).toBe(final.snapshot.progress.done);
+  });
+
+  it('a change of windows posts a snapshot with the new ones at once, not at the next tick', async () => {
+    mock = await startMock({ ttftMs: 1, itlMs: 1, tokens: 1 });
+    // No tick within the test: any periodic snapshot comes from the change.
+    const run = startRunner([target('m', mock.url)], every50, { liveStats: true, liveWindows: ['1m'], tickMs: 600_000 });
+    await until(() => run.runner.snapshot(false).progress.done >= 2);
+    expect(run.snapshots).toHaveLength(0);
+    run.runner.windows(['1m', '5m']);
+    await until(() => run.snapshots.length > 0);
+    const fresh = run.snapshots[0]!;
+    for (const keys of windowKeys(fresh.stats!)) expect(keys).toEqual(['1m', '5m']);
+    expect(fresh.stats!.windows['5m']!.requests).toBeGreaterThanOrEqual(2);
+    expect(fresh.stats!.windows['5m']!.requests).toBe(fresh.stats!.windows['1m']!.requests);
+    run.runner.stop('interrupt');
+    await run.done;
+  });
+});

@@ -8,6 +8,7 @@ import { SnapshotFeed } from '../../../src/ui/feed.js';
 import type { ViewCommand } from '../../../src/ui/core/view-state.js';
 import type { RecentSample } from '../../../src/ui/core/recent.js';
 import type { EngineSnapshot } from '../../../src/engine/messages.js';
+import type { SomeWindows, WindowName, WindowSet } from '../../../src/stats/windows.js';
 import { emptySnapshot, errorHeavySnapshot, normalSnapshot } from './fixtures.js';
 import { frameLines, utcTime, widest, WIDTHS } from './render-helpers.js';
 import { result } from '../export/result.js';
@@ -91,10 +92,19 @@ describe('App', () => {
     const feed = new SnapshotFeed();
     if (first) feed.push(first);
     const commands: ViewCommand[] = [];
+    const windows: WindowName[] = [];
     const r = render(
-      <App feed={feed} thresholds={[]} initialWindow="1m" onCommand={(c) => commands.push(c)} now={() => Date.UTC(2026, 0, 1, 12, 1, 5)} formatTime={utcTime} />,
+      <App
+        feed={feed}
+        thresholds={[]}
+        initialWindow="1m"
+        onCommand={(c) => commands.push(c)}
+        onWindow={(w) => windows.push(w)}
+        now={() => Date.UTC(2026, 0, 1, 12, 1, 5)}
+        formatTime={utcTime}
+      />,
     );
-    return { r, feed, commands };
+    return { r, feed, commands, windows };
   }
 
   it('says it is starting until the first snapshot, then draws it', async () => {
@@ -154,4 +164,37 @@ describe('App', () => {
     expect(frame(r)).toContain('last 3 requests in the window');
     r.unmount();
   });
+
+  it('w asks the engine for the next window, and the frame keeps the window it has numbers for until they come', async () => {
+    const { r, feed, windows } = mount(onlyWindows(normalSnapshot(), ['1m']));
+    r.stdin.write('w');
+    await tick();
+    expect(windows).toEqual(['5m']);
+    // The engine computes 5m from its next snapshot on (engine/ticks.ts setWindows): none has come yet.
+    expect(frame(r)).toContain('window 1m');
+    expect(frame(r)).not.toContain('window 5m');
+    feed.push(onlyWindows(normalSnapshot(), ['1m', '5m']));
+    expect(await until(r, (f) => f.includes('window 5m'))).toContain('window 5m');
+    r.unmount();
+  });
 });
+
+/** `snap` as a run that computes only the windows `keep` sends it (EngineConfig.liveWindows). */
+function onlyWindows(snap: EngineSnapshot, keep: readonly WindowName[]): EngineSnapshot {
+  const pick = (w: SomeWindows): SomeWindows => Object.fromEntries(keep.map((k) => [k, w[k]])) as Partial<WindowSet>;
+  const stats = snap.stats;
+  if (!stats) return snap;
+  return {
+    ...snap,
+    stats: {
+      ...stats,
+      windows: pick(stats.windows),
+      targets: stats.targets.map((t) => ({
+        ...t,
+        windows: pick(t.windows),
+        models: t.models.map((m) => ({ ...m, windows: pick(m.windows) })),
+        probes: t.probes.map((p) => ({ ...p, windows: pick(p.windows) })),
+      })),
+    },
+  };
+}
