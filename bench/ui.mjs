@@ -42,6 +42,7 @@ const { Engine } = await import('../dist/engine/engine.js');
 const { SnapshotFeed } = await import('../dist/ui/feed.js');
 const { DEFAULT_FPS, mountDashboard } = await import('../dist/ui/mount.js');
 const { parseThreshold } = await import('../dist/stats/thresholds-parse.js');
+const { liveWindowsFor } = await import('../dist/run/pipeline.js');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -125,6 +126,7 @@ async function run(mode) {
     budgetUsd: null,
     alerts: [],
     liveStats: true,
+    liveWindows: liveWindowsFor('1m'),
   });
   const feed = new SnapshotFeed();
   // The same feed less its chart history: the dashboard then draws no chart (src/ui/App.tsx).
