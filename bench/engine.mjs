@@ -12,7 +12,7 @@ import { liveWindowsFor } from '../dist/run/pipeline.js';
 import { startMockProcess } from './mock-process.mjs';
 import { pct } from './pct.mjs';
 
-const SPEC = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens: 16, stream: true };
+export const SPEC = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens: 16, stream: true };
 
 /** A ResolvedTarget for the mock: no key, default timeouts. */
 export function target(baseUrl, concurrency) {
@@ -30,7 +30,8 @@ export function target(baseUrl, concurrency) {
   };
 }
 
-function baseConfig(t, plan, stopAfter, liveStats = false) {
+/** The engine config of these benches: one target `t`, no alerts, thresholds or log; live windows as `watch` asks for them when liveStats. */
+export function baseConfig(t, plan, stopAfter, liveStats = false) {
   return {
     targets: [t],
     priceFiles: [],

@@ -5,31 +5,15 @@
 // (BENCHMARKS.md, "Issue 14's ninth round").
 // Usage: node bench/late-sends.mjs [headless|live] [seconds=10] [overMs=3]
 import { Engine } from '../dist/engine/engine.js';
-import { liveWindowsFor } from '../dist/run/pipeline.js';
-import { target } from './engine.mjs';
+import { baseConfig, SPEC, target } from './engine.mjs';
 import { startMockProcess } from './mock-process.mjs';
 
 const live = process.argv[2] === 'live';
 const seconds = Number(process.argv[3] ?? 10);
 const overMs = Number(process.argv[4] ?? 3);
-const SPEC = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Reply with OK' }], maxTokens: 16, stream: true };
 const mock = await startMockProcess(['--ttft', '20', '--itl', '5', '--tokens', '4']);
-const engine = new Engine({
-  targets: [target(mock.url, 256)],
-  priceFiles: [],
-  plan: { kind: 'probes', streams: [{ probe: 'bench', target: 'mock', spec: SPEC, schedule: { kind: 'every', intervalMs: 5 }, seed: 1 }] },
-  tickMs: 250,
-  stopAfter: { durationMs: seconds * 1000, requests: null },
-  graceMs: 10_000,
-  log: null,
-  thresholds: [],
-  secrets: [],
-  emitResults: true,
-  budgetUsd: null,
-  alerts: [],
-  liveStats: live,
-  ...(live ? { liveWindows: liveWindowsFor('1m') } : {}),
-});
+const plan = { kind: 'probes', streams: [{ probe: 'bench', target: 'mock', spec: SPEC, schedule: { kind: 'every', intervalMs: 5 }, seed: 1 }] };
+const engine = new Engine({ ...baseConfig(target(mock.url, 256), plan, { durationMs: seconds * 1000, requests: null }, live), emitResults: true });
 const results = [];
 engine.on('snapshot', (s) => results.push(...s.results));
 const final = await engine.done;
