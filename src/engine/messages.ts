@@ -77,7 +77,7 @@ export interface EngineConfig {
   /**
    * The windows periodic snapshots compute when liveStats is on (default all
    * four). Each costs the worker its percentiles at every tick (8 targets ×
-   * 2 models at 400 results/s: 9.9 ms for all four, 2.1 ms for 1m alone;
+   * 2 models at 400 results/s: over 4× as long for all four as for 1m alone;
    * BENCHMARKS.md "Aggregator"), so a run asks for the window it shows and
    * the health window (run/pipeline.ts liveWindowsFor), and a 'windows'
    * message changes them when the dashboard's `w` does. The final snapshot
