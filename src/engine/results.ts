@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestResult } from '../core/result.js';
+import { redact } from '../core/redact.js';
 import type { RequestSpec } from '../protocol/adapter.js';
 import { adapterFor } from '../protocol/index.js';
 import type { RequestLog } from '../export/request-log.js';
@@ -45,8 +46,9 @@ export class ResultBook {
         model: r.model,
         errorType: r.errorType ?? 'bad_response',
         httpStatus: r.httpStatus,
-        requestId: r.requestId,
-        message: r.errorMessage,
+        // A relay's own words, shown on the dashboard: a relay may echo the key in them (core/redact.ts).
+        requestId: r.requestId === null ? null : redact(r.requestId),
+        message: r.errorMessage === null ? null : redact(r.errorMessage),
       });
       if (this.recentErrors.length > RECENT_ERRORS) this.recentErrors.shift();
     }

@@ -1,5 +1,6 @@
-/** Width-safe text helpers for the dashboard. Pure. */
+/** Width-safe text helpers for the dashboard. Pure but for redact's registered secrets. */
 import stringWidth from 'string-width';
+import { redact } from '../../core/redact.js';
 
 /** Terminal columns (string-width: a CJK character or an emoji takes two, a block character or "…" one). */
 export function textWidth(s: string): number {
@@ -13,11 +14,19 @@ const NARROW = /^[\x20-\x7e\u00a0-\u00ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** At most `width` columns; a cut string ends in "…" (a wide character is never cut in half). */
-export function truncate(s: string, width: number): string {
+/**
+ * At most `width` columns; a cut string ends in "…" (a wide character is never
+ * cut in half). A string is redacted before it is cut: the frame is redacted
+ * again as it is written (ui/mount.tsx), but a secret cut short there no
+ * longer matches, and "Bearer sk-live-abc…" would show most of a key (a relay
+ * that echoes the Authorization header as its request id).
+ */
+export function truncate(text: string, width: number): string {
   const w = Math.max(0, Math.floor(width));
-  if (textWidth(s) <= w) return s;
+  if (textWidth(text) <= w) return text;
   if (w === 0) return '';
+  const s = redact(text);
+  if (textWidth(s) <= w) return s;
   let out = '';
   let used = 0;
   for (const { segment } of graphemes.segment(s)) {

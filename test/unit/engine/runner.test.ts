@@ -6,6 +6,9 @@ import { effectiveCap } from '../../../src/engine/gate.js';
 import type { ReplayEntry, TrafficPlan } from '../../../src/engine/messages.js';
 import { startMock, type MockServer } from '../../../src/mock/server.js';
 import { SMALL_SPEC, startRunner, target } from '../../helpers/engine.js';
+import { startHostile } from '../../helpers/hostile.js';
+import { SENTINEL_KEY } from '../../helpers/cli.js';
+import { clearSecrets, registerSecret } from '../../../src/core/redact.js';
 
 const line = (n: number, targets?: string[]): ReplayEntry => ({ line: n, offsetMs: null, spec: SMALL_SPEC, ...(targets ? { targets } : {}) });
 const closedPlan = (entries: ReplayEntry[], concurrency: number, loop: boolean, targets: string[]): TrafficPlan => ({ kind: 'replay', entries, mode: { kind: 'closed', concurrency }, loop, targets });
@@ -225,3 +228,31 @@ describe('the windows periodic snapshots compute (EngineConfig.liveWindows, engi
     await run.done;
   });
 });
+
+describe('recent errors carry a relay\'s words redacted (engine/results.ts)', () => {
+  afterEach(() => clearSecrets());
+
+  it('a relay that echoes the key as its request id and in its message: the snapshot has neither', async () => {
+    registerSecret(SENTINEL_KEY);
+    const relay = await startHostile((req, res) => {
+      const auth = String(req.headers.authorization ?? '');
+      res.writeHead(401, { 'content-type': 'application/json', 'x-request-id': auth });
+      res.end(JSON.stringify({ error: { message: `invalid key ${auth}`, type: 'invalid_request_error' } }));
+    });
+    try {
+      const run = startRunner([target('h', relay.url, { apiKey: SENTINEL_KEY })], closedPlan([line(1)], 1, true, ['h']), { stopAfter: { durationMs: null, requests: 2 } });
+      const final = await run.done;
+      const recent = [...run.snapshots, final.snapshot].flatMap((s) => s.recentErrors);
+      expect(recent.length).toBeGreaterThan(0);
+      // The header reached the relay, and came back: what the snapshot carries was redacted in the worker.
+      expect(relay.requests[0]!.headers.authorization).toBe(`Bearer ${SENTINEL_KEY}`);
+      for (const e of recent) {
+        expect(e.requestId).toBe('Bearer [REDACTED]');
+        expect(e.message ?? '').not.toContain(SENTINEL_KEY.slice(3, 15));
+      }
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
