@@ -91,7 +91,7 @@ export class RunTicker {
 
   /** The main thread took the last snapshot: one missed meanwhile is posted now, fresh (pace.ts). */
   took(): void {
-    if (this.pace.took() && (this.run.state === 'running' || this.run.state === 'paused' || this.run.state === 'stopping')) this.postSnapshot();
+    if (this.pace.took() && this.posting()) this.postSnapshot();
   }
 
   /**
@@ -103,8 +103,13 @@ export class RunTicker {
    */
   setWindows(windows: readonly WindowName[]): void {
     this.windows = windows;
-    if (!this.pace.mayPost()) return;
-    if (this.run.state === 'running' || this.run.state === 'paused' || this.run.state === 'stopping') this.postSnapshot();
+    if (this.pace.mayPost() && this.posting()) this.postSnapshot();
+  }
+
+  /** Periodic snapshots go out from the run's start until its final one (finish.ts). */
+  private posting(): boolean {
+    const state = this.run.state;
+    return state === 'running' || state === 'paused' || state === 'stopping';
   }
 
   private postSnapshot(): void {
