@@ -7,6 +7,7 @@ import type { ReplayEntry, TrafficPlan } from '../../../src/engine/messages.js';
 import { startMock, type MockServer } from '../../../src/mock/server.js';
 import { SMALL_SPEC, startRunner, target } from '../../helpers/engine.js';
 import { startHostile } from '../../helpers/hostile.js';
+import { until } from '../../helpers/net.js';
 import { SENTINEL_KEY } from '../../helpers/cli.js';
 import { clearSecrets, registerSecret } from '../../../src/core/redact.js';
 
@@ -84,16 +85,14 @@ async function silentRelay(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 }
 
+/** Resolves once `ok()` holds (polled by test/helpers/net.ts until: an event of the run, not a sleep), or fails naming `what`. */
+async function when(ok: () => boolean, what: string): Promise<void> {
+  await until(async () => (ok() ? true : null), what);
+}
+
 /** Resolves once the runner has n requests in flight (its own count, not a sleep). */
 function inFlight(run: { runner: { snapshot(withStats: boolean): { saturation: { inFlight: number } } } }, n: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      if (run.runner.snapshot(false).saturation.inFlight === n) {
-        clearInterval(poll);
-        resolve();
-      }
-    }, 10);
-  });
+  return when(() => run.runner.snapshot(false).saturation.inFlight === n, `${n} requests in flight`);
 }
 
 describe('EngineRunner in this thread, over loopback', () => {
@@ -155,14 +154,7 @@ describe('EngineRunner in this thread, over loopback', () => {
     mock = await startMock({ ttftMs: 1, itlMs: 1, tokens: 1 });
     const plan: TrafficPlan = { kind: 'probes', streams: [{ probe: 'p', target: 'm', spec: SMALL_SPEC, schedule: { kind: 'every', intervalMs: 50 }, seed: 1 }] };
     const run = startRunner([target('m', mock.url)], plan, {});
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (run.runner.snapshot(false).progress.sent >= 2) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 5);
-    });
+    await when(() => run.runner.snapshot(false).progress.sent >= 2, '2 sends');
     run.runner.pause();
     const sentAtPause = run.runner.snapshot(false).progress.sent;
     await new Promise((r) => setTimeout(r, 400));
@@ -176,18 +168,6 @@ describe('EngineRunner in this thread, over loopback', () => {
   });
 });
 
-/** Resolves once `ok()` holds (polled: an event of the run, not a sleep). */
-function until(ok: () => boolean): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      if (ok()) {
-        clearInterval(poll);
-        resolve();
-      }
-    }, 5);
-  });
-}
-
 /** Every window set a snapshot's statistics hold, as lists of window names: the run's, each target's, model's and probe's. */
 function windowKeys(stats: { windows: object; targets: readonly { windows: object; models: readonly { windows: object }[]; probes: readonly { windows: object }[] }[] }): string[][] {
   const sets = [stats.windows, ...stats.targets.flatMap((t) => [t.windows, ...t.models.map((m) => m.windows), ...t.probes.map((p) => p.windows)])];
@@ -200,7 +180,7 @@ describe('the windows periodic snapshots compute (EngineConfig.liveWindows, engi
   it('each tick computes only the windows asked for; the final snapshot has all four', async () => {
     mock = await startMock({ ttftMs: 1, itlMs: 1, tokens: 1 });
     const run = startRunner([target('m', mock.url)], every50, { liveStats: true, liveWindows: ['1m'], tickMs: 50 });
-    await until(() => run.snapshots.some((s) => (s.stats?.windows['1m']?.requests ?? 0) >= 3));
+    await when(() => run.snapshots.some((s) => (s.stats?.windows['1m']?.requests ?? 0) >= 3), 'a snapshot with 3 requests in 1m');
     run.runner.stop('interrupt');
     const final = await run.done;
     expect(run.snapshots.length).toBeGreaterThan(0);
@@ -216,10 +196,10 @@ describe('the windows periodic snapshots compute (EngineConfig.liveWindows, engi
     mock = await startMock({ ttftMs: 1, itlMs: 1, tokens: 1 });
     // No tick within the test: any periodic snapshot comes from the change.
     const run = startRunner([target('m', mock.url)], every50, { liveStats: true, liveWindows: ['1m'], tickMs: 600_000 });
-    await until(() => run.runner.snapshot(false).progress.done >= 2);
+    await when(() => run.runner.snapshot(false).progress.done >= 2, '2 answers');
     expect(run.snapshots).toHaveLength(0);
     run.runner.windows(['1m', '5m']);
-    await until(() => run.snapshots.length > 0);
+    await when(() => run.snapshots.length > 0, 'the snapshot the change of windows posts');
     const fresh = run.snapshots[0]!;
     for (const keys of windowKeys(fresh.stats!)) expect(keys).toEqual(['1m', '5m']);
     expect(fresh.stats!.windows['5m']!.requests).toBeGreaterThanOrEqual(2);
